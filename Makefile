@@ -1,0 +1,49 @@
+# Thin wrapper over CMake. `make` builds into build/; `make demo` runs the
+# lecture's worked examples; `make test` runs every test (C, CLI, sanitizers,
+# Python).
+PY ?= /usr/bin/python3
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all build deps demo test test-c test-asan test-python bench install clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+build: deps
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DWASS_PYTHON_EXECUTABLE=$(PY) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j $(JOBS)
+
+demo: build
+	@build/wass demo
+
+test:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory test-c test-asan test-python
+
+test-c:
+	cd build && ctest --output-on-failure -j $(JOBS)
+
+# The C and CLI tests once more under AddressSanitizer + UBSan.
+test-asan:
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWASS_SANITIZE=ON -DWASS_PYTHON=OFF \
+	    -DWASS_PYTHON_EXECUTABLE=$(PY) >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 WASS_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
+
+test-python: build
+	PYTHONPATH=$(CURDIR)/build/python WASS_CLI=$(CURDIR)/build/wass $(PY) -m pytest -q tests/python
+
+bench:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory build
+	$(PY) bench/run.py
+
+install: build
+	cmake --install build
+
+clean:
+	rm -rf build build-asan

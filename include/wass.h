@@ -1,0 +1,433 @@
+/*
+ * wass.h - the one public header of libwass: Wasserstein distances and
+ * optimal transport, exact (network simplex, certified) and approximate
+ * (Sinkhorn, sliced, grid embeddings, lower bounds), plus Word Mover's Distance.
+ *
+ * Conventions (see STYLE.md of the project):
+ *  - Every call returns an error code (wass_error, 0 = WASS_OK, negative =
+ *    the call could not be carried out). How a solve ended is a separate
+ *    status (wass_status) stored in the result.
+ *  - Inputs are const and never retained after a call returns.
+ *  - Outputs go either to caller buffers of documented size or to memory owned
+ *    by a result struct, released by the matching *_free (which accepts NULL
+ *    and zeroed structs, and may be called twice).
+ *  - The library never prints, never exits, keeps no mutable global state:
+ *    any number of threads may call it at once on different data.
+ *  - Sizes and indices are size_t (64-bit on every supported platform).
+ *  - Matrices are row-major doubles: element (i, j) of an n x m matrix is
+ *    M[i * m + j]. Point clouds are n x d row-major.
+ */
+#ifndef WASS_H
+#define WASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WASS_VERSION_MAJOR 0
+#define WASS_VERSION_MINOR 1
+#define WASS_VERSION_PATCH 0
+#define WASS_VERSION_STRING "0.1.0"
+
+/* ======================================================================== */
+/* Errors, status, messages                                                  */
+/* ======================================================================== */
+
+/* What went wrong with a call (the call could not be carried out). */
+typedef enum {
+    WASS_OK = 0,
+    WASS_ERR_INVALID = -1,       /* an argument is invalid (NULL, bad option value) */
+    WASS_ERR_NAN = -2,           /* NaN or infinity in an input */
+    WASS_ERR_NEGATIVE = -3,      /* a negative weight / mass */
+    WASS_ERR_ZERO_MASS = -4,     /* all weights of a distribution are zero */
+    WASS_ERR_MASS_MISMATCH = -5, /* totals differ beyond the tolerance (balanced mode) */
+    WASS_ERR_SIZE = -6,          /* sizes are zero, do not match, or overflow */
+    WASS_ERR_NOMEM = -7,         /* out of memory */
+    WASS_ERR_IO = -8,            /* a file could not be opened, read or written */
+    WASS_ERR_FORMAT = -9,        /* a file is malformed (ragged rows, bad number, truncated) */
+    WASS_ERR_DTYPE = -10,        /* unsupported data type (e.g. .npy int64 or big-endian) */
+    WASS_ERR_UNSUPPORTED = -11,  /* a valid request this function does not support */
+    WASS_ERR_INTERNAL = -12      /* a bug: an internal consistency check failed */
+} wass_error;
+
+/* How a solve ended. Only WASS_OPTIMAL (exact solvers) and WASS_CONVERGED
+ * (iterative solvers) mean that the numbers in a result are the answer. */
+typedef enum {
+    WASS_OPTIMAL = 0,         /* exact solver: certified optimal */
+    WASS_CONVERGED = 1,       /* iterative solver: stopping tolerance reached */
+    WASS_ITERATION_LIMIT = 2, /* stopped at max_iter: the result is NOT the answer */
+    WASS_INFEASIBLE = 3,      /* the problem has no feasible solution */
+    WASS_NOT_CONVERGED = 4,   /* iterative solver failed (e.g. numerical breakdown) */
+    WASS_NOT_SOLVED = 5       /* no solve happened (error before the solve) */
+} wass_status;
+
+/* Static English text for an error code / a status. Never NULL. */
+const char *wass_strerror(int code);
+const char *wass_status_string(int status);
+
+/* Detail of an error: a human-readable message naming the problem (e.g.
+ * "line 7: expected 4 columns, found 3", "weights a sum to 1 but b to 1.5").
+ * Functions that take a wass_error_info * fill it on failure when it is
+ * non-NULL; on success message[0] == '\0'. */
+typedef struct {
+    int code;          /* the wass_error returned */
+    long line;         /* 1-based line of a text file, 0 when not applicable */
+    char message[512]; /* NUL-terminated */
+} wass_error_info;
+
+/* ======================================================================== */
+/* Ground costs                                                             */
+/* ======================================================================== */
+
+typedef enum {
+    WASS_EUCLIDEAN = 0,   /* ||x - y||_2 */
+    WASS_SQEUCLIDEAN = 1, /* ||x - y||_2^2 (not a metric; W_2^2 with p = 1) */
+    WASS_CITYBLOCK = 2,   /* ||x - y||_1 */
+    WASS_CHEBYSHEV = 3,   /* ||x - y||_inf */
+    WASS_MINKOWSKI = 4    /* ||x - y||_q, q >= 1 */
+} wass_metric;
+
+/* A ground metric raised to a power: cost(x, y) = metric(x, y)^p.
+ * The Wasserstein distance W_p is (optimal cost)^(1/p). */
+typedef struct {
+    wass_metric metric;
+    double q; /* Minkowski exponent (only for WASS_MINKOWSKI), >= 1 */
+    double p; /* power applied to the metric, >= 1 (any > 0 accepted for costs) */
+} wass_ground;
+
+/* {metric, q = 2, p} */
+wass_ground wass_ground_make(wass_metric metric, double p);
+/* Parse "euclidean", "sqeuclidean", "cityblock", "chebyshev", "minkowski"
+ * (also "l2", "l1", "linf", "manhattan"); returns WASS_ERR_INVALID if unknown. */
+int wass_metric_parse(const char *name, wass_metric *out);
+const char *wass_metric_name(wass_metric metric);
+
+/* d(x, y)^p for two points of dimension d. */
+double wass_ground_eval(const wass_ground *g, const double *x, const double *y, size_t d);
+
+typedef double (*wass_cost_fn)(size_t i, size_t j, void *user);
+
+typedef enum { WASS_COST_DENSE = 0, WASS_COST_POINTS = 1, WASS_COST_CALLBACK = 2 } wass_cost_kind;
+
+/* How the n x m cost matrix is given. Build it with the constructors below. */
+typedef struct {
+    wass_cost_kind kind;
+    /* WASS_COST_DENSE: C is n x ld row-major (ld = m for a plain matrix; row i
+     * starts at C + i * ld). p (>0) is the power the cost is already raised
+     * to; used only to report distance = cost^(1/p). */
+    const double *C;
+    size_t ld;
+    /* WASS_COST_POINTS: X is n x d, Y is m x d, cost = ground(X_i, Y_j). No
+     * n x m matrix is ever formed. */
+    const double *X, *Y;
+    size_t d;
+    wass_ground ground;
+    /* WASS_COST_CALLBACK: cost(i, j) = fn(i, j, user); must be thread-safe
+     * when threads > 1; p as for dense. */
+    wass_cost_fn fn;
+    void *user;
+    double p;
+} wass_cost;
+
+wass_cost wass_cost_dense(const double *C, size_t ld, double p);
+wass_cost wass_cost_points(const double *X, const double *Y, size_t d, wass_ground ground);
+wass_cost wass_cost_callback(wass_cost_fn fn, void *user, double p);
+/* C(i, j) for any kind (no bounds checks). */
+double wass_cost_eval(const wass_cost *c, size_t i, size_t j);
+/* The power p a cost is raised to (ground.p for points, p otherwise). */
+double wass_cost_power(const wass_cost *c);
+
+/* A discrete transport problem: weights a (n), b (m), and a cost. */
+typedef struct {
+    size_t n, m;
+    const double *a; /* n nonnegative weights; NULL = uniform 1/n */
+    const double *b; /* m nonnegative weights; NULL = uniform 1/m */
+    wass_cost cost;
+} wass_problem;
+
+/* A weighted point cloud (a "signature"): n points of dimension d. */
+typedef struct {
+    size_t n, d;
+    const double *X; /* n x d */
+    const double *w; /* n weights; NULL = uniform 1/n */
+} wass_cloud;
+
+/* Validate a problem's weights and sizes without solving: NaN/Inf, negative
+ * weights, zero total mass, NULL pointers, zero sizes, n*m overflow. Does not
+ * scan the whole cost (solvers check the costs they read). */
+int wass_problem_check(const wass_problem *pb, wass_error_info *err);
+
+/* Progress reports for long work: fraction in [0,1] (negative if unknown),
+ * stage is a short static string. Called from the calling thread only. */
+typedef void (*wass_progress_fn)(double fraction, const char *stage, void *user);
+
+/* ======================================================================== */
+/* Exact optimal transport: network simplex                                  */
+/* ======================================================================== */
+
+typedef enum {
+    WASS_MASS_BALANCED = 0,  /* totals must agree within mass_tol (relative); b is
+                                then rescaled to a's total */
+    WASS_MASS_NORMALIZE = 1, /* both rescaled to total 1 */
+    WASS_MASS_PARTIAL = 2    /* Rubner's EMD: flow = min(sum a, sum b),
+                                cost = work / flow */
+} wass_mass_mode;
+
+typedef struct {
+    wass_mass_mode mass;
+    double mass_tol;  /* relative tolerance on |sum a - sum b|, default 1e-9 */
+    int64_t max_iter; /* pivot limit; 0 (default) = no limit. Reaching it gives
+                         status WASS_ITERATION_LIMIT, never a silent answer */
+    int want_plan;    /* default 1 */
+    int want_duals;   /* default 1 (needed for the certificate and critic) */
+    int certify;      /* default 1: run wass_certify on the result */
+    int threads;      /* 0 = all cores (OpenMP), 1 = single thread */
+    int64_t block_size; /* pricing block size, 0 = automatic */
+    wass_progress_fn progress; /* may be NULL */
+    void *progress_user;
+} wass_options;
+
+void wass_options_default(wass_options *opt);
+/* Parse "balanced", "normalize", "partial". */
+int wass_mass_parse(const char *name, wass_mass_mode *out);
+
+/* One entry of a sparse transport plan. */
+typedef struct {
+    size_t i, j;
+    double mass;
+} wass_flow;
+
+/* Independent check of an exact result (see wass_certify). */
+typedef struct {
+    int checked;             /* 1 when the fields below were computed */
+    double marginal_error;   /* max_i |sum_j P_ij - a_i| and over j, relative to
+                                the total mass (after mass handling) */
+    double min_reduced_cost; /* min over ALL (i, j) of C_ij - u_i - v_j, relative
+                                to max |C_ij| over the pairs visited (>= -tol when
+                                optimal) */
+    double duality_gap;      /* |primal - dual| / max(1, |primal|) */
+    double primal;           /* sum P_ij C_ij */
+    double dual;             /* sum a_i u_i + sum b_j v_j (+ partial terms) */
+} wass_certificate;
+
+typedef struct {
+    int status;      /* wass_status */
+    double cost;     /* optimal total cost sum P_ij C_ij; in partial mode work / flow */
+    double distance; /* cost^(1/p) (W_p) */
+    double work;     /* sum P_ij C_ij */
+    double flow;     /* total mass moved */
+    size_t n, m;
+    wass_flow *plan; /* plan_len nonzero entries (<= n + m - 1), sorted by (i, j); owned */
+    size_t plan_len;
+    double *u; /* n dual potentials (owned; NULL unless want_duals) */
+    double *v; /* m dual potentials; u_i + v_j <= C_ij, equality on the plan */
+    int64_t iterations; /* pivots */
+    double seconds;     /* wall time of the solve */
+    double certify_seconds;
+    wass_certificate cert;
+    char message[256]; /* detail when status != WASS_OPTIMAL */
+} wass_result;
+
+/* Solve the exact transport problem. opt may be NULL (defaults). res is
+ * overwritten (call wass_result_free on it afterwards, also on error). */
+int wass_emd(const wass_problem *pb, const wass_options *opt, wass_result *res,
+             wass_error_info *err);
+void wass_result_free(wass_result *res);
+
+/* Recompute the certificate of res from the problem alone (trusting nothing
+ * else in res): marginal error of res->plan, most negative reduced cost over
+ * all n*m pairs, duality gap. Honors opt->mass and opt->threads. */
+int wass_certify(const wass_problem *pb, const wass_options *opt, const wass_result *res,
+                 wass_certificate *cert);
+
+/* Kantorovich-Rubinstein critic for W1 (metric ground cost, p == 1): fills
+ * f_a (n) and f_b (m), the values on both supports of a 1-Lipschitz function
+ * f with sum a_i f_a[i] - sum b_j f_b[j] = W1 (after mass normalization).
+ * *lipschitz_violation receives max over pairs of |f(x) - f(y)| - d(x, y)
+ * (<= ~0): over X x Y for any cost, and also X x X and Y x Y for points. */
+int wass_critic(const wass_problem *pb, const wass_result *res, double *f_a, double *f_b,
+                double *lipschitz_violation, wass_error_info *err);
+
+/* ======================================================================== */
+/* One dimension                                                            */
+/* ======================================================================== */
+
+/* W_p^p between two weighted samples on the real line (u: n values, uw: n
+ * weights or NULL for uniform; v, vw likewise), exact for discrete measures,
+ * O((n + m) log(n + m)). Weights are normalized. *out receives W_p (the
+ * p-th root taken). */
+int wass_line(const double *u, const double *uw, size_t n, const double *v, const double *vw,
+              size_t m, double p, double *out, wass_error_info *err);
+
+/* k independent 1-D problems sharing sizes: problem t uses u + t*n, uw + t*n
+ * (or NULL), v + t*m, vw + t*m (or NULL); out[t] = W_p. Multi-threaded. */
+int wass_line_batch(const double *u, const double *uw, size_t n, const double *v,
+                    const double *vw, size_t m, size_t k, double p, int threads, double *out,
+                    wass_error_info *err);
+
+/* ======================================================================== */
+/* Elementary distances between histograms on one support                    */
+/* ======================================================================== */
+
+typedef enum { WASS_DIV_TV = 0, WASS_DIV_KL = 1, WASS_DIV_JS = 2 } wass_divergence_kind;
+
+#define WASS_DIV_BITS 1u /* logarithms base 2 instead of natural */
+
+/* TV = (1/2) sum |p - q|; KL(P||Q) = sum p log(p/q) (+inf when some q_i = 0
+ * where p_i > 0; *infinite_at receives the first such i, else (size_t)-1);
+ * JS = (KL(P||M) + KL(Q||M)) / 2, M = (P + Q)/2. Both histograms are
+ * normalized to total 1 first. infinite_at may be NULL. */
+int wass_divergence(const double *p, const double *q, size_t n, wass_divergence_kind kind,
+                    unsigned flags, double *out, size_t *infinite_at, wass_error_info *err);
+int wass_divergence_parse(const char *name, wass_divergence_kind *out);
+
+/* ======================================================================== */
+/* Entropic optimal transport: Sinkhorn                                      */
+/* ======================================================================== */
+
+typedef struct {
+    double reg;         /* epsilon > 0 (absolute, in cost units) */
+    double tol;         /* stop when L1 marginal error < tol; default 1e-9 */
+    int64_t max_iter;   /* default 100000 */
+    int eps_scaling;    /* default 1: anneal epsilon from max cost down to reg */
+    double scaling_factor; /* epsilon multiplier per stage in (0,1), default 0.5 */
+    double tau;         /* unbalanced KL marginal relaxation; 0 = balanced (default) */
+    const double *init_f; /* warm start potentials (n) or NULL */
+    const double *init_g; /* (m) or NULL */
+    int want_plan;      /* 1: dense n x m plan in the result (default 0) */
+    int threads;        /* 0 = all cores */
+    wass_progress_fn progress;
+    void *progress_user;
+} wass_sinkhorn_options;
+
+void wass_sinkhorn_options_default(wass_sinkhorn_options *opt);
+
+typedef struct {
+    int status;            /* WASS_CONVERGED / WASS_ITERATION_LIMIT / WASS_NOT_CONVERGED */
+    double cost;           /* transport cost sum P_ij C_ij of the entropic plan */
+    double objective;      /* entropic OT value (primal objective incl. entropy/KL terms) */
+    double marginal_error; /* L1 error of the marginals at exit */
+    size_t n, m;
+    double *f;    /* n potentials (owned): P_ij = a_i b_j exp((f_i + g_j - C_ij)/reg) */
+    double *g;    /* m potentials */
+    double *plan; /* n x m dense plan when want_plan, else NULL */
+    int64_t iterations;
+    double seconds;
+    char message[256];
+} wass_sinkhorn_result;
+
+int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *opt,
+                  wass_sinkhorn_result *res, wass_error_info *err);
+void wass_sinkhorn_result_free(wass_sinkhorn_result *res);
+
+/* Debiased Sinkhorn divergence S = OT_eps(a,b) - (OT_eps(a,a) + OT_eps(b,b))/2
+ * between two clouds (same d) with a ground cost; uses the entropic objective. */
+int wass_sinkhorn_divergence(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
+                             const wass_sinkhorn_options *opt, double *out,
+                             wass_error_info *err);
+
+/* ======================================================================== */
+/* Sliced Wasserstein                                                        */
+/* ======================================================================== */
+
+typedef struct {
+    size_t projections; /* default 100 */
+    uint64_t seed;      /* default 0 */
+    double p;           /* default 2 */
+    int max_sliced;     /* 0: mean over directions (SW_p); 1: max over directions */
+    int threads;        /* 0 = all cores */
+} wass_sliced_options;
+
+void wass_sliced_options_default(wass_sliced_options *opt);
+/* SW_p = (mean_theta W_p^p(theta.P, theta.Q))^(1/p), directions uniform on the
+ * sphere from the seed; max-sliced: max_theta W_p. Same d required. */
+int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_options *opt,
+                double *out, wass_error_info *err);
+
+/* ======================================================================== */
+/* Grid embedding (Indyk-Thaper, Grauman-Darrell)                            */
+/* ======================================================================== */
+
+typedef struct {
+    uint64_t seed;  /* random shift of the grids */
+    int levels;     /* 0 = derived from the data's spread */
+    double cell;    /* finest cell side, 0 = derived from the data */
+} wass_embed_options;
+
+void wass_embed_options_default(wass_embed_options *opt);
+
+/* A shared frame (bounding box, shift, levels) so that embeddings of several
+ * clouds are comparable. Build it from all clouds that will be compared. */
+typedef struct {
+    size_t d;
+    int levels;
+    double cell;    /* finest cell side */
+    double *origin; /* d (owned): shifted grid origin */
+} wass_embed_frame;
+
+int wass_embed_frame_init(wass_embed_frame *fr, const wass_cloud *clouds, size_t count,
+                          const wass_embed_options *opt, wass_error_info *err);
+void wass_embed_frame_free(wass_embed_frame *fr);
+
+/* A sparse vector: sorted unique keys with values. */
+typedef struct {
+    size_t len;
+    uint64_t *keys; /* owned */
+    double *vals;   /* owned */
+} wass_sparse;
+
+/* Embed a cloud (weights normalized): the L1 distance between two embeddings
+ * (wass_sparse_l1) approximates W1 (Euclidean ground cost) up to O(d log D). */
+int wass_embed(const wass_embed_frame *fr, const wass_cloud *P, wass_sparse *out,
+               wass_error_info *err);
+double wass_sparse_l1(const wass_sparse *x, const wass_sparse *y);
+void wass_sparse_free(wass_sparse *s);
+
+/* ======================================================================== */
+/* Lower bounds                                                              */
+/* ======================================================================== */
+
+/* Centroid bound: metric(mean P, mean Q)^p <= optimal cost, valid for
+ * norm-induced metrics (euclidean, cityblock, chebyshev, minkowski) with
+ * p >= 1; for sqeuclidean it is ||mean P - mean Q||^2. Weights normalized. */
+int wass_bound_centroid(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
+                        double *out, wass_error_info *err);
+/* Relaxed bound: max of the two one-sided relaxations (each point sends all
+ * its mass to its cheapest partner) <= optimal cost, for any cost. Weights
+ * normalized. threads: 0 = all cores. */
+int wass_bound_relaxed(const wass_problem *pb, int threads, double *out, wass_error_info *err);
+
+/* ======================================================================== */
+/* Matrices and files                                                        */
+/* ======================================================================== */
+
+typedef struct {
+    size_t rows, cols;
+    double *data; /* rows x cols row-major (owned) */
+} wass_matrix;
+
+/* Read a 2-D table of numbers from a text file (comma, tab or space
+ * separated, '#' comments, blank lines ignored; every row the same number of
+ * columns) or a NumPy .npy file (float64 or float32, little-endian, C order,
+ * 1-D (read as a column) or 2-D). The format is chosen by the magic bytes.
+ * Errors name the line and the problem; NaN/Inf are rejected. */
+int wass_matrix_read(const char *path, wass_matrix *out, wass_error_info *err);
+/* Write as text ("%.17g", one row a line, comma-separated) or .npy (float64)
+ * when the path ends in ".npy"; atomically (temp file + rename). */
+int wass_matrix_write(const char *path, const wass_matrix *mat, wass_error_info *err);
+void wass_matrix_free(wass_matrix *mat);
+
+/* ======================================================================== */
+/* Word Mover's Distance (section owned by the WMD implementation)           */
+/* ======================================================================== */
+
+/* (declared below by the WMD module) */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WASS_H */
