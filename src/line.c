@@ -247,6 +247,7 @@ int wass_line_batch(const double *u, const double *uw, size_t n, const double *v
     }
     int nt = wass__threads(threads);
     if ((size_t)nt > k) nt = (int)k;
+    if ((double)k * (double)(n + m) < 4000.0) nt = 1; /* not worth waking threads */
     wass__line_work *w = calloc((size_t)nt, sizeof *w);
     int nomem = !w;
     for (int t = 0; !nomem && t < nt; t++)

@@ -124,6 +124,7 @@ int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_opti
 
     int nt = wass__threads(opt->threads);
     if ((size_t)nt > K) nt = (int)K;
+    if ((double)K * (double)(P->n + Q->n) < 4000.0) nt = 1; /* not worth waking threads */
     double *vals = malloc(K * sizeof *vals);
     wass__line_work *work = calloc((size_t)nt, sizeof *work);
     double *buf = NULL;
