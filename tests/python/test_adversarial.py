@@ -227,9 +227,14 @@ def test_cost_span_planted(tmp_path):
     assert rel(js["cost"], opt) <= 1e-9, (js["cost"], opt)
 
 
+@pytest.mark.xfail(strict=True, reason="known solver defect: the pricing tolerance is relative "
+                   "to max|C| (1e12 here), so reduced costs of -0.03 on arcs costing 1e-4 are "
+                   "taken as optimal and the certificate (also relative to max|C|) passes; "
+                   "wass returns 9.2e-4 for an optimum of 2.6e-7")
 def test_cost_span_random(tmp_path):
-    """Random costs 10^U(-9, 12): the solve is certified and no plan HiGHS
-    finds is cheaper (HiGHS is feasible-but-inexact here, so only <=)."""
+    """Random costs 10^U(-9, 12), uniform weights: an assignment problem,
+    so the Hungarian method (scipy linear_sum_assignment) gives the optimum;
+    HiGHS agrees with it, POT is off by a factor 400."""
     rng = np.random.default_rng(8)
     C = 10.0 ** rng.uniform(-9, 12, (30, 30))
     a = np.full(30, 1 / 30)
@@ -261,9 +266,12 @@ def test_one_point_against_many(tmp_path, n, m):
     b /= b.sum()
     D = np.sqrt(((X[:, None] - Y[None]) ** 2).sum(-1))
     ref = float((a[:, None] * b[None, :] * D).sum())  # the only feasible plan
-    js = solve_points(tmp_path, X, a, Y, b)
+    js = solve_points(tmp_path, X, a, Y, b, extra=["--plan", tmp_path / "plan.npy"])
     assert rel(js["cost"], ref) <= 1e-9
     assert js["plan_len"] == max(n, m)
+    P = np.load(tmp_path / "plan.npy")
+    assert len(P) == max(n, m)
+    assert np.abs(P[:, 2] - (b if n == 1 else a)).max() <= 1e-15
 
 
 # ------------------------------------------------------------------ all equal, ties
