@@ -145,8 +145,8 @@ static double kl_gen(const double *x, const double *y, size_t len, double *tmp) 
 int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const double *f,
                 const double *g, double reg, double tau, double *cost, double *objective,
                 double *plan, wass_error_info *err) {
-    size_t n = k->n, m = k->m;
-    double *alpha = malloc((3 * n + 3 * m) * sizeof(double));
+    size_t n = k->n, m = k->m, big = n > m ? n : m;
+    double *alpha = malloc((3 * n + 2 * m + big) * sizeof(double));
     if (!alpha) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Sinkhorn evaluation)");
     double *beta = alpha + n, *r = beta + m, *w = r + n, *c = w + n, *t = c + m;
     double ie = 1.0 / reg;

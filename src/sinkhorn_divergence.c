@@ -137,7 +137,7 @@ int wass_sinkhorn_divergence_ex(const wass_cloud *P, const wass_cloud *Q, const 
             res->marginal_error = oc[t].marginal_error;
         if (oc[t].status != WASS_CONVERGED && res->status == WASS_CONVERGED) {
             res->status = oc[t].status;
-            snprintf(res->message, sizeof res->message, "problem %s: %s", names[t],
+            snprintf(res->message, sizeof res->message, "problem %s: %.200s", names[t],
                      oc[t].message);
         }
     }
