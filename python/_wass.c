@@ -1,0 +1,1004 @@
+/*
+ * _wass.c - the CPython extension behind the `wass` Python module: converts
+ * numpy arrays (float64/float32, any strides) to the C-contiguous doubles the
+ * public API of libwass expects, checks their shapes, releases the GIL around
+ * every call into the library, maps its error codes to Python exceptions and
+ * returns plain dicts / arrays that python/wass/__init__.py wraps.
+ *
+ * Only include/wass.h is used: the module is a front end of the library.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <numpy/arrayobject.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wass.h"
+
+static PyObject *WassError; /* wass.WassError, a ValueError */
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Raise the Python exception for a library error code; returns NULL. */
+static PyObject *raise_wass(int code, const wass_error_info *err) {
+    const char *msg = (err && err->message[0]) ? err->message : wass_strerror(code);
+    PyObject *type;
+    switch (code) {
+    case WASS_ERR_NOMEM: type = PyExc_MemoryError; break;
+    case WASS_ERR_UNSUPPORTED: type = PyExc_NotImplementedError; break;
+    case WASS_ERR_IO: type = PyExc_OSError; break;
+    case WASS_ERR_DTYPE: type = PyExc_TypeError; break;
+    case WASS_ERR_INTERNAL: type = PyExc_RuntimeError; break;
+    default: type = WassError; break;
+    }
+    PyObject *exc = PyObject_CallFunction(type, "s", msg);
+    if (!exc) return NULL;
+    PyObject *c = PyLong_FromLong(code);
+    if (c) {
+        PyObject_SetAttrString(exc, "code", c);
+        Py_DECREF(c);
+    }
+    PyErr_Clear();
+    PyErr_SetObject(type, exc);
+    Py_DECREF(exc);
+    return NULL;
+}
+
+/* "(3, 5)" / "(3,)" */
+static void shape_str(PyArrayObject *arr, char *buf, size_t size) {
+    int nd = PyArray_NDIM(arr);
+    npy_intp *dims = PyArray_DIMS(arr);
+    size_t len = 0;
+    len += (size_t)snprintf(buf + len, size - len, "(");
+    for (int k = 0; k < nd && len < size; k++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%ld", k ? ", " : "", (long)dims[k]);
+    if (len < size) snprintf(buf + len, size - len, nd == 1 ? ",)" : ")");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Array conversion                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Convert obj to a C-contiguous, aligned float64 array with lo..hi dimensions
+ * and at least one element (copying only when needed). numpy arrays must have
+ * a floating dtype; Python sequences and scalars of ints/floats are accepted.
+ * Errors name the argument. Returns a new reference or NULL. */
+static PyArrayObject *as_double(PyObject *obj, const char *name, int lo, int hi) {
+    PyArrayObject *src;
+    int is_array = PyArray_Check(obj);
+    if (is_array) {
+        src = (PyArrayObject *)obj;
+        Py_INCREF(src);
+    } else {
+        src = (PyArrayObject *)PyArray_FROM_O(obj);
+        if (!src) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "%s must be an array of real numbers, got %s", name,
+                         Py_TYPE(obj)->tp_name);
+            return NULL;
+        }
+    }
+    int t = PyArray_TYPE(src);
+    int ok = PyTypeNum_ISFLOAT(t) ||
+             (!is_array && (PyTypeNum_ISINTEGER(t) || PyTypeNum_ISBOOL(t)));
+    if (!ok) {
+        PyObject *dt = PyObject_Str((PyObject *)PyArray_DESCR(src));
+        if (dt) {
+            PyErr_Format(PyExc_TypeError,
+                         "%s must be a float64 or float32 array, got dtype %U", name, dt);
+            Py_DECREF(dt);
+        }
+        Py_DECREF(src);
+        return NULL;
+    }
+    int nd = PyArray_NDIM(src);
+    if (nd < lo || nd > hi) {
+        char shp[96];
+        shape_str(src, shp, sizeof shp);
+        const char *what = nd == 0 ? "a scalar" : "shape ";
+        if (nd == 0) shp[0] = '\0';
+        if (lo == hi)
+            PyErr_Format(PyExc_ValueError, "%s must be a %d-D array, got %s%s", name, lo, what,
+                         shp);
+        else
+            PyErr_Format(PyExc_ValueError, "%s must be a %d-D or %d-D array, got %s%s", name, lo,
+                         hi, what, shp);
+        Py_DECREF(src);
+        return NULL;
+    }
+    if (PyArray_SIZE(src) == 0) {
+        char shp[96];
+        shape_str(src, shp, sizeof shp);
+        PyErr_Format(WassError, "%s is empty (shape %s)", name, shp);
+        Py_DECREF(src);
+        return NULL;
+    }
+    PyArrayObject *out = (PyArrayObject *)PyArray_FROMANY(
+        (PyObject *)src, NPY_DOUBLE, lo, hi, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED);
+    Py_DECREF(src);
+    return out;
+}
+
+/* Optional array: NULL result with *arr = NULL when obj is None. Returns 0/-1. */
+static int opt_double(PyObject *obj, const char *name, int lo, int hi, PyArrayObject **arr) {
+    *arr = NULL;
+    if (!obj || obj == Py_None) return 0;
+    *arr = as_double(obj, name, lo, hi);
+    return *arr ? 0 : -1;
+}
+
+static double *data_of(PyArrayObject *arr) {
+    return arr ? (double *)PyArray_DATA(arr) : NULL;
+}
+
+static size_t len0(PyArrayObject *arr) {
+    return (size_t)PyArray_DIM(arr, 0);
+}
+
+/* Check a 1-D weight array against the expected length. */
+static int check_len(PyArrayObject *w, const char *name, size_t n, const char *what) {
+    if (!w || len0(w) == n) return 0;
+    char shp[96];
+    shape_str(w, shp, sizeof shp);
+    PyErr_Format(PyExc_ValueError, "%s must have shape (%zu,)%s%s, got %s", name, n,
+                 what ? " to match " : "", what ? what : "", shp);
+    return -1;
+}
+
+static PyObject *new_vector(const double *x, size_t n) {
+    npy_intp dims[1] = {(npy_intp)n};
+    PyObject *arr = PyArray_SimpleNew(1, dims, NPY_DOUBLE);
+    if (arr && n) memcpy(PyArray_DATA((PyArrayObject *)arr), x, n * sizeof(double));
+    return arr;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Optional scalar options (None = library default)                         */
+/* ------------------------------------------------------------------------ */
+
+static int get_double(PyObject *obj, const char *name, double *out) {
+    if (!obj || obj == Py_None) return 0;
+    double v = PyFloat_AsDouble(obj);
+    if (v == -1.0 && PyErr_Occurred()) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s must be a number, got %s", name,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int get_i64(PyObject *obj, const char *name, int64_t *out) {
+    if (!obj || obj == Py_None) return 0;
+    if (PyFloat_Check(obj) || !PyIndex_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an integer, got %s", name,
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    long long v = PyLong_AsLongLong(obj);
+    if (v == -1 && PyErr_Occurred()) return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+static int get_int(PyObject *obj, const char *name, int *out) {
+    int64_t v = *out;
+    if (get_i64(obj, name, &v)) return -1;
+    if (v < INT32_MIN || v > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "%s = %lld is out of range", name, (long long)v);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int get_bool(PyObject *obj, int *out) {
+    if (!obj || obj == Py_None) return 0;
+    int v = PyObject_IsTrue(obj);
+    if (v < 0) return -1;
+    *out = v;
+    return 0;
+}
+
+static int get_metric(const char *name, wass_metric *out) {
+    if (wass_metric_parse(name, out) != WASS_OK) {
+        PyErr_Format(WassError,
+                     "unknown metric '%s' (expected euclidean, sqeuclidean, cityblock, "
+                     "chebyshev or minkowski)",
+                     name);
+        return -1;
+    }
+    return 0;
+}
+
+static int get_ground(const char *metric, double p, double q, wass_ground *g) {
+    wass_metric mt;
+    if (get_metric(metric, &mt)) return -1;
+    *g = wass_ground_make(mt, p);
+    g->q = q;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Problems: weights + a dense cost M or two point clouds X, Y              */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    PyArrayObject *a, *b, *M, *X, *Y;
+    wass_problem pb;
+} problem_args;
+
+static void problem_args_clear(problem_args *pa) {
+    Py_CLEAR(pa->a);
+    Py_CLEAR(pa->b);
+    Py_CLEAR(pa->M);
+    Py_CLEAR(pa->X);
+    Py_CLEAR(pa->Y);
+}
+
+static size_t dim_of(PyArrayObject *pts) {
+    return PyArray_NDIM(pts) == 1 ? 1 : (size_t)PyArray_DIM(pts, 1);
+}
+
+/* Convert the two clouds X (n x d or n) and Y (m x d or m); checks d. */
+static int get_clouds(PyObject *X, PyObject *Y, PyArrayObject **Xa, PyArrayObject **Ya) {
+    *Xa = as_double(X, "X", 1, 2);
+    if (!*Xa) return -1;
+    *Ya = as_double(Y, "Y", 1, 2);
+    if (!*Ya) return -1;
+    if (dim_of(*Xa) != dim_of(*Ya)) {
+        char sx[96], sy[96];
+        shape_str(*Xa, sx, sizeof sx);
+        shape_str(*Ya, sy, sizeof sy);
+        PyErr_Format(PyExc_ValueError,
+                     "X and Y must have the same dimension (columns), got X of shape %s and Y "
+                     "of shape %s",
+                     sx, sy);
+        return -1;
+    }
+    return 0;
+}
+
+static int build_problem(problem_args *pa, PyObject *a, PyObject *b, PyObject *M, PyObject *X,
+                         PyObject *Y, const char *metric, double p, double q) {
+    memset(pa, 0, sizeof *pa);
+    int have_M = M && M != Py_None;
+    int have_X = X && X != Py_None, have_Y = Y && Y != Py_None;
+    if (have_M && (have_X || have_Y)) {
+        PyErr_SetString(PyExc_ValueError, "give either a cost matrix M or point clouds X and Y, "
+                                          "not both");
+        return -1;
+    }
+    if (!have_M && !(have_X && have_Y)) {
+        PyErr_SetString(PyExc_ValueError, (have_X || have_Y)
+                                              ? "point clouds need both X and Y"
+                                              : "give a cost matrix M or point clouds X and Y");
+        return -1;
+    }
+    if (opt_double(a, "a", 1, 1, &pa->a) || opt_double(b, "b", 1, 1, &pa->b)) return -1;
+    if (have_M) {
+        if (!(pa->M = as_double(M, "M", 2, 2))) return -1;
+        size_t n = pa->a ? len0(pa->a) : (size_t)PyArray_DIM(pa->M, 0);
+        size_t m = pa->b ? len0(pa->b) : (size_t)PyArray_DIM(pa->M, 1);
+        if ((size_t)PyArray_DIM(pa->M, 0) != n || (size_t)PyArray_DIM(pa->M, 1) != m) {
+            char shp[96];
+            shape_str(pa->M, shp, sizeof shp);
+            PyErr_Format(PyExc_ValueError, "M must have shape (%zu, %zu), got %s", n, m, shp);
+            return -1;
+        }
+        if (!(p > 0 && isfinite(p))) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "power p = %g must be positive and finite", p);
+            PyErr_SetString(WassError, msg);
+            return -1;
+        }
+        pa->pb.n = n;
+        pa->pb.m = m;
+        pa->pb.cost = wass_cost_dense(data_of(pa->M), m, p);
+    } else {
+        if (get_clouds(X, Y, &pa->X, &pa->Y)) return -1;
+        size_t n = len0(pa->X), m = len0(pa->Y);
+        if (check_len(pa->a, "a", n, "X") || check_len(pa->b, "b", m, "Y")) return -1;
+        wass_ground g;
+        if (get_ground(metric, p, q, &g)) return -1;
+        pa->pb.n = n;
+        pa->pb.m = m;
+        pa->pb.cost = wass_cost_points(data_of(pa->X), data_of(pa->Y), dim_of(pa->X), g);
+    }
+    pa->pb.a = data_of(pa->a);
+    pa->pb.b = data_of(pa->b);
+    wass_error_info err;
+    int rc = wass_problem_check(&pa->pb, &err);
+    if (rc) {
+        raise_wass(rc, &err);
+        return -1;
+    }
+    return 0;
+}
+
+/* A weighted cloud from X (n x d or n) and optional weights w. */
+static int build_cloud(wass_cloud *c, PyArrayObject *X, PyArrayObject *w) {
+    c->n = len0(X);
+    c->d = dim_of(X);
+    c->X = data_of(X);
+    c->w = data_of(w);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Dict helpers                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* d[key] = val, stealing val; returns -1 (with val released) on failure. */
+static int put(PyObject *d, const char *key, PyObject *val) {
+    if (!val) return -1;
+    int rc = PyDict_SetItemString(d, key, val);
+    Py_DECREF(val);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* emd: exact solve (network simplex), optionally with the W1 critic         */
+/* ------------------------------------------------------------------------ */
+
+static PyObject *result_dict(const wass_result *r) {
+    PyObject *d = PyDict_New();
+    if (!d) return NULL;
+    size_t L = r->plan_len;
+    npy_intp dims[1] = {(npy_intp)L};
+    PyObject *pi = PyArray_SimpleNew(1, dims, NPY_INTP);
+    PyObject *pj = PyArray_SimpleNew(1, dims, NPY_INTP);
+    PyObject *pm = PyArray_SimpleNew(1, dims, NPY_DOUBLE);
+    if (!pi || !pj || !pm) {
+        Py_XDECREF(pi);
+        Py_XDECREF(pj);
+        Py_XDECREF(pm);
+        Py_DECREF(d);
+        return NULL;
+    }
+    npy_intp *ii = PyArray_DATA((PyArrayObject *)pi), *jj = PyArray_DATA((PyArrayObject *)pj);
+    double *mm = PyArray_DATA((PyArrayObject *)pm);
+    for (size_t k = 0; k < L; k++) {
+        ii[k] = (npy_intp)r->plan[k].i;
+        jj[k] = (npy_intp)r->plan[k].j;
+        mm[k] = r->plan[k].mass;
+    }
+    PyObject *cert;
+    if (r->cert.checked)
+        cert = Py_BuildValue("{s:d,s:d,s:d,s:d,s:d}", "marginal_error", r->cert.marginal_error,
+                             "min_reduced_cost", r->cert.min_reduced_cost, "duality_gap",
+                             r->cert.duality_gap, "primal", r->cert.primal, "dual",
+                             r->cert.dual);
+    else {
+        cert = Py_None;
+        Py_INCREF(cert);
+    }
+    PyObject *u, *v;
+    if (r->u) u = new_vector(r->u, r->n);
+    else {
+        u = Py_None;
+        Py_INCREF(u);
+    }
+    if (r->v) v = new_vector(r->v, r->m);
+    else {
+        v = Py_None;
+        Py_INCREF(v);
+    }
+    if (put(d, "plan_i", pi) || put(d, "plan_j", pj) || put(d, "plan_mass", pm) ||
+        put(d, "certificate", cert) || put(d, "u", u) || put(d, "v", v) ||
+        put(d, "status", PyLong_FromLong(r->status)) ||
+        put(d, "status_string", PyUnicode_FromString(wass_status_string(r->status))) ||
+        put(d, "message", PyUnicode_DecodeUTF8(r->message, strlen(r->message), "replace")) ||
+        put(d, "cost", PyFloat_FromDouble(r->cost)) ||
+        put(d, "distance", PyFloat_FromDouble(r->distance)) ||
+        put(d, "work", PyFloat_FromDouble(r->work)) ||
+        put(d, "flow", PyFloat_FromDouble(r->flow)) ||
+        put(d, "n", PyLong_FromSize_t(r->n)) || put(d, "m", PyLong_FromSize_t(r->m)) ||
+        put(d, "iterations", PyLong_FromLongLong(r->iterations)) ||
+        put(d, "seconds", PyFloat_FromDouble(r->seconds)) ||
+        put(d, "certify_seconds", PyFloat_FromDouble(r->certify_seconds))) {
+        Py_DECREF(d);
+        return NULL;
+    }
+    return d;
+}
+
+static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"a",        "b",        "M",       "X",       "Y",
+                             "metric",   "p",        "q",       "mass",    "mass_tol",
+                             "max_iter", "threads",  "certify", "duals",   "plan",
+                             "block_size", "critic", NULL};
+    PyObject *a = Py_None, *b = Py_None, *M = Py_None, *X = Py_None, *Y = Py_None;
+    const char *metric = "euclidean", *mass = NULL;
+    double p = 1.0, q = 2.0;
+    PyObject *mass_tol = NULL, *max_iter = NULL, *threads = NULL, *certify = NULL, *duals = NULL,
+             *plan = NULL, *block_size = NULL;
+    int critic = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOsddzOOOOOOOp", kwlist, &a, &b, &M, &X, &Y,
+                                     &metric, &p, &q, &mass, &mass_tol, &max_iter, &threads,
+                                     &certify, &duals, &plan, &block_size, &critic))
+        return NULL;
+    wass_options opt;
+    memset(&opt, 0, sizeof opt);
+    wass_options_default(&opt);
+    if (get_double(mass_tol, "mass_tol", &opt.mass_tol) ||
+        get_i64(max_iter, "max_iter", &opt.max_iter) ||
+        get_int(threads, "threads", &opt.threads) || get_bool(certify, &opt.certify) ||
+        get_bool(duals, &opt.want_duals) || get_bool(plan, &opt.want_plan) ||
+        get_i64(block_size, "block_size", &opt.block_size))
+        return NULL;
+    if (critic) opt.want_duals = 1;
+
+    problem_args pa;
+    if (build_problem(&pa, a, b, M, X, Y, metric, p, q)) {
+        problem_args_clear(&pa);
+        return NULL;
+    }
+    if (mass) {
+        int prc = wass_mass_parse(mass, &opt.mass);
+        if (prc) {
+            problem_args_clear(&pa);
+            if (prc == WASS_ERR_INVALID)
+                return PyErr_Format(
+                    WassError, "unknown mass mode '%s' (expected balanced, normalize or partial)",
+                    mass);
+            return raise_wass(prc, NULL);
+        }
+    }
+    wass_result res;
+    memset(&res, 0, sizeof res);
+    wass_error_info err;
+    memset(&err, 0, sizeof err);
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = wass_emd(&pa.pb, &opt, &res, &err);
+    Py_END_ALLOW_THREADS
+    if (rc) {
+        wass_result_free(&res);
+        problem_args_clear(&pa);
+        return raise_wass(rc, &err);
+    }
+    PyObject *d = result_dict(&res);
+    if (d && critic && res.status == WASS_OPTIMAL) {
+        PyObject *fa, *fb;
+        npy_intp dn[1] = {(npy_intp)pa.pb.n}, dm[1] = {(npy_intp)pa.pb.m};
+        fa = PyArray_SimpleNew(1, dn, NPY_DOUBLE);
+        fb = PyArray_SimpleNew(1, dm, NPY_DOUBLE);
+        double viol = 0.0;
+        if (!fa || !fb) {
+            Py_XDECREF(fa);
+            Py_XDECREF(fb);
+            Py_CLEAR(d);
+        } else {
+            double *pfa = PyArray_DATA((PyArrayObject *)fa), *pfb = PyArray_DATA((PyArrayObject *)fb);
+            Py_BEGIN_ALLOW_THREADS
+            rc = wass_critic(&pa.pb, &res, pfa, pfb, &viol, &err);
+            Py_END_ALLOW_THREADS
+            if (rc) {
+                Py_DECREF(fa);
+                Py_DECREF(fb);
+                Py_CLEAR(d);
+                raise_wass(rc, &err);
+            } else if (put(d, "critic_a", fa) || put(d, "critic_b", fb) ||
+                     put(d, "lipschitz_violation", PyFloat_FromDouble(viol))) {
+                Py_CLEAR(d);
+            }
+        }
+    }
+    wass_result_free(&res);
+    problem_args_clear(&pa);
+    return d;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Relaxed lower bound                                                      */
+/* ------------------------------------------------------------------------ */
+
+static PyObject *py_bound_relaxed(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"a", "b", "M", "X", "Y", "metric", "p", "q", "threads", NULL};
+    PyObject *a = Py_None, *b = Py_None, *M = Py_None, *X = Py_None, *Y = Py_None;
+    PyObject *threads = NULL;
+    const char *metric = "euclidean";
+    double p = 1.0, q = 2.0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOsddO", kwlist, &a, &b, &M, &X, &Y,
+                                     &metric, &p, &q, &threads))
+        return NULL;
+    int nthreads = 0;
+    if (get_int(threads, "threads", &nthreads)) return NULL;
+    problem_args pa;
+    if (build_problem(&pa, a, b, M, X, Y, metric, p, q)) {
+        problem_args_clear(&pa);
+        return NULL;
+    }
+    double out = NAN;
+    wass_error_info err;
+    memset(&err, 0, sizeof err);
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = wass_bound_relaxed(&pa.pb, nthreads, &out, &err);
+    Py_END_ALLOW_THREADS
+    problem_args_clear(&pa);
+    if (rc) return raise_wass(rc, &err);
+    return PyFloat_FromDouble(out);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sinkhorn                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static int sinkhorn_options(wass_sinkhorn_options *opt, double reg, PyObject *tol,
+                            PyObject *max_iter, PyObject *eps_scaling, PyObject *scaling_factor,
+                            PyObject *tau, PyObject *threads) {
+    memset(opt, 0, sizeof *opt);
+    wass_sinkhorn_options_default(opt);
+    opt->reg = reg;
+    if (get_double(tol, "tol", &opt->tol) || get_i64(max_iter, "max_iter", &opt->max_iter) ||
+        get_bool(eps_scaling, &opt->eps_scaling) ||
+        get_double(scaling_factor, "scaling_factor", &opt->scaling_factor) ||
+        get_double(tau, "tau", &opt->tau) || get_int(threads, "threads", &opt->threads))
+        return -1;
+    return 0;
+}
+
+static PyObject *py_sinkhorn(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"a",   "b",       "M",        "X",           "Y",
+                             "reg", "metric",  "p",        "q",           "tol",
+                             "max_iter", "eps_scaling", "scaling_factor", "tau", "init_f",
+                             "init_g", "plan", "threads", NULL};
+    PyObject *a = Py_None, *b = Py_None, *M = Py_None, *X = Py_None, *Y = Py_None;
+    const char *metric = "euclidean";
+    double reg = 0.0, p = 1.0, q = 2.0;
+    PyObject *tol = NULL, *max_iter = NULL, *eps_scaling = NULL, *scaling_factor = NULL,
+             *tau = NULL, *init_f = Py_None, *init_g = Py_None, *threads = NULL;
+    int want_plan = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOdsddOOOOOOOpO", kwlist, &a, &b, &M, &X, &Y,
+                                     &reg, &metric, &p, &q, &tol, &max_iter, &eps_scaling,
+                                     &scaling_factor, &tau, &init_f, &init_g, &want_plan,
+                                     &threads))
+        return NULL;
+    wass_sinkhorn_options opt;
+    if (sinkhorn_options(&opt, reg, tol, max_iter, eps_scaling, scaling_factor, tau, threads))
+        return NULL;
+    opt.want_plan = want_plan;
+    problem_args pa;
+    PyArrayObject *f0 = NULL, *g0 = NULL;
+    PyObject *d = NULL;
+    wass_sinkhorn_result res;
+    memset(&res, 0, sizeof res);
+    if (build_problem(&pa, a, b, M, X, Y, metric, p, q)) goto done;
+    if (opt_double(init_f, "init_f", 1, 1, &f0) || opt_double(init_g, "init_g", 1, 1, &g0) ||
+        check_len(f0, "init_f", pa.pb.n, NULL) || check_len(g0, "init_g", pa.pb.m, NULL))
+        goto done;
+    opt.init_f = data_of(f0);
+    opt.init_g = data_of(g0);
+    wass_error_info err;
+    memset(&err, 0, sizeof err);
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = wass_sinkhorn(&pa.pb, &opt, &res, &err);
+    Py_END_ALLOW_THREADS
+    if (rc) {
+        raise_wass(rc, &err);
+        goto done;
+    }
+    d = PyDict_New();
+    if (!d) goto done;
+    PyObject *plan = Py_None;
+    if (res.plan) {
+        npy_intp dims[2] = {(npy_intp)res.n, (npy_intp)res.m};
+        plan = PyArray_SimpleNew(2, dims, NPY_DOUBLE);
+        if (plan)
+            memcpy(PyArray_DATA((PyArrayObject *)plan), res.plan, res.n * res.m * sizeof(double));
+    } else
+        Py_INCREF(plan);
+    if (put(d, "plan", plan) ||
+        put(d, "f", res.f ? new_vector(res.f, res.n) : (Py_INCREF(Py_None), Py_None)) ||
+        put(d, "g", res.g ? new_vector(res.g, res.m) : (Py_INCREF(Py_None), Py_None)) ||
+        put(d, "status", PyLong_FromLong(res.status)) ||
+        put(d, "status_string", PyUnicode_FromString(wass_status_string(res.status))) ||
+        put(d, "message", PyUnicode_DecodeUTF8(res.message, strlen(res.message), "replace")) ||
+        put(d, "cost", PyFloat_FromDouble(res.cost)) ||
+        put(d, "objective", PyFloat_FromDouble(res.objective)) ||
+        put(d, "marginal_error", PyFloat_FromDouble(res.marginal_error)) ||
+        put(d, "iterations", PyLong_FromLongLong(res.iterations)) ||
+        put(d, "seconds", PyFloat_FromDouble(res.seconds)))
+        Py_CLEAR(d);
+done:
+    wass_sinkhorn_result_free(&res);
+    Py_XDECREF(f0);
+    Py_XDECREF(g0);
+    problem_args_clear(&pa);
+    return d;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Two weighted clouds: Sinkhorn divergence, sliced, embedding, centroid     */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    PyArrayObject *X, *Y, *a, *b;
+    wass_cloud P, Q;
+} cloud_pair;
+
+static void cloud_pair_clear(cloud_pair *cp) {
+    Py_CLEAR(cp->X);
+    Py_CLEAR(cp->Y);
+    Py_CLEAR(cp->a);
+    Py_CLEAR(cp->b);
+}
+
+static int build_pair(cloud_pair *cp, PyObject *X, PyObject *Y, PyObject *a, PyObject *b) {
+    memset(cp, 0, sizeof *cp);
+    if (get_clouds(X, Y, &cp->X, &cp->Y)) return -1;
+    if (opt_double(a, "a", 1, 1, &cp->a) || opt_double(b, "b", 1, 1, &cp->b)) return -1;
+    if (check_len(cp->a, "a", len0(cp->X), "X") || check_len(cp->b, "b", len0(cp->Y), "Y"))
+        return -1;
+    build_cloud(&cp->P, cp->X, cp->a);
+    build_cloud(&cp->Q, cp->Y, cp->b);
+    return 0;
+}
+
+static PyObject *py_sinkhorn_divergence(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"X",   "Y",       "a",        "b",           "reg",
+                             "metric", "p",    "q",        "tol",         "max_iter",
+                             "eps_scaling", "scaling_factor", "threads", NULL};
+    PyObject *X, *Y, *a = Py_None, *b = Py_None;
+    const char *metric = "euclidean";
+    double reg = 0.0, p = 1.0, q = 2.0;
+    PyObject *tol = NULL, *max_iter = NULL, *eps_scaling = NULL, *scaling_factor = NULL,
+             *threads = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOdsddOOOOO", kwlist, &X, &Y, &a, &b, &reg,
+                                     &metric, &p, &q, &tol, &max_iter, &eps_scaling,
+                                     &scaling_factor, &threads))
+        return NULL;
+    wass_sinkhorn_options opt;
+    wass_ground g;
+    if (sinkhorn_options(&opt, reg, tol, max_iter, eps_scaling, scaling_factor, NULL, threads) ||
+        get_ground(metric, p, q, &g))
+        return NULL;
+    cloud_pair cp;
+    if (build_pair(&cp, X, Y, a, b)) {
+        cloud_pair_clear(&cp);
+        return NULL;
+    }
+    double out = NAN;
+    wass_error_info err;
+    memset(&err, 0, sizeof err);
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = wass_sinkhorn_divergence(&cp.P, &cp.Q, &g, &opt, &out, &err);
+    Py_END_ALLOW_THREADS
+    cloud_pair_clear(&cp);
+    if (rc) return raise_wass(rc, &err);
+    return PyFloat_FromDouble(out);
+}
+
+static PyObject *py_sliced(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"X", "Y", "a", "b", "projections", "seed", "p", "max_sliced",
+                             "threads", NULL};
+    PyObject *X, *Y, *a = Py_None, *b = Py_None;
+    PyObject *projections = NULL, *seed = NULL, *p = NULL, *threads = NULL;
+    int max_sliced = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOOOOpO", kwlist, &X, &Y, &a, &b,
+                                     &projections, &seed, &p, &max_sliced, &threads))
+        return NULL;
+    wass_sliced_options opt;
+    memset(&opt, 0, sizeof opt);
+    wass_sliced_options_default(&opt);
+    int64_t proj = (int64_t)opt.projections, sd = (int64_t)opt.seed;
+    if (get_i64(projections, "projections", &proj) || get_i64(seed, "seed", &sd) ||
+        get_double(p, "p", &opt.p) || get_int(threads, "threads", &opt.threads))
+        return NULL;
+    if (proj < 1) return PyErr_Format(WassError, "projections = %lld must be >= 1", (long long)proj);
+    opt.projections = (size_t)proj;
+    opt.seed = (uint64_t)sd;
+    opt.max_sliced = max_sliced;
+    cloud_pair cp;
+    if (build_pair(&cp, X, Y, a, b)) {
+        cloud_pair_clear(&cp);
+        return NULL;
+    }
+    double out = NAN;
+    wass_error_info err;
+    memset(&err, 0, sizeof err);
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = wass_sliced(&cp.P, &cp.Q, &opt, &out, &err);
+    Py_END_ALLOW_THREADS
+    cloud_pair_clear(&cp);
+    if (rc) return raise_wass(rc, &err);
+    return PyFloat_FromDouble(out);
+}
+
+static PyObject *py_embed_distance(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"X", "Y", "a", "b", "seed", "levels", "cell", NULL};
+    PyObject *X, *Y, *a = Py_None, *b = Py_None, *seed = NULL, *levels = NULL, *cell = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOOOO", kwlist, &X, &Y, &a, &b, &seed,
+                                     &levels, &cell))
+        return NULL;
+    wass_embed_options opt;
+    memset(&opt, 0, sizeof opt);
+    wass_embed_options_default(&opt);
+    int64_t sd = (int64_t)opt.seed;
+    if (get_i64(seed, "seed", &sd) || get_int(levels, "levels", &opt.levels) ||
+        get_double(cell, "cell", &opt.cell))
+        return NULL;
+    opt.seed = (uint64_t)sd;
+    cloud_pair cp;
+    if (build_pair(&cp, X, Y, a, b)) {
+        cloud_pair_clear(&cp);
+        return NULL;
+    }
+    wass_cloud both[2] = {cp.P, cp.Q};
+    wass_embed_frame fr;
+    wass_sparse ex, ey;
+    memset(&fr, 0, sizeof fr);
+    memset(&ex, 0, sizeof ex);
+    memset(&ey, 0, sizeof ey);
+    wass_error_info err;
+    memset(&err, 0, sizeof err);
+    double out = NAN;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = wass_embed_frame_init(&fr, both, 2, &opt, &err);
+    if (!rc) rc = wass_embed(&fr, &cp.P, &ex, &err);
+    if (!rc) rc = wass_embed(&fr, &cp.Q, &ey, &err);
+    if (!rc) out = wass_sparse_l1(&ex, &ey);
+    Py_END_ALLOW_THREADS
+    wass_sparse_free(&ex);
+    wass_sparse_free(&ey);
+    wass_embed_frame_free(&fr);
+    cloud_pair_clear(&cp);
+    if (rc) return raise_wass(rc, &err);
+    return PyFloat_FromDouble(out);
+}
+
+static PyObject *py_bound_centroid(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"X", "Y", "a", "b", "metric", "p", "q", NULL};
+    PyObject *X, *Y, *a = Py_None, *b = Py_None;
+    const char *metric = "euclidean";
+    double p = 1.0, q = 2.0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOsdd", kwlist, &X, &Y, &a, &b, &metric, &p,
+                                     &q))
+        return NULL;
+    wass_ground g;
+    if (get_ground(metric, p, q, &g)) return NULL;
+    cloud_pair cp;
+    if (build_pair(&cp, X, Y, a, b)) {
+        cloud_pair_clear(&cp);
+        return NULL;
+    }
+    double out = NAN;
+    wass_error_info err;
+    memset(&err, 0, sizeof err);
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = wass_bound_centroid(&cp.P, &cp.Q, &g, &out, &err);
+    Py_END_ALLOW_THREADS
+    cloud_pair_clear(&cp);
+    if (rc) return raise_wass(rc, &err);
+    return PyFloat_FromDouble(out);
+}
+
+/* ------------------------------------------------------------------------ */
+/* One dimension                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* line(u, v, u_weights, v_weights, p): u, v 1-D -> float; 2-D (k x n, k x m)
+ * -> k distances (problem t uses row t). */
+static PyObject *py_line(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"u", "v", "u_weights", "v_weights", "p", "threads", NULL};
+    PyObject *u, *v, *uw = Py_None, *vw = Py_None, *threads = NULL;
+    double p = 1.0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOdO", kwlist, &u, &v, &uw, &vw, &p,
+                                     &threads))
+        return NULL;
+    int nthreads = 0;
+    if (get_int(threads, "threads", &nthreads)) return NULL;
+    PyArrayObject *U = NULL, *V = NULL, *UW = NULL, *VW = NULL;
+    PyObject *ret = NULL;
+    if (!(U = as_double(u, "u_values", 1, 2))) goto done;
+    int nd = PyArray_NDIM(U);
+    if (!(V = as_double(v, "v_values", nd, nd))) goto done;
+    if (opt_double(uw, "u_weights", nd, nd, &UW) || opt_double(vw, "v_weights", nd, nd, &VW))
+        goto done;
+    char s1[96], s2[96];
+    if (UW && !PyArray_SAMESHAPE(U, UW)) {
+        shape_str(U, s1, sizeof s1);
+        shape_str(UW, s2, sizeof s2);
+        PyErr_Format(PyExc_ValueError, "u_weights must have shape %s to match u_values, got %s",
+                     s1, s2);
+        goto done;
+    }
+    if (VW && !PyArray_SAMESHAPE(V, VW)) {
+        shape_str(V, s1, sizeof s1);
+        shape_str(VW, s2, sizeof s2);
+        PyErr_Format(PyExc_ValueError, "v_weights must have shape %s to match v_values, got %s",
+                     s1, s2);
+        goto done;
+    }
+    wass_error_info err;
+    memset(&err, 0, sizeof err);
+    int rc;
+    if (nd == 1) {
+        double out = NAN;
+        size_t n = len0(U), m = len0(V);
+        Py_BEGIN_ALLOW_THREADS
+        rc = wass_line(data_of(U), data_of(UW), n, data_of(V), data_of(VW), m, p, &out, &err);
+        Py_END_ALLOW_THREADS
+        if (rc)
+            raise_wass(rc, &err);
+        else
+            ret = PyFloat_FromDouble(out);
+    } else {
+        size_t k = len0(U);
+        if ((size_t)PyArray_DIM(V, 0) != k) {
+            shape_str(U, s1, sizeof s1);
+            shape_str(V, s2, sizeof s2);
+            PyErr_Format(PyExc_ValueError,
+                         "u_values and v_values must hold the same number of problems, got "
+                         "shapes %s and %s",
+                         s1, s2);
+            goto done;
+        }
+        size_t n = (size_t)PyArray_DIM(U, 1), m = (size_t)PyArray_DIM(V, 1);
+        npy_intp dims[1] = {(npy_intp)k};
+        PyObject *out = PyArray_SimpleNew(1, dims, NPY_DOUBLE);
+        if (!out) goto done;
+        double *po = PyArray_DATA((PyArrayObject *)out);
+        Py_BEGIN_ALLOW_THREADS
+        rc = wass_line_batch(data_of(U), data_of(UW), n, data_of(V), data_of(VW), m, k, p,
+                             nthreads, po, &err);
+        Py_END_ALLOW_THREADS
+        if (rc) {
+            Py_DECREF(out);
+            raise_wass(rc, &err);
+        } else
+            ret = out;
+    }
+done:
+    Py_XDECREF(U);
+    Py_XDECREF(V);
+    Py_XDECREF(UW);
+    Py_XDECREF(VW);
+    return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Divergences between histograms                                           */
+/* ------------------------------------------------------------------------ */
+
+static PyObject *py_divergence(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"p", "q", "kind", "bits", NULL};
+    PyObject *p, *q;
+    const char *kind;
+    int bits = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOs|p", kwlist, &p, &q, &kind, &bits))
+        return NULL;
+    wass_divergence_kind k;
+    PyArrayObject *P = NULL, *Q = NULL;
+    PyObject *ret = NULL;
+    if (!(P = as_double(p, "p", 1, 1)) || !(Q = as_double(q, "q", 1, 1))) goto done;
+    if (len0(P) != len0(Q)) {
+        PyErr_Format(PyExc_ValueError, "p and q must have the same length, got %zu and %zu",
+                     len0(P), len0(Q));
+        goto done;
+    }
+    int rc = wass_divergence_parse(kind, &k);
+    if (rc == WASS_ERR_INVALID) {
+        PyErr_Format(WassError, "unknown divergence '%s' (expected tv, kl or js)", kind);
+        goto done;
+    }
+    if (rc) {
+        raise_wass(rc, NULL);
+        goto done;
+    }
+    wass_error_info err;
+    memset(&err, 0, sizeof err);
+    double out = NAN;
+    size_t inf_at = (size_t)-1;
+    size_t n = len0(P);
+    Py_BEGIN_ALLOW_THREADS
+    rc = wass_divergence(data_of(P), data_of(Q), n, k, bits ? WASS_DIV_BITS : 0u, &out, &inf_at,
+                         &err);
+    Py_END_ALLOW_THREADS
+    if (rc) {
+        raise_wass(rc, &err);
+        goto done;
+    }
+    if (inf_at == (size_t)-1)
+        ret = Py_BuildValue("(dO)", out, Py_None);
+    else
+        ret = Py_BuildValue("(dn)", out, (Py_ssize_t)inf_at);
+done:
+    Py_XDECREF(P);
+    Py_XDECREF(Q);
+    return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Module                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static PyObject *py_strerror(PyObject *self, PyObject *arg) {
+    long code = PyLong_AsLong(arg);
+    if (code == -1 && PyErr_Occurred()) return NULL;
+    return PyUnicode_FromString(wass_strerror((int)code));
+}
+
+static PyObject *py_status_string(PyObject *self, PyObject *arg) {
+    long code = PyLong_AsLong(arg);
+    if (code == -1 && PyErr_Occurred()) return NULL;
+    return PyUnicode_FromString(wass_status_string((int)code));
+}
+
+#define KW (PyCFunction)(void (*)(void))
+static PyMethodDef methods[] = {
+    {"emd", KW py_emd, METH_VARARGS | METH_KEYWORDS,
+     "emd(a, b, M=None, X=None, Y=None, ...) -> dict: exact transport (network simplex)."},
+    {"bound_relaxed", KW py_bound_relaxed, METH_VARARGS | METH_KEYWORDS,
+     "bound_relaxed(a, b, M=None, X=None, Y=None, ...) -> relaxed lower bound on the cost."},
+    {"sinkhorn", KW py_sinkhorn, METH_VARARGS | METH_KEYWORDS,
+     "sinkhorn(a, b, M=None, X=None, Y=None, reg=..., ...) -> dict: entropic transport."},
+    {"sinkhorn_divergence", KW py_sinkhorn_divergence, METH_VARARGS | METH_KEYWORDS,
+     "sinkhorn_divergence(X, Y, a, b, reg, ...) -> debiased Sinkhorn divergence."},
+    {"sliced", KW py_sliced, METH_VARARGS | METH_KEYWORDS,
+     "sliced(X, Y, a, b, projections, seed, p, max_sliced, threads) -> sliced W_p."},
+    {"embed_distance", KW py_embed_distance, METH_VARARGS | METH_KEYWORDS,
+     "embed_distance(X, Y, a, b, seed, levels, cell) -> L1 distance of grid embeddings."},
+    {"bound_centroid", KW py_bound_centroid, METH_VARARGS | METH_KEYWORDS,
+     "bound_centroid(X, Y, a, b, metric, p, q) -> centroid lower bound on the cost."},
+    {"line", KW py_line, METH_VARARGS | METH_KEYWORDS,
+     "line(u, v, u_weights, v_weights, p, threads) -> W_p on the real line (batch if 2-D)."},
+    {"divergence", KW py_divergence, METH_VARARGS | METH_KEYWORDS,
+     "divergence(p, q, kind, bits) -> (value, first index where KL is infinite or None)."},
+    {"strerror", py_strerror, METH_O, "strerror(code) -> text of a library error code."},
+    {"status_string", py_status_string, METH_O, "status_string(status) -> text of a status."},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT, "_wass",
+                                       "C extension of the wass module (use `import wass`).",
+                                       -1, methods, NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__wass(void) {
+    import_array();
+    PyObject *mod = PyModule_Create(&moduledef);
+    if (!mod) return NULL;
+    WassError = PyErr_NewExceptionWithDoc(
+        "wass.WassError",
+        "Invalid input rejected by libwass (a ValueError); .code holds the library's error code.",
+        PyExc_ValueError, NULL);
+    if (!WassError || PyModule_AddObject(mod, "WassError", WassError)) goto fail;
+    Py_INCREF(WassError); /* the module's reference was stolen; keep ours */
+    if (PyModule_AddStringConstant(mod, "__version__", WASS_VERSION_STRING)) goto fail;
+    static const struct {
+        const char *name;
+        int value;
+    } consts[] = {{"OPTIMAL", WASS_OPTIMAL},
+                  {"CONVERGED", WASS_CONVERGED},
+                  {"ITERATION_LIMIT", WASS_ITERATION_LIMIT},
+                  {"INFEASIBLE", WASS_INFEASIBLE},
+                  {"NOT_CONVERGED", WASS_NOT_CONVERGED},
+                  {"NOT_SOLVED", WASS_NOT_SOLVED},
+                  {"ERR_INVALID", WASS_ERR_INVALID},
+                  {"ERR_NAN", WASS_ERR_NAN},
+                  {"ERR_NEGATIVE", WASS_ERR_NEGATIVE},
+                  {"ERR_ZERO_MASS", WASS_ERR_ZERO_MASS},
+                  {"ERR_MASS_MISMATCH", WASS_ERR_MASS_MISMATCH},
+                  {"ERR_SIZE", WASS_ERR_SIZE},
+                  {"ERR_NOMEM", WASS_ERR_NOMEM},
+                  {"ERR_UNSUPPORTED", WASS_ERR_UNSUPPORTED}};
+    for (size_t k = 0; k < sizeof consts / sizeof consts[0]; k++)
+        if (PyModule_AddIntConstant(mod, consts[k].name, consts[k].value)) goto fail;
+    return mod;
+fail:
+    Py_DECREF(mod);
+    return NULL;
+}

@@ -1,0 +1,575 @@
+/*
+ * network_simplex.c - primal network simplex for the uncapacitated
+ * transportation problem with implicit arcs.
+ *
+ * Nodes: sources 0..n-1, sinks n..n+m-1, and an artificial root N = n + m.
+ * The basis is a spanning tree rooted at the root. Every real node stores the
+ * tree arc to its parent: the parent alone determines that arc (a source
+ * below a sink is the arc source->sink pointing up; a sink below a source is
+ * the arc source->sink pointing down; a node below the root hangs on an
+ * artificial arc node->root of cost zero and flow zero). The flow on that arc
+ * is flow[node]. Preorder is kept in a doubly linked thread with subtree
+ * sizes and the last node of each subtree, so that a pivot costs the length
+ * of the cycle plus the size of the re-hung subtree.
+ *
+ * Potentials phi: the reduced cost of arc x->y with cost c is
+ * c - phi[x] + phi[y]; for a real arc (i, j) that is C_ij - u_i - v_j with
+ * u_i = phi[i], v_j = -phi[n + j].
+ *
+ * Strongly feasible trees: every tree arc carrying zero flow points towards
+ * the root, so any node can send positive flow to the root. The start
+ * satisfies this (real start arcs carry positive flow, artificial arcs point
+ * to the root), and the leaving-arc rule (the
+ * last blocking arc met when walking the cycle from its apex in the direction
+ * of the flow) preserves it, so degenerate pivots cannot cycle. Flows are
+ * updated by exact subtraction of the blocking amount, so a zero flow in
+ * floating point is an exact zero.
+ *
+ * Pricing: block search over the n*m arcs in a rotating row-major order,
+ * costs read a row segment at a time.
+ */
+#include "network_simplex.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    size_t n, m;
+    int64_t N, root;
+    int64_t *parent, *thread, *rev, *size, *last;
+    double *flow, *phi;
+    int64_t *buf, *stem;
+    double *rowc;
+    const wass__ns_input *in;
+} ns_tree;
+
+static inline double arc_cost1(const ns_tree *t, size_t i, size_t j) {
+    double c;
+    t->in->cost_row(t->in->cost_ctx, i, j, 1, &c);
+    return c;
+}
+
+/* The tree arc above x points up (x -> parent) iff x is a source (its parent
+ * is a sink) or x hangs below the root (artificial arcs point to the root). */
+static inline int is_up(const ns_tree *t, int64_t x) {
+    return (size_t)x < t->n || t->parent[x] == t->root;
+}
+
+static void tree_free(ns_tree *t) {
+    free(t->parent);
+    free(t->thread);
+    free(t->rev);
+    free(t->size);
+    free(t->last);
+    free(t->flow);
+    free(t->phi);
+    free(t->buf);
+    free(t->stem);
+    free(t->rowc);
+}
+
+static int tree_alloc(ns_tree *t, size_t n, size_t m) {
+    size_t N1 = n + m + 1;
+    memset(t, 0, sizeof *t);
+    t->n = n;
+    t->m = m;
+    t->N = (int64_t)(n + m);
+    t->root = t->N;
+    t->parent = malloc(N1 * sizeof(int64_t));
+    t->thread = malloc(N1 * sizeof(int64_t));
+    t->rev = malloc(N1 * sizeof(int64_t));
+    t->size = malloc(N1 * sizeof(int64_t));
+    t->last = malloc(N1 * sizeof(int64_t));
+    t->flow = malloc(N1 * sizeof(double));
+    t->phi = malloc(N1 * sizeof(double));
+    t->buf = malloc(N1 * sizeof(int64_t));
+    t->stem = malloc(N1 * sizeof(int64_t));
+    t->rowc = malloc(m * sizeof(double));
+    if (!t->parent || !t->thread || !t->rev || !t->size || !t->last || !t->flow || !t->phi ||
+        !t->buf || !t->stem || !t->rowc)
+        return WASS_ERR_NOMEM;
+    return WASS_OK;
+}
+
+/* Potentials from scratch along the thread (parents come before children).
+ * Returns 0 if a cost read on the tree is not finite. */
+static int recompute_potentials(ns_tree *t, double *maxabs) {
+    int64_t root = t->root;
+    double mx = 0.0;
+    t->phi[root] = 0.0;
+    for (int64_t x = t->thread[root]; x != root; x = t->thread[x]) {
+        int64_t p = t->parent[x];
+        double ph;
+        if (p == root)
+            ph = 0.0;
+        else if ((size_t)x < t->n)
+            ph = arc_cost1(t, (size_t)x, (size_t)p - t->n) + t->phi[p];
+        else
+            ph = t->phi[p] - arc_cost1(t, (size_t)p, (size_t)x - t->n);
+        if (!isfinite(ph)) return 0;
+        t->phi[x] = ph;
+        if (fabs(ph) > mx) mx = fabs(ph);
+    }
+    *maxabs = mx;
+    return 1;
+}
+
+/* Build the tree from a forest of positive-flow arcs: each component hangs
+ * below the root on an artificial arc. Returns WASS_ERR_INTERNAL if the arcs
+ * contain a cycle. */
+static int tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
+    size_t n = t->n, N = (size_t)t->N;
+    int64_t root = t->root;
+    int rc = WASS_OK;
+    /* adjacency in CSR form */
+    size_t *deg = calloc(N + 1, sizeof(size_t));
+    int64_t *adj = malloc((2 * narcs + 1) * sizeof(int64_t));
+    double *adjf = malloc((2 * narcs + 1) * sizeof(double));
+    size_t *pos = malloc((N + 1) * sizeof(size_t));
+    if (!deg || !adj || !adjf || !pos) {
+        rc = WASS_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t k = 0; k < narcs; k++) {
+        deg[arcs[k].i + 1]++;
+        deg[n + arcs[k].j + 1]++;
+    }
+    for (size_t x = 0; x < N; x++) deg[x + 1] += deg[x];
+    memcpy(pos, deg, (N + 1) * sizeof(size_t));
+    for (size_t k = 0; k < narcs; k++) {
+        size_t a = arcs[k].i, b = n + arcs[k].j;
+        adj[pos[a]] = (int64_t)b;
+        adjf[pos[a]++] = arcs[k].mass;
+        adj[pos[b]] = (int64_t)a;
+        adjf[pos[b]++] = arcs[k].mass;
+    }
+    for (size_t x = 0; x < N; x++) t->parent[x] = -2; /* unvisited */
+    t->parent[root] = -1;
+    t->flow[root] = 0.0;
+    /* iterative DFS; buf is the stack of nodes, pos[] the next neighbour */
+    memcpy(pos, deg, (N + 1) * sizeof(size_t));
+    int64_t prev = root; /* last node appended to the thread */
+    size_t order = 0;    /* preorder index, stored temporarily in size[] */
+    for (size_t r = 0; r < N; r++) {
+        if (t->parent[r] != -2) continue;
+        size_t sp = 0;
+        t->parent[r] = root;
+        t->flow[r] = 0.0;
+        t->stem[r] = (int64_t)order++;
+        t->thread[prev] = (int64_t)r;
+        t->rev[r] = prev;
+        prev = (int64_t)r;
+        t->buf[sp++] = (int64_t)r;
+        while (sp > 0) {
+            int64_t x = t->buf[sp - 1];
+            if (pos[x] < deg[x + 1]) {
+                size_t e = pos[x]++;
+                int64_t y = adj[e];
+                if (y == t->parent[x]) continue;
+                if (t->parent[y] != -2) {
+                    rc = WASS_ERR_INTERNAL; /* a cycle: not a forest */
+                    goto done;
+                }
+                t->parent[y] = x;
+                t->flow[y] = adjf[e];
+                t->stem[y] = (int64_t)order++;
+                t->thread[prev] = y;
+                t->rev[y] = prev;
+                prev = y;
+                t->buf[sp++] = y;
+            } else {
+                sp--;
+                t->last[x] = prev;
+                t->size[x] = (int64_t)order - t->stem[x];
+            }
+        }
+    }
+    t->thread[prev] = root;
+    t->rev[root] = prev;
+    t->last[root] = prev;
+    t->size[root] = (int64_t)N + 1;
+done:
+    free(deg);
+    free(adj);
+    free(adjf);
+    free(pos);
+    return rc;
+}
+
+/* Full consistency check of the tree (tests only): thread is one cycle in
+ * preorder, sizes and last nodes match, flows are nonnegative and conserve
+ * mass up to the supplies, tree arcs have zero reduced cost. */
+static int tree_validate(ns_tree *t, double tol) {
+    int64_t N1 = t->N + 1, root = t->root;
+    size_t n = t->n;
+    int64_t *idx = t->buf;
+    int64_t k = 0, x = root;
+    for (int64_t c = 0; c < N1; c++) {
+        idx[x] = c;
+        if (t->rev[t->thread[x]] != x) return -__LINE__;
+        x = t->thread[x];
+        k++;
+    }
+    if (x != root) return -__LINE__;
+    for (x = 0; x < t->N; x++) {
+        int64_t p = t->parent[x];
+        if (p < 0 || p > root) return -__LINE__;
+        if (idx[p] >= idx[x]) return -__LINE__;
+        if (idx[p] + t->size[p] < idx[x] + t->size[x]) return -__LINE__;
+        if (idx[t->last[x]] != idx[x] + t->size[x] - 1) return -__LINE__;
+        if (!(t->flow[x] >= 0)) return -__LINE__;
+        if (p == root) {
+            if (t->flow[x] != 0) return -__LINE__;
+            if (fabs(t->phi[x] - t->phi[root]) > tol) return -__LINE__;
+        } else {
+            if (((size_t)x < n) == ((size_t)p < n)) return -__LINE__; /* not bipartite */
+            size_t i = (size_t)x < n ? (size_t)x : (size_t)p;
+            size_t j = ((size_t)x < n ? (size_t)p : (size_t)x) - n;
+            double r = arc_cost1(t, i, j) - t->phi[i] + t->phi[n + j];
+            if (fabs(r) > tol) return -__LINE__;
+            /* strongly feasible: zero flow only on arcs pointing up */
+            if (t->flow[x] == 0 && !is_up(t, x)) return -__LINE__;
+        }
+    }
+    /* subtree sizes sum correctly */
+    for (x = 0; x < t->N; x++) {
+        int64_t s = 1;
+        for (int64_t y = t->thread[x]; y != root && idx[y] <= idx[t->last[x]]; y = t->thread[y]) {
+            int64_t q = y;
+            while (q != x && q != root) q = t->parent[q];
+            if (q != x) return -__LINE__;
+            s++;
+        }
+        if (s != t->size[x]) return -__LINE__;
+    }
+    (void)k;
+    return 1;
+}
+
+/* North-west corner rule on the given orders; keeps positive-flow arcs only.
+ * *narcs receives the count (<= n + m - 1). */
+static void northwest(const wass__ns_input *in, wass__ns_arc *arcs, size_t *narcs) {
+    size_t n = in->n, m = in->m, a = 0, b = 0, k = 0;
+    size_t i = in->src_order ? in->src_order[0] : 0;
+    size_t j = in->snk_order ? in->snk_order[0] : 0;
+    double ra = in->supply[i], rb = in->demand[j];
+    while (a < n && b < m) {
+        double f = ra < rb ? ra : rb;
+        if (f > 0) {
+            arcs[k].i = i;
+            arcs[k].j = j;
+            arcs[k].mass = f;
+            k++;
+        }
+        ra -= f;
+        rb -= f;
+        if (ra <= 0 && a < n) {
+            a++;
+            if (a < n) {
+                i = in->src_order ? in->src_order[a] : a;
+                ra = in->supply[i];
+            }
+        }
+        if (rb <= 0 && b < m) {
+            b++;
+            if (b < m) {
+                j = in->snk_order ? in->snk_order[b] : b;
+                rb = in->demand[j];
+            }
+        }
+    }
+    *narcs = k;
+}
+
+/* One pivot on entering arc (i, j) with reduced cost rc < 0. */
+static int pivot(ns_tree *t, size_t i, size_t j, double rc) {
+    int64_t *parent = t->parent, *thread = t->thread, *rev = t->rev, *size = t->size,
+            *last = t->last;
+    double *flow = t->flow;
+    int64_t first = (int64_t)i, second = (int64_t)(t->n + j);
+    int64_t a = first, b = second;
+    while (a != b) {
+        if (size[a] < size[b])
+            a = parent[a];
+        else
+            b = parent[b];
+    }
+    int64_t join = a;
+    /* leaving arc: strongly feasible rule */
+    double delta = INFINITY;
+    int64_t u_out = -1;
+    int side = 0;
+    for (int64_t x = first; x != join; x = parent[x])
+        if (is_up(t, x) && flow[x] < delta) {
+            delta = flow[x];
+            u_out = x;
+            side = 1;
+        }
+    for (int64_t x = second; x != join; x = parent[x])
+        if (!is_up(t, x) && flow[x] <= delta) {
+            delta = flow[x];
+            u_out = x;
+            side = 2;
+        }
+    if (u_out < 0) return WASS_ERR_INTERNAL; /* unbounded cycle: impossible */
+    if (delta > 0) {
+        for (int64_t x = first; x != join; x = parent[x]) flow[x] += is_up(t, x) ? -delta : delta;
+        for (int64_t x = second; x != join; x = parent[x]) flow[x] += is_up(t, x) ? delta : -delta;
+    }
+    int64_t u_in = side == 1 ? first : second;
+    int64_t v_in = side == 1 ? second : first;
+    double sigma = side == 1 ? rc : -rc;
+
+    /* detach the subtree T of u_out */
+    int64_t v_out = parent[u_out];
+    int64_t T_size = size[u_out], T_last = last[u_out];
+    int64_t before = rev[u_out], after = thread[T_last];
+    thread[before] = after;
+    rev[after] = before;
+    for (int64_t x = v_out; x != -1 && last[x] == T_last; x = parent[x]) last[x] = before;
+    for (int64_t x = v_out; x != join; x = parent[x]) size[x] -= T_size;
+
+    /* stem: u_in up to u_out */
+    int64_t *stem = t->stem, *buf = t->buf;
+    int64_t k = 0;
+    stem[0] = u_in;
+    while (stem[k] != u_out) {
+        stem[k + 1] = parent[stem[k]];
+        k++;
+    }
+    /* preorder of T re-rooted at u_in */
+    int64_t cnt = 0, x = u_in;
+    for (int64_t c = 0; c < size[u_in]; c++) {
+        buf[cnt++] = x;
+        x = thread[x];
+    }
+    for (int64_t s = 1; s <= k; s++) {
+        int64_t cur = stem[s], prv = stem[s - 1];
+        int64_t seg = size[cur] - size[prv];
+        x = cur;
+        for (int64_t c = 0; c < seg; c++) {
+            if (x == prv) x = thread[last[prv]];
+            buf[cnt++] = x;
+            x = thread[x];
+        }
+    }
+    if (cnt != T_size) return WASS_ERR_INTERNAL;
+    /* reverse the stem */
+    for (int64_t s = k; s >= 1; s--) {
+        int64_t cur = stem[s], prv = stem[s - 1];
+        parent[cur] = prv;
+        flow[cur] = flow[prv];
+        size[cur] = T_size - size[prv];
+    }
+    parent[u_in] = v_in;
+    flow[u_in] = delta;
+    size[u_in] = T_size;
+    int64_t newlast = buf[cnt - 1];
+    for (int64_t s = 0; s <= k; s++) last[stem[s]] = newlast;
+    /* insert T after v_in, shifting its potentials */
+    int64_t nxt = thread[v_in], prev = v_in;
+    double *phi = t->phi;
+    for (int64_t c = 0; c < cnt; c++) {
+        x = buf[c];
+        thread[prev] = x;
+        rev[x] = prev;
+        phi[x] += sigma;
+        prev = x;
+    }
+    thread[prev] = nxt;
+    rev[nxt] = prev;
+    for (x = v_in; x != -1 && last[x] == v_in; x = parent[x]) last[x] = newlast;
+    for (x = v_in; x != join; x = parent[x]) size[x] += T_size;
+    return WASS_OK;
+}
+
+/* Rough max |C| from the start arcs and a deterministic sample of pairs. */
+static double estimate_scale(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
+    double s = 0.0;
+    for (size_t k = 0; k < narcs; k++) {
+        double c = fabs(arc_cost1(t, arcs[k].i, arcs[k].j));
+        if (c > s) s = c;
+    }
+    uint64_t st = 0x243f6a8885a308d3ull;
+    size_t samples = t->n + t->m;
+    if (samples > 4096) samples = 4096;
+    for (size_t k = 0; k < samples; k++) {
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        size_t i = (size_t)((st >> 33) % t->n);
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        size_t j = (size_t)((st >> 33) % t->m);
+        double c = fabs(arc_cost1(t, i, j));
+        if (c > s) s = c;
+    }
+    return s;
+}
+
+void wass__ns_output_free(wass__ns_output *out) {
+    if (!out) return;
+    free(out->flows);
+    free(out->u);
+    free(out->v);
+    memset(out, 0, sizeof *out);
+}
+
+int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_info *err) {
+    memset(out, 0, sizeof *out);
+    out->status = WASS_NOT_SOLVED;
+    size_t n = in->n, m = in->m;
+    ns_tree t;
+    wass__ns_arc *start = NULL;
+    int dbg = 1; /* what tree_validate reported */
+    int rc = tree_alloc(&t, n, m);
+    if (rc) goto fail;
+    t.in = in;
+    const wass__ns_arc *arcs = in->start;
+    size_t narcs = in->start_len;
+    if (!arcs) {
+        start = malloc((n + m) * sizeof *start);
+        if (!start) {
+            rc = WASS_ERR_NOMEM;
+            goto fail;
+        }
+        northwest(in, start, &narcs);
+        arcs = start;
+    }
+    rc = tree_init(&t, arcs, narcs);
+    if (rc) goto fail;
+    double scale = in->cost_scale > 0 ? in->cost_scale : estimate_scale(&t, arcs, narcs);
+    free(start);
+    start = NULL;
+    double maxphi;
+    if (!recompute_potentials(&t, &maxphi)) {
+        rc = WASS_ERR_NAN;
+        goto fail;
+    }
+    double tol = 1e-13 * fmax(scale, maxphi);
+    if (!(tol > 0)) tol = DBL_MIN;
+
+    size_t total = n * m;
+    size_t B = in->block_size > 0 ? (size_t)in->block_size : (size_t)ceil(sqrt((double)total));
+    if (B < 16) B = 16;
+    if (B > total) B = total;
+    size_t pi = 0, pj = 0; /* rotating position in row-major arc order */
+    int64_t iter = 0;
+    int64_t recompute_every = t.N > 1000 ? t.N : 1000;
+    int64_t since_recompute = 0;
+    const double *phiv = t.phi + n;
+    double *rowc = t.rowc;
+    int status = WASS_OPTIMAL;
+    for (;;) {
+        /* pricing: block search */
+        double best = -tol;
+        size_t bi = 0, bj = 0;
+        int found = 0;
+        size_t scanned = 0, inblock = 0;
+        while (scanned < total) {
+            size_t seg = m - pj;
+            if (seg > B - inblock) seg = B - inblock;
+            if (seg > total - scanned) seg = total - scanned;
+            in->cost_row(in->cost_ctx, pi, pj, seg, rowc);
+            double ui = t.phi[pi];
+            const double *pv = phiv + pj;
+            double lbest = best;
+            size_t lk = (size_t)-1;
+            for (size_t k = 0; k < seg; k++) {
+                double r = rowc[k] - ui + pv[k];
+                if (r < lbest) {
+                    lbest = r;
+                    lk = k;
+                }
+            }
+            if (lk != (size_t)-1) {
+                best = lbest;
+                bi = pi;
+                bj = pj + lk;
+                found = 1;
+            }
+            pj += seg;
+            if (pj == m) {
+                pj = 0;
+                if (++pi == n) pi = 0;
+            }
+            scanned += seg;
+            inblock += seg;
+            if (inblock == B) {
+                if (found) break;
+                inblock = 0;
+            }
+        }
+        if (!found) {
+            /* looks optimal: confirm with exact potentials */
+            if (since_recompute == 0) break;
+            if (!recompute_potentials(&t, &maxphi)) {
+                rc = WASS_ERR_NAN;
+                goto fail;
+            }
+            since_recompute = 0;
+            tol = fmax(tol, 1e-13 * maxphi);
+            continue;
+        }
+        if (in->max_iter > 0 && iter >= in->max_iter) {
+            status = WASS_ITERATION_LIMIT;
+            break;
+        }
+        rc = pivot(&t, bi, bj, best);
+        if (rc) goto fail;
+        iter++;
+        if (in->debug_check && (dbg = tree_validate(&t, 1e-9 * fmax(1.0, scale))) != 1) {
+            rc = WASS_ERR_INTERNAL;
+            goto fail;
+        }
+        if (++since_recompute >= recompute_every) {
+            if (!recompute_potentials(&t, &maxphi)) {
+                rc = WASS_ERR_NAN;
+                goto fail;
+            }
+            since_recompute = 0;
+            tol = fmax(tol, 1e-13 * maxphi);
+        }
+        if (in->progress && (iter & 0xffff) == 0) in->progress(-1.0, "network simplex", in->progress_user);
+    }
+    if (since_recompute && !recompute_potentials(&t, &maxphi)) {
+        rc = WASS_ERR_NAN;
+        goto fail;
+    }
+    out->status = status;
+    out->iterations = iter;
+    out->pricing_tol = tol;
+    out->u = malloc((n ? n : 1) * sizeof(double));
+    out->v = malloc((m ? m : 1) * sizeof(double));
+    out->flows = malloc((n + m) * sizeof(wass__ns_arc));
+    if (!out->u || !out->v || !out->flows) {
+        rc = WASS_ERR_NOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) out->u[i] = t.phi[i];
+    for (size_t j = 0; j < m; j++) out->v[j] = -t.phi[n + j];
+    size_t nf = 0;
+    for (int64_t x = 0; x < t.N; x++) {
+        int64_t p = t.parent[x];
+        if (p == t.root || !(t.flow[x] > 0)) continue;
+        size_t i = (size_t)x < n ? (size_t)x : (size_t)p;
+        size_t j = ((size_t)x < n ? (size_t)p : (size_t)x) - n;
+        out->flows[nf].i = i;
+        out->flows[nf].j = j;
+        out->flows[nf].mass = t.flow[x];
+        nf++;
+    }
+    out->nflows = nf;
+    tree_free(&t);
+    return WASS_OK;
+fail:
+    free(start);
+    tree_free(&t);
+    wass__ns_output_free(out);
+    out->status = WASS_NOT_SOLVED;
+    switch (rc) {
+    case WASS_ERR_NOMEM: return wass__fail(err, rc, "network simplex: out of memory (n = %zu, m = %zu)", n, m);
+    case WASS_ERR_NAN: return wass__fail(err, rc, "a cost on the spanning tree is NaN or infinite");
+    default:
+        return wass__fail(err, rc, "network simplex: internal consistency check failed (%d)", dbg);
+    }
+}

@@ -1,0 +1,64 @@
+/*
+ * network_simplex.h - private interface of the primal network simplex for the
+ * uncapacitated transportation problem (n sources, m sinks, every pair an arc).
+ *
+ * Arcs are implicit: non-tree arcs sit at flow zero and need no state, so the
+ * memory is O(n + m). Costs are read a row segment at a time through a
+ * callback, so a dense matrix, point clouds evaluated on the fly or a user
+ * function all work. The spanning-tree basis is kept strongly feasible, which
+ * rules out cycling under degeneracy.
+ */
+#ifndef WASS_NETWORK_SIMPLEX_H
+#define WASS_NETWORK_SIMPLEX_H
+
+#include "internal.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* out[k] = C(i, j0 + k) for k < len (i < n, j0 + len <= m). */
+typedef void (*wass__ns_row_fn)(const void *ctx, size_t i, size_t j0, size_t len, double *out);
+
+/* One arc of a starting basis or of the final plan. */
+typedef struct {
+    size_t i, j;
+    double mass;
+} wass__ns_arc;
+
+typedef struct {
+    size_t n, m;
+    const double *supply; /* n, all > 0 */
+    const double *demand; /* m, all > 0; the totals agree up to rounding */
+    wass__ns_row_fn cost_row;
+    const void *cost_ctx;
+    /* Optional starting flow: arcs with positive mass forming a forest whose
+     * node sums do not exceed supply/demand (e.g. from a north-west corner
+     * rule or an earlier solve). NULL = north-west corner on src_order /
+     * snk_order (NULL = identity order). */
+    const wass__ns_arc *start;
+    size_t start_len;
+    const size_t *src_order, *snk_order;
+    int64_t max_iter;   /* 0 = unlimited */
+    int64_t block_size; /* 0 = automatic */
+    double cost_scale;  /* a rough max |C| for tolerances; 0 = estimated */
+    int debug_check;    /* validate the tree after every pivot (tests only) */
+    wass_progress_fn progress;
+    void *progress_user;
+} wass__ns_input;
+
+typedef struct {
+    int status; /* WASS_OPTIMAL or WASS_ITERATION_LIMIT */
+    int64_t iterations;
+    wass__ns_arc *flows; /* arcs of the final tree with positive flow (owned) */
+    size_t nflows;
+    double *u; /* n duals (owned) */
+    double *v; /* m duals: u_i + v_j <= C_ij (up to tolerance), equal on flows */
+    double pricing_tol; /* reduced-cost tolerance used to stop */
+} wass__ns_output;
+
+/* Solve. Returns WASS_OK (see out->status), WASS_ERR_NOMEM, WASS_ERR_NAN (a
+ * cost read on the tree is not finite) or WASS_ERR_INTERNAL. */
+int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_info *err);
+void wass__ns_output_free(wass__ns_output *out);
+
+#endif

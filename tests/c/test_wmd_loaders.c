@@ -1,0 +1,253 @@
+/*
+ * test_wmd_loaders.c - every word-vector loader (word2vec text and binary,
+ * GloVe, wink JSON, the binary cache) reads a small file right and rejects
+ * truncated or malformed ones with a message naming the problem.
+ */
+#include "test_util.h"
+#include "wass.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[400];
+
+static const char *path_of(const char *name) {
+    static char p[4][512];
+    static int k = 0;
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    return p[k];
+}
+
+static void write_file(const char *name, const void *data, size_t len) {
+    FILE *f = fopen(path_of(name), "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fwrite(data, 1, len, f);
+    fclose(f);
+}
+
+static void write_text(const char *name, const char *s) { write_file(name, s, strlen(s)); }
+
+static wass_wordvec_options nocache(wass_vec_format f) {
+    wass_wordvec_options o;
+    wass_wordvec_options_default(&o);
+    o.use_cache = 0;
+    o.format = f;
+    return o;
+}
+
+/* The three words every good fixture holds: the (1,2,3), cat (0.5,-1,2e-3),
+ * "dog" (-4,0,1). */
+static void check_good(const wass_wordvec *wv, const char *what) {
+    CHECK_MSG(wv->count == 3 && wv->dim == 3, "%s: count %zu dim %zu", what, wv->count, wv->dim);
+    if (wv->count != 3 || wv->dim != 3) return;
+    size_t t = wass_wordvec_find(wv, "the", 3), c = wass_wordvec_find(wv, "cat", 3),
+           d = wass_wordvec_find(wv, "dog", 3);
+    CHECK(t == 0 && c == 1 && d == 2);
+    CHECK(wass_wordvec_find(wv, "cow", 3) == WASS_NOT_FOUND);
+    CHECK(wass_wordvec_find(wv, "th", 2) == WASS_NOT_FOUND);
+    CHECK(strcmp(wass_wordvec_word(wv, 1), "cat") == 0);
+    CHECK(wv->vec[0] == 1.0f && wv->vec[2] == 3.0f);
+    CHECK(wv->vec[3] == 0.5f && wv->vec[5] == 2e-3f);
+    CHECK(wv->vec[6] == -4.0f && wv->vec[8] == 1.0f);
+}
+
+/* Loading must fail with `code` and a message containing `needle`. */
+static void expect_fail(const char *name, wass_vec_format f, int code, const char *needle) {
+    wass_wordvec wv;
+    wass_error_info e;
+    wass_wordvec_options o = nocache(f);
+    int rc = wass_wordvec_load(path_of(name), &o, &wv, &e);
+    CHECK_MSG(rc == code, "%s: rc %d, want %d (%s)", name, rc, code, e.message);
+    CHECK_MSG(strstr(e.message, needle) != NULL, "%s: message '%s' lacks '%s'", name, e.message,
+              needle);
+    CHECK(wv.count == 0 && wv.vec == NULL);
+    wass_wordvec_free(&wv);
+}
+
+static void load_ok(const char *name, wass_vec_format f, wass_vec_format want) {
+    wass_wordvec wv;
+    wass_error_info e;
+    wass_wordvec_options o = nocache(f);
+    int rc = wass_wordvec_load(path_of(name), &o, &wv, &e);
+    CHECK_MSG(rc == WASS_OK, "%s: %s", name, e.message);
+    CHECK_MSG(wv.format == (int)want, "%s: format %d, want %d", name, wv.format, (int)want);
+    check_good(&wv, name);
+    wass_wordvec_free(&wv);
+}
+
+static void test_word2vec_text(void) {
+    write_text("w.txt", "3 3\nthe 1 2 3\ncat 0.5 -1 2e-3\n\ndog -4 0 1\n");
+    load_ok("w.txt", WASS_VEC_AUTO, WASS_VEC_WORD2VEC_TEXT);
+    write_text("w_dup.txt", "4 3\nthe 1 2 3\ncat 0.5 -1 2e-3\nthe 9 9 9\ndog -4 0 1\n");
+    wass_wordvec wv;
+    wass_error_info e;
+    wass_wordvec_options o = nocache(WASS_VEC_AUTO);
+    CHECK(wass_wordvec_load(path_of("w_dup.txt"), &o, &wv, &e) == WASS_OK);
+    CHECK(wv.duplicates == 1);
+    check_good(&wv, "w_dup.txt");
+    wass_wordvec_free(&wv);
+    write_text("w_trunc.txt", "3 3\nthe 1 2 3\ncat 0.5 -1 2e-3\n");
+    expect_fail("w_trunc.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "expected 3 words as the header says, found 2");
+    write_text("w_cut.txt", "3 3\nthe 1 2 3\ncat 0.5 -1 2e-3\ndog -4 0");
+    expect_fail("w_cut.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "line 4: expected 3 numbers after 'dog', found 2");
+    write_text("w_bad.txt", "3 3\nthe 1 2 3\ncat 0.5 x -1\ndog -4 0 1\n");
+    expect_fail("w_bad.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "line 3: expected a finite number as value 2 of 'cat', found 'x'");
+    write_text("w_long.txt", "3 3\nthe 1 2 3 4\ncat 0.5 -1 2e-3\ndog -4 0 1\n");
+    expect_fail("w_long.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "line 2: expected 3 numbers after 'the', found more");
+    write_text("w_more.txt", "2 3\nthe 1 2 3\ncat 0.5 -1 2e-3\ndog -4 0 1\n");
+    expect_fail("w_more.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "the header says 2 words, but there are more");
+    write_text("w_hdr.txt", "the 1 2 3\n");
+    expect_fail("w_hdr.txt", WASS_VEC_WORD2VEC_TEXT, WASS_ERR_FORMAT, "line 1: expected the word2vec header");
+    write_text("w_nan.txt", "1 3\nthe 1 nan 3\n");
+    expect_fail("w_nan.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "expected a finite number");
+    expect_fail("does_not_exist.txt", WASS_VEC_AUTO, WASS_ERR_IO, "cannot open");
+}
+
+static void test_glove(void) {
+    write_text("g.txt", "the 1 2 3\r\ncat 0.5 -1 2e-3\r\ndog -4 0 1");
+    load_ok("g.txt", WASS_VEC_AUTO, WASS_VEC_GLOVE);
+    write_text("g_rag.txt", "the 1 2 3\ncat 0.5 -1\ndog -4 0 1\n");
+    expect_fail("g_rag.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "line 2: expected 3 numbers after 'cat', found 2");
+    write_text("g_novec.txt", "the\n");
+    expect_fail("g_novec.txt", WASS_VEC_GLOVE, WASS_ERR_FORMAT, "line 1: GloVe word 'the' has no vector");
+    write_text("g_empty.txt", "\n\n");
+    expect_fail("g_empty.txt", WASS_VEC_GLOVE, WASS_ERR_FORMAT, "no word vectors");
+}
+
+static void test_word2vec_binary(void) {
+    const char *words[3] = {"the", "cat", "dog"};
+    float v[9] = {1, 2, 3, 0.5f, -1, 2e-3f, -4, 0, 1};
+    unsigned char buf[256];
+    size_t n = (size_t)snprintf((char *)buf, sizeof buf, "3 3\n");
+    for (int i = 0; i < 3; i++) {
+        n += (size_t)snprintf((char *)buf + n, sizeof buf - n, "%s ", words[i]);
+        memcpy(buf + n, v + 3 * i, 12);
+        n += 12;
+        buf[n++] = '\n';
+    }
+    write_file("b.bin", buf, n);
+    load_ok("b.bin", WASS_VEC_AUTO, WASS_VEC_WORD2VEC_BINARY);
+    write_file("b.vec", buf, n); /* detected by its contents, not the name */
+    load_ok("b.vec", WASS_VEC_AUTO, WASS_VEC_WORD2VEC_BINARY);
+    write_file("b_trunc.bin", buf, n - 7);
+    expect_fail("b_trunc.bin", WASS_VEC_AUTO, WASS_ERR_FORMAT, "word 3 ('dog'): expected 12 bytes of float32, the file ended after 6");
+    write_file("b_short.bin", buf, n - 13 - 4);
+    expect_fail("b_short.bin", WASS_VEC_WORD2VEC_BINARY, WASS_ERR_FORMAT, "expected 3 words as the header says, found 2");
+    float bad = NAN;
+    memcpy(buf + 4 + 4 + 4, &bad, 4); /* second value of "the" */
+    write_file("b_nan.bin", buf, n);
+    expect_fail("b_nan.bin", WASS_VEC_WORD2VEC_BINARY, WASS_ERR_FORMAT, "word 1 ('the'): value 2 is not a finite number");
+}
+
+static void test_wink(void) {
+    const char *good =
+        "{\"precision\":8,\"l2NormIndex\":3,\"wordIndex\":4,\"size\":3,\"dimensions\":3,"
+        "\"words\":[\"the\",\"cat\",\"dog\",\"\\\"q\\u00e9\\\"\"],\n"
+        "\"vectors\":{\"the\":[1,2,3,3.74,0],\"cat\":[0.5,-1,2e-3,1.1,1],\n"
+        "\"dog\":[-4,0,1,4.12,2]},\"unkVector\":[0,0,0,0,-1]}\n";
+    write_text("k.json", good);
+    load_ok("k.json", WASS_VEC_AUTO, WASS_VEC_WINK_JSON);
+    /* escapes in words are decoded to UTF-8 */
+    write_text("k_esc.json", "{\"dimensions\":1,\"vectors\":{\"caf\\u00e9\":[1],\"a\\\"b\":[2],"
+                             "\"\\ud83d\\ude00\":[3]}}");
+    wass_wordvec wv;
+    wass_error_info e;
+    wass_wordvec_options o = nocache(WASS_VEC_AUTO);
+    CHECK_MSG(wass_wordvec_load(path_of("k_esc.json"), &o, &wv, &e) == WASS_OK, "%s", e.message);
+    CHECK(wv.count == 3 && wv.dim == 1);
+    CHECK(wass_wordvec_find(&wv, "caf\xc3\xa9", 5) == 0);
+    CHECK(wass_wordvec_find(&wv, "a\"b", 3) == 1);
+    CHECK(wass_wordvec_find(&wv, "\xf0\x9f\x98\x80", 4) == 2);
+    wass_wordvec_free(&wv);
+    /* truncated in the middle of a vector */
+    size_t cut = (size_t)(strstr(good, "\"dog\"") - good) + 12;
+    write_file("k_trunc.json", good, cut);
+    expect_fail("k_trunc.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "found end of file (truncated?)");
+    write_text("k_ragged.json", "{\"dimensions\":3,\"vectors\":{\"the\":[1,2,3],\"cat\":[1,2]}}");
+    expect_fail("k_ragged.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "the vector of 'cat' has 2 values, expected 3 like the others");
+    write_text("k_dim.json", "{\"dimensions\":4,\"vectors\":{\"the\":[1,2,3]}}");
+    expect_fail("k_dim.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "the vector of 'the' has 3 values, expected 4");
+    write_text("k_size.json", "{\"size\":5,\"dimensions\":1,\"vectors\":{\"the\":[1]}}");
+    expect_fail("k_size.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "\"size\" says 5 words, but \"vectors\" holds 1");
+    write_text("k_num.json", "{\"vectors\":{\"the\":[1,zz,3]}}");
+    expect_fail("k_num.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "expected a number, found 'z'");
+    write_text("k_novec.json", "{\"words\":[\"a\"]}");
+    expect_fail("k_novec.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "no \"vectors\" object");
+    write_text("k_trail.json", "{\"vectors\":{\"the\":[1]}} x");
+    expect_fail("k_trail.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "expected the end of the file");
+    write_text("k_colon.json", "{\"vectors\" {\"the\":[1]}}");
+    expect_fail("k_colon.json", WASS_VEC_WINK_JSON, WASS_ERR_FORMAT, "line 1, byte 11: expected ':' after an object key, found '{'");
+}
+
+static void test_cache(void) {
+    write_text("c.txt", "3 3\nthe 1 2 3\ncat 0.5 -1 2e-3\ndog -4 0 1\n");
+    char cpath[512];
+    snprintf(cpath, sizeof cpath, "%s", path_of("c.txt.wassvec"));
+    remove(cpath);
+    wass_wordvec wv;
+    wass_error_info e;
+    wass_wordvec_options o;
+    wass_wordvec_options_default(&o);
+    CHECK(wass_wordvec_load(path_of("c.txt"), &o, &wv, &e) == WASS_OK);
+    CHECK(wv.from_cache == 0 && wv.cache_written == 1);
+    wass_wordvec_free(&wv);
+    CHECK(wass_wordvec_load(path_of("c.txt"), &o, &wv, &e) == WASS_OK);
+    CHECK(wv.from_cache == 1 && wv.format == WASS_VEC_WORD2VEC_TEXT);
+    check_good(&wv, "cache");
+    wass_wordvec_free(&wv);
+    /* the cache read directly */
+    wass_wordvec_options oc = nocache(WASS_VEC_AUTO);
+    CHECK(wass_wordvec_load(cpath, &oc, &wv, &e) == WASS_OK);
+    check_good(&wv, "cache direct");
+    wass_wordvec_free(&wv);
+    /* a changed source makes the cache stale: parsed again, rewritten */
+    sleep(0);
+    write_text("c.txt", "3 3\nthe 1 2 3\ncat 0.5 -1 2e-3\ndog -4 0 1\n\n");
+    CHECK(wass_wordvec_load(path_of("c.txt"), &o, &wv, &e) == WASS_OK);
+    CHECK(wv.from_cache == 0 && wv.cache_written == 1);
+    wass_wordvec_free(&wv);
+    /* truncated and corrupted caches */
+    FILE *f = fopen(cpath, "rb");
+    unsigned char buf[1024];
+    size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (f) fclose(f);
+    CHECK(n > 88);
+    write_file("t.wassvec", buf, n - 5);
+    expect_fail("t.wassvec", WASS_VEC_AUTO, WASS_ERR_FORMAT, "(truncated?)");
+    write_file("t2.wassvec", buf, 40);
+    expect_fail("t2.wassvec", WASS_VEC_CACHE, WASS_ERR_FORMAT, "cache truncated: expected a 88-byte header");
+    buf[100] ^= 0x40;
+    write_file("x.wassvec", buf, n);
+    expect_fail("x.wassvec", WASS_VEC_AUTO, WASS_ERR_FORMAT, "cache checksum mismatch");
+    buf[100] ^= 0x40;
+    buf[8] = 99; /* version */
+    write_file("v.wassvec", buf, n);
+    expect_fail("v.wassvec", WASS_VEC_CACHE, WASS_ERR_FORMAT, "bad magic or version");
+    /* a corrupted cache next to a good source is rebuilt, not an error */
+    write_file("c.txt.wassvec", buf, n - 3);
+    CHECK(wass_wordvec_load(path_of("c.txt"), &o, &wv, &e) == WASS_OK);
+    CHECK(wv.from_cache == 0 && wv.cache_written == 1);
+    check_good(&wv, "rebuilt");
+    wass_wordvec_free(&wv);
+    /* explicit cache path */
+    o.cache_path = path_of("other.wassvec");
+    remove(o.cache_path);
+    CHECK(wass_wordvec_load(path_of("w.txt"), &o, &wv, &e) == WASS_OK && wv.cache_written);
+    wass_wordvec_free(&wv);
+    CHECK(wass_wordvec_load(path_of("w.txt"), &o, &wv, &e) == WASS_OK && wv.from_cache);
+    wass_wordvec_free(&wv);
+}
+
+int main(void) {
+    snprintf(dir, sizeof dir, "%s/tests/wmd_fixtures", WASS_BINARY_DIR);
+    mkdir(dir, 0755);
+    test_word2vec_text();
+    test_glove();
+    test_word2vec_binary();
+    test_wink();
+    test_cache();
+    return test_main_end("test_wmd_loaders");
+}
