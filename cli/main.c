@@ -24,20 +24,18 @@ static const command commands[] = {
 };
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: wass <command> [options]\n"
-            "       wass --help | --version\n"
-            "\n"
-            "Wasserstein distances and optimal transport, exact and certified.\n"
-            "\n"
-            "commands:\n");
+    fprintf(f, "usage: wass <command> [options]\n"
+               "       wass --help | --version\n"
+               "\n"
+               "Wasserstein distances and optimal transport, exact and certified.\n"
+               "\n"
+               "commands:\n");
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         fprintf(f, "  %-8s %s\n", commands[k].name, commands[k].summary);
-    fprintf(f,
-            "\n"
-            "Run 'wass <command> --help' for the options of a command.\n"
-            "Exit status: 0 success, 2 bad input or usage, 1 internal failure or a solve\n"
-            "that is not certified optimal.\n");
+    fprintf(f, "\n"
+               "Run 'wass <command> --help' for the options of a command.\n"
+               "Exit status: 0 success, 2 bad input or usage, 1 internal failure or a solve\n"
+               "that is not certified optimal.\n");
 }
 
 int main(int argc, char **argv) {

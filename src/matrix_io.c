@@ -47,7 +47,9 @@ static int dbuf_push(dbuf *b, double x) {
 
 /* ---- text ------------------------------------------------------------------ */
 
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+static int is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 /* Parse one line into buf. Returns WASS_OK with *ncols set (0 for a blank or
  * comment line), or an error. */
@@ -61,16 +63,19 @@ static int parse_line(char *s, long lineno, dbuf *buf, size_t *ncols, wass_error
             break;
         }
     for (;;) {
-        while (is_space(*p)) p++;
+        while (is_space(*p))
+            p++;
         if (*p == '\0') {
             if (col > 0 && p > s) {
                 /* a separator directly before the end ("1,2,") */
                 char *r = p;
-                while (r > s && is_space(r[-1])) r--;
+                while (r > s && is_space(r[-1]))
+                    r--;
                 if (r > s && r[-1] == ',')
-                    return wass__fail_line(err, WASS_ERR_FORMAT, lineno,
-                                           "line %ld, column %zu: empty field after a trailing comma",
-                                           lineno, col + 1);
+                    return wass__fail_line(
+                        err, WASS_ERR_FORMAT, lineno,
+                        "line %ld, column %zu: empty field after a trailing comma", lineno,
+                        col + 1);
             }
             break;
         }
@@ -78,7 +83,8 @@ static int parse_line(char *s, long lineno, dbuf *buf, size_t *ncols, wass_error
             return wass__fail_line(err, WASS_ERR_FORMAT, lineno,
                                    "line %ld, column %zu: empty field", lineno, col + 1);
         char *tok = p;
-        while (*p && *p != ',' && !is_space(*p)) p++;
+        while (*p && *p != ',' && !is_space(*p))
+            p++;
         char save = *p;
         *p = '\0';
         col++;
@@ -107,10 +113,12 @@ static int parse_line(char *s, long lineno, dbuf *buf, size_t *ncols, wass_error
             return wass__fail(err, WASS_ERR_NOMEM, "out of memory after %zu values", buf->len);
         *p = save;
         /* one separator: spaces, optionally one comma, spaces */
-        while (is_space(*p)) p++;
+        while (is_space(*p))
+            p++;
         if (*p == ',') {
             p++;
-            while (is_space(*p)) p++;
+            while (is_space(*p))
+                p++;
             if (*p == ',')
                 return wass__fail_line(err, WASS_ERR_FORMAT, lineno,
                                        "line %ld, column %zu: empty field", lineno, col + 1);
@@ -188,10 +196,12 @@ static const char *npy_key(const char *h, const char *key) {
     }
     if (!q) return NULL;
     q += strlen(pat);
-    while (*q == ' ') q++;
+    while (*q == ' ')
+        q++;
     if (*q != ':') return NULL;
     q++;
-    while (*q == ' ') q++;
+    while (*q == ' ')
+        q++;
     return q;
 }
 
@@ -241,7 +251,8 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
     {
         char quote = *q++;
         size_t k = 0;
-        while (*q && *q != quote && k + 1 < sizeof descr) descr[k++] = *q++;
+        while (*q && *q != quote && k + 1 < sizeof descr)
+            descr[k++] = *q++;
         descr[k] = '\0';
         if (*q != quote) {
             rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'descr' entry");
@@ -254,8 +265,8 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
     else if (strcmp(descr, "<f4") == 0)
         item = 4;
     else {
-        rc = wass__fail(err, WASS_ERR_DTYPE, "unsupported .npy dtype '%s' (need float64 or float32)",
-                        descr);
+        rc = wass__fail(err, WASS_ERR_DTYPE,
+                        "unsupported .npy dtype '%s' (need float64 or float32)", descr);
         goto done;
     }
 
@@ -286,7 +297,8 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
     size_t dims[8];
     int nd = 0;
     for (;;) {
-        while (*q == ' ') q++;
+        while (*q == ' ')
+            q++;
         if (*q == ')') break;
         if (*q < '0' || *q > '9') {
             rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'shape' entry");
@@ -302,13 +314,15 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
             v = v * 10 + dgt;
             q++;
         }
-        while (*q == 'L' || *q == ' ') q++;
+        while (*q == 'L' || *q == ' ')
+            q++;
         if (nd == 8) {
             rc = wass__fail(err, WASS_ERR_FORMAT, ".npy array has more than 8 dimensions");
             goto done;
         }
         dims[nd++] = v;
-        if (*q == ',') q++;
+        if (*q == ',')
+            q++;
         else if (*q != ')') {
             rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'shape' entry");
             goto done;
@@ -326,7 +340,8 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
         size_t off = (size_t)snprintf(shape, sizeof shape, "(");
         for (int k = 0; k < nd && off < sizeof shape; k++)
             off += (size_t)snprintf(shape + off, sizeof shape - off, k ? ", %zu" : "%zu", dims[k]);
-        if (off < sizeof shape) snprintf(shape + off, sizeof shape - off, "%s)", nd == 1 ? "," : "");
+        if (off < sizeof shape)
+            snprintf(shape + off, sizeof shape - off, "%s)", nd == 1 ? "," : "");
         rc = wass__fail(err, WASS_ERR_FORMAT,
                         "unsupported .npy shape %s: %d dimensions (need 1-D or 2-D)", shape, nd);
         goto done;
@@ -382,12 +397,14 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
                 double x;
                 if (item == 8) {
                     uint64_t u = 0;
-                    for (int t = 7; t >= 0; t--) u = (u << 8) | b[t];
+                    for (int t = 7; t >= 0; t--)
+                        u = (u << 8) | b[t];
                     memcpy(&x, &u, 8);
                 } else {
                     uint32_t u = 0;
                     float fl;
-                    for (int t = 3; t >= 0; t--) u = (u << 8) | b[t];
+                    for (int t = 3; t >= 0; t--)
+                        u = (u << 8) | b[t];
                     memcpy(&fl, &u, 4);
                     x = (double)fl;
                 }
@@ -468,14 +485,23 @@ static int write_text(FILE *f, const wass_matrix *mat) {
 
 static int write_npy(FILE *f, const wass_matrix *mat) {
     char dict[128];
-    int dl = snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu, %zu), }",
-                      mat->rows, mat->cols);
+    int dl = snprintf(dict, sizeof dict,
+                      "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu, %zu), }", mat->rows,
+                      mat->cols);
     if (dl < 0 || (size_t)dl >= sizeof dict) return 0;
     /* magic(6) + version(2) + length(2) + dict + padding + '\n' = multiple of 64 */
     size_t total = 10 + (size_t)dl + 1;
     size_t pad = (64 - total % 64) % 64;
     size_t hlen = (size_t)dl + pad + 1;
-    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
+    unsigned char pre[10] = {0x93,
+                             'N',
+                             'U',
+                             'M',
+                             'P',
+                             'Y',
+                             1,
+                             0,
+                             (unsigned char)(hlen & 0xff),
                              (unsigned char)(hlen >> 8)};
     if (fwrite(pre, 1, 10, f) != 10 || fwrite(dict, 1, (size_t)dl, f) != (size_t)dl) return 0;
     for (size_t k = 0; k < pad; k++)
@@ -489,7 +515,8 @@ static int write_npy(FILE *f, const wass_matrix *mat) {
         for (size_t k = 0; k < n; k++) {
             uint64_t u;
             memcpy(&u, &mat->data[s + k], 8);
-            for (int t = 0; t < 8; t++) chunk[k * 8 + (size_t)t] = (unsigned char)(u >> (8 * t));
+            for (int t = 0; t < 8; t++)
+                chunk[k * 8 + (size_t)t] = (unsigned char)(u >> (8 * t));
         }
         if (fwrite(chunk, 8, n, f) != n) return 0;
     }
@@ -508,10 +535,9 @@ int wass_matrix_write(const char *path, const wass_matrix *mat, wass_error_info 
     if (count > 0 && !mat->data) return wass__fail(err, WASS_ERR_INVALID, "matrix data is NULL");
     for (size_t k = 0; k < count; k++)
         if (!isfinite(mat->data[k]))
-            return wass__fail(err, WASS_ERR_NAN,
-                              "row %zu, column %zu is %s (files hold finite numbers only)",
-                              k / mat->cols + 1, k % mat->cols + 1,
-                              isnan(mat->data[k]) ? "NaN" : "infinite");
+            return wass__fail(
+                err, WASS_ERR_NAN, "row %zu, column %zu is %s (files hold finite numbers only)",
+                k / mat->cols + 1, k % mat->cols + 1, isnan(mat->data[k]) ? "NaN" : "infinite");
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 16);
     if (!tmp) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");

@@ -12,6 +12,7 @@ if expect_ok emd "$T/a.txt" "$T/b.txt"; then
     close "$(cat "$T/out")" 160.54276 1e-7 "Rubner EMD"
     close "$(cat "$T/out")" $RUBNER 1e-12 "Rubner EMD vs POT"
     [[ $(wc -l <"$T/out") -eq 1 ]] || fail "default output is one line"
+    [[ -s $T/err ]] && fail "stderr not empty (progress must show only on a terminal): $(cat "$T/err")"
 fi
 
 if expect_ok emd "$T/a.txt" "$T/b.txt" --json --plan "$T/plan.txt" --duals="$T/duals.npy"; then
