@@ -17,9 +17,9 @@
 
 /* Exit codes. */
 enum {
-    CLI_OK = 0,        /* success */
-    CLI_FAILURE = 1,   /* internal failure, or a solve that is not certified optimal */
-    CLI_BAD_INPUT = 2  /* bad input file, bad option, usage error */
+    CLI_OK = 0,       /* success */
+    CLI_FAILURE = 1,  /* internal failure, or a solve that is not certified optimal */
+    CLI_BAD_INPUT = 2 /* bad input file, bad option, usage error */
 };
 
 /* ---- subcommands (one file each) ---------------------------------------------- */
@@ -27,6 +27,9 @@ int cmd_emd(int argc, char **argv);
 int cmd_line(int argc, char **argv);
 int cmd_div(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_sliced(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
+int cmd_bound(int argc, char **argv);
 
 /* ---- messages ------------------------------------------------------------------ */
 
@@ -63,8 +66,7 @@ int cli_flag(const char *cmd, char **argv, int i, const char *name);
 /* Parse numbers given to an option; print an error naming the option and
  * return 0 when the text is not a (finite) number / an integer in range. */
 int cli_parse_double(const char *cmd, const char *opt, const char *text, double *out);
-int cli_parse_long(const char *cmd, const char *opt, const char *text, long lo, long hi,
-                   long *out);
+int cli_parse_long(const char *cmd, const char *opt, const char *text, long lo, long hi, long *out);
 
 /* ---- inputs -------------------------------------------------------------------- */
 

@@ -44,6 +44,11 @@ static int solve(const wass_problem *pb, wass_result *res) {
     return CLI_OK;
 }
 
+/* Round values that differ from zero by rounding alone, so "-0.000" is not printed. */
+static double tidy(double x) {
+    return fabs(x) < 5e-12 ? 0.0 : x;
+}
+
 static void rule(void) {
     puts("------------------------------------------------------------------------------");
 }
@@ -56,18 +61,22 @@ static int demo_bins(void) {
     const double b[N] = {0.1, 0.1, 0.2, 0.3, 0.3};
     double C[N * N];
     for (int i = 0; i < N; i++)
-        for (int j = 0; j < N; j++) C[i * N + j] = fabs((double)(i - j));
+        for (int j = 0; j < N; j++)
+            C[i * N + j] = fabs((double)(i - j));
     rule();
     puts("1. Transport between two histograms on 5 bins, cost C_ij = |i - j|");
     rule();
     puts("The linear program: minimize sum_ij P_ij C_ij over plans P >= 0 whose");
     puts("row sums are a and column sums are b.\n");
     printf("  bin i      ");
-    for (int i = 0; i < N; i++) printf("%7d", i);
+    for (int i = 0; i < N; i++)
+        printf("%7d", i);
     printf("\n  a (from)   ");
-    for (int i = 0; i < N; i++) printf("%7.2f", a[i]);
+    for (int i = 0; i < N; i++)
+        printf("%7.2f", a[i]);
     printf("\n  b (to)     ");
-    for (int i = 0; i < N; i++) printf("%7.2f", b[i]);
+    for (int i = 0; i < N; i++)
+        printf("%7.2f", b[i]);
     puts("\n");
 
     wass_problem pb;
@@ -84,10 +93,12 @@ static int demo_bins(void) {
         return rc;
     }
     double P[N * N] = {0};
-    for (size_t k = 0; k < res.plan_len; k++) P[res.plan[k].i * N + res.plan[k].j] = res.plan[k].mass;
+    for (size_t k = 0; k < res.plan_len; k++)
+        P[res.plan[k].i * N + res.plan[k].j] = res.plan[k].mass;
     puts("Optimal plan P (row i = from bin i, column j = to bin j; . = 0):\n");
     printf("         ");
-    for (int j = 0; j < N; j++) printf("   to %d", j);
+    for (int j = 0; j < N; j++)
+        printf("   to %d", j);
     printf("  | row sum\n");
     for (int i = 0; i < N; i++) {
         printf("  from %d ", i);
@@ -99,13 +110,15 @@ static int demo_bins(void) {
                 printf("%7.3f", v);
         }
         double rs = 0;
-        for (int j = 0; j < N; j++) rs += P[i * N + j];
+        for (int j = 0; j < N; j++)
+            rs += P[i * N + j];
         printf("  | %.3f\n", rs);
     }
     printf("  col sum");
     for (int j = 0; j < N; j++) {
         double cs = 0;
-        for (int i = 0; i < N; i++) cs += P[i * N + j];
+        for (int i = 0; i < N; i++)
+            cs += P[i * N + j];
         printf("%7.3f", cs);
     }
     /* the 1-D closed form: W1 = sum_k |F_a(k) - F_b(k)| for unit spacing */
@@ -119,11 +132,14 @@ static int demo_bins(void) {
     printf("Closed form on a line: sum_k |F_a(k) - F_b(k)| = %.6f (cumulative sums)\n\n", closed);
     puts("Dual potentials (u_i + v_j <= |i - j|, with equality where P_ij > 0):");
     printf("  u ");
-    for (int i = 0; i < N; i++) printf("%8.3f", res.u[i]);
+    for (int i = 0; i < N; i++)
+        printf("%8.3f", tidy(res.u[i]));
     printf("\n  v ");
-    for (int j = 0; j < N; j++) printf("%8.3f", res.v[j]);
+    for (int j = 0; j < N; j++)
+        printf("%8.3f", tidy(res.v[j]));
     double dual = 0;
-    for (int i = 0; i < N; i++) dual += a[i] * res.u[i] + b[i] * res.v[i];
+    for (int i = 0; i < N; i++)
+        dual += a[i] * res.u[i] + b[i] * res.v[i];
     printf("\n  dual objective sum a_i u_i + sum b_j v_j = %.6f (equals the cost)\n", dual);
     printf("  certificate: marginal error %.1e, min reduced cost %.1e, duality gap %.1e\n\n",
            res.cert.marginal_error, res.cert.min_reduced_cost, res.cert.duality_gap);
@@ -168,7 +184,8 @@ static int demo_lines(void) {
         goto done;
     }
     uint64_t seed = 20170126u;
-    for (int i = 0; i < N; i++) z[i] = unif(&seed);
+    for (int i = 0; i < N; i++)
+        z[i] = unif(&seed);
     printf("  %8s %10s %10s %10s %10s %10s\n", "theta", "W1", "|theta|", "TV", "KL", "JS");
     for (size_t t = 0; t < T; t++) {
         double th = thetas[t];

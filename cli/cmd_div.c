@@ -84,8 +84,8 @@ int cmd_div(int argc, char **argv) {
     if ((rc = cli_load_vector(cmd, paths[0], &p, &n))) goto done;
     if ((rc = cli_load_vector(cmd, paths[1], &q, &m))) goto done;
     if (n != m) {
-        cli_error(cmd, "the histograms differ in length: %s has %zu bins, %s has %zu", paths[0],
-                  n, paths[1], m);
+        cli_error(cmd, "the histograms differ in length: %s has %zu bins, %s has %zu", paths[0], n,
+                  paths[1], m);
         rc = CLI_BAD_INPUT;
         goto done;
     }

@@ -85,11 +85,11 @@ static int parse_args(int argc, char **argv, emd_args *o) {
                 only_pos = 1;
                 continue;
             }
-#define OPT(name, target)                                                                      \
-    if ((r = cli_opt(cmd, argc, argv, &i, name, &v)) != 0) {                                   \
-        if (r < 0) return CLI_BAD_INPUT;                                                       \
-        target = v;                                                                            \
-        continue;                                                                              \
+#define OPT(name, target)                                                                          \
+    if ((r = cli_opt(cmd, argc, argv, &i, name, &v)) != 0) {                                       \
+        if (r < 0) return CLI_BAD_INPUT;                                                           \
+        target = v;                                                                                \
+        continue;                                                                                  \
     }
             OPT("--metric", o->metric_name)
             OPT("--mass", o->mass_name)
@@ -144,7 +144,9 @@ static int parse_args(int argc, char **argv, emd_args *o) {
         }
         if (!o->cost_path || !o->wa_path || !o->wb_path) {
             cli_error(cmd, "--cost, --a and --b go together (missing %s)",
-                      !o->cost_path ? "--cost" : !o->wa_path ? "--a" : "--b");
+                      !o->cost_path ? "--cost"
+                      : !o->wa_path ? "--a"
+                                    : "--b");
             return CLI_BAD_INPUT;
         }
         if (o->metric_name || o->have_q) {
@@ -235,7 +237,7 @@ int cmd_emd(int argc, char **argv) {
     }
     opt.threads = (int)o.threads;
     opt.max_iter = (int64_t)o.max_iter;
-    opt.want_plan = o.plan_path != NULL;
+    opt.want_plan = 1; /* cheap (at most n + m - 1 entries); plan_len is reported */
     opt.want_duals = 1;
     opt.certify = 1;
     cli_progress_state prog = {cmd, 0, -1};
@@ -273,8 +275,7 @@ int cmd_emd(int argc, char **argv) {
         if ((rc = cli_load_signature(cmd, o.a_path, &A))) goto done;
         if ((rc = cli_load_signature(cmd, o.b_path, &B))) goto done;
         if (A.d != B.d) {
-            cli_error(cmd,
-                      "dimension mismatch: %s has %zu coordinates per point but %s has %zu",
+            cli_error(cmd, "dimension mismatch: %s has %zu coordinates per point but %s has %zu",
                       o.a_path, A.d, o.b_path, B.d);
             rc = CLI_BAD_INPUT;
             goto done;

@@ -31,8 +31,9 @@ static int load_sample(const char *path, double **x, double **w, size_t *n) {
     int rc = cli_load_matrix(cmd, path, &mat);
     if (rc) return rc;
     if (mat.cols > 2) {
-        cli_error(cmd, "%s: expected one value a row, optionally with a weight column, found %zu "
-                       "columns",
+        cli_error(cmd,
+                  "%s: expected one value a row, optionally with a weight column, found %zu "
+                  "columns",
                   path, mat.cols);
         wass_matrix_free(&mat);
         return CLI_BAD_INPUT;

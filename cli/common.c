@@ -27,10 +27,13 @@ void cli_error(const char *cmd, const char *fmt, ...) {
 
 int cli_exit_code(int wass_err) {
     switch (wass_err) {
-    case WASS_OK: return CLI_OK;
+    case WASS_OK:
+        return CLI_OK;
     case WASS_ERR_NOMEM:
-    case WASS_ERR_INTERNAL: return CLI_FAILURE;
-    default: return CLI_BAD_INPUT;
+    case WASS_ERR_INTERNAL:
+        return CLI_FAILURE;
+    default:
+        return CLI_BAD_INPUT;
     }
 }
 
@@ -65,7 +68,9 @@ int cli_lib_error(const char *cmd, const wass_error_info *err) {
 
 /* ---- options ------------------------------------------------------------------- */
 
-int cli_is_help(const char *arg) { return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0; }
+int cli_is_help(const char *arg) {
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
 
 int cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name, const char **value) {
     const char *a = argv[*i];
@@ -233,13 +238,27 @@ void cli_json_write_string(FILE *f, const char *s) {
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        case '\b': fputs("\\b", f); break;
-        case '\f': fputs("\\f", f); break;
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        case '\b':
+            fputs("\\b", f);
+            break;
+        case '\f':
+            fputs("\\f", f);
+            break;
         default:
             if (*p < 0x20)
                 fprintf(f, "\\u%04x", (unsigned)*p);
@@ -292,11 +311,15 @@ void cli_json_null(cli_json *j, const char *key) {
     fputs("null", j->f);
 }
 
-void cli_json_end(cli_json *j) { fputs("}\n", j->f); }
+void cli_json_end(cli_json *j) {
+    fputs("}\n", j->f);
+}
 
 /* ---- progress ------------------------------------------------------------------ */
 
-int cli_progress_enabled(void) { return isatty(STDERR_FILENO); }
+int cli_progress_enabled(void) {
+    return isatty(STDERR_FILENO);
+}
 
 void cli_progress(double fraction, const char *stage, void *user) {
     cli_progress_state *st = user;

@@ -17,24 +17,25 @@ static const command commands[] = {
     {"emd", cmd_emd, "exact Wasserstein / Earth Mover's distance between two signatures"},
     {"line", cmd_line, "exact W_p between two samples on the real line"},
     {"div", cmd_div, "total variation, KL or Jensen-Shannon between two histograms"},
+    {"sliced", cmd_sliced, "sliced / max-sliced Wasserstein distance between two signatures"},
+    {"embed", cmd_embed, "grid-embedding approximation of W1 between two signatures"},
+    {"bound", cmd_bound, "lower bound (centroid or relaxed) on the optimal cost"},
     {"demo", cmd_demo, "worked examples: W1 versus TV, KL and JS"},
 };
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: wass <command> [options]\n"
-            "       wass --help | --version\n"
-            "\n"
-            "Wasserstein distances and optimal transport, exact and certified.\n"
-            "\n"
-            "commands:\n");
+    fprintf(f, "usage: wass <command> [options]\n"
+               "       wass --help | --version\n"
+               "\n"
+               "Wasserstein distances and optimal transport, exact and certified.\n"
+               "\n"
+               "commands:\n");
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         fprintf(f, "  %-8s %s\n", commands[k].name, commands[k].summary);
-    fprintf(f,
-            "\n"
-            "Run 'wass <command> --help' for the options of a command.\n"
-            "Exit status: 0 success, 2 bad input or usage, 1 internal failure or a solve\n"
-            "that is not certified optimal.\n");
+    fprintf(f, "\n"
+               "Run 'wass <command> --help' for the options of a command.\n"
+               "Exit status: 0 success, 2 bad input or usage, 1 internal failure or a solve\n"
+               "that is not certified optimal.\n");
 }
 
 int main(int argc, char **argv) {

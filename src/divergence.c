@@ -14,12 +14,9 @@ int wass_divergence_parse(const char *name, wass_divergence_kind *out) {
     static const struct {
         const char *name;
         wass_divergence_kind kind;
-    } table[] = {{"tv", WASS_DIV_TV},
-                 {"total-variation", WASS_DIV_TV},
-                 {"kl", WASS_DIV_KL},
-                 {"kullback-leibler", WASS_DIV_KL},
-                 {"js", WASS_DIV_JS},
-                 {"jensen-shannon", WASS_DIV_JS}};
+    } table[] = {{"tv", WASS_DIV_TV}, {"total-variation", WASS_DIV_TV},
+                 {"kl", WASS_DIV_KL}, {"kullback-leibler", WASS_DIV_KL},
+                 {"js", WASS_DIV_JS}, {"jensen-shannon", WASS_DIV_JS}};
     if (!name || !out) return WASS_ERR_INVALID;
     for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
         if (strcasecmp(name, table[k].name) == 0) {
@@ -30,7 +27,9 @@ int wass_divergence_parse(const char *name, wass_divergence_kind *out) {
 }
 
 /* x log(x / y) for normalized masses, x > 0, y > 0. */
-static double xlogxy(double x, double y) { return x * log(x / y); }
+static double xlogxy(double x, double y) {
+    return x * log(x / y);
+}
 
 int wass_divergence(const double *p, const double *q, size_t n, wass_divergence_kind kind,
                     unsigned flags, double *out, size_t *infinite_at, wass_error_info *err) {
@@ -51,16 +50,18 @@ int wass_divergence(const double *p, const double *q, size_t n, wass_divergence_
 
     /* Neumaier-compensated accumulation of the per-bin terms */
     double s = 0.0, c = 0.0;
-#define ACC(term)                                                                              \
-    do {                                                                                       \
-        double x_ = (term), t_ = s + x_;                                                       \
-        c += fabs(s) >= fabs(x_) ? (s - t_) + x_ : (x_ - t_) + s;                              \
-        s = t_;                                                                                \
+#define ACC(term)                                                                                  \
+    do {                                                                                           \
+        double x_ = (term), t_ = s + x_;                                                           \
+        c += fabs(s) >= fabs(x_) ? (s - t_) + x_ : (x_ - t_) + s;                                  \
+        s = t_;                                                                                    \
     } while (0)
     for (size_t i = 0; i < n; i++) {
         double a = p[i] / sp, b = q[i] / sq;
         switch (kind) {
-        case WASS_DIV_TV: ACC(fabs(a - b)); break;
+        case WASS_DIV_TV:
+            ACC(fabs(a - b));
+            break;
         case WASS_DIV_KL:
             if (a > 0) {
                 if (!(b > 0)) {
@@ -82,9 +83,15 @@ int wass_divergence(const double *p, const double *q, size_t n, wass_divergence_
 #undef ACC
     double v = s + c;
     switch (kind) {
-    case WASS_DIV_TV: v = fmin(1.0, fmax(0.0, 0.5 * v)); break;
-    case WASS_DIV_KL: v = fmax(0.0, v); break;
-    case WASS_DIV_JS: v = fmin(log(2.0), fmax(0.0, v)); break;
+    case WASS_DIV_TV:
+        v = fmin(1.0, fmax(0.0, 0.5 * v));
+        break;
+    case WASS_DIV_KL:
+        v = fmax(0.0, v);
+        break;
+    case WASS_DIV_JS:
+        v = fmin(log(2.0), fmax(0.0, v));
+        break;
     }
     if (flags & WASS_DIV_BITS) {
         if (kind != WASS_DIV_TV) v /= log(2.0);

@@ -47,7 +47,9 @@ static int dbuf_push(dbuf *b, double x) {
 
 /* ---- text ------------------------------------------------------------------ */
 
-static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+static int is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 /* Parse one line into buf. Returns WASS_OK with *ncols set (0 for a blank or
  * comment line), or an error. */
@@ -61,16 +63,19 @@ static int parse_line(char *s, long lineno, dbuf *buf, size_t *ncols, wass_error
             break;
         }
     for (;;) {
-        while (is_space(*p)) p++;
+        while (is_space(*p))
+            p++;
         if (*p == '\0') {
             if (col > 0 && p > s) {
                 /* a separator directly before the end ("1,2,") */
                 char *r = p;
-                while (r > s && is_space(r[-1])) r--;
+                while (r > s && is_space(r[-1]))
+                    r--;
                 if (r > s && r[-1] == ',')
-                    return wass__fail_line(err, WASS_ERR_FORMAT, lineno,
-                                           "line %ld, column %zu: empty field after a trailing comma",
-                                           lineno, col + 1);
+                    return wass__fail_line(
+                        err, WASS_ERR_FORMAT, lineno,
+                        "line %ld, column %zu: empty field after a trailing comma", lineno,
+                        col + 1);
             }
             break;
         }
@@ -78,7 +83,8 @@ static int parse_line(char *s, long lineno, dbuf *buf, size_t *ncols, wass_error
             return wass__fail_line(err, WASS_ERR_FORMAT, lineno,
                                    "line %ld, column %zu: empty field", lineno, col + 1);
         char *tok = p;
-        while (*p && *p != ',' && !is_space(*p)) p++;
+        while (*p && *p != ',' && !is_space(*p))
+            p++;
         char save = *p;
         *p = '\0';
         col++;
@@ -107,10 +113,12 @@ static int parse_line(char *s, long lineno, dbuf *buf, size_t *ncols, wass_error
             return wass__fail(err, WASS_ERR_NOMEM, "out of memory after %zu values", buf->len);
         *p = save;
         /* one separator: spaces, optionally one comma, spaces */
-        while (is_space(*p)) p++;
+        while (is_space(*p))
+            p++;
         if (*p == ',') {
             p++;
-            while (is_space(*p)) p++;
+            while (is_space(*p))
+                p++;
             if (*p == ',')
                 return wass__fail_line(err, WASS_ERR_FORMAT, lineno,
                                        "line %ld, column %zu: empty field", lineno, col + 1);
@@ -141,7 +149,11 @@ static int read_text(FILE *f, const char *path, wass_matrix *out, wass_error_inf
             goto done;
         }
         size_t nc = 0;
-        if ((rc = parse_line(line, lineno, &buf, &nc, err))) goto done;
+        /* a UTF-8 byte order mark (some spreadsheet exports) is not data */
+        char *start = line;
+        if (lineno == 1 && got >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+            start += 3;
+        if ((rc = parse_line(start, lineno, &buf, &nc, err))) goto done;
         if (nc == 0) continue;
         if (rows == 0) {
             cols = nc;
@@ -188,14 +200,18 @@ static const char *npy_key(const char *h, const char *key) {
     }
     if (!q) return NULL;
     q += strlen(pat);
-    while (*q == ' ') q++;
+    while (*q == ' ')
+        q++;
     if (*q != ':') return NULL;
     q++;
-    while (*q == ' ') q++;
+    while (*q == ' ')
+        q++;
     return q;
 }
 
-static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info *err) {
+/* fsize: the stream's total size in bytes (the data must fit in it). */
+static int read_npy(FILE *f, size_t fsize, const char *path, wass_matrix *out,
+                    wass_error_info *err) {
     unsigned char pre[12];
     char eb[128];
     if (fread(pre, 1, 10, f) != 10)
@@ -241,7 +257,8 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
     {
         char quote = *q++;
         size_t k = 0;
-        while (*q && *q != quote && k + 1 < sizeof descr) descr[k++] = *q++;
+        while (*q && *q != quote && k + 1 < sizeof descr)
+            descr[k++] = *q++;
         descr[k] = '\0';
         if (*q != quote) {
             rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'descr' entry");
@@ -254,8 +271,8 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
     else if (strcmp(descr, "<f4") == 0)
         item = 4;
     else {
-        rc = wass__fail(err, WASS_ERR_DTYPE, "unsupported .npy dtype '%s' (need float64 or float32)",
-                        descr);
+        rc = wass__fail(err, WASS_ERR_DTYPE,
+                        "unsupported .npy dtype '%s' (need float64 or float32)", descr);
         goto done;
     }
 
@@ -286,7 +303,8 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
     size_t dims[8];
     int nd = 0;
     for (;;) {
-        while (*q == ' ') q++;
+        while (*q == ' ')
+            q++;
         if (*q == ')') break;
         if (*q < '0' || *q > '9') {
             rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'shape' entry");
@@ -302,13 +320,15 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
             v = v * 10 + dgt;
             q++;
         }
-        while (*q == 'L' || *q == ' ') q++;
+        while (*q == 'L' || *q == ' ')
+            q++;
         if (nd == 8) {
             rc = wass__fail(err, WASS_ERR_FORMAT, ".npy array has more than 8 dimensions");
             goto done;
         }
         dims[nd++] = v;
-        if (*q == ',') q++;
+        if (*q == ',')
+            q++;
         else if (*q != ')') {
             rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'shape' entry");
             goto done;
@@ -326,7 +346,8 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
         size_t off = (size_t)snprintf(shape, sizeof shape, "(");
         for (int k = 0; k < nd && off < sizeof shape; k++)
             off += (size_t)snprintf(shape + off, sizeof shape - off, k ? ", %zu" : "%zu", dims[k]);
-        if (off < sizeof shape) snprintf(shape + off, sizeof shape - off, "%s)", nd == 1 ? "," : "");
+        if (off < sizeof shape)
+            snprintf(shape + off, sizeof shape - off, "%s)", nd == 1 ? "," : "");
         rc = wass__fail(err, WASS_ERR_FORMAT,
                         "unsupported .npy shape %s: %d dimensions (need 1-D or 2-D)", shape, nd);
         goto done;
@@ -343,17 +364,14 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
     }
     /* compare with the bytes actually present before allocating anything */
     {
-        struct stat st;
-        if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
-            size_t start = hstart + hlen;
-            size_t avail = (size_t)st.st_size > start ? (size_t)st.st_size - start : 0;
-            if (avail < bytes) {
-                rc = wass__fail(err, WASS_ERR_FORMAT,
-                                ".npy header declares %zu values (shape (%zu, %zu)) but the file "
-                                "holds only %zu",
-                                count, rows, cols, avail / item);
-                goto done;
-            }
+        size_t start = hstart + hlen;
+        size_t avail = fsize > start ? fsize - start : 0;
+        if (avail < bytes) {
+            rc = wass__fail(err, WASS_ERR_FORMAT,
+                            ".npy header declares %zu values (shape (%zu, %zu)) but the file "
+                            "holds only %zu",
+                            count, rows, cols, avail / item);
+            goto done;
         }
     }
     data = malloc(count * sizeof(double));
@@ -382,12 +400,14 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
                 double x;
                 if (item == 8) {
                     uint64_t u = 0;
-                    for (int t = 7; t >= 0; t--) u = (u << 8) | b[t];
+                    for (int t = 7; t >= 0; t--)
+                        u = (u << 8) | b[t];
                     memcpy(&x, &u, 8);
                 } else {
                     uint32_t u = 0;
                     float fl;
-                    for (int t = 3; t >= 0; t--) u = (u << 8) | b[t];
+                    for (int t = 3; t >= 0; t--)
+                        u = (u << 8) | b[t];
                     memcpy(&fl, &u, 4);
                     x = (double)fl;
                 }
@@ -412,6 +432,37 @@ done:
     return rc;
 }
 
+/* Read a whole non-seekable stream (a pipe, a FIFO) into memory. */
+static int slurp(FILE *f, const char *path, char **buf, size_t *len, wass_error_info *err) {
+    char eb[128];
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    if (!b) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    for (;;) {
+        if (n == cap) {
+            char *nb = cap <= SIZE_MAX / 2 ? realloc(b, cap * 2) : NULL;
+            if (!nb) {
+                free(b);
+                return wass__fail(err, WASS_ERR_NOMEM, "out of memory reading '%s'", path);
+            }
+            b = nb;
+            cap *= 2;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) {
+        int e = errno;
+        free(b);
+        return wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path,
+                          errtext(e, eb, sizeof eb));
+    }
+    *buf = b;
+    *len = n;
+    return WASS_OK;
+}
+
 int wass_matrix_read(const char *path, wass_matrix *out, wass_error_info *err) {
     char eb[128];
     wass__clear(err);
@@ -424,24 +475,55 @@ int wass_matrix_read(const char *path, wass_matrix *out, wass_error_info *err) {
         return wass__fail(err, WASS_ERR_IO, "cannot open '%s': %s", path,
                           errtext(errno, eb, sizeof eb));
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fileno(f), &st) != 0) {
+        int e = errno;
+        fclose(f);
+        return wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path,
+                          errtext(e, eb, sizeof eb));
+    }
+    if (S_ISDIR(st.st_mode)) {
         fclose(f);
         return wass__fail(err, WASS_ERR_IO, "cannot read '%s': it is a directory", path);
     }
+    int rc;
+    size_t fsize = 0;
+    char *mem = NULL;
+    if (S_ISREG(st.st_mode)) {
+        fsize = (size_t)st.st_size;
+    } else {
+        /* a pipe or a device: it cannot be rewound after sniffing the magic
+         * bytes, so read it whole and parse it from memory */
+        rc = slurp(f, path, &mem, &fsize, err);
+        fclose(f);
+        if (rc) return rc;
+        if (fsize == 0) {
+            free(mem);
+            return wass__fail(err, WASS_ERR_FORMAT,
+                              "no data (the file is empty or holds only comments)");
+        }
+        f = fmemopen(mem, fsize, "rb");
+        if (!f) {
+            int e = errno;
+            free(mem);
+            return wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path,
+                              errtext(e, eb, sizeof eb));
+        }
+    }
     unsigned char magic[NPY_MAGIC_LEN];
     size_t got = fread(magic, 1, NPY_MAGIC_LEN, f);
-    int rc;
-    if (got == NPY_MAGIC_LEN && memcmp(magic, NPY_MAGIC, NPY_MAGIC_LEN) == 0) {
-        rewind(f);
-        rc = read_npy(f, path, out, err);
-    } else if (ferror(f)) {
-        rc = wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path,
-                        errtext(errno, eb, sizeof eb));
+    if (ferror(f)) {
+        int e = errno;
+        rc = wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path, errtext(e, eb, sizeof eb));
+    } else if (fseek(f, 0, SEEK_SET) != 0) {
+        int e = errno;
+        rc = wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path, errtext(e, eb, sizeof eb));
+    } else if (got == NPY_MAGIC_LEN && memcmp(magic, NPY_MAGIC, NPY_MAGIC_LEN) == 0) {
+        rc = read_npy(f, fsize, path, out, err);
     } else {
-        rewind(f);
         rc = read_text(f, path, out, err);
     }
     fclose(f);
+    free(mem);
     if (rc) {
         out->rows = out->cols = 0;
         out->data = NULL;
@@ -468,14 +550,23 @@ static int write_text(FILE *f, const wass_matrix *mat) {
 
 static int write_npy(FILE *f, const wass_matrix *mat) {
     char dict[128];
-    int dl = snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu, %zu), }",
-                      mat->rows, mat->cols);
+    int dl = snprintf(dict, sizeof dict,
+                      "{'descr': '<f8', 'fortran_order': False, 'shape': (%zu, %zu), }", mat->rows,
+                      mat->cols);
     if (dl < 0 || (size_t)dl >= sizeof dict) return 0;
     /* magic(6) + version(2) + length(2) + dict + padding + '\n' = multiple of 64 */
     size_t total = 10 + (size_t)dl + 1;
     size_t pad = (64 - total % 64) % 64;
     size_t hlen = (size_t)dl + pad + 1;
-    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
+    unsigned char pre[10] = {0x93,
+                             'N',
+                             'U',
+                             'M',
+                             'P',
+                             'Y',
+                             1,
+                             0,
+                             (unsigned char)(hlen & 0xff),
                              (unsigned char)(hlen >> 8)};
     if (fwrite(pre, 1, 10, f) != 10 || fwrite(dict, 1, (size_t)dl, f) != (size_t)dl) return 0;
     for (size_t k = 0; k < pad; k++)
@@ -489,7 +580,8 @@ static int write_npy(FILE *f, const wass_matrix *mat) {
         for (size_t k = 0; k < n; k++) {
             uint64_t u;
             memcpy(&u, &mat->data[s + k], 8);
-            for (int t = 0; t < 8; t++) chunk[k * 8 + (size_t)t] = (unsigned char)(u >> (8 * t));
+            for (int t = 0; t < 8; t++)
+                chunk[k * 8 + (size_t)t] = (unsigned char)(u >> (8 * t));
         }
         if (fwrite(chunk, 8, n, f) != n) return 0;
     }
@@ -508,10 +600,9 @@ int wass_matrix_write(const char *path, const wass_matrix *mat, wass_error_info 
     if (count > 0 && !mat->data) return wass__fail(err, WASS_ERR_INVALID, "matrix data is NULL");
     for (size_t k = 0; k < count; k++)
         if (!isfinite(mat->data[k]))
-            return wass__fail(err, WASS_ERR_NAN,
-                              "row %zu, column %zu is %s (files hold finite numbers only)",
-                              k / mat->cols + 1, k % mat->cols + 1,
-                              isnan(mat->data[k]) ? "NaN" : "infinite");
+            return wass__fail(
+                err, WASS_ERR_NAN, "row %zu, column %zu is %s (files hold finite numbers only)",
+                k / mat->cols + 1, k % mat->cols + 1, isnan(mat->data[k]) ? "NaN" : "infinite");
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 16);
     if (!tmp) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");

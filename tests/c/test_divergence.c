@@ -38,7 +38,8 @@ static void test_closed_forms(void) {
     /* TV ignores the flag */
     CHECK_CLOSE(div(c, h, 2, WASS_DIV_TV, WASS_DIV_BITS), 0.5, 1e-15);
     /* identical histograms: all zero */
-    for (int k = 0; k < 3; k++) CHECK(div(p, p2, 3, (wass_divergence_kind)k, 0) == 0.0);
+    for (int k = 0; k < 3; k++)
+        CHECK(div(p, p2, 3, (wass_divergence_kind)k, 0) == 0.0);
     /* disjoint supports: TV = 1, JS = ln 2 = 1 bit, KL infinite */
     const double d1[4] = {0.5, 0.5, 0, 0}, d2[4] = {0, 0, 0.25, 0.75};
     CHECK_CLOSE(div(d1, d2, 4, WASS_DIV_TV, 0), 1.0, 1e-15);

@@ -30,7 +30,9 @@ static void put_bytes(const char *name, const void *data, size_t len) {
     fclose(f);
 }
 
-static void put_text(const char *name, const char *text) { put_bytes(name, text, strlen(text)); }
+static void put_text(const char *name, const char *text) {
+    put_bytes(name, text, strlen(text));
+}
 
 /* An .npy file, version major.0, with the given header dict and payload. */
 static void put_npy(const char *name, int major, const char *dict, const void *payload,
@@ -83,16 +85,23 @@ static void test_text(void) {
     if (read_ok("mixed.txt", &m)) {
         CHECK(m.rows == 3 && m.cols == 3);
         const double want[] = {1, 2.5, -300, 4, 5, 6, 7, 8, 9};
-        for (int k = 0; k < 9; k++) CHECK_CLOSE(m.data[k], want[k], 0);
+        for (int k = 0; k < 9; k++)
+            CHECK_CLOSE(m.data[k], want[k], 0);
     }
     wass_matrix_free(&m);
     wass_matrix_free(&m); /* twice is fine */
     wass_matrix_free(NULL);
 
+    /* a UTF-8 byte order mark before the first line is skipped */
+    put_text("bom.txt", "\xEF\xBB\xBF" "0.5,1\n0.5,2\n");
+    if (read_ok("bom.txt", &m)) CHECK(m.rows == 2 && m.cols == 2 && m.data[0] == 0.5);
+    wass_matrix_free(&m);
+
     /* round trip of awkward doubles through text: exact with %.17g */
     double vals[12];
     uint64_t s = 42;
-    for (int k = 0; k < 12; k++) vals[k] = (test_rand_unif(&s) - 0.5) * pow(10.0, k * 3 - 18);
+    for (int k = 0; k < 12; k++)
+        vals[k] = (test_rand_unif(&s) - 0.5) * pow(10.0, k * 3 - 18);
     vals[3] = 0.1;
     vals[4] = 1.0 / 3.0;
     vals[5] = -0.0;
@@ -101,7 +110,8 @@ static void test_text(void) {
     CHECK(wass_matrix_write(path_of("rt.txt"), &w, &e) == WASS_OK);
     if (read_ok("rt.txt", &m)) {
         CHECK(m.rows == 4 && m.cols == 3);
-        for (int k = 0; k < 12; k++) CHECK(m.data[k] == vals[k]);
+        for (int k = 0; k < 12; k++)
+            CHECK(m.data[k] == vals[k]);
     }
     wass_matrix_free(&m);
 }
@@ -147,7 +157,8 @@ static void test_npy(void) {
             sizeof d6);
     if (read_ok("f8.npy", &m)) {
         CHECK(m.rows == 2 && m.cols == 3);
-        for (int k = 0; k < 6; k++) CHECK(m.data[k] == d6[k]);
+        for (int k = 0; k < 6; k++)
+            CHECK(m.data[k] == d6[k]);
     }
     wass_matrix_free(&m);
     /* float32, 1-D, version 2.0: read as a column, converted exactly */
@@ -156,7 +167,8 @@ static void test_npy(void) {
             sizeof f4);
     if (read_ok("f4.npy", &m)) {
         CHECK(m.rows == 4 && m.cols == 1);
-        for (int k = 0; k < 4; k++) CHECK(m.data[k] == (double)f4[k]);
+        for (int k = 0; k < 4; k++)
+            CHECK(m.data[k] == (double)f4[k]);
     }
     wass_matrix_free(&m);
     /* float32 2-D */
@@ -175,7 +187,8 @@ static void test_npy(void) {
     CHECK(wass_matrix_write(path_of("rt.npy"), &w, &e) == WASS_OK);
     if (read_ok("rt.npy", &m)) {
         CHECK(m.rows == 3 && m.cols == 2);
-        for (int k = 0; k < 6; k++) CHECK(m.data[k] == vals[k]);
+        for (int k = 0; k < 6; k++)
+            CHECK(m.data[k] == vals[k]);
     }
     wass_matrix_free(&m);
     FILE *f = fopen(path_of("rt.npy"), "rb");
