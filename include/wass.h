@@ -255,10 +255,12 @@ int wass_critic(const wass_problem *pb, const wass_result *res, double *f_a, dou
 /* One dimension                                                            */
 /* ======================================================================== */
 
-/* W_p^p between two weighted samples on the real line (u: n values, uw: n
- * weights or NULL for uniform; v, vw likewise), exact for discrete measures,
- * O((n + m) log(n + m)). Weights are normalized. *out receives W_p (the
- * p-th root taken). */
+/* W_p between two weighted samples on the real line (u: n values, uw: n
+ * weights or NULL for uniform; v, vw likewise), exact for discrete measures:
+ * W_p^p = integral over t in [0,1] of |F^-1(t) - G^-1(t)|^p dt (quantile
+ * functions). p >= 1, or p = INFINITY for W_inf. Weights are normalized.
+ * O((n + m) log(n + m)) work (radix sort, multi-threaded on large inputs).
+ * *out receives W_p (the p-th root taken). */
 int wass_line(const double *u, const double *uw, size_t n, const double *v, const double *vw,
               size_t m, double p, double *out, wass_error_info *err);
 
@@ -336,16 +338,25 @@ int wass_sinkhorn_divergence(const wass_cloud *P, const wass_cloud *Q, const was
 typedef struct {
     size_t projections; /* default 100 */
     uint64_t seed;      /* default 0 */
-    double p;           /* default 2 */
+    double p;           /* default 2; >= 1 and finite */
     int max_sliced;     /* 0: mean over directions (SW_p); 1: max over directions */
     int threads;        /* 0 = all cores */
+    const double *directions; /* NULL (default): random from seed; else
+                                 projections x d row-major, used as given */
 } wass_sliced_options;
 
 void wass_sliced_options_default(wass_sliced_options *opt);
 /* SW_p = (mean_theta W_p^p(theta.P, theta.Q))^(1/p), directions uniform on the
- * sphere from the seed; max-sliced: max_theta W_p. Same d required. */
+ * sphere from the seed; max-sliced: max_theta W_p. Same d required. The
+ * result depends only on the inputs and the seed, not on the thread count.
+ * opt may be NULL (defaults). */
 int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_options *opt,
                 double *out, wass_error_info *err);
+
+/* The k random unit directions of dimension d that wass_sliced uses for a
+ * seed (Gaussian vectors, normalized; direction t depends on seed and t
+ * only): out is k x d row-major, caller-owned. */
+int wass_sliced_directions(size_t d, size_t k, uint64_t seed, double *out, wass_error_info *err);
 
 /* ======================================================================== */
 /* Grid embedding (Indyk-Thaper, Grauman-Darrell)                            */
