@@ -18,6 +18,7 @@ static const command commands[] = {
     {"line", cmd_line, "exact W_p between two samples on the real line"},
     {"div", cmd_div, "total variation, KL or Jensen-Shannon between two histograms"},
     {"demo", cmd_demo, "worked examples: W1 versus TV, KL and JS"},
+    {"sinkhorn", cmd_sinkhorn, "entropic optimal transport (Sinkhorn) and Sinkhorn divergence"},
 };
 
 static void usage(FILE *f) {
