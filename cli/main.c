@@ -17,6 +17,9 @@ static const command commands[] = {
     {"emd", cmd_emd, "exact Wasserstein / Earth Mover's distance between two signatures"},
     {"line", cmd_line, "exact W_p between two samples on the real line"},
     {"div", cmd_div, "total variation, KL or Jensen-Shannon between two histograms"},
+    {"sliced", cmd_sliced, "sliced / max-sliced Wasserstein distance between two signatures"},
+    {"embed", cmd_embed, "grid-embedding approximation of W1 between two signatures"},
+    {"bound", cmd_bound, "lower bound (centroid or relaxed) on the optimal cost"},
     {"demo", cmd_demo, "worked examples: W1 versus TV, KL and JS"},
     {"sinkhorn", cmd_sinkhorn, "entropic optimal transport (Sinkhorn) and Sinkhorn divergence"},
 };

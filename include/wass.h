@@ -414,20 +414,35 @@ int wass_sliced_directions(size_t d, size_t k, uint64_t seed, double *out, wass_
 /* ======================================================================== */
 
 typedef struct {
-    uint64_t seed;  /* random shift of the grids */
-    int levels;     /* 0 = derived from the data's spread */
-    double cell;    /* finest cell side, 0 = derived from the data */
+    uint64_t seed;  /* random shift of the grids, default 0 */
+    int levels;     /* 0 (default) = derived from the data's spread; at most 58 */
+    double cell;    /* finest cell side, 0 (default) = derived from the data */
 } wass_embed_options;
 
 void wass_embed_options_default(wass_embed_options *opt);
 
 /* A shared frame (bounding box, shift, levels) so that embeddings of several
- * clouds are comparable. Build it from all clouds that will be compared. */
+ * clouds are comparable. Build it from all clouds that will be compared.
+ *
+ * Level l = 0 .. levels-1 is a grid of cubes of side cell * 2^l, all levels
+ * shifted by one random vector drawn uniformly in [0, cell * 2^(levels-1))^d
+ * (so the grids are nested). Derived values (opt->cell = 0, levels = 0):
+ * spread E = largest side of the bounding box, n = largest cloud size,
+ * cell = E / (2 * n^(1/d)) (about half the typical spacing of n points),
+ * levels = ceil(log2(E / cell)) + 1, so the coarsest side covers the box.
+ * Cell keys are packed without collisions into 64 bits: 6 bits of level and
+ * a mixed-radix cell index, which must fit in 58 bits at every level
+ * (product over coordinates of the number of cells the box spans). With a
+ * derived cell the finest levels are dropped until that holds; a given cell
+ * or level count that does not fit, or a dimension too large for even one
+ * level, is refused with WASS_ERR_UNSUPPORTED. */
 typedef struct {
     size_t d;
     int levels;
     double cell;    /* finest cell side */
     double *origin; /* d (owned): shifted grid origin */
+    double *lo;     /* d (owned): bounding box of the clouds the frame is built from */
+    double *hi;     /* d (owned) */
 } wass_embed_frame;
 
 int wass_embed_frame_init(wass_embed_frame *fr, const wass_cloud *clouds, size_t count,
@@ -441,10 +456,15 @@ typedef struct {
     double *vals;   /* owned */
 } wass_sparse;
 
-/* Embed a cloud (weights normalized): the L1 distance between two embeddings
- * (wass_sparse_l1) approximates W1 (Euclidean ground cost) up to O(d log D). */
+/* Embed a cloud (weights normalized) into the frame: one entry per nonempty
+ * cell of every level, value = mass in the cell * side of the cell. The L1
+ * distance between two embeddings (wass_sparse_l1) approximates W1
+ * (Euclidean or L1 ground cost) within a factor O(d log(E / cell)) in
+ * expectation over the shift. Points must lie in the frame's bounding box.
+ * out is overwritten (release with wass_sparse_free). */
 int wass_embed(const wass_embed_frame *fr, const wass_cloud *P, wass_sparse *out,
                wass_error_info *err);
+/* sum over keys of |x - y| (merge of the sorted keys). */
 double wass_sparse_l1(const wass_sparse *x, const wass_sparse *y);
 void wass_sparse_free(wass_sparse *s);
 
