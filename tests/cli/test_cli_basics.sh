@@ -44,6 +44,10 @@ done
 close "$("$W" div "$T/p.txt" "$T/q.txt" --kind tv)" 0.3 1e-15 "div tv hand value"
 # .npy inputs (float32 converted; 2-D N x 1)
 expect_ok div "$T/p32.npy" "$T/q2d.npy" --kind js && close "$(cat "$T/out")" "$(ref pq js nats)" 1e-7 "div js npy"
+# streams that cannot be rewound (pipes), text and .npy
+expect_ok div <(cat "$T/p.txt") <(cat "$T/q.txt") --kind kl && close "$(cat "$T/out")" "$(ref pq kl nats)" 1e-12 "div from pipes"
+expect_ok div <(cat "$T/p32.npy") <(cat "$T/q2d.npy") --kind js && close "$(cat "$T/out")" "$(ref pq js nats)" 1e-7 "div npy from pipes"
+expect_fail 2 "no data" div <(true) "$T/q.txt" --kind tv
 # infinite KL: the first bin with p > 0 and q = 0 is reported
 expect_ok div "$T/p.txt" "$T/z.txt" --kind kl
 [[ $(cat "$T/out") == inf ]] || fail "KL with q = 0 under p: got $(cat "$T/out")"
