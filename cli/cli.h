@@ -31,6 +31,8 @@ int cmd_sinkhorn(int argc, char **argv);
 int cmd_sliced(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_bound(int argc, char **argv);
+int cmd_wmd(int argc, char **argv);
+int cmd_knn(int argc, char **argv);
 
 /* ---- messages ------------------------------------------------------------------ */
 
