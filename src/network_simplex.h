@@ -44,6 +44,14 @@ typedef struct {
     int debug_check;    /* validate the tree after every pivot (tests only) */
     wass_progress_fn progress;
     void *progress_user;
+    /* Optional sparse candidate arcs (column generation): when arc_ptr is
+     * non-NULL, pricing looks only at the arcs (i, arc_col[k]) for
+     * arc_ptr[i] <= k < arc_ptr[i + 1] (arc_ptr has n + 1 entries) with costs
+     * arc_cost[k]; every other pair is taken as priced out. The tree and the
+     * duals still read costs through cost_row. */
+    const size_t *arc_ptr;
+    const size_t *arc_col;
+    const double *arc_cost;
 } wass__ns_input;
 
 typedef struct {
