@@ -25,12 +25,18 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef WASS_COLGEN_TRACE
+#include <stdio.h>
+#endif
 
 /* Size above which WASS_ALGO_AUTO picks column generation (nr * mr pairs). */
 #define COLGEN_AUTO_PAIRS 4000000.0
 /* Largest dimension for which AUTO picks it (k-d trees lose their edge). */
 #define COLGEN_AUTO_MAXDIM 8
-#define KD_LEAF 12
+/* Size (nr * mr) above which a coarse problem over k-d tree leaves guides
+ * the start. */
+#define COLGEN_COARSE_PAIRS 1000000.0
+#define KD_LEAF 5
 #define KNN_K 8         /* nearest neighbours per point in the first arc set */
 #define ADD_PER_ROW 4   /* violated pairs added per source and round */
 
@@ -414,8 +420,8 @@ static int garc_cmp(const void *pa, const void *pb) {
  * north-west corner rule over what is left in the given orders. Every
  * positive allocation exhausts one of its two nodes, which then takes no
  * further flow, so the arcs form a forest as the simplex requires. */
-static int greedy_start(const wass__ns_input *in, const arcset *A, wass__ns_arc **out,
-                        size_t *out_len) {
+static int greedy_start(const wass__ns_input *in, const arcset *A, const double *gu,
+                        const double *gv, wass__ns_arc **out, size_t *out_len) {
     size_t n = in->n, m = in->m, nnz = A->ptr[n];
     garc *g = malloc((nnz ? nnz : 1) * sizeof *g);
     double *ra = malloc(n * sizeof(double)), *rb = malloc(m * sizeof(double));
@@ -429,7 +435,7 @@ static int greedy_start(const wass__ns_input *in, const arcset *A, wass__ns_arc 
     }
     for (size_t i = 0; i < n; i++)
         for (size_t k = A->ptr[i]; k < A->ptr[i + 1]; k++) {
-            g[k].c = A->cost[k];
+            g[k].c = gu ? A->cost[k] - gu[i] - gv[A->col[k]] : A->cost[k];
             g[k].i = i;
             g[k].j = A->col[k];
         }
@@ -481,6 +487,238 @@ static int greedy_start(const wass__ns_input *in, const arcset *A, wass__ns_arc 
     return WASS_OK;
 }
 
+/* ---- multiscale: a coarse problem over the k-d tree leaves ---------------- */
+
+typedef struct {
+    double *u, *v; /* duals of each fine point lifted from its leaf (NULL = none) */
+    size_t *pi, *pj; /* candidate pairs from the coarse plan */
+    size_t npairs;
+    wass__ns_arc *start; /* a fine starting forest lifted from the coarse plan */
+    size_t start_len;
+} coarse_info;
+
+static void coarse_free(coarse_info *c) {
+    free(c->u);
+    free(c->v);
+    free(c->pi);
+    free(c->pj);
+    free(c->start);
+    memset(c, 0, sizeof *c);
+}
+
+/* Lift the coarse plan (a forest over leaves) to a fine starting forest:
+ * eliminate leaves of the coarse forest one by one; a leaf cluster sends (or
+ * receives) all its remaining mass to (from) the points of its only
+ * neighbour, by the north-west corner rule inside the two clusters. What
+ * rounding leaves over goes by the north-west corner rule in the global
+ * orders. Every positive allocation exhausts one of its two points, which
+ * then takes no further flow, so the arcs form a forest. */
+static int lift_start(const wass__ns_input *in, const kd_tree *TX, const kd_tree *TY,
+                      const size_t *lx, size_t nx, const size_t *ly, size_t ny,
+                      const wass_flow *plan, size_t plan_len, coarse_info *ci) {
+    size_t n = in->n, m = in->m, N = nx + ny;
+    double *ra = malloc(n * sizeof(double)), *rb = malloc(m * sizeof(double));
+    size_t *deg = calloc(N + 1, sizeof(size_t)), *adj = malloc((2 * plan_len + 1) * sizeof(size_t));
+    size_t *pos = malloc((N + 1) * sizeof(size_t)), *cur = malloc((N + 1) * sizeof(size_t));
+    size_t *queue = malloc((N + 1) * sizeof(size_t));
+    unsigned char *gone = calloc(N + 1, 1);
+    wass__ns_arc *arcs = malloc((n + m) * sizeof *arcs);
+    int rc = WASS_OK;
+    if (!ra || !rb || !deg || !adj || !pos || !cur || !queue || !gone || !arcs) {
+        rc = WASS_ERR_NOMEM;
+        free(arcs);
+        goto done;
+    }
+    memcpy(ra, in->supply, n * sizeof(double));
+    memcpy(rb, in->demand, m * sizeof(double));
+    /* coarse forest adjacency: nodes 0..nx-1 source leaves, nx.. sink leaves */
+    for (size_t k = 0; k < plan_len; k++) {
+        deg[plan[k].i + 1]++;
+        deg[nx + plan[k].j + 1]++;
+    }
+    for (size_t x = 0; x < N; x++) deg[x + 1] += deg[x];
+    memcpy(pos, deg, (N + 1) * sizeof(size_t));
+    for (size_t k = 0; k < plan_len; k++) {
+        adj[pos[plan[k].i]++] = nx + plan[k].j;
+        adj[pos[nx + plan[k].j]++] = plan[k].i;
+    }
+    size_t *rem = pos; /* remaining degree */
+    for (size_t x = 0; x < N; x++) rem[x] = deg[x + 1] - deg[x];
+    for (size_t x = 0; x < nx; x++) cur[x] = TX->node[lx[x]].lo;
+    for (size_t y = 0; y < ny; y++) cur[nx + y] = TY->node[ly[y]].lo;
+    size_t qh = 0, qt = 0, len = 0;
+    for (size_t x = 0; x < N; x++)
+        if (rem[x] == 1) queue[qt++] = x;
+    while (qh < qt) {
+        size_t L = queue[qh++];
+        if (gone[L] || rem[L] != 1) continue;
+        size_t P = N;
+        for (size_t e = deg[L]; e < deg[L + 1]; e++)
+            if (!gone[adj[e]]) {
+                P = adj[e];
+                break;
+            }
+        if (P == N) continue;
+        size_t S = L < nx ? L : P, T = L < nx ? P : L; /* source / sink cluster */
+        size_t shi = TX->node[lx[S]].hi, thi = TY->node[ly[T - nx]].hi;
+        for (;;) {
+            while (cur[S] < shi && !(ra[TX->perm[cur[S]]] > 0)) cur[S]++;
+            while (cur[T] < thi && !(rb[TY->perm[cur[T]]] > 0)) cur[T]++;
+            if (cur[S] >= shi || cur[T] >= thi || len >= n + m) break;
+            size_t i = TX->perm[cur[S]], j = TY->perm[cur[T]];
+            double f = ra[i] < rb[j] ? ra[i] : rb[j];
+            arcs[len].i = i;
+            arcs[len].j = j;
+            arcs[len++].mass = f;
+            if (ra[i] <= rb[j]) {
+                rb[j] -= f;
+                ra[i] = 0.0;
+            } else {
+                ra[i] -= f;
+                rb[j] = 0.0;
+            }
+        }
+        gone[L] = 1;
+        if (--rem[P] == 1) queue[qt++] = P;
+    }
+    /* the rest: north-west corner in the global orders */
+    size_t a = 0, b = 0;
+    for (;;) {
+        while (a < n && !(ra[in->src_order ? in->src_order[a] : a] > 0)) a++;
+        while (b < m && !(rb[in->snk_order ? in->snk_order[b] : b] > 0)) b++;
+        if (a >= n || b >= m || len >= n + m) break;
+        size_t i = in->src_order ? in->src_order[a] : a, j = in->snk_order ? in->snk_order[b] : b;
+        double f = ra[i] < rb[j] ? ra[i] : rb[j];
+        arcs[len].i = i;
+        arcs[len].j = j;
+        arcs[len++].mass = f;
+        if (ra[i] <= rb[j]) {
+            rb[j] -= f;
+            ra[i] = 0.0;
+        } else {
+            ra[i] -= f;
+            rb[j] = 0.0;
+        }
+    }
+    ci->start = arcs;
+    ci->start_len = len;
+done:
+    free(ra);
+    free(rb);
+    free(deg);
+    free(adj);
+    free(pos);
+    free(cur);
+    free(queue);
+    free(gone);
+    return rc;
+}
+
+/* Leaves of T as clusters: centroids (weighted by w) and total weights. */
+static int leaves_of(const kd_tree *T, const double *w, size_t **leaf_node, size_t *nleaf,
+                     double **cX, double **cw) {
+    size_t d = T->d, L = 0;
+    for (size_t id = 0; id < T->nnodes; id++)
+        if (T->node[id].left < 0) L++;
+    *leaf_node = malloc((L ? L : 1) * sizeof(size_t));
+    *cX = calloc((L ? L : 1) * d, sizeof(double));
+    *cw = calloc(L ? L : 1, sizeof(double));
+    if (!*leaf_node || !*cX || !*cw) return WASS_ERR_NOMEM;
+    size_t q = 0;
+    for (size_t id = 0; id < T->nnodes; id++) {
+        const kd_node *nd = &T->node[id];
+        if (nd->left >= 0) continue;
+        double W = 0.0;
+        for (size_t k = nd->lo; k < nd->hi; k++) W += w[T->perm[k]];
+        for (size_t k = nd->lo; k < nd->hi; k++) {
+            double f = W > 0 ? w[T->perm[k]] / W : 1.0 / (double)(nd->hi - nd->lo);
+            for (size_t t = 0; t < d; t++) (*cX)[q * d + t] += f * T->P[k * d + t];
+        }
+        (*cw)[q] = W;
+        (*leaf_node)[q++] = id;
+    }
+    *nleaf = L;
+    return WASS_OK;
+}
+
+/* Solve the problem between the leaf centroids of TX and TY (recursively,
+ * through wass_emd, uncertified: it only guides the start), then lift: every
+ * fine point gets its leaf's dual, and every pair of points in two leaves
+ * joined by the coarse plan becomes a candidate. Failure of the coarse solve
+ * is not an error: the fine solve just starts without it. */
+static int coarse_solve(const wass_problem *pb, const wass_options *opt, const kd_tree *TX,
+                        const kd_tree *TY, const wass__ns_input *base, coarse_info *ci) {
+    const double *sup = base->supply, *dem = base->demand;
+    size_t *lx = NULL, *ly = NULL, nx = 0, ny = 0;
+    double *cx = NULL, *cy = NULL, *wx = NULL, *wy = NULL;
+    int rc = leaves_of(TX, sup, &lx, &nx, &cx, &wx);
+    if (!rc) rc = leaves_of(TY, dem, &ly, &ny, &cy, &wy);
+    wass_result r;
+    memset(&r, 0, sizeof r);
+    if (rc) goto done;
+    wass_problem cp;
+    memset(&cp, 0, sizeof cp);
+    cp.n = nx;
+    cp.m = ny;
+    cp.a = wx;
+    cp.b = wy;
+    cp.cost = wass_cost_points(cx, cy, TX->d, pb->cost.ground);
+    wass_options co = *opt;
+    co.mass = WASS_MASS_NORMALIZE;
+    co.certify = 0;
+    co.want_plan = 1;
+    co.want_duals = 1;
+    co.max_iter = 0;
+    co.progress = NULL;
+    co.algorithm = WASS_ALGO_AUTO;
+    if (wass_emd(&cp, &co, &r, NULL) != WASS_OK || r.status != WASS_OPTIMAL) goto done;
+    /* duals: the coarse problem was normalized; scale does not matter for
+     * ordering within the start, but keep cost units: duals are in cost units */
+    ci->u = malloc(TX->np * sizeof(double));
+    ci->v = malloc(TY->np * sizeof(double));
+    size_t np = 0;
+    for (size_t k = 0; k < r.plan_len; k++) {
+        const kd_node *a = &TX->node[lx[r.plan[k].i]], *b = &TY->node[ly[r.plan[k].j]];
+        np += (a->hi - a->lo) * (b->hi - b->lo);
+    }
+    ci->pi = malloc((np ? np : 1) * sizeof(size_t));
+    ci->pj = malloc((np ? np : 1) * sizeof(size_t));
+    if (!ci->u || !ci->v || !ci->pi || !ci->pj) {
+        rc = WASS_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t q = 0; q < nx; q++) {
+        const kd_node *a = &TX->node[lx[q]];
+        for (size_t k = a->lo; k < a->hi; k++) ci->u[TX->perm[k]] = r.u[q];
+    }
+    for (size_t q = 0; q < ny; q++) {
+        const kd_node *b = &TY->node[ly[q]];
+        for (size_t k = b->lo; k < b->hi; k++) ci->v[TY->perm[k]] = r.v[q];
+    }
+    np = 0;
+    for (size_t k = 0; k < r.plan_len; k++) {
+        const kd_node *a = &TX->node[lx[r.plan[k].i]], *b = &TY->node[ly[r.plan[k].j]];
+        for (size_t x = a->lo; x < a->hi; x++)
+            for (size_t y = b->lo; y < b->hi; y++) {
+                ci->pi[np] = TX->perm[x];
+                ci->pj[np++] = TY->perm[y];
+            }
+    }
+    ci->npairs = np;
+    rc = lift_start(base, TX, TY, lx, nx, ly, ny, r.plan, r.plan_len, ci);
+done:
+    if (rc) coarse_free(ci);
+    if (!ci->pi) coarse_free(ci);
+    wass_result_free(&r);
+    free(lx);
+    free(ly);
+    free(cx);
+    free(cy);
+    free(wx);
+    free(wy);
+    return rc;
+}
+
 /* ---- driver ------------------------------------------------------------------ */
 
 static void fill_costs(arcset *A, const wass_ground *g, const double *X, const double *Y,
@@ -510,11 +748,13 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
     memset(&TY, 0, sizeof TY);
     arcset A;
     memset(&A, 0, sizeof A);
+    coarse_info ms;
+    memset(&ms, 0, sizeof ms);
     wass__ns_output o;
     memset(&o, 0, sizeof o);
     memset(out, 0, sizeof *out);
     wass__ns_arc *start = NULL;
-    size_t start_len = 0;
+    size_t start_len = 0, *tops = NULL, ntops = 0;
     size_t *ri = NULL, *cj = NULL;
     kd_hit *hits = NULL;
     double *X = NULL, *Y = NULL;
@@ -527,12 +767,16 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
     for (size_t i = 0; i < nr; i++) memcpy(X + i * d, pb->cost.X + ia[i] * d, d * sizeof(double));
     for (size_t j = 0; j < mr; j++) memcpy(Y + j * d, pb->cost.Y + jb[j] * d, d * sizeof(double));
     if (kd_build(&TX, X, nr, d) || kd_build(&TY, Y, mr, d)) goto nomem;
+    /* multiscale start (not with the dummy node of partial transport) */
+    if (n2 == nr && m2 == mr && (double)nr * (double)mr >= COLGEN_COARSE_PAIRS &&
+        coarse_solve(pb, opt, &TX, &TY, base, &ms))
+        goto nomem;
 
     /* first arc set: k nearest both ways, dummy arcs */
     {
         size_t k = KNN_K;
         size_t kx = k < mr ? k : mr, ky = k < nr ? k : nr;
-        size_t cnt = nr * kx + mr * ky + (n2 - nr) * m2 + (m2 - mr) * n2;
+        size_t cnt = nr * kx + mr * ky + (n2 - nr) * m2 + (m2 - mr) * n2 + ms.npairs;
         ri = malloc((cnt ? cnt : 1) * sizeof(size_t));
         cj = malloc((cnt ? cnt : 1) * sizeof(size_t));
         if (!ri || !cj) goto nomem;
@@ -582,13 +826,24 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
                 ri[q] = i;
                 cj[q++] = j;
             }
+        if (ms.npairs) {
+            memcpy(ri + q, ms.pi, ms.npairs * sizeof(size_t));
+            memcpy(cj + q, ms.pj, ms.npairs * sizeof(size_t));
+            q += ms.npairs;
+        }
         if (arcset_merge(&A, n2, ri, cj, q)) goto nomem;
         free(ri);
         free(cj);
         ri = cj = NULL;
         fill_costs(&A, g, X, Y, d, nr, mr, nt);
     }
-    if (greedy_start(base, &A, &start, &start_len)) goto nomem;
+    if (ms.start) {
+        start = ms.start;
+        start_len = ms.start_len;
+        ms.start = NULL;
+    } else if (greedy_start(base, &A, ms.u, ms.v, &start, &start_len)) {
+        goto nomem;
+    }
     /* the start arcs join the candidates */
     {
         ri = malloc((start_len + 1) * sizeof(size_t));
@@ -647,6 +902,9 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
         in.arc_col = A.col;
         in.arc_cost = A.cost;
         in.cost_scale = cmax > 0 ? cmax : 0.0;
+        in.start_tops = tops;
+        in.start_ntops = ntops;
+        in.want_tree = 1;
         if (opt->max_iter > 0) in.max_iter = opt->max_iter - iters;
         wass__ns_output_free(&o);
         rc = wass__ns_solve(&in, &o, err);
@@ -656,6 +914,9 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
         }
         free(start);
         start = NULL;
+        free(tops);
+        tops = NULL;
+        ntops = 0;
         iters += o.iterations;
         rounds++;
         if (o.status != WASS_OPTIMAL) break;
@@ -695,6 +956,11 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
                 added += w;
             }
         }
+#ifdef WASS_COLGEN_TRACE
+        fprintf(stderr, "round %lld: pivots %lld arcs %zu added %zu start %zu t=%.3f\n",
+                (long long)rounds, (long long)o.iterations, A.ptr[n2], added, start_len,
+                wass__now());
+#endif
         if (opt->progress) opt->progress(-1.0, "column generation", opt->progress_user);
         if (added == 0) break;
         if (opt->max_iter > 0 && iters >= opt->max_iter) {
@@ -721,11 +987,16 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
         free(cj);
         ri = cj = NULL;
         fill_costs(&A, g, X, Y, d, nr, mr, nt);
-        /* warm start from the current plan */
-        start = o.flows;
-        start_len = o.nflows;
-        o.flows = NULL;
-        o.nflows = 0;
+        /* warm start from the current basis (zero flows and orientation
+         * kept, so the tree stays strongly feasible) */
+        start = o.tree;
+        start_len = o.ntree;
+        tops = o.tops;
+        ntops = o.ntops;
+        o.tree = NULL;
+        o.ntree = 0;
+        o.tops = NULL;
+        o.ntops = 0;
     }
     free(nhit);
     o.iterations = iters;
@@ -740,10 +1011,12 @@ nomem:
                     n2, m2);
 done:
     wass__ns_output_free(&o);
+    coarse_free(&ms);
     kd_free(&TX);
     kd_free(&TY);
     arcset_free(&A);
     free(start);
+    free(tops);
     free(ri);
     free(cj);
     free(hits);

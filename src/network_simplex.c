@@ -152,7 +152,9 @@ static int tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
     memcpy(pos, deg, (N + 1) * sizeof(size_t));
     int64_t prev = root; /* last node appended to the thread */
     size_t order = 0;    /* preorder index, stored temporarily in size[] */
-    for (size_t r = 0; r < N; r++) {
+    size_t ntops = t->in->start_tops ? t->in->start_ntops : 0;
+    for (size_t rr = 0; rr < ntops + N; rr++) {
+        size_t r = rr < ntops ? t->in->start_tops[rr] : rr - ntops;
         if (t->parent[r] != -2) continue;
         size_t sp = 0;
         t->parent[r] = root;
@@ -451,6 +453,8 @@ void wass__ns_output_free(wass__ns_output *out) {
     free(out->flows);
     free(out->u);
     free(out->v);
+    free(out->tree);
+    free(out->tops);
     memset(out, 0, sizeof *out);
 }
 
@@ -609,6 +613,25 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
         nf++;
     }
     out->nflows = nf;
+    if (in->want_tree) { /* the whole basis, to restart from it */
+        out->tree = malloc((n + m) * sizeof(wass__ns_arc));
+        out->tops = malloc((n + m) * sizeof(size_t));
+        if (!out->tree || !out->tops) {
+            rc = WASS_ERR_NOMEM;
+            goto fail;
+        }
+        for (int64_t x = 0; x < t.N; x++) {
+            int64_t p = t.parent[x];
+            if (p == t.root) {
+                out->tops[out->ntops++] = (size_t)x;
+                continue;
+            }
+            size_t i = (size_t)x < n ? (size_t)x : (size_t)p;
+            out->tree[out->ntree].i = i;
+            out->tree[out->ntree].j = ((size_t)x < n ? (size_t)p : (size_t)x) - n;
+            out->tree[out->ntree++].mass = t.flow[x];
+        }
+    }
     tree_free(&t);
     return WASS_OK;
 fail:
