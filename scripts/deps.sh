@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc make cmake pkg-config python3 python3-dev python3-numpy)
 test_pkgs=(python3-scipy python3-pot python3-pytest python3-matplotlib python3-torch)
-bench_pkgs=(python3-opencv python3-gensim time)
+bench_pkgs=(python3-opencv python3-gensim python3-pyemd time)
 
 missing() {
     local out=()

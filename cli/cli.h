@@ -1,0 +1,133 @@
+/*
+ * cli.h - the `wass` command-line tool: the subcommands and the helpers they
+ * share (option parsing, loading signature and vector files, JSON output,
+ * error messages and exit codes, progress on a terminal).
+ *
+ * To add a subcommand `foo`: write cli/cmd_foo.c defining
+ * `int cmd_foo(int argc, char **argv)` (argv[0] is "foo"), declare it below,
+ * and add ONE line to the table in cli/main.c. A command returns its exit
+ * code: CLI_OK, CLI_BAD_INPUT or CLI_FAILURE.
+ */
+#ifndef WASS_CLI_H
+#define WASS_CLI_H
+
+#include "wass.h"
+
+#include <stdio.h>
+
+/* Exit codes. */
+enum {
+    CLI_OK = 0,       /* success */
+    CLI_FAILURE = 1,  /* internal failure, or a solve that is not certified optimal */
+    CLI_BAD_INPUT = 2 /* bad input file, bad option, usage error */
+};
+
+/* ---- subcommands (one file each) ---------------------------------------------- */
+int cmd_emd(int argc, char **argv);
+int cmd_line(int argc, char **argv);
+int cmd_div(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_sliced(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
+int cmd_bound(int argc, char **argv);
+
+/* ---- messages ------------------------------------------------------------------ */
+
+/* "wass CMD: message" on stderr. */
+void cli_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Report a library error about a file: "wass CMD: FILE:LINE: message" (LINE
+ * only when known). Returns the exit code for the error. */
+int cli_file_error(const char *cmd, const char *path, const wass_error_info *err);
+/* Report a library error not tied to a file: "wass CMD: message". Returns the
+ * exit code for the error. */
+int cli_lib_error(const char *cmd, const wass_error_info *err);
+/* Exit code for a library error code: CLI_FAILURE for out-of-memory,
+ * internal errors and failed writes (WASS_ERR_IO while writing is mapped by
+ * the caller), CLI_BAD_INPUT otherwise. */
+int cli_exit_code(int wass_err);
+
+/* ---- options ------------------------------------------------------------------- */
+
+/* True when arg is "--help" or "-h". */
+int cli_is_help(const char *arg);
+
+/* Match an option with a value at argv[*i]: "--name VALUE" or "--name=VALUE".
+ * Returns 1 and sets *value (advancing *i past a separate value), 0 when
+ * argv[*i] is not this option, -1 (after printing an error) when the value is
+ * missing. */
+int cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name, const char **value);
+/* Match a flag ("--name"); "--name=..." is an error (-1). */
+int cli_flag(const char *cmd, char **argv, int i, const char *name);
+
+/* Parse numbers given to an option; print an error naming the option and
+ * return 0 when the text is not a (finite) number / an integer in range. */
+int cli_parse_double(const char *cmd, const char *opt, const char *text, double *out);
+int cli_parse_long(const char *cmd, const char *opt, const char *text, long lo, long hi, long *out);
+
+/* ---- inputs -------------------------------------------------------------------- */
+
+/* A signature: n weighted points of dimension d (file rows: weight, then the
+ * d coordinates). */
+typedef struct {
+    size_t n, d;
+    double *w; /* n */
+    double *X; /* n x d */
+} cli_signature;
+
+/* Load a signature file (text or .npy). Checks: at least 2 columns, weights
+ * nonnegative and not all zero. Prints the error and returns its exit code. */
+int cli_load_signature(const char *cmd, const char *path, cli_signature *out);
+void cli_signature_free(cli_signature *s);
+
+/* Load a vector: one value a row (n x 1), a single row (1 x n) or a 1-D .npy.
+ * Prints the error and returns its exit code. *out is malloc'ed. */
+int cli_load_vector(const char *cmd, const char *path, double **out, size_t *n);
+
+/* Load a matrix; prints the error and returns its exit code. */
+int cli_load_matrix(const char *cmd, const char *path, wass_matrix *out);
+
+/* Write a matrix atomically (wass_matrix_write); prints the error and
+ * returns CLI_FAILURE when it fails. */
+int cli_write_matrix(const char *cmd, const char *path, size_t rows, size_t cols,
+                     const double *data);
+
+/* ---- JSON output --------------------------------------------------------------- */
+
+/* One flat JSON object written to a stream. Numbers are printed with %.17g;
+ * non-finite numbers are written as the strings "inf", "-inf" and "nan"
+ * (JSON has no such numbers). */
+typedef struct {
+    FILE *f;
+    int count;
+} cli_json;
+
+void cli_json_begin(cli_json *j, FILE *f);
+void cli_json_num(cli_json *j, const char *key, double v);
+void cli_json_int(cli_json *j, const char *key, long long v);
+void cli_json_str(cli_json *j, const char *key, const char *v);
+void cli_json_bool(cli_json *j, const char *key, int v);
+void cli_json_null(cli_json *j, const char *key);
+void cli_json_end(cli_json *j);
+/* Write s as a JSON string literal (quotes and escapes included). */
+void cli_json_write_string(FILE *f, const char *s);
+
+/* ---- progress ------------------------------------------------------------------ */
+
+/* A wass_progress_fn that draws "wass CMD: stage 42%" on stderr; user must
+ * point to a cli_progress_state. Install it only when cli_progress_enabled()
+ * (stderr is a terminal); cli_progress_done clears the line. */
+typedef struct {
+    const char *cmd;
+    int drawn;
+    int last_permille;
+} cli_progress_state;
+
+void cli_progress(double fraction, const char *stage, void *user);
+int cli_progress_enabled(void);
+void cli_progress_done(cli_progress_state *st);
+
+#endif

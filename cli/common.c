@@ -1,0 +1,343 @@
+/*
+ * common.c - helpers shared by the subcommands of `wass`: messages and exit
+ * codes, option parsing (--opt VALUE and --opt=VALUE), loading signature,
+ * vector and matrix files through wass_matrix_read, atomic output files,
+ * flat JSON objects, and a progress line on a terminal.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- messages ------------------------------------------------------------------ */
+
+void cli_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "wass %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_exit_code(int wass_err) {
+    switch (wass_err) {
+    case WASS_OK:
+        return CLI_OK;
+    case WASS_ERR_NOMEM:
+    case WASS_ERR_INTERNAL:
+        return CLI_FAILURE;
+    default:
+        return CLI_BAD_INPUT;
+    }
+}
+
+/* The library's file messages start with "line N: " or "line N, ". When the
+ * line is printed as FILE:N, drop that prefix so it is not said twice. */
+static const char *strip_line_prefix(const char *msg, long line) {
+    char pre[32];
+    int k = snprintf(pre, sizeof pre, "line %ld", line);
+    if (k > 0 && strncmp(msg, pre, (size_t)k) == 0) {
+        const char *r = msg + k;
+        if (r[0] == ':' && r[1] == ' ') return r + 2;
+        if (r[0] == ',' && r[1] == ' ') return r + 2;
+    }
+    return msg;
+}
+
+int cli_file_error(const char *cmd, const char *path, const wass_error_info *err) {
+    const char *msg = err->message[0] ? err->message : wass_strerror(err->code);
+    if (err->code == WASS_ERR_IO)
+        cli_error(cmd, "%s", msg); /* the library names the file already */
+    else if (err->line > 0)
+        cli_error(cmd, "%s:%ld: %s", path, err->line, strip_line_prefix(msg, err->line));
+    else
+        cli_error(cmd, "%s: %s", path, msg);
+    return cli_exit_code(err->code);
+}
+
+int cli_lib_error(const char *cmd, const wass_error_info *err) {
+    cli_error(cmd, "%s", err->message[0] ? err->message : wass_strerror(err->code));
+    return cli_exit_code(err->code);
+}
+
+/* ---- options ------------------------------------------------------------------- */
+
+int cli_is_help(const char *arg) {
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+int cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name, const char **value) {
+    const char *a = argv[*i];
+    size_t len = strlen(name);
+    if (strncmp(a, name, len) != 0) return 0;
+    if (a[len] == '=') {
+        *value = a + len + 1;
+        if (!**value) {
+            cli_error(cmd, "option %s needs a value", name);
+            return -1;
+        }
+        return 1;
+    }
+    if (a[len] != '\0') return 0;
+    if (*i + 1 >= argc) {
+        cli_error(cmd, "option %s needs a value", name);
+        return -1;
+    }
+    *i += 1;
+    *value = argv[*i];
+    return 1;
+}
+
+int cli_flag(const char *cmd, char **argv, int i, const char *name) {
+    const char *a = argv[i];
+    size_t len = strlen(name);
+    if (strncmp(a, name, len) != 0) return 0;
+    if (a[len] == '\0') return 1;
+    if (a[len] == '=') {
+        cli_error(cmd, "option %s takes no value", name);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_parse_double(const char *cmd, const char *opt, const char *text, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || !isfinite(v)) {
+        cli_error(cmd, "%s: '%s' is not a finite number", opt, text);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int cli_parse_long(const char *cmd, const char *opt, const char *text, long lo, long hi,
+                   long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE) {
+        cli_error(cmd, "%s: '%s' is not an integer", opt, text);
+        return 0;
+    }
+    if (v < lo || v > hi) {
+        cli_error(cmd, "%s: %ld is out of range [%ld, %ld]", opt, v, lo, hi);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* ---- inputs -------------------------------------------------------------------- */
+
+int cli_load_matrix(const char *cmd, const char *path, wass_matrix *out) {
+    wass_error_info err;
+    int rc = wass_matrix_read(path, out, &err);
+    if (rc) return cli_file_error(cmd, path, &err);
+    return CLI_OK;
+}
+
+int cli_load_signature(const char *cmd, const char *path, cli_signature *out) {
+    memset(out, 0, sizeof *out);
+    wass_matrix mat;
+    int rc = cli_load_matrix(cmd, path, &mat);
+    if (rc) return rc;
+    if (mat.cols < 2) {
+        cli_error(cmd,
+                  "%s: a signature needs a weight column and at least one coordinate column, "
+                  "found %zu column",
+                  path, mat.cols);
+        wass_matrix_free(&mat);
+        return CLI_BAD_INPUT;
+    }
+    size_t n = mat.rows, d = mat.cols - 1;
+    double *w = malloc(n * sizeof *w);
+    double *X = malloc(n * d * sizeof *X);
+    if (!w || !X) {
+        free(w);
+        free(X);
+        wass_matrix_free(&mat);
+        cli_error(cmd, "out of memory");
+        return CLI_FAILURE;
+    }
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        w[i] = mat.data[i * mat.cols];
+        memcpy(X + i * d, mat.data + i * mat.cols + 1, d * sizeof *X);
+        if (w[i] < 0) {
+            cli_error(cmd, "%s: row %zu: weight %.17g is negative", path, i + 1, w[i]);
+            free(w);
+            free(X);
+            wass_matrix_free(&mat);
+            return CLI_BAD_INPUT;
+        }
+        total += w[i];
+    }
+    wass_matrix_free(&mat);
+    if (!(total > 0)) {
+        cli_error(cmd, "%s: the weights (first column) sum to zero", path);
+        free(w);
+        free(X);
+        return CLI_BAD_INPUT;
+    }
+    out->n = n;
+    out->d = d;
+    out->w = w;
+    out->X = X;
+    return CLI_OK;
+}
+
+void cli_signature_free(cli_signature *s) {
+    if (!s) return;
+    free(s->w);
+    free(s->X);
+    memset(s, 0, sizeof *s);
+}
+
+int cli_load_vector(const char *cmd, const char *path, double **out, size_t *n) {
+    wass_matrix mat;
+    *out = NULL;
+    *n = 0;
+    int rc = cli_load_matrix(cmd, path, &mat);
+    if (rc) return rc;
+    if (mat.cols != 1 && mat.rows != 1) {
+        cli_error(cmd, "%s: expected a vector (one value a row), found a %zu x %zu table", path,
+                  mat.rows, mat.cols);
+        wass_matrix_free(&mat);
+        return CLI_BAD_INPUT;
+    }
+    *n = mat.rows * mat.cols;
+    *out = mat.data; /* ownership moves to the caller */
+    return CLI_OK;
+}
+
+int cli_write_matrix(const char *cmd, const char *path, size_t rows, size_t cols,
+                     const double *data) {
+    wass_matrix mat;
+    wass_error_info err;
+    mat.rows = rows;
+    mat.cols = cols;
+    mat.data = (double *)data; /* wass_matrix_write does not modify it */
+    if (wass_matrix_write(path, &mat, &err)) {
+        cli_error(cmd, "%s", err.message[0] ? err.message : wass_strerror(err.code));
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
+}
+
+/* ---- JSON ---------------------------------------------------------------------- */
+
+void cli_json_write_string(FILE *f, const char *s) {
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        case '\b':
+            fputs("\\b", f);
+            break;
+        case '\f':
+            fputs("\\f", f);
+            break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", (unsigned)*p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void json_key(cli_json *j, const char *key) {
+    fputs(j->count++ ? ", " : "", j->f);
+    cli_json_write_string(j->f, key);
+    fputs(": ", j->f);
+}
+
+void cli_json_begin(cli_json *j, FILE *f) {
+    j->f = f;
+    j->count = 0;
+    fputc('{', f);
+}
+
+void cli_json_num(cli_json *j, const char *key, double v) {
+    json_key(j, key);
+    if (isnan(v))
+        fputs("\"nan\"", j->f);
+    else if (isinf(v))
+        fputs(v > 0 ? "\"inf\"" : "\"-inf\"", j->f);
+    else
+        fprintf(j->f, "%.17g", v);
+}
+
+void cli_json_int(cli_json *j, const char *key, long long v) {
+    json_key(j, key);
+    fprintf(j->f, "%lld", v);
+}
+
+void cli_json_str(cli_json *j, const char *key, const char *v) {
+    json_key(j, key);
+    cli_json_write_string(j->f, v);
+}
+
+void cli_json_bool(cli_json *j, const char *key, int v) {
+    json_key(j, key);
+    fputs(v ? "true" : "false", j->f);
+}
+
+void cli_json_null(cli_json *j, const char *key) {
+    json_key(j, key);
+    fputs("null", j->f);
+}
+
+void cli_json_end(cli_json *j) {
+    fputs("}\n", j->f);
+}
+
+/* ---- progress ------------------------------------------------------------------ */
+
+int cli_progress_enabled(void) {
+    return isatty(STDERR_FILENO);
+}
+
+void cli_progress(double fraction, const char *stage, void *user) {
+    cli_progress_state *st = user;
+    int pm = fraction >= 0 ? (int)(fraction * 1000) : -1;
+    if (st->drawn && pm == st->last_permille) return;
+    st->last_permille = pm;
+    st->drawn = 1;
+    if (pm >= 0)
+        fprintf(stderr, "\r\033[Kwass %s: %s %5.1f%%", st->cmd, stage ? stage : "", pm / 10.0);
+    else
+        fprintf(stderr, "\r\033[Kwass %s: %s ...", st->cmd, stage ? stage : "");
+    fflush(stderr);
+}
+
+void cli_progress_done(cli_progress_state *st) {
+    if (st && st->drawn) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        st->drawn = 0;
+    }
+}
