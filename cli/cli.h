@@ -27,9 +27,12 @@ int cmd_emd(int argc, char **argv);
 int cmd_line(int argc, char **argv);
 int cmd_div(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_sinkhorn(int argc, char **argv);
 int cmd_sliced(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_bound(int argc, char **argv);
+int cmd_wmd(int argc, char **argv);
+int cmd_knn(int argc, char **argv);
 
 /* ---- messages ------------------------------------------------------------------ */
 
