@@ -176,6 +176,16 @@ typedef enum {
                                 cost = work / flow */
 } wass_mass_mode;
 
+/* Which exact algorithm wass_emd runs. Both are exact and certified. */
+typedef enum {
+    WASS_ALGO_AUTO = 0,    /* column generation for large point clouds, else simplex */
+    WASS_ALGO_SIMPLEX = 1, /* network simplex pricing all n*m pairs (any cost kind) */
+    WASS_ALGO_COLGEN = 2   /* column generation (point clouds only): network simplex on
+                              sparse candidate arcs (nearest neighbours + a greedy start),
+                              then pricing of all n*m pairs with the duals, adding violated
+                              pairs, until none is left; memory O(n + m + arcs) */
+} wass_algorithm;
+
 typedef struct {
     wass_mass_mode mass;
     double mass_tol;  /* relative tolerance on |sum a - sum b|, default 1e-9 */
@@ -188,6 +198,7 @@ typedef struct {
     int64_t block_size; /* pricing block size, 0 = automatic */
     wass_progress_fn progress; /* may be NULL */
     void *progress_user;
+    int algorithm;    /* wass_algorithm, default WASS_ALGO_AUTO */
 } wass_options;
 
 void wass_options_default(wass_options *opt);
@@ -208,9 +219,12 @@ typedef struct {
     double min_reduced_cost; /* min over ALL (i, j) of C_ij - u_i - v_j, relative
                                 to max |C_ij| over the pairs visited (>= -tol when
                                 optimal) */
-    double duality_gap;      /* |primal - dual| / max(1, |primal|) */
+    double duality_gap;      /* (primal - dual) / max(|primal|, 1e-12 * mass * max|C|),
+                                where dual uses the c-transform u'_i = min(u_i,
+                                min_j C_ij - v_j): a feasible dual, so this bounds
+                                the plan's suboptimality even for bad duals */
     double primal;           /* sum P_ij C_ij */
-    double dual;             /* sum a_i u_i + sum b_j v_j (+ partial terms) */
+    double dual;             /* sum a_i u'_i + sum b_j v_j (+ partial terms) */
 } wass_certificate;
 
 typedef struct {
@@ -229,6 +243,9 @@ typedef struct {
     double certify_seconds;
     wass_certificate cert;
     char message[256]; /* detail when status != WASS_OPTIMAL */
+    int algorithm;        /* the wass_algorithm that ran (SIMPLEX or COLGEN) */
+    int64_t rounds;       /* column generation: pricing rounds (0 for the simplex) */
+    size_t candidate_arcs; /* column generation: arcs in the final restricted problem */
 } wass_result;
 
 /* Solve the exact transport problem. opt may be NULL (defaults). res is
@@ -250,6 +267,20 @@ int wass_certify(const wass_problem *pb, const wass_options *opt, const wass_res
  * (<= ~0): over X x Y for any cost, and also X x X and Y x Y for points. */
 int wass_critic(const wass_problem *pb, const wass_result *res, double *f_a, double *f_b,
                 double *lipschitz_violation, wass_error_info *err);
+
+/* Many independent exact problems at once (e.g. all pairs among a set of
+ * distributions). problems[k] is solved as by wass_emd(&problems[k], opt)
+ * with one thread each, the problems spread over opt->threads OpenMP threads
+ * (0 = all cores); no state is shared, so the results are bitwise identical
+ * for any thread count. costs[k] receives the optimal cost (NaN when not
+ * WASS_OPTIMAL) and statuses[k] the wass_status (WASS_NOT_SOLVED for a
+ * problem whose call failed; statuses may be NULL). opt->want_plan and
+ * want_duals are ignored (nothing but the cost is kept); certify is honored.
+ * Returns WASS_OK when every problem could be solved, otherwise the error of
+ * the first failing problem (err names its index); the others are still
+ * solved. */
+int wass_emd_many(const wass_problem *problems, size_t count, const wass_options *opt,
+                  double *costs, int *statuses, wass_error_info *err);
 
 /* ======================================================================== */
 /* One dimension                                                            */
@@ -290,17 +321,40 @@ int wass_divergence_parse(const char *name, wass_divergence_kind *out);
 /* Entropic optimal transport: Sinkhorn                                      */
 /* ======================================================================== */
 
+/* Problem solved (epsilon = reg, tau = unbalanced relaxation):
+ *
+ *   OT_eps(a, b) = min_{P >= 0} <P, C> + eps KL(P | a x b)
+ *                               [+ tau KL(P 1 | a) + tau KL(P^T 1 | b) if tau > 0]
+ *
+ * with the generalized KL(x | y) = sum x log(x / y) - x + y, the entropy
+ * taken relative to the product measure a x b (so P_ij = 0 where a_i b_j = 0),
+ * and, for tau = 0 (balanced), the constraints P 1 = a, P^T 1 = b. The plan
+ * is P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) for potentials f, g, found
+ * by log-domain Sinkhorn iterations (no underflow for any eps > 0):
+ *   f_i = -lambda eps log sum_j b_j exp((g_j - C_ij) / eps), lambda = tau / (tau + eps)
+ * (lambda = 1 balanced), and likewise g from f. For balanced problems of
+ * total mass 1, OT_eps = sum a_i f_i + sum b_j g_j at convergence, and it
+ * differs from the "<P, C> + eps sum P log P" convention of POT and Cuturi by
+ * the constant eps (sum a log a + sum b log b); the plan is the same. For
+ * tau > 0 POT's sinkhorn_unbalanced (reg_m = tau) uses the entropy relative
+ * to the all-ones matrix instead, i.e. the cost C_ij - eps (log a_i + log b_j)
+ * in our terms. */
 typedef struct {
     double reg;         /* epsilon > 0 (absolute, in cost units) */
-    double tol;         /* stop when L1 marginal error < tol; default 1e-9 */
-    int64_t max_iter;   /* default 100000 */
-    int eps_scaling;    /* default 1: anneal epsilon from max cost down to reg */
+    double tol;         /* stop when the L1 marginal error < tol; default 1e-9. Unbalanced:
+                           L1 distance of the plan's marginals to their optimal values
+                           a exp(-f / tau), b exp(-g / tau) */
+    int64_t max_iter;   /* default 100000 (one iteration = one update of f and of g) */
+    int eps_scaling;    /* default 1: anneal epsilon from the cost spread (max - min
+                           cost; for point clouds a bound from the bounding box) down to
+                           reg, warm-starting each stage; ignored when init_f or init_g
+                           is given (then the solve starts at reg) */
     double scaling_factor; /* epsilon multiplier per stage in (0,1), default 0.5 */
     double tau;         /* unbalanced KL marginal relaxation; 0 = balanced (default) */
-    const double *init_f; /* warm start potentials (n) or NULL */
-    const double *init_g; /* (m) or NULL */
+    const double *init_f; /* warm start potentials (n) at reg, or NULL */
+    const double *init_g; /* (m) or NULL; used only when init_f is NULL */
     int want_plan;      /* 1: dense n x m plan in the result (default 0) */
-    int threads;        /* 0 = all cores */
+    int threads;        /* 0 = all cores; results do not depend on it */
     wass_progress_fn progress;
     void *progress_user;
 } wass_sinkhorn_options;
@@ -309,9 +363,11 @@ void wass_sinkhorn_options_default(wass_sinkhorn_options *opt);
 
 typedef struct {
     int status;            /* WASS_CONVERGED / WASS_ITERATION_LIMIT / WASS_NOT_CONVERGED */
-    double cost;           /* transport cost sum P_ij C_ij of the entropic plan */
-    double objective;      /* entropic OT value (primal objective incl. entropy/KL terms) */
-    double marginal_error; /* L1 error of the marginals at exit */
+    double cost;           /* transport cost sum P_ij C_ij of the entropic plan (what POT's
+                              sinkhorn2 returns) */
+    double objective;      /* OT_eps above, evaluated on the returned plan:
+                              <P, C> + eps KL(P | a x b) [+ tau KL terms] */
+    double marginal_error; /* L1 error of the marginals at exit (see tol) */
     size_t n, m;
     double *f;    /* n potentials (owned): P_ij = a_i b_j exp((f_i + g_j - C_ij)/reg) */
     double *g;    /* m potentials */
@@ -321,15 +377,41 @@ typedef struct {
     char message[256];
 } wass_sinkhorn_result;
 
+/* Entropic transport between a and b. Balanced (tau = 0): the totals must
+ * agree within 1e-9 relative (b is then rescaled to a's total); weights need
+ * not sum to 1. Dense and callback costs are scanned once (NaN/Inf rejected).
+ * Memory: O(n + m) besides a dense cost or the requested plan. res is
+ * overwritten; call wass_sinkhorn_result_free on it afterwards, also on error. */
 int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *opt,
                   wass_sinkhorn_result *res, wass_error_info *err);
 void wass_sinkhorn_result_free(wass_sinkhorn_result *res);
 
+typedef struct {
+    int status;            /* WASS_CONVERGED only when all three solves converged */
+    double divergence;     /* S = ot_ab - (ot_aa + ot_bb) / 2 */
+    double ot_ab, ot_aa, ot_bb; /* entropic objectives OT_eps of the three problems */
+    double cost_ab, cost_aa, cost_bb; /* transport costs sum P_ij C_ij of their plans */
+    double marginal_error; /* largest of the three */
+    int64_t iterations;    /* total over the three solves */
+    double seconds;
+    char message[256];
+} wass_sinkhorn_divergence_result;
+
 /* Debiased Sinkhorn divergence S = OT_eps(a,b) - (OT_eps(a,a) + OT_eps(b,b))/2
- * between two clouds (same d) with a ground cost; uses the entropic objective. */
+ * between two clouds (same d, weights normalized to total 1) with a ground
+ * cost; OT_eps is the entropic objective above (tau > 0 allowed). The two
+ * symmetric problems use the averaged iteration f <- (f + T(f)) / 2. S >= 0
+ * and S(a, a) = 0. Note POT's empirical_sinkhorn_divergence debiases the
+ * transport costs <P, C> instead (and clips at 0): that is
+ * cost_ab - (cost_aa + cost_bb) / 2 here.
+ * The short form returns WASS_ERR_INVALID, with a message, when a solve
+ * stops at max_iter; the _ex form reports it in res->status instead. */
 int wass_sinkhorn_divergence(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
                              const wass_sinkhorn_options *opt, double *out,
                              wass_error_info *err);
+int wass_sinkhorn_divergence_ex(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
+                                const wass_sinkhorn_options *opt,
+                                wass_sinkhorn_divergence_result *res, wass_error_info *err);
 
 /* ======================================================================== */
 /* Sliced Wasserstein                                                        */
@@ -363,20 +445,35 @@ int wass_sliced_directions(size_t d, size_t k, uint64_t seed, double *out, wass_
 /* ======================================================================== */
 
 typedef struct {
-    uint64_t seed;  /* random shift of the grids */
-    int levels;     /* 0 = derived from the data's spread */
-    double cell;    /* finest cell side, 0 = derived from the data */
+    uint64_t seed;  /* random shift of the grids, default 0 */
+    int levels;     /* 0 (default) = derived from the data's spread; at most 58 */
+    double cell;    /* finest cell side, 0 (default) = derived from the data */
 } wass_embed_options;
 
 void wass_embed_options_default(wass_embed_options *opt);
 
 /* A shared frame (bounding box, shift, levels) so that embeddings of several
- * clouds are comparable. Build it from all clouds that will be compared. */
+ * clouds are comparable. Build it from all clouds that will be compared.
+ *
+ * Level l = 0 .. levels-1 is a grid of cubes of side cell * 2^l, all levels
+ * shifted by one random vector drawn uniformly in [0, cell * 2^(levels-1))^d
+ * (so the grids are nested). Derived values (opt->cell = 0, levels = 0):
+ * spread E = largest side of the bounding box, n = largest cloud size,
+ * cell = E / (2 * n^(1/d)) (about half the typical spacing of n points),
+ * levels = ceil(log2(E / cell)) + 1, so the coarsest side covers the box.
+ * Cell keys are packed without collisions into 64 bits: 6 bits of level and
+ * a mixed-radix cell index, which must fit in 58 bits at every level
+ * (product over coordinates of the number of cells the box spans). With a
+ * derived cell the finest levels are dropped until that holds; a given cell
+ * or level count that does not fit, or a dimension too large for even one
+ * level, is refused with WASS_ERR_UNSUPPORTED. */
 typedef struct {
     size_t d;
     int levels;
     double cell;    /* finest cell side */
     double *origin; /* d (owned): shifted grid origin */
+    double *lo;     /* d (owned): bounding box of the clouds the frame is built from */
+    double *hi;     /* d (owned) */
 } wass_embed_frame;
 
 int wass_embed_frame_init(wass_embed_frame *fr, const wass_cloud *clouds, size_t count,
@@ -390,10 +487,15 @@ typedef struct {
     double *vals;   /* owned */
 } wass_sparse;
 
-/* Embed a cloud (weights normalized): the L1 distance between two embeddings
- * (wass_sparse_l1) approximates W1 (Euclidean ground cost) up to O(d log D). */
+/* Embed a cloud (weights normalized) into the frame: one entry per nonempty
+ * cell of every level, value = mass in the cell * side of the cell. The L1
+ * distance between two embeddings (wass_sparse_l1) approximates W1
+ * (Euclidean or L1 ground cost) within a factor O(d log(E / cell)) in
+ * expectation over the shift. Points must lie in the frame's bounding box.
+ * out is overwritten (release with wass_sparse_free). */
 int wass_embed(const wass_embed_frame *fr, const wass_cloud *P, wass_sparse *out,
                wass_error_info *err);
+/* sum over keys of |x - y| (merge of the sorted keys). */
 double wass_sparse_l1(const wass_sparse *x, const wass_sparse *y);
 void wass_sparse_free(wass_sparse *s);
 
@@ -590,7 +692,14 @@ typedef enum { WASS_KNN_WMD = 0, WASS_KNN_WCD = 1, WASS_KNN_RWMD = 2 } wass_knn_
 typedef struct {
     size_t k;               /* neighbours per query, default 10 */
     wass_knn_method method; /* default WASS_KNN_WMD */
-    int prune;              /* WMD only: 1 (default) = prefetch-and-prune, 0 = brute force */
+    int prune;              /* WMD only: 0 = brute force; 1 (default) = Kusner's
+                               prefetch-and-prune (WCD order, RWMD skips); 2 = RWMD
+                               order: the RWMD of every candidate first, exact solves
+                               in increasing RWMD until it reaches the k-th distance */
+    int tight;              /* 1 (default): where RWMD cannot skip a solve, try the
+                               tighter ICT bound (each target takes at most its own
+                               weight from a source; Atasu & Mittelholzer 2019),
+                               and order by ICT instead of RWMD when prune = 2 */
     wass_wmd_options wmd;
     const size_t *exclude;  /* NULL, or nq corpus indices: query q never gets
                                corpus document exclude[q] (leave-one-out) */
@@ -608,6 +717,7 @@ typedef struct {
     uint64_t exact_solves; /* exact WMD solves done */
     uint64_t pruned_wcd;   /* skipped because the centroid bound reached the k-th */
     uint64_t pruned_rwmd;  /* skipped because the relaxed bound reached the k-th */
+    uint64_t pruned_ict;   /* skipped because the ICT bound reached the k-th */
     size_t empty_queries;  /* queries with an empty bag (all distances +inf) */
     double seconds;
 } wass_knn_result;
@@ -615,8 +725,9 @@ typedef struct {
 /* Exact k nearest neighbours of each query among the corpus. WMD with
  * prune = 1 uses Kusner et al.'s prefetch-and-prune: corpus sorted by WCD,
  * exact WMD for the first k, then for each other document RWMD first and the
- * exact solve only when RWMD can still beat the current k-th distance;
- * results equal the brute-force ones (ties by index). OpenMP over queries. */
+ * exact solve only when RWMD can still beat the current k-th distance (and a
+ * stop once the WCD itself reaches it); prune = 2 sorts by RWMD instead.
+ * Results equal the brute-force ones (ties by index). OpenMP over queries. */
 int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const wass_bag *corpus,
              size_t nc, const wass_knn_options *opt, wass_knn_result *res, wass_error_info *err);
 void wass_knn_result_free(wass_knn_result *res);

@@ -1,11 +1,291 @@
-/* sinkhorn.c - placeholder until the implementation lands (owner replaces this whole file). */
-#include "internal.h"
+/*
+ * sinkhorn.c - entropic optimal transport by log-domain Sinkhorn iterations
+ * with epsilon scaling, balanced or with KL-relaxed marginals (unbalanced).
+ *
+ * The potentials are updated by exact log-sum-exp passes (sinkhorn_kernel.c),
+ * so no kernel matrix exp(-C/eps) is ever formed and small epsilon cannot
+ * underflow. The marginal error of the current potentials comes for free:
+ * after the g update the column marginals are exact, and the row sums of that
+ * plan are a_i exp(f_i/eps + LSE_i), where LSE_i is what the next f update
+ * computes anyway. The solver stops on that error and returns exactly the
+ * potentials whose error it measured.
+ */
+#include "sinkhorn_internal.h"
 
-void wass_sinkhorn_options_default(wass_sinkhorn_options *opt) { (void)opt; }
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *opt, wass_sinkhorn_result *res, wass_error_info *err) { (void)pb; (void)opt; (void)res; return wass__fail(err, WASS_ERR_UNSUPPORTED, "not implemented yet"); }
+void wass_sinkhorn_options_default(wass_sinkhorn_options *opt) {
+    if (!opt) return;
+    memset(opt, 0, sizeof *opt);
+    opt->reg = 0.05;
+    opt->tol = 1e-9;
+    opt->max_iter = 100000;
+    opt->eps_scaling = 1;
+    opt->scaling_factor = 0.5;
+    opt->tau = 0.0;
+    opt->want_plan = 0;
+    opt->threads = 0;
+}
 
-void wass_sinkhorn_result_free(wass_sinkhorn_result *res) { (void)res; }
+void wass_sinkhorn_result_free(wass_sinkhorn_result *res) {
+    if (!res) return;
+    free(res->f);
+    free(res->g);
+    free(res->plan);
+    res->f = res->g = res->plan = NULL;
+}
 
-int wass_sinkhorn_divergence(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g, const wass_sinkhorn_options *opt, double *out, wass_error_info *err) { (void)P; (void)Q; (void)g; (void)opt; (void)out; return wass__fail(err, WASS_ERR_UNSUPPORTED, "not implemented yet"); }
+/* ---- solver core --------------------------------------------------------- */
 
+static double lambda_of(double tau, double eps) { return tau > 0 ? tau / (tau + eps) : 1.0; }
+
+/* Iterations spent at each intermediate epsilon of the annealing. */
+#define SK_STAGE_ITERS 2
+
+int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_params *par,
+             double *f, double *g, sk_outcome *out, wass_error_info *err) {
+    size_t n = k->n, m = k->m, big = n > m ? n : m;
+    const double reg = par->reg, tau = par->tau, tol = par->tol;
+    const int sym = par->symmetric;
+    double *la = malloc((2 * n + 2 * m + 3 * big) * sizeof(double));
+    if (!la) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Sinkhorn work arrays)");
+    double *lb = la + n, *h = lb + m, *L = h + big, *e = L + big, *sh = e + big;
+    for (size_t i = 0; i < n; i++) la[i] = log(a[i]); /* log 0 = -inf: no mass there */
+    for (size_t j = 0; j < m; j++) lb[j] = log(b[j]);
+
+    double eps = par->start_eps > reg ? par->start_eps : reg;
+    int stage_iters = 0;
+    out->status = WASS_ITERATION_LIMIT;
+    out->marginal_error = INFINITY;
+    out->iterations = 0;
+    out->message[0] = '\0';
+
+    if (par->init_g_only && !sym) { /* f from the given g */
+        double ie = 1.0 / eps, lam = lambda_of(tau, eps);
+        for (size_t j = 0; j < m; j++) h[j] = lb[j] + g[j] * ie;
+        sk_lse(k, 0, h, ie, NULL, L);
+        for (size_t i = 0; i < n; i++) f[i] = -lam * eps * L[i];
+    }
+
+    int rc = WASS_OK;
+    for (;;) {
+        if (out->iterations >= par->max_iter) {
+            snprintf(out->message, sizeof out->message,
+                     "stopped at max_iter = %lld with L1 marginal error %.3g >= tol %.3g%s",
+                     (long long)par->max_iter, out->marginal_error, tol,
+                     eps > reg ? " (still annealing epsilon)" : "");
+            break;
+        }
+        const double ie = 1.0 / eps, lam = lambda_of(tau, eps);
+        if (!sym) {
+            /* g update: columns become exact (or optimal for tau > 0). */
+            for (size_t i = 0; i < n; i++) h[i] = la[i] + f[i] * ie;
+            for (size_t j = 0; j < m; j++) sh[j] = -g[j] * ie / lam;
+            sk_lse(k, 1, h, ie, sh, L);
+            for (size_t j = 0; j < m; j++) g[j] = -lam * eps * L[j];
+        }
+        /* row pass: LSE_i for the f update and the row error of (f, g). */
+        const double *gg = sym ? f : g;
+        for (size_t j = 0; j < m; j++) h[j] = lb[j] + gg[j] * ie;
+        for (size_t i = 0; i < n; i++) sh[i] = -f[i] * ie / lam;
+        sk_lse(k, 0, h, ie, sh, L);
+        int finite = 1;
+        for (size_t i = 0; i < n; i++) {
+            double r = a[i] * exp(f[i] * ie + L[i]);
+            double target = tau > 0 ? a[i] * exp(-f[i] / tau) : a[i];
+            e[i] = fabs(r - target);
+            if (!isfinite(L[i]) || !isfinite(e[i])) finite = 0;
+        }
+        double merr = wass__sum(e, n);
+        if (sym) merr *= 2.0; /* rows and columns of a symmetric plan */
+        out->iterations++;
+        out->marginal_error = merr;
+        if (!finite) {
+            out->status = WASS_NOT_CONVERGED;
+            snprintf(out->message, sizeof out->message,
+                     "numerical breakdown at iteration %lld (epsilon %.3g): non-finite "
+                     "potentials",
+                     (long long)out->iterations, eps);
+            break;
+        }
+        if (eps <= reg && merr < tol) {
+            out->status = WASS_CONVERGED;
+            break;
+        }
+        if (sym)
+            for (size_t i = 0; i < n; i++) f[i] = 0.5 * (f[i] - lam * eps * L[i]);
+        else
+            for (size_t i = 0; i < n; i++) f[i] = -lam * eps * L[i];
+        if (eps > reg && ++stage_iters >= SK_STAGE_ITERS) {
+            eps *= par->scaling_factor;
+            if (eps < reg) eps = reg;
+            stage_iters = 0;
+        }
+        if (par->progress && out->iterations % 16 == 0)
+            par->progress(-1.0, eps > reg ? "sinkhorn: annealing epsilon" : "sinkhorn",
+                          par->progress_user);
+    }
+    if (sym) memcpy(g, f, n * sizeof(double));
+    free(la);
+    return rc;
+}
+
+static double kl_gen(const double *x, const double *y, size_t len, double *tmp) {
+    for (size_t i = 0; i < len; i++) {
+        double t = y[i] - x[i];
+        if (x[i] > 0) t += x[i] * log(x[i] / y[i]);
+        tmp[i] = t;
+    }
+    return wass__sum(tmp, len);
+}
+
+int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const double *f,
+                const double *g, double reg, double tau, double *cost, double *objective,
+                double *plan, wass_error_info *err) {
+    size_t n = k->n, m = k->m, big = n > m ? n : m;
+    double *alpha = malloc((3 * n + 2 * m + big) * sizeof(double));
+    if (!alpha) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Sinkhorn evaluation)");
+    double *beta = alpha + n, *r = beta + m, *w = r + n, *c = w + n, *t = c + m;
+    double ie = 1.0 / reg;
+    for (size_t i = 0; i < n; i++) alpha[i] = log(a[i]) + f[i] * ie;
+    for (size_t j = 0; j < m; j++) beta[j] = log(b[j]) + g[j] * ie;
+    sk_plan_pass(k, 0, alpha, beta, ie, r, w, plan);
+    sk_plan_pass(k, 1, alpha, beta, ie, c, NULL, NULL);
+    *cost = wass__sum(w, n);
+    double mass = wass__sum(r, n), ma = wass__sum(a, n), mb = wass__sum(b, m);
+    for (size_t i = 0; i < n; i++) t[i] = f[i] * r[i];
+    double obj = wass__sum(t, n);
+    for (size_t j = 0; j < m; j++) t[j] = g[j] * c[j];
+    obj += wass__sum(t, m);
+    obj -= reg * (mass - ma * mb);
+    if (tau > 0) obj += tau * (kl_gen(r, a, n, t) + kl_gen(c, b, m, t));
+    *objective = obj;
+    free(alpha);
+    return WASS_OK;
+}
+
+/* ---- public entry -------------------------------------------------------- */
+
+static int check_options(const wass_sinkhorn_options *o, size_t n, size_t m,
+                         wass_error_info *err) {
+    if (!(o->reg > 0 && isfinite(o->reg)))
+        return wass__fail(err, WASS_ERR_INVALID, "reg (epsilon) = %g must be positive and finite",
+                          o->reg);
+    if (!(o->tol > 0 && isfinite(o->tol)))
+        return wass__fail(err, WASS_ERR_INVALID, "tol = %g must be positive and finite", o->tol);
+    if (o->max_iter <= 0)
+        return wass__fail(err, WASS_ERR_INVALID, "max_iter = %lld must be positive",
+                          (long long)o->max_iter);
+    if (!(o->tau >= 0 && isfinite(o->tau)))
+        return wass__fail(err, WASS_ERR_INVALID,
+                          "tau = %g must be >= 0 and finite (0 = balanced)", o->tau);
+    if (o->eps_scaling && !(o->scaling_factor > 0 && o->scaling_factor < 1))
+        return wass__fail(err, WASS_ERR_INVALID, "scaling_factor = %g must lie in (0, 1)",
+                          o->scaling_factor);
+    if (o->threads < 0)
+        return wass__fail(err, WASS_ERR_INVALID, "threads = %d must be >= 0", o->threads);
+    int rc;
+    if (o->init_f && (rc = wass__check_finite(o->init_f, n, "init_f", err))) return rc;
+    if (o->init_g && (rc = wass__check_finite(o->init_g, m, "init_g", err))) return rc;
+    return WASS_OK;
+}
+
+int sk_weights(const double *w, size_t n, double **out, double *total, wass_error_info *err) {
+    double *x = malloc(n * sizeof(double));
+    if (!x) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (weights)");
+    for (size_t i = 0; i < n; i++) x[i] = w ? w[i] : 1.0 / (double)n;
+    *total = wass__sum(x, n);
+    *out = x;
+    return WASS_OK;
+}
+
+int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *opt,
+                  wass_sinkhorn_result *res, wass_error_info *err) {
+    double t0 = wass__now();
+    wass__clear(err);
+    if (!res) return wass__fail(err, WASS_ERR_INVALID, "result pointer is NULL");
+    memset(res, 0, sizeof *res);
+    res->status = WASS_NOT_SOLVED;
+    int rc = wass_problem_check(pb, err);
+    if (rc) return rc;
+    res->n = pb->n;
+    res->m = pb->m;
+    wass_sinkhorn_options defaults;
+    if (!opt) {
+        wass_sinkhorn_options_default(&defaults);
+        opt = &defaults;
+    }
+    if ((rc = check_options(opt, pb->n, pb->m, err))) return rc;
+
+    size_t n = pb->n, m = pb->m, nm = n * m; /* n * m checked by wass_problem_check */
+    if (opt->want_plan && nm > SIZE_MAX / sizeof(double))
+        return wass__fail(err, WASS_ERR_SIZE, "plan of %zu x %zu entries is too large", n, m);
+
+    double *a = NULL, *b = NULL, ta, tb;
+    sk_kernel k;
+    memset(&k, 0, sizeof k);
+    if ((rc = sk_weights(pb->a, n, &a, &ta, err))) goto done;
+    if ((rc = sk_weights(pb->b, m, &b, &tb, err))) goto done;
+    if (opt->tau == 0) {
+        if (fabs(ta - tb) > 1e-9 * fmax(ta, tb)) {
+            rc = wass__fail(err, WASS_ERR_MASS_MISMATCH,
+                            "weights a sum to %.17g but b to %.17g (balanced Sinkhorn needs "
+                            "equal totals; normalize them or use tau > 0)",
+                            ta, tb);
+            goto done;
+        }
+        for (size_t j = 0; j < m; j++) b[j] *= ta / tb;
+    }
+    if ((rc = sk_kernel_init(&k, pb, opt->threads, err))) goto done;
+    double cmin = 0, cmax = 0;
+    if ((rc = sk_cost_range(&k, &cmin, &cmax, err))) goto done;
+
+    res->f = calloc(n, sizeof(double));
+    res->g = calloc(m, sizeof(double));
+    if (opt->want_plan) res->plan = malloc(nm * sizeof(double));
+    if (!res->f || !res->g || (opt->want_plan && !res->plan)) {
+        rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory (potentials or plan)");
+        goto done;
+    }
+    if (opt->init_f) memcpy(res->f, opt->init_f, n * sizeof(double));
+    if (opt->init_g) memcpy(res->g, opt->init_g, m * sizeof(double));
+
+    sk_params par;
+    memset(&par, 0, sizeof par);
+    par.reg = opt->reg;
+    par.tol = opt->tol;
+    par.tau = opt->tau;
+    par.max_iter = opt->max_iter;
+    par.scaling_factor = opt->scaling_factor;
+    par.start_eps = (opt->eps_scaling && !opt->init_f && !opt->init_g) ? cmax - cmin : 0.0;
+    par.init_g_only = !opt->init_f && opt->init_g;
+    par.progress = opt->progress;
+    par.progress_user = opt->progress_user;
+    sk_outcome oc;
+    if ((rc = sk_solve(&k, a, b, &par, res->f, res->g, &oc, err))) goto done;
+    if ((rc = sk_evaluate(&k, a, b, res->f, res->g, opt->reg, opt->tau, &res->cost,
+                          &res->objective, res->plan, err)))
+        goto done;
+    res->status = oc.status;
+    res->iterations = oc.iterations;
+    res->marginal_error = oc.marginal_error;
+    memcpy(res->message, oc.message, sizeof res->message);
+    if (!isfinite(res->cost) || !isfinite(res->objective)) {
+        res->status = WASS_NOT_CONVERGED;
+        snprintf(res->message, sizeof res->message, "non-finite cost or objective");
+    }
+
+done:
+    sk_kernel_free(&k);
+    free(a);
+    free(b);
+    if (rc) {
+        wass_sinkhorn_result_free(res);
+        res->status = WASS_NOT_SOLVED;
+    }
+    res->seconds = wass__now() - t0;
+    return rc;
+}

@@ -1,0 +1,630 @@
+/*
+ * test_sinkhorn.c - entropic transport (wass_sinkhorn) and the Sinkhorn
+ * divergence against POT (reference values written by
+ * tests/reference/sinkhorn_ref.py, run with $WASS_PYTHON), plus properties
+ * that need no reference: dense / points / callback agreement, thread-count
+ * invariance, warm starts, iteration limit, small epsilon, bad inputs.
+ */
+#include "test_util.h"
+#include "wass.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double wass_test_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* ---- reference file ------------------------------------------------------ */
+
+#define MAXV 16
+typedef struct {
+    char name[64], metric[32];
+    size_t n, m, d;
+    double reg, tau;
+    char keys[MAXV][16];
+    double *vals[MAXV];
+    size_t lens[MAXV];
+    int nv;
+} refcase;
+
+static refcase cases[16];
+static int ncases = 0;
+
+static const double *get(const refcase *c, const char *key, size_t *len) {
+    for (int k = 0; k < c->nv; k++)
+        if (strcmp(c->keys[k], key) == 0) {
+            if (len) *len = c->lens[k];
+            return c->vals[k];
+        }
+    fprintf(stderr, "reference %s lacks %s\n", c->name, key);
+    exit(1);
+}
+
+static const refcase *find(const char *name) {
+    for (int k = 0; k < ncases; k++)
+        if (strcmp(cases[k].name, name) == 0) return &cases[k];
+    fprintf(stderr, "reference case %s missing\n", name);
+    exit(1);
+}
+
+static int load_refs(void) {
+    const char *py = getenv("WASS_PYTHON");
+    if (!py || !*py) py = "/usr/bin/python3";
+    char path[1024], cmd[4096];
+    snprintf(path, sizeof path, "%s/tests/sinkhorn_ref.txt", WASS_BINARY_DIR);
+    snprintf(cmd, sizeof cmd, "\"%s\" \"%s/tests/reference/sinkhorn_ref.py\" \"%s\"", py,
+             WASS_SOURCE_DIR, path);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "reference generation failed: %s\n", cmd);
+        return 0;
+    }
+    FILE *fp = fopen(path, "r");
+    if (!fp) return 0;
+    static char line[1 << 20];
+    refcase *c = NULL;
+    while (fgets(line, sizeof line, fp)) {
+        if (strncmp(line, "case ", 5) == 0) {
+            c = &cases[ncases++];
+            memset(c, 0, sizeof *c);
+            if (sscanf(line + 5, "%63s %zu %zu %zu %lf %lf %31s", c->name, &c->n, &c->m, &c->d,
+                       &c->reg, &c->tau, c->metric) != 7)
+                return 0;
+        } else if (strncmp(line, "end", 3) == 0) {
+            c = NULL;
+        } else if (c && c->nv < MAXV) {
+            char *p = line, *q;
+            int k = c->nv++;
+            size_t cap = 64, len = 0;
+            sscanf(p, "%15s", c->keys[k]);
+            p += strlen(c->keys[k]);
+            c->vals[k] = malloc(cap * sizeof(double));
+            for (;;) {
+                double v = strtod(p, &q);
+                if (q == p) break;
+                if (len == cap) c->vals[k] = realloc(c->vals[k], (cap *= 2) * sizeof(double));
+                c->vals[k][len++] = v;
+                p = q;
+            }
+            c->lens[k] = len;
+        }
+    }
+    fclose(fp);
+    return ncases > 0;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static double sqdist(const double *x, const double *y, size_t d) {
+    double s = 0;
+    for (size_t k = 0; k < d; k++) s += (x[k] - y[k]) * (x[k] - y[k]);
+    return s;
+}
+
+static double *dense_cost(const double *X, const double *Y, size_t n, size_t m, size_t d,
+                          wass_ground g) {
+    double *C = malloc(n * m * sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m; j++) C[i * m + j] = wass_ground_eval(&g, X + i * d, Y + j * d, d);
+    return C;
+}
+
+/* Largest deviation of f - mean(f) from fr - mean(fr), relative to the spread of fr. */
+static double pot_diff(const double *f, const double *fr, size_t n, int center) {
+    double mf = 0, mr = 0, spread = 0, worst = 0;
+    if (center) {
+        for (size_t i = 0; i < n; i++) {
+            mf += f[i] / n;
+            mr += fr[i] / n;
+        }
+    }
+    for (size_t i = 0; i < n; i++) spread = fmax(spread, fabs(fr[i] - mr));
+    for (size_t i = 0; i < n; i++) worst = fmax(worst, fabs((f[i] - mf) - (fr[i] - mr)));
+    return worst / fmax(spread, 1e-300);
+}
+
+typedef struct {
+    const double *C;
+    size_t m;
+} cb_data;
+
+static double cb_cost(size_t i, size_t j, void *user) {
+    const cb_data *d = user;
+    return d->C[i * d->m + j];
+}
+
+static wass_ground ground_of(const refcase *c) {
+    wass_metric mt = WASS_SQEUCLIDEAN;
+    wass_metric_parse(c->metric, &mt);
+    return wass_ground_make(mt, 1.0);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+/* Balanced problems vs POT: cost, objective, potentials; points, dense and
+ * callback costs agree; the plan's own marginals and cost are consistent. */
+static void test_balanced(const char *name) {
+    const refcase *c = find(name);
+    const double *X = get(c, "X", NULL), *Y = get(c, "Y", NULL), *a = get(c, "a", NULL),
+                 *b = get(c, "b", NULL);
+    double cost = get(c, "cost", NULL)[0], obj = get(c, "obj", NULL)[0];
+    double emd = get(c, "emd", NULL)[0];
+    wass_ground g = ground_of(c);
+    double *C = dense_cost(X, Y, c->n, c->m, c->d, g);
+    cb_data cbd = {C, c->m};
+    wass_problem pb = {c->n, c->m, a, b, wass_cost_points(X, Y, c->d, g)};
+    wass_sinkhorn_options o;
+    wass_sinkhorn_options_default(&o);
+    o.reg = c->reg;
+    o.tol = 1e-11;
+    o.want_plan = 1;
+    wass_sinkhorn_result r[3];
+    wass_error_info e;
+    for (int kind = 0; kind < 3; kind++) {
+        if (kind == 1) pb.cost = wass_cost_dense(C, c->m, 1.0);
+        if (kind == 2) pb.cost = wass_cost_callback(cb_cost, &cbd, 1.0);
+        int rc = wass_sinkhorn(&pb, &o, &r[kind], &e);
+        CHECK_MSG(rc == WASS_OK, "%s kind %d: %s", name, kind, e.message);
+        CHECK_MSG(r[kind].status == WASS_CONVERGED, "%s kind %d status %d: %s", name, kind,
+                  r[kind].status, r[kind].message);
+        CHECK_MSG(fabs(r[kind].cost - cost) <= 1e-8 * cost, "%s kind %d cost %.15g vs POT %.15g",
+                  name, kind, r[kind].cost, cost);
+        CHECK_MSG(fabs(r[kind].objective - obj) <= 1e-8 * fabs(obj),
+                  "%s kind %d objective %.15g vs %.15g", name, kind, r[kind].objective, obj);
+        double df = pot_diff(r[kind].f, get(c, "f", NULL), c->n, 1);
+        double dg = pot_diff(r[kind].g, get(c, "g", NULL), c->m, 1);
+        CHECK_MSG(df < 1e-7 && dg < 1e-7, "%s kind %d potentials differ by %g, %g", name, kind,
+                  df, dg);
+        CHECK(r[kind].marginal_error < o.tol);
+        /* entropic cost lies above the exact one and within eps log(nm) of it */
+        CHECK_MSG(r[kind].cost >= emd - 1e-12 &&
+                      r[kind].cost <= emd + c->reg * log((double)(c->n * c->m)),
+                  "%s: cost %.15g vs exact %.15g", name, r[kind].cost, emd);
+    }
+    /* the three cost kinds give the same numbers (up to rounding of the costs) */
+    for (int kind = 1; kind < 3; kind++) {
+        CHECK_CLOSE(r[kind].cost, r[0].cost, 1e-12);
+        CHECK(pot_diff(r[kind].f, r[0].f, c->n, 1) < 1e-9);
+    }
+    CHECK_CLOSE(r[1].cost, r[2].cost, 1e-13);
+    /* independent check of the plan: Gibbs form, marginals, cost */
+    const double *P = r[0].plan;
+    double merr = 0, pc = 0, gibbs = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        double s = 0;
+        for (size_t j = 0; j < c->m; j++) {
+            s += P[i * c->m + j];
+            pc += P[i * c->m + j] * C[i * c->m + j];
+            double want = a[i] * b[j] * exp((r[0].f[i] + r[0].g[j] - C[i * c->m + j]) / c->reg);
+            gibbs = fmax(gibbs, fabs(P[i * c->m + j] - want) / fmax(want, 1e-300));
+        }
+        merr += fabs(s - a[i]);
+    }
+    for (size_t j = 0; j < c->m; j++) {
+        double s = 0;
+        for (size_t i = 0; i < c->n; i++) s += P[i * c->m + j];
+        merr += fabs(s - b[j]);
+    }
+    CHECK_MSG(merr < 2e-11, "%s: plan marginal error %g", name, merr);
+    CHECK_CLOSE(pc, r[0].cost, 1e-12);
+    CHECK_MSG(gibbs < 1e-12, "%s: plan not of Gibbs form (%g)", name, gibbs);
+    for (int kind = 0; kind < 3; kind++) wass_sinkhorn_result_free(&r[kind]);
+    free(C);
+}
+
+/* Epsilon = 1e-3 of the cost scale: exp(-C/eps) underflows for most pairs,
+ * the log-domain solver must still give POT's answer, with no NaN. */
+static void test_small_eps(void) {
+    const refcase *c = find("smalleps");
+    const double *X = get(c, "X", NULL), *Y = get(c, "Y", NULL);
+    wass_problem pb = {c->n, c->m, get(c, "a", NULL), get(c, "b", NULL),
+                       wass_cost_points(X, Y, c->d, wass_ground_make(WASS_SQEUCLIDEAN, 1))};
+    wass_sinkhorn_options o;
+    wass_sinkhorn_options_default(&o);
+    o.reg = c->reg;
+    wass_sinkhorn_result r;
+    wass_error_info e;
+    int rc = wass_sinkhorn(&pb, &o, &r, &e);
+    CHECK(rc == WASS_OK && r.status == WASS_CONVERGED);
+    CHECK(isfinite(r.cost) && isfinite(r.objective));
+    CHECK_MSG(fabs(r.cost - get(c, "cost", NULL)[0]) < 1e-7 * get(c, "cost", NULL)[0],
+              "small eps cost %.15g vs POT %.15g", r.cost, get(c, "cost", NULL)[0]);
+    CHECK(pot_diff(r.f, get(c, "f", NULL), c->n, 1) < 1e-6);
+    double emd = get(c, "emd", NULL)[0];
+    CHECK(r.cost >= emd - 1e-12 && r.cost <= emd + c->reg * log(256.0));
+    wass_sinkhorn_result_free(&r);
+    /* even smaller epsilon: no NaN, an honest status */
+    o.reg = 1e-6;
+    o.max_iter = 300;
+    rc = wass_sinkhorn(&pb, &o, &r, &e);
+    CHECK(rc == WASS_OK && isfinite(r.cost) && isfinite(r.objective));
+    CHECK(r.status == WASS_CONVERGED || r.status == WASS_ITERATION_LIMIT);
+    for (size_t i = 0; i < c->n; i++) CHECK(isfinite(r.f[i]));
+    wass_sinkhorn_result_free(&r);
+}
+
+/* Unbalanced (tau > 0) vs POT's sinkhorn_unbalanced on the shifted cost. */
+static void test_unbalanced(const char *name) {
+    const refcase *c = find(name);
+    const double *X = get(c, "X", NULL), *Y = get(c, "Y", NULL);
+    wass_problem pb = {c->n, c->m, get(c, "a", NULL), get(c, "b", NULL),
+                       wass_cost_points(X, Y, c->d, wass_ground_make(WASS_SQEUCLIDEAN, 1))};
+    wass_sinkhorn_options o;
+    wass_sinkhorn_options_default(&o);
+    o.reg = c->reg;
+    o.tau = c->tau;
+    o.tol = 1e-12;
+    wass_sinkhorn_result r;
+    wass_error_info e;
+    int rc = wass_sinkhorn(&pb, &o, &r, &e);
+    CHECK_MSG(rc == WASS_OK && r.status == WASS_CONVERGED, "%s: %s %s", name, e.message,
+              r.message);
+    double cost = get(c, "cost", NULL)[0], obj = get(c, "obj", NULL)[0];
+    CHECK_MSG(fabs(r.cost - cost) <= 1e-8 * cost, "%s cost %.15g vs POT %.15g", name, r.cost,
+              cost);
+    CHECK_MSG(fabs(r.objective - obj) <= 1e-8 * obj, "%s objective %.15g vs %.15g", name,
+              r.objective, obj);
+    /* unbalanced potentials are unique: no centering */
+    double df = pot_diff(r.f, get(c, "f", NULL), c->n, 0);
+    double dg = pot_diff(r.g, get(c, "g", NULL), c->m, 0);
+    CHECK_MSG(df < 1e-7 && dg < 1e-7, "%s potentials differ by %g, %g", name, df, dg);
+    wass_sinkhorn_result_free(&r);
+    /* balanced with unequal masses is refused, with both totals named */
+    o.tau = 0;
+    rc = wass_sinkhorn(&pb, &o, &r, &e);
+    CHECK(rc == WASS_ERR_MASS_MISMATCH && strstr(e.message, "sum to"));
+    wass_sinkhorn_result_free(&r);
+}
+
+static void test_divergence(void) {
+    const refcase *c = find("divergence");
+    wass_cloud P = {c->n, c->d, get(c, "X", NULL), get(c, "a", NULL)};
+    wass_cloud Q = {c->m, c->d, get(c, "Y", NULL), get(c, "b", NULL)};
+    wass_ground g = wass_ground_make(WASS_SQEUCLIDEAN, 1);
+    wass_sinkhorn_options o;
+    wass_sinkhorn_options_default(&o);
+    o.reg = c->reg;
+    o.tol = 1e-11;
+    wass_sinkhorn_divergence_result r;
+    wass_error_info e;
+    int rc = wass_sinkhorn_divergence_ex(&P, &Q, &g, &o, &r, &e);
+    CHECK_MSG(rc == WASS_OK && r.status == WASS_CONVERGED, "%s", e.message);
+    const double *ots = get(c, "ots", NULL), *costs = get(c, "costs", NULL);
+    CHECK_CLOSE(r.divergence, get(c, "div", NULL)[0], 1e-8);
+    CHECK_CLOSE(r.ot_ab, ots[0], 1e-9);
+    CHECK_CLOSE(r.ot_aa, ots[1], 1e-9);
+    CHECK_CLOSE(r.ot_bb, ots[2], 1e-9);
+    CHECK_CLOSE(r.cost_aa, costs[1], 1e-8);
+    /* POT's empirical_sinkhorn_divergence debiases the costs (stopThr 1e-9) */
+    double potdiv = r.cost_ab - 0.5 * (r.cost_aa + r.cost_bb);
+    CHECK_MSG(fabs(potdiv - get(c, "potdiv", NULL)[0]) < 1e-6,
+              "cost-debiased %.15g vs POT %.15g", potdiv, get(c, "potdiv", NULL)[0]);
+    CHECK(r.divergence > 0);
+    double s;
+    CHECK(wass_sinkhorn_divergence(&P, &Q, &g, &o, &s, &e) == WASS_OK && s == r.divergence);
+    /* S(a, a) = 0 */
+    CHECK(wass_sinkhorn_divergence(&P, &P, &g, &o, &s, &e) == WASS_OK);
+    CHECK_MSG(fabs(s) < 1e-10, "S(a,a) = %g", s);
+    /* S >= 0 on random pairs, balanced and unbalanced, other metric */
+    uint64_t st = 7;
+    double X[40 * 3], Y[30 * 3];
+    for (int t = 0; t < 4; t++) {
+        for (int k = 0; k < 120; k++) X[k] = test_rand_unif(&st);
+        for (int k = 0; k < 90; k++) Y[k] = test_rand_unif(&st) * 0.5 + 0.1 * t;
+        wass_cloud A = {40, 3, X, NULL}, B = {30, 3, Y, NULL};
+        wass_ground gg = wass_ground_make(t == 3 ? WASS_EUCLIDEAN : WASS_SQEUCLIDEAN, 1);
+        o.tau = t == 2 ? 0.5 : 0;
+        o.reg = t == 1 ? 0.03 : 0.1;
+        CHECK(wass_sinkhorn_divergence(&A, &B, &gg, &o, &s, &e) == WASS_OK);
+        CHECK_MSG(s >= 0, "S = %g < 0 (case %d)", s, t);
+        CHECK(wass_sinkhorn_divergence(&B, &B, &gg, &o, &s, &e) == WASS_OK && fabs(s) < 1e-10);
+    }
+    /* not converged: the short form refuses, the long one reports the status */
+    o.tau = 0;
+    o.reg = 0.1;
+    o.max_iter = 2;
+    rc = wass_sinkhorn_divergence(&P, &Q, &g, &o, &s, &e);
+    CHECK(rc == WASS_ERR_INVALID && strstr(e.message, "did not converge"));
+    rc = wass_sinkhorn_divergence_ex(&P, &Q, &g, &o, &r, &e);
+    CHECK(rc == WASS_OK && r.status == WASS_ITERATION_LIMIT && strstr(r.message, "max_iter"));
+    wass_cloud Z = {3, 2, NULL, NULL};
+    CHECK(wass_sinkhorn_divergence(&P, &Z, &g, &o, &s, &e) == WASS_ERR_INVALID);
+    double Zx[3] = {0, 1, 2};
+    wass_cloud Z1 = {3, 1, Zx, NULL};
+    CHECK(wass_sinkhorn_divergence(&P, &Z1, &g, &o, &s, &e) == WASS_ERR_SIZE &&
+          strstr(e.message, "dimensions"));
+}
+
+/* Random 2-D problem used by the property tests. */
+static void random_problem(size_t n, size_t m, uint64_t seed, double *X, double *Y, double *a,
+                           double *b) {
+    uint64_t st = seed;
+    double sa = 0, sb = 0;
+    for (size_t k = 0; k < 2 * n; k++) X[k] = test_rand_unif(&st);
+    for (size_t k = 0; k < 2 * m; k++) Y[k] = test_rand_unif(&st);
+    for (size_t i = 0; i < n; i++) sa += (a[i] = 0.2 + test_rand_unif(&st));
+    for (size_t j = 0; j < m; j++) sb += (b[j] = 0.2 + test_rand_unif(&st));
+    for (size_t i = 0; i < n; i++) a[i] /= sa;
+    for (size_t j = 0; j < m; j++) b[j] /= sb;
+}
+
+/* Results identical for any thread count (a problem above the size where
+ * the kernels go parallel: 65536 pairs). */
+static void test_threads(void) {
+    enum { N = 270, M = 250 };
+    double *X = malloc(2 * N * sizeof(double)), *Y = malloc(2 * M * sizeof(double));
+    double *a = malloc(N * sizeof(double)), *b = malloc(M * sizeof(double));
+    random_problem(N, M, 17, X, Y, a, b);
+    double *C = dense_cost(X, Y, N, M, 2, wass_ground_make(WASS_SQEUCLIDEAN, 1));
+    wass_sinkhorn_options o;
+    wass_sinkhorn_options_default(&o);
+    o.reg = 0.2;
+    o.tol = 1e-7;
+    wass_error_info e;
+    for (int kind = 0; kind < 2; kind++) {
+        wass_problem pb = {N, M, a, b,
+                           kind ? wass_cost_dense(C, M, 1)
+                                : wass_cost_points(X, Y, 2, wass_ground_make(WASS_SQEUCLIDEAN, 1))};
+        wass_sinkhorn_result r1, r2;
+        o.threads = 1;
+        CHECK(wass_sinkhorn(&pb, &o, &r1, &e) == WASS_OK && r1.status == WASS_CONVERGED);
+        for (int t = 2; t <= 3; t++) {
+            o.threads = t;
+            CHECK(wass_sinkhorn(&pb, &o, &r2, &e) == WASS_OK);
+            CHECK_MSG(r1.cost == r2.cost && r1.objective == r2.objective &&
+                          r1.iterations == r2.iterations,
+                      "threads=%d changes the result (kind %d)", t, kind);
+            CHECK(memcmp(r1.f, r2.f, N * sizeof(double)) == 0);
+            CHECK(memcmp(r1.g, r2.g, M * sizeof(double)) == 0);
+            wass_sinkhorn_result_free(&r2);
+        }
+        wass_sinkhorn_result_free(&r1);
+    }
+    free(C);
+    free(X);
+    free(Y);
+    free(a);
+    free(b);
+}
+
+static void test_warm_start(void) {
+    enum { N = 50, M = 37 };
+    double X[2 * N], Y[2 * M], a[N], b[M];
+    random_problem(N, M, 11, X, Y, a, b);
+    double *C = dense_cost(X, Y, N, M, 2, wass_ground_make(WASS_SQEUCLIDEAN, 1));
+    wass_sinkhorn_options o;
+    wass_sinkhorn_options_default(&o);
+    o.reg = 0.05;
+    wass_error_info e;
+    for (int kind = 0; kind < 2; kind++) {
+        wass_problem pb = {N, M, a, b,
+                           kind ? wass_cost_dense(C, M, 1)
+                                : wass_cost_points(X, Y, 2, wass_ground_make(WASS_SQEUCLIDEAN, 1))};
+        wass_sinkhorn_result r1, r2;
+        CHECK(wass_sinkhorn(&pb, &o, &r1, &e) == WASS_OK && r1.status == WASS_CONVERGED);
+        o.threads = 0;
+        /* warm start from the answer: done at once */
+        o.init_f = r1.f;
+        CHECK(wass_sinkhorn(&pb, &o, &r2, &e) == WASS_OK && r2.status == WASS_CONVERGED);
+        CHECK_MSG(r2.iterations <= 2, "warm start from the answer took %lld iterations",
+                  (long long)r2.iterations);
+        CHECK_CLOSE(r2.cost, r1.cost, 1e-9);
+        wass_sinkhorn_result_free(&r2);
+        /* warm start from g only */
+        o.init_f = NULL;
+        o.init_g = r1.g;
+        CHECK(wass_sinkhorn(&pb, &o, &r2, &e) == WASS_OK && r2.iterations <= 2);
+        CHECK_CLOSE(r2.cost, r1.cost, 1e-9);
+        wass_sinkhorn_result_free(&r2);
+        o.init_g = NULL;
+        /* warm start from the solution at a nearby epsilon beats a cold start */
+        wass_sinkhorn_result near, cold, warm;
+        o.reg = 0.06;
+        CHECK(wass_sinkhorn(&pb, &o, &near, &e) == WASS_OK);
+        o.reg = 0.05;
+        o.eps_scaling = 0;
+        CHECK(wass_sinkhorn(&pb, &o, &cold, &e) == WASS_OK && cold.status == WASS_CONVERGED);
+        o.init_f = near.f;
+        CHECK(wass_sinkhorn(&pb, &o, &warm, &e) == WASS_OK && warm.status == WASS_CONVERGED);
+        CHECK_MSG(warm.iterations < cold.iterations, "warm %lld vs cold %lld iterations",
+                  (long long)warm.iterations, (long long)cold.iterations);
+        CHECK_CLOSE(warm.cost, r1.cost, 1e-8);
+        CHECK_CLOSE(cold.cost, r1.cost, 1e-8);
+        o.init_f = NULL;
+        o.eps_scaling = 1;
+        wass_sinkhorn_result_free(&near);
+        wass_sinkhorn_result_free(&cold);
+        wass_sinkhorn_result_free(&warm);
+        wass_sinkhorn_result_free(&r1);
+    }
+    free(C);
+}
+
+static void test_iteration_limit_and_zero_weights(void) {
+    enum { N = 40, M = 30 };
+    double X[2 * N], Y[2 * M], a[N], b[M];
+    random_problem(N, M, 5, X, Y, a, b);
+    wass_problem pb = {N, M, a, b,
+                       wass_cost_points(X, Y, 2, wass_ground_make(WASS_SQEUCLIDEAN, 1))};
+    wass_sinkhorn_options o;
+    wass_sinkhorn_options_default(&o);
+    o.reg = 0.01;
+    o.max_iter = 5;
+    wass_sinkhorn_result r;
+    wass_error_info e;
+    CHECK(wass_sinkhorn(&pb, &o, &r, &e) == WASS_OK);
+    CHECK(r.status == WASS_ITERATION_LIMIT && r.iterations == 5);
+    CHECK(strstr(r.message, "max_iter") != NULL && r.marginal_error >= o.tol);
+    wass_sinkhorn_result_free(&r);
+
+    /* zero weights: same as dropping those points */
+    o.max_iter = 100000;
+    double a0[N], X0[2 * N];
+    size_t k = 0;
+    for (size_t i = 0; i < N; i++) a0[i] = (i % 3 == 0) ? 0.0 : a[i];
+    for (size_t i = 0; i < N; i++)
+        if (a0[i] > 0) {
+            X0[2 * k] = X[2 * i];
+            X0[2 * k + 1] = X[2 * i + 1];
+            a[k++] = a0[i];
+        }
+    double s = 0;
+    for (size_t i = 0; i < k; i++) s += a[i];
+    for (size_t i = 0; i < k; i++) a[i] /= s;
+    for (size_t i = 0; i < N; i++) a0[i] /= s;
+    wass_sinkhorn_result r0, r1;
+    pb.a = a0;
+    CHECK(wass_sinkhorn(&pb, &o, &r0, &e) == WASS_OK && r0.status == WASS_CONVERGED);
+    wass_problem pk = {k, M, a, b,
+                       wass_cost_points(X0, Y, 2, wass_ground_make(WASS_SQEUCLIDEAN, 1))};
+    CHECK(wass_sinkhorn(&pk, &o, &r1, &e) == WASS_OK && r1.status == WASS_CONVERGED);
+    CHECK_CLOSE(r0.cost, r1.cost, 1e-8);
+    CHECK_CLOSE(r0.objective, r1.objective, 1e-8);
+    wass_sinkhorn_result_free(&r0);
+    wass_sinkhorn_result_free(&r1);
+}
+
+static void test_bad_inputs(void) {
+    double X[4] = {0, 0, 1, 1}, Y[4] = {0, 1, 1, 0}, a[2] = {0.5, 0.5}, b[2] = {0.5, 0.5};
+    double C[4] = {0, 1, 1, 0};
+    wass_problem pb = {2, 2, a, b, wass_cost_points(X, Y, 2, wass_ground_make(WASS_SQEUCLIDEAN, 1))};
+    wass_sinkhorn_options o;
+    wass_sinkhorn_result r;
+    wass_error_info e;
+    struct {
+        double reg, tol, tau, sf;
+        int64_t it;
+        int code;
+        const char *msg;
+    } bad[] = {{0, 1e-9, 0, 0.5, 10, WASS_ERR_INVALID, "reg"},
+               {-1, 1e-9, 0, 0.5, 10, WASS_ERR_INVALID, "reg"},
+               {NAN, 1e-9, 0, 0.5, 10, WASS_ERR_INVALID, "reg"},
+               {INFINITY, 1e-9, 0, 0.5, 10, WASS_ERR_INVALID, "reg"},
+               {0.1, 0, 0, 0.5, 10, WASS_ERR_INVALID, "tol"},
+               {0.1, NAN, 0, 0.5, 10, WASS_ERR_INVALID, "tol"},
+               {0.1, 1e-9, -1, 0.5, 10, WASS_ERR_INVALID, "tau"},
+               {0.1, 1e-9, NAN, 0.5, 10, WASS_ERR_INVALID, "tau"},
+               {0.1, 1e-9, 0, 1.5, 10, WASS_ERR_INVALID, "scaling_factor"},
+               {0.1, 1e-9, 0, 0.5, 0, WASS_ERR_INVALID, "max_iter"}};
+    for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++) {
+        wass_sinkhorn_options_default(&o);
+        o.reg = bad[t].reg;
+        o.tol = bad[t].tol;
+        o.tau = bad[t].tau;
+        o.scaling_factor = bad[t].sf;
+        o.max_iter = bad[t].it;
+        int rc = wass_sinkhorn(&pb, &o, &r, &e);
+        CHECK_MSG(rc == bad[t].code && strstr(e.message, bad[t].msg) && r.status == WASS_NOT_SOLVED,
+                  "case %zu: rc %d, message '%s'", t, rc, e.message);
+        CHECK(r.f == NULL && r.g == NULL && r.plan == NULL);
+        wass_sinkhorn_result_free(&r);
+    }
+    wass_sinkhorn_options_default(&o);
+    double fbad[2] = {0, NAN};
+    o.init_f = fbad;
+    CHECK(wass_sinkhorn(&pb, &o, &r, &e) == WASS_ERR_NAN && strstr(e.message, "init_f[1]"));
+    o.init_f = NULL;
+    o.init_g = fbad;
+    CHECK(wass_sinkhorn(&pb, &o, &r, &e) == WASS_ERR_NAN && strstr(e.message, "init_g[1]"));
+    o.init_g = NULL;
+    double an[2] = {0.5, NAN}, aneg[2] = {1.5, -0.5}, az[2] = {0, 0};
+    pb.a = an;
+    CHECK(wass_sinkhorn(&pb, &o, &r, &e) == WASS_ERR_NAN && strstr(e.message, "a[1]"));
+    pb.a = aneg;
+    CHECK(wass_sinkhorn(&pb, &o, &r, &e) == WASS_ERR_NEGATIVE);
+    pb.a = az;
+    CHECK(wass_sinkhorn(&pb, &o, &r, &e) == WASS_ERR_ZERO_MASS);
+    pb.a = a;
+    pb.n = 0;
+    CHECK(wass_sinkhorn(&pb, &o, &r, &e) == WASS_ERR_SIZE);
+    pb.n = 2;
+    CHECK(wass_sinkhorn(NULL, &o, &r, &e) == WASS_ERR_INVALID);
+    CHECK(wass_sinkhorn(&pb, &o, NULL, &e) == WASS_ERR_INVALID);
+    C[3] = NAN;
+    pb.cost = wass_cost_dense(C, 2, 1);
+    CHECK(wass_sinkhorn(&pb, &o, &r, &e) == WASS_ERR_NAN && strstr(e.message, "C[1][1]"));
+    C[3] = 0;
+    /* NULL options = defaults; a valid tiny problem works */
+    CHECK(wass_sinkhorn(&pb, NULL, &r, &e) == WASS_OK && r.status == WASS_CONVERGED);
+    CHECK(r.cost > 0 && r.cost < 0.5);
+    wass_sinkhorn_result_free(&r);
+    wass_sinkhorn_result_free(&r); /* twice is fine */
+    wass_sinkhorn_result_free(NULL);
+}
+
+/* Costs other than squared Euclidean take the generic (buffered) path. */
+static void test_metrics(void) {
+    enum { N = 15, M = 19 };
+    double X[3 * N], Y[3 * M], a[N], b[M];
+    uint64_t st = 99;
+    for (int k = 0; k < 3 * N; k++) X[k] = test_rand_unif(&st);
+    for (int k = 0; k < 3 * M; k++) Y[k] = test_rand_unif(&st);
+    for (int i = 0; i < N; i++) a[i] = 1.0 / N;
+    for (int j = 0; j < M; j++) b[j] = 1.0 / M;
+    wass_ground gs[5] = {wass_ground_make(WASS_EUCLIDEAN, 1), wass_ground_make(WASS_EUCLIDEAN, 2),
+                         wass_ground_make(WASS_CITYBLOCK, 1), wass_ground_make(WASS_CHEBYSHEV, 1.5),
+                         wass_ground_make(WASS_MINKOWSKI, 1)};
+    gs[4].q = 3;
+    wass_sinkhorn_options o;
+    wass_sinkhorn_options_default(&o);
+    o.reg = 0.05;
+    wass_error_info e;
+    for (int t = 0; t < 5; t++) {
+        double *C = dense_cost(X, Y, N, M, 3, gs[t]);
+        wass_problem pp = {N, M, a, b, wass_cost_points(X, Y, 3, gs[t])};
+        wass_problem pd = {N, M, a, b, wass_cost_dense(C, M, gs[t].p)};
+        wass_sinkhorn_result rp, rd;
+        CHECK(wass_sinkhorn(&pp, &o, &rp, &e) == WASS_OK && rp.status == WASS_CONVERGED);
+        CHECK(wass_sinkhorn(&pd, &o, &rd, &e) == WASS_OK && rd.status == WASS_CONVERGED);
+        CHECK_MSG(fabs(rp.cost - rd.cost) < 1e-10 * rd.cost, "metric %d: %.15g vs %.15g", t,
+                  rp.cost, rd.cost);
+        wass_sinkhorn_result_free(&rp);
+        wass_sinkhorn_result_free(&rd);
+        free(C);
+    }
+    (void)sqdist;
+}
+
+static double t_last;
+static void lap(const char *what) {
+    double t = wass_test_now();
+    if (getenv("WASS_TEST_TIMES")) fprintf(stderr, "%-28s %.2f s\n", what, t - t_last);
+    t_last = t;
+}
+
+int main(void) {
+    t_last = wass_test_now();
+    if (!load_refs()) {
+        fprintf(stderr, "could not load POT references (set WASS_PYTHON)\n");
+        return 1;
+    }
+    lap("references");
+    test_balanced("balanced0");
+    test_balanced("balanced1");
+    test_balanced("balanced2");
+    test_balanced("balanced3");
+    lap("balanced");
+    test_small_eps();
+    lap("small eps");
+    test_unbalanced("unbalanced0");
+    test_unbalanced("unbalanced1");
+    lap("unbalanced");
+    test_divergence();
+    lap("divergence");
+    test_threads();
+    lap("threads");
+    test_warm_start();
+    lap("warm start");
+    test_iteration_limit_and_zero_weights();
+    lap("limit, zero weights");
+    test_bad_inputs();
+    lap("bad inputs");
+    test_metrics();
+    lap("metrics");
+    for (int k = 0; k < ncases; k++)
+        for (int v = 0; v < cases[k].nv; v++) free(cases[k].vals[v]);
+    return test_main_end("test_sinkhorn");
+}
