@@ -5,6 +5,7 @@
  * starting basis, and assembly of the result (sorted plan, duals for every
  * point, certificate).
  */
+#include "emd_colgen.h"
 #include "emd_internal.h"
 #include "network_simplex.h"
 
@@ -283,6 +284,12 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
     if (opt.max_iter < 0)
         return wass__fail(err, WASS_ERR_INVALID, "max_iter = %lld must be >= 0",
                           (long long)opt.max_iter);
+    if (opt.algorithm < WASS_ALGO_AUTO || opt.algorithm > WASS_ALGO_COLGEN)
+        return wass__fail(err, WASS_ERR_INVALID, "unknown algorithm %d", opt.algorithm);
+    if (opt.algorithm == WASS_ALGO_COLGEN && pb->cost.kind != WASS_COST_POINTS)
+        return wass__fail(err, WASS_ERR_UNSUPPORTED,
+                          "column generation needs point clouds (cost kind %d given)",
+                          (int)pb->cost.kind);
     if (opt.block_size < 0)
         return wass__fail(err, WASS_ERR_INVALID, "block_size = %lld must be >= 0",
                           (long long)opt.block_size);
@@ -378,7 +385,13 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
     default: rc = wass__fail(err, WASS_ERR_INVALID, "unknown cost kind"); goto done;
     }
 
-    rc = wass__ns_solve(&in, &out, err);
+    res->algorithm = WASS_ALGO_SIMPLEX;
+    if (wass__colgen_wanted(pb, &opt, nr, mr)) {
+        res->algorithm = WASS_ALGO_COLGEN;
+        rc = wass__colgen_solve(pb, &opt, ia, jb, nr, mr, &in, &out, res, err);
+    } else {
+        rc = wass__ns_solve(&in, &out, err);
+    }
     if (rc) goto done;
 
     /* duals for every original point */

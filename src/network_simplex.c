@@ -152,7 +152,9 @@ static int tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
     memcpy(pos, deg, (N + 1) * sizeof(size_t));
     int64_t prev = root; /* last node appended to the thread */
     size_t order = 0;    /* preorder index, stored temporarily in size[] */
-    for (size_t r = 0; r < N; r++) {
+    size_t ntops = t->in->start_tops ? t->in->start_ntops : 0;
+    for (size_t rr = 0; rr < ntops + N; rr++) {
+        size_t r = rr < ntops ? t->in->start_tops[rr] : rr - ntops;
         if (t->parent[r] != -2) continue;
         size_t sp = 0;
         t->parent[r] = root;
@@ -406,11 +408,53 @@ static double estimate_scale(ns_tree *t, const wass__ns_arc *arcs, size_t narcs)
     return s;
 }
 
+/* Block search over the sparse candidate arcs (in->arc_ptr), from the
+ * rotating position (*pi, *pk); same rule as the dense block search. */
+static int price_sparse(const wass__ns_input *in, const double *phi, double tol, size_t B,
+                        size_t *pi, size_t *pk, double *best_out, size_t *bi, size_t *bj) {
+    size_t n = in->n, total = in->arc_ptr[n], i = *pi, k = *pk;
+    const size_t *ptr = in->arc_ptr, *col = in->arc_col;
+    const double *cost = in->arc_cost, *phiv = phi + n;
+    double best = -tol;
+    int found = 0;
+    size_t scanned = 0, inblock = 0;
+    while (scanned < total) {
+        while (k >= ptr[i + 1]) {
+            if (++i == n) i = 0;
+            k = ptr[i];
+        }
+        size_t end = ptr[i + 1];
+        if (end - k > B - inblock) end = k + (B - inblock);
+        double ui = phi[i];
+        for (; k < end; k++) {
+            double r = cost[k] - ui + phiv[col[k]];
+            if (r < best) {
+                best = r;
+                *bi = i;
+                *bj = col[k];
+                found = 1;
+            }
+            scanned++;
+            inblock++;
+        }
+        if (inblock == B) {
+            if (found) break;
+            inblock = 0;
+        }
+    }
+    *pi = i;
+    *pk = k;
+    *best_out = best;
+    return found;
+}
+
 void wass__ns_output_free(wass__ns_output *out) {
     if (!out) return;
     free(out->flows);
     free(out->u);
     free(out->v);
+    free(out->tree);
+    free(out->tops);
     memset(out, 0, sizeof *out);
 }
 
@@ -453,6 +497,12 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
     if (B < 16) B = 16;
     if (B > total) B = total;
     size_t pi = 0, pj = 0; /* rotating position in row-major arc order */
+    size_t sp_i = 0, sp_k = 0, sp_B = 0; /* the same for sparse candidate arcs */
+    if (in->arc_ptr) {
+        size_t nnz = in->arc_ptr[n];
+        sp_B = in->block_size > 0 ? (size_t)in->block_size : (size_t)ceil(sqrt((double)nnz));
+        if (sp_B < 16) sp_B = 16;
+    }
     int64_t iter = 0;
     int64_t recompute_every = t.N > 1000 ? t.N : 1000;
     int64_t since_recompute = 0;
@@ -465,6 +515,10 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
         size_t bi = 0, bj = 0;
         int found = 0;
         size_t scanned = 0, inblock = 0;
+        if (in->arc_ptr) { /* sparse candidate arcs */
+            found = price_sparse(in, t.phi, tol, sp_B, &sp_i, &sp_k, &best, &bi, &bj);
+            scanned = total;
+        }
         while (scanned < total) {
             size_t seg = m - pj;
             if (seg > B - inblock) seg = B - inblock;
@@ -559,6 +613,25 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
         nf++;
     }
     out->nflows = nf;
+    if (in->want_tree) { /* the whole basis, to restart from it */
+        out->tree = malloc((n + m) * sizeof(wass__ns_arc));
+        out->tops = malloc((n + m) * sizeof(size_t));
+        if (!out->tree || !out->tops) {
+            rc = WASS_ERR_NOMEM;
+            goto fail;
+        }
+        for (int64_t x = 0; x < t.N; x++) {
+            int64_t p = t.parent[x];
+            if (p == t.root) {
+                out->tops[out->ntops++] = (size_t)x;
+                continue;
+            }
+            size_t i = (size_t)x < n ? (size_t)x : (size_t)p;
+            out->tree[out->ntree].i = i;
+            out->tree[out->ntree].j = ((size_t)x < n ? (size_t)p : (size_t)x) - n;
+            out->tree[out->ntree++].mass = t.flow[x];
+        }
+    }
     tree_free(&t);
     return WASS_OK;
 fail:

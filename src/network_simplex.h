@@ -44,6 +44,22 @@ typedef struct {
     int debug_check;    /* validate the tree after every pivot (tests only) */
     wass_progress_fn progress;
     void *progress_user;
+    /* Optional sparse candidate arcs (column generation): when arc_ptr is
+     * non-NULL, pricing looks only at the arcs (i, arc_col[k]) for
+     * arc_ptr[i] <= k < arc_ptr[i + 1] (arc_ptr has n + 1 entries) with costs
+     * arc_cost[k]; every other pair is taken as priced out. The tree and the
+     * duals still read costs through cost_row. */
+    const size_t *arc_ptr;
+    const size_t *arc_col;
+    const double *arc_cost;
+    /* Optional: node ids (sources i, sinks n + j) that hang below the root,
+     * taken first when the start forest is rooted (so a tree passed back from
+     * out->tree / out->tops keeps its orientation and stays strongly
+     * feasible; its zero-flow arcs may then be in start). want_tree asks for
+     * out->tree and out->tops. */
+    const size_t *start_tops;
+    size_t start_ntops;
+    int want_tree;
 } wass__ns_input;
 
 typedef struct {
@@ -54,6 +70,12 @@ typedef struct {
     double *u; /* n duals (owned) */
     double *v; /* m duals: u_i + v_j <= C_ij (up to tolerance), equal on flows */
     double pricing_tol; /* reduced-cost tolerance used to stop */
+    /* With in->want_tree: every real tree arc, zero flows included, and the
+     * nodes hanging below the root (owned). */
+    wass__ns_arc *tree;
+    size_t ntree;
+    size_t *tops;
+    size_t ntops;
 } wass__ns_output;
 
 /* Solve. Returns WASS_OK (see out->status), WASS_ERR_NOMEM, WASS_ERR_NAN (a
