@@ -42,8 +42,8 @@ def mlp(torch, d_in, d_out, width):
 def train(variant, args, torch, wass, seed):
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    G = mlp(torch, 2, 2, args.width).double()
-    D = mlp(torch, 2, 1, args.width).double()
+    G = mlp(torch, 2, 2, args.width)
+    D = mlp(torch, 2, 1, args.width)
     if variant == "clip":
         opt_d = torch.optim.RMSprop(D.parameters(), lr=args.clip_lr)
         opt_g = torch.optim.RMSprop(G.parameters(), lr=args.clip_lr)
@@ -52,10 +52,10 @@ def train(variant, args, torch, wass, seed):
         opt_g = torch.optim.Adam(G.parameters(), lr=args.gp_lr, betas=(0.5, 0.9))
 
     def real_batch(n):
-        return torch.from_numpy(sample_real(n, rng))
+        return torch.from_numpy(sample_real(n, rng).astype(np.float32))
 
     def noise(n):
-        return torch.randn(n, 2, dtype=torch.float64)
+        return torch.randn(n, 2)
 
     log_steps, est, exact = [], [], []
     exact_seconds = 0.0
@@ -80,7 +80,7 @@ def train(variant, args, torch, wass, seed):
                 fake = G(noise(args.batch))
             loss_d = D(fake).mean() - D(real).mean()
             if variant == "gp":
-                alpha = torch.rand(args.batch, 1, dtype=torch.float64)
+                alpha = torch.rand(args.batch, 1)
                 mid = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
                 (grad,) = torch.autograd.grad(D(mid).sum(), mid, create_graph=True)
                 loss_d = loss_d + args.gp_lambda * ((grad.norm(dim=1) - 1) ** 2).mean()
@@ -122,12 +122,12 @@ def summarize(name, r):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--steps", type=int, default=1500, help="generator steps per variant")
+    ap.add_argument("--steps", type=int, default=2000, help="generator steps per variant")
     ap.add_argument("--n-critic", dest="n_critic", type=int, default=5)
-    ap.add_argument("--batch", type=int, default=256, help="training minibatch")
+    ap.add_argument("--batch", type=int, default=128, help="training minibatch")
     ap.add_argument("--eval-batch", dest="eval_batch", type=int, default=512,
                     help="minibatch size for the exact W1 (generated and real)")
-    ap.add_argument("--log-every", dest="log_every", type=int, default=25)
+    ap.add_argument("--log-every", dest="log_every", type=int, default=50)
     ap.add_argument("--width", type=int, default=64, help="hidden units per layer")
     ap.add_argument("--clip", type=float, default=0.01)
     ap.add_argument("--clip-lr", dest="clip_lr", type=float, default=5e-5)
@@ -135,13 +135,14 @@ def main(argv=None):
     ap.add_argument("--gp-lambda", dest="gp_lambda", type=float, default=10.0)
     ap.add_argument("--variants", default="clip,gp", help="comma list of clip, gp")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
     ap.add_argument("--out", default=os.path.join("build", "examples"), help="output folder")
     args = ap.parse_args(argv)
 
     import torch
     import wass
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     names = {"clip": "WGAN (weight clipping)", "gp": "WGAN-GP"}
     variants = [v for v in args.variants.split(",") if v]
     for v in variants:
