@@ -3,8 +3,9 @@
 Two variants are trained on the CPU:
 
   * WGAN with weight clipping (Arjovsky, Chintala and Bottou, 2017): n_critic
-    critic steps per generator step, RMSProp with lr 5e-5, weights clipped to
-    [-0.01, 0.01];
+    critic steps per generator step (100 for the first 25 generator steps and
+    every 500, as in the authors' code), RMSProp with lr 5e-5, weights clipped
+    to [-0.01, 0.01];
   * WGAN-GP (Gulrajani et al., 2017): Adam (lr 1e-4, betas 0.5, 0.9), gradient
     penalty lambda = 10.
 
@@ -74,7 +75,12 @@ def train(variant, args, torch, wass, seed):
             exact.append(w1)
         if step == args.steps:
             break
-        for _ in range(args.n_critic):
+        # As in the reference WGAN code: train the clipped critic close to
+        # optimality at the start and now and then (100 iterations).
+        n_critic = args.n_critic
+        if variant == "clip" and args.warmup and (step < 25 or step % 500 == 0):
+            n_critic = 100
+        for _ in range(n_critic):
             real = real_batch(args.batch)
             with torch.no_grad():
                 fake = G(noise(args.batch))
@@ -128,7 +134,10 @@ def main(argv=None):
     ap.add_argument("--eval-batch", dest="eval_batch", type=int, default=512,
                     help="minibatch size for the exact W1 (generated and real)")
     ap.add_argument("--log-every", dest="log_every", type=int, default=50)
-    ap.add_argument("--width", type=int, default=64, help="hidden units per layer")
+    ap.add_argument("--width", type=int, default=128, help="hidden units per layer")
+    ap.add_argument("--no-warmup", dest="warmup", action="store_false",
+                    help="clipped WGAN: no 100-iteration critic phases (first 25 steps and "
+                         "every 500)")
     ap.add_argument("--clip", type=float, default=0.01)
     ap.add_argument("--clip-lr", dest="clip_lr", type=float, default=5e-5)
     ap.add_argument("--gp-lr", dest="gp_lr", type=float, default=1e-4)

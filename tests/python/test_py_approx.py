@@ -50,3 +50,13 @@ def test_bounds():
         assert rel == pytest.approx(ref_rel, rel=1e-12)
         assert wass.bound_relaxed(a, b, C) == pytest.approx(ref_rel, rel=1e-12)
         assert cen <= exact * (1 + 1e-12) and rel <= exact * (1 + 1e-12)
+
+
+def test_sliced_given_directions():
+    a, b, X, Y = clouds(4, d=2)
+    # one axis direction: exactly the 1-D distance of the first coordinates
+    D = np.array([[1.0, 0.0]])
+    ref = wass.wasserstein_1d(X[:, 0], Y[:, 0], a, b, p=2)
+    assert wass.sliced(X, Y, a, b, p=2, directions=D) == pytest.approx(ref, rel=1e-12)
+    with pytest.raises(ValueError, match=r"directions must have shape \(k, 2\), got \(1, 3\)"):
+        wass.sliced(X, Y, directions=np.ones((1, 3)))

@@ -64,3 +64,13 @@ def test_sinkhorn_errors():
         wass.sinkhorn(a, b, M, 0.0)
     with pytest.raises(wass.WassError, match=r"weight a\[0\] = -1 is negative"):
         wass.sinkhorn(np.r_[-1.0, a[1:]], b, M, 0.1)
+
+
+def test_sinkhorn_divergence_log_parts():
+    a, b, X, Y = problem(5, 8, 11)
+    val, log = wass.sinkhorn_divergence(X, Y, 0.3, a, b, tol=1e-12, log=True)
+    assert log["status_string"] == "converged"
+    assert val == pytest.approx(log["ot_ab"] - 0.5 * (log["ot_aa"] + log["ot_bb"]), rel=1e-12)
+    M = ot.dist(X, Y, metric="euclidean")
+    assert log["cost_ab"] == pytest.approx(
+        float(ot.sinkhorn2(a, b, M, 0.3, stopThr=1e-13, numItermax=100000)), rel=1e-7)
