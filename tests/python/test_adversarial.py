@@ -288,7 +288,9 @@ def test_all_costs_equal(tmp_path):
 
 def test_identical_clouds_with_duplicates(tmp_path):
     """The same cloud (many duplicate points) in two orders: W = 0, and the
-    solver must find it through a fully degenerate problem."""
+    solver must find it through a fully degenerate problem. (An optimum of 0
+    also checks that the certificate's relative duality gap has a floor above
+    rounding: a gap of 1e-17 absolute is no evidence of suboptimality.)"""
     rng = np.random.default_rng(11)
     X = rng.integers(0, 3, (60, 2)).astype(float)  # 9 distinct points, 60 rows
     a = rng.uniform(0, 1, 60)
