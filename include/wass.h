@@ -249,7 +249,11 @@ typedef struct {
 } wass_result;
 
 /* Solve the exact transport problem. opt may be NULL (defaults). res is
- * overwritten (call wass_result_free on it afterwards, also on error). */
+ * overwritten (call wass_result_free on it afterwards, also on error).
+ * Zero-weight points take no part in the solve; their duals come from the
+ * c-transform, so u_i + v_j <= C_ij holds over all pairs. With opt->certify,
+ * a result whose certificate misses 1e-9 (marginal error, min reduced cost,
+ * duality gap) gets status WASS_NOT_CONVERGED and a message saying which. */
 int wass_emd(const wass_problem *pb, const wass_options *opt, wass_result *res,
              wass_error_info *err);
 void wass_result_free(wass_result *res);
@@ -260,7 +264,8 @@ void wass_result_free(wass_result *res);
 int wass_certify(const wass_problem *pb, const wass_options *opt, const wass_result *res,
                  wass_certificate *cert);
 
-/* Kantorovich-Rubinstein critic for W1 (metric ground cost, p == 1): fills
+/* Kantorovich-Rubinstein critic for W1 (metric ground cost, p == 1; duals
+ * from a balanced or normalize solve of the same problem): fills
  * f_a (n) and f_b (m), the values on both supports of a 1-Lipschitz function
  * f with sum a_i f_a[i] - sum b_j f_b[j] = W1 (after mass normalization).
  * *lipschitz_violation receives max over pairs of |f(x) - f(y)| - d(x, y)
