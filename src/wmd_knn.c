@@ -26,6 +26,7 @@ void wass_knn_options_default(wass_knn_options *opt) {
     opt->k = 10;
     opt->method = WASS_KNN_WMD;
     opt->prune = 1;
+    opt->tight = 1;
     wass_wmd_options_default(&opt->wmd);
 }
 
@@ -71,12 +72,13 @@ static int can_prune(const topk *t, double bound) {
 }
 
 typedef struct {
-    uint64_t candidates, exact, pruned_wcd, pruned_rwmd;
+    uint64_t candidates, exact, pruned_wcd, pruned_rwmd, pruned_ict;
 } counters;
 
 /* Per-thread scratch. */
 typedef struct {
     double *C;
+    void *ict;
     cand *order;
     cand *top;
 } scratch;
@@ -116,7 +118,38 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             }
             topk_push(&t, (cand){d, j});
         }
-    } else { /* prefetch and prune */
+    } else if (o->prune == 2) { /* every bound first, exact solves in bound order */
+        size_t n = 0;
+        for (size_t j = 0; j < nc; j++) {
+            if (j == excl) continue;
+            double rw = INFINITY;
+            if (corpus[j].len) {
+                wass__wmd_cost(wv, q, &corpus[j], &o->wmd, s->C);
+                rw = o->tight ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
+                              : wass__wmd_relaxed(s->C, q, &corpus[j]);
+            }
+            s->order[n].d = rw;
+            s->order[n].i = j;
+            n++;
+        }
+        cnt->candidates += n;
+        qsort(s->order, n, sizeof *s->order, cmp_cand);
+        for (size_t r = 0; r < n && !rc; r++) {
+            size_t j = s->order[r].i;
+            if (can_prune(&t, s->order[r].d)) { /* sorted: all the rest too */
+                if (o->tight) cnt->pruned_ict += n - r;
+                else cnt->pruned_rwmd += n - r;
+                break;
+            }
+            double d = INFINITY;
+            if (corpus[j].len) {
+                wass__wmd_cost(wv, q, &corpus[j], &o->wmd, s->C);
+                rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
+                cnt->exact++;
+            }
+            topk_push(&t, (cand){d, j});
+        }
+    } else { /* Kusner's prefetch and prune */
         size_t n = 0;
         for (size_t j = 0; j < nc; j++) {
             if (j == excl) continue;
@@ -140,6 +173,10 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
                     double rw = wass__wmd_relaxed(s->C, q, &corpus[j]);
                     if (can_prune(&t, rw)) {
                         cnt->pruned_rwmd++;
+                        continue;
+                    }
+                    if (o->tight && can_prune(&t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
+                        cnt->pruned_ict++;
                         continue;
                     }
                 }
@@ -169,6 +206,8 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     if ((nq && !queries) || (nc && !corpus))
         return wass__fail(err, WASS_ERR_INVALID, "queries or corpus is NULL");
     if (o.k == 0) return wass__fail(err, WASS_ERR_INVALID, "k must be at least 1");
+    if (o.prune < 0 || o.prune > 2)
+        return wass__fail(err, WASS_ERR_INVALID, "prune must be 0, 1 or 2, found %d", o.prune);
     if (o.method < WASS_KNN_WMD || o.method > WASS_KNN_RWMD)
         return wass__fail(err, WASS_ERR_INVALID, "unknown kNN method %d", (int)o.method);
     if (o.wmd.distance != WASS_WMD_EUCLIDEAN && o.wmd.distance != WASS_WMD_COSINE)
@@ -215,7 +254,7 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
 
     int nthreads = wass__threads(o.wmd.threads);
     if ((size_t)nthreads > nq) nthreads = nq ? (int)nq : 1;
-    counters total = {0, 0, 0, 0};
+    counters total = {0, 0, 0, 0, 0};
     int failed = 0;
     wass_error_info first_err;
     wass__clear(&first_err);
@@ -229,8 +268,9 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
         s.C = malloc(cm * sizeof *s.C);
         s.order = malloc((nc ? nc : 1) * sizeof *s.order);
         s.top = malloc(o.k * sizeof *s.top);
-        counters cnt = {0, 0, 0, 0};
-        int ok = s.C && s.order && s.top;
+        counters cnt = {0, 0, 0, 0, 0};
+        s.ict = malloc(wass__wmd_ict_scratch(maxq > maxc ? maxq : maxc));
+        int ok = s.C && s.order && s.top && s.ict;
         if (!ok) {
 #ifdef _OPENMP
 #pragma omp critical(wass_knn_err)
@@ -286,7 +326,9 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
             total.exact += cnt.exact;
             total.pruned_wcd += cnt.pruned_wcd;
             total.pruned_rwmd += cnt.pruned_rwmd;
+            total.pruned_ict += cnt.pruned_ict;
         }
+        free(s.ict);
         free(s.C);
         free(s.order);
         free(s.top);
@@ -304,6 +346,7 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     res->exact_solves = total.exact;
     res->pruned_wcd = total.pruned_wcd;
     res->pruned_rwmd = total.pruned_rwmd;
+    res->pruned_ict = total.pruned_ict;
     res->seconds = wass__now() - t0;
     return WASS_OK;
 }

@@ -266,7 +266,23 @@ static void test_knn(void) {
         o.prune = 1;
         CHECK(wass_knn(&c.wv, q, nq, cp, nc, &o, &pr, &e) == WASS_OK);
         o.wmd.threads = 2;
+        o.prune = 2;
         CHECK(wass_knn(&c.wv, q, nq, cp, nc, &o, &pr2, &e) == WASS_OK);
+        for (int tight = 0; tight < 2 && method == 0; tight++)
+            for (int prune = 1; prune <= 2; prune++) {
+                wass_knn_result x;
+                o.tight = tight;
+                o.prune = prune;
+                CHECK(wass_knn(&c.wv, q, nq, cp, nc, &o, &x, &e) == WASS_OK);
+                int eq = 1;
+                for (size_t i = 0; i < nq * o.k; i++)
+                    if (x.index[i] != brute.index[i]) eq = 0;
+                CHECK_MSG(eq, "tight %d prune %d differs from brute force", tight, prune);
+                if (tight) CHECK(x.pruned_ict > 0);
+                else CHECK(x.pruned_ict == 0);
+                wass_knn_result_free(&x);
+            }
+        o.tight = 1;
         int same = 1;
         for (size_t i = 0; i < nq * o.k; i++)
             if (brute.index[i] != pr.index[i] || brute.index[i] != pr2.index[i] ||
@@ -286,8 +302,10 @@ static void test_knn(void) {
             CHECK(pr.candidates == nq * nc);
             CHECK(pr.exact_solves + pr.pruned_rwmd + pr.pruned_wcd <= pr.candidates);
             CHECK(pr.empty_queries == brute.empty_queries);
-            printf("knn: %llu of %llu exact solves done with pruning\n",
-                   (unsigned long long)pr.exact_solves, (unsigned long long)brute.exact_solves);
+            CHECK(brute.exact_solves > pr2.exact_solves);
+            printf("knn: %llu (WCD order) and %llu (RWMD order) of %llu exact solves\n",
+                   (unsigned long long)pr.exact_solves, (unsigned long long)pr2.exact_solves,
+                   (unsigned long long)brute.exact_solves);
             /* brute force is really the exact WMD */
             wass_wmd_result r;
             CHECK(wass_wmd(&c.wv, &q[1], &cp[brute.index[1 * o.k + 2]], NULL, &r, &e) == WASS_OK);
@@ -351,7 +369,7 @@ static void test_classify(void) {
     size_t idx[4] = {3, 1, 0, 2};
     double dist[4] = {0.1, 0.2, 0.3, 0.4};
     int labels[4] = {0, 1, 0, 1};
-    wass_knn_result kr = {1, 4, idx, dist, 0, 0, 0, 0, 0, 0};
+    wass_knn_result kr = {1, 4, idx, dist, 0, 0, 0, 0, 0, 0, 0};
     int pred;
     CHECK(wass_knn_vote(&kr, 4, labels, &pred, &e) == WASS_OK && pred == 1);
     CHECK(wass_knn_vote(&kr, 3, labels, &pred, &e) == WASS_OK && pred == 1);

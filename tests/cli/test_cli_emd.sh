@@ -165,6 +165,7 @@ bad "unsupported .npy dtype '<i8' (need float64 or float32)" "$T/ok2.txt" "$T/in
 bad "unsupported .npy shape (2, 2, 2)" "$T/3d.npy" "$T/ok2.txt"
 bad "fortran_order" "$T/fortran.npy" "$T/ok2.txt"
 bad "declares 1000000000000 values" "$T/huge.npy" "$T/ok2.txt"
+bad "declares 1000000000000 values" <(cat "$T/huge.npy") "$T/ok2.txt"
 bad "cannot open '$T/missing.txt': No such file or directory" "$T/missing.txt" "$T/ok2.txt"
 bad "cannot read '$T': it is a directory" "$T" "$T/ok2.txt"
 bad "unknown metric 'hamming'" "$T/ok2.txt" "$T/ok2.txt" --metric hamming

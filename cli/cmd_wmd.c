@@ -1,0 +1,298 @@
+/*
+ * cmd_wmd.c - `wass wmd`: Word Mover's Distance between two documents (and
+ * its lower bounds WCD and RWMD), or between the two texts of every line of a
+ * pairs file.
+ */
+#include "wmd_cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: wass wmd DOC1 DOC2 --vectors V [options]\n"
+            "       wass wmd --text TEXT1 TEXT2 --vectors V [options]\n"
+            "       wass wmd --pairs FILE --vectors V [options]\n"
+            "\n"
+            "Word Mover's Distance (Kusner et al. 2015): the exact optimal transport\n"
+            "between the bags of words of two documents, the cost of moving one word\n"
+            "to another being the distance between their word vectors. Also prints\n"
+            "the word centroid distance (WCD) and relaxed WMD (RWMD), lower bounds.\n"
+            "\n"
+            "  DOC1 DOC2          text files (or, with --text, the texts themselves)\n"
+            "  --pairs FILE       one pair a line, 'TEXT1<TAB>TEXT2'; prints one line\n"
+            "                     'wmd wcd rwmd' per pair (JSON: one object a line)\n"
+            "  --vectors V        word vectors: word2vec text or binary, GloVe text,\n"
+            "                     wink-embeddings JSON, or a .wassvec cache (a cache\n"
+            "                     V.wassvec is written next to V and reused)\n"
+            "  --no-cache         neither read nor write the .wassvec cache\n"
+            "  --stopwords F      stop-word file (one word a line), 'en' for the\n"
+            "                     shipped share/stopwords_en.txt, 'none' (default)\n"
+            "  --distance D       euclidean (default) or cosine (1 - cos)\n"
+            "  --normalize        unit-normalize word vectors (euclidean)\n"
+            "  --tfidf            TF-IDF weights, idf over the documents given\n"
+            "  --min-len N        drop tokens shorter than N bytes (default 1)\n"
+            "  --keep-non-ascii   bytes >= 0x80 belong to tokens (default: separators)\n"
+            "  --json             JSON output\n"
+            "\n"
+            "Tokens are lowercased runs of ASCII letters and digits. Words without a\n"
+            "vector are dropped and counted. A document left empty gets distance inf\n"
+            "and a warning.\n");
+}
+
+typedef struct {
+    wass_wordvec wv;
+    wass_stopwords sw;
+    int have_sw;
+    wass_text_options to;
+    wass_wmd_options wo;
+    int tfidf, json;
+} ctx;
+
+static int make_bag(const char *cmd, ctx *c, const char *text, size_t len, wass_bag *b) {
+    wass_error_info e;
+    int rc = wass_bag_from_text(&c->wv, text, len, &c->to, b, &e);
+    if (rc) return cli_lib_error(cmd, &e);
+    return CLI_OK;
+}
+
+static void json_bag(cli_json *j, const char *p, const wass_bag *b) {
+    char key[32];
+    snprintf(key, sizeof key, "%s_tokens", p);
+    cli_json_int(j, key, (long long)b->tokens);
+    snprintf(key, sizeof key, "%s_kept", p);
+    cli_json_int(j, key, (long long)b->kept);
+    snprintf(key, sizeof key, "%s_distinct", p);
+    cli_json_int(j, key, (long long)b->len);
+    snprintf(key, sizeof key, "%s_stop", p);
+    cli_json_int(j, key, (long long)b->stop_dropped);
+    snprintf(key, sizeof key, "%s_oov", p);
+    cli_json_int(j, key, (long long)b->oov_dropped);
+    snprintf(key, sizeof key, "%s_short", p);
+    cli_json_int(j, key, (long long)b->short_dropped);
+}
+
+/* WMD of two bags (weights already final); prints a warning for empties. */
+static int distance(const char *cmd, ctx *c, wass_bag *a, wass_bag *b, wass_wmd_result *r,
+                    const char *where) {
+    wass_error_info e;
+    int rc = wass_wmd(&c->wv, a, b, &c->wo, r, &e);
+    if (rc) return cli_lib_error(cmd, &e);
+    if (r->empty)
+        fprintf(stderr,
+                "wass %s: warning: %s%s has no word with a vector after filtering; distance "
+                "is inf\n",
+                cmd, where, a->len == 0 ? (b->len == 0 ? "both documents" : "document 1")
+                                        : "document 2");
+    return CLI_OK;
+}
+
+static int apply_idf(const char *cmd, ctx *c, wass_bag *bags, size_t n) {
+    double *idf = malloc(c->wv.count * sizeof *idf);
+    if (!idf) {
+        cli_error(cmd, "out of memory");
+        return CLI_FAILURE;
+    }
+    wass_error_info e;
+    int rc = wass_idf_fit(bags, n, c->wv.count, idf, &e);
+    for (size_t i = 0; i < n && !rc; i++) rc = wass_bag_apply_idf(&bags[i], idf, &e);
+    free(idf);
+    if (rc) return cli_lib_error(cmd, &e);
+    return CLI_OK;
+}
+
+static int run_pairs(const char *cmd, ctx *c, const char *path) {
+    char *buf;
+    size_t len;
+    int rc = wmd_read_file(cmd, path, &buf, &len);
+    if (rc) return rc;
+    size_t cap = 0, n = 0;
+    wass_bag *bags = NULL;
+    long line = 0;
+    for (size_t p = 0; p < len && rc == CLI_OK;) {
+        line++;
+        size_t e = p;
+        while (e < len && buf[e] != '\n') e++;
+        size_t end = e > p && buf[e - 1] == '\r' ? e - 1 : e;
+        if (end > p) {
+            const char *tab = memchr(buf + p, '\t', end - p);
+            if (!tab) {
+                cli_error(cmd, "%s:%ld: expected 'TEXT1<TAB>TEXT2', found no tab", path, line);
+                rc = CLI_BAD_INPUT;
+                break;
+            }
+            if (n + 2 > cap) {
+                cap = cap ? 2 * cap : 64;
+                wass_bag *q = realloc(bags, cap * sizeof *q);
+                if (!q) {
+                    cli_error(cmd, "out of memory");
+                    rc = CLI_FAILURE;
+                    break;
+                }
+                bags = q;
+            }
+            rc = make_bag(cmd, c, buf + p, (size_t)(tab - (buf + p)), &bags[n]);
+            if (rc) break;
+            n++;
+            rc = make_bag(cmd, c, tab + 1, (size_t)(buf + end - (tab + 1)), &bags[n]);
+            if (rc) break;
+            n++;
+        }
+        p = e + 1;
+    }
+    free(buf);
+    if (rc == CLI_OK && c->tfidf) rc = apply_idf(cmd, c, bags, n);
+    double total = 0;
+    for (size_t k = 0; k + 1 < n && rc == CLI_OK; k += 2) {
+        wass_wmd_result r;
+        char where[64];
+        snprintf(where, sizeof where, "pair %zu: ", k / 2 + 1);
+        rc = distance(cmd, c, &bags[k], &bags[k + 1], &r, where);
+        if (rc) break;
+        total += r.seconds;
+        if (c->json) {
+            cli_json j;
+            cli_json_begin(&j, stdout);
+            cli_json_num(&j, "wmd", r.distance);
+            cli_json_num(&j, "wcd", r.wcd);
+            cli_json_num(&j, "rwmd", r.rwmd);
+            cli_json_bool(&j, "empty", r.empty);
+            cli_json_num(&j, "seconds", r.seconds);
+            cli_json_end(&j);
+        } else {
+            printf("%.17g %.17g %.17g\n", r.distance, r.wcd, r.rwmd);
+        }
+    }
+    if (rc == CLI_OK)
+        fprintf(stderr, "wass %s: %zu pairs, %.6f s in WMD (%.1f pairs/s)\n", cmd, n / 2, total,
+                total > 0 ? (double)(n / 2) / total : 0.0);
+    for (size_t k = 0; k < n; k++) wass_bag_free(&bags[k]);
+    free(bags);
+    return rc;
+}
+
+int cmd_wmd(int argc, char **argv) {
+    const char *cmd = "wmd";
+    const char *vectors = NULL, *pairs = NULL, *docs[2] = {NULL, NULL}, *v;
+    int ndocs = 0, literal = 0, use_cache = 1, r;
+    wmd_text_args ta = {NULL, 1, 0};
+    ctx c;
+    memset(&c, 0, sizeof c);
+    wass_wmd_options_default(&c.wo);
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            usage(stdout);
+            return CLI_OK;
+        }
+        if ((r = cli_opt(cmd, argc, argv, &i, "--vectors", &v))) {
+            if (r < 0) return CLI_BAD_INPUT;
+            vectors = v;
+        } else if ((r = cli_opt(cmd, argc, argv, &i, "--pairs", &v))) {
+            if (r < 0) return CLI_BAD_INPUT;
+            pairs = v;
+        } else if ((r = cli_opt(cmd, argc, argv, &i, "--distance", &v))) {
+            if (r < 0) return CLI_BAD_INPUT;
+            if (wass_wmd_distance_parse(v, &c.wo.distance)) {
+                cli_error(cmd, "--distance: expected euclidean or cosine, found '%s'", v);
+                return CLI_BAD_INPUT;
+            }
+        } else if ((r = wmd_text_arg(cmd, argc, argv, &i, &ta))) {
+            if (r < 0) return CLI_BAD_INPUT;
+        } else if ((r = cli_flag(cmd, argv, i, "--normalize"))) {
+            if (r < 0) return CLI_BAD_INPUT;
+            c.wo.normalize = 1;
+        } else if ((r = cli_flag(cmd, argv, i, "--tfidf"))) {
+            if (r < 0) return CLI_BAD_INPUT;
+            c.tfidf = 1;
+        } else if ((r = cli_flag(cmd, argv, i, "--json"))) {
+            if (r < 0) return CLI_BAD_INPUT;
+            c.json = 1;
+        } else if ((r = cli_flag(cmd, argv, i, "--text"))) {
+            if (r < 0) return CLI_BAD_INPUT;
+            literal = 1;
+        } else if ((r = cli_flag(cmd, argv, i, "--no-cache"))) {
+            if (r < 0) return CLI_BAD_INPUT;
+            use_cache = 0;
+        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            cli_error(cmd, "unknown option '%s' (see 'wass wmd --help')", argv[i]);
+            return CLI_BAD_INPUT;
+        } else {
+            if (ndocs == 2) {
+                cli_error(cmd, "expected two documents, found a third: '%s'", argv[i]);
+                return CLI_BAD_INPUT;
+            }
+            docs[ndocs++] = argv[i];
+        }
+    }
+    if (pairs ? ndocs != 0 : ndocs != 2) {
+        cli_error(cmd, pairs ? "--pairs takes no document arguments"
+                             : "expected two documents (see 'wass wmd --help')");
+        return CLI_BAD_INPUT;
+    }
+    int rc = wmd_load_vectors(cmd, vectors, use_cache, &c.wv);
+    if (rc) return rc;
+    rc = wmd_load_stopwords(cmd, &ta, &c.sw, &c.have_sw);
+    if (rc) {
+        wass_wordvec_free(&c.wv);
+        return rc;
+    }
+    wass_text_options_default(&c.to);
+    c.to.min_len = ta.min_len;
+    c.to.keep_non_ascii = ta.keep_non_ascii;
+    c.to.stop = c.have_sw ? &c.sw : NULL;
+    if (pairs) {
+        rc = run_pairs(cmd, &c, pairs);
+    } else {
+        wass_bag b[2];
+        memset(b, 0, sizeof b);
+        for (int k = 0; k < 2 && rc == CLI_OK; k++) {
+            if (literal) {
+                rc = make_bag(cmd, &c, docs[k], strlen(docs[k]), &b[k]);
+            } else {
+                char *text;
+                size_t len;
+                rc = wmd_read_file(cmd, docs[k], &text, &len);
+                if (rc == CLI_OK) {
+                    rc = make_bag(cmd, &c, text, len, &b[k]);
+                    free(text);
+                }
+            }
+        }
+        if (rc == CLI_OK && c.tfidf) rc = apply_idf(cmd, &c, b, 2);
+        wass_wmd_result res;
+        if (rc == CLI_OK) rc = distance(cmd, &c, &b[0], &b[1], &res, "");
+        if (rc == CLI_OK) {
+            if (c.json) {
+                cli_json j;
+                cli_json_begin(&j, stdout);
+                cli_json_num(&j, "wmd", res.distance);
+                cli_json_num(&j, "wcd", res.wcd);
+                cli_json_num(&j, "rwmd", res.rwmd);
+                cli_json_bool(&j, "empty", res.empty);
+                cli_json_str(&j, "distance", c.wo.distance == WASS_WMD_COSINE ? "cosine"
+                                                                              : "euclidean");
+                cli_json_bool(&j, "normalize", c.wo.normalize);
+                cli_json_str(&j, "weights", c.tfidf ? "tfidf" : "nbow");
+                cli_json_int(&j, "vocabulary", (long long)c.wv.count);
+                cli_json_int(&j, "dim", (long long)c.wv.dim);
+                json_bag(&j, "doc1", &b[0]);
+                json_bag(&j, "doc2", &b[1]);
+                cli_json_num(&j, "seconds", res.seconds);
+                cli_json_end(&j);
+            } else {
+                printf("wmd  %.10g\nwcd  %.10g\nrwmd %.10g\n", res.distance, res.wcd, res.rwmd);
+                for (int k = 0; k < 2; k++)
+                    printf("doc%d: %zu tokens, %zu kept (%zu distinct), dropped: %zu stop "
+                           "words, %zu out of vocabulary, %zu too short\n",
+                           k + 1, b[k].tokens, b[k].kept, b[k].len, b[k].stop_dropped,
+                           b[k].oov_dropped, b[k].short_dropped);
+            }
+        }
+        wass_bag_free(&b[0]);
+        wass_bag_free(&b[1]);
+    }
+    wass_stopwords_free(&c.sw);
+    wass_wordvec_free(&c.wv);
+    return rc;
+}
