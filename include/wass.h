@@ -219,7 +219,7 @@ typedef struct {
     double min_reduced_cost; /* min over ALL (i, j) of C_ij - u_i - v_j, relative
                                 to max |C_ij| over the pairs visited (>= -tol when
                                 optimal) */
-    double duality_gap;      /* (primal - dual) / max(|primal|, 1e-12 * mass * max|C|),
+    double duality_gap;      /* (primal - dual) / max(|primal|, 1e-7 * sum of |dual terms|),
                                 where dual uses the c-transform u'_i = min(u_i,
                                 min_j C_ij - v_j): a feasible dual, so this bounds
                                 the plan's suboptimality even for bad duals */
