@@ -301,7 +301,9 @@ int wass_line(const double *u, const double *uw, size_t n, const double *v, cons
               size_t m, double p, double *out, wass_error_info *err);
 
 /* k independent 1-D problems sharing sizes: problem t uses u + t*n, uw + t*n
- * (or NULL), v + t*m, vw + t*m (or NULL); out[t] = W_p. Multi-threaded. */
+ * (or NULL), v + t*m, vw + t*m (or NULL); out[t] = W_p (out: k, caller-
+ * owned). Problems run in parallel (threads: 0 = all cores), each exactly as
+ * wass_line would compute it, whatever the thread count. */
 int wass_line_batch(const double *u, const double *uw, size_t n, const double *v,
                     const double *vw, size_t m, size_t k, double p, int threads, double *out,
                     wass_error_info *err);
@@ -511,14 +513,18 @@ void wass_sparse_free(wass_sparse *s);
 /* Lower bounds                                                              */
 /* ======================================================================== */
 
-/* Centroid bound: metric(mean P, mean Q)^p <= optimal cost, valid for
- * norm-induced metrics (euclidean, cityblock, chebyshev, minkowski) with
- * p >= 1; for sqeuclidean it is ||mean P - mean Q||^2. Weights normalized. */
+/* Centroid bound: metric(mean P, mean Q)^p <= optimal cost, by Jensen's
+ * inequality, valid when the cost is a convex function of x - y: the norm
+ * metrics (euclidean, cityblock, chebyshev, minkowski) with p >= 1, and
+ * sqeuclidean with p >= 1/2 (giving ||mean P - mean Q||^(2p)). Other powers
+ * are refused with WASS_ERR_UNSUPPORTED. Weights normalized. O((n + m) d). */
 int wass_bound_centroid(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
                         double *out, wass_error_info *err);
 /* Relaxed bound: max of the two one-sided relaxations (each point sends all
- * its mass to its cheapest partner) <= optimal cost, for any cost. Weights
- * normalized. threads: 0 = all cores. */
+ * its mass to its cheapest partner: sum_i a_i min_j C_ij, and the same over
+ * columns) <= optimal cost, for any cost (non-finite costs are refused with
+ * WASS_ERR_NAN). Weights normalized. One pass over the n x m costs;
+ * threads: 0 = all cores; the result does not depend on the thread count. */
 int wass_bound_relaxed(const wass_problem *pb, int threads, double *out, wass_error_info *err);
 
 /* ======================================================================== */
