@@ -31,9 +31,9 @@ static double inv_norm(const float *x, size_t d) {
     return s > 0 ? 1.0 / sqrt(s) : 0.0;
 }
 
-void wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
-                    const wass_wmd_options *o, double *C) {
-    size_t d = wv->dim, n = a->len, m = b->len;
+void wass__wmd_cost_words(const wass_wordvec *wv, const size_t *wa, size_t n, const size_t *wb,
+                          size_t m, const wass_wmd_options *o, double *C) {
+    size_t d = wv->dim;
     int unit = wass__wmd_unit(o);
     double inb_stack[256], *inb = inb_stack, *inb_heap = NULL;
     if (unit && m > 256) {
@@ -42,14 +42,14 @@ void wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b
         else unit = 2; /* compute the norms inside the loop instead */
     }
     if (unit == 1)
-        for (size_t j = 0; j < m; j++) inb[j] = inv_norm(wv->vec + b->word[j] * d, d);
+        for (size_t j = 0; j < m; j++) inb[j] = inv_norm(wv->vec + wb[j] * d, d);
     for (size_t i = 0; i < n; i++) {
-        const float *x = wv->vec + a->word[i] * d;
+        const float *x = wv->vec + wa[i] * d;
         double sa = unit ? inv_norm(x, d) : 1.0;
         double *row = C + i * m;
         for (size_t j = 0; j < m; j++) {
-            const float *y = wv->vec + b->word[j] * d;
-            if (a->word[i] == b->word[j]) {
+            const float *y = wv->vec + wb[j] * d;
+            if (wa[i] == wb[j]) {
                 row[j] = 0.0;
                 continue;
             }
@@ -75,6 +75,11 @@ void wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b
         }
     }
     free(inb_heap);
+}
+
+void wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
+                    const wass_wmd_options *o, double *C) {
+    wass__wmd_cost_words(wv, a->word, a->len, b->word, b->len, o, C);
 }
 
 double wass__wmd_relaxed(const double *C, const wass_bag *a, const wass_bag *b) {
