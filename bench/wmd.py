@@ -168,11 +168,11 @@ def bow_cosine_knn(train_tok, ytr, test_tok, yte, kmax, folds, seed):
 
 def main():
     ap = argparse.ArgumentParser(description="WMD benchmark (SpamAssassin, wink vectors)")
-    ap.add_argument("--train", type=int, default=1000)
-    ap.add_argument("--test", type=int, default=300)
+    ap.add_argument("--train", type=int, default=600)
+    ap.add_argument("--test", type=int, default=200)
     ap.add_argument("--max-words", type=int, default=120)
-    ap.add_argument("--queries", type=int, default=60, help="test queries for the pruning runs")
-    ap.add_argument("--pairs", type=int, default=200, help="pairs for the gensim comparison")
+    ap.add_argument("--queries", type=int, default=40, help="test queries for the pruning runs")
+    ap.add_argument("--pairs", type=int, default=150, help="pairs for the gensim comparison")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results_wmd.json"))
