@@ -27,6 +27,7 @@ int cmd_emd(int argc, char **argv);
 int cmd_line(int argc, char **argv);
 int cmd_div(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_sinkhorn(int argc, char **argv);
 int cmd_sliced(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_bound(int argc, char **argv);
@@ -89,7 +90,8 @@ void cli_signature_free(cli_signature *s);
  * Prints the error and returns its exit code. *out is malloc'ed. */
 int cli_load_vector(const char *cmd, const char *path, double **out, size_t *n);
 
-/* Load a matrix; prints the error and returns its exit code. */
+/* Load a matrix ("-" reads standard input); prints the error and returns its
+ * exit code. The loaders below go through it. */
 int cli_load_matrix(const char *cmd, const char *path, wass_matrix *out);
 
 /* Write a matrix atomically (wass_matrix_write); prints the error and

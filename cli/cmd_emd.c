@@ -24,7 +24,7 @@ static const char *const emd_usage =
     "  --a WA         the n weights of the rows of C (one value a row)\n"
     "  --b WB         the m weights of the columns of C\n"
     "  Files are text (comma, tab or space separated; '#' starts a comment) or\n"
-    "  NumPy .npy (float64 or float32, 1-D or 2-D).\n"
+    "  NumPy .npy (float64 or float32, 1-D or 2-D); - reads standard input.\n"
     "\n"
     "options:\n"
     "  --metric NAME  ground metric between points: euclidean (default),\n"

@@ -139,7 +139,8 @@ int cli_parse_long(const char *cmd, const char *opt, const char *text, long lo, 
 
 int cli_load_matrix(const char *cmd, const char *path, wass_matrix *out) {
     wass_error_info err;
-    int rc = wass_matrix_read(path, out, &err);
+    /* "-" is standard input (read whole: it cannot be rewound) */
+    int rc = wass_matrix_read(strcmp(path, "-") == 0 ? "/dev/stdin" : path, out, &err);
     if (rc) return cli_file_error(cmd, path, &err);
     return CLI_OK;
 }

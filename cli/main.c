@@ -23,6 +23,7 @@ static const command commands[] = {
     {"wmd", cmd_wmd, "Word Mover's Distance between two documents (word vectors)"},
     {"knn", cmd_knn, "k-nearest-neighbour document classification under the WMD"},
     {"demo", cmd_demo, "worked examples: W1 versus TV, KL and JS"},
+    {"sinkhorn", cmd_sinkhorn, "entropic optimal transport (Sinkhorn) and Sinkhorn divergence"},
 };
 
 static void usage(FILE *f) {

@@ -3,8 +3,9 @@
 Two variants are trained on the CPU:
 
   * WGAN with weight clipping (Arjovsky, Chintala and Bottou, 2017): n_critic
-    critic steps per generator step, RMSProp with lr 5e-5, weights clipped to
-    [-0.01, 0.01];
+    critic steps per generator step (100 for the first 25 generator steps and
+    every 500, as in the authors' code), RMSProp with lr 5e-5, weights clipped
+    to [-0.01, 0.01];
   * WGAN-GP (Gulrajani et al., 2017): Adam (lr 1e-4, betas 0.5, 0.9), gradient
     penalty lambda = 10.
 
@@ -42,8 +43,8 @@ def mlp(torch, d_in, d_out, width):
 def train(variant, args, torch, wass, seed):
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    G = mlp(torch, 2, 2, args.width).double()
-    D = mlp(torch, 2, 1, args.width).double()
+    G = mlp(torch, 2, 2, args.width)
+    D = mlp(torch, 2, 1, args.width)
     if variant == "clip":
         opt_d = torch.optim.RMSprop(D.parameters(), lr=args.clip_lr)
         opt_g = torch.optim.RMSprop(G.parameters(), lr=args.clip_lr)
@@ -52,10 +53,10 @@ def train(variant, args, torch, wass, seed):
         opt_g = torch.optim.Adam(G.parameters(), lr=args.gp_lr, betas=(0.5, 0.9))
 
     def real_batch(n):
-        return torch.from_numpy(sample_real(n, rng))
+        return torch.from_numpy(sample_real(n, rng).astype(np.float32))
 
     def noise(n):
-        return torch.randn(n, 2, dtype=torch.float64)
+        return torch.randn(n, 2)
 
     log_steps, est, exact = [], [], []
     exact_seconds = 0.0
@@ -74,13 +75,18 @@ def train(variant, args, torch, wass, seed):
             exact.append(w1)
         if step == args.steps:
             break
-        for _ in range(args.n_critic):
+        # As in the reference WGAN code: train the clipped critic close to
+        # optimality at the start and now and then (100 iterations).
+        n_critic = args.n_critic
+        if variant == "clip" and args.warmup and (step < 25 or step % 500 == 0):
+            n_critic = 100
+        for _ in range(n_critic):
             real = real_batch(args.batch)
             with torch.no_grad():
                 fake = G(noise(args.batch))
             loss_d = D(fake).mean() - D(real).mean()
             if variant == "gp":
-                alpha = torch.rand(args.batch, 1, dtype=torch.float64)
+                alpha = torch.rand(args.batch, 1)
                 mid = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
                 (grad,) = torch.autograd.grad(D(mid).sum(), mid, create_graph=True)
                 loss_d = loss_d + args.gp_lambda * ((grad.norm(dim=1) - 1) ** 2).mean()
@@ -122,26 +128,30 @@ def summarize(name, r):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--steps", type=int, default=1500, help="generator steps per variant")
+    ap.add_argument("--steps", type=int, default=2000, help="generator steps per variant")
     ap.add_argument("--n-critic", dest="n_critic", type=int, default=5)
-    ap.add_argument("--batch", type=int, default=256, help="training minibatch")
+    ap.add_argument("--batch", type=int, default=128, help="training minibatch")
     ap.add_argument("--eval-batch", dest="eval_batch", type=int, default=512,
                     help="minibatch size for the exact W1 (generated and real)")
-    ap.add_argument("--log-every", dest="log_every", type=int, default=25)
-    ap.add_argument("--width", type=int, default=64, help="hidden units per layer")
+    ap.add_argument("--log-every", dest="log_every", type=int, default=50)
+    ap.add_argument("--width", type=int, default=128, help="hidden units per layer")
+    ap.add_argument("--no-warmup", dest="warmup", action="store_false",
+                    help="clipped WGAN: no 100-iteration critic phases (first 25 steps and "
+                         "every 500)")
     ap.add_argument("--clip", type=float, default=0.01)
     ap.add_argument("--clip-lr", dest="clip_lr", type=float, default=5e-5)
     ap.add_argument("--gp-lr", dest="gp_lr", type=float, default=1e-4)
     ap.add_argument("--gp-lambda", dest="gp_lambda", type=float, default=10.0)
     ap.add_argument("--variants", default="clip,gp", help="comma list of clip, gp")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
     ap.add_argument("--out", default=os.path.join("build", "examples"), help="output folder")
     args = ap.parse_args(argv)
 
     import torch
     import wass
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     names = {"clip": "WGAN (weight clipping)", "gp": "WGAN-GP"}
     variants = [v for v in args.variants.split(",") if v]
     for v in variants:

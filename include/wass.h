@@ -176,6 +176,16 @@ typedef enum {
                                 cost = work / flow */
 } wass_mass_mode;
 
+/* Which exact algorithm wass_emd runs. Both are exact and certified. */
+typedef enum {
+    WASS_ALGO_AUTO = 0,    /* column generation for large point clouds, else simplex */
+    WASS_ALGO_SIMPLEX = 1, /* network simplex pricing all n*m pairs (any cost kind) */
+    WASS_ALGO_COLGEN = 2   /* column generation (point clouds only): network simplex on
+                              sparse candidate arcs (nearest neighbours + a greedy start),
+                              then pricing of all n*m pairs with the duals, adding violated
+                              pairs, until none is left; memory O(n + m + arcs) */
+} wass_algorithm;
+
 typedef struct {
     wass_mass_mode mass;
     double mass_tol;  /* relative tolerance on |sum a - sum b|, default 1e-9 */
@@ -188,6 +198,7 @@ typedef struct {
     int64_t block_size; /* pricing block size, 0 = automatic */
     wass_progress_fn progress; /* may be NULL */
     void *progress_user;
+    int algorithm;    /* wass_algorithm, default WASS_ALGO_AUTO */
 } wass_options;
 
 void wass_options_default(wass_options *opt);
@@ -208,9 +219,12 @@ typedef struct {
     double min_reduced_cost; /* min over ALL (i, j) of C_ij - u_i - v_j, relative
                                 to max |C_ij| over the pairs visited (>= -tol when
                                 optimal) */
-    double duality_gap;      /* |primal - dual| / max(1, |primal|) */
+    double duality_gap;      /* (primal - dual) / max(|primal|, 1e-12 * mass * max|C|),
+                                where dual uses the c-transform u'_i = min(u_i,
+                                min_j C_ij - v_j): a feasible dual, so this bounds
+                                the plan's suboptimality even for bad duals */
     double primal;           /* sum P_ij C_ij */
-    double dual;             /* sum a_i u_i + sum b_j v_j (+ partial terms) */
+    double dual;             /* sum a_i u'_i + sum b_j v_j (+ partial terms) */
 } wass_certificate;
 
 typedef struct {
@@ -229,10 +243,17 @@ typedef struct {
     double certify_seconds;
     wass_certificate cert;
     char message[256]; /* detail when status != WASS_OPTIMAL */
+    int algorithm;        /* the wass_algorithm that ran (SIMPLEX or COLGEN) */
+    int64_t rounds;       /* column generation: pricing rounds (0 for the simplex) */
+    size_t candidate_arcs; /* column generation: arcs in the final restricted problem */
 } wass_result;
 
 /* Solve the exact transport problem. opt may be NULL (defaults). res is
- * overwritten (call wass_result_free on it afterwards, also on error). */
+ * overwritten (call wass_result_free on it afterwards, also on error).
+ * Zero-weight points take no part in the solve; their duals come from the
+ * c-transform, so u_i + v_j <= C_ij holds over all pairs. With opt->certify,
+ * a result whose certificate misses 1e-9 (marginal error, min reduced cost,
+ * duality gap) gets status WASS_NOT_CONVERGED and a message saying which. */
 int wass_emd(const wass_problem *pb, const wass_options *opt, wass_result *res,
              wass_error_info *err);
 void wass_result_free(wass_result *res);
@@ -243,13 +264,28 @@ void wass_result_free(wass_result *res);
 int wass_certify(const wass_problem *pb, const wass_options *opt, const wass_result *res,
                  wass_certificate *cert);
 
-/* Kantorovich-Rubinstein critic for W1 (metric ground cost, p == 1): fills
+/* Kantorovich-Rubinstein critic for W1 (metric ground cost, p == 1; duals
+ * from a balanced or normalize solve of the same problem): fills
  * f_a (n) and f_b (m), the values on both supports of a 1-Lipschitz function
  * f with sum a_i f_a[i] - sum b_j f_b[j] = W1 (after mass normalization).
  * *lipschitz_violation receives max over pairs of |f(x) - f(y)| - d(x, y)
  * (<= ~0): over X x Y for any cost, and also X x X and Y x Y for points. */
 int wass_critic(const wass_problem *pb, const wass_result *res, double *f_a, double *f_b,
                 double *lipschitz_violation, wass_error_info *err);
+
+/* Many independent exact problems at once (e.g. all pairs among a set of
+ * distributions). problems[k] is solved as by wass_emd(&problems[k], opt)
+ * with one thread each, the problems spread over opt->threads OpenMP threads
+ * (0 = all cores); no state is shared, so the results are bitwise identical
+ * for any thread count. costs[k] receives the optimal cost (NaN when not
+ * WASS_OPTIMAL) and statuses[k] the wass_status (WASS_NOT_SOLVED for a
+ * problem whose call failed; statuses may be NULL). opt->want_plan and
+ * want_duals are ignored (nothing but the cost is kept); certify is honored.
+ * Returns WASS_OK when every problem could be solved, otherwise the error of
+ * the first failing problem (err names its index); the others are still
+ * solved. */
+int wass_emd_many(const wass_problem *problems, size_t count, const wass_options *opt,
+                  double *costs, int *statuses, wass_error_info *err);
 
 /* ======================================================================== */
 /* One dimension                                                            */
@@ -472,14 +508,18 @@ void wass_sparse_free(wass_sparse *s);
 /* Lower bounds                                                              */
 /* ======================================================================== */
 
-/* Centroid bound: metric(mean P, mean Q)^p <= optimal cost, valid for
- * norm-induced metrics (euclidean, cityblock, chebyshev, minkowski) with
- * p >= 1; for sqeuclidean it is ||mean P - mean Q||^2. Weights normalized. */
+/* Centroid bound: metric(mean P, mean Q)^p <= optimal cost, by Jensen's
+ * inequality, valid when the cost is a convex function of x - y: the norm
+ * metrics (euclidean, cityblock, chebyshev, minkowski) with p >= 1, and
+ * sqeuclidean with p >= 1/2 (giving ||mean P - mean Q||^(2p)). Other powers
+ * are refused with WASS_ERR_UNSUPPORTED. Weights normalized. O((n + m) d). */
 int wass_bound_centroid(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
                         double *out, wass_error_info *err);
 /* Relaxed bound: max of the two one-sided relaxations (each point sends all
- * its mass to its cheapest partner) <= optimal cost, for any cost. Weights
- * normalized. threads: 0 = all cores. */
+ * its mass to its cheapest partner: sum_i a_i min_j C_ij, and the same over
+ * columns) <= optimal cost, for any cost (non-finite costs are refused with
+ * WASS_ERR_NAN). Weights normalized. One pass over the n x m costs;
+ * threads: 0 = all cores; the result does not depend on the thread count. */
 int wass_bound_relaxed(const wass_problem *pb, int threads, double *out, wass_error_info *err);
 
 /* ======================================================================== */

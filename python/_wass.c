@@ -403,7 +403,11 @@ static PyObject *result_dict(const wass_result *r) {
         put(d, "n", PyLong_FromSize_t(r->n)) || put(d, "m", PyLong_FromSize_t(r->m)) ||
         put(d, "iterations", PyLong_FromLongLong(r->iterations)) ||
         put(d, "seconds", PyFloat_FromDouble(r->seconds)) ||
-        put(d, "certify_seconds", PyFloat_FromDouble(r->certify_seconds))) {
+        put(d, "certify_seconds", PyFloat_FromDouble(r->certify_seconds)) ||
+        put(d, "algorithm", PyUnicode_FromString(r->algorithm == WASS_ALGO_COLGEN ? "colgen"
+                                                                                   : "simplex")) ||
+        put(d, "rounds", PyLong_FromLongLong(r->rounds)) ||
+        put(d, "candidate_arcs", PyLong_FromSize_t(r->candidate_arcs))) {
         Py_DECREF(d);
         return NULL;
     }
@@ -414,16 +418,17 @@ static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"a",        "b",        "M",       "X",       "Y",
                              "metric",   "p",        "q",       "mass",    "mass_tol",
                              "max_iter", "threads",  "certify", "duals",   "plan",
-                             "block_size", "critic", NULL};
+                             "block_size", "critic", "algorithm", NULL};
     PyObject *a = Py_None, *b = Py_None, *M = Py_None, *X = Py_None, *Y = Py_None;
     const char *metric = "euclidean", *mass = NULL;
     double p = 1.0, q = 2.0;
     PyObject *mass_tol = NULL, *max_iter = NULL, *threads = NULL, *certify = NULL, *duals = NULL,
              *plan = NULL, *block_size = NULL;
     int critic = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOsddzOOOOOOOp", kwlist, &a, &b, &M, &X, &Y,
-                                     &metric, &p, &q, &mass, &mass_tol, &max_iter, &threads,
-                                     &certify, &duals, &plan, &block_size, &critic))
+    const char *algorithm = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOsddzOOOOOOOpz", kwlist, &a, &b, &M, &X,
+                                     &Y, &metric, &p, &q, &mass, &mass_tol, &max_iter, &threads,
+                                     &certify, &duals, &plan, &block_size, &critic, &algorithm))
         return NULL;
     wass_options opt;
     memset(&opt, 0, sizeof opt);
@@ -435,6 +440,18 @@ static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
         get_i64(block_size, "block_size", &opt.block_size))
         return NULL;
     if (critic) opt.want_duals = 1;
+    if (algorithm) {
+        if (!strcmp(algorithm, "auto"))
+            opt.algorithm = WASS_ALGO_AUTO;
+        else if (!strcmp(algorithm, "simplex"))
+            opt.algorithm = WASS_ALGO_SIMPLEX;
+        else if (!strcmp(algorithm, "colgen"))
+            opt.algorithm = WASS_ALGO_COLGEN;
+        else
+            return PyErr_Format(WassError,
+                                "unknown algorithm '%s' (expected auto, simplex or colgen)",
+                                algorithm);
+    }
 
     problem_args pa;
     if (build_problem(&pa, a, b, M, X, Y, metric, p, q)) {
@@ -668,26 +685,33 @@ static PyObject *py_sinkhorn_divergence(PyObject *self, PyObject *args, PyObject
         cloud_pair_clear(&cp);
         return NULL;
     }
-    double out = NAN;
+    wass_sinkhorn_divergence_result res;
+    memset(&res, 0, sizeof res);
     wass_error_info err;
     memset(&err, 0, sizeof err);
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = wass_sinkhorn_divergence(&cp.P, &cp.Q, &g, &opt, &out, &err);
+    rc = wass_sinkhorn_divergence_ex(&cp.P, &cp.Q, &g, &opt, &res, &err);
     Py_END_ALLOW_THREADS
     cloud_pair_clear(&cp);
     if (rc) return raise_wass(rc, &err);
-    return PyFloat_FromDouble(out);
+    return Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:i,s:s,s:s,s:L,s:d}", "divergence",
+                         res.divergence, "ot_ab", res.ot_ab, "ot_aa", res.ot_aa, "ot_bb",
+                         res.ot_bb, "cost_ab", res.cost_ab, "cost_aa", res.cost_aa, "cost_bb",
+                         res.cost_bb, "marginal_error", res.marginal_error, "status",
+                         res.status, "status_string", wass_status_string(res.status), "message",
+                         res.message, "iterations", (long long)res.iterations, "seconds",
+                         res.seconds);
 }
 
 static PyObject *py_sliced(PyObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"X", "Y", "a", "b", "projections", "seed", "p", "max_sliced",
-                             "threads", NULL};
+                             "threads", "directions", NULL};
     PyObject *X, *Y, *a = Py_None, *b = Py_None;
-    PyObject *projections = NULL, *seed = NULL, *p = NULL, *threads = NULL;
+    PyObject *projections = NULL, *seed = NULL, *p = NULL, *threads = NULL, *dirs = Py_None;
     int max_sliced = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOOOOpO", kwlist, &X, &Y, &a, &b,
-                                     &projections, &seed, &p, &max_sliced, &threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOOOOpOO", kwlist, &X, &Y, &a, &b,
+                                     &projections, &seed, &p, &max_sliced, &threads, &dirs))
         return NULL;
     wass_sliced_options opt;
     memset(&opt, 0, sizeof opt);
@@ -701,9 +725,23 @@ static PyObject *py_sliced(PyObject *self, PyObject *args, PyObject *kw) {
     opt.seed = (uint64_t)sd;
     opt.max_sliced = max_sliced;
     cloud_pair cp;
-    if (build_pair(&cp, X, Y, a, b)) {
+    PyArrayObject *D = NULL;
+    if (build_pair(&cp, X, Y, a, b) || opt_double(dirs, "directions", 2, 2, &D)) {
         cloud_pair_clear(&cp);
         return NULL;
+    }
+    if (D) {
+        if ((size_t)PyArray_DIM(D, 1) != cp.P.d) {
+            char shp[96];
+            shape_str(D, shp, sizeof shp);
+            PyErr_Format(PyExc_ValueError, "directions must have shape (k, %zu), got %s",
+                         cp.P.d, shp);
+            Py_DECREF(D);
+            cloud_pair_clear(&cp);
+            return NULL;
+        }
+        opt.projections = len0(D);
+        opt.directions = data_of(D);
     }
     double out = NAN;
     wass_error_info err;
@@ -712,6 +750,7 @@ static PyObject *py_sliced(PyObject *self, PyObject *args, PyObject *kw) {
     Py_BEGIN_ALLOW_THREADS
     rc = wass_sliced(&cp.P, &cp.Q, &opt, &out, &err);
     Py_END_ALLOW_THREADS
+    Py_XDECREF(D);
     cloud_pair_clear(&cp);
     if (rc) return raise_wass(rc, &err);
     return PyFloat_FromDouble(out);

@@ -5,6 +5,7 @@
  * starting basis, and assembly of the result (sorted plan, duals for every
  * point, certificate).
  */
+#include "emd_colgen.h"
 #include "emd_internal.h"
 #include "network_simplex.h"
 
@@ -95,7 +96,10 @@ typedef struct {
     /* point clouds: gathered X (nreal x d) and transposed gathered Y (d x mreal) */
     double *Xc, *YT;
     size_t d;
+    int fast; /* FAST_* : point costs with a cheap monotone form */
 } cost_ctx;
+
+enum { FAST_NONE = 0, FAST_EUCLID1, FAST_SQ, FAST_L1, FAST_LINF };
 
 static void row_dense(const void *vctx, size_t i, size_t j0, size_t len, double *out) {
     const cost_ctx *x = vctx;
@@ -148,8 +152,10 @@ static void row_points(const void *vctx, size_t i, size_t j0, size_t len, double
                 out[k] += df * df;
             }
         }
-        if (g->metric == WASS_EUCLIDEAN)
+        if (g->metric == WASS_EUCLIDEAN) {
+            if (g->p == 2.0) goto finish_tail; /* ||x - y||^2 directly */
             for (size_t k = 0; k < L; k++) out[k] = sqrt(out[k]);
+        }
         break;
     case WASS_CITYBLOCK:
         for (size_t t = 0; t < d; t++) {
@@ -182,7 +188,122 @@ static void row_points(const void *vctx, size_t i, size_t j0, size_t len, double
         for (size_t k = 0; k < L; k++) out[k] *= out[k];
     else if (p != 1.0)
         for (size_t k = 0; k < L; k++) out[k] = pow(out[k], p);
+finish_tail:
     for (size_t k = L; k < len; k++) out[k] = 0.0;
+}
+
+static size_t price_scan(const double *c, size_t len, double ui, const double *pv, double *best) {
+    double b = *best;
+    size_t bk = (size_t)-1;
+    for (size_t k = 0; k < len; k++) {
+        double r = c[k] - ui + pv[k];
+        if (r < b) {
+            b = r;
+            bk = k;
+        }
+    }
+    *best = b;
+    return bk;
+}
+
+static size_t price_dense(const void *vctx, size_t i, size_t j0, size_t len, double ui,
+                          const double *pv, double *best, double *scratch) {
+    const cost_ctx *x = vctx;
+    if (i >= x->nreal || j0 + len > x->mreal || x->jb) {
+        row_dense(vctx, i, j0, len, scratch);
+        return price_scan(scratch, len, ui, pv, best);
+    }
+    return price_scan(x->c->C + x->ia[i] * x->c->ld + j0, len, ui, pv, best);
+}
+
+/* Points: accumulate the pre-transform value s (sum of squares, of absolute
+ * differences, or their max) for the segment, then compare against the
+ * threshold ui - v_j + best before taking any square root. */
+static size_t price_points(const void *vctx, size_t i, size_t j0, size_t len, double ui,
+                           const double *pv, double *best, double *s) {
+    const cost_ctx *x = vctx;
+    if (!x->fast || i >= x->nreal || j0 + len > x->mreal) {
+        row_points(vctx, i, j0, len, s);
+        return price_scan(s, len, ui, pv, best);
+    }
+    size_t d = x->d, mr = x->mreal;
+    const double *xi = x->Xc + i * d;
+    if (d == 2 && x->fast == FAST_EUCLID1) {
+        /* the plane, W1: one fused pass, a square root only for winners */
+        const double *y0 = x->YT + j0, *y1 = x->YT + mr + j0;
+        double x0 = xi[0], x1 = xi[1], b = *best, ub = ui + b;
+        size_t bk = (size_t)-1;
+        for (size_t k = 0; k < len; k++) {
+            double th = ub - pv[k];
+            double dx = x0 - y0[k], dy = x1 - y1[k];
+            double sq = dx * dx + dy * dy;
+            if (th > 0 && sq < th * th) {
+                double r = sqrt(sq) - ui + pv[k];
+                if (r < b) {
+                    b = r;
+                    ub = ui + b;
+                    bk = k;
+                }
+            }
+        }
+        *best = b;
+        return bk;
+    }
+    {
+        const double *y0 = x->YT + j0;
+        double x0 = xi[0];
+        switch (x->fast) {
+        case FAST_EUCLID1:
+        case FAST_SQ:
+            for (size_t k = 0; k < len; k++) {
+                double df = x0 - y0[k];
+                s[k] = df * df;
+            }
+            for (size_t t = 1; t < d; t++) {
+                const double *yt = x->YT + t * mr + j0;
+                double xt = xi[t];
+                for (size_t k = 0; k < len; k++) {
+                    double df = xt - yt[k];
+                    s[k] += df * df;
+                }
+            }
+            break;
+        case FAST_L1:
+            for (size_t k = 0; k < len; k++) s[k] = fabs(x0 - y0[k]);
+            for (size_t t = 1; t < d; t++) {
+                const double *yt = x->YT + t * mr + j0;
+                double xt = xi[t];
+                for (size_t k = 0; k < len; k++) s[k] += fabs(xt - yt[k]);
+            }
+            break;
+        default:
+            for (size_t k = 0; k < len; k++) s[k] = fabs(x0 - y0[k]);
+            for (size_t t = 1; t < d; t++) {
+                const double *yt = x->YT + t * mr + j0;
+                double xt = xi[t];
+                for (size_t k = 0; k < len; k++) {
+                    double df = fabs(xt - yt[k]);
+                    s[k] = df > s[k] ? df : s[k];
+                }
+            }
+            break;
+        }
+    }
+    if (x->fast != FAST_EUCLID1) return price_scan(s, len, ui, pv, best);
+    double b = *best;
+    size_t bk = (size_t)-1;
+    for (size_t k = 0; k < len; k++) {
+        double th = ui - pv[k] + b; /* cost must be below th to win */
+        if (th > 0 && s[k] < th * th) {
+            double r = sqrt(s[k]) - ui + pv[k];
+            if (r < b) {
+                b = r;
+                bk = k;
+            }
+        }
+    }
+    *best = b;
+    return bk;
 }
 
 /* ---- starting order ---------------------------------------------------------- */
@@ -283,6 +404,12 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
     if (opt.max_iter < 0)
         return wass__fail(err, WASS_ERR_INVALID, "max_iter = %lld must be >= 0",
                           (long long)opt.max_iter);
+    if (opt.algorithm < WASS_ALGO_AUTO || opt.algorithm > WASS_ALGO_COLGEN)
+        return wass__fail(err, WASS_ERR_INVALID, "unknown algorithm %d", opt.algorithm);
+    if (opt.algorithm == WASS_ALGO_COLGEN && pb->cost.kind != WASS_COST_POINTS)
+        return wass__fail(err, WASS_ERR_UNSUPPORTED,
+                          "column generation needs point clouds (cost kind %d given)",
+                          (int)pb->cost.kind);
     if (opt.block_size < 0)
         return wass__fail(err, WASS_ERR_INVALID, "block_size = %lld must be >= 0",
                           (long long)opt.block_size);
@@ -346,12 +473,32 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
     in.progress = opt.progress;
     in.progress_user = opt.progress_user;
     switch (pb->cost.kind) {
-    case WASS_COST_DENSE: in.cost_row = row_dense; break;
+    case WASS_COST_DENSE:
+        in.cost_row = row_dense;
+        in.price_row = price_dense;
+        in.shortlist = -1; /* streaming a stored row is cheap: full block search */
+        break;
     case WASS_COST_CALLBACK: in.cost_row = row_callback; break;
     case WASS_COST_POINTS: {
         size_t d = pb->cost.d, nd, md;
         in.cost_row = row_points;
+        in.price_row = price_points;
+        /* in the plane the sorted north-west start and full block search do
+         * best; in higher dimension shortlists of near neighbours pay off */
+        in.shortlist = d <= 2 ? -1 : 0;
         cx.d = d;
+        {
+            const wass_ground *g = &pb->cost.ground;
+            if (g->metric == WASS_EUCLIDEAN && g->p == 1.0)
+                cx.fast = FAST_EUCLID1;
+            else if ((g->metric == WASS_EUCLIDEAN && g->p == 2.0) ||
+                     (g->metric == WASS_SQEUCLIDEAN && g->p == 1.0))
+                cx.fast = FAST_SQ;
+            else if (g->metric == WASS_CITYBLOCK && g->p == 1.0)
+                cx.fast = FAST_L1;
+            else if (g->metric == WASS_CHEBYSHEV && g->p == 1.0)
+                cx.fast = FAST_LINF;
+        }
         if (!wass__mul_ok(nr, d, &nd) || !wass__mul_ok(mr, d, &md)) {
             rc = wass__fail(err, WASS_ERR_SIZE, "point cloud size overflows");
             goto done;
@@ -378,7 +525,13 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
     default: rc = wass__fail(err, WASS_ERR_INVALID, "unknown cost kind"); goto done;
     }
 
-    rc = wass__ns_solve(&in, &out, err);
+    res->algorithm = WASS_ALGO_SIMPLEX;
+    if (wass__colgen_wanted(pb, &opt, nr, mr)) {
+        res->algorithm = WASS_ALGO_COLGEN;
+        rc = wass__colgen_solve(pb, &opt, ia, jb, nr, mr, &in, &out, res, err);
+    } else {
+        rc = wass__ns_solve(&in, &out, err);
+    }
     if (rc) goto done;
 
     /* duals for every original point */

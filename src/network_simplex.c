@@ -152,7 +152,9 @@ static int tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
     memcpy(pos, deg, (N + 1) * sizeof(size_t));
     int64_t prev = root; /* last node appended to the thread */
     size_t order = 0;    /* preorder index, stored temporarily in size[] */
-    for (size_t r = 0; r < N; r++) {
+    size_t ntops = t->in->start_tops ? t->in->start_ntops : 0;
+    for (size_t rr = 0; rr < ntops + N; rr++) {
+        size_t r = rr < ntops ? t->in->start_tops[rr] : rr - ntops;
         if (t->parent[r] != -2) continue;
         size_t sp = 0;
         t->parent[r] = root;
@@ -248,39 +250,34 @@ static int tree_validate(ns_tree *t, double tol) {
     return 1;
 }
 
-/* North-west corner rule on the given orders; keeps positive-flow arcs only.
- * *narcs receives the count (<= n + m - 1). */
-static void northwest(const wass__ns_input *in, wass__ns_arc *arcs, size_t *narcs) {
-    size_t n = in->n, m = in->m, a = 0, b = 0, k = 0;
-    size_t i = in->src_order ? in->src_order[0] : 0;
-    size_t j = in->snk_order ? in->snk_order[0] : 0;
-    double ra = in->supply[i], rb = in->demand[j];
+/* North-west corner rule on the residual supplies rs / demands rd in the
+ * given orders, appending positive arcs to arcs[k..]; returns the new count.
+ * Every arc exhausts a node, so together with earlier arcs built the same
+ * way the arcs form a forest. */
+static size_t northwest(const wass__ns_input *in, double *rs, double *rd, wass__ns_arc *arcs,
+                        size_t k) {
+    size_t n = in->n, m = in->m, a = 0, b = 0;
+#define SRC(q) (in->src_order ? in->src_order[q] : (q))
+#define SNK(q) (in->snk_order ? in->snk_order[q] : (q))
+    while (a < n && !(rs[SRC(a)] > 0)) a++;
+    while (b < m && !(rd[SNK(b)] > 0)) b++;
     while (a < n && b < m) {
-        double f = ra < rb ? ra : rb;
-        if (f > 0) {
-            arcs[k].i = i;
-            arcs[k].j = j;
-            arcs[k].mass = f;
-            k++;
-        }
-        ra -= f;
-        rb -= f;
-        if (ra <= 0 && a < n) {
-            a++;
-            if (a < n) {
-                i = in->src_order ? in->src_order[a] : a;
-                ra = in->supply[i];
-            }
-        }
-        if (rb <= 0 && b < m) {
-            b++;
-            if (b < m) {
-                j = in->snk_order ? in->snk_order[b] : b;
-                rb = in->demand[j];
-            }
-        }
+        size_t i = SRC(a), j = SNK(b);
+        double f = rs[i] < rd[j] ? rs[i] : rd[j];
+        arcs[k].i = i;
+        arcs[k].j = j;
+        arcs[k].mass = f;
+        k++;
+        rs[i] -= f;
+        rd[j] -= f;
+        if (!(rs[i] > 0))
+            while (a < n && !(rs[SRC(a)] > 0)) a++;
+        if (!(rd[j] > 0))
+            while (b < m && !(rd[SNK(b)] > 0)) b++;
     }
-    *narcs = k;
+#undef SRC
+#undef SNK
+    return k;
 }
 
 /* One pivot on entering arc (i, j) with reduced cost rc < 0. */
@@ -406,11 +403,264 @@ static double estimate_scale(ns_tree *t, const wass__ns_arc *arcs, size_t narcs)
     return s;
 }
 
+/* ---- candidate arcs (shortlist pricing) ---------------------------------- */
+
+typedef struct {
+    size_t i, j;
+    double c;
+} cand_arc;
+
+typedef struct {
+    cand_arc *a;
+    size_t len, cap, pos;
+} cand_list;
+
+static int cand_push(cand_list *L, size_t i, size_t j, double c) {
+    if (L->len == L->cap) {
+        size_t cap = L->cap ? 2 * L->cap : 1024;
+        cand_arc *na = realloc(L->a, cap * sizeof *na);
+        if (!na) return WASS_ERR_NOMEM;
+        L->a = na;
+        L->cap = cap;
+    }
+    L->a[L->len].i = i;
+    L->a[L->len].j = j;
+    L->a[L->len].c = c;
+    L->len++;
+    return WASS_OK;
+}
+
+/* Shortlists: the k cheapest sinks of every source and the cheapest source
+ * of every sink (one pass over all costs). */
+static int cand_init(ns_tree *t, cand_list *L, size_t k) {
+    size_t n = t->n, m = t->m;
+    double *rowc = t->rowc;
+    double *colbest = malloc(m * sizeof(double));
+    size_t *colarg = malloc(m * sizeof(size_t));
+    double *kc = malloc(k * sizeof(double));
+    size_t *kj = malloc(k * sizeof(size_t));
+    int rc = WASS_OK;
+    if (!colbest || !colarg || !kc || !kj) {
+        rc = WASS_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t j = 0; j < m; j++) {
+        colbest[j] = INFINITY;
+        colarg[j] = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        t->in->cost_row(t->in->cost_ctx, i, 0, m, rowc);
+        size_t cnt = 0;
+        for (size_t j = 0; j < m; j++) {
+            double c = rowc[j];
+            if (c < colbest[j]) {
+                colbest[j] = c;
+                colarg[j] = i;
+            }
+            if (cnt < k || c < kc[cnt - 1]) {
+                /* insertion into the sorted list of the k best */
+                size_t q = cnt < k ? cnt++ : cnt - 1;
+                while (q > 0 && kc[q - 1] > c) {
+                    kc[q] = kc[q - 1];
+                    kj[q] = kj[q - 1];
+                    q--;
+                }
+                kc[q] = c;
+                kj[q] = j;
+            }
+        }
+        for (size_t q = 0; q < cnt; q++)
+            if ((rc = cand_push(L, i, kj[q], kc[q]))) goto done;
+    }
+    for (size_t j = 0; j < m; j++)
+        if (colbest[j] < INFINITY && (rc = cand_push(L, colarg[j], j, colbest[j]))) goto done;
+done:
+    free(colbest);
+    free(colarg);
+    free(kc);
+    free(kj);
+    return rc;
+}
+
+/* Block search over the candidate arcs. */
+static int price_cand(ns_tree *t, cand_list *L, size_t B, double tol, size_t *bi, size_t *bj,
+                      double *bestp) {
+    const double *phi = t->phi;
+    size_t n = t->n, E = L->len, pos = L->pos, inblock = 0;
+    double best = -tol;
+    size_t bk = (size_t)-1;
+    for (size_t s = 0; s < E; s++) {
+        const cand_arc *e = &L->a[pos];
+        double r = e->c - phi[e->i] + phi[n + e->j];
+        if (r < best) {
+            best = r;
+            bk = pos;
+        }
+        if (++pos == E) pos = 0;
+        if (++inblock == B) {
+            if (bk != (size_t)-1) break;
+            inblock = 0;
+        }
+    }
+    L->pos = pos;
+    if (bk == (size_t)-1) return 0;
+    *bi = L->a[bk].i;
+    *bj = L->a[bk].j;
+    *bestp = best;
+    return 1;
+}
+
+/* Full pricing round: add the most negative arc of every row to the
+ * candidates. Returns the number added (or a negative error code). */
+static int64_t cand_round(ns_tree *t, cand_list *L, double tol, size_t q_add, double *qr,
+                          size_t *qj) {
+    const wass__ns_input *in = t->in;
+    size_t n = t->n, m = t->m;
+    int64_t added = 0;
+    for (size_t i = 0; i < n; i++) {
+        double ui = t->phi[i], best = -tol;
+        size_t k;
+        if (in->price_row) {
+            k = in->price_row(in->cost_ctx, i, 0, m, ui, t->phi + n, &best, t->rowc);
+        } else {
+            in->cost_row(in->cost_ctx, i, 0, m, t->rowc);
+            k = (size_t)-1;
+            for (size_t j = 0; j < m; j++) {
+                double r = t->rowc[j] - ui + t->phi[n + j];
+                if (r < best) {
+                    best = r;
+                    k = j;
+                }
+            }
+        }
+        if (k == (size_t)-1) continue;
+        if (q_add <= 1) {
+            if (cand_push(L, i, k, arc_cost1(t, i, k))) return WASS_ERR_NOMEM;
+            added++;
+            continue;
+        }
+        /* this row has violations: take its q_add most negative arcs */
+        in->cost_row(in->cost_ctx, i, 0, m, t->rowc);
+        size_t cnt = 0;
+        for (size_t j = 0; j < m; j++) {
+            double r = t->rowc[j] - ui + t->phi[n + j];
+            if (!(r < -tol)) continue;
+            if (cnt < q_add || r < qr[cnt - 1]) {
+                size_t q = cnt < q_add ? cnt++ : cnt - 1;
+                while (q > 0 && qr[q - 1] > r) {
+                    qr[q] = qr[q - 1];
+                    qj[q] = qj[q - 1];
+                    q--;
+                }
+                qr[q] = r;
+                qj[q] = j;
+            }
+        }
+        for (size_t q = 0; q < cnt; q++) {
+            if (cand_push(L, i, qj[q], t->rowc[qj[q]])) return WASS_ERR_NOMEM;
+            added++;
+        }
+    }
+    return added;
+}
+
+typedef struct {
+    double c;
+    size_t idx;
+} cost_idx;
+
+static int cost_idx_cmp(const void *pa, const void *pb) {
+    const cost_idx *a = pa, *b = pb;
+    if (a->c < b->c) return -1;
+    if (a->c > b->c) return 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Least-cost start on the candidate arcs (cheapest first, each arc
+ * exhausting a node), completed by the north-west corner rule. */
+static int greedy_start(const wass__ns_input *in, const cand_list *L, wass__ns_arc *arcs,
+                        size_t *narcs) {
+    size_t n = in->n, m = in->m, k = 0;
+    double *rs = malloc(n * sizeof(double)), *rd = malloc(m * sizeof(double));
+    cost_idx *ord = malloc((L->len ? L->len : 1) * sizeof *ord);
+    if (!rs || !rd || !ord) {
+        free(rs);
+        free(rd);
+        free(ord);
+        return WASS_ERR_NOMEM;
+    }
+    memcpy(rs, in->supply, n * sizeof(double));
+    memcpy(rd, in->demand, m * sizeof(double));
+    for (size_t e = 0; e < L->len; e++) {
+        ord[e].c = L->a[e].c;
+        ord[e].idx = e;
+    }
+    qsort(ord, L->len, sizeof *ord, cost_idx_cmp);
+    for (size_t q = 0; q < L->len; q++) {
+        const cand_arc *e = &L->a[ord[q].idx];
+        double f = rs[e->i] < rd[e->j] ? rs[e->i] : rd[e->j];
+        if (!(f > 0)) continue;
+        arcs[k].i = e->i;
+        arcs[k].j = e->j;
+        arcs[k].mass = f;
+        k++;
+        rs[e->i] -= f;
+        rd[e->j] -= f;
+    }
+    *narcs = northwest(in, rs, rd, arcs, k);
+    free(rs);
+    free(rd);
+    free(ord);
+    return WASS_OK;
+}
+
+/* Block search over the sparse candidate arcs (in->arc_ptr), from the
+ * rotating position (*pi, *pk); same rule as the dense block search. */
+static int price_sparse(const wass__ns_input *in, const double *phi, double tol, size_t B,
+                        size_t *pi, size_t *pk, double *best_out, size_t *bi, size_t *bj) {
+    size_t n = in->n, total = in->arc_ptr[n], i = *pi, k = *pk;
+    const size_t *ptr = in->arc_ptr, *col = in->arc_col;
+    const double *cost = in->arc_cost, *phiv = phi + n;
+    double best = -tol;
+    int found = 0;
+    size_t scanned = 0, inblock = 0;
+    while (scanned < total) {
+        while (k >= ptr[i + 1]) {
+            if (++i == n) i = 0;
+            k = ptr[i];
+        }
+        size_t end = ptr[i + 1];
+        if (end - k > B - inblock) end = k + (B - inblock);
+        double ui = phi[i];
+        for (; k < end; k++) {
+            double r = cost[k] - ui + phiv[col[k]];
+            if (r < best) {
+                best = r;
+                *bi = i;
+                *bj = col[k];
+                found = 1;
+            }
+            scanned++;
+            inblock++;
+        }
+        if (inblock == B) {
+            if (found) break;
+            inblock = 0;
+        }
+    }
+    *pi = i;
+    *pk = k;
+    *best_out = best;
+    return found;
+}
+
 void wass__ns_output_free(wass__ns_output *out) {
     if (!out) return;
     free(out->flows);
     free(out->u);
     free(out->v);
+    free(out->tree);
+    free(out->tops);
     memset(out, 0, sizeof *out);
 }
 
@@ -420,19 +670,57 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
     size_t n = in->n, m = in->m;
     ns_tree t;
     wass__ns_arc *start = NULL;
+    cand_list cand = {NULL, 0, 0, 0};
+    double *qr = NULL;
+    size_t *qj = NULL;
     int dbg = 1; /* what tree_validate reported */
     int rc = tree_alloc(&t, n, m);
     if (rc) goto fail;
     t.in = in;
     const wass__ns_arc *arcs = in->start;
     size_t narcs = in->start_len;
+    /* shortlist pricing: candidates first, full rounds to complete them */
+    size_t k_short = 0;
+    if (in->shortlist > 0)
+        k_short = (size_t)in->shortlist;
+    else if (in->shortlist == 0 && m >= 32 && n >= 4)
+        k_short = (size_t)fmax(10.0, ceil(3.0 * log2((double)m)));
+    if (k_short > m) k_short = m;
+    if (in->arc_ptr) k_short = 0; /* the caller's candidates rule */
+    size_t q_add = k_short; /* arcs a full round may add per row */
+    if (k_short) {
+        qr = malloc(q_add * sizeof(double));
+        qj = malloc(q_add * sizeof(size_t));
+        if (!qr || !qj) {
+            rc = WASS_ERR_NOMEM;
+            goto fail;
+        }
+        rc = cand_init(&t, &cand, k_short);
+        if (rc) goto fail;
+    }
     if (!arcs) {
         start = malloc((n + m) * sizeof *start);
         if (!start) {
             rc = WASS_ERR_NOMEM;
             goto fail;
         }
-        northwest(in, start, &narcs);
+        if (k_short) {
+            rc = greedy_start(in, &cand, start, &narcs);
+            if (rc) goto fail;
+        } else {
+            double *rs = malloc(n * sizeof(double)), *rd = malloc(m * sizeof(double));
+            if (!rs || !rd) {
+                free(rs);
+                free(rd);
+                rc = WASS_ERR_NOMEM;
+                goto fail;
+            }
+            memcpy(rs, in->supply, n * sizeof(double));
+            memcpy(rd, in->demand, m * sizeof(double));
+            narcs = northwest(in, rs, rd, start, 0);
+            free(rs);
+            free(rd);
+        }
         arcs = start;
     }
     rc = tree_init(&t, arcs, narcs);
@@ -449,10 +737,18 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
     if (!(tol > 0)) tol = DBL_MIN;
 
     size_t total = n * m;
-    size_t B = in->block_size > 0 ? (size_t)in->block_size : (size_t)ceil(sqrt((double)total));
+    size_t B = (size_t)ceil(sqrt((double)total));
     if (B < 16) B = 16;
+    if (in->block_size > 0) B = (size_t)in->block_size;
     if (B > total) B = total;
+    size_t Bc = 0;
     size_t pi = 0, pj = 0; /* rotating position in row-major arc order */
+    size_t sp_i = 0, sp_k = 0, sp_B = 0; /* the same for sparse candidate arcs */
+    if (in->arc_ptr) {
+        size_t nnz = in->arc_ptr[n];
+        sp_B = in->block_size > 0 ? (size_t)in->block_size : (size_t)ceil(sqrt((double)nnz));
+        if (sp_B < 16) sp_B = 16;
+    }
     int64_t iter = 0;
     int64_t recompute_every = t.N > 1000 ? t.N : 1000;
     int64_t since_recompute = 0;
@@ -465,20 +761,34 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
         size_t bi = 0, bj = 0;
         int found = 0;
         size_t scanned = 0, inblock = 0;
+        if (in->arc_ptr) { /* sparse candidate arcs */
+            found = price_sparse(in, t.phi, tol, sp_B, &sp_i, &sp_k, &best, &bi, &bj);
+            scanned = total;
+        } else if (k_short) {
+            Bc = (size_t)ceil(sqrt((double)cand.len));
+            if (Bc < 16) Bc = 16;
+            if (in->block_size > 0) Bc = (size_t)in->block_size;
+            found = price_cand(&t, &cand, Bc, tol, &bi, &bj, &best);
+            scanned = total; /* no implicit block search */
+        }
         while (scanned < total) {
             size_t seg = m - pj;
             if (seg > B - inblock) seg = B - inblock;
             if (seg > total - scanned) seg = total - scanned;
-            in->cost_row(in->cost_ctx, pi, pj, seg, rowc);
             double ui = t.phi[pi];
             const double *pv = phiv + pj;
             double lbest = best;
             size_t lk = (size_t)-1;
-            for (size_t k = 0; k < seg; k++) {
-                double r = rowc[k] - ui + pv[k];
-                if (r < lbest) {
-                    lbest = r;
-                    lk = k;
+            if (in->price_row) {
+                lk = in->price_row(in->cost_ctx, pi, pj, seg, ui, pv, &lbest, rowc);
+            } else {
+                in->cost_row(in->cost_ctx, pi, pj, seg, rowc);
+                for (size_t k = 0; k < seg; k++) {
+                    double r = rowc[k] - ui + pv[k];
+                    if (r < lbest) {
+                        lbest = r;
+                        lk = k;
+                    }
                 }
             }
             if (lk != (size_t)-1) {
@@ -500,15 +810,26 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
             }
         }
         if (!found) {
-            /* looks optimal: confirm with exact potentials */
-            if (since_recompute == 0) break;
-            if (!recompute_potentials(&t, &maxphi)) {
-                rc = WASS_ERR_NAN;
-                goto fail;
+            /* looks optimal: confirm with exact potentials, then (with
+             * shortlists) by a full pricing round over all n*m arcs */
+            if (since_recompute != 0) {
+                if (!recompute_potentials(&t, &maxphi)) {
+                    rc = WASS_ERR_NAN;
+                    goto fail;
+                }
+                since_recompute = 0;
+                tol = fmax(tol, 1e-13 * maxphi);
+                continue;
             }
-            since_recompute = 0;
-            tol = fmax(tol, 1e-13 * maxphi);
-            continue;
+            if (k_short) {
+                int64_t added = cand_round(&t, &cand, tol, q_add, qr, qj);
+                if (added < 0) {
+                    rc = (int)added;
+                    goto fail;
+                }
+                if (added > 0) continue;
+            }
+            break;
         }
         if (in->max_iter > 0 && iter >= in->max_iter) {
             status = WASS_ITERATION_LIMIT;
@@ -541,6 +862,12 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
     out->u = malloc((n ? n : 1) * sizeof(double));
     out->v = malloc((m ? m : 1) * sizeof(double));
     out->flows = malloc((n + m) * sizeof(wass__ns_arc));
+    free(cand.a);
+    cand.a = NULL;
+    free(qr);
+    free(qj);
+    qr = NULL;
+    qj = NULL;
     if (!out->u || !out->v || !out->flows) {
         rc = WASS_ERR_NOMEM;
         goto fail;
@@ -559,10 +886,32 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
         nf++;
     }
     out->nflows = nf;
+    if (in->want_tree) { /* the whole basis, to restart from it */
+        out->tree = malloc((n + m) * sizeof(wass__ns_arc));
+        out->tops = malloc((n + m) * sizeof(size_t));
+        if (!out->tree || !out->tops) {
+            rc = WASS_ERR_NOMEM;
+            goto fail;
+        }
+        for (int64_t x = 0; x < t.N; x++) {
+            int64_t p = t.parent[x];
+            if (p == t.root) {
+                out->tops[out->ntops++] = (size_t)x;
+                continue;
+            }
+            size_t i = (size_t)x < n ? (size_t)x : (size_t)p;
+            out->tree[out->ntree].i = i;
+            out->tree[out->ntree].j = ((size_t)x < n ? (size_t)p : (size_t)x) - n;
+            out->tree[out->ntree++].mass = t.flow[x];
+        }
+    }
     tree_free(&t);
     return WASS_OK;
 fail:
     free(start);
+    free(cand.a);
+    free(qr);
+    free(qj);
     tree_free(&t);
     wass__ns_output_free(out);
     out->status = WASS_NOT_SOLVED;

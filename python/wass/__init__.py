@@ -113,6 +113,8 @@ class Result:
     iterations = property(lambda self: self._d["iterations"])
     seconds = property(lambda self: self._d["seconds"])
     certify_seconds = property(lambda self: self._d["certify_seconds"])
+    algorithm = property(lambda self: self._d["algorithm"])
+    rounds = property(lambda self: self._d["rounds"])
     certificate = property(lambda self: self._d["certificate"])
     shape = property(lambda self: (self._d["n"], self._d["m"]))
 
@@ -143,16 +145,9 @@ class Result:
         )
 
 
-def _emd_dict(a, b, M, X, Y, metric, p, q, mass, mass_tol, max_iter, threads, certify, duals,
-              plan, block_size, critic=False):
-    return _wass.emd(a, b, M, X, Y, metric=metric, p=float(p), q=float(q), mass=mass,
-                     mass_tol=mass_tol, max_iter=max_iter, threads=threads, certify=certify,
-                     duals=duals, plan=plan, block_size=block_size, critic=critic)
-
-
 def solve(a=None, b=None, M=None, X=None, Y=None, metric="euclidean", p=1, q=2,
           mass="balanced", mass_tol=None, max_iter=None, threads=None, certify=True,
-          duals=True, plan=True, block_size=None, strict=True):
+          duals=True, plan=True, block_size=None, algorithm=None, strict=True):
     """Solve the exact optimal transport problem (network simplex).
 
     Give either a cost matrix ``M`` (n x m; ``p`` is then the power the costs
@@ -165,13 +160,16 @@ def solve(a=None, b=None, M=None, X=None, Y=None, metric="euclidean", p=1, q=2,
     ``mass``: 'balanced' (totals must agree within ``mass_tol``, relative),
     'normalize' (both rescaled to 1) or 'partial' (Rubner's EMD).
     ``max_iter``: pivot limit (None = no limit); ``threads``: None or 0 = all
-    cores; ``certify``: recompute the optimality certificate independently.
+    cores; ``certify``: recompute the optimality certificate independently;
+    ``algorithm``: 'auto' (default), 'simplex' or 'colgen' (column generation,
+    point clouds only; ``Result.algorithm`` says which ran).
 
     Returns a :class:`Result`. Raises :class:`NotOptimalError` when the solve
     stops without an optimum, unless ``strict=False``.
     """
-    d = _emd_dict(a, b, M, X, Y, metric, p, q, mass, mass_tol, max_iter, threads, certify,
-                  duals, plan, block_size)
+    d = _wass.emd(a, b, M, X, Y, metric=metric, p=float(p), q=float(q), mass=mass,
+                  mass_tol=mass_tol, max_iter=max_iter, threads=threads, certify=certify,
+                  duals=duals, plan=plan, block_size=block_size, algorithm=algorithm)
     res = Result(d)
     _check_status(d, strict, res)
     return res
@@ -234,14 +232,13 @@ def critic(a=None, b=None, M=None, X=None, Y=None, metric="euclidean", q=2, **kw
     (a metric ground cost with p = 1), from the exact solve's dual potentials.
     Returns a :class:`Critic` (f_a, f_b, distance, lipschitz_violation)."""
     kw = dict(mass="balanced", mass_tol=None, max_iter=None, threads=None, certify=True,
-              duals=True, plan=True, block_size=None)
-    strict = kwargs.pop("strict", True)
+              duals=True, plan=True, block_size=None, algorithm=None)
     unknown = set(kwargs) - set(kw)
     if unknown:
         raise TypeError("critic() got unexpected keyword argument(s) %s" % sorted(unknown))
     kw.update(kwargs)
     d = _wass.emd(a, b, M, X, Y, metric=metric, p=1.0, q=float(q), critic=True, **kw)
-    _check_status(d, True if strict else False, Result(d))
+    _check_status(d, True, Result(d))
     if "critic_a" not in d:
         raise NotOptimalError("no critic: the solve ended with status '%s'" %
                               d["status_string"], Result(d))
@@ -334,24 +331,32 @@ def sinkhorn2(a, b, M, reg, X=None, Y=None, metric="euclidean", p=1, q=2, tol=No
 
 
 def sinkhorn_divergence(X, Y, reg, a=None, b=None, metric="euclidean", p=1, q=2, tol=None,
-                        max_iter=None, eps_scaling=None, scaling_factor=None, threads=None):
+                        max_iter=None, eps_scaling=None, scaling_factor=None, threads=None,
+                        log=False, strict=True):
     """Debiased Sinkhorn divergence OT_reg(a, b) - (OT_reg(a, a) + OT_reg(b, b)) / 2
-    between two weighted clouds X (n x d) and Y (m x d)."""
-    return _wass.sinkhorn_divergence(X, Y, a, b, reg=float(reg), metric=metric, p=float(p),
-                                     q=float(q), tol=tol, max_iter=max_iter,
-                                     eps_scaling=eps_scaling, scaling_factor=scaling_factor,
-                                     threads=threads)
+    between two weighted clouds X (n x d) and Y (m x d), OT_reg being the
+    entropic objective <P, C> + reg KL(P | a x b). With ``log=True`` returns
+    (value, dict with 'ot_ab', 'ot_aa', 'ot_bb', 'cost_ab', ..., 'status')."""
+    d = _wass.sinkhorn_divergence(X, Y, a, b, reg=float(reg), metric=metric, p=float(p),
+                                  q=float(q), tol=tol, max_iter=max_iter,
+                                  eps_scaling=eps_scaling, scaling_factor=scaling_factor,
+                                  threads=threads)
+    _check_status(d, strict)
+    if log:
+        return d["divergence"], d
+    return d["divergence"]
 
 
 # ---- approximations and bounds ----------------------------------------------------
 
 def sliced(X, Y, a=None, b=None, projections=100, seed=0, p=2, max_sliced=False,
-           threads=None):
+           threads=None, directions=None):
     """Sliced Wasserstein distance SW_p (mean of W_p^p over random directions,
     then the p-th root) or max-sliced (max over directions) between two
-    weighted clouds of the same dimension."""
+    weighted clouds of the same dimension. ``directions`` (k x d) replaces the
+    random directions (then ``projections`` and ``seed`` are ignored)."""
     return _wass.sliced(X, Y, a, b, projections=projections, seed=seed, p=float(p),
-                        max_sliced=bool(max_sliced), threads=threads)
+                        max_sliced=bool(max_sliced), threads=threads, directions=directions)
 
 
 def embed_distance(X, Y, a=None, b=None, seed=0, levels=None, cell=None):

@@ -375,6 +375,7 @@ static void test_tree_invariants(void) {
         in.cost_ctx = C;
         in.debug_check = 1;
         in.block_size = 1 + (int64_t)(test_rand_u64(&st) % 5);
+        in.shortlist = rep % 3 == 0 ? -1 : rep % 3 == 1 ? 0 : 1 + (int64_t)(test_rand_u64(&st) % 4);
         wass__ns_output out;
         wass_error_info e;
         int rc = wass__ns_solve(&in, &out, &e);

@@ -10,6 +10,10 @@
 
 #include <stdlib.h>
 
+static double eval_cb(size_t i, size_t j, void *user) {
+    return wass_cost_eval((const wass_cost *)user, i, j);
+}
+
 static int read_u64(FILE *f, uint64_t *x) { return fread(x, 8, 1, f) == 1; }
 static int read_f64(FILE *f, double *x, size_t k) { return k == 0 || fread(x, 8, k, f) == k; }
 
@@ -108,6 +112,16 @@ int main(void) {
                 checked_partial++;
             }
             solved++;
+            if (c % 4 == 0) {
+                /* the same problem through a cost callback */
+                wass_problem pc = pb;
+                pc.cost = wass_cost_callback(eval_cb, &pb.cost, wass_cost_power(&pb.cost));
+                wass_result rcb;
+                CHECK(wass_emd(&pc, &opt, &rcb, &e) == WASS_OK);
+                CHECK(rcb.status == WASS_OPTIMAL);
+                CHECK_CLOSE(rcb.work, r.work, 1e-12);
+                wass_result_free(&rcb);
+            }
         }
         wass_result_free(&r);
         free(a);

@@ -5,9 +5,14 @@ source "$(dirname "$0")/lib.sh"
 expect_ok --help && grep -q "usage: wass <command>" "$T/out" || fail "wass --help text"
 expect_ok --version && grep -q "^wass [0-9]" "$T/out" || fail "wass --version text"
 for cmd in emd line div demo; do
+    grep -q "^  $cmd " <("$W" --help) || fail "wass --help does not list $cmd"
+done
+# every command listed by `wass --help` answers --help and -h with its usage
+cmds=$("$W" --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { exit }')
+[[ $(wc -w <<<"$cmds") -ge 4 ]] || fail "command list not found in wass --help"
+for cmd in $cmds; do
     expect_ok "$cmd" --help && grep -q "usage: wass $cmd" "$T/out" || fail "wass $cmd --help text"
     expect_ok "$cmd" -h
-    grep -q "^  $cmd " <("$W" --help) || fail "wass --help does not list $cmd"
 done
 expect_fail 2 "unknown command 'frobnicate'" frobnicate
 CHECKS=$((CHECKS + 1)); "$W" >/dev/null 2>&1; [[ $? -eq 2 ]] || fail "wass without a command must exit 2"
@@ -48,6 +53,7 @@ expect_ok div "$T/p32.npy" "$T/q2d.npy" --kind js && close "$(cat "$T/out")" "$(
 expect_ok div <(cat "$T/p.txt") <(cat "$T/q.txt") --kind kl && close "$(cat "$T/out")" "$(ref pq kl nats)" 1e-12 "div from pipes"
 expect_ok div <(cat "$T/p32.npy") <(cat "$T/q2d.npy") --kind js && close "$(cat "$T/out")" "$(ref pq js nats)" 1e-7 "div npy from pipes"
 expect_fail 2 "no data" div <(true) "$T/q.txt" --kind tv
+close "$("$W" div - "$T/q.txt" --kind kl <"$T/p.txt")" "$(ref pq kl nats)" 1e-12 "div from standard input"
 # infinite KL: the first bin with p > 0 and q = 0 is reported
 expect_ok div "$T/p.txt" "$T/z.txt" --kind kl
 [[ $(cat "$T/out") == inf ]] || fail "KL with q = 0 under p: got $(cat "$T/out")"

@@ -193,3 +193,18 @@ def test_critic_is_one_lipschitz_and_attains_w1():
     f = np.concatenate([c.f_a, c.f_b])
     assert (np.abs(f[:, None] - f[None, :]) - cdist(Z, Z)).max() <= 1e-9
     assert c.lipschitz_violation <= 1e-9
+
+
+@pytest.mark.parametrize("algorithm", ["simplex", "colgen", "auto"])
+def test_algorithms_agree_with_pot(algorithm):
+    rng = np.random.default_rng(23)
+    X, Y = rng.random((80, 2)), rng.random((70, 2))
+    ref = ot.emd2(np.full(80, 1 / 80), np.full(70, 1 / 70), ot.dist(X, Y, metric="euclidean"))
+    r = wass.solve(None, None, X=X, Y=Y, algorithm=algorithm)
+    assert r.cost == pytest.approx(ref, rel=1e-9)
+    assert r.algorithm in ("simplex", "colgen")
+    if algorithm != "auto":
+        assert r.algorithm == algorithm
+    assert r.certificate["min_reduced_cost"] >= -1e-12
+    with pytest.raises(wass.WassError, match=r"unknown algorithm 'fast'"):
+        wass.solve(None, None, X=X, Y=Y, algorithm="fast")

@@ -1,0 +1,400 @@
+/*
+ * cmd_sinkhorn.c - `wass sinkhorn`: entropic optimal transport (log-domain
+ * Sinkhorn with epsilon scaling) between two signature files or a dense cost
+ * with two weight vectors; unbalanced (KL-relaxed) marginals; the debiased
+ * Sinkhorn divergence between two signatures.
+ */
+#include "cli.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const sinkhorn_usage =
+    "usage: wass sinkhorn A B --reg R [options]\n"
+    "       wass sinkhorn --cost C --a WA --b WB --reg R [options]\n"
+    "\n"
+    "Entropic optimal transport: min <P, C> + R KL(P | a x b) over plans P with\n"
+    "marginals a and b (log-domain Sinkhorn iterations with epsilon scaling).\n"
+    "\n"
+    "inputs:\n"
+    "  A, B           signature files, one point a row: the weight, then the\n"
+    "                 coordinates; both with the same number of coordinates\n"
+    "  --cost C       an n x m cost matrix (instead of A and B)\n"
+    "  --a WA         the n weights of the rows of C (one value a row)\n"
+    "  --b WB         the m weights of the columns of C\n"
+    "  Files are text (comma, tab or space separated; '#' starts a comment) or\n"
+    "  NumPy .npy (float64 or float32, 1-D or 2-D).\n"
+    "\n"
+    "options:\n"
+    "  --reg R        entropic regularization epsilon > 0, in cost units (required)\n"
+    "  --tol T        stop when the L1 error of the marginals < T (default 1e-9)\n"
+    "  --max-iter N   iteration limit (default 100000); reaching it exits 1\n"
+    "  --unbalanced TAU  relax the marginals: + TAU (KL(P1 | a) + KL(P'1 | b))\n"
+    "                 instead of the constraints (TAU > 0; masses may differ)\n"
+    "  --divergence   debiased Sinkhorn divergence S = OT(A,B) - (OT(A,A) +\n"
+    "                 OT(B,B))/2 of the entropic objectives (signatures only;\n"
+    "                 weights normalized to total 1)\n"
+    "  --metric NAME  ground metric between points: euclidean (default),\n"
+    "                 sqeuclidean, cityblock, chebyshev, minkowski\n"
+    "  --q Q          exponent of the Minkowski metric (>= 1, default 2)\n"
+    "  --p P          cost = metric^P (default 1)\n"
+    "  --mass MODE    balanced: the totals must agree (default); normalize: both\n"
+    "                 scaled to total 1\n"
+    "  --no-scaling   no epsilon annealing (start directly at R)\n"
+    "  --plan FILE    write the dense n x m entropic plan\n"
+    "  --potentials FILE  write the potentials f (n values) then g (m values) as\n"
+    "                 one column: P_ij = a_i b_j exp((f_i + g_j - C_ij) / R)\n"
+    "                 Output files are written atomically; FILE ending in .npy\n"
+    "                 gives a float64 .npy file\n"
+    "  --json         print one JSON object instead of the bare number\n"
+    "  --threads T    number of threads (0 = all cores, the default)\n"
+    "  -h, --help     show this help\n"
+    "\n"
+    "output:\n"
+    "  the transport cost sum P_ij C_ij of the entropic plan (with --divergence:\n"
+    "  S), 17 significant digits. With --json the object has: cost, objective\n"
+    "  (the entropic value above), marginal_error, iterations, seconds, status,\n"
+    "  reg, tau, n, m, metric, p (and divergence, ot_ab, ot_aa, ot_bb, cost_aa,\n"
+    "  cost_bb with --divergence).\n"
+    "\n"
+    "Exit status: 0 converged, 1 stopped at the iteration limit or failed, 2 bad\n"
+    "input.\n";
+
+typedef struct {
+    const char *a_path, *b_path, *cost_path, *wa_path, *wb_path;
+    const char *metric_name, *mass_name, *plan_path, *pot_path;
+    double q, p, reg, tol, tau;
+    int json, have_q, have_reg, have_tau, divergence, no_scaling;
+    long threads, max_iter;
+} sk_args;
+
+static int parse_double_opt(const char *cmd, int argc, char **argv, int *i, const char *name,
+                            double *out, int *have) {
+    const char *v;
+    int r = cli_opt(cmd, argc, argv, i, name, &v);
+    if (r == 0) return 0;
+    if (r < 0 || !cli_parse_double(cmd, name, v, out)) return -1;
+    if (have) *have = 1;
+    return 1;
+}
+
+static int parse_args(int argc, char **argv, sk_args *o) {
+    const char *cmd = "sinkhorn";
+    memset(o, 0, sizeof *o);
+    o->q = 2.0;
+    o->p = 1.0;
+    o->tol = 1e-9;
+    o->max_iter = 100000;
+    int npos = 0, only_pos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int r;
+        if (!only_pos && a[0] == '-' && a[1] != '\0') {
+            if (cli_is_help(a)) {
+                fputs(sinkhorn_usage, stdout);
+                return -1;
+            }
+            if (strcmp(a, "--") == 0) {
+                only_pos = 1;
+                continue;
+            }
+#define OPT(name, target)                                                                          \
+    if ((r = cli_opt(cmd, argc, argv, &i, name, &v)) != 0) {                                       \
+        if (r < 0) return CLI_BAD_INPUT;                                                           \
+        target = v;                                                                                \
+        continue;                                                                                  \
+    }
+#define DOPT(name, target, have)                                                                   \
+    if ((r = parse_double_opt(cmd, argc, argv, &i, name, target, have)) != 0) {                    \
+        if (r < 0) return CLI_BAD_INPUT;                                                           \
+        continue;                                                                                  \
+    }
+#define FLAG(name, target)                                                                         \
+    if ((r = cli_flag(cmd, argv, i, name)) != 0) {                                                 \
+        if (r < 0) return CLI_BAD_INPUT;                                                           \
+        target = 1;                                                                                \
+        continue;                                                                                  \
+    }
+            OPT("--metric", o->metric_name)
+            OPT("--mass", o->mass_name)
+            OPT("--plan", o->plan_path)
+            OPT("--potentials", o->pot_path)
+            OPT("--cost", o->cost_path)
+            OPT("--a", o->wa_path)
+            OPT("--b", o->wb_path)
+            DOPT("--q", &o->q, &o->have_q)
+            DOPT("--p", &o->p, NULL)
+            DOPT("--reg", &o->reg, &o->have_reg)
+            DOPT("--tol", &o->tol, NULL)
+            DOPT("--unbalanced", &o->tau, &o->have_tau)
+            FLAG("--json", o->json)
+            FLAG("--divergence", o->divergence)
+            FLAG("--no-scaling", o->no_scaling)
+#undef OPT
+#undef DOPT
+#undef FLAG
+            if ((r = cli_opt(cmd, argc, argv, &i, "--threads", &v)) != 0) {
+                if (r < 0 || !cli_parse_long(cmd, "--threads", v, 0, 4096, &o->threads))
+                    return CLI_BAD_INPUT;
+                continue;
+            }
+            if ((r = cli_opt(cmd, argc, argv, &i, "--max-iter", &v)) != 0) {
+                if (r < 0 || !cli_parse_long(cmd, "--max-iter", v, 1, LONG_MAX, &o->max_iter))
+                    return CLI_BAD_INPUT;
+                continue;
+            }
+            cli_error(cmd, "unknown option '%s' (see 'wass sinkhorn --help')", a);
+            return CLI_BAD_INPUT;
+        }
+        if (npos == 0)
+            o->a_path = a;
+        else if (npos == 1)
+            o->b_path = a;
+        else {
+            cli_error(cmd, "unexpected argument '%s' (two signature files expected)", a);
+            return CLI_BAD_INPUT;
+        }
+        npos++;
+    }
+    if (o->cost_path || o->wa_path || o->wb_path) {
+        if (npos > 0) {
+            cli_error(cmd, "give either two signature files or --cost with --a and --b, not both");
+            return CLI_BAD_INPUT;
+        }
+        if (!o->cost_path || !o->wa_path || !o->wb_path) {
+            cli_error(cmd, "--cost, --a and --b go together (missing %s)",
+                      !o->cost_path ? "--cost"
+                      : !o->wa_path ? "--a"
+                                    : "--b");
+            return CLI_BAD_INPUT;
+        }
+        if (o->metric_name || o->have_q) {
+            cli_error(cmd, "%s applies to signature files, not to --cost",
+                      o->metric_name ? "--metric" : "--q");
+            return CLI_BAD_INPUT;
+        }
+        if (o->divergence) {
+            cli_error(cmd, "--divergence needs two signature files, not --cost");
+            return CLI_BAD_INPUT;
+        }
+    } else if (npos != 2) {
+        cli_error(cmd, "two signature files expected, got %d (see 'wass sinkhorn --help')", npos);
+        return CLI_BAD_INPUT;
+    }
+    if (!o->have_reg) {
+        cli_error(cmd, "--reg R (the entropic regularization, > 0) is required");
+        return CLI_BAD_INPUT;
+    }
+    if (!(o->reg > 0)) {
+        cli_error(cmd, "--reg: %g must be positive", o->reg);
+        return CLI_BAD_INPUT;
+    }
+    if (!(o->tol > 0)) {
+        cli_error(cmd, "--tol: %g must be positive", o->tol);
+        return CLI_BAD_INPUT;
+    }
+    if (o->have_tau && !(o->tau > 0)) {
+        cli_error(cmd, "--unbalanced: %g must be positive", o->tau);
+        return CLI_BAD_INPUT;
+    }
+    if (!(o->p > 0)) {
+        cli_error(cmd, "--p: %g must be positive", o->p);
+        return CLI_BAD_INPUT;
+    }
+    if (o->divergence && (o->plan_path || o->pot_path)) {
+        cli_error(cmd, "--plan and --potentials do not apply to --divergence");
+        return CLI_BAD_INPUT;
+    }
+    return CLI_OK;
+}
+
+static void normalize(double *w, size_t n) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += w[i];
+    if (s > 0)
+        for (size_t i = 0; i < n; i++) w[i] /= s;
+}
+
+int cmd_sinkhorn(int argc, char **argv) {
+    const char *cmd = "sinkhorn";
+    sk_args o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc < 0) return CLI_OK; /* --help */
+    if (rc) return rc;
+
+    int norm = 0;
+    if (o.mass_name) {
+        if (strcmp(o.mass_name, "normalize") == 0)
+            norm = 1;
+        else if (strcmp(o.mass_name, "balanced") != 0) {
+            cli_error(cmd, "--mass: unknown mode '%s' (balanced or normalize)", o.mass_name);
+            return CLI_BAD_INPUT;
+        }
+    }
+    wass_ground ground = wass_ground_make(WASS_EUCLIDEAN, o.p);
+    const char *metric = "dense";
+    if (!o.cost_path) {
+        wass_metric mt = WASS_EUCLIDEAN;
+        if (o.metric_name && wass_metric_parse(o.metric_name, &mt) != WASS_OK) {
+            cli_error(cmd,
+                      "--metric: unknown metric '%s' (euclidean, sqeuclidean, cityblock, "
+                      "chebyshev, minkowski)",
+                      o.metric_name);
+            return CLI_BAD_INPUT;
+        }
+        if (o.have_q && mt != WASS_MINKOWSKI) {
+            cli_error(cmd, "--q applies to --metric minkowski only");
+            return CLI_BAD_INPUT;
+        }
+        ground = wass_ground_make(mt, o.p);
+        ground.q = o.q;
+        metric = wass_metric_name(mt);
+    }
+
+    wass_sinkhorn_options opt;
+    wass_sinkhorn_options_default(&opt);
+    opt.reg = o.reg;
+    opt.tol = o.tol;
+    opt.max_iter = (int64_t)o.max_iter;
+    opt.tau = o.have_tau ? o.tau : 0.0;
+    opt.eps_scaling = !o.no_scaling;
+    opt.threads = (int)o.threads;
+    opt.want_plan = o.plan_path != NULL;
+    cli_progress_state prog = {cmd, 0, -1};
+    if (cli_progress_enabled()) {
+        opt.progress = cli_progress;
+        opt.progress_user = &prog;
+    }
+
+    cli_signature A = {0}, B = {0};
+    wass_matrix C = {0, 0, NULL};
+    double *wa = NULL, *wb = NULL;
+    size_t na = 0, nb = 0;
+    wass_problem pb;
+    wass_sinkhorn_result res;
+    wass_sinkhorn_divergence_result dres;
+    wass_error_info err;
+    memset(&res, 0, sizeof res);
+    memset(&dres, 0, sizeof dres);
+    memset(&pb, 0, sizeof pb);
+
+    if (o.cost_path) {
+        if ((rc = cli_load_matrix(cmd, o.cost_path, &C))) goto done;
+        if ((rc = cli_load_vector(cmd, o.wa_path, &wa, &na))) goto done;
+        if ((rc = cli_load_vector(cmd, o.wb_path, &wb, &nb))) goto done;
+        if (na != C.rows || nb != C.cols) {
+            cli_error(cmd, "the cost matrix is %zu x %zu but --a has %zu weights and --b has %zu",
+                      C.rows, C.cols, na, nb);
+            rc = CLI_BAD_INPUT;
+            goto done;
+        }
+        pb.n = C.rows;
+        pb.m = C.cols;
+        pb.a = wa;
+        pb.b = wb;
+        pb.cost = wass_cost_dense(C.data, C.cols, o.p);
+    } else {
+        if ((rc = cli_load_signature(cmd, o.a_path, &A))) goto done;
+        if ((rc = cli_load_signature(cmd, o.b_path, &B))) goto done;
+        if (A.d != B.d) {
+            cli_error(cmd, "dimension mismatch: %s has %zu coordinates per point but %s has %zu",
+                      o.a_path, A.d, o.b_path, B.d);
+            rc = CLI_BAD_INPUT;
+            goto done;
+        }
+        pb.n = A.n;
+        pb.m = B.n;
+        pb.a = A.w;
+        pb.b = B.w;
+        pb.cost = wass_cost_points(A.X, B.X, A.d, ground);
+    }
+    if (norm) {
+        normalize((double *)pb.a, pb.n);
+        normalize((double *)pb.b, pb.m);
+    }
+
+    int status;
+    if (o.divergence) {
+        wass_cloud P = {A.n, A.d, A.X, A.w}, Q = {B.n, B.d, B.X, B.w};
+        rc = wass_sinkhorn_divergence_ex(&P, &Q, &ground, &opt, &dres, &err);
+        status = dres.status;
+    } else {
+        rc = wass_sinkhorn(&pb, &opt, &res, &err);
+        status = res.status;
+    }
+    cli_progress_done(&prog);
+    if (rc != WASS_OK) {
+        int code = cli_lib_error(cmd, &err);
+        if (rc == WASS_ERR_MASS_MISMATCH)
+            fprintf(stderr, "wass sinkhorn: (use --mass normalize, or --unbalanced TAU for "
+                            "distributions of different total mass)\n");
+        rc = code;
+        goto done;
+    }
+    if (status == WASS_CONVERGED && !o.divergence) {
+        if (o.plan_path && (rc = cli_write_matrix(cmd, o.plan_path, res.n, res.m, res.plan)))
+            goto done;
+        if (o.pot_path) {
+            double *fg = malloc((res.n + res.m) * sizeof *fg);
+            if (!fg) {
+                cli_error(cmd, "out of memory");
+                rc = CLI_FAILURE;
+                goto done;
+            }
+            memcpy(fg, res.f, res.n * sizeof *fg);
+            memcpy(fg + res.n, res.g, res.m * sizeof *fg);
+            rc = cli_write_matrix(cmd, o.pot_path, res.n + res.m, 1, fg);
+            free(fg);
+            if (rc) goto done;
+        }
+    }
+    if (o.json) {
+        cli_json j;
+        cli_json_begin(&j, stdout);
+        if (o.divergence) {
+            cli_json_num(&j, "divergence", dres.divergence);
+            cli_json_num(&j, "cost", dres.cost_ab);
+            cli_json_num(&j, "objective", dres.ot_ab);
+            cli_json_num(&j, "ot_ab", dres.ot_ab);
+            cli_json_num(&j, "ot_aa", dres.ot_aa);
+            cli_json_num(&j, "ot_bb", dres.ot_bb);
+            cli_json_num(&j, "cost_aa", dres.cost_aa);
+            cli_json_num(&j, "cost_bb", dres.cost_bb);
+            cli_json_num(&j, "marginal_error", dres.marginal_error);
+            cli_json_int(&j, "iterations", (long long)dres.iterations);
+            cli_json_num(&j, "seconds", dres.seconds);
+        } else {
+            cli_json_num(&j, "cost", res.cost);
+            cli_json_num(&j, "objective", res.objective);
+            cli_json_num(&j, "marginal_error", res.marginal_error);
+            cli_json_int(&j, "iterations", (long long)res.iterations);
+            cli_json_num(&j, "seconds", res.seconds);
+        }
+        cli_json_str(&j, "status", wass_status_string(status));
+        cli_json_num(&j, "reg", o.reg);
+        cli_json_num(&j, "tau", opt.tau);
+        cli_json_int(&j, "n", (long long)pb.n);
+        cli_json_int(&j, "m", (long long)pb.m);
+        cli_json_str(&j, "metric", metric);
+        cli_json_num(&j, "p", o.p);
+        cli_json_end(&j);
+    }
+    if (status != WASS_CONVERGED) {
+        const char *msg = o.divergence ? dres.message : res.message;
+        cli_error(cmd, "the solve ended with status '%s'%s%s", wass_status_string(status),
+                  msg[0] ? ": " : "", msg);
+        rc = CLI_FAILURE;
+        goto done;
+    }
+    if (!o.json) printf("%.17g\n", o.divergence ? dres.divergence : res.cost);
+    rc = CLI_OK;
+done:
+    wass_sinkhorn_result_free(&res);
+    cli_signature_free(&A);
+    cli_signature_free(&B);
+    wass_matrix_free(&C);
+    free(wa);
+    free(wb);
+    return rc;
+}

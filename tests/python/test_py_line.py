@@ -1,0 +1,68 @@
+"""wass.wasserstein_1d against scipy.stats.wasserstein_distance and
+ot.wasserstein_1d; wass.tv / kl / js against scipy and closed forms."""
+import numpy as np
+import ot
+import pytest
+from scipy.spatial.distance import jensenshannon
+from scipy.stats import entropy, wasserstein_distance
+
+import wass
+
+
+def test_scipy_example_and_weights():
+    assert wass.wasserstein_1d([0, 1, 3], [5, 6, 8]) == pytest.approx(5.0, rel=1e-14)
+    rng = np.random.default_rng(1)
+    u, v = rng.normal(size=50), rng.normal(1, 2, size=70)
+    uw, vw = rng.random(50), rng.random(70)
+    ref = wasserstein_distance(u, v, uw, vw)
+    assert wass.wasserstein_1d(u, v, uw, vw) == pytest.approx(ref, rel=1e-9)
+
+
+@pytest.mark.parametrize("p", [1, 2, 3.5])
+def test_power_p_against_pot(p):
+    rng = np.random.default_rng(2)
+    u, v = rng.random(40), rng.random(33) * 2
+    uw, vw = rng.random(40), rng.random(33)
+    ref = ot.wasserstein_1d(u, v, uw / uw.sum(), vw / vw.sum(), p=p) ** (1 / p)
+    assert wass.wasserstein_1d(u, v, uw, vw, p=p) == pytest.approx(ref, rel=1e-9)
+
+
+def test_batch_columns_float32_strided():
+    rng = np.random.default_rng(3)
+    U, V = rng.random((25, 4)), rng.random((30, 4))
+    ref = ot.wasserstein_1d(U, V, p=2) ** 0.5
+    np.testing.assert_allclose(wass.wasserstein_1d(U, V, p=2), ref, rtol=1e-9)
+    u32 = rng.random(20).astype(np.float32)
+    v32 = rng.random(15).astype(np.float32)
+    ref32 = wasserstein_distance(u32.astype(np.float64), v32.astype(np.float64))
+    assert wass.wasserstein_1d(u32, v32) == pytest.approx(ref32, rel=1e-9)
+    big = rng.random(60)
+    assert wass.wasserstein_1d(big[::3], big[1::2]) == pytest.approx(
+        wasserstein_distance(big[::3], big[1::2]), rel=1e-9)
+
+
+def test_line_errors():
+    with pytest.raises(wass.WassError, match=r"negative"):
+        wass.wasserstein_1d([0.0, 1.0], [2.0], u_weights=[1.0, -1.0])
+    with pytest.raises(wass.WassError, match=r"NaN"):
+        wass.wasserstein_1d([0.0, np.nan], [2.0])
+
+
+def test_divergences():
+    rng = np.random.default_rng(4)
+    p, q = rng.random(10), rng.random(10)
+    pn, qn = p / p.sum(), q / q.sum()
+    assert wass.tv(p, q) == pytest.approx(0.5 * np.abs(pn - qn).sum(), rel=1e-12)
+    assert wass.kl(p, q) == pytest.approx(entropy(p, q), rel=1e-12)
+    assert wass.kl(p, q, bits=True) == pytest.approx(entropy(p, q, base=2), rel=1e-12)
+    assert wass.js(p, q) == pytest.approx(jensenshannon(p, q) ** 2, rel=1e-10)
+    assert wass.js(p, q, bits=True) == pytest.approx(jensenshannon(p, q, base=2) ** 2,
+                                                     rel=1e-10)
+
+
+def test_disjoint_supports():
+    p, q = np.array([0.5, 0.5, 0, 0]), np.array([0, 0, 0.5, 0.5])
+    assert wass.tv(p, q) == pytest.approx(1.0)
+    assert wass.kl(p, q) == np.inf
+    assert wass.js(p, q) == pytest.approx(np.log(2), rel=1e-14)
+    assert wass.js(p, q, bits=True) == pytest.approx(1.0, rel=1e-14)
