@@ -301,7 +301,9 @@ int wass_line(const double *u, const double *uw, size_t n, const double *v, cons
               size_t m, double p, double *out, wass_error_info *err);
 
 /* k independent 1-D problems sharing sizes: problem t uses u + t*n, uw + t*n
- * (or NULL), v + t*m, vw + t*m (or NULL); out[t] = W_p. Multi-threaded. */
+ * (or NULL), v + t*m, vw + t*m (or NULL); out[t] = W_p (out: k, caller-
+ * owned). Problems run in parallel (threads: 0 = all cores), each exactly as
+ * wass_line would compute it, whatever the thread count. */
 int wass_line_batch(const double *u, const double *uw, size_t n, const double *v,
                     const double *vw, size_t m, size_t k, double p, int threads, double *out,
                     wass_error_info *err);
@@ -337,7 +339,10 @@ int wass_divergence_parse(const char *name, wass_divergence_kind *out);
  * is P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) for potentials f, g, found
  * by log-domain Sinkhorn iterations (no underflow for any eps > 0):
  *   f_i = -lambda eps log sum_j b_j exp((g_j - C_ij) / eps), lambda = tau / (tau + eps)
- * (lambda = 1 balanced), and likewise g from f. For balanced problems of
+ * (lambda = 1 balanced), and likewise g from f; at the final epsilon the
+ * updates are over-relaxed with a factor estimated from the observed rate
+ * (the last updates are plain, so the stopping test is exact). Every
+ * iteration costs two passes over the n x m costs. For balanced problems of
  * total mass 1, OT_eps = sum a_i f_i + sum b_j g_j at convergence, and it
  * differs from the "<P, C> + eps sum P log P" convention of POT and Cuturi by
  * the constant eps (sum a log a + sum b log b); the plan is the same. For
