@@ -227,10 +227,6 @@ def test_cost_span_planted(tmp_path):
     assert rel(js["cost"], opt) <= 1e-9, (js["cost"], opt)
 
 
-@pytest.mark.xfail(strict=True, reason="known solver defect: the pricing tolerance is relative "
-                   "to max|C| (1e12 here), so the solve stops at a plan costing 9.2e-4 for an "
-                   "optimum of 2.6e-7; the certificate now rejects it (status 'not converged', "
-                   "exit 1) but the answer is not found")
 def test_cost_span_random(tmp_path):
     """Random costs 10^U(-9, 12), uniform weights: an assignment problem,
     so the Hungarian method (scipy linear_sum_assignment) gives the optimum;
