@@ -6,7 +6,9 @@
  *   cc -O2 -fopenmp -Iinclude bench/scale_bench.c build/libwass.a -lm -o build/scale_bench
  *   build/scale_bench N D METRIC [ALGO] [SEED] [THREADS]
  *     METRIC: euclidean | sqeuclidean | cityblock; ALGO: auto | simplex | colgen
+ *   build/scale_bench many COUNT [THREADS]   (all pairs among COUNT small clouds)
  */
+#define _POSIX_C_SOURCE 200809L
 #include "wass.h"
 
 #include <stdint.h>
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 static uint64_t rng(uint64_t *s) {
     uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
@@ -22,7 +25,50 @@ static uint64_t rng(uint64_t *s) {
     return z ^ (z >> 31);
 }
 
+/* All pairs among `count` random 2-D clouds of 50..200 points (W2^2):
+ * wass_emd_many with `threads`, prints seconds and a checksum. */
+static int many(size_t count, int threads) {
+    uint64_t seed = 7;
+    size_t *sz = malloc(count * sizeof(size_t));
+    double **pts = malloc(count * sizeof(double *));
+    for (size_t k = 0; k < count; k++) {
+        sz[k] = 50 + rng(&seed) % 151;
+        pts[k] = malloc(sz[k] * 2 * sizeof(double));
+        for (size_t q = 0; q < sz[k] * 2; q++) pts[k][q] = (double)(rng(&seed) >> 11) * 0x1.0p-53;
+    }
+    size_t np = count * (count - 1) / 2, q = 0;
+    wass_problem *pb = calloc(np, sizeof *pb);
+    for (size_t a = 0; a < count; a++)
+        for (size_t b = a + 1; b < count; b++, q++) {
+            pb[q].n = sz[a];
+            pb[q].m = sz[b];
+            pb[q].cost = wass_cost_points(pts[a], pts[b], 2, wass_ground_make(WASS_SQEUCLIDEAN, 1.0));
+        }
+    double *costs = malloc(np * sizeof(double));
+    wass_options o;
+    wass_options_default(&o);
+    o.threads = threads;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    wass_error_info e;
+    int rc = wass_emd_many(pb, np, &o, costs, NULL, &e);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double sum = 0;
+    for (size_t k = 0; k < np; k++) sum += costs[k];
+    printf("{\"many\": %zu, \"problems\": %zu, \"threads\": %d, \"rc\": %d, \"seconds\": %.3f, "
+           "\"cost_sum\": %.17g}\n",
+           count, np, threads, rc, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec), sum);
+    for (size_t k = 0; k < count; k++) free(pts[k]);
+    free(pts);
+    free(sz);
+    free(pb);
+    free(costs);
+    return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 3 && strcmp(argv[1], "many") == 0)
+        return many(strtoull(argv[2], NULL, 10), argc > 3 ? atoi(argv[3]) : 0);
     if (argc < 4) {
         fprintf(stderr, "usage: %s N D METRIC [auto|simplex|colgen] [SEED] [THREADS]\n", argv[0]);
         return 2;

@@ -249,7 +249,11 @@ typedef struct {
 } wass_result;
 
 /* Solve the exact transport problem. opt may be NULL (defaults). res is
- * overwritten (call wass_result_free on it afterwards, also on error). */
+ * overwritten (call wass_result_free on it afterwards, also on error).
+ * Zero-weight points take no part in the solve; their duals come from the
+ * c-transform, so u_i + v_j <= C_ij holds over all pairs. With opt->certify,
+ * a result whose certificate misses 1e-9 (marginal error, min reduced cost,
+ * duality gap) gets status WASS_NOT_CONVERGED and a message saying which. */
 int wass_emd(const wass_problem *pb, const wass_options *opt, wass_result *res,
              wass_error_info *err);
 void wass_result_free(wass_result *res);
@@ -260,7 +264,8 @@ void wass_result_free(wass_result *res);
 int wass_certify(const wass_problem *pb, const wass_options *opt, const wass_result *res,
                  wass_certificate *cert);
 
-/* Kantorovich-Rubinstein critic for W1 (metric ground cost, p == 1): fills
+/* Kantorovich-Rubinstein critic for W1 (metric ground cost, p == 1; duals
+ * from a balanced or normalize solve of the same problem): fills
  * f_a (n) and f_b (m), the values on both supports of a 1-Lipschitz function
  * f with sum a_i f_a[i] - sum b_j f_b[j] = W1 (after mass normalization).
  * *lipschitz_violation receives max over pairs of |f(x) - f(y)| - d(x, y)
@@ -503,14 +508,18 @@ void wass_sparse_free(wass_sparse *s);
 /* Lower bounds                                                              */
 /* ======================================================================== */
 
-/* Centroid bound: metric(mean P, mean Q)^p <= optimal cost, valid for
- * norm-induced metrics (euclidean, cityblock, chebyshev, minkowski) with
- * p >= 1; for sqeuclidean it is ||mean P - mean Q||^2. Weights normalized. */
+/* Centroid bound: metric(mean P, mean Q)^p <= optimal cost, by Jensen's
+ * inequality, valid when the cost is a convex function of x - y: the norm
+ * metrics (euclidean, cityblock, chebyshev, minkowski) with p >= 1, and
+ * sqeuclidean with p >= 1/2 (giving ||mean P - mean Q||^(2p)). Other powers
+ * are refused with WASS_ERR_UNSUPPORTED. Weights normalized. O((n + m) d). */
 int wass_bound_centroid(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
                         double *out, wass_error_info *err);
 /* Relaxed bound: max of the two one-sided relaxations (each point sends all
- * its mass to its cheapest partner) <= optimal cost, for any cost. Weights
- * normalized. threads: 0 = all cores. */
+ * its mass to its cheapest partner: sum_i a_i min_j C_ij, and the same over
+ * columns) <= optimal cost, for any cost (non-finite costs are refused with
+ * WASS_ERR_NAN). Weights normalized. One pass over the n x m costs;
+ * threads: 0 = all cores; the result does not depend on the thread count. */
 int wass_bound_relaxed(const wass_problem *pb, int threads, double *out, wass_error_info *err);
 
 /* ======================================================================== */

@@ -228,6 +228,27 @@ static size_t price_points(const void *vctx, size_t i, size_t j0, size_t len, do
     }
     size_t d = x->d, mr = x->mreal;
     const double *xi = x->Xc + i * d;
+    if (d == 2 && x->fast == FAST_EUCLID1) {
+        /* the plane, W1: one fused pass, a square root only for winners */
+        const double *y0 = x->YT + j0, *y1 = x->YT + mr + j0;
+        double x0 = xi[0], x1 = xi[1], b = *best, ub = ui + b;
+        size_t bk = (size_t)-1;
+        for (size_t k = 0; k < len; k++) {
+            double th = ub - pv[k];
+            double dx = x0 - y0[k], dy = x1 - y1[k];
+            double sq = dx * dx + dy * dy;
+            if (th > 0 && sq < th * th) {
+                double r = sqrt(sq) - ui + pv[k];
+                if (r < b) {
+                    b = r;
+                    ub = ui + b;
+                    bk = k;
+                }
+            }
+        }
+        *best = b;
+        return bk;
+    }
     {
         const double *y0 = x->YT + j0;
         double x0 = xi[0];
