@@ -301,7 +301,9 @@ int wass_line(const double *u, const double *uw, size_t n, const double *v, cons
               size_t m, double p, double *out, wass_error_info *err);
 
 /* k independent 1-D problems sharing sizes: problem t uses u + t*n, uw + t*n
- * (or NULL), v + t*m, vw + t*m (or NULL); out[t] = W_p. Multi-threaded. */
+ * (or NULL), v + t*m, vw + t*m (or NULL); out[t] = W_p (out: k, caller-
+ * owned). Problems run in parallel (threads: 0 = all cores), each exactly as
+ * wass_line would compute it, whatever the thread count. */
 int wass_line_batch(const double *u, const double *uw, size_t n, const double *v,
                     const double *vw, size_t m, size_t k, double p, int threads, double *out,
                     wass_error_info *err);
