@@ -227,10 +227,6 @@ def test_cost_span_planted(tmp_path):
     assert rel(js["cost"], opt) <= 1e-9, (js["cost"], opt)
 
 
-@pytest.mark.xfail(strict=True, reason="known solver defect: the pricing tolerance is relative "
-                   "to max|C| (1e12 here), so reduced costs of -0.03 on arcs costing 1e-4 are "
-                   "taken as optimal and the certificate (also relative to max|C|) passes; "
-                   "wass returns 9.2e-4 for an optimum of 2.6e-7")
 def test_cost_span_random(tmp_path):
     """Random costs 10^U(-9, 12), uniform weights: an assignment problem,
     so the Hungarian method (scipy linear_sum_assignment) gives the optimum;
