@@ -179,7 +179,7 @@ int wass_certify(const wass_problem *pb, const wass_options *opt_in, const wass_
     /* dual side: feasibility over all pairs */
     double minrc = INFINITY, maxc = 0.0;
     int bad = 0;
-    int nt = wass__threads(opt.threads);
+    int nt = wass__threads_for(opt.threads, (double)n * (double)m);
     (void)nt;
     if (pb->cost.kind == WASS_COST_POINTS) {
         /* points: Y transposed once, costs a block of columns at a time */

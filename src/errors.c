@@ -98,6 +98,10 @@ int wass__threads(int threads) {
 #endif
 }
 
+int wass__threads_for(int threads, double work) {
+    return work < WASS__PARALLEL_MIN_WORK ? 1 : wass__threads(threads);
+}
+
 double wass__sum(const double *x, size_t n) {
     double s = 0.0, c = 0.0;
     for (size_t i = 0; i < n; i++) {

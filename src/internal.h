@@ -32,6 +32,11 @@ int wass__mul_ok(size_t a, size_t b, size_t *out);
 
 /* Number of OpenMP threads to use for a `threads` option (0 = all). */
 int wass__threads(int threads);
+/* The same for a parallel loop over `work` cheap items (e.g. cost pairs):
+ * one thread below WASS__PARALLEL_MIN_WORK, where starting a team of threads
+ * costs more than the loop (tens of milliseconds on a busy machine). */
+#define WASS__PARALLEL_MIN_WORK 65536.0
+int wass__threads_for(int threads, double work);
 
 /* Compensated (Neumaier) sum of n doubles. */
 double wass__sum(const double *x, size_t n);

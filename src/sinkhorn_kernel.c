@@ -148,10 +148,8 @@ int sk_kernel_init(sk_kernel *k, const wass_problem *pb, int threads, wass_error
     k->n = pb->n;
     k->m = pb->m;
     k->cost = pb->cost;
-    k->threads = wass__threads(threads);
+    k->threads = wass__threads_for(threads, (double)pb->n * (double)pb->m);
     if (k->threads < 1) k->threads = 1;
-    /* Small problems: a pass takes microseconds, less than waking threads. */
-    if ((double)pb->n * (double)pb->m < 65536.0) k->threads = 1;
     k->isa = detect_isa();
     size_t big = pb->n > pb->m ? pb->n : pb->m;
     if (big < 2 * SK_COL_BLOCK) big = 2 * SK_COL_BLOCK;
