@@ -5,7 +5,8 @@ PY ?= /usr/bin/python3
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps demo test test-c test-asan test-python bench install clean
+.PHONY: all build deps demo test test-c test-asan test-python bench bench-approx bench-sinkhorn \
+	bench-scale bench-wmd parallel-lines wgan install clean
 
 all: build
 
@@ -41,6 +42,24 @@ bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory build
 	$(PY) bench/run.py
+
+bench-approx bench-sinkhorn bench-scale: bench-%:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory build
+	PYTHONPATH=$(CURDIR)/build/python $(PY) bench/$*.py
+
+# Word Mover's Distance on real mail (fetches the word vectors and the corpus).
+bench-wmd:
+	@scripts/deps.sh bench
+	@scripts/deps.sh data
+	@$(MAKE) --no-print-directory build
+	PYTHONPATH=$(CURDIR)/build/python $(PY) bench/wmd.py
+
+# The lecture's examples with PyTorch; pictures go to build/examples/.
+parallel-lines wgan:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory build
+	PYTHONPATH=$(CURDIR)/build/python $(PY) examples/$(subst -,_,$@).py
 
 install: build
 	cmake --install build

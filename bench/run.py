@@ -40,7 +40,8 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="\n\n".join(__doc__.split("\n\n")[1:]))
-    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 250, 500, 1000, 2000, 4000])
+    ap.add_argument("--sizes", type=int, nargs="+",
+                    help="n = m values (default 100 250 500 1000 2000 4000; --quick: 100 250 500)")
     ap.add_argument("--quick", action="store_true",
                     help="CI-sized run: sizes 100 250 500, 2 repeats, small caps")
     ap.add_argument("--repeats", type=int, default=3,
@@ -52,7 +53,8 @@ def parse_args(argv):
     ap.add_argument("--highs-max", type=int, default=300, help="largest n for HiGHS")
     ap.add_argument("--pyemd-max", type=int, default=500, help="largest n for pyemd (cubic)")
     ap.add_argument("--cv2-max", type=int, default=1000, help="largest n for cv2.EMD")
-    ap.add_argument("--pot-max", type=int, default=4000, help="largest n for POT (dense n x m)")
+    ap.add_argument("--pot-max", type=int, default=5000,
+                    help="largest n for POT (dense n x m; 5000 takes 64x64 images, not 128x128)")
     ap.add_argument("--budget", type=float, default=60.0,
                     help="seconds: a tool slower than this at one size skips larger sizes")
     ap.add_argument("--timeout", type=float, default=600.0, help="per child process")
@@ -71,8 +73,9 @@ def parse_args(argv):
     ap.add_argument("--json", dest="json_out", help="write all raw measurements as JSON")
     ap.add_argument("--plot", help="PNG path (default WORKDIR/bench.png; 'none' = no plot)")
     args = ap.parse_args(argv)
+    if args.sizes is None:
+        args.sizes = [100, 250, 500] if args.quick else [100, 250, 500, 1000, 2000, 4000]
     if args.quick:
-        args.sizes = [100, 250, 500]
         args.repeats = min(args.repeats, 2)
         args.highs_max = min(args.highs_max, 250)
         args.pyemd_max = min(args.pyemd_max, 250)
@@ -97,6 +100,10 @@ def repeats_for(args, tool, n):
 def measure(args, wass, inst, cost, n, tools, skip, progress, label):
     """All tools on one instance. Returns {tool: result dict}."""
     res = {}
+    cpath = os.path.join(inst, "C_%s.npy" % cost)
+    if args.form == "dense" and "wass" in tools and not os.path.exists(cpath):
+        X, Y, _, _ = C.load_instance(inst)
+        np.save(cpath, C.cost_matrix(X, Y, cost))
     extra = args.wass_args.split()
     for tool in tools:
         cap = cap_for(args, tool)
@@ -261,7 +268,10 @@ def main(argv=None):
     skip = {}
     if args.dotmark:
         ddir = os.path.join(args.workdir, "dotmark")
-        for res_px in args.dotmark_res:
+        for res_px in sorted(args.dotmark_res):
+            # a tool over the budget at one resolution skips the larger ones,
+            # not the other classes of the same resolution
+            found = {}
             for cls in args.dotmark_classes:
                 p, q = dotmark.write_pair(ddir, cls, res_px, seed=args.seed)
                 inst = os.path.join(args.workdir, "instances", "dotmark_%s_%d" % (cls, res_px))
@@ -271,9 +281,13 @@ def main(argv=None):
                                      np.ascontiguousarray(Q[:, 0]))
                 n = len(np.load(os.path.join(inst, "a.npy")))
                 for cost in args.costs:
+                    local = dict(skip.get(cost, {}))
                     results[(cost, res_px, cls)] = measure(args, wass, inst, cost, n, args.tools,
-                                                           skip, progress,
+                                                           local, progress,
                                                            "%s %dx%d" % (cls, res_px, res_px))
+                    found.setdefault(cost, {}).update(local)
+            for cost, d in found.items():
+                skip.setdefault(cost, {}).update(d)
         label_fn = lambda k: "%s %dx%d" % (k[2], k[1], k[1])  # noqa: E731
         xkey = lambda k: k[1] * k[1]  # noqa: E731
         title = "DOTmark-style images"

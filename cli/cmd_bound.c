@@ -56,11 +56,11 @@ int cmd_bound(int argc, char **argv) {
                 only_pos = 1;
                 continue;
             }
-#define OPT(name, target)                                                                      \
-    if ((r = cli_opt(cmd, argc, argv, &i, name, &v)) != 0) {                                   \
-        if (r < 0) return CLI_BAD_INPUT;                                                       \
-        target = v;                                                                            \
-        continue;                                                                              \
+#define OPT(name, target)                                                                          \
+    if ((r = cli_opt(cmd, argc, argv, &i, name, &v)) != 0) {                                       \
+        if (r < 0) return CLI_BAD_INPUT;                                                           \
+        target = v;                                                                                \
+        continue;                                                                                  \
     }
             OPT("--kind", kind)
             OPT("--metric", metric_name)
@@ -112,7 +112,9 @@ int cmd_bound(int argc, char **argv) {
         }
         if (!cost_path || !wa_path || !wb_path) {
             cli_error(cmd, "--cost, --a and --b go together (missing %s)",
-                      !cost_path ? "--cost" : !wa_path ? "--a" : "--b");
+                      !cost_path ? "--cost"
+                      : !wa_path ? "--a"
+                                 : "--b");
             return CLI_BAD_INPUT;
         }
         if (centroid) {

@@ -31,6 +31,8 @@ static void usage(FILE *f) {
             "                     rwmd: every RWMD first, exact solves in RWMD order;\n"
             "                     none: brute force (exact WMD to every document)\n"
             "  --no-prune         the same as --prune none\n"
+            "  --no-ict           prune with RWMD alone (default: also the tighter ICT\n"
+            "                     bound where RWMD cannot skip a solve)\n"
             "  --threads N        threads (default: all cores)\n"
             "  --max-train N, --max-test N   use only the first N documents\n"
             "  --stopwords F, --min-len N, --keep-non-ascii, --distance D, --normalize,\n"
@@ -141,6 +143,9 @@ int cmd_knn(int argc, char **argv) {
                 cli_error(cmd, "--prune: expected kusner, rwmd or none, found '%s'", v);
                 return CLI_BAD_INPUT;
             }
+        } else if ((r = cli_flag(cmd, argv, i, "--no-ict"))) {
+            if (r < 0) return CLI_BAD_INPUT;
+            co.knn.tight = 0;
         } else if ((r = cli_flag(cmd, argv, i, "--no-prune"))) {
             if (r < 0) return CLI_BAD_INPUT;
             co.knn.prune = 0;
@@ -261,6 +266,8 @@ int cmd_knn(int argc, char **argv) {
             cli_json_int(&j, "test_exact_solves", (long long)ex);
             cli_json_int(&j, "test_pruned_wcd", (long long)res.knn.pruned_wcd);
             cli_json_int(&j, "test_pruned_rwmd", (long long)res.knn.pruned_rwmd);
+            cli_json_int(&j, "test_pruned_ict", (long long)res.knn.pruned_ict);
+            cli_json_bool(&j, "ict", co.knn.tight);
             cli_json_num(&j, "test_avoided_share", avoided);
             cli_json_num(&j, "test_knn_seconds", res.knn.seconds);
             cli_json_int(&j, "all_candidates", (long long)res.candidates);
@@ -287,10 +294,10 @@ int cmd_knn(int argc, char **argv) {
             }
             if (!isnan(res.test_error)) printf("test error %.4f\n", res.test_error);
             printf("test queries: %llu candidates, %llu exact WMD solves (%.1f%% avoided: "
-                   "%llu by WCD, %llu by RWMD), %.3f s\n",
+                   "%llu by WCD, %llu by RWMD, %llu by ICT), %.3f s\n",
                    (unsigned long long)cand, (unsigned long long)ex, 100 * avoided,
                    (unsigned long long)res.knn.pruned_wcd, (unsigned long long)res.knn.pruned_rwmd,
-                   res.knn.seconds);
+                   (unsigned long long)res.knn.pruned_ict, res.knn.seconds);
             printf("tokens: %zu kept, %zu out of vocabulary; total %.3f s\n", kept, oov, total);
             if (predictions)
                 for (size_t i = 0; i < ntest; i++) {

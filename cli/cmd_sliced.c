@@ -106,8 +106,9 @@ int cmd_sliced(int argc, char **argv) {
             return CLI_BAD_INPUT;
         }
         if (mt != WASS_EUCLIDEAN) {
-            cli_error(cmd, "--metric %s: sliced Wasserstein projects with the Euclidean inner "
-                           "product; only euclidean applies",
+            cli_error(cmd,
+                      "--metric %s: sliced Wasserstein projects with the Euclidean inner "
+                      "product; only euclidean applies",
                       metric);
             return CLI_BAD_INPUT;
         }

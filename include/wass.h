@@ -219,7 +219,7 @@ typedef struct {
     double min_reduced_cost; /* min over ALL (i, j) of C_ij - u_i - v_j, relative
                                 to max |C_ij| over the pairs visited (>= -tol when
                                 optimal) */
-    double duality_gap;      /* (primal - dual) / max(|primal|, 1e-12 * mass * max|C|),
+    double duality_gap;      /* (primal - dual) / max(|primal|, 1e-7 * sum of |dual terms|),
                                 where dual uses the c-transform u'_i = min(u_i,
                                 min_j C_ij - v_j): a feasible dual, so this bounds
                                 the plan's suboptimality even for bad duals */
@@ -301,7 +301,9 @@ int wass_line(const double *u, const double *uw, size_t n, const double *v, cons
               size_t m, double p, double *out, wass_error_info *err);
 
 /* k independent 1-D problems sharing sizes: problem t uses u + t*n, uw + t*n
- * (or NULL), v + t*m, vw + t*m (or NULL); out[t] = W_p. Multi-threaded. */
+ * (or NULL), v + t*m, vw + t*m (or NULL); out[t] = W_p (out: k, caller-
+ * owned). Problems run in parallel (threads: 0 = all cores), each exactly as
+ * wass_line would compute it, whatever the thread count. */
 int wass_line_batch(const double *u, const double *uw, size_t n, const double *v,
                     const double *vw, size_t m, size_t k, double p, int threads, double *out,
                     wass_error_info *err);
@@ -337,7 +339,10 @@ int wass_divergence_parse(const char *name, wass_divergence_kind *out);
  * is P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) for potentials f, g, found
  * by log-domain Sinkhorn iterations (no underflow for any eps > 0):
  *   f_i = -lambda eps log sum_j b_j exp((g_j - C_ij) / eps), lambda = tau / (tau + eps)
- * (lambda = 1 balanced), and likewise g from f. For balanced problems of
+ * (lambda = 1 balanced), and likewise g from f; at the final epsilon the
+ * updates are over-relaxed with a factor estimated from the observed rate
+ * (the last updates are plain, so the stopping test is exact). Every
+ * iteration costs two passes over the n x m costs. For balanced problems of
  * total mass 1, OT_eps = sum a_i f_i + sum b_j g_j at convergence, and it
  * differs from the "<P, C> + eps sum P log P" convention of POT and Cuturi by
  * the constant eps (sum a log a + sum b log b); the plan is the same. For
@@ -508,14 +513,18 @@ void wass_sparse_free(wass_sparse *s);
 /* Lower bounds                                                              */
 /* ======================================================================== */
 
-/* Centroid bound: metric(mean P, mean Q)^p <= optimal cost, valid for
- * norm-induced metrics (euclidean, cityblock, chebyshev, minkowski) with
- * p >= 1; for sqeuclidean it is ||mean P - mean Q||^2. Weights normalized. */
+/* Centroid bound: metric(mean P, mean Q)^p <= optimal cost, by Jensen's
+ * inequality, valid when the cost is a convex function of x - y: the norm
+ * metrics (euclidean, cityblock, chebyshev, minkowski) with p >= 1, and
+ * sqeuclidean with p >= 1/2 (giving ||mean P - mean Q||^(2p)). Other powers
+ * are refused with WASS_ERR_UNSUPPORTED. Weights normalized. O((n + m) d). */
 int wass_bound_centroid(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
                         double *out, wass_error_info *err);
 /* Relaxed bound: max of the two one-sided relaxations (each point sends all
- * its mass to its cheapest partner) <= optimal cost, for any cost. Weights
- * normalized. threads: 0 = all cores. */
+ * its mass to its cheapest partner: sum_i a_i min_j C_ij, and the same over
+ * columns) <= optimal cost, for any cost (non-finite costs are refused with
+ * WASS_ERR_NAN). Weights normalized. One pass over the n x m costs;
+ * threads: 0 = all cores; the result does not depend on the thread count. */
 int wass_bound_relaxed(const wass_problem *pb, int threads, double *out, wass_error_info *err);
 
 /* ======================================================================== */

@@ -58,8 +58,8 @@ static void mean_of(const wass_cloud *C, double tot, double *mu) {
     }
 }
 
-int wass_bound_centroid(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
-                        double *out, wass_error_info *err) {
+int wass_bound_centroid(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g, double *out,
+                        wass_error_info *err) {
     wass__clear(err);
     int rc;
     double tp, tq;
@@ -112,7 +112,8 @@ int wass_bound_relaxed(const wass_problem *pb, int threads, double *out, wass_er
         free(colmin);
         return wass__fail(err, WASS_ERR_NOMEM, "out of memory for %zu x %zu bound", n, m);
     }
-    for (size_t k = 0; k < cols; k++) colmin[k] = INFINITY;
+    for (size_t k = 0; k < cols; k++)
+        colmin[k] = INFINITY;
     size_t bad_i = (size_t)-1, bad_j = 0;
     double bad_v = 0;
     const wass_cost *c = &pb->cost;

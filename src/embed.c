@@ -67,7 +67,8 @@ static double span(double lo, double hi, double o, double h, double *base) {
 /* log2 of the number of keys a level needs (sum over coordinates). */
 static double level_bits(const wass_embed_frame *fr, int l) {
     double h = ldexp(fr->cell, l), bits = 0.0, base;
-    for (size_t k = 0; k < fr->d; k++) bits += log2(span(fr->lo[k], fr->hi[k], fr->origin[k], h, &base));
+    for (size_t k = 0; k < fr->d; k++)
+        bits += log2(span(fr->lo[k], fr->hi[k], fr->origin[k], h, &base));
     return bits;
 }
 
@@ -106,13 +107,15 @@ int wass_embed_frame_init(wass_embed_frame *fr, const wass_cloud *clouds, size_t
         wass_embed_options_default(&def);
         opt = &def;
     }
-    if (!clouds || count == 0) return wass__fail(err, WASS_ERR_SIZE, "no clouds to build a frame from");
+    if (!clouds || count == 0)
+        return wass__fail(err, WASS_ERR_SIZE, "no clouds to build a frame from");
     if (!(opt->cell >= 0 && isfinite(opt->cell)))
         return wass__fail(err, WASS_ERR_INVALID, "cell = %g must be positive (or 0 for automatic)",
                           opt->cell);
     if (opt->levels < 0 || opt->levels > MAX_LEVELS)
-        return wass__fail(err, WASS_ERR_INVALID, "levels = %d must be in 1..%d (or 0 for automatic)",
-                          opt->levels, MAX_LEVELS);
+        return wass__fail(err, WASS_ERR_INVALID,
+                          "levels = %d must be in 1..%d (or 0 for automatic)", opt->levels,
+                          MAX_LEVELS);
     size_t d = clouds[0].d, nmax = 0;
     int rc;
     for (size_t c = 0; c < count; c++) {
@@ -172,7 +175,8 @@ int wass_embed_frame_init(wass_embed_frame *fr, const wass_cloud *clouds, size_t
     while (!level_fits(fr, 0)) {
         if (!derived || fr->levels == 1) {
             int bad = 0;
-            while (bad < fr->levels - 1 && !level_fits(fr, bad + 1)) bad++;
+            while (bad < fr->levels - 1 && !level_fits(fr, bad + 1))
+                bad++;
             double bits = level_bits(fr, derived ? 0 : bad);
             int code = WASS_ERR_UNSUPPORTED;
             if (derived)
@@ -221,8 +225,10 @@ int wass_embed(const wass_embed_frame *fr, const wass_cloud *P, wass_sparse *out
     if (!wass__mul_ok(n, L, &total)) return wass__fail(err, WASS_ERR_SIZE, "n * levels overflows");
     double *base = malloc(L * d * sizeof *base);
     uint64_t *stride = malloc(L * d * sizeof *stride);
-    uint64_t *keys = wass__big_alloc(total * sizeof *keys), *ktmp = wass__big_alloc(total * sizeof *ktmp);
-    double *vals = wass__big_alloc(total * sizeof *vals), *vtmp = wass__big_alloc(total * sizeof *vtmp);
+    uint64_t *keys = wass__big_alloc(total * sizeof *keys),
+             *ktmp = wass__big_alloc(total * sizeof *ktmp);
+    double *vals = wass__big_alloc(total * sizeof *vals),
+           *vtmp = wass__big_alloc(total * sizeof *vtmp);
     if (!base || !stride || !keys || !ktmp || !vals || !vtmp) {
         rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for %zu entries", total);
         goto done;

@@ -62,14 +62,14 @@ static inline double gap_pow(double x, double p) {
 }
 
 /* Neumaier accumulation. */
-#define ACC(s, c, x)                                                                           \
-    do {                                                                                       \
-        double x_ = (x), t_ = s + x_;                                                          \
-        if (fabs(s) >= fabs(x_))                                                               \
-            c += (s - t_) + x_;                                                                \
-        else                                                                                   \
-            c += (x_ - t_) + s;                                                                \
-        s = t_;                                                                                \
+#define ACC(s, c, x)                                                                               \
+    do {                                                                                           \
+        double x_ = (x), t_ = s + x_;                                                              \
+        if (fabs(s) >= fabs(x_))                                                                   \
+            c += (s - t_) + x_;                                                                    \
+        else                                                                                       \
+            c += (x_ - t_) + s;                                                                    \
+        s = t_;                                                                                    \
     } while (0)
 
 /* Turn sorted weights into normalized cumulative weights, monotone, last = 1. */
@@ -90,7 +90,8 @@ static void load_keys(const double *x, uint64_t *k, size_t n, int threads) {
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && n > 100000)
 #endif
-    for (size_t i = 0; i < n; i++) k[i] = wass__key_from_double(x[i]);
+    for (size_t i = 0; i < n; i++)
+        k[i] = wass__key_from_double(x[i]);
     (void)threads;
 }
 
@@ -168,8 +169,7 @@ double wass__line_pp(const double *u, const double *uw, double utot, size_t n, c
     }
     wass__radix_sort(w->ku, cu, n, w->ktmp, w->wtmp, threads);
     wass__radix_sort(w->kv, cv, m, w->ktmp, w->wtmp, threads);
-    if (!cu && !cv && (double)n * (double)m < 9.0e15)
-        return merge_uniform(w->ku, n, w->kv, m, p);
+    if (!cu && !cv && (double)n * (double)m < 9.0e15) return merge_uniform(w->ku, n, w->kv, m, p);
     if (cu) cumulate(cu, n, utot);
     if (cv) cumulate(cv, m, vtot);
     return merge_weighted(w->ku, cu, n, w->kv, cv, m, p);
@@ -215,9 +215,8 @@ int wass_line(const double *u, const double *uw, size_t n, const double *v, cons
     return WASS_OK;
 }
 
-int wass_line_batch(const double *u, const double *uw, size_t n, const double *v,
-                    const double *vw, size_t m, size_t k, double p, int threads, double *out,
-                    wass_error_info *err) {
+int wass_line_batch(const double *u, const double *uw, size_t n, const double *v, const double *vw,
+                    size_t m, size_t k, double p, int threads, double *out, wass_error_info *err) {
     wass__clear(err);
     int rc;
     size_t nk, mk;
@@ -261,13 +260,14 @@ int wass_line_batch(const double *u, const double *uw, size_t n, const double *v
 #ifdef _OPENMP
             me = omp_get_thread_num();
 #endif
-            out[t] = root_p(wass__line_pp(u + t * n, uw ? uw + t * n : NULL, tot[2 * t], n,
-                                          v + t * m, vw ? vw + t * m : NULL, tot[2 * t + 1], m,
-                                          p, 1, &w[me]),
-                            p);
+            out[t] =
+                root_p(wass__line_pp(u + t * n, uw ? uw + t * n : NULL, tot[2 * t], n, v + t * m,
+                                     vw ? vw + t * m : NULL, tot[2 * t + 1], m, p, 1, &w[me]),
+                       p);
         }
     }
-    for (int t = 0; w && t < nt; t++) wass__line_work_free(&w[t]);
+    for (int t = 0; w && t < nt; t++)
+        wass__line_work_free(&w[t]);
     free(w);
     free(tot);
     if (nomem) return wass__fail(err, WASS_ERR_NOMEM, "out of memory for per-thread scratch");

@@ -62,7 +62,8 @@ static void sort_serial(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp, 
     for (size_t i = 0; i < n; i++) {
         uint64_t k = keys[i];
         if (i && keys[i - 1] > k) sorted = 0;
-        for (int d = 0; d < RADIX_DIGITS; d++) hist[d * RADIX_SIZE + ((k >> (d * RADIX_BITS)) & RADIX_MASK)]++;
+        for (int d = 0; d < RADIX_DIGITS; d++)
+            hist[d * RADIX_SIZE + ((k >> (d * RADIX_BITS)) & RADIX_MASK)]++;
     }
     if (sorted) return;
     uint64_t *ks = keys, *kd = ktmp;
@@ -84,7 +85,8 @@ static void sort_serial(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp, 
                 vd[pos] = vs[i];
             }
         } else {
-            for (size_t i = 0; i < n; i++) kd[h[(ks[i] >> shift) & RADIX_MASK]++] = ks[i];
+            for (size_t i = 0; i < n; i++)
+                kd[h[(ks[i] >> shift) & RADIX_MASK]++] = ks[i];
         }
         uint64_t *kt = ks;
         ks = kd;
@@ -123,7 +125,8 @@ static void sort_parallel(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp
 #pragma omp critical(wass_radix_count)
         {
             if (loc)
-                for (size_t b = 0; b < (size_t)RADIX_DIGITS * RADIX_SIZE; b++) all[b] += loc[b];
+                for (size_t b = 0; b < (size_t)RADIX_DIGITS * RADIX_SIZE; b++)
+                    all[b] += loc[b];
             else
                 all[0] = (size_t)-1; /* allocation failed: force every pass */
             if (!my_sorted) sorted = 0;
@@ -147,7 +150,8 @@ static void sort_parallel(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp
             size_t lo = n * (size_t)t / (size_t)T, hi = n * (size_t)(t + 1) / (size_t)T;
             size_t *my = hist + (size_t)t * RADIX_SIZE;
             memset(my, 0, RADIX_SIZE * sizeof *my);
-            for (size_t i = lo; i < hi; i++) my[(ks[i] >> shift) & RADIX_MASK]++;
+            for (size_t i = lo; i < hi; i++)
+                my[(ks[i] >> shift) & RADIX_MASK]++;
 #pragma omp barrier
 #pragma omp single
             {
@@ -166,7 +170,8 @@ static void sort_parallel(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp
                     vd[pos] = vs[i];
                 }
             } else {
-                for (size_t i = lo; i < hi; i++) kd[my[(ks[i] >> shift) & RADIX_MASK]++] = ks[i];
+                for (size_t i = lo; i < hi; i++)
+                    kd[my[(ks[i] >> shift) & RADIX_MASK]++] = ks[i];
             }
         }
         uint64_t *kt = ks;

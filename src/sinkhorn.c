@@ -43,7 +43,7 @@ void wass_sinkhorn_result_free(wass_sinkhorn_result *res) {
 static double lambda_of(double tau, double eps) { return tau > 0 ? tau / (tau + eps) : 1.0; }
 
 /* Iterations spent at each intermediate epsilon of the annealing. */
-#define SK_STAGE_ITERS 2
+#define SK_STAGE_ITERS 1
 
 int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_params *par,
              double *f, double *g, sk_outcome *out, wass_error_info *err) {
@@ -70,6 +70,16 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
         for (size_t i = 0; i < n; i++) f[i] = -lam * eps * L[i];
     }
 
+    /* Over-relaxation (balanced or not, two-sided problems): once at the
+     * final epsilon, the plain iteration's contraction rate theta is
+     * measured, then the updates become x <- (1 - w) x + w T(x) with
+     * w = 2 / (1 + sqrt(1 - theta)), the optimal factor near the fixed
+     * point. Relaxed states have inexact columns, so when the estimated error
+     * (rows of this state + columns of the previous one) drops below tol, the
+     * last updates are plain again and the stop is decided on an exact
+     * error. If the error grows instead, relaxation is switched off. */
+    double omega = 1.0, col_err = INFINITY, prev_err = INFINITY, theta_prev = -1.0;
+    int plain_final = 0, polish = 0, relax_off = sym, grow = 0;
     int rc = WASS_OK;
     for (;;) {
         if (out->iterations >= par->max_iter) {
@@ -80,12 +90,21 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
             break;
         }
         const double ie = 1.0 / eps, lam = lambda_of(tau, eps);
+        const double w = polish ? 1.0 : omega;
         if (!sym) {
-            /* g update: columns become exact (or optimal for tau > 0). */
+            /* g update: with w = 1 the columns become exact (optimal for tau > 0). */
             for (size_t i = 0; i < n; i++) h[i] = la[i] + f[i] * ie;
             for (size_t j = 0; j < m; j++) sh[j] = -g[j] * ie / lam;
             sk_lse(k, 1, h, ie, sh, L);
-            for (size_t j = 0; j < m; j++) g[j] = -lam * eps * L[j];
+            if (omega > 1.0) { /* column error of the state before this update */
+                for (size_t j = 0; j < m; j++) {
+                    double c = b[j] * exp(g[j] * ie + L[j]);
+                    double target = tau > 0 ? b[j] * exp(-g[j] / tau) : b[j];
+                    e[j] = fabs(c - target);
+                }
+                col_err = wass__sum(e, m);
+            }
+            for (size_t j = 0; j < m; j++) g[j] = (1.0 - w) * g[j] - w * lam * eps * L[j];
         }
         /* row pass: LSE_i for the f update and the row error of (f, g). */
         const double *gg = sym ? f : g;
@@ -102,7 +121,6 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
         double merr = wass__sum(e, n);
         if (sym) merr *= 2.0; /* rows and columns of a symmetric plan */
         out->iterations++;
-        out->marginal_error = merr;
         if (!finite) {
             out->status = WASS_NOT_CONVERGED;
             snprintf(out->message, sizeof out->message,
@@ -111,18 +129,45 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
                      (long long)out->iterations, eps);
             break;
         }
-        if (eps <= reg && merr < tol) {
-            out->status = WASS_CONVERGED;
-            break;
+        if (w == 1.0) { /* exact: columns are right after a plain g update */
+            out->marginal_error = merr;
+            if (eps <= reg && merr < tol) {
+                out->status = WASS_CONVERGED;
+                break;
+            }
+        } else {
+            out->marginal_error = merr + col_err; /* estimate */
+            if (merr + col_err < tol) polish = 1;
         }
+        if (eps <= reg && !relax_off && !polish) {
+            if (omega == 1.0) {
+                /* measure the plain rate, then relax */
+                double theta = merr / prev_err;
+                if (++plain_final >= 6 && theta > 0 && theta < 1 && theta_prev > 0 &&
+                    fabs(theta - theta_prev) < 0.05 * theta) {
+                    double wopt = 2.0 / (1.0 + sqrt(1.0 - theta));
+                    if (wopt > 1.05) omega = wopt > 1.9 ? 1.9 : wopt;
+                }
+                theta_prev = theta;
+            } else if (merr > prev_err) {
+                if (++grow >= 4) { /* diverging: back to plain Sinkhorn for good */
+                    omega = 1.0;
+                    relax_off = 1;
+                }
+            } else {
+                grow = 0;
+            }
+        }
+        prev_err = merr;
         if (sym)
             for (size_t i = 0; i < n; i++) f[i] = 0.5 * (f[i] - lam * eps * L[i]);
         else
-            for (size_t i = 0; i < n; i++) f[i] = -lam * eps * L[i];
+            for (size_t i = 0; i < n; i++) f[i] = (1.0 - w) * f[i] - w * lam * eps * L[i];
         if (eps > reg && ++stage_iters >= SK_STAGE_ITERS) {
             eps *= par->scaling_factor;
             if (eps < reg) eps = reg;
             stage_iters = 0;
+            prev_err = INFINITY;
         }
         if (par->progress && out->iterations % 16 == 0)
             par->progress(-1.0, eps > reg ? "sinkhorn: annealing epsilon" : "sinkhorn",

@@ -49,10 +49,12 @@ static void direction(size_t d, uint64_t seed, size_t t, double *out) {
             out[k] = r * cos(a);
             if (k + 1 < d) out[k + 1] = r * sin(a);
         }
-        for (size_t k = 0; k < d; k++) norm2 += out[k] * out[k];
+        for (size_t k = 0; k < d; k++)
+            norm2 += out[k] * out[k];
         if (norm2 > 1e-200) {
             double inv = 1.0 / sqrt(norm2);
-            for (size_t k = 0; k < d; k++) out[k] *= inv;
+            for (size_t k = 0; k < d; k++)
+                out[k] *= inv;
             return;
         }
     }
@@ -66,7 +68,8 @@ int wass_sliced_directions(size_t d, size_t k, uint64_t seed, double *out, wass_
         return wass__fail(err, WASS_ERR_SIZE, "dimension (%zu) and count (%zu) must be positive", d,
                           k);
     if (!wass__mul_ok(d, k, &dk)) return wass__fail(err, WASS_ERR_SIZE, "d * k overflows");
-    for (size_t t = 0; t < k; t++) direction(d, seed, t, out + t * d);
+    for (size_t t = 0; t < k; t++)
+        direction(d, seed, t, out + t * d);
     return WASS_OK;
 }
 
@@ -93,7 +96,8 @@ static void project(const wass_cloud *C, const double *theta, double *out) {
     for (size_t i = 0; i < C->n; i++) {
         const double *x = C->X + i * d;
         double s = 0.0;
-        for (size_t k = 0; k < d; k++) s += x[k] * theta[k];
+        for (size_t k = 0; k < d; k++)
+            s += x[k] * theta[k];
         out[i] = s;
     }
 }
@@ -118,7 +122,8 @@ int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_opti
         return wass__fail(err, WASS_ERR_INVALID, "p = %g must be >= 1 and finite", opt->p);
     size_t K = opt->projections, d = P->d, kd;
     if (K == 0) return wass__fail(err, WASS_ERR_INVALID, "number of projections is zero");
-    if (!wass__mul_ok(K, d, &kd)) return wass__fail(err, WASS_ERR_SIZE, "projections * d overflows");
+    if (!wass__mul_ok(K, d, &kd))
+        return wass__fail(err, WASS_ERR_SIZE, "projections * d overflows");
     if (opt->directions && (rc = wass__check_finite(opt->directions, kd, "directions", err)))
         return rc;
 
@@ -162,7 +167,8 @@ int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_opti
             *out = pow(wass__sum(vals, K) / (double)K, 1.0 / p);
         }
     }
-    for (int t = 0; work && t < nt; t++) wass__line_work_free(&work[t]);
+    for (int t = 0; work && t < nt; t++)
+        wass__line_work_free(&work[t]);
     free(work);
     free(buf);
     free(vals);

@@ -25,15 +25,43 @@ int wass_wmd_distance_parse(const char *name, wass_wmd_distance *out) {
     return WASS_OK;
 }
 
+/* Sums over the d coordinates with 8 independent accumulators (combined in a
+ * fixed order): the compiler vectorizes them without reassociating anything,
+ * and every caller gets bitwise the same value for the same pair. */
+#define ACC8(EXPR)                                                                             \
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                                  \
+    size_t k = 0;                                                                              \
+    for (; k + 8 <= d; k += 8)                                                                 \
+        for (int l = 0; l < 8; l++) {                                                          \
+            size_t kk = k + (size_t)l;                                                         \
+            acc[l] += (EXPR);                                                                  \
+        }                                                                                      \
+    for (; k < d; k++) {                                                                       \
+        size_t kk = k;                                                                         \
+        acc[0] += (EXPR);                                                                      \
+    }                                                                                          \
+    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+
+static inline double sq_diff(const float *x, const float *y, size_t d) {
+    ACC8(((double)x[kk] - (double)y[kk]) * ((double)x[kk] - (double)y[kk]))
+}
+static inline double sq_diff_scaled(const float *x, double sa, const float *y, double sb,
+                                    size_t d) {
+    ACC8(((double)x[kk] * sa - (double)y[kk] * sb) * ((double)x[kk] * sa - (double)y[kk] * sb))
+}
+static inline double dot(const float *x, const float *y, size_t d) {
+    ACC8((double)x[kk] * (double)y[kk])
+}
+
 static double inv_norm(const float *x, size_t d) {
     double s = 0;
     for (size_t k = 0; k < d; k++) s += (double)x[k] * (double)x[k];
     return s > 0 ? 1.0 / sqrt(s) : 0.0;
 }
 
-void wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
-                    const wass_wmd_options *o, double *C) {
-    size_t d = wv->dim, n = a->len, m = b->len;
+void wass__wmd_cost_words(const wass_wordvec *wv, const size_t *wa, size_t n, const size_t *wb,
+                          size_t m, const wass_wmd_options *o, double *C) {
+    size_t d = wv->dim;
     int unit = wass__wmd_unit(o);
     double inb_stack[256], *inb = inb_stack, *inb_heap = NULL;
     if (unit && m > 256) {
@@ -42,39 +70,34 @@ void wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b
         else unit = 2; /* compute the norms inside the loop instead */
     }
     if (unit == 1)
-        for (size_t j = 0; j < m; j++) inb[j] = inv_norm(wv->vec + b->word[j] * d, d);
+        for (size_t j = 0; j < m; j++) inb[j] = inv_norm(wv->vec + wb[j] * d, d);
     for (size_t i = 0; i < n; i++) {
-        const float *x = wv->vec + a->word[i] * d;
+        const float *x = wv->vec + wa[i] * d;
         double sa = unit ? inv_norm(x, d) : 1.0;
         double *row = C + i * m;
         for (size_t j = 0; j < m; j++) {
-            const float *y = wv->vec + b->word[j] * d;
-            if (a->word[i] == b->word[j]) {
+            const float *y = wv->vec + wb[j] * d;
+            if (wa[i] == wb[j]) {
                 row[j] = 0.0;
                 continue;
             }
             double sb = unit == 1 ? inb[j] : unit == 2 ? inv_norm(y, d) : 1.0;
-            double s = 0;
             if (o->distance == WASS_WMD_COSINE) {
-                for (size_t k = 0; k < d; k++) s += (double)x[k] * (double)y[k];
-                double c = 1.0 - s * sa * sb;
+                double c = 1.0 - dot(x, y, d) * sa * sb;
                 row[j] = c > 0 ? c : 0.0;
             } else if (unit) {
-                for (size_t k = 0; k < d; k++) {
-                    double t = (double)x[k] * sa - (double)y[k] * sb;
-                    s += t * t;
-                }
-                row[j] = sqrt(s);
+                row[j] = sqrt(sq_diff_scaled(x, sa, y, sb, d));
             } else {
-                for (size_t k = 0; k < d; k++) {
-                    double t = (double)x[k] - (double)y[k];
-                    s += t * t;
-                }
-                row[j] = sqrt(s);
+                row[j] = sqrt(sq_diff(x, y, d));
             }
         }
     }
     free(inb_heap);
+}
+
+void wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
+                    const wass_wmd_options *o, double *C) {
+    wass__wmd_cost_words(wv, a->word, a->len, b->word, b->len, o, C);
 }
 
 double wass__wmd_relaxed(const double *C, const wass_bag *a, const wass_bag *b) {
@@ -119,12 +142,28 @@ static double ict_side(const double *C, size_t n, size_t m, size_t rs, size_t cs
             buf[j].c = C[i * rs + j * cs];
             buf[j].j = j;
         }
-        qsort(buf, m, sizeof *buf, cmp_cj);
         double rem = wa[i] / ta, part = 0;
-        for (size_t r = 0; r < m && rem > 0; r++) {
+        /* the cheapest targets one by one (a source rarely needs more than a
+         * few); after 8 of them, sort the rest */
+        size_t r = 0;
+        for (; r < m && rem > 0 && r < 8; r++) {
+            size_t best = r;
+            for (size_t q = r + 1; q < m; q++)
+                if (buf[q].c < buf[best].c) best = q;
+            cj t = buf[r];
+            buf[r] = buf[best];
+            buf[best] = t;
             double cap = wb[buf[r].j] / tb, f = cap < rem ? cap : rem;
             part += f * buf[r].c;
             rem -= f;
+        }
+        if (r < m && rem > 0) {
+            qsort(buf + r, m - r, sizeof *buf, cmp_cj);
+            for (; r < m && rem > 0; r++) {
+                double cap = wb[buf[r].j] / tb, f = cap < rem ? cap : rem;
+                part += f * buf[r].c;
+                rem -= f;
+            }
         }
         total += part;
     }

@@ -17,6 +17,11 @@ static inline int wass__wmd_unit(const wass_wmd_options *o) {
  * b, computed from the float32 rows of wv (no copies). */
 void wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
                     const wass_wmd_options *o, double *C);
+/* The same for word lists: C (n x m) = distances between words wa and wb.
+ * Every entry is computed by the same arithmetic as in wass__wmd_cost, so a
+ * table built once and gathered from gives bitwise the same costs. */
+void wass__wmd_cost_words(const wass_wordvec *wv, const size_t *wa, size_t n, const size_t *wb,
+                          size_t m, const wass_wmd_options *o, double *C);
 /* Relaxed WMD from that matrix: max of the two one-sided relaxations. */
 double wass__wmd_relaxed(const double *C, const wass_bag *a, const wass_bag *b);
 /* The ICT bound (Atasu & Mittelholzer 2019): like the relaxed bound, but each

@@ -75,13 +75,41 @@ typedef struct {
     uint64_t candidates, exact, pruned_wcd, pruned_rwmd, pruned_ict;
 } counters;
 
+/* The distinct words of the corpus: for each query, the distances from its
+ * words to all of them are computed once (a table), and each candidate's cost
+ * matrix is gathered from it instead of recomputed. */
+typedef struct {
+    size_t *upos; /* vocabulary index -> position in U + 1, 0 = not in the corpus */
+    size_t *U;
+    size_t nu;
+} corpus_words;
+
 /* Per-thread scratch. */
 typedef struct {
+    double *T; /* maxq x nu table, or NULL (then costs are computed per pair) */
+    const corpus_words *cw;
+    const wass_wordvec *wv;
+    const wass_wmd_options *wo;
     double *C;
     void *ict;
     cand *order;
     cand *top;
 } scratch;
+
+/* The cost matrix of query q (whose table row block is in s->T when used)
+ * against corpus document b, into s->C. */
+static void cost_of(scratch *s, const wass_bag *q, const wass_bag *b) {
+    if (!s->T) {
+        wass__wmd_cost(s->wv, q, b, s->wo, s->C);
+        return;
+    }
+    size_t nu = s->cw->nu, m = b->len;
+    for (size_t i = 0; i < q->len; i++) {
+        const double *row = s->T + i * nu;
+        double *c = s->C + i * m;
+        for (size_t j = 0; j < m; j++) c[j] = row[s->cw->upos[b->word[j]] - 1];
+    }
+}
 
 static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq,
                      const wass_bag *corpus, size_t nc, const double *cc, size_t excl,
@@ -90,6 +118,8 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
     size_t k = o->k, dim = wv->dim;
     topk t = {s->top, 0, k};
     int rc = WASS_OK;
+    if (s->T && q->len && o->method != WASS_KNN_WCD)
+        wass__wmd_cost_words(wv, q->word, q->len, s->cw->U, s->cw->nu, &o->wmd, s->T);
     if (q->len == 0) {
         for (size_t j = 0; j < nc; j++)
             if (j != excl) {
@@ -109,7 +139,7 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             cnt->candidates++;
             double d = INFINITY;
             if (corpus[j].len) {
-                wass__wmd_cost(wv, q, &corpus[j], &o->wmd, s->C);
+                cost_of(s, q, &corpus[j]);
                 if (o->method == WASS_KNN_RWMD) d = wass__wmd_relaxed(s->C, q, &corpus[j]);
                 else {
                     rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
@@ -124,7 +154,7 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             if (j == excl) continue;
             double rw = INFINITY;
             if (corpus[j].len) {
-                wass__wmd_cost(wv, q, &corpus[j], &o->wmd, s->C);
+                cost_of(s, q, &corpus[j]);
                 rw = o->tight ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
                               : wass__wmd_relaxed(s->C, q, &corpus[j]);
             }
@@ -143,7 +173,7 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             }
             double d = INFINITY;
             if (corpus[j].len) {
-                wass__wmd_cost(wv, q, &corpus[j], &o->wmd, s->C);
+                cost_of(s, q, &corpus[j]);
                 rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
                 cnt->exact++;
             }
@@ -168,7 +198,7 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             }
             double d = INFINITY;
             if (corpus[j].len) {
-                wass__wmd_cost(wv, q, &corpus[j], &o->wmd, s->C);
+                cost_of(s, q, &corpus[j]);
                 if (t.n == t.k) {
                     double rw = wass__wmd_relaxed(s->C, q, &corpus[j]);
                     if (can_prune(&t, rw)) {
@@ -252,6 +282,26 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     for (size_t j = 0; j < nc; j++)
         if (corpus[j].len) wass__wmd_centroid(wv, &corpus[j], &o.wmd, cc + j * wv->dim);
 
+    corpus_words cw = {NULL, NULL, 0};
+    size_t table = 0; /* entries of a per-thread table, 0 = none */
+    if (o.method != WASS_KNN_WCD && nq > 1) {
+        cw.upos = calloc(wv->count, sizeof *cw.upos);
+        size_t total = 0;
+        for (size_t j = 0; j < nc; j++) total += corpus[j].len;
+        cw.U = malloc((total ? total : 1) * sizeof *cw.U);
+        if (cw.upos && cw.U) {
+            for (size_t j = 0; j < nc; j++)
+                for (size_t r = 0; r < corpus[j].len; r++) {
+                    size_t w = corpus[j].word[r];
+                    if (!cw.upos[w]) {
+                        cw.U[cw.nu++] = w;
+                        cw.upos[w] = cw.nu;
+                    }
+                }
+            /* worth it when words repeat across documents; bounded memory */
+            if (cw.nu < total && maxq * cw.nu <= ((size_t)1 << 23)) table = maxq * cw.nu;
+        }
+    }
     int nthreads = wass__threads(o.wmd.threads);
     if ((size_t)nthreads > nq) nthreads = nq ? (int)nq : 1;
     counters total = {0, 0, 0, 0, 0};
@@ -265,6 +315,10 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
 #endif
     {
         scratch s;
+        s.cw = &cw;
+        s.wv = wv;
+        s.wo = &o.wmd;
+        s.T = table ? malloc(table * sizeof *s.T) : NULL; /* NULL: per-pair costs */
         s.C = malloc(cm * sizeof *s.C);
         s.order = malloc((nc ? nc : 1) * sizeof *s.order);
         s.top = malloc(o.k * sizeof *s.top);
@@ -329,12 +383,15 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
             total.pruned_ict += cnt.pruned_ict;
         }
         free(s.ict);
+        free(s.T);
         free(s.C);
         free(s.order);
         free(s.top);
     }
     free(cq);
     free(cc);
+    free(cw.upos);
+    free(cw.U);
     if (failed) {
         if (err) *err = first_err;
         rc = first_err.code ? first_err.code : WASS_ERR_INTERNAL;

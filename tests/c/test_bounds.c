@@ -42,8 +42,8 @@ static void references(void) {
     double q, p, exact, cen, rel;
     int cases = 0, singles = 0;
     double tight_c = 0, tight_r = 0;
-    while (fscanf(f, " case %zu %zu %zu %31s %lf %lf %lf %lf %lf", &n, &m, &d, mname, &q, &p, &exact,
-                  &cen, &rel) == 9) {
+    while (fscanf(f, " case %zu %zu %zu %31s %lf %lf %lf %lf %lf", &n, &m, &d, mname, &q, &p,
+                  &exact, &cen, &rel) == 9) {
         double *X = read_nums(f, n * d), *a = read_nums(f, n), *Y = read_nums(f, m * d),
                *b = read_nums(f, m);
         CHECK(X && a && Y && b);
@@ -63,7 +63,8 @@ static void references(void) {
         /* the same bound from a dense matrix and from a callback */
         double *C = malloc(n * m * sizeof *C);
         for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < m; j++) C[i * m + j] = wass_ground_eval(&g, X + i * d, Y + j * d, d);
+            for (size_t j = 0; j < m; j++)
+                C[i * m + j] = wass_ground_eval(&g, X + i * d, Y + j * d, d);
         wass_problem pd = {n, m, a, b, wass_cost_dense(C, m, p)};
         CHECK(wass_bound_relaxed(&pd, 2, &gd, &err) == WASS_OK);
         dense_user du = {C, m};
@@ -71,8 +72,8 @@ static void references(void) {
         CHECK(wass_bound_relaxed(&pk, 3, &gk, &err) == WASS_OK);
         CHECK(gd == gr && gk == gr);
         free(C);
-        CHECK_MSG(fabs(gc - cen) <= 1e-12 * fmax(1, cen), "case %d centroid %.17g want %.17g", cases,
-                  gc, cen);
+        CHECK_MSG(fabs(gc - cen) <= 1e-12 * fmax(1, cen), "case %d centroid %.17g want %.17g",
+                  cases, gc, cen);
         CHECK_MSG(fabs(gr - rel) <= 1e-12 * fmax(1, rel), "case %d relaxed %.17g want %.17g", cases,
                   gr, rel);
         CHECK_MSG(gc <= exact * (1 + 1e-12) + 1e-12, "case %d: centroid %.17g > exact %.17g", cases,
@@ -81,8 +82,8 @@ static void references(void) {
                   gr, exact);
         if (n == 1 || m == 1) {
             /* one side is a Dirac: the relaxation is the problem itself */
-            CHECK_MSG(fabs(gr - exact) <= 1e-10 * fmax(1, exact), "case %d: %.17g vs %.17g", cases, gr,
-                      exact);
+            CHECK_MSG(fabs(gr - exact) <= 1e-10 * fmax(1, exact), "case %d: %.17g vs %.17g", cases,
+                      gr, exact);
             CHECK(gr >= gc * (1 - 1e-12) - 1e-12);
             singles++;
         }
@@ -142,7 +143,8 @@ static void closed_forms(void) {
     CHECK_CLOSE(c, sqrt(0.53), 1e-13);
     /* uniform weights vs explicit equal weights */
     double ones[N];
-    for (int i = 0; i < N; i++) ones[i] = 2.5;
+    for (int i = 0; i < N; i++)
+        ones[i] = 2.5;
     wass_cloud PU = {N, D, X, NULL}, PO = {N, D, X, ones};
     double c1, c2;
     CHECK(wass_bound_centroid(&PU, &QY, &g, &c1, &err) == WASS_OK);

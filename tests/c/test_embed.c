@@ -36,7 +36,8 @@ static double embed_dist(const wass_embed_frame *fr, const wass_cloud *P, const 
     CHECK_MSG(r2 == WASS_OK, "%s", err.message);
     double dist = wass_sparse_l1(&a, &b);
     CHECK(wass_sparse_l1(&b, &a) == dist);
-    for (size_t t = 1; t < a.len; t++) CHECK(a.keys[t - 1] < a.keys[t]);
+    for (size_t t = 1; t < a.len; t++)
+        CHECK(a.keys[t - 1] < a.keys[t]);
     wass_sparse_free(&a);
     wass_sparse_free(&b);
     return dist;
@@ -75,7 +76,8 @@ static void diracs(void) {
         CHECK(wass_embed_frame_init(&fr, c3, 3, &opt, &err) == WASS_OK);
         mean += embed_dist(&fr, &U, &V) / S;
         if (s == 0)
-            for (int l = 0; l < fr.levels; l++) want += 2 * fmin(ldexp(fr.cell, l), v - u);
+            for (int l = 0; l < fr.levels; l++)
+                want += 2 * fmin(ldexp(fr.cell, l), v - u);
         wass_embed_frame_free(&fr);
     }
     CHECK_MSG(fabs(mean - want) < 0.03 * want, "mean %g want %g", mean, want);
@@ -87,13 +89,19 @@ static void versus_exact(void) {
     int cases = 0;
     double ratio_sum = 0, rmin = 1e300, rmax = 0;
     for (int c = 0; c < 24; c++) {
-        size_t d = (size_t)(1 + c % 5), n = 20 + (size_t)(c * 7) % 50, m = 15 + (size_t)(c * 11) % 40;
-        double *X = malloc(n * d * sizeof *X), *Y = malloc(m * d * sizeof *Y), *a = malloc(n * sizeof *a);
-        for (size_t i = 0; i < n * d; i++) X[i] = test_rand_unif(&s) * 4;
-        for (size_t i = 0; i < m * d; i++) Y[i] = test_rand_unif(&s) * 3 + (c % 3) * 0.5;
-        for (size_t i = 0; i < n; i++) a[i] = test_rand_unif(&s) + 0.1;
+        size_t d = (size_t)(1 + c % 5), n = 20 + (size_t)(c * 7) % 50,
+               m = 15 + (size_t)(c * 11) % 40;
+        double *X = malloc(n * d * sizeof *X), *Y = malloc(m * d * sizeof *Y),
+               *a = malloc(n * sizeof *a);
+        for (size_t i = 0; i < n * d; i++)
+            X[i] = test_rand_unif(&s) * 4;
+        for (size_t i = 0; i < m * d; i++)
+            Y[i] = test_rand_unif(&s) * 3 + (c % 3) * 0.5;
+        for (size_t i = 0; i < n; i++)
+            a[i] = test_rand_unif(&s) + 0.1;
         wass_cloud P = {n, d, X, a}, Q = {m, d, Y, NULL}, both[2] = {P, Q};
-        wass_problem pb = {n, m, a, NULL, wass_cost_points(X, Y, d, wass_ground_make(WASS_EUCLIDEAN, 1))};
+        wass_problem pb = {n, m, a, NULL,
+                           wass_cost_points(X, Y, d, wass_ground_make(WASS_EUCLIDEAN, 1))};
         wass_options eo;
         wass_options_default(&eo);
         eo.mass = WASS_MASS_NORMALIZE;
@@ -110,9 +118,10 @@ static void versus_exact(void) {
             double e = embed_dist(&fr, &P, &Q), w1 = res.cost;
             double up = 0;
             for (size_t k = 0; k < res.plan_len; k++)
-                up += res.plan[k].mass * dirac_embed(&fr, X + res.plan[k].i * d, Y + res.plan[k].j * d);
-            CHECK_MSG(w1 <= sqrt((double)d) * (e + fr.cell) * (1 + 1e-12), "case %d: W1 %g embed %g cell %g",
-                      c, w1, e, fr.cell);
+                up += res.plan[k].mass *
+                      dirac_embed(&fr, X + res.plan[k].i * d, Y + res.plan[k].j * d);
+            CHECK_MSG(w1 <= sqrt((double)d) * (e + fr.cell) * (1 + 1e-12),
+                      "case %d: W1 %g embed %g cell %g", c, w1, e, fr.cell);
             CHECK_MSG(e <= up * (1 + 1e-12) + 1e-15, "case %d: embed %g > plan bound %g", c, e, up);
             double r = e / w1;
             ratio_sum += r;
@@ -127,8 +136,8 @@ static void versus_exact(void) {
         free(a);
     }
     CHECK(cases == 24);
-    printf("embed/W1 over %d cases: mean %.3f, min %.3f, max %.3f\n", cases, ratio_sum / cases, rmin,
-           rmax);
+    printf("embed/W1 over %d cases: mean %.3f, min %.3f, max %.3f\n", cases, ratio_sum / cases,
+           rmin, rmax);
 }
 
 static void frame_rules(void) {
@@ -171,7 +180,8 @@ static void frame_rules(void) {
     enum { D = 40, N = 200 };
     double *H = malloc(sizeof(double) * D * N);
     uint64_t s = 5;
-    for (int i = 0; i < D * N; i++) H[i] = test_rand_unif(&s);
+    for (int i = 0; i < D * N; i++)
+        H[i] = test_rand_unif(&s);
     wass_cloud HC = {N, D, H, NULL}, HC2 = {N / 2, D, H + D * N / 2, NULL};
     opt.levels = 0;
     CHECK(wass_embed_frame_init(&fr, &HC, 1, &opt, &err) == WASS_OK);
@@ -187,7 +197,8 @@ static void frame_rules(void) {
     /* 200 dimensions: with a box of side 1 and one level of side ~2, about
      * half of the coordinates span two cells: far more than 58 bits */
     double *W = calloc(200 * 2, sizeof(double));
-    for (int k = 0; k < 200; k++) W[200 + k] = 1.0;
+    for (int k = 0; k < 200; k++)
+        W[200 + k] = 1.0;
     wass_cloud WC = {2, 200, W, NULL};
     opt.cell = 0;
     CHECK(wass_embed_frame_init(&fr, &WC, 1, &opt, &err) == WASS_ERR_UNSUPPORTED);

@@ -12,8 +12,8 @@
 #include <omp.h>
 #endif
 
-static double line(const double *u, const double *uw, size_t n, const double *v,
-                   const double *vw, size_t m, double p) {
+static double line(const double *u, const double *uw, size_t n, const double *v, const double *vw,
+                   size_t m, double p) {
     double out = -1;
     wass_error_info err;
     int rc = wass_line(u, uw, n, v, vw, m, p, &out, &err);
@@ -21,11 +21,10 @@ static double line(const double *u, const double *uw, size_t n, const double *v,
     return out;
 }
 
-#define CHECK_REL(got, want, tol)                                                              \
-    do {                                                                                       \
-        double g2_ = (got), w2_ = (want);                                                      \
-        CHECK_MSG(fabs(g2_ - w2_) <= (tol) * fabs(w2_) + 1e-300, "got %.17g want %.17g", g2_,  \
-                  w2_);                                                                        \
+#define CHECK_REL(got, want, tol)                                                                  \
+    do {                                                                                           \
+        double g2_ = (got), w2_ = (want);                                                          \
+        CHECK_MSG(fabs(g2_ - w2_) <= (tol)*fabs(w2_) + 1e-300, "got %.17g want %.17g", g2_, w2_);  \
     } while (0)
 
 static void closed_forms(void) {
@@ -35,7 +34,8 @@ static void closed_forms(void) {
     CHECK_REL(line(a, NULL, 1, b, NULL, 1, INFINITY), 3.5, 0);
     /* {0, 1} vs {0}: W_p^p = 1/2 */
     double u2[] = {1.0, 0.0}, z[] = {0.0}, h[] = {0.5};
-    for (double p = 1; p <= 4; p += 0.5) CHECK_REL(line(u2, NULL, 2, z, NULL, 1, p), pow(0.5, 1 / p), 1e-15);
+    for (double p = 1; p <= 4; p += 0.5)
+        CHECK_REL(line(u2, NULL, 2, z, NULL, 1, p), pow(0.5, 1 / p), 1e-15);
     CHECK_REL(line(u2, NULL, 2, z, NULL, 1, INFINITY), 1.0, 0);
     CHECK_REL(line(u2, NULL, 2, h, NULL, 1, 3), 0.5, 1e-15);
     /* weights {0.75 at 1, 0.25 at 0} vs 0 */
@@ -66,8 +66,10 @@ static void closed_forms(void) {
      * {k/2 : k} both uniform: pieces of length 1/(2n) with gaps 0 or 1/2 */
     enum { M = 50 };
     double g1[M], g2[2 * M];
-    for (int i = 0; i < M; i++) g1[i] = i;
-    for (int i = 0; i < 2 * M; i++) g2[i] = i / 2.0;
+    for (int i = 0; i < M; i++)
+        g1[i] = i;
+    for (int i = 0; i < 2 * M; i++)
+        g2[i] = i / 2.0;
     /* quantile of g1 on [i/M, (i+1)/M) is i; of g2 on halves: i/2 + {i, i + 1/2}
      * -> gaps |i - (2i)/2| = 0 and |i - (2i+1)/2| = 1/2, each on half the mass */
     CHECK_REL(line(g1, NULL, M, g2, NULL, 2 * M, 1), 0.25, 1e-14);
@@ -151,8 +153,10 @@ static void large(void) {
     double *u = malloc(n * sizeof *u), *v = malloc(m * sizeof *v);
     double *u2 = malloc(n * sizeof *u), *v2 = malloc(m * sizeof *v);
     uint64_t s = 99;
-    for (size_t i = 0; i < n; i++) u[i] = u2[i] = (test_rand_unif(&s) - 0.5) * 1e4;
-    for (size_t i = 0; i < m; i++) v[i] = v2[i] = (test_rand_unif(&s) - 0.3) * 1e3 * (i % 3 ? 1 : -1);
+    for (size_t i = 0; i < n; i++)
+        u[i] = u2[i] = (test_rand_unif(&s) - 0.5) * 1e4;
+    for (size_t i = 0; i < m; i++)
+        v[i] = v2[i] = (test_rand_unif(&s) - 0.3) * 1e3 * (i % 3 ? 1 : -1);
     double got1 = line(u, NULL, n, v, NULL, m, 1);
     double got2 = line(u, NULL, n, v, NULL, m, 2);
 #ifdef _OPENMP
@@ -180,7 +184,8 @@ static void batch(void) {
         u[i] = test_rand_unif(&s);
         uw[i] = test_rand_unif(&s);
     }
-    for (int i = 0; i < K * M; i++) v[i] = 2 * test_rand_unif(&s);
+    for (int i = 0; i < K * M; i++)
+        v[i] = 2 * test_rand_unif(&s);
     wass_error_info err;
     CHECK(wass_line_batch(u, uw, N, v, NULL, M, K, 1.5, 0, out, &err) == WASS_OK);
     CHECK(wass_line_batch(u, uw, N, v, NULL, M, K, 1.5, 1, out1, &err) == WASS_OK);

@@ -55,12 +55,12 @@ static void references(void) {
         int rc = wass_sliced(&P, &Q, &opt, &got, &err);
         CHECK_MSG(rc == WASS_OK, "%s", err.message);
         if (kind[0] == 'e') {
-            CHECK_MSG(fabs(got - want) <= 1e-12 * fmax(1, want), "exact case %d: got %.17g want %.17g",
-                      exact, got, want);
+            CHECK_MSG(fabs(got - want) <= 1e-12 * fmax(1, want),
+                      "exact case %d: got %.17g want %.17g", exact, got, want);
             exact++;
         } else {
-            CHECK_MSG(fabs(got - want) <= tol * want, "stat case %d: got %.17g want %.17g (rel tol %g)",
-                      stat, got, want, tol);
+            CHECK_MSG(fabs(got - want) <= tol * want,
+                      "stat case %d: got %.17g want %.17g (rel tol %g)", stat, got, want, tol);
             printf("sliced stat case %d: wass %.6f POT %.6f rel diff %.2e (tol %.2e)\n", stat, got,
                    want, fabs(got - want) / want, tol);
             stat++;
@@ -132,7 +132,8 @@ static void closed_forms_and_threads(void) {
     double want2 = 0, wantmax = 0;
     for (int t = 0; t < K; t++) {
         double dot = 0;
-        for (int k = 0; k < D; k++) dot += dirs[t * D + k] * c[k];
+        for (int k = 0; k < D; k++)
+            dot += dirs[t * D + k] * c[k];
         want2 += dot * dot / K;
         wantmax = fmax(wantmax, fabs(dot));
     }

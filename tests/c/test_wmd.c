@@ -207,6 +207,41 @@ static void free_corpus(corpus *c) {
     wass_wordvec_free(&c->wv);
 }
 
+/* The bounds against the approximation module's generic ones on the same
+ * word vectors (as point clouds) and weights. */
+static void cross_check_bounds(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
+                               double wcd, double rw) {
+    size_t d = wv->dim;
+    double *X = malloc(a->len * d * sizeof *X), *Y = malloc(b->len * d * sizeof *Y);
+    for (size_t i = 0; i < a->len; i++)
+        for (size_t k = 0; k < d; k++) X[i * d + k] = wv->vec[a->word[i] * d + k];
+    for (size_t j = 0; j < b->len; j++)
+        for (size_t k = 0; k < d; k++) Y[j * d + k] = wv->vec[b->word[j] * d + k];
+    wass_ground g = wass_ground_make(WASS_EUCLIDEAN, 1.0);
+    wass_cloud P = {a->len, d, X, a->weight}, Q = {b->len, d, Y, b->weight};
+    double v;
+    wass_error_info e;
+    int rc = wass_bound_centroid(&P, &Q, &g, &v, &e);
+    if (rc != WASS_ERR_UNSUPPORTED) {
+        CHECK_MSG(rc == WASS_OK, "%s", e.message);
+        CHECK_CLOSE(v, wcd, 1e-12);
+    }
+    wass_problem pb;
+    memset(&pb, 0, sizeof pb);
+    pb.n = a->len;
+    pb.m = b->len;
+    pb.a = a->weight;
+    pb.b = b->weight;
+    pb.cost = wass_cost_points(X, Y, d, g);
+    rc = wass_bound_relaxed(&pb, 1, &v, &e);
+    if (rc != WASS_ERR_UNSUPPORTED) {
+        CHECK_MSG(rc == WASS_OK, "%s", e.message);
+        CHECK_CLOSE(v, rw, 1e-12);
+    }
+    free(X);
+    free(Y);
+}
+
 static void test_bounds_random(void) {
     corpus c;
     make_corpus(&c, 60, 6, 40, 7);
@@ -221,6 +256,8 @@ static void test_bounds_random(void) {
                 double wcd, rw;
                 CHECK(wass_wcd(&c.wv, &c.docs[i], &c.docs[j], &o, &wcd, &e) == WASS_OK);
                 CHECK(wass_rwmd(&c.wv, &c.docs[i], &c.docs[j], &o, &rw, &e) == WASS_OK);
+                if (!cosine && c.docs[i].len && c.docs[j].len)
+                    cross_check_bounds(&c.wv, &c.docs[i], &c.docs[j], wcd, rw);
                 if (!have_emd) continue;
                 wass_wmd_result r;
                 CHECK_MSG(wass_wmd(&c.wv, &c.docs[i], &c.docs[j], &o, &r, &e) == WASS_OK, "%s",

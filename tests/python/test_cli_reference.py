@@ -19,9 +19,9 @@ import subprocess
 import numpy as np
 import pytest
 
-ot = pytest.importorskip("ot")
-from scipy.optimize import linprog  # noqa: E402
-from scipy.sparse import eye, kron, vstack  # noqa: E402
+import ot
+from scipy.optimize import linprog
+from scipy.sparse import eye, kron, vstack
 
 TOL = 1e-9
 CERT_TOL = 1e-9

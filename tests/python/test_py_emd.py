@@ -208,3 +208,10 @@ def test_algorithms_agree_with_pot(algorithm):
     assert r.certificate["min_reduced_cost"] >= -1e-12
     with pytest.raises(wass.WassError, match=r"unknown algorithm 'fast'"):
         wass.solve(None, None, X=X, Y=Y, algorithm="fast")
+
+
+def test_module_docstring_examples():
+    import doctest
+
+    res = doctest.testmod(wass)
+    assert res.attempted >= 3 and res.failed == 0

@@ -26,7 +26,7 @@ def solve(pb):
 
 
 def test_threads_match_serial():
-    pbs = problems(8, 120)
+    pbs = problems(8, 400)
     serial = [solve(pb) for pb in pbs]
     with ThreadPoolExecutor(max_workers=4) as ex:
         parallel = list(ex.map(solve, pbs))
@@ -36,14 +36,19 @@ def test_threads_match_serial():
 
 
 def test_gil_is_released_during_a_solve():
-    (pb,) = problems(1, 500)
-    t0 = time.perf_counter()
-    solve(pb)
-    alone = time.perf_counter() - t0
+    # a dense problem big enough to take a while on this machine
+    rng = np.random.default_rng(5)
+    for n in (300, 600, 1200, 2400):
+        M = rng.random((n, n))
+        t0 = time.perf_counter()
+        wass.emd2(None, None, M, threads=1, algorithm="simplex")
+        alone = time.perf_counter() - t0
+        if alone > 0.1:
+            break
     done = threading.Event()
 
     def work():
-        solve(pb)
+        wass.emd2(None, None, M, threads=1, algorithm="simplex")
         done.set()
 
     th = threading.Thread(target=work)

@@ -1,0 +1,276 @@
+"""Benchmark of `wass sinkhorn` against POT's Sinkhorn solvers.
+
+Usage (from the repository root, after `make`):
+    /usr/bin/python3 bench/sinkhorn.py [--sizes 1000,2000,4000] [--repeat 3]
+        [--log-max 4000] [--exact-n 500] [--out bench/README_sinkhorn.md]
+
+Problem: n = m points uniform in the unit square (seeded), uniform weights,
+squared Euclidean cost, reg = 0.05. Stopping rule: marginal error below
+1e-9 for every solver (POT: L2 norm of the column-marginal error, checked
+every 10 iterations; wass: L1 norm of the marginal error, which bounds the
+L2 norm, checked every iteration). POT is timed on the solve alone (the cost
+matrix is built beforehand and not counted); wass is timed by its own
+`seconds` (whole solve, costs recomputed on the fly from the points) and by
+the wall time of the CLI process (includes reading the files).
+
+Second table: how close the cost <P, C> of the entropic plan gets to the
+exact optimal cost as eps shrinks (exact cost from POT's ot.emd2, checked
+against `wass emd` when that command is available).
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+os.environ.setdefault("MKL_NUM_THREADS", "2")
+# Idle OpenMP threads sleep instead of spinning: on a shared machine spinning
+# threads take the cores the working ones need.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import ot  # noqa: E402
+
+REG = 0.05
+TOL = 1e-9
+
+
+def wass_cli():
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.environ.get("WASS_CLI", os.path.join(here, "..", "build", "wass"))
+
+
+def write_sig(path, w, X):
+    np.save(path, np.c_[w, X])
+
+
+def run_wass(tmp, args, threads=2):
+    cmd = [wass_cli(), "sinkhorn", os.path.join(tmp, "A.npy"), os.path.join(tmp, "B.npy"),
+           "--metric", "sqeuclidean", "--json", "--threads", str(threads)] + args
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    if p.returncode not in (0, 1):
+        raise RuntimeError(p.stderr)
+    o = json.loads(p.stdout)
+    o["wall"] = wall
+    o["cpu"] = cpu
+    return o
+
+
+def centered_diff(f, fr):
+    f = f - f.mean()
+    fr = fr - fr.mean()
+    return float(np.abs(f - fr).max() / np.abs(fr).max())
+
+
+def pot_solve(a, b, M, method):
+    c = time.process_time()
+    t = time.perf_counter()
+    P, log = ot.sinkhorn(a, b, M, REG, method=method, numItermax=100000, stopThr=TOL, log=True,
+                         warn=False)
+    sec = time.perf_counter() - t
+    cpu = time.process_time() - c
+    if method == "sinkhorn":
+        f = REG * (np.log(log["u"]) - np.log(a))
+        g = REG * (np.log(log["v"]) - np.log(b))
+    else:
+        f = REG * (log["log_u"] - np.log(a))
+        g = REG * (log["log_v"] - np.log(b))
+    return sec, float(np.sum(P * M)), f, g, int(log["niter"]), cpu
+
+
+def speed_table(sizes, repeat, log_max):
+    rows = []
+    for n in sizes:
+        rng = np.random.default_rng(n)
+        X = rng.random((n, 2))
+        Y = rng.random((n, 2))
+        a = np.full(n, 1.0 / n)
+        b = np.full(n, 1.0 / n)
+        with tempfile.TemporaryDirectory() as tmp:
+            write_sig(os.path.join(tmp, "A.npy"), a, X)
+            write_sig(os.path.join(tmp, "B.npy"), b, Y)
+            fg = os.path.join(tmp, "fg.npy")
+            runs = [run_wass(tmp, ["--reg", str(REG), "--tol", str(TOL), "--potentials", fg])
+                    for _ in range(repeat)]
+            pot = np.load(fg).ravel()
+        wf, wg = pot[:n], pot[n:]
+        w_sec = statistics.median(r["seconds"] for r in runs)
+        w_wall = statistics.median(r["wall"] for r in runs)
+        w_cpu = statistics.median(r["cpu"] for r in runs)
+        w_cost = runs[0]["cost"]
+        M = ot.dist(X, Y)
+        res = {"n": n, "wass_s": w_sec, "wass_wall": w_wall, "wass_cpu": w_cpu, "wass_it": runs[0]["iterations"],
+               "wass_status": runs[0]["status"], "wass_cost": w_cost}
+        for method in ("sinkhorn", "sinkhorn_log"):
+            if method == "sinkhorn_log" and n > log_max:
+                continue
+            reps = repeat if (method == "sinkhorn" or n <= 1000) else 1
+            out = [pot_solve(a, b, M, method) for _ in range(reps)]
+            sec = statistics.median(o[0] for o in out)
+            cpu = statistics.median(o[5] for o in out)
+            _, cost, f, g, it, _ = out[0]
+            res[method] = {"s": sec, "cpu": cpu, "reps": reps, "it": it, "cost": cost,
+                           "dcost": abs(w_cost - cost) / cost,
+                           "dpot": max(centered_diff(wf, f), centered_diff(wg, g))}
+        rows.append(res)
+        print(json.dumps(res), flush=True)
+    return rows
+
+
+def exact_table(n, regs):
+    rng = np.random.default_rng(7)
+    X = rng.random((n, 2))
+    Y = rng.random((n, 2))
+    a = np.full(n, 1.0 / n)
+    M = ot.dist(X, Y)
+    exact = float(ot.emd2(a, a, M, numItermax=10_000_000))
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        write_sig(os.path.join(tmp, "A.npy"), a, X)
+        write_sig(os.path.join(tmp, "B.npy"), a, Y)
+        wass_exact = None
+        p = subprocess.run([wass_cli(), "emd", os.path.join(tmp, "A.npy"),
+                            os.path.join(tmp, "B.npy"), "--metric", "sqeuclidean"],
+                           capture_output=True, text=True)
+        if p.returncode == 0:
+            wass_exact = float(p.stdout)
+        for reg in regs:
+            o = run_wass(tmp, ["--reg", str(reg), "--tol", "1e-9", "--max-iter", "200000"])
+            rows.append({"reg": reg, "cost": o["cost"], "objective": o["objective"],
+                         "gap": (o["cost"] - exact) / exact, "it": o["iterations"],
+                         "s": o["seconds"], "status": o["status"]})
+            print(json.dumps(rows[-1]), flush=True)
+    return exact, wass_exact, rows
+
+
+NOTES = """
+### Reading these numbers
+
+* The machine has 2 cores shared with other jobs; during the run the load
+  average was about 12, so wall times are inflated for every solver alike
+  (the CPU columns are less sensitive to that). Rerun on a quiet machine
+  before quoting absolute times.
+* Targets set for this module were 10x faster than POT `sinkhorn` and 100x
+  faster than POT `sinkhorn_log` at n = 4000 with the same answer. The same
+  answer is reached (cost within 3e-9, potentials within 1.1e-7 relative;
+  the differences come from POT's looser stopping test: both POT methods
+  agree with each other to the same digits). The speed targets are NOT met:
+  about 2x over `sinkhorn` and 20-47x over `sinkhorn_log` here.
+* Why: POT's `sinkhorn` builds K = exp(-C/eps) once (n*m memory, 128 MB at
+  n = 4000) and then does BLAS matrix-vector products; wass works in the log
+  domain (no underflow for small eps) with O(n + m) memory, recomputing the
+  costs and one exp per pair in every pass (vectorized, AVX-512 / AVX2
+  chosen at run time, about 0.8 ns per pair per core). wass needs fewer
+  iterations (35 against 60: over-relaxation at the final epsilon, see
+  include/wass.h), which gives the factor of about 2 at equal work per
+  iteration; the log-domain POT solver pays a numpy logsumexp per pass.
+* At small eps (the second table) plain Sinkhorn needs thousands of
+  iterations; the annealing and the over-relaxation matter more there, and
+  POT's `sinkhorn` underflows (exp(-C/eps) = 0) below about eps = 0.003 for
+  these costs. Below eps = 5e-4 (2.5e-4 of the cost spread) wass did not
+  reach tol = 1e-9 within 200000 iterations on this instance and says so
+  (status "iteration limit", the cost shown is that of the last iterate,
+  not the answer); better acceleration at tiny eps is future work.
+* Reproduce: `make && /usr/bin/python3 bench/sinkhorn.py` (about 10 minutes
+  on a quiet 2-core machine, most of it in POT's `sinkhorn_log`);
+  `--speed-from LOG` rebuilds this file from the JSON lines of an earlier
+  run and reruns only the second table.
+"""
+
+
+def report(path, rows, exact, wass_exact, erows, n_exact, repeat):
+    L = []
+    L.append("# Sinkhorn benchmark\n")
+    L.append("Generated by `/usr/bin/python3 bench/sinkhorn.py` (see its docstring for the "
+             "exact protocol). 2-D clouds uniform in the unit square, uniform weights, squared "
+             "Euclidean cost, reg = %g, stopping at marginal error < %g (POT: L2 norm of the "
+             "column error, every 10 iterations; wass: L1 norm, every iteration), 2 threads "
+             "for wass, numpy BLAS limited to 2 threads. Times in seconds, medians of %d runs "
+             "unless marked (x1). POT times exclude building the cost matrix; `wass` computes "
+             "costs on the fly from the points (memory O(n + m)).\n" % (REG, TOL, repeat))
+    L.append("| n = m | wass (s) | wass wall (s) | wass CPU (s) | wass iters | POT sinkhorn (s) | "
+             "CPU (s) | iters | ratio (time / CPU) | POT sinkhorn_log (s) | CPU (s) | iters | "
+             "ratio (time / CPU) |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        s = r["sinkhorn"]
+        cells = ["%d" % r["n"], "%.3f" % r["wass_s"], "%.3f" % r["wass_wall"],
+                 "%.3f" % r["wass_cpu"], "%d" % r["wass_it"], "%.3f" % s["s"], "%.3f" % s["cpu"],
+                 "%d" % s["it"], "%.1fx / %.1fx" % (s["s"] / r["wass_s"], s["cpu"] / r["wass_cpu"])]
+        if "sinkhorn_log" in r:
+            g = r["sinkhorn_log"]
+            cells += ["%.2f%s" % (g["s"], " (x1)" if g["reps"] == 1 else ""), "%.2f" % g["cpu"],
+                      "%d" % g["it"], "%.0fx / %.0fx" % (g["s"] / r["wass_s"], g["cpu"] / r["wass_cpu"])]
+        else:
+            cells += ["-", "-", "-", "-"]
+        L.append("| " + " | ".join(cells) + " |")
+    L.append("\nwass (s) is the solver's own `seconds` (JSON), wass wall the whole CLI process "
+             "(reading the files included), CPU the user + system time of the process (all "
+             "threads). Ratios: POT time / wass time, POT CPU / wass CPU.\n")
+    L.append("\nAgreement (max relative differences; potentials compared after removing the "
+             "additive constant, relative to their spread):\n")
+    L.append("| n = m | wass cost | vs sinkhorn: cost | potentials | vs sinkhorn_log: cost | "
+             "potentials |")
+    L.append("|---|---|---|---|---|---|")
+    for r in rows:
+        s = r["sinkhorn"]
+        cells = ["%d" % r["n"], "%.12g" % r["wass_cost"], "%.1e" % s["dcost"], "%.1e" % s["dpot"]]
+        if "sinkhorn_log" in r:
+            g = r["sinkhorn_log"]
+            cells += ["%.1e" % g["dcost"], "%.1e" % g["dpot"]]
+        else:
+            cells += ["-", "-"]
+        L.append("| " + " | ".join(cells) + " |")
+    L.append(NOTES)
+    L.append("\n## Entropic cost versus the exact cost\n")
+    L.append("n = m = %d uniform points in the unit square, squared Euclidean cost. Exact "
+             "optimal cost %.12g (POT ot.emd2)%s. `cost` is <P, C> of the entropic plan, "
+             "`objective` the entropic value <P, C> + eps KL(P | a x b).\n"
+             % (n_exact, exact, "" if wass_exact is None else
+                "; `wass emd` gives %.12g" % wass_exact))
+    L.append("| eps | cost | (cost - exact) / exact | objective | iterations | seconds | status |")
+    L.append("|---|---|---|---|---|---|---|")
+    for r in erows:
+        L.append("| %g | %.10g | %.2e | %.10g | %d | %.3f | %s |" % (
+            r["reg"], r["cost"], r["gap"], r["objective"], r["it"], r["s"], r["status"]))
+    L.append("")
+    with open(path, "w") as fp:
+        fp.write("\n".join(L) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,2000,4000")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--log-max", type=int, default=4000)
+    ap.add_argument("--exact-n", type=int, default=500)
+    ap.add_argument("--speed-from", default=None,
+                    help="reuse the speed rows (JSON lines) printed by an earlier run")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                  "README_sinkhorn.md"))
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.speed_from:
+        rows = [json.loads(line) for line in open(args.speed_from)
+                if line.startswith("{") and '"n"' in line]
+    else:
+        rows = speed_table(sizes, args.repeat, args.log_max)
+    exact, wass_exact, erows = exact_table(
+        args.exact_n, [0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 5e-4, 2e-4, 1e-4])
+    report(args.out, rows, exact, wass_exact, erows, args.exact_n, args.repeat)
+    print("wrote", args.out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
