@@ -75,12 +75,36 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--pot-max", type=int, default=0, help="run POT up to this n (0 = never)")
     ap.add_argument("--many", type=int, default=0, help="all pairs among this many small clouds")
+    ap.add_argument("--dotmark", type=int, nargs="*", default=[],
+                    help="DOTmark-style grids of these resolutions (bench/dotmark.py), W1 and W2^2")
+    ap.add_argument("--dotmark-class", default="grf_smooth")
     ap.add_argument("--timeout", type=float, default=3600)
     ap.add_argument("--json", help="write the records to this file")
     args = ap.parse_args()
     build()
     recs = []
-    if args.many:
+    if args.dotmark:
+        sys.path.insert(0, os.path.join(ROOT, "bench"))
+        import dotmark
+        print("| grid | points | metric | algorithm | status | total s | certify s | pivots | rounds |"
+              " candidate arcs | peak RSS MB |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        for res in args.dotmark:
+            pa, pb = dotmark.write_pair(os.path.join(BUILD, "bench", "dotmark"), args.dotmark_class, res)
+            for metric in args.metrics:
+                cmd = [EXE, "sig", pa, pb, metric, args.algo, str(args.threads)]
+                p = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+                r = json.loads(p.stdout.strip().splitlines()[-1])
+                r["grid"] = res
+                r["cmd"] = " ".join(cmd)
+                recs.append(r)
+                if "error" in r:
+                    print(f"| {res}x{res} | error: {r['error']} |")
+                    continue
+                print(f"| {res}x{res} | {r['n']} | {metric} | {r['algorithm']} | {r['status']} | "
+                      f"{r['seconds']:.2f} | {r['certify_seconds']:.2f} | {r['pivots']} | {r['rounds']} | "
+                      f"{r['candidate_arcs']} | {r['peak_rss_mb']:.0f} |", flush=True)
+    elif args.many:
         for th in (1, args.threads):
             p = subprocess.run([EXE, "many", str(args.many), str(th)], capture_output=True, text=True)
             print(p.stdout.strip())

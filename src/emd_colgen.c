@@ -36,9 +36,15 @@
 /* Size (nr * mr) above which a coarse problem over k-d tree leaves guides
  * the start. */
 #define COLGEN_COARSE_PAIRS 1000000.0
+#ifndef KD_LEAF
 #define KD_LEAF 5
+#endif
+#ifndef KNN_K
 #define KNN_K 8         /* nearest neighbours per point in the first arc set */
+#endif
+#ifndef ADD_PER_ROW
 #define ADD_PER_ROW 4   /* violated pairs added per source and round */
+#endif
 
 int wass__colgen_wanted(const wass_problem *pb, const wass_options *opt, size_t nr, size_t mr) {
     if (pb->cost.kind != WASS_COST_POINTS) return 0;

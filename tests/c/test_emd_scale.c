@@ -116,7 +116,7 @@ static void test_needs_pricing(void) {
     cloud_pair c;
     make_pair(&c, n, m, d, 0, &st);
     for (size_t i = 0; i < n; i++) {
-        c.a[i] = 1.0;
+        c.a[i] = i % 10 == 4 ? 0.0 : 1.0; /* zero weights on the multiscale path */
         if (i < n / 3) c.X[i * d] += 5.0;
     }
     for (size_t j = 0; j < m; j++) {
