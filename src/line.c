@@ -26,15 +26,20 @@ int wass__line_work_init(wass__line_work *w, size_t n, size_t m, int weighted) {
     size_t big = n > m ? n : m;
     w->cap_n = n;
     w->cap_m = m;
-    w->ku = wass__big_alloc(n * sizeof *w->ku);
-    w->kv = wass__big_alloc(m * sizeof *w->kv);
-    w->ktmp = wass__big_alloc(big * sizeof *w->ktmp);
-    int ok = w->ku && w->kv && w->ktmp;
+    int ok;
     if (weighted) {
-        w->wu = wass__big_alloc(n * sizeof *w->wu);
-        w->wv = wass__big_alloc(m * sizeof *w->wv);
-        w->wtmp = wass__big_alloc(big * sizeof *w->wtmp);
-        ok = ok && w->wu && w->wv && w->wtmp;
+        w->ru = wass__big_alloc(n * sizeof *w->ru);
+        w->rv = wass__big_alloc(m * sizeof *w->rv);
+        w->rtmp = wass__big_alloc(big * sizeof *w->rtmp);
+        ok = w->ru && w->rv && w->rtmp;
+        w->ku = (uint64_t *)(void *)w->ru;
+        w->kv = (uint64_t *)(void *)w->rv;
+        w->ktmp = (uint64_t *)(void *)w->rtmp;
+    } else {
+        w->ku = wass__big_alloc(n * sizeof *w->ku);
+        w->kv = wass__big_alloc(m * sizeof *w->kv);
+        w->ktmp = wass__big_alloc(big * sizeof *w->ktmp);
+        ok = w->ku && w->kv && w->ktmp;
     }
     if (!ok) {
         wass__line_work_free(w);
@@ -45,12 +50,15 @@ int wass__line_work_init(wass__line_work *w, size_t n, size_t m, int weighted) {
 
 void wass__line_work_free(wass__line_work *w) {
     if (!w) return;
-    free(w->ku);
-    free(w->kv);
-    free(w->ktmp);
-    free(w->wu);
-    free(w->wv);
-    free(w->wtmp);
+    if (w->ru || w->rv || w->rtmp) {
+        free(w->ru);
+        free(w->rv);
+        free(w->rtmp);
+    } else {
+        free(w->ku);
+        free(w->kv);
+        free(w->ktmp);
+    }
     memset(w, 0, sizeof *w);
 }
 
@@ -73,17 +81,17 @@ static inline double gap_pow(double x, double p) {
     } while (0)
 
 /* Turn sorted weights into normalized cumulative weights, monotone, last = 1. */
-static void cumulate(double *w, size_t n, double total) {
+static void cumulate(wass__kv *r, size_t n, double total) {
     double s = 0.0, c = 0.0, prev = 0.0;
     for (size_t i = 0; i < n; i++) {
-        ACC(s, c, w[i]);
+        ACC(s, c, r[i].val);
         double f = (s + c) / total;
         if (f < prev) f = prev;
         if (f > 1.0) f = 1.0;
-        w[i] = f;
+        r[i].val = f;
         prev = f;
     }
-    w[n - 1] = 1.0;
+    r[n - 1].val = 1.0;
 }
 
 static void load_keys(const double *x, uint64_t *k, size_t n, int threads) {
@@ -127,20 +135,22 @@ static double merge_uniform(const uint64_t *ku, size_t n, const uint64_t *kv, si
     return inf ? mx : (s + c) * inv;
 }
 
-/* General case: cu / cv are normalized cumulative weights (NULL = uniform). */
-static double merge_weighted(const uint64_t *ku, const double *cu, size_t n, const uint64_t *kv,
-                             const double *cv, size_t m, double p) {
+/* General case: a weighted side comes as records ru / rv (key, normalized
+ * cumulative weight), a uniform one as keys ku / kv (ru / rv NULL). */
+static double merge_weighted(const wass__kv *ru, const uint64_t *ku, size_t n, const wass__kv *rv,
+                             const uint64_t *kv, size_t m, double p) {
     size_t i = 0, j = 0;
     double prev = 0.0, s = 0.0, c = 0.0, mx = 0.0;
     double inv_n = 1.0 / (double)n, inv_m = 1.0 / (double)m;
     int inf = isinf(p);
     while (i < n && j < m) {
-        double fu = cu ? cu[i] : (i + 1 == n ? 1.0 : (double)(i + 1) * inv_n);
-        double fv = cv ? cv[j] : (j + 1 == m ? 1.0 : (double)(j + 1) * inv_m);
+        double fu = ru ? ru[i].val : (i + 1 == n ? 1.0 : (double)(i + 1) * inv_n);
+        double fv = rv ? rv[j].val : (j + 1 == m ? 1.0 : (double)(j + 1) * inv_m);
         double t = fu < fv ? fu : fv;
         double step = t - prev;
         if (step > 0) {
-            double g = wass__double_from_key(ku[i]) - wass__double_from_key(kv[j]);
+            double g = wass__double_from_key(ru ? ru[i].key : ku[i]) -
+                       wass__double_from_key(rv ? rv[j].key : kv[j]);
             if (inf) {
                 if (fabs(g) > mx) mx = fabs(g);
             } else
@@ -156,23 +166,25 @@ static double merge_weighted(const uint64_t *ku, const double *cu, size_t n, con
 double wass__line_pp(const double *u, const double *uw, double utot, size_t n, const double *v,
                      const double *vw, double vtot, size_t m, double p, int threads,
                      wass__line_work *w) {
-    load_keys(u, w->ku, n, threads);
-    load_keys(v, w->kv, m, threads);
-    double *cu = NULL, *cv = NULL;
+    const wass__kv *ru = NULL, *rv = NULL;
     if (uw) {
-        memcpy(w->wu, uw, n * sizeof *uw);
-        cu = w->wu;
+        wass__radix_sort_kv(u, uw, n, w->ru, w->rtmp, threads);
+        cumulate(w->ru, n, utot);
+        ru = w->ru;
+    } else {
+        load_keys(u, w->ku, n, threads);
+        wass__radix_sort(w->ku, NULL, n, w->ktmp, NULL, threads);
     }
     if (vw) {
-        memcpy(w->wv, vw, m * sizeof *vw);
-        cv = w->wv;
+        wass__radix_sort_kv(v, vw, m, w->rv, w->rtmp, threads);
+        cumulate(w->rv, m, vtot);
+        rv = w->rv;
+    } else {
+        load_keys(v, w->kv, m, threads);
+        wass__radix_sort(w->kv, NULL, m, w->ktmp, NULL, threads);
     }
-    wass__radix_sort(w->ku, cu, n, w->ktmp, w->wtmp, threads);
-    wass__radix_sort(w->kv, cv, m, w->ktmp, w->wtmp, threads);
-    if (!cu && !cv && (double)n * (double)m < 9.0e15) return merge_uniform(w->ku, n, w->kv, m, p);
-    if (cu) cumulate(cu, n, utot);
-    if (cv) cumulate(cv, m, vtot);
-    return merge_weighted(w->ku, cu, n, w->kv, cv, m, p);
+    if (!ru && !rv && (double)n * (double)m < 9.0e15) return merge_uniform(w->ku, n, w->kv, m, p);
+    return merge_weighted(ru, w->ku, n, rv, w->kv, m, p);
 }
 
 static int check_p(double p, wass_error_info *err) {

@@ -8,11 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Scratch space for one 1-D problem of sizes up to (n, m). */
+#include "radix_sort.h"
+
+/* Scratch space for one 1-D problem of sizes up to (n, m). Weighted work
+ * holds (key, weight) records ru / rv / rtmp; the key arrays of a side
+ * without weights then live in the same memory (ku in ru, kv in rv, ktmp in
+ * rtmp). */
 typedef struct {
     size_t cap_n, cap_m;
     uint64_t *ku, *kv, *ktmp;
-    double *wu, *wv, *wtmp;
+    wass__kv *ru, *rv, *rtmp;
 } wass__line_work;
 
 /* Allocate scratch for sizes n, m (weights arrays only when weighted);

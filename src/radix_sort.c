@@ -5,6 +5,8 @@
  * over all digits), small arrays go to insertion sort. Large arrays are
  * counted and scattered by several OpenMP threads on contiguous chunks, which
  * keeps the sort stable and its result independent of the thread count.
+ * Weighted samples are sorted as 16-byte (key, weight) records, one scatter
+ * per pass, the first pass reading the doubles and making the keys itself.
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE /* madvise */
@@ -213,4 +215,185 @@ void wass__radix_sort(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp, do
     (void)threads;
 #endif
     sort_serial(keys, vals, n, ktmp, vtmp, hist_serial);
+}
+
+/* ---- (key, weight) records made from (x, w) on the fly ----------------- */
+
+/* Scatter one pass. The first pass (x != NULL) reads x / w and builds the
+ * keys, later ones read records; h holds the running output positions. */
+static void kv_scatter(const double *x, const double *w, const wass__kv *src, wass__kv *dst,
+                       size_t lo, size_t hi, int shift, size_t *h) {
+    if (x) {
+        for (size_t i = lo; i < hi; i++) {
+            uint64_t k = wass__key_from_double(x[i]);
+            wass__kv *d = dst + h[(k >> shift) & RADIX_MASK]++;
+            d->key = k;
+            d->val = w[i];
+        }
+    } else {
+        for (size_t i = lo; i < hi; i++) {
+            wass__kv r = src[i];
+            dst[h[(r.key >> shift) & RADIX_MASK]++] = r;
+        }
+    }
+}
+
+/* Count every digit of the keys of x[lo..hi) into hist (RADIX_DIGITS rows);
+ * returns 1 when that range is sorted (by key). */
+static int kv_count(const double *x, size_t lo, size_t hi, size_t *hist) {
+    int sorted = 1;
+    uint64_t prev = lo < hi ? wass__key_from_double(x[lo]) : 0;
+    for (size_t i = lo; i < hi; i++) {
+        uint64_t k = wass__key_from_double(x[i]);
+        if (k < prev) sorted = 0;
+        prev = k;
+        for (int d = 0; d < RADIX_DIGITS; d++)
+            hist[d * RADIX_SIZE + ((k >> (d * RADIX_BITS)) & RADIX_MASK)]++;
+    }
+    return sorted;
+}
+
+static void kv_load(const double *x, const double *w, wass__kv *out, size_t lo, size_t hi) {
+    for (size_t i = lo; i < hi; i++) {
+        out[i].key = wass__key_from_double(x[i]);
+        out[i].val = w[i];
+    }
+}
+
+/* Active passes (digits not shared by every key) given the total counts and
+ * the first key; returns their number and lists them in act. */
+static int kv_active(const size_t *all, uint64_t k0, size_t n, int *act) {
+    int na = 0;
+    for (int d = 0; d < RADIX_DIGITS; d++)
+        if (all[(size_t)d * RADIX_SIZE + ((k0 >> (d * RADIX_BITS)) & RADIX_MASK)] != n)
+            act[na++] = d;
+    return na;
+}
+
+/* Exclusive prefix sums of digit row d over T per-thread histograms (rows of
+ * `row` counters), bucket-major and thread-minor so equal keys keep order. */
+static void kv_offsets(size_t *loc, size_t row, int T, int d) {
+    size_t d0 = (size_t)d * RADIX_SIZE, sum = 0;
+    for (unsigned b = 0; b < RADIX_SIZE; b++)
+        for (int u = 0; u < T; u++) {
+            size_t *c = &loc[(size_t)u * row + d0 + b];
+            size_t v = *c;
+            *c = sum;
+            sum += v;
+        }
+}
+
+static void kv_serial(const double *x, const double *w, size_t n, wass__kv *out, wass__kv *tmp,
+                      size_t *hist) {
+    memset(hist, 0, sizeof(size_t) * RADIX_DIGITS * RADIX_SIZE);
+    int act[RADIX_DIGITS];
+    int na = kv_count(x, 0, n, hist) ? 0 : kv_active(hist, wass__key_from_double(x[0]), n, act);
+    if (na == 0) {
+        kv_load(x, w, out, 0, n);
+        return;
+    }
+    /* an odd number of passes starts in out, an even one in tmp: ends in out */
+    wass__kv *src = NULL, *dst = (na & 1) ? out : tmp;
+    for (int a = 0; a < na; a++) {
+        kv_offsets(hist, 0, 1, act[a]);
+        kv_scatter(a ? NULL : x, w, src, dst, 0, n, act[a] * RADIX_BITS,
+                   hist + (size_t)act[a] * RADIX_SIZE);
+        src = dst;
+        dst = dst == out ? tmp : out;
+    }
+}
+
+#ifdef _OPENMP
+/* loc: nt * RADIX_DIGITS * RADIX_SIZE counters. */
+static void kv_parallel(const double *x, const double *w, size_t n, wass__kv *out, wass__kv *tmp,
+                        int nt, size_t *loc) {
+    const size_t row = (size_t)RADIX_DIGITS * RADIX_SIZE;
+    int sorted = 1, act[RADIX_DIGITS], na = 0, T = 1;
+#pragma omp parallel num_threads(nt)
+    {
+        int t = omp_get_thread_num();
+#pragma omp single
+        T = omp_get_num_threads();
+        size_t lo = n * (size_t)t / (size_t)T, hi = n * (size_t)(t + 1) / (size_t)T;
+        size_t *my = loc + (size_t)t * row;
+        memset(my, 0, row * sizeof *my);
+        int s = kv_count(x, lo, hi, my);
+        /* a chunk boundary out of order counts as unsorted too */
+        if (lo > 0 && lo < hi && wass__key_from_double(x[lo - 1]) > wass__key_from_double(x[lo]))
+            s = 0;
+        if (!s) {
+#pragma omp atomic write
+            sorted = 0;
+        }
+#pragma omp barrier
+#pragma omp single
+        {
+            /* a digit is skipped when the first key's bucket holds all n */
+            int ac = 0;
+            if (!sorted) {
+                uint64_t k0 = wass__key_from_double(x[0]);
+                for (int d = 0; d < RADIX_DIGITS; d++) {
+                    size_t b = (size_t)d * RADIX_SIZE + ((k0 >> (d * RADIX_BITS)) & RADIX_MASK), c = 0;
+                    for (int u = 0; u < T; u++) c += loc[(size_t)u * row + b];
+                    if (c != n) act[ac++] = d;
+                }
+            }
+            na = ac;
+            if (na > 0) kv_offsets(loc, row, T, act[0]);
+        }
+        if (na == 0) {
+            kv_load(x, w, out, lo, hi);
+        } else {
+            wass__kv *src = NULL, *dst = (na & 1) ? out : tmp;
+            for (int a = 0; a < na; a++) {
+                int shift = act[a] * RADIX_BITS;
+                size_t *h = my + (size_t)act[a] * RADIX_SIZE;
+                if (a > 0) { /* recount this chunk's digits in the new order */
+                    memset(h, 0, RADIX_SIZE * sizeof *h);
+                    for (size_t i = lo; i < hi; i++)
+                        h[(src[i].key >> shift) & RADIX_MASK]++;
+#pragma omp barrier
+#pragma omp single
+                    kv_offsets(loc, row, T, act[a]);
+                }
+                kv_scatter(a ? NULL : x, w, src, dst, lo, hi, shift, h);
+#pragma omp barrier
+                src = dst;
+                dst = dst == out ? tmp : out;
+            }
+        }
+    }
+}
+#endif
+
+void wass__radix_sort_kv(const double *x, const double *w, size_t n, wass__kv *out, wass__kv *tmp,
+                         int threads) {
+    if (n <= SMALL_N) {
+        kv_load(x, w, out, 0, n);
+        for (size_t i = 1; i < n; i++) { /* stable insertion sort */
+            wass__kv r = out[i];
+            size_t j = i;
+            while (j > 0 && out[j - 1].key > r.key) {
+                out[j] = out[j - 1];
+                j--;
+            }
+            out[j] = r;
+        }
+        return;
+    }
+#ifdef _OPENMP
+    if (threads > 1 && n >= PARALLEL_MIN_N) {
+        int nt = threads > MAX_THREADS ? MAX_THREADS : threads;
+        size_t *loc = malloc((size_t)nt * RADIX_DIGITS * RADIX_SIZE * sizeof *loc);
+        if (loc) {
+            kv_parallel(x, w, n, out, tmp, nt, loc);
+            free(loc);
+            return;
+        }
+    }
+#else
+    (void)threads;
+#endif
+    size_t hist[RADIX_DIGITS * RADIX_SIZE];
+    kv_serial(x, w, n, out, tmp, hist);
 }

@@ -32,6 +32,20 @@ static inline double wass__double_from_key(uint64_t k) {
 void wass__radix_sort(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp, double *vtmp,
                       int threads);
 
+/* A key with its double payload, moved as one 16-byte record. */
+typedef struct {
+    uint64_t key;
+    double val;
+} wass__kv;
+
+/* Sort the doubles x[0..n) ascending (by wass__key_from_double), stably,
+ * carrying w[i] with x[i]: out[i].key / out[i].val are the sorted keys and
+ * their weights. tmp (n records) is scratch. The keys are made on the fly by
+ * the first pass, which saves the pass that would build the records. Same
+ * threads rule and same result for any thread count as wass__radix_sort. */
+void wass__radix_sort_kv(const double *x, const double *w, size_t n, wass__kv *out, wass__kv *tmp,
+                         int threads);
+
 /* malloc for large scratch arrays: big blocks are 2 MiB aligned and marked
  * for transparent huge pages where the system offers them (first-touch page
  * faults otherwise dominate a sort of 10^7 keys). Release with free(). */
