@@ -110,6 +110,11 @@ int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path
                      const char *wb_path, const char *path_a, const char *path_b,
                      const wass_ground *ground, double p, cli_problem *out);
 void cli_problem_free(cli_problem *in);
+/* Check that the arguments give exactly one form of a problem: npos
+ * positional signature files (2 expected) or all of --cost, --a, --b (and
+ * then no --metric / --q). Prints the error; returns CLI_OK or CLI_BAD_INPUT. */
+int cli_check_problem_form(const char *cmd, int npos, const char *cost_path, const char *wa_path,
+                           const char *wb_path, int metric_given, int q_given);
 
 /* Load a vector: one value a row (n x 1), a single row (1 x n) or a 1-D .npy.
  * Prints the error and returns its exit code. *out is malloc'ed. */

@@ -137,27 +137,9 @@ static int parse_args(int argc, char **argv, emd_args *o) {
         }
         npos++;
     }
-    if (o->cost_path || o->wa_path || o->wb_path) {
-        if (npos > 0) {
-            cli_error(cmd, "give either two signature files or --cost with --a and --b, not both");
-            return CLI_BAD_INPUT;
-        }
-        if (!o->cost_path || !o->wa_path || !o->wb_path) {
-            cli_error(cmd, "--cost, --a and --b go together (missing %s)",
-                      !o->cost_path ? "--cost"
-                      : !o->wa_path ? "--a"
-                                    : "--b");
-            return CLI_BAD_INPUT;
-        }
-        if (o->metric_name || o->have_q) {
-            cli_error(cmd, "%s applies to signature files, not to --cost",
-                      o->metric_name ? "--metric" : "--q");
-            return CLI_BAD_INPUT;
-        }
-    } else if (npos != 2) {
-        cli_error(cmd, "two signature files expected, got %d (see 'wass emd --help')", npos);
+    if (cli_check_problem_form(cmd, npos, o->cost_path, o->wa_path, o->wb_path,
+                               o->metric_name != NULL, o->have_q))
         return CLI_BAD_INPUT;
-    }
     if (!(o->p > 0)) {
         cli_error(cmd, "--p: %g must be positive", o->p);
         return CLI_BAD_INPUT;

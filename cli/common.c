@@ -243,6 +243,32 @@ int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path
     return CLI_OK;
 }
 
+int cli_check_problem_form(const char *cmd, int npos, const char *cost_path, const char *wa_path,
+                           const char *wb_path, int metric_given, int q_given) {
+    if (cost_path || wa_path || wb_path) {
+        if (npos > 0) {
+            cli_error(cmd, "give either two signature files or --cost with --a and --b, not both");
+            return CLI_BAD_INPUT;
+        }
+        if (!cost_path || !wa_path || !wb_path) {
+            cli_error(cmd, "--cost, --a and --b go together (missing %s)",
+                      !cost_path ? "--cost"
+                      : !wa_path ? "--a"
+                                 : "--b");
+            return CLI_BAD_INPUT;
+        }
+        if (metric_given || q_given) {
+            cli_error(cmd, "%s applies to signature files, not to --cost",
+                      metric_given ? "--metric" : "--q");
+            return CLI_BAD_INPUT;
+        }
+    } else if (npos != 2) {
+        cli_error(cmd, "two signature files expected, got %d (see 'wass %s --help')", npos, cmd);
+        return CLI_BAD_INPUT;
+    }
+    return CLI_OK;
+}
+
 void cli_problem_free(cli_problem *in) {
     if (!in) return;
     cli_signature_free(&in->A);
