@@ -241,7 +241,11 @@ int cmd_emd(int argc, char **argv) {
     rc = wass_emd(&in.pb, &opt, &res, &err);
     cli_progress_done(&prog);
     if (rc != WASS_OK) {
-        rc = cli_lib_error(cmd, &err); /* a mass mismatch names the --mass modes itself */
+        int code = cli_lib_error(cmd, &err);
+        if (rc == WASS_ERR_MASS_MISMATCH)
+            fprintf(stderr, "wass emd: (use --mass normalize or --mass partial for distributions "
+                            "of different total mass)\n");
+        rc = code;
         goto done;
     }
     if (res.status != WASS_OPTIMAL) {
