@@ -336,6 +336,16 @@ static size_t price_points(const void *vctx, size_t i, size_t j0, size_t len, do
     return bk;
 }
 
+/* After price_points on a whole row of a W1 point cloud outside the plane,
+ * the scratch holds the squared distances: their square roots are the costs
+ * row_points gives (same sums in the same order). */
+static int points_price_to_cost(const void *vctx, size_t i, size_t len, double *s) {
+    const cost_ctx *x = vctx;
+    if (x->fast != FAST_EUCLID1 || x->d == 2 || i >= x->nreal || len > x->mreal) return 0;
+    for (size_t k = 0; k < len; k++) s[k] = sqrt(s[k]);
+    return 1;
+}
+
 /* ---- starting order ---------------------------------------------------------- */
 
 typedef struct {
@@ -522,6 +532,7 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
             if (g->metric == WASS_EUCLIDEAN && g->p == 1.0) {
                 cx.fast = FAST_EUCLID1;
                 in.price_row_saves = 1; /* no square roots for losers */
+                in.price_to_cost = points_price_to_cost;
             } else if ((g->metric == WASS_EUCLIDEAN && g->p == 2.0) ||
                      (g->metric == WASS_SQEUCLIDEAN && g->p == 1.0))
                 cx.fast = FAST_SQ;

@@ -579,7 +579,8 @@ static int64_t cand_round(ns_tree *t, cand_list *L, double tol, size_t q_add, do
             continue;
         }
         /* this row has violations: take its q_add most negative arcs */
-        in->cost_row(in->cost_ctx, i, 0, m, t->rowc);
+        if (!(in->price_row && in->price_to_cost && in->price_to_cost(in->cost_ctx, i, m, t->rowc)))
+            in->cost_row(in->cost_ctx, i, 0, m, t->rowc);
         size_t cnt = 0;
         for (size_t j = 0; j < m; j++) {
             double r = t->rowc[j] - ui + t->phi[n + j];

@@ -43,6 +43,11 @@ typedef struct {
      * roots): full pricing rounds then test a row with price_row before
      * reading its costs; otherwise they read each row's costs once */
     int price_row_saves;
+    /* optional, with price_row: after price_row priced a whole row i
+     * (j0 = 0, len = m) into scratch, turn scratch into that row's costs in
+     * place, exactly as cost_row would give them, and return 1; return 0
+     * (scratch untouched) where it cannot */
+    int (*price_to_cost)(const void *ctx, size_t i, size_t len, double *scratch);
     const void *cost_ctx;
     /* Optional starting flow: arcs with positive mass forming a forest whose
      * node sums do not exceed supply/demand (e.g. from a north-west corner
