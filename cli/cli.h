@@ -86,6 +86,36 @@ typedef struct {
 int cli_load_signature(const char *cmd, const char *path, cli_signature *out);
 void cli_signature_free(cli_signature *s);
 
+/* Load two signature files that must have the same dimension (the error
+ * names both files). Prints the error and returns its exit code; on failure
+ * both are freed. */
+int cli_load_signature_pair(const char *cmd, const char *path_a, const char *path_b,
+                            cli_signature *A, cli_signature *B);
+
+/* The inputs of a transport problem, given either as a dense cost matrix with
+ * two weight vectors (--cost C --a WA --b WB) or as two signatures with a
+ * ground metric. pb points into the rest; free everything with
+ * cli_problem_free (also after a failed load). */
+typedef struct {
+    cli_signature A, B; /* signature form */
+    wass_matrix C;      /* dense form */
+    double *wa, *wb;
+    wass_problem pb;
+} cli_problem;
+
+/* cost_path != NULL: the dense form (wa_path and wb_path required, the cost
+ * raised to the power p); else the signatures path_a and path_b with ground.
+ * Prints the error and returns its exit code. */
+int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path,
+                     const char *wb_path, const char *path_a, const char *path_b,
+                     const wass_ground *ground, double p, cli_problem *out);
+void cli_problem_free(cli_problem *in);
+/* Check that the arguments give exactly one form of a problem: npos
+ * positional signature files (2 expected) or all of --cost, --a, --b (and
+ * then no --metric / --q). Prints the error; returns CLI_OK or CLI_BAD_INPUT. */
+int cli_check_problem_form(const char *cmd, int npos, const char *cost_path, const char *wa_path,
+                           const char *wb_path, int metric_given, int q_given);
+
 /* Load a vector: one value a row (n x 1), a single row (1 x n) or a 1-D .npy.
  * Prints the error and returns its exit code. *out is malloc'ed. */
 int cli_load_vector(const char *cmd, const char *path, double **out, size_t *n);

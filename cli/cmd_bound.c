@@ -150,50 +150,18 @@ int cmd_bound(int argc, char **argv) {
     wass_ground g = wass_ground_make(mt, p);
     g.q = q;
 
-    cli_signature A = {0}, B = {0};
-    wass_matrix C = {0, 0, NULL};
-    double *wa = NULL, *wb = NULL;
-    size_t na = 0, nb = 0;
+    cli_problem in;
+    memset(&in, 0, sizeof in);
     int rc;
     double bound = 0;
     wass_error_info err;
-    wass_problem pb;
-    memset(&pb, 0, sizeof pb);
-    if (cost_path) {
-        if ((rc = cli_load_matrix(cmd, cost_path, &C))) goto done;
-        if ((rc = cli_load_vector(cmd, wa_path, &wa, &na))) goto done;
-        if ((rc = cli_load_vector(cmd, wb_path, &wb, &nb))) goto done;
-        if (na != C.rows || nb != C.cols) {
-            cli_error(cmd, "the cost matrix is %zu x %zu but --a has %zu weights and --b has %zu",
-                      C.rows, C.cols, na, nb);
-            rc = CLI_BAD_INPUT;
-            goto done;
-        }
-        pb.n = C.rows;
-        pb.m = C.cols;
-        pb.a = wa;
-        pb.b = wb;
-        pb.cost = wass_cost_dense(C.data, C.cols, p);
-    } else {
-        if ((rc = cli_load_signature(cmd, paths[0], &A))) goto done;
-        if ((rc = cli_load_signature(cmd, paths[1], &B))) goto done;
-        if (A.d != B.d) {
-            cli_error(cmd, "dimension mismatch: %s has %zu coordinates per point but %s has %zu",
-                      paths[0], A.d, paths[1], B.d);
-            rc = CLI_BAD_INPUT;
-            goto done;
-        }
-        pb.n = A.n;
-        pb.m = B.n;
-        pb.a = A.w;
-        pb.b = B.w;
-        pb.cost = wass_cost_points(A.X, B.X, A.d, g);
-    }
+    if ((rc = cli_load_problem(cmd, cost_path, wa_path, wb_path, paths[0], paths[1], &g, p, &in)))
+        goto done;
     if (centroid) {
-        wass_cloud P = {A.n, A.d, A.X, A.w}, Q = {B.n, B.d, B.X, B.w};
+        wass_cloud P = {in.A.n, in.A.d, in.A.X, in.A.w}, Q = {in.B.n, in.B.d, in.B.X, in.B.w};
         rc = wass_bound_centroid(&P, &Q, &g, &bound, &err);
     } else {
-        rc = wass_bound_relaxed(&pb, (int)threads, &bound, &err);
+        rc = wass_bound_relaxed(&in.pb, (int)threads, &bound, &err);
     }
     if (rc != WASS_OK) {
         rc = cli_lib_error(cmd, &err);
@@ -207,18 +175,14 @@ int cmd_bound(int argc, char **argv) {
         cli_json_str(&j, "kind", centroid ? "centroid" : "relaxed");
         cli_json_str(&j, "metric", cost_path ? "dense" : wass_metric_name(mt));
         cli_json_num(&j, "p", p);
-        cli_json_int(&j, "n", (long long)pb.n);
-        cli_json_int(&j, "m", (long long)pb.m);
+        cli_json_int(&j, "n", (long long)in.pb.n);
+        cli_json_int(&j, "m", (long long)in.pb.m);
         cli_json_end(&j);
     } else {
         printf("%.17g\n", bound);
     }
     rc = CLI_OK;
 done:
-    cli_signature_free(&A);
-    cli_signature_free(&B);
-    wass_matrix_free(&C);
-    free(wa);
-    free(wb);
+    cli_problem_free(&in);
     return rc;
 }

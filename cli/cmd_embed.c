@@ -93,14 +93,7 @@ int cmd_embed(int argc, char **argv) {
     memset(&ea, 0, sizeof ea);
     memset(&eb, 0, sizeof eb);
     int rc;
-    if ((rc = cli_load_signature(cmd, paths[0], &A))) goto done;
-    if ((rc = cli_load_signature(cmd, paths[1], &B))) goto done;
-    if (A.d != B.d) {
-        cli_error(cmd, "dimension mismatch: %s has %zu coordinates per point but %s has %zu",
-                  paths[0], A.d, paths[1], B.d);
-        rc = CLI_BAD_INPUT;
-        goto done;
-    }
+    if ((rc = cli_load_signature_pair(cmd, paths[0], paths[1], &A, &B))) goto done;
     wass_cloud both[2] = {{A.n, A.d, A.X, A.w}, {B.n, B.d, B.X, B.w}};
     wass_embed_options opt;
     wass_embed_options_default(&opt);

@@ -137,27 +137,9 @@ static int parse_args(int argc, char **argv, emd_args *o) {
         }
         npos++;
     }
-    if (o->cost_path || o->wa_path || o->wb_path) {
-        if (npos > 0) {
-            cli_error(cmd, "give either two signature files or --cost with --a and --b, not both");
-            return CLI_BAD_INPUT;
-        }
-        if (!o->cost_path || !o->wa_path || !o->wb_path) {
-            cli_error(cmd, "--cost, --a and --b go together (missing %s)",
-                      !o->cost_path ? "--cost"
-                      : !o->wa_path ? "--a"
-                                    : "--b");
-            return CLI_BAD_INPUT;
-        }
-        if (o->metric_name || o->have_q) {
-            cli_error(cmd, "%s applies to signature files, not to --cost",
-                      o->metric_name ? "--metric" : "--q");
-            return CLI_BAD_INPUT;
-        }
-    } else if (npos != 2) {
-        cli_error(cmd, "two signature files expected, got %d (see 'wass emd --help')", npos);
+    if (cli_check_problem_form(cmd, npos, o->cost_path, o->wa_path, o->wb_path,
+                               o->metric_name != NULL, o->have_q))
         return CLI_BAD_INPUT;
-    }
     if (!(o->p > 0)) {
         cli_error(cmd, "--p: %g must be positive", o->p);
         return CLI_BAD_INPUT;
@@ -246,48 +228,17 @@ int cmd_emd(int argc, char **argv) {
         opt.progress_user = &prog;
     }
 
-    cli_signature A = {0}, B = {0};
-    wass_matrix C = {0, 0, NULL};
-    double *wa = NULL, *wb = NULL;
-    size_t na = 0, nb = 0;
-    wass_problem pb;
+    cli_problem in;
+    memset(&in, 0, sizeof in);
     wass_result res;
     wass_error_info err;
     memset(&res, 0, sizeof res);
-    memset(&pb, 0, sizeof pb);
 
-    if (o.cost_path) {
-        if ((rc = cli_load_matrix(cmd, o.cost_path, &C))) goto done;
-        if ((rc = cli_load_vector(cmd, o.wa_path, &wa, &na))) goto done;
-        if ((rc = cli_load_vector(cmd, o.wb_path, &wb, &nb))) goto done;
-        if (na != C.rows || nb != C.cols) {
-            cli_error(cmd, "the cost matrix is %zu x %zu but --a has %zu weights and --b has %zu",
-                      C.rows, C.cols, na, nb);
-            rc = CLI_BAD_INPUT;
-            goto done;
-        }
-        pb.n = C.rows;
-        pb.m = C.cols;
-        pb.a = wa;
-        pb.b = wb;
-        pb.cost = wass_cost_dense(C.data, C.cols, o.p);
-    } else {
-        if ((rc = cli_load_signature(cmd, o.a_path, &A))) goto done;
-        if ((rc = cli_load_signature(cmd, o.b_path, &B))) goto done;
-        if (A.d != B.d) {
-            cli_error(cmd, "dimension mismatch: %s has %zu coordinates per point but %s has %zu",
-                      o.a_path, A.d, o.b_path, B.d);
-            rc = CLI_BAD_INPUT;
-            goto done;
-        }
-        pb.n = A.n;
-        pb.m = B.n;
-        pb.a = A.w;
-        pb.b = B.w;
-        pb.cost = wass_cost_points(A.X, B.X, A.d, ground);
-    }
+    if ((rc = cli_load_problem(cmd, o.cost_path, o.wa_path, o.wb_path, o.a_path, o.b_path, &ground,
+                               o.p, &in)))
+        goto done;
 
-    rc = wass_emd(&pb, &opt, &res, &err);
+    rc = wass_emd(&in.pb, &opt, &res, &err);
     cli_progress_done(&prog);
     if (rc != WASS_OK) {
         int code = cli_lib_error(cmd, &err);
@@ -362,10 +313,6 @@ int cmd_emd(int argc, char **argv) {
     rc = CLI_OK;
 done:
     wass_result_free(&res);
-    cli_signature_free(&A);
-    cli_signature_free(&B);
-    wass_matrix_free(&C);
-    free(wa);
-    free(wb);
+    cli_problem_free(&in);
     return rc;
 }

@@ -157,29 +157,11 @@ static int parse_args(int argc, char **argv, sk_args *o) {
         }
         npos++;
     }
-    if (o->cost_path || o->wa_path || o->wb_path) {
-        if (npos > 0) {
-            cli_error(cmd, "give either two signature files or --cost with --a and --b, not both");
-            return CLI_BAD_INPUT;
-        }
-        if (!o->cost_path || !o->wa_path || !o->wb_path) {
-            cli_error(cmd, "--cost, --a and --b go together (missing %s)",
-                      !o->cost_path ? "--cost"
-                      : !o->wa_path ? "--a"
-                                    : "--b");
-            return CLI_BAD_INPUT;
-        }
-        if (o->metric_name || o->have_q) {
-            cli_error(cmd, "%s applies to signature files, not to --cost",
-                      o->metric_name ? "--metric" : "--q");
-            return CLI_BAD_INPUT;
-        }
-        if (o->divergence) {
-            cli_error(cmd, "--divergence needs two signature files, not --cost");
-            return CLI_BAD_INPUT;
-        }
-    } else if (npos != 2) {
-        cli_error(cmd, "two signature files expected, got %d (see 'wass sinkhorn --help')", npos);
+    if (cli_check_problem_form(cmd, npos, o->cost_path, o->wa_path, o->wb_path,
+                               o->metric_name != NULL, o->have_q))
+        return CLI_BAD_INPUT;
+    if (o->cost_path && o->divergence) {
+        cli_error(cmd, "--divergence needs two signature files, not --cost");
         return CLI_BAD_INPUT;
     }
     if (!o->have_reg) {
@@ -211,9 +193,11 @@ static int parse_args(int argc, char **argv, sk_args *o) {
 
 static void normalize(double *w, size_t n) {
     double s = 0;
-    for (size_t i = 0; i < n; i++) s += w[i];
+    for (size_t i = 0; i < n; i++)
+        s += w[i];
     if (s > 0)
-        for (size_t i = 0; i < n; i++) w[i] /= s;
+        for (size_t i = 0; i < n; i++)
+            w[i] /= s;
 }
 
 int cmd_sinkhorn(int argc, char **argv) {
@@ -267,60 +251,29 @@ int cmd_sinkhorn(int argc, char **argv) {
         opt.progress_user = &prog;
     }
 
-    cli_signature A = {0}, B = {0};
-    wass_matrix C = {0, 0, NULL};
-    double *wa = NULL, *wb = NULL;
-    size_t na = 0, nb = 0;
-    wass_problem pb;
+    cli_problem in;
+    memset(&in, 0, sizeof in);
     wass_sinkhorn_result res;
     wass_sinkhorn_divergence_result dres;
     wass_error_info err;
     memset(&res, 0, sizeof res);
     memset(&dres, 0, sizeof dres);
-    memset(&pb, 0, sizeof pb);
 
-    if (o.cost_path) {
-        if ((rc = cli_load_matrix(cmd, o.cost_path, &C))) goto done;
-        if ((rc = cli_load_vector(cmd, o.wa_path, &wa, &na))) goto done;
-        if ((rc = cli_load_vector(cmd, o.wb_path, &wb, &nb))) goto done;
-        if (na != C.rows || nb != C.cols) {
-            cli_error(cmd, "the cost matrix is %zu x %zu but --a has %zu weights and --b has %zu",
-                      C.rows, C.cols, na, nb);
-            rc = CLI_BAD_INPUT;
-            goto done;
-        }
-        pb.n = C.rows;
-        pb.m = C.cols;
-        pb.a = wa;
-        pb.b = wb;
-        pb.cost = wass_cost_dense(C.data, C.cols, o.p);
-    } else {
-        if ((rc = cli_load_signature(cmd, o.a_path, &A))) goto done;
-        if ((rc = cli_load_signature(cmd, o.b_path, &B))) goto done;
-        if (A.d != B.d) {
-            cli_error(cmd, "dimension mismatch: %s has %zu coordinates per point but %s has %zu",
-                      o.a_path, A.d, o.b_path, B.d);
-            rc = CLI_BAD_INPUT;
-            goto done;
-        }
-        pb.n = A.n;
-        pb.m = B.n;
-        pb.a = A.w;
-        pb.b = B.w;
-        pb.cost = wass_cost_points(A.X, B.X, A.d, ground);
-    }
+    if ((rc = cli_load_problem(cmd, o.cost_path, o.wa_path, o.wb_path, o.a_path, o.b_path, &ground,
+                               o.p, &in)))
+        goto done;
     if (norm) {
-        normalize((double *)pb.a, pb.n);
-        normalize((double *)pb.b, pb.m);
+        normalize((double *)in.pb.a, in.pb.n);
+        normalize((double *)in.pb.b, in.pb.m);
     }
 
     int status;
     if (o.divergence) {
-        wass_cloud P = {A.n, A.d, A.X, A.w}, Q = {B.n, B.d, B.X, B.w};
+        wass_cloud P = {in.A.n, in.A.d, in.A.X, in.A.w}, Q = {in.B.n, in.B.d, in.B.X, in.B.w};
         rc = wass_sinkhorn_divergence_ex(&P, &Q, &ground, &opt, &dres, &err);
         status = dres.status;
     } else {
-        rc = wass_sinkhorn(&pb, &opt, &res, &err);
+        rc = wass_sinkhorn(&in.pb, &opt, &res, &err);
         status = res.status;
     }
     cli_progress_done(&prog);
@@ -374,8 +327,8 @@ int cmd_sinkhorn(int argc, char **argv) {
         cli_json_str(&j, "status", wass_status_string(status));
         cli_json_num(&j, "reg", o.reg);
         cli_json_num(&j, "tau", opt.tau);
-        cli_json_int(&j, "n", (long long)pb.n);
-        cli_json_int(&j, "m", (long long)pb.m);
+        cli_json_int(&j, "n", (long long)in.pb.n);
+        cli_json_int(&j, "m", (long long)in.pb.m);
         cli_json_str(&j, "metric", metric);
         cli_json_num(&j, "p", o.p);
         cli_json_end(&j);
@@ -391,10 +344,6 @@ int cmd_sinkhorn(int argc, char **argv) {
     rc = CLI_OK;
 done:
     wass_sinkhorn_result_free(&res);
-    cli_signature_free(&A);
-    cli_signature_free(&B);
-    wass_matrix_free(&C);
-    free(wa);
-    free(wb);
+    cli_problem_free(&in);
     return rc;
 }

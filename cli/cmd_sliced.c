@@ -119,14 +119,7 @@ int cmd_sliced(int argc, char **argv) {
     }
     cli_signature A = {0}, B = {0};
     int rc;
-    if ((rc = cli_load_signature(cmd, paths[0], &A))) goto done;
-    if ((rc = cli_load_signature(cmd, paths[1], &B))) goto done;
-    if (A.d != B.d) {
-        cli_error(cmd, "dimension mismatch: %s has %zu coordinates per point but %s has %zu",
-                  paths[0], A.d, paths[1], B.d);
-        rc = CLI_BAD_INPUT;
-        goto done;
-    }
+    if ((rc = cli_load_signature_pair(cmd, paths[0], paths[1], &A, &B))) goto done;
     wass_cloud P = {A.n, A.d, A.X, A.w}, Q = {B.n, B.d, B.X, B.w};
     wass_sliced_options opt;
     wass_sliced_options_default(&opt);

@@ -195,6 +195,90 @@ int cli_load_signature(const char *cmd, const char *path, cli_signature *out) {
     return CLI_OK;
 }
 
+int cli_load_signature_pair(const char *cmd, const char *path_a, const char *path_b,
+                            cli_signature *A, cli_signature *B) {
+    memset(B, 0, sizeof *B);
+    int rc = cli_load_signature(cmd, path_a, A);
+    if (!rc) rc = cli_load_signature(cmd, path_b, B);
+    if (!rc && A->d != B->d) {
+        cli_error(cmd, "dimension mismatch: %s has %zu coordinates per point but %s has %zu",
+                  path_a, A->d, path_b, B->d);
+        rc = CLI_BAD_INPUT;
+    }
+    if (rc) {
+        cli_signature_free(A);
+        cli_signature_free(B);
+    }
+    return rc;
+}
+
+int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path,
+                     const char *wb_path, const char *path_a, const char *path_b,
+                     const wass_ground *ground, double p, cli_problem *out) {
+    memset(out, 0, sizeof *out);
+    int rc;
+    if (cost_path) {
+        size_t na = 0, nb = 0;
+        if ((rc = cli_load_matrix(cmd, cost_path, &out->C))) return rc;
+        if ((rc = cli_load_vector(cmd, wa_path, &out->wa, &na))) return rc;
+        if ((rc = cli_load_vector(cmd, wb_path, &out->wb, &nb))) return rc;
+        if (na != out->C.rows || nb != out->C.cols) {
+            cli_error(cmd, "the cost matrix is %zu x %zu but --a has %zu weights and --b has %zu",
+                      out->C.rows, out->C.cols, na, nb);
+            return CLI_BAD_INPUT;
+        }
+        out->pb.n = out->C.rows;
+        out->pb.m = out->C.cols;
+        out->pb.a = out->wa;
+        out->pb.b = out->wb;
+        out->pb.cost = wass_cost_dense(out->C.data, out->C.cols, p);
+        return CLI_OK;
+    }
+    if ((rc = cli_load_signature_pair(cmd, path_a, path_b, &out->A, &out->B))) return rc;
+    out->pb.n = out->A.n;
+    out->pb.m = out->B.n;
+    out->pb.a = out->A.w;
+    out->pb.b = out->B.w;
+    out->pb.cost = wass_cost_points(out->A.X, out->B.X, out->A.d, *ground);
+    return CLI_OK;
+}
+
+int cli_check_problem_form(const char *cmd, int npos, const char *cost_path, const char *wa_path,
+                           const char *wb_path, int metric_given, int q_given) {
+    if (cost_path || wa_path || wb_path) {
+        if (npos > 0) {
+            cli_error(cmd, "give either two signature files or --cost with --a and --b, not both");
+            return CLI_BAD_INPUT;
+        }
+        if (!cost_path || !wa_path || !wb_path) {
+            cli_error(cmd, "--cost, --a and --b go together (missing %s)",
+                      !cost_path ? "--cost"
+                      : !wa_path ? "--a"
+                                 : "--b");
+            return CLI_BAD_INPUT;
+        }
+        if (metric_given || q_given) {
+            cli_error(cmd, "%s applies to signature files, not to --cost",
+                      metric_given ? "--metric" : "--q");
+            return CLI_BAD_INPUT;
+        }
+    } else if (npos != 2) {
+        cli_error(cmd, "two signature files expected, got %d (see 'wass %s --help')", npos, cmd);
+        return CLI_BAD_INPUT;
+    }
+    return CLI_OK;
+}
+
+void cli_problem_free(cli_problem *in) {
+    if (!in) return;
+    cli_signature_free(&in->A);
+    cli_signature_free(&in->B);
+    wass_matrix_free(&in->C);
+    free(in->wa);
+    free(in->wb);
+    memset(in, 0, sizeof *in);
+}
+
 void cli_signature_free(cli_signature *s) {
     if (!s) return;
     free(s->w);

@@ -192,14 +192,25 @@ finish_tail:
     for (size_t k = L; k < len; k++) out[k] = 0.0;
 }
 
+/* Chunks of PRICE_CHUNK arcs are first tested against the current best with
+ * a branch-free (vectorisable) pass; only a chunk holding a winner is
+ * rescanned for its argmin, which is rare once a good arc has been seen. */
+#define PRICE_CHUNK 32
+
 static size_t price_scan(const double *c, size_t len, double ui, const double *pv, double *best) {
     double b = *best;
     size_t bk = (size_t)-1;
-    for (size_t k = 0; k < len; k++) {
-        double r = c[k] - ui + pv[k];
-        if (r < b) {
-            b = r;
-            bk = k;
+    for (size_t k0 = 0; k0 < len; k0 += PRICE_CHUNK) {
+        size_t k1 = len - k0 < PRICE_CHUNK ? len : k0 + PRICE_CHUNK;
+        int any = 0;
+        for (size_t k = k0; k < k1; k++) any |= (c[k] - ui + pv[k]) < b;
+        if (!any) continue;
+        for (size_t k = k0; k < k1; k++) {
+            double r = c[k] - ui + pv[k];
+            if (r < b) {
+                b = r;
+                bk = k;
+            }
         }
     }
     *best = b;
@@ -233,16 +244,26 @@ static size_t price_points(const void *vctx, size_t i, size_t j0, size_t len, do
         const double *y0 = x->YT + j0, *y1 = x->YT + mr + j0;
         double x0 = xi[0], x1 = xi[1], b = *best, ub = ui + b;
         size_t bk = (size_t)-1;
-        for (size_t k = 0; k < len; k++) {
-            double th = ub - pv[k];
-            double dx = x0 - y0[k], dy = x1 - y1[k];
-            double sq = dx * dx + dy * dy;
-            if (th > 0 && sq < th * th) {
-                double r = sqrt(sq) - ui + pv[k];
-                if (r < b) {
-                    b = r;
-                    ub = ui + b;
-                    bk = k;
+        for (size_t k0 = 0; k0 < len; k0 += PRICE_CHUNK) {
+            size_t k1 = len - k0 < PRICE_CHUNK ? len : k0 + PRICE_CHUNK;
+            int any = 0;
+            for (size_t k = k0; k < k1; k++) {
+                double th = ub - pv[k];
+                double dx = x0 - y0[k], dy = x1 - y1[k];
+                any |= (th > 0) & (dx * dx + dy * dy < th * th);
+            }
+            if (!any) continue;
+            for (size_t k = k0; k < k1; k++) {
+                double th = ub - pv[k];
+                double dx = x0 - y0[k], dy = x1 - y1[k];
+                double sq = dx * dx + dy * dy;
+                if (th > 0 && sq < th * th) {
+                    double r = sqrt(sq) - ui + pv[k];
+                    if (r < b) {
+                        b = r;
+                        ub = ui + b;
+                        bk = k;
+                    }
                 }
             }
         }
@@ -292,18 +313,37 @@ static size_t price_points(const void *vctx, size_t i, size_t j0, size_t len, do
     if (x->fast != FAST_EUCLID1) return price_scan(s, len, ui, pv, best);
     double b = *best;
     size_t bk = (size_t)-1;
-    for (size_t k = 0; k < len; k++) {
-        double th = ui - pv[k] + b; /* cost must be below th to win */
-        if (th > 0 && s[k] < th * th) {
-            double r = sqrt(s[k]) - ui + pv[k];
-            if (r < b) {
-                b = r;
-                bk = k;
+    for (size_t k0 = 0; k0 < len; k0 += PRICE_CHUNK) {
+        size_t k1 = len - k0 < PRICE_CHUNK ? len : k0 + PRICE_CHUNK;
+        int any = 0;
+        for (size_t k = k0; k < k1; k++) {
+            double th = ui - pv[k] + b;
+            any |= (th > 0) & (s[k] < th * th);
+        }
+        if (!any) continue;
+        for (size_t k = k0; k < k1; k++) {
+            double th = ui - pv[k] + b; /* cost must be below th to win */
+            if (th > 0 && s[k] < th * th) {
+                double r = sqrt(s[k]) - ui + pv[k];
+                if (r < b) {
+                    b = r;
+                    bk = k;
+                }
             }
         }
     }
     *best = b;
     return bk;
+}
+
+/* After price_points on a whole row of a W1 point cloud outside the plane,
+ * the scratch holds the squared distances: their square roots are the costs
+ * row_points gives (same sums in the same order). */
+static int points_price_to_cost(const void *vctx, size_t i, size_t len, double *s) {
+    const cost_ctx *x = vctx;
+    if (x->fast != FAST_EUCLID1 || x->d == 2 || i >= x->nreal || len > x->mreal) return 0;
+    for (size_t k = 0; k < len; k++) s[k] = sqrt(s[k]);
+    return 1;
 }
 
 /* ---- starting order ---------------------------------------------------------- */
@@ -489,9 +529,11 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
         cx.d = d;
         {
             const wass_ground *g = &pb->cost.ground;
-            if (g->metric == WASS_EUCLIDEAN && g->p == 1.0)
+            if (g->metric == WASS_EUCLIDEAN && g->p == 1.0) {
                 cx.fast = FAST_EUCLID1;
-            else if ((g->metric == WASS_EUCLIDEAN && g->p == 2.0) ||
+                in.price_row_saves = 1; /* no square roots for losers */
+                in.price_to_cost = points_price_to_cost;
+            } else if ((g->metric == WASS_EUCLIDEAN && g->p == 2.0) ||
                      (g->metric == WASS_SQEUCLIDEAN && g->p == 1.0))
                 cx.fast = FAST_SQ;
             else if (g->metric == WASS_CITYBLOCK && g->p == 1.0)

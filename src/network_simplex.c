@@ -489,15 +489,30 @@ static int price_cand(ns_tree *t, cand_list *L, size_t B, double tol, size_t *bi
     size_t n = t->n, E = L->len, pos = L->pos, inblock = 0;
     double best = -tol;
     size_t bk = (size_t)-1;
-    for (size_t s = 0; s < E; s++) {
-        const cand_arc *e = &L->a[pos];
-        double r = e->c - phi[e->i] + phi[n + e->j];
-        if (r < best) {
-            best = r;
-            bk = pos;
-        }
-        if (++pos == E) pos = 0;
-        if (++inblock == B) {
+    const cand_arc *a = L->a;
+    const double *phiv = phi + n;
+    /* runs of up to 16 arcs: a branch-free test against the current best
+     * first, the argmin only for a run that holds a winner */
+    for (size_t s = 0; s < E;) {
+        size_t len = 16;
+        if (len > E - pos) len = E - pos;
+        if (len > B - inblock) len = B - inblock;
+        if (len > E - s) len = E - s;
+        int any = 0;
+        for (size_t q = pos; q < pos + len; q++) any |= (a[q].c - phi[a[q].i] + phiv[a[q].j]) < best;
+        if (any)
+            for (size_t q = pos; q < pos + len; q++) {
+                double r = a[q].c - phi[a[q].i] + phiv[a[q].j];
+                if (r < best) {
+                    best = r;
+                    bk = q;
+                }
+            }
+        s += len;
+        pos += len;
+        if (pos == E) pos = 0;
+        inblock += len;
+        if (inblock == B) {
             if (bk != (size_t)-1) break;
             inblock = 0;
         }
@@ -520,6 +535,30 @@ static int64_t cand_round(ns_tree *t, cand_list *L, double tol, size_t q_add, do
     for (size_t i = 0; i < n; i++) {
         double ui = t->phi[i], best = -tol;
         size_t k;
+        if (q_add > 1 && !(in->price_row && in->price_row_saves)) {
+            /* one pass over the row's costs: its q_add most negative arcs */
+            in->cost_row(in->cost_ctx, i, 0, m, t->rowc);
+            size_t cnt = 0;
+            for (size_t j = 0; j < m; j++) {
+                double r = t->rowc[j] - ui + t->phi[n + j];
+                if (!(r < -tol)) continue;
+                if (cnt < q_add || r < qr[cnt - 1]) {
+                    size_t q = cnt < q_add ? cnt++ : cnt - 1;
+                    while (q > 0 && qr[q - 1] > r) {
+                        qr[q] = qr[q - 1];
+                        qj[q] = qj[q - 1];
+                        q--;
+                    }
+                    qr[q] = r;
+                    qj[q] = j;
+                }
+            }
+            for (size_t q = 0; q < cnt; q++) {
+                if (cand_push(L, i, qj[q], t->rowc[qj[q]])) return WASS_ERR_NOMEM;
+                added++;
+            }
+            continue;
+        }
         if (in->price_row) {
             k = in->price_row(in->cost_ctx, i, 0, m, ui, t->phi + n, &best, t->rowc);
         } else {
@@ -540,7 +579,8 @@ static int64_t cand_round(ns_tree *t, cand_list *L, double tol, size_t q_add, do
             continue;
         }
         /* this row has violations: take its q_add most negative arcs */
-        in->cost_row(in->cost_ctx, i, 0, m, t->rowc);
+        if (!(in->price_row && in->price_to_cost && in->price_to_cost(in->cost_ctx, i, m, t->rowc)))
+            in->cost_row(in->cost_ctx, i, 0, m, t->rowc);
         size_t cnt = 0;
         for (size_t j = 0; j < m; j++) {
             double r = t->rowc[j] - ui + t->phi[n + j];
@@ -569,11 +609,35 @@ typedef struct {
     size_t idx;
 } cost_idx;
 
-static int cost_idx_cmp(const void *pa, const void *pb) {
-    const cost_idx *a = pa, *b = pb;
-    if (a->c < b->c) return -1;
-    if (a->c > b->c) return 1;
-    return a->idx < b->idx ? -1 : a->idx > b->idx;
+/* Order-preserving unsigned key of a double (-0 and +0 alike). */
+static inline uint64_t cost_key(double c) {
+    uint64_t u;
+    if (c == 0) c = 0.0;
+    memcpy(&u, &c, sizeof u);
+    return (u >> 63) ? ~u : (u | (UINT64_C(1) << 63));
+}
+
+/* Stable LSD radix sort of a[0..len) by cost (ties keep their order), with
+ * tmp of len entries; 11-bit digits, a digit on which all keys agree is
+ * skipped. Returns the buffer holding the result (a or tmp). */
+static cost_idx *sort_cost_idx(cost_idx *a, cost_idx *tmp, size_t len) {
+    size_t cnt[2048];
+    for (int sh = 0; sh < 64; sh += 11) {
+        memset(cnt, 0, sizeof cnt);
+        for (size_t q = 0; q < len; q++) cnt[(cost_key(a[q].c) >> sh) & 2047]++;
+        if (len == 0 || cnt[(cost_key(a[0].c) >> sh) & 2047] == len) continue;
+        size_t sum = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t q = 0; q < len; q++) tmp[cnt[(cost_key(a[q].c) >> sh) & 2047]++] = a[q];
+        cost_idx *sw = a;
+        a = tmp;
+        tmp = sw;
+    }
+    return a;
 }
 
 /* Least-cost start on the candidate arcs (cheapest first, each arc
@@ -583,10 +647,12 @@ static int greedy_start(const wass__ns_input *in, const cand_list *L, wass__ns_a
     size_t n = in->n, m = in->m, k = 0;
     double *rs = malloc(n * sizeof(double)), *rd = malloc(m * sizeof(double));
     cost_idx *ord = malloc((L->len ? L->len : 1) * sizeof *ord);
-    if (!rs || !rd || !ord) {
+    cost_idx *tmp = malloc((L->len ? L->len : 1) * sizeof *tmp);
+    if (!rs || !rd || !ord || !tmp) {
         free(rs);
         free(rd);
         free(ord);
+        free(tmp);
         return WASS_ERR_NOMEM;
     }
     memcpy(rs, in->supply, n * sizeof(double));
@@ -595,9 +661,9 @@ static int greedy_start(const wass__ns_input *in, const cand_list *L, wass__ns_a
         ord[e].c = L->a[e].c;
         ord[e].idx = e;
     }
-    qsort(ord, L->len, sizeof *ord, cost_idx_cmp);
+    const cost_idx *srt = sort_cost_idx(ord, tmp, L->len);
     for (size_t q = 0; q < L->len; q++) {
-        const cand_arc *e = &L->a[ord[q].idx];
+        const cand_arc *e = &L->a[srt[q].idx];
         double f = rs[e->i] < rd[e->j] ? rs[e->i] : rd[e->j];
         if (!(f > 0)) continue;
         arcs[k].i = e->i;
@@ -611,6 +677,7 @@ static int greedy_start(const wass__ns_input *in, const cand_list *L, wass__ns_a
     free(rs);
     free(rd);
     free(ord);
+    free(tmp);
     return WASS_OK;
 }
 

@@ -39,6 +39,15 @@ typedef struct {
     const double *demand; /* m, all > 0; the totals agree up to rounding */
     wass__ns_row_fn cost_row;
     wass__ns_price_fn price_row; /* optional fast pricing with the same costs */
+    /* nonzero when price_row is much cheaper than cost_row (it skips square
+     * roots): full pricing rounds then test a row with price_row before
+     * reading its costs; otherwise they read each row's costs once */
+    int price_row_saves;
+    /* optional, with price_row: after price_row priced a whole row i
+     * (j0 = 0, len = m) into scratch, turn scratch into that row's costs in
+     * place, exactly as cost_row would give them, and return 1; return 0
+     * (scratch untouched) where it cannot */
+    int (*price_to_cost)(const void *ctx, size_t i, size_t len, double *scratch);
     const void *cost_ctx;
     /* Optional starting flow: arcs with positive mass forming a forest whose
      * node sums do not exceed supply/demand (e.g. from a north-west corner
