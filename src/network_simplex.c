@@ -525,6 +525,31 @@ static int price_cand(ns_tree *t, cand_list *L, size_t B, double tol, size_t *bi
     return 1;
 }
 
+/* Add to the candidate list the (at most) q_add most negative reduced-cost
+ * arcs of row i, whose costs are in t->rowc; qr/qj are scratch of q_add.
+ * Returns how many were added, or WASS_ERR_NOMEM. */
+static int64_t push_most_negative(ns_tree *t, cand_list *L, size_t i, double ui, double tol,
+                                  size_t q_add, double *qr, size_t *qj) {
+    size_t n = t->n, m = t->m, cnt = 0;
+    for (size_t j = 0; j < m; j++) {
+        double r = t->rowc[j] - ui + t->phi[n + j];
+        if (!(r < -tol)) continue;
+        if (cnt < q_add || r < qr[cnt - 1]) {
+            size_t q = cnt < q_add ? cnt++ : cnt - 1;
+            while (q > 0 && qr[q - 1] > r) {
+                qr[q] = qr[q - 1];
+                qj[q] = qj[q - 1];
+                q--;
+            }
+            qr[q] = r;
+            qj[q] = j;
+        }
+    }
+    for (size_t q = 0; q < cnt; q++)
+        if (cand_push(L, i, qj[q], t->rowc[qj[q]])) return WASS_ERR_NOMEM;
+    return (int64_t)cnt;
+}
+
 /* Full pricing round: add the most negative arc of every row to the
  * candidates. Returns the number added (or a negative error code). */
 static int64_t cand_round(ns_tree *t, cand_list *L, double tol, size_t q_add, double *qr,
@@ -538,25 +563,9 @@ static int64_t cand_round(ns_tree *t, cand_list *L, double tol, size_t q_add, do
         if (q_add > 1 && !(in->price_row && in->price_row_saves)) {
             /* one pass over the row's costs: its q_add most negative arcs */
             in->cost_row(in->cost_ctx, i, 0, m, t->rowc);
-            size_t cnt = 0;
-            for (size_t j = 0; j < m; j++) {
-                double r = t->rowc[j] - ui + t->phi[n + j];
-                if (!(r < -tol)) continue;
-                if (cnt < q_add || r < qr[cnt - 1]) {
-                    size_t q = cnt < q_add ? cnt++ : cnt - 1;
-                    while (q > 0 && qr[q - 1] > r) {
-                        qr[q] = qr[q - 1];
-                        qj[q] = qj[q - 1];
-                        q--;
-                    }
-                    qr[q] = r;
-                    qj[q] = j;
-                }
-            }
-            for (size_t q = 0; q < cnt; q++) {
-                if (cand_push(L, i, qj[q], t->rowc[qj[q]])) return WASS_ERR_NOMEM;
-                added++;
-            }
+            int64_t got = push_most_negative(t, L, i, ui, tol, q_add, qr, qj);
+            if (got < 0) return got;
+            added += got;
             continue;
         }
         if (in->price_row) {
@@ -581,25 +590,9 @@ static int64_t cand_round(ns_tree *t, cand_list *L, double tol, size_t q_add, do
         /* this row has violations: take its q_add most negative arcs */
         if (!(in->price_row && in->price_to_cost && in->price_to_cost(in->cost_ctx, i, m, t->rowc)))
             in->cost_row(in->cost_ctx, i, 0, m, t->rowc);
-        size_t cnt = 0;
-        for (size_t j = 0; j < m; j++) {
-            double r = t->rowc[j] - ui + t->phi[n + j];
-            if (!(r < -tol)) continue;
-            if (cnt < q_add || r < qr[cnt - 1]) {
-                size_t q = cnt < q_add ? cnt++ : cnt - 1;
-                while (q > 0 && qr[q - 1] > r) {
-                    qr[q] = qr[q - 1];
-                    qj[q] = qj[q - 1];
-                    q--;
-                }
-                qr[q] = r;
-                qj[q] = j;
-            }
-        }
-        for (size_t q = 0; q < cnt; q++) {
-            if (cand_push(L, i, qj[q], t->rowc[qj[q]])) return WASS_ERR_NOMEM;
-            added++;
-        }
+        int64_t got = push_most_negative(t, L, i, ui, tol, q_add, qr, qj);
+        if (got < 0) return got;
+        added += got;
     }
     return added;
 }
