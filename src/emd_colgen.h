@@ -13,9 +13,9 @@ int wass__colgen_is_assignment(const wass__ns_input *in, size_t nr, size_t mr);
 
 /* Whether wass_emd should use column generation for this problem:
  * opt->algorithm == WASS_ALGO_COLGEN (points only), or WASS_ALGO_AUTO and a
- * point-cloud problem with nr x mr active points above the crossover (lower
- * for assignments in dimension <= 3, which column generation solves by
- * augmenting paths). */
+ * point-cloud problem with nr x mr active points above the crossover (its
+ * own for assignments, which column generation solves by augmenting
+ * paths). */
 int wass__colgen_wanted(const wass_problem *pb, const wass_options *opt, size_t nr, size_t mr,
                         int assignment);
 
