@@ -133,12 +133,18 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
         /* row pass: LSE_i for the f update and the row error of (f, g); on
          * the kernel, fused with the column sums of the next g update. */
         const double c1 = sym ? 0.5 : 1.0 - w, c2 = sym ? -0.5 * lam * eps : -w * lam * eps;
+        /* the annealing steps after this iteration: K is rebuilt by this pass */
+        double eps_next = eps;
+        if (eps > reg && stage_iters + 1 >= SK_STAGE_ITERS) {
+            eps_next = eps * par->scaling_factor;
+            if (eps_next < reg) eps_next = reg;
+        }
         if (kpass) {
-            double *lc = sym ? NULL : Lc;
-            int r = sk_kmat_fused(k, la, lb, f, gg, c1, c2, L, fn, lc, &have_cols);
+            double *lc = sym ? NULL : Lc, ne = eps_next != eps ? eps_next : 0.0;
+            int r = sk_kmat_fused(k, la, lb, f, gg, c1, c2, ne, L, fn, lc, &have_cols);
             if (r == SK_DRIFT)
                 r = sk_kmat_build(k, la, f, gg, eps, NULL) &&
-                    sk_kmat_fused(k, la, lb, f, gg, c1, c2, L, fn, lc, &have_cols) == 1;
+                    sk_kmat_fused(k, la, lb, f, gg, c1, c2, ne, L, fn, lc, &have_cols) == 1;
             if (r != 1) {
                 kpass = 0;
                 have_cols = 0;
@@ -203,13 +209,13 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
             memcpy(f, fn, n * sizeof(double));
         else
             for (size_t i = 0; i < n; i++) f[i] = c1 * f[i] + c2 * L[i];
-        if (eps > reg && ++stage_iters >= SK_STAGE_ITERS) {
-            eps *= par->scaling_factor;
-            if (eps < reg) eps = reg;
+        if (eps_next != eps) {
+            eps = eps_next;
             stage_iters = 0;
             prev_err = INFINITY;
-            have_cols = 0;
             retry_at = 0; /* a new epsilon: try the kernel again */
+        } else if (eps > reg) {
+            stage_iters++;
         }
         if (par->progress && out->iterations % 16 == 0)
             par->progress(-1.0, eps > reg ? "sinkhorn: annealing epsilon" : "sinkhorn",

@@ -57,7 +57,10 @@ int sk_kmat_enable(sk_kernel *k, double budget);
  * sk_kmat_fused makes one pass over K: for each row, the row log-sum-exp
  * L_i = LSE_j (lb_j + (g_j - C_ij) / eps) (as sk_lse side 0), the update
  * fn_i = c1 f_i + c2 L_i, and, when Lcols is non-NULL, the column sums of the
- * next g update, for the potentials fn, in Lcols. *next_ok receives whether
+ * next g update, for the potentials fn, in Lcols. With next_eps > 0 each row,
+ * once used, is rebuilt in place for the next epsilon with f0 = fn, g0 = g
+ * (an annealing step costs no separate build), and Lcols is for next_eps.
+ * *next_ok receives whether
  * K may serve the next pass without a rebuild. Returns 1 on success, 0 when
  * the sums are unsafe (a row sum outside [1e-150, 1e150]), SK_DRIFT when g
  * has moved too far from g0 (rebuild and retry). Sums are combined in a fixed
@@ -66,8 +69,8 @@ int sk_kmat_enable(sk_kernel *k, double budget);
 int sk_kmat_build(const sk_kernel *k, const double *la, const double *f, const double *g,
                   double eps, double *Lcols);
 int sk_kmat_fused(const sk_kernel *k, const double *la, const double *lb, const double *f,
-                  const double *g, double c1, double c2, double *L, double *fn, double *Lcols,
-                  int *next_ok);
+                  const double *g, double c1, double c2, double next_eps, double *L, double *fn,
+                  double *Lcols, int *next_ok);
 /* Plan of potentials f, g at epsilon eps from K (as two sk_plan_pass calls:
  * row sums, row sums of P_ij C_ij, column sums, plan if non-NULL). Returns 0
  * (nothing done) unless K is valid for eps and f, g are close to f0, g0. */

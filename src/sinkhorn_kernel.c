@@ -509,11 +509,12 @@ static int kmat_weights(const double *lw, const double *g, const double *g0, siz
 }
 
 int sk_kmat_fused(const sk_kernel *k, const double *la, const double *lb, const double *f,
-                  const double *g, double c1, double c2, double *L, double *fn, double *Lcols,
-                  int *next_ok) {
+                  const double *g, double c1, double c2, double next_eps, double *L, double *fn,
+                  double *Lcols, int *next_ok) {
     sk_kmat *km = k->km;
     size_t n = k->n, m = k->m;
     const double ie = 1.0 / km->eps;
+    const int rebuild = next_eps > 0;
     *next_ok = 0;
     if (!km->valid) return 0;
     if (!kmat_weights(lb, g, km->g0, m, ie, km->wv)) return SK_DRIFT;
@@ -522,10 +523,10 @@ int sk_kmat_fused(const sk_kernel *k, const double *la, const double *lb, const 
 #pragma omp parallel for num_threads(k->threads) schedule(dynamic, 1) reduction(| : bad, drift)
     for (size_t b = 0; b < km->nb; b++) {
         double *part = km->part + b * m;
-        if (cols) memset(part, 0, m * sizeof(double));
+        if (cols || rebuild) memset(part, 0, m * sizeof(double));
         size_t i1 = (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
         for (size_t i = b * SK_KROWS; i < i1; i++) {
-            const double *Ki = km->K + i * m;
+            double *Ki = km->K + i * m;
             double S = kdot(k->isa, Ki, km->wv, m);
             if (!(S >= SK_KSUM_LO && S <= SK_KSUM_HI)) {
                 bad = 1;
@@ -533,6 +534,13 @@ int sk_kmat_fused(const sk_kernel *k, const double *la, const double *lb, const 
             }
             L[i] = log(S) - km->f0[i] * ie;
             fn[i] = c1 * f[i] + c2 * L[i];
+            if (rebuild) { /* the row is used: overwrite it with the next epsilon's */
+                const double *c = cost_line(k, 0, i, thread_scratch(k));
+                double mx = kbuild_row(k->isa, c, g, m, fn[i], 1.0 / next_eps, exp(la[i]), Ki,
+                                       part);
+                if (!(mx <= SK_KMAX_EXP)) bad = 1;
+                continue;
+            }
             double d = (fn[i] - km->f0[i]) * ie;
             if (!(fabs(d) <= SK_KDRIFT)) {
                 drift = 1;
@@ -540,6 +548,20 @@ int sk_kmat_fused(const sk_kernel *k, const double *la, const double *lb, const 
             }
             if (cols) kaxpy(k->isa, Ki, exp(la[i] + d), part, m);
         }
+    }
+    if (rebuild) {
+        km->valid = 0;
+        if (!bad) { /* the rows were good: K now holds fn, g at next_eps */
+            memcpy(km->f0, fn, n * sizeof(double));
+            memcpy(km->g0, g, m * sizeof(double));
+            km->eps = next_eps;
+            km->valid = 1;
+            *next_ok = kmat_columns(k, 1.0 / next_eps, Lcols ? Lcols : km->wv);
+            if (!*next_ok) km->valid = 0;
+            return 1;
+        }
+        /* a bad row may follow rebuilt ones: L, fn are unusable as well */
+        return 0;
     }
     if (bad) {
         km->valid = 0;
