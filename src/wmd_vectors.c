@@ -368,8 +368,10 @@ static int load_text(reader *r, int has_header, size_t limit, wass_wordvec *wv,
                                  r->line - 1, count);
             break;
         }
-        if (limit && added >= limit && !has_header) break;
-        if (limit && added >= limit && has_header) break;
+        if (limit && added >= limit) {
+            rc = 0; /* stopped early on purpose: not an error */
+            break;
+        }
     }
     if (rc == 0 && has_header && records < count && !(limit && added >= limit))
         rc = wass__fail_line(err, WASS_ERR_FORMAT, r->line,

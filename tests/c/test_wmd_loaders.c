@@ -241,6 +241,29 @@ static void test_cache(void) {
     wass_wordvec_free(&wv);
 }
 
+/* max_words keeps the first words of every format (a source read only in
+ * part is no error, and no cache is written for it). */
+static void test_max_words(void) {
+    const char *files[] = {"w.txt", "g.txt", "b.bin", "k.json"};
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        for (size_t lim = 1; lim <= 4; lim++) {
+            wass_wordvec wv;
+            wass_error_info e;
+            wass_wordvec_options o;
+            wass_wordvec_options_default(&o);
+            o.max_words = lim;
+            int rc = wass_wordvec_load(path_of(files[f]), &o, &wv, &e);
+            size_t want = lim < 3 ? lim : 3;
+            CHECK_MSG(rc == WASS_OK && wv.count == want && wv.cache_written == 0,
+                      "%s, max_words %zu: rc %d (%s), %zu words", files[f], lim, rc, e.message,
+                      wv.count);
+            if (rc == WASS_OK && wv.count >= 1)
+                CHECK(strcmp(wass_wordvec_word(&wv, 0), "the") == 0 && wv.vec[2] == 3.0f);
+            wass_wordvec_free(&wv);
+        }
+    }
+}
+
 int main(void) {
     snprintf(dir, sizeof dir, "%s/tests/wmd_fixtures", WASS_BINARY_DIR);
     mkdir(dir, 0755);
@@ -249,5 +272,6 @@ int main(void) {
     test_word2vec_binary();
     test_wink();
     test_cache();
+    test_max_words();
     return test_main_end("test_wmd_loaders");
 }
