@@ -76,17 +76,24 @@ typedef struct {
 } counters;
 
 /* The distinct words of the corpus: for each query, the distances from its
- * words to all of them are computed once (a table), and each candidate's cost
- * matrix is gathered from it instead of recomputed. */
+ * words to all of them are computed once (a table, one row of query
+ * distances per corpus word), and each candidate's cost matrix is gathered
+ * from it instead of recomputed. The corpus words are packed for the
+ * distance kernel once, and each document's words given as table rows. */
 typedef struct {
     size_t *upos; /* vocabulary index -> position in U + 1, 0 = not in the corpus */
     size_t *U;
     size_t nu;
+    double *packbuf;     /* U packed (wass__wmd_pack) */
+    wass__wmd_words P;
+    size_t *pos;         /* the documents' words as positions in U, back to back */
+    size_t *pos_off;     /* nc + 1 offsets into pos */
 } corpus_words;
 
 /* Per-thread scratch. */
 typedef struct {
-    double *T; /* maxq x nu table, or NULL (then costs are computed per pair) */
+    double *T; /* nu x maxq table, or NULL (then costs are computed per pair) */
+    double *rowbuf; /* the query's words for the kernel */
     const corpus_words *cw;
     const wass_wordvec *wv;
     const wass_wmd_options *wo;
@@ -96,19 +103,18 @@ typedef struct {
     cand *top;
 } scratch;
 
-/* The cost matrix of query q (whose table row block is in s->T when used)
- * against corpus document b, into s->C. */
-static void cost_of(scratch *s, const wass_bag *q, const wass_bag *b) {
-    if (!s->T) {
-        wass__wmd_cost(s->wv, q, b, s->wo, s->C);
-        return;
+/* The cost matrix of query q (whose table is in s->T when used) against
+ * corpus document jd, into s->C. */
+static int cost_of(scratch *s, const wass_bag *q, const wass_bag *corpus, size_t jd) {
+    const wass_bag *b = &corpus[jd];
+    if (!s->T) return wass__wmd_cost(s->wv, q, b, s->wo, s->C);
+    size_t n = q->len, m = b->len;
+    const size_t *pos = s->cw->pos + s->cw->pos_off[jd];
+    for (size_t j = 0; j < m; j++) {
+        const double *t = s->T + pos[j] * n;
+        for (size_t i = 0; i < n; i++) s->C[i * m + j] = t[i];
     }
-    size_t nu = s->cw->nu, m = b->len;
-    for (size_t i = 0; i < q->len; i++) {
-        const double *row = s->T + i * nu;
-        double *c = s->C + i * m;
-        for (size_t j = 0; j < m; j++) c[j] = row[s->cw->upos[b->word[j]] - 1];
-    }
+    return WASS_OK;
 }
 
 static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq,
@@ -118,8 +124,11 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
     size_t k = o->k, dim = wv->dim;
     topk t = {s->top, 0, k};
     int rc = WASS_OK;
-    if (s->T && q->len && o->method != WASS_KNN_WCD)
-        wass__wmd_cost_words(wv, q->word, q->len, s->cw->U, s->cw->nu, &o->wmd, s->T);
+    if (s->T && q->len && o->method != WASS_KNN_WCD) {
+        wass__wmd_words R;
+        wass__wmd_rows(wv, q->word, q->len, &o->wmd, s->rowbuf, &R);
+        wass__wmd_cost_kernel(&R, &s->cw->P, &o->wmd, s->T, 1, q->len);
+    }
     if (q->len == 0) {
         for (size_t j = 0; j < nc; j++)
             if (j != excl) {
@@ -139,7 +148,10 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             cnt->candidates++;
             double d = INFINITY;
             if (corpus[j].len) {
-                cost_of(s, q, &corpus[j]);
+                if (cost_of(s, q, corpus, j)) {
+                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                    break;
+                }
                 if (o->method == WASS_KNN_RWMD) d = wass__wmd_relaxed(s->C, q, &corpus[j]);
                 else {
                     rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
@@ -154,7 +166,10 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             if (j == excl) continue;
             double rw = INFINITY;
             if (corpus[j].len) {
-                cost_of(s, q, &corpus[j]);
+                if (cost_of(s, q, corpus, j)) {
+                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                    break;
+                }
                 rw = o->tight ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
                               : wass__wmd_relaxed(s->C, q, &corpus[j]);
             }
@@ -173,7 +188,10 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             }
             double d = INFINITY;
             if (corpus[j].len) {
-                cost_of(s, q, &corpus[j]);
+                if (cost_of(s, q, corpus, j)) {
+                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                    break;
+                }
                 rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
                 cnt->exact++;
             }
@@ -198,7 +216,10 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             }
             double d = INFINITY;
             if (corpus[j].len) {
-                cost_of(s, q, &corpus[j]);
+                if (cost_of(s, q, corpus, j)) {
+                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                    break;
+                }
                 if (t.n == t.k) {
                     double rw = wass__wmd_relaxed(s->C, q, &corpus[j]);
                     if (can_prune(&t, rw)) {
@@ -282,7 +303,8 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     for (size_t j = 0; j < nc; j++)
         if (corpus[j].len) wass__wmd_centroid(wv, &corpus[j], &o.wmd, cc + j * wv->dim);
 
-    corpus_words cw = {NULL, NULL, 0};
+    corpus_words cw;
+    memset(&cw, 0, sizeof cw);
     size_t table = 0; /* entries of a per-thread table, 0 = none */
     if (o.method != WASS_KNN_WCD && nq > 1) {
         cw.upos = calloc(wv->count, sizeof *cw.upos);
@@ -300,6 +322,22 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
                 }
             /* worth it when words repeat across documents; bounded memory */
             if (cw.nu < total && maxq * cw.nu <= ((size_t)1 << 23)) table = maxq * cw.nu;
+        }
+        if (table) {
+            cw.packbuf = malloc(wass__wmd_packed_size(cw.nu, wv->dim) * sizeof *cw.packbuf);
+            cw.pos = malloc(total * sizeof *cw.pos);
+            cw.pos_off = malloc((nc + 1) * sizeof *cw.pos_off);
+            if (cw.packbuf && cw.pos && cw.pos_off) {
+                wass__wmd_pack(wv, cw.U, cw.nu, &o.wmd, cw.packbuf, &cw.P);
+                size_t p = 0;
+                for (size_t j = 0; j < nc; j++) {
+                    cw.pos_off[j] = p;
+                    for (size_t r = 0; r < corpus[j].len; r++)
+                        cw.pos[p++] = cw.upos[corpus[j].word[r]] - 1;
+                }
+                cw.pos_off[nc] = p;
+            } else
+                table = 0; /* per-pair costs instead */
         }
     }
     int nthreads = wass__threads(o.wmd.threads);
@@ -319,6 +357,11 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
         s.wv = wv;
         s.wo = &o.wmd;
         s.T = table ? malloc(table * sizeof *s.T) : NULL; /* NULL: per-pair costs */
+        s.rowbuf = s.T ? malloc(wass__wmd_rows_size(maxq, wv->dim) * sizeof *s.rowbuf) : NULL;
+        if (!s.rowbuf) {
+            free(s.T);
+            s.T = NULL;
+        }
         s.C = malloc(cm * sizeof *s.C);
         s.order = malloc((nc ? nc : 1) * sizeof *s.order);
         s.top = malloc(o.k * sizeof *s.top);
@@ -384,6 +427,7 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
         }
         free(s.ict);
         free(s.T);
+        free(s.rowbuf);
         free(s.C);
         free(s.order);
         free(s.top);
@@ -392,6 +436,9 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     free(cc);
     free(cw.upos);
     free(cw.U);
+    free(cw.packbuf);
+    free(cw.pos);
+    free(cw.pos_off);
     if (failed) {
         if (err) *err = first_err;
         rc = first_err.code ? first_err.code : WASS_ERR_INTERNAL;
