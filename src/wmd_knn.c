@@ -94,6 +94,7 @@ typedef struct {
 typedef struct {
     double *T; /* nu x maxq table, or NULL (then costs are computed per pair) */
     double *rowbuf; /* the query's words for the kernel */
+    double *rowmin; /* maxq: the query words' nearest distances (relaxed bound) */
     const corpus_words *cw;
     const wass_wordvec *wv;
     const wass_wmd_options *wo;
@@ -115,6 +116,31 @@ static int cost_of(scratch *s, const wass_bag *q, const wass_bag *corpus, size_t
         for (size_t i = 0; i < n; i++) s->C[i * m + j] = t[i];
     }
     return WASS_OK;
+}
+
+/* The relaxed bound of query q and corpus document jd straight from the
+ * table (no cost matrix): the same minima, summed in the same order, as
+ * wass__wmd_relaxed on the gathered matrix. */
+static double relaxed_of(scratch *s, const wass_bag *q, const wass_bag *corpus, size_t jd) {
+    const wass_bag *b = &corpus[jd]; /* (only with a table: s->T) */
+    size_t n = q->len, m = b->len;
+    const size_t *pos = s->cw->pos + s->cw->pos_off[jd];
+    double *rm = s->rowmin, la = 0, lb = 0;
+    for (size_t i = 0; i < n; i++) rm[i] = INFINITY;
+    for (size_t j = 0; j < m; j++) {
+        const double *t = s->T + pos[j] * n;
+        double mn = INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            double v = t[i];
+            if (v < mn) mn = v;
+            if (v < rm[i]) rm[i] = v;
+        }
+        lb += b->weight[j] * mn;
+    }
+    for (size_t i = 0; i < n; i++) la += q->weight[i] * rm[i];
+    la /= wass__sum(q->weight, n);
+    lb /= wass__sum(b->weight, m);
+    return la > lb ? la : lb;
 }
 
 static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq,
@@ -165,7 +191,9 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
         for (size_t j = 0; j < nc; j++) {
             if (j == excl) continue;
             double rw = INFINITY;
-            if (corpus[j].len) {
+            if (corpus[j].len && !o->tight && s->T) {
+                rw = relaxed_of(s, q, corpus, j);
+            } else if (corpus[j].len) {
                 if (cost_of(s, q, corpus, j)) {
                     rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
                     break;
@@ -216,13 +244,18 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             }
             double d = INFINITY;
             if (corpus[j].len) {
+                /* the relaxed bound straight from the table; the cost matrix
+                 * only for the documents it does not skip */
+                if (t.n == t.k && s->T && can_prune(&t, relaxed_of(s, q, corpus, j))) {
+                    cnt->pruned_rwmd++;
+                    continue;
+                }
                 if (cost_of(s, q, corpus, j)) {
                     rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
                     break;
                 }
                 if (t.n == t.k) {
-                    double rw = wass__wmd_relaxed(s->C, q, &corpus[j]);
-                    if (can_prune(&t, rw)) {
+                    if (!s->T && can_prune(&t, wass__wmd_relaxed(s->C, q, &corpus[j]))) {
                         cnt->pruned_rwmd++;
                         continue;
                     }
@@ -358,7 +391,8 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
         s.wo = &o.wmd;
         s.T = table ? malloc(table * sizeof *s.T) : NULL; /* NULL: per-pair costs */
         s.rowbuf = s.T ? malloc(wass__wmd_rows_size(maxq, wv->dim) * sizeof *s.rowbuf) : NULL;
-        if (!s.rowbuf) {
+        s.rowmin = s.T ? malloc(maxq * sizeof *s.rowmin) : NULL;
+        if (!s.rowbuf || !s.rowmin) {
             free(s.T);
             s.T = NULL;
         }
@@ -428,6 +462,7 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
         free(s.ict);
         free(s.T);
         free(s.rowbuf);
+        free(s.rowmin);
         free(s.C);
         free(s.order);
         free(s.top);
