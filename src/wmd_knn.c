@@ -1,8 +1,10 @@
 /*
  * wmd_knn.c - exact k nearest neighbours under the Word Mover's Distance with
- * Kusner et al.'s prefetch-and-prune (documents visited in order of the word
- * centroid distance; the relaxed WMD skips exact solves that cannot enter the
- * current k best), plus kNN classification with k chosen by cross-validation.
+ * lower bounds that skip exact solves: Kusner et al.'s prefetch-and-prune
+ * (documents visited in order of the word centroid distance; the relaxed WMD
+ * skips exact solves that cannot enter the current k best), or documents
+ * visited in order of their relaxed (or ICT) bound, plus kNN classification
+ * with k chosen by cross-validation.
  * Results equal brute force: ties are broken by corpus index, and a bound
  * prunes only when it exceeds the k-th distance by more than rounding.
  */
@@ -25,7 +27,7 @@ void wass_knn_options_default(wass_knn_options *opt) {
     memset(opt, 0, sizeof *opt);
     opt->k = 10;
     opt->method = WASS_KNN_WMD;
-    opt->prune = 1;
+    opt->prune = 2;
     opt->tight = 1;
     wass_wmd_options_default(&opt->wmd);
 }
@@ -186,20 +188,24 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             }
             topk_push(&t, (cand){d, j});
         }
-    } else if (o->prune == 2) { /* every bound first, exact solves in bound order */
+    } else if (o->prune >= 2) { /* every bound first, exact solves in bound order */
+        /* prune = 2: the relaxed bounds order the documents, and with tight
+         * the ICT bound is tried only on those that reach an exact solve;
+         * prune = 3: the ICT bound of every document orders them */
+        int ict_all = o->prune == 3, lazy = !ict_all && o->tight;
         size_t n = 0;
         for (size_t j = 0; j < nc; j++) {
             if (j == excl) continue;
             double rw = INFINITY;
-            if (corpus[j].len && !o->tight && s->T) {
+            if (corpus[j].len && !ict_all && s->T) {
                 rw = relaxed_of(s, q, corpus, j);
             } else if (corpus[j].len) {
                 if (cost_of(s, q, corpus, j)) {
                     rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
                     break;
                 }
-                rw = o->tight ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
-                              : wass__wmd_relaxed(s->C, q, &corpus[j]);
+                rw = ict_all ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
+                             : wass__wmd_relaxed(s->C, q, &corpus[j]);
             }
             s->order[n].d = rw;
             s->order[n].i = j;
@@ -210,7 +216,7 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
         for (size_t r = 0; r < n && !rc; r++) {
             size_t j = s->order[r].i;
             if (can_prune(&t, s->order[r].d)) { /* sorted: all the rest too */
-                if (o->tight) cnt->pruned_ict += n - r;
+                if (ict_all) cnt->pruned_ict += n - r;
                 else cnt->pruned_rwmd += n - r;
                 break;
             }
@@ -219,6 +225,11 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
                 if (cost_of(s, q, corpus, j)) {
                     rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
                     break;
+                }
+                if (lazy && t.n == t.k &&
+                    can_prune(&t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
+                    cnt->pruned_ict++;
+                    continue;
                 }
                 rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
                 cnt->exact++;
@@ -290,8 +301,8 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     if ((nq && !queries) || (nc && !corpus))
         return wass__fail(err, WASS_ERR_INVALID, "queries or corpus is NULL");
     if (o.k == 0) return wass__fail(err, WASS_ERR_INVALID, "k must be at least 1");
-    if (o.prune < 0 || o.prune > 2)
-        return wass__fail(err, WASS_ERR_INVALID, "prune must be 0, 1 or 2, found %d", o.prune);
+    if (o.prune < 0 || o.prune > 3)
+        return wass__fail(err, WASS_ERR_INVALID, "prune must be 0, 1, 2 or 3, found %d", o.prune);
     if (o.method < WASS_KNN_WMD || o.method > WASS_KNN_RWMD)
         return wass__fail(err, WASS_ERR_INVALID, "unknown kNN method %d", (int)o.method);
     if (o.wmd.distance != WASS_WMD_EUCLIDEAN && o.wmd.distance != WASS_WMD_COSINE)

@@ -160,7 +160,7 @@ def test_knn_equals_brute_force(rand):
     np.testing.assert_array_equal(brute.index, ref_idx)
     np.testing.assert_allclose(brute.dist, ref_d, rtol=1e-9)
     assert brute.exact_solves == brute.candidates == 8 * 50 and brute.avoided == 0.0
-    for prune in ("kusner", "rwmd"):
+    for prune in ("kusner", "rwmd", "ict"):
         for tight in (True, False):
             for threads in (1, 2):
                 r = wass.knn(wv, queries, corpus, k=5, prune=prune, tight=tight,
