@@ -175,7 +175,9 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             if (j == excl) continue;
             cnt->candidates++;
             double d = INFINITY;
-            if (corpus[j].len) {
+            if (corpus[j].len && o->method == WASS_KNN_RWMD && s->T) {
+                d = relaxed_of(s, q, corpus, j);
+            } else if (corpus[j].len) {
                 if (cost_of(s, q, corpus, j)) {
                     rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
                     break;
