@@ -342,7 +342,8 @@ int wass_divergence_parse(const char *name, wass_divergence_kind *out);
  * (lambda = 1 balanced), and likewise g from f; at the final epsilon the
  * updates are over-relaxed with a factor estimated from the observed rate
  * (the last updates are plain, so the stopping test is exact). Every
- * iteration costs two passes over the n x m costs. For balanced problems of
+ * iteration costs two passes over the n x m costs, or one pass over a
+ * precomputed kernel when it fits in kernel_memory. For balanced problems of
  * total mass 1, OT_eps = sum a_i f_i + sum b_j g_j at convergence, and it
  * differs from the "<P, C> + eps sum P log P" convention of POT and Cuturi by
  * the constant eps (sum a log a + sum b log b); the plan is the same. For
@@ -367,6 +368,16 @@ typedef struct {
     int threads;        /* 0 = all cores; results do not depend on it */
     wass_progress_fn progress;
     void *progress_user;
+    double kernel_memory; /* bytes (default 2^30 = 1 GiB; may be +inf): when the dense
+                             kernel exp((f_i + g_j - C_ij) / eps) (n m doubles, plus
+                             n m / 64 for partial sums) fits, it is computed once per
+                             epsilon and the iterations run on it in the scaling domain,
+                             one pass over memory per iteration instead of two passes
+                             of exponentials; potentials drifting far from those folded
+                             into it are absorbed by a rebuild, and where it cannot hold
+                             the sums safely (tiny eps) the log-domain passes take over.
+                             0: log-domain passes only (memory O(n + m)). Both give
+                             the same answer to rounding. */
 } wass_sinkhorn_options;
 
 void wass_sinkhorn_options_default(wass_sinkhorn_options *opt);

@@ -28,6 +28,7 @@ void wass_sinkhorn_options_default(wass_sinkhorn_options *opt) {
     opt->tau = 0.0;
     opt->want_plan = 0;
     opt->threads = 0;
+    opt->kernel_memory = 1073741824.0; /* 1 GiB */
 }
 
 void wass_sinkhorn_result_free(wass_sinkhorn_result *res) {
@@ -50,9 +51,10 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
     size_t n = k->n, m = k->m, big = n > m ? n : m;
     const double reg = par->reg, tau = par->tau, tol = par->tol;
     const int sym = par->symmetric;
-    double *la = malloc((2 * n + 2 * m + 3 * big) * sizeof(double));
+    double *la = malloc((3 * n + 3 * m + 3 * big) * sizeof(double));
     if (!la) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Sinkhorn work arrays)");
     double *lb = la + n, *h = lb + m, *L = h + big, *e = L + big, *sh = e + big;
+    double *Lc = sh + big, *fn = Lc + m; /* kernel path: column LSEs, next f */
     for (size_t i = 0; i < n; i++) la[i] = log(a[i]); /* log 0 = -inf: no mass there */
     for (size_t j = 0; j < m; j++) lb[j] = log(b[j]);
 
@@ -81,6 +83,13 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
     double omega = 1.0, col_err = INFINITY, prev_err = INFINITY, theta_prev = -1.0;
     int plain_final = 0, polish = 0, relax_off = sym, grow = 0;
     int rc = WASS_OK;
+    /* Kernel path (k->km): have_cols says that Lc holds the column LSEs for
+     * the current f at the current eps (from the last build or fused pass).
+     * Where K cannot hold the sums (see sk_kmat_build) the iteration runs in
+     * the log domain, and K is tried again later: at once at a new epsilon,
+     * else after 4, 8, 16, ... iterations (the potentials may have settled). */
+    int have_cols = 0;
+    int64_t retry_at = 0, backoff = 4; /* after a refusal: next try, doubling gaps */
     for (;;) {
         if (out->iterations >= par->max_iter) {
             snprintf(out->message, sizeof out->message,
@@ -91,11 +100,26 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
         }
         const double ie = 1.0 / eps, lam = lambda_of(tau, eps);
         const double w = polish ? 1.0 : omega;
+        const double *gg = sym ? f : g;
+        int kpass = 0; /* this iteration runs on the precomputed kernel */
+        if (k->km && out->iterations >= retry_at) {
+            if (!(have_cols && k->km->valid && k->km->eps == eps))
+                have_cols = sk_kmat_build(k, la, f, gg, eps, sym ? NULL : Lc);
+            if (!have_cols) {
+                retry_at = out->iterations + backoff;
+                backoff *= 2;
+            }
+            kpass = have_cols;
+        }
         if (!sym) {
             /* g update: with w = 1 the columns become exact (optimal for tau > 0). */
-            for (size_t i = 0; i < n; i++) h[i] = la[i] + f[i] * ie;
-            for (size_t j = 0; j < m; j++) sh[j] = -g[j] * ie / lam;
-            sk_lse(k, 1, h, ie, sh, L);
+            if (kpass) {
+                memcpy(L, Lc, m * sizeof(double));
+            } else {
+                for (size_t i = 0; i < n; i++) h[i] = la[i] + f[i] * ie;
+                for (size_t j = 0; j < m; j++) sh[j] = -g[j] * ie / lam;
+                sk_lse(k, 1, h, ie, sh, L);
+            }
             if (omega > 1.0) { /* column error of the state before this update */
                 for (size_t j = 0; j < m; j++) {
                     double c = b[j] * exp(g[j] * ie + L[j]);
@@ -106,11 +130,33 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
             }
             for (size_t j = 0; j < m; j++) g[j] = (1.0 - w) * g[j] - w * lam * eps * L[j];
         }
-        /* row pass: LSE_i for the f update and the row error of (f, g). */
-        const double *gg = sym ? f : g;
-        for (size_t j = 0; j < m; j++) h[j] = lb[j] + gg[j] * ie;
-        for (size_t i = 0; i < n; i++) sh[i] = -f[i] * ie / lam;
-        sk_lse(k, 0, h, ie, sh, L);
+        /* row pass: LSE_i for the f update and the row error of (f, g); on
+         * the kernel, fused with the column sums of the next g update. */
+        const double c1 = sym ? 0.5 : 1.0 - w, c2 = sym ? -0.5 * lam * eps : -w * lam * eps;
+        /* the annealing steps after this iteration: K is rebuilt by this pass */
+        double eps_next = eps;
+        if (eps > reg && stage_iters + 1 >= SK_STAGE_ITERS) {
+            eps_next = eps * par->scaling_factor;
+            if (eps_next < reg) eps_next = reg;
+        }
+        if (kpass) {
+            double *lc = sym ? NULL : Lc, ne = eps_next != eps ? eps_next : 0.0;
+            int r = sk_kmat_fused(k, la, lb, f, gg, c1, c2, ne, L, fn, lc, &have_cols);
+            if (r == SK_DRIFT)
+                r = sk_kmat_build(k, la, f, gg, eps, NULL) &&
+                    sk_kmat_fused(k, la, lb, f, gg, c1, c2, ne, L, fn, lc, &have_cols) == 1;
+            if (r != 1) {
+                kpass = 0;
+                have_cols = 0;
+                retry_at = out->iterations + backoff;
+                backoff *= 2;
+            }
+        }
+        if (!kpass) {
+            for (size_t j = 0; j < m; j++) h[j] = lb[j] + gg[j] * ie;
+            for (size_t i = 0; i < n; i++) sh[i] = -f[i] * ie / lam;
+            sk_lse(k, 0, h, ie, sh, L);
+        }
         int finite = 1;
         for (size_t i = 0; i < n; i++) {
             double r = a[i] * exp(f[i] * ie + L[i]);
@@ -159,15 +205,17 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
             }
         }
         prev_err = merr;
-        if (sym)
-            for (size_t i = 0; i < n; i++) f[i] = 0.5 * (f[i] - lam * eps * L[i]);
+        if (kpass)
+            memcpy(f, fn, n * sizeof(double));
         else
-            for (size_t i = 0; i < n; i++) f[i] = (1.0 - w) * f[i] - w * lam * eps * L[i];
-        if (eps > reg && ++stage_iters >= SK_STAGE_ITERS) {
-            eps *= par->scaling_factor;
-            if (eps < reg) eps = reg;
+            for (size_t i = 0; i < n; i++) f[i] = c1 * f[i] + c2 * L[i];
+        if (eps_next != eps) {
+            eps = eps_next;
             stage_iters = 0;
             prev_err = INFINITY;
+            retry_at = 0; /* a new epsilon: try the kernel again */
+        } else if (eps > reg) {
+            stage_iters++;
         }
         if (par->progress && out->iterations % 16 == 0)
             par->progress(-1.0, eps > reg ? "sinkhorn: annealing epsilon" : "sinkhorn",
@@ -191,14 +239,36 @@ int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const doub
                 const double *g, double reg, double tau, double *cost, double *objective,
                 double *plan, wass_error_info *err) {
     size_t n = k->n, m = k->m, big = n > m ? n : m;
-    double *alpha = malloc((3 * n + 2 * m + big) * sizeof(double));
+    double *alpha = malloc((4 * n + 3 * m + big) * sizeof(double));
     if (!alpha) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Sinkhorn evaluation)");
     double *beta = alpha + n, *r = beta + m, *w = r + n, *c = w + n, *t = c + m;
+    double *la = t + big, *lb = la + n;
     double ie = 1.0 / reg;
-    for (size_t i = 0; i < n; i++) alpha[i] = log(a[i]) + f[i] * ie;
-    for (size_t j = 0; j < m; j++) beta[j] = log(b[j]) + g[j] * ie;
-    sk_plan_pass(k, 0, alpha, beta, ie, r, w, plan);
-    sk_plan_pass(k, 1, alpha, beta, ie, c, NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
+        la[i] = log(a[i]);
+        alpha[i] = la[i] + f[i] * ie;
+    }
+    for (size_t j = 0; j < m; j++) {
+        lb[j] = log(b[j]);
+        beta[j] = lb[j] + g[j] * ie;
+    }
+    if (!sk_kmat_plan(k, la, lb, f, g, reg, r, w, c, plan)) {
+        sk_plan_pass(k, 0, alpha, beta, ie, r, w, plan);
+        sk_plan_pass(k, 1, alpha, beta, ie, c, NULL, NULL);
+        /* the vectorized exp gives ~1e-308 for exp(-inf): points without
+         * mass carry exactly none (else KL(r | a) = inf for tau > 0) */
+        for (size_t i = 0; i < n; i++)
+            if (a[i] == 0) {
+                r[i] = w[i] = 0;
+                if (plan) memset(plan + i * m, 0, m * sizeof(double));
+            }
+        for (size_t j = 0; j < m; j++)
+            if (b[j] == 0) {
+                c[j] = 0;
+                if (plan)
+                    for (size_t i = 0; i < n; i++) plan[i * m + j] = 0;
+            }
+    }
     *cost = wass__sum(w, n);
     double mass = wass__sum(r, n), ma = wass__sum(a, n), mb = wass__sum(b, m);
     for (size_t i = 0; i < n; i++) t[i] = f[i] * r[i];
@@ -232,6 +302,10 @@ static int check_options(const wass_sinkhorn_options *o, size_t n, size_t m,
                           o->scaling_factor);
     if (o->threads < 0)
         return wass__fail(err, WASS_ERR_INVALID, "threads = %d must be >= 0", o->threads);
+    if (!(o->kernel_memory >= 0))
+        return wass__fail(err, WASS_ERR_INVALID,
+                          "kernel_memory = %g must be >= 0 (bytes; 0 = log-domain passes only)",
+                          o->kernel_memory);
     int rc;
     if (o->init_f && (rc = wass__check_finite(o->init_f, n, "init_f", err))) return rc;
     if (o->init_g && (rc = wass__check_finite(o->init_g, m, "init_g", err))) return rc;
@@ -287,6 +361,7 @@ int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *opt,
     if ((rc = sk_kernel_init(&k, pb, opt->threads, err))) goto done;
     double cmin = 0, cmax = 0;
     if ((rc = sk_cost_range(&k, &cmin, &cmax, err))) goto done;
+    sk_kmat_enable(&k, opt->kernel_memory); /* not enabled: log-domain passes */
 
     res->f = calloc(n, sizeof(double));
     res->g = calloc(m, sizeof(double));

@@ -44,6 +44,7 @@ static int solve_one(const double *X, const double *a, size_t n, const double *Y
     if (rc) return rc;
     double cmin, cmax;
     if ((rc = sk_cost_range(&k, &cmin, &cmax, err))) goto done;
+    sk_kmat_enable(&k, opt->kernel_memory); /* not enabled: log-domain passes */
     f = calloc(n, sizeof(double));
     gg = calloc(m, sizeof(double));
     if (!f || !gg) {
@@ -105,6 +106,10 @@ int wass_sinkhorn_divergence_ex(const wass_cloud *P, const wass_cloud *Q, const 
                           o.scaling_factor);
     if (o.threads < 0)
         return wass__fail(err, WASS_ERR_INVALID, "threads = %d must be >= 0", o.threads);
+    if (!(o.kernel_memory >= 0))
+        return wass__fail(err, WASS_ERR_INVALID,
+                          "kernel_memory = %g must be >= 0 (bytes; 0 = log-domain passes only)",
+                          o.kernel_memory);
     if (o.init_f || o.init_g || o.want_plan)
         return wass__fail(err, WASS_ERR_UNSUPPORTED,
                           "the Sinkhorn divergence takes no warm start and returns no plan");

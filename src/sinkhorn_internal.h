@@ -14,6 +14,19 @@
 
 #include "internal.h"
 
+/* Precomputed kernel of the scaling-domain path (see sk_kmat_build). */
+typedef struct {
+    double *K;       /* n x m: exp((f0_i + g0_j - C_ij) / eps), 0 below exp(-708) */
+    void *Kmem;      /* the allocation K lies in (aligned inside) */
+    double *part;    /* nb x m partial column sums, one row per block of rows */
+    double *f0, *g0; /* potentials absorbed into K (n, m) */
+    double *wv;      /* m: column weights of a pass */
+    double *xr;      /* n: row maxima / row weights of a pass */
+    size_t nb;       /* number of row blocks (SK_KROWS rows each) */
+    double eps;      /* epsilon K was built for */
+    int valid;
+} sk_kmat;
+
 typedef struct {
     size_t n, m;
     wass_cost cost;    /* copy of the problem's cost */
@@ -22,11 +35,48 @@ typedef struct {
     double *scratch;   /* threads * stride doubles, owned */
     size_t stride;
     int isa;           /* kernel variant chosen for this machine */
+    sk_kmat *km;       /* precomputed kernel, or NULL (log-domain passes only) */
 } sk_kernel;
 
 /* Prepare the kernel for an n x m problem (copies nothing but the clouds). */
 int sk_kernel_init(sk_kernel *k, const wass_problem *pb, int threads, wass_error_info *err);
 void sk_kernel_free(sk_kernel *k);
+
+/* Allocate the precomputed kernel when it fits in budget bytes (K, the
+ * partial column sums and their work arrays). Returns 1 when enabled, 0 when
+ * not (too large, or out of memory: the log-domain passes need no more). */
+int sk_kmat_enable(sk_kernel *k, double budget);
+
+/* Scaling-domain passes. sk_kmat_build computes K for potentials f0 = f,
+ * g0 = g at epsilon eps and, when Lcols is non-NULL, the column log-sum-exps
+ * Lcols_j = LSE_i (la_i + (f_i - C_ij) / eps) (what the g update needs, as
+ * sk_lse side 1 with h = la + f / eps). Returns 1, or 0 when K would not
+ * represent the sums safely (an exponent above 300, a column sum out of
+ * [1e-150, 1e150]); then K is marked invalid.
+ *
+ * sk_kmat_fused makes one pass over K: for each row, the row log-sum-exp
+ * L_i = LSE_j (lb_j + (g_j - C_ij) / eps) (as sk_lse side 0), the update
+ * fn_i = c1 f_i + c2 L_i, and, when Lcols is non-NULL, the column sums of the
+ * next g update, for the potentials fn, in Lcols. With next_eps > 0 each row,
+ * once used, is rebuilt in place for the next epsilon with f0 = fn, g0 = g
+ * (an annealing step costs no separate build), and Lcols is for next_eps.
+ * *next_ok receives whether
+ * K may serve the next pass without a rebuild. Returns 1 on success, 0 when
+ * the sums are unsafe (a row sum outside [1e-150, 1e150]), SK_DRIFT when g
+ * has moved too far from g0 (rebuild and retry). Sums are combined in a fixed
+ * order: results do not depend on the thread count. */
+#define SK_DRIFT 2
+int sk_kmat_build(const sk_kernel *k, const double *la, const double *f, const double *g,
+                  double eps, double *Lcols);
+int sk_kmat_fused(const sk_kernel *k, const double *la, const double *lb, const double *f,
+                  const double *g, double c1, double c2, double next_eps, double *L, double *fn,
+                  double *Lcols, int *next_ok);
+/* Plan of potentials f, g at epsilon eps from K (as two sk_plan_pass calls:
+ * row sums, row sums of P_ij C_ij, column sums, plan if non-NULL). Returns 0
+ * (nothing done) unless K is valid for eps and f, g are close to f0, g0. */
+int sk_kmat_plan(const sk_kernel *k, const double *la, const double *lb, const double *f,
+                 const double *g, double eps, double *rsum, double *wsum, double *csum,
+                 double *plan);
 
 /* Smallest and largest cost. Dense and callback costs: a scan of all n*m
  * entries, which also rejects NaN/Inf costs. Points: [0, ground(lo, hi)]

@@ -6,6 +6,9 @@
  * thread count. The inner loops are compiled for AVX-512, AVX2+FMA and the
  * baseline, and the best one the processor supports is chosen at run time.
  */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) */
+#endif
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("fp-contract=fast", "no-math-errno")
 #endif
@@ -18,7 +21,11 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -129,6 +136,32 @@ static void plan_cols_dense(int isa, const double *C, size_t ld, size_t n, size_
     (void)isa;
 }
 
+static double kbuild_row(int isa, const double *c, const double *g0, size_t len, double fi,
+                         double ie, double ai, double *K, double *part) {
+    return DISPATCH(isa, kbuild_row, c, g0, len, fi, ie, ai, K, part);
+}
+
+static double kdot(int isa, const double *K, const double *w, size_t len) {
+    return DISPATCH(isa, kdot, K, w, len);
+}
+
+static void kaxpy(int isa, const double *K, double x, double *part, size_t len) {
+#ifdef SK_X86
+    if (isa == ISA_AVX512)
+        kaxpy_avx512(K, x, part, len);
+    else if (isa == ISA_AVX2)
+        kaxpy_avx2(K, x, part, len);
+    else
+#endif
+        kaxpy_generic(K, x, part, len);
+    (void)isa;
+}
+
+static double kplan_row(int isa, const double *K, const double *w, const double *c, size_t len,
+                        double x, double *wsum, double *part, double *out) {
+    return DISPATCH(isa, kplan_row, K, w, c, len, x, wsum, part, out);
+}
+
 /* ---- setup --------------------------------------------------------------- */
 
 #define SK_COL_BLOCK 256 /* columns per task in the dense column passes (multiple of 8) */
@@ -171,8 +204,18 @@ int sk_kernel_init(sk_kernel *k, const wass_problem *pb, int threads, wass_error
     return WASS_OK;
 }
 
+static void kmat_free(sk_kmat *km) {
+    if (!km) return;
+    free(km->Kmem);
+    free(km->part);
+    free(km->f0);
+    free(km);
+}
+
 void sk_kernel_free(sk_kernel *k) {
     if (!k) return;
+    kmat_free(k->km);
+    k->km = NULL;
     free(k->Xt);
     free(k->Yt);
     free(k->scratch);
@@ -349,4 +392,216 @@ void sk_plan_pass(const sk_kernel *k, int side, const double *alpha, const doubl
                           plan ? plan + i * k->m : NULL);
         if (wsum) wsum[i] = w;
     }
+}
+
+/* ---- precomputed kernel (scaling domain) ---------------------------------- */
+
+/* Rows per block of the kernel passes: each block accumulates its own
+ * partial column sums, combined in block order afterwards. */
+#define SK_KROWS 64
+/* Largest exponent allowed in K, largest drift |g - g0| / eps of the
+ * potentials from those absorbed in K, and the range of row and column sums
+ * accepted: together they keep every product in range and make the entries
+ * flushed to 0 (below exp(-708)) negligible next to the sums. */
+#define SK_KMAX_EXP 300.0
+#define SK_KDRIFT 250.0
+#define SK_KSUM_LO 1e-150
+#define SK_KSUM_HI 1e150
+
+int sk_kmat_enable(sk_kernel *k, double budget) {
+    size_t n = k->n, m = k->m, nb = (n + SK_KROWS - 1) / SK_KROWS;
+    double bytes = ((double)n * (double)m + (double)nb * (double)m + 3.0 * (double)n +
+                    2.0 * (double)m) *
+                   sizeof(double);
+    if (!(budget > 0) || bytes > budget || bytes > (double)SIZE_MAX / 2) return 0;
+    sk_kmat *km = calloc(1, sizeof *km);
+    if (!km) return 0;
+    km->nb = nb;
+    /* Aligned to 2 MiB and marked for huge pages where the system has them:
+     * touching 4 KiB pages one by one costs more than the passes on some
+     * virtual machines (a page fault per 512 entries). */
+    size_t align = (size_t)1 << 21;
+    km->Kmem = malloc(n * m * sizeof(double) + align);
+    if (km->Kmem) {
+        uintptr_t p = ((uintptr_t)km->Kmem + align - 1) & ~(uintptr_t)(align - 1);
+        km->K = (double *)p;
+#ifdef MADV_HUGEPAGE
+        size_t len = n * m * sizeof(double) & ~(align - 1); /* whole huge pages inside */
+        if (len) (void)madvise(km->K, len, MADV_HUGEPAGE);
+#endif
+    }
+    km->part = malloc(nb * m * sizeof(double));
+    km->f0 = malloc((3 * n + 2 * m) * sizeof(double));
+    if (!km->K || !km->part || !km->f0) {
+        kmat_free(km);
+        return 0;
+    }
+    km->g0 = km->f0 + n;
+    km->wv = km->g0 + m;
+    km->xr = km->wv + m;
+    k->km = km;
+    return 1;
+}
+
+/* Column sums T_j = sum over blocks of part[b][j], in block order; returns 1
+ * when all lie in [SK_KSUM_LO, SK_KSUM_HI], and then out_j = log T_j - g0_j ie. */
+static int kmat_columns(const sk_kernel *k, double ie, double *out) {
+    const sk_kmat *km = k->km;
+    size_t m = k->m, chunks = (m + 511) / 512;
+    int bad = 0;
+#pragma omp parallel for num_threads(k->threads) schedule(static) reduction(| : bad)
+    for (size_t t = 0; t < chunks; t++) {
+        size_t j0 = t * 512, j1 = j0 + 512 < m ? j0 + 512 : m;
+        double *T = out + j0;
+        for (size_t j = j0; j < j1; j++) T[j - j0] = km->part[j];
+        for (size_t b = 1; b < km->nb; b++) {
+            const double *p = km->part + b * m;
+            for (size_t j = j0; j < j1; j++) T[j - j0] += p[j];
+        }
+        for (size_t j = j0; j < j1; j++) {
+            double v = T[j - j0];
+            if (!(v >= SK_KSUM_LO && v <= SK_KSUM_HI)) bad = 1;
+            T[j - j0] = log(v) - km->g0[j] * ie;
+        }
+    }
+    return !bad;
+}
+
+int sk_kmat_build(const sk_kernel *k, const double *la, const double *f, const double *g,
+                  double eps, double *Lcols) {
+    sk_kmat *km = k->km;
+    size_t n = k->n, m = k->m;
+    const double ie = 1.0 / eps;
+    km->valid = 0;
+    memcpy(km->f0, f, n * sizeof(double));
+    memcpy(km->g0, g, m * sizeof(double));
+    int bad = 0;
+#pragma omp parallel for num_threads(k->threads) schedule(dynamic, 1) reduction(| : bad)
+    for (size_t b = 0; b < km->nb; b++) {
+        double *part = km->part + b * m;
+        memset(part, 0, m * sizeof(double));
+        size_t i1 = (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
+        for (size_t i = b * SK_KROWS; i < i1; i++) {
+            const double *c = cost_line(k, 0, i, thread_scratch(k));
+            double mx = kbuild_row(k->isa, c, km->g0, m, km->f0[i], ie, exp(la[i]),
+                                   km->K + i * m, part);
+            if (!(mx <= SK_KMAX_EXP)) bad = 1;
+        }
+    }
+    if (bad) return 0;
+    double *T = Lcols ? Lcols : km->wv;
+    if (!kmat_columns(k, ie, T)) return 0;
+    km->eps = eps;
+    km->valid = 1;
+    return 1;
+}
+
+/* Weights w_j = exp(lw_j + (g_j - g0_j) ie); 0 when some |g_j - g0_j| ie
+ * exceeds SK_KDRIFT. */
+static int kmat_weights(const double *lw, const double *g, const double *g0, size_t len,
+                        double ie, double *w) {
+    for (size_t j = 0; j < len; j++) {
+        double d = (g[j] - g0[j]) * ie;
+        if (!(fabs(d) <= SK_KDRIFT)) return 0;
+        w[j] = exp(lw[j] + d);
+    }
+    return 1;
+}
+
+int sk_kmat_fused(const sk_kernel *k, const double *la, const double *lb, const double *f,
+                  const double *g, double c1, double c2, double next_eps, double *L, double *fn,
+                  double *Lcols, int *next_ok) {
+    sk_kmat *km = k->km;
+    size_t n = k->n, m = k->m;
+    const double ie = 1.0 / km->eps;
+    const int rebuild = next_eps > 0;
+    *next_ok = 0;
+    if (!km->valid) return 0;
+    if (!kmat_weights(lb, g, km->g0, m, ie, km->wv)) return SK_DRIFT;
+    int bad = 0, drift = 0;
+    const int cols = Lcols != NULL;
+#pragma omp parallel for num_threads(k->threads) schedule(dynamic, 1) reduction(| : bad, drift)
+    for (size_t b = 0; b < km->nb; b++) {
+        double *part = km->part + b * m;
+        if (cols || rebuild) memset(part, 0, m * sizeof(double));
+        size_t i1 = (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
+        for (size_t i = b * SK_KROWS; i < i1; i++) {
+            double *Ki = km->K + i * m;
+            double S = kdot(k->isa, Ki, km->wv, m);
+            if (!(S >= SK_KSUM_LO && S <= SK_KSUM_HI)) {
+                bad = 1;
+                continue;
+            }
+            L[i] = log(S) - km->f0[i] * ie;
+            fn[i] = c1 * f[i] + c2 * L[i];
+            if (rebuild) { /* the row is used: overwrite it with the next epsilon's */
+                const double *c = cost_line(k, 0, i, thread_scratch(k));
+                double mx = kbuild_row(k->isa, c, g, m, fn[i], 1.0 / next_eps, exp(la[i]), Ki,
+                                       part);
+                if (!(mx <= SK_KMAX_EXP)) bad = 1;
+                continue;
+            }
+            double d = (fn[i] - km->f0[i]) * ie;
+            if (!(fabs(d) <= SK_KDRIFT)) {
+                drift = 1;
+                continue;
+            }
+            if (cols) kaxpy(k->isa, Ki, exp(la[i] + d), part, m);
+        }
+    }
+    if (rebuild) {
+        km->valid = 0;
+        if (!bad) { /* the rows were good: K now holds fn, g at next_eps */
+            memcpy(km->f0, fn, n * sizeof(double));
+            memcpy(km->g0, g, m * sizeof(double));
+            km->eps = next_eps;
+            km->valid = 1;
+            *next_ok = kmat_columns(k, 1.0 / next_eps, Lcols ? Lcols : km->wv);
+            if (!*next_ok) km->valid = 0;
+            return 1;
+        }
+        /* a bad row may follow rebuilt ones: L, fn are unusable as well */
+        return 0;
+    }
+    if (bad) {
+        km->valid = 0;
+        return 0;
+    }
+    if (drift) return 1;
+    if (cols && !kmat_columns(k, ie, Lcols)) return 1;
+    *next_ok = 1;
+    return 1;
+}
+
+int sk_kmat_plan(const sk_kernel *k, const double *la, const double *lb, const double *f,
+                 const double *g, double eps, double *rsum, double *wsum, double *csum,
+                 double *plan) {
+    sk_kmat *km = k->km;
+    if (!km || !km->valid || km->eps != eps) return 0;
+    size_t n = k->n, m = k->m;
+    const double ie = 1.0 / eps;
+    if (!kmat_weights(lb, g, km->g0, m, ie, km->wv)) return 0;
+    if (!kmat_weights(la, f, km->f0, n, ie, km->xr)) return 0;
+#pragma omp parallel for num_threads(k->threads) schedule(dynamic, 1)
+    for (size_t b = 0; b < km->nb; b++) {
+        double *part = km->part + b * m;
+        memset(part, 0, m * sizeof(double));
+        size_t i1 = (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
+        for (size_t i = b * SK_KROWS; i < i1; i++) {
+            const double *c = cost_line(k, 0, i, thread_scratch(k));
+            rsum[i] = kplan_row(k->isa, km->K + i * m, km->wv, c, m, km->xr[i], &wsum[i], part,
+                                plan ? plan + i * m : NULL);
+        }
+    }
+    size_t chunks = (m + 511) / 512;
+#pragma omp parallel for num_threads(k->threads) schedule(static)
+    for (size_t t = 0; t < chunks; t++) {
+        size_t j0 = t * 512, j1 = j0 + 512 < m ? j0 + 512 : m;
+        for (size_t j = j0; j < j1; j++) csum[j] = km->part[j];
+        for (size_t b = 1; b < km->nb; b++) {
+            const double *p = km->part + b * m;
+            for (size_t j = j0; j < j1; j++) csum[j] += p[j];
+        }
+    }
+    return 1;
 }

@@ -357,4 +357,88 @@ static SK_ATTR void SK_NAME(plan_cols_dense)(const double *C, size_t ld, size_t 
     }
 }
 
+/* ---- precomputed kernel (scaling domain) ---------------------------------- */
+
+/* exp of 8 lanes, exactly 0 below -708 (vexp would give ~1e-308 there: fine
+ * next to a largest term of 1, not once multiplied by large scalings). */
+static SK_ATTR inline __attribute__((always_inline)) v8d SK_NAME(vexp0)(v8d x) {
+    v8l keep = x >= SK_SPLAT(-708.0);
+    return (v8d)((v8l)SK_NAME(vexp)(x) & keep);
+}
+
+/* Kernel row K_j = exp((fi + g0_j - c_j) * ie) (0 below exp(-708)) into K;
+ * part_j += ai * K_j. Returns the largest exponent. */
+static SK_ATTR double SK_NAME(kbuild_row)(const double *c, const double *g0, size_t len,
+                                           double fi, double ie, double ai, double *K,
+                                           double *part) {
+    const v8d vie = SK_SPLAT(ie), vf = SK_SPLAT(fi), va = SK_SPLAT(ai);
+    size_t body = len - len % SK_L, rest = len - body;
+    v8d mx = SK_SPLAT(-INFINITY);
+    for (size_t j = 0; j < body; j += SK_L) {
+        v8d z = (vf + SK_NAME(vload)(g0 + j) - SK_NAME(vload)(c + j)) * vie;
+        mx = SK_NAME(vmax)(mx, z);
+        v8d e = SK_NAME(vexp0)(z);
+        SK_NAME(vstore)(K + j, e);
+        SK_NAME(vstore)(part + j, SK_NAME(vload)(part + j) + va * e);
+    }
+    double M = SK_NAME(hmax)(mx);
+    for (size_t j = body; j < body + rest; j++) {
+        double z = (fi + g0[j] - c[j]) * ie;
+        M = z > M ? z : M;
+        double e = z >= -708.0 ? exp(z) : 0.0;
+        K[j] = e;
+        part[j] += ai * e;
+    }
+    return M;
+}
+
+/* sum_j K_j w_j, in a fixed order. */
+static SK_ATTR double SK_NAME(kdot)(const double *K, const double *w, size_t len) {
+    size_t body = len - len % (2 * SK_L);
+    v8d s0 = SK_SPLAT(0.0), s1 = SK_SPLAT(0.0);
+    for (size_t j = 0; j < body; j += 2 * SK_L) {
+        s0 += SK_NAME(vload)(K + j) * SK_NAME(vload)(w + j);
+        s1 += SK_NAME(vload)(K + j + SK_L) * SK_NAME(vload)(w + j + SK_L);
+    }
+    double s = SK_NAME(hsum)(s0 + s1);
+    for (size_t j = body; j < len; j++) s += K[j] * w[j];
+    return s;
+}
+
+/* part_j += x K_j. */
+static SK_ATTR void SK_NAME(kaxpy)(const double *K, double x, double *part, size_t len) {
+    const v8d vx = SK_SPLAT(x);
+    size_t body = len - len % SK_L;
+    for (size_t j = 0; j < body; j += SK_L)
+        SK_NAME(vstore)(part + j, SK_NAME(vload)(part + j) + vx * SK_NAME(vload)(K + j));
+    for (size_t j = body; j < len; j++) part[j] += x * K[j];
+}
+
+/* Plan row P_j = x K_j w_j: returns sum P_j, *wsum = sum P_j c_j, part_j +=
+ * P_j, out (may be NULL) receives P. */
+static SK_ATTR double SK_NAME(kplan_row)(const double *K, const double *w, const double *c,
+                                          size_t len, double x, double *wsum, double *part,
+                                          double *out) {
+    const v8d vx = SK_SPLAT(x);
+    size_t body = len - len % SK_L;
+    v8d s = SK_SPLAT(0.0), ws = SK_SPLAT(0.0);
+    for (size_t j = 0; j < body; j += SK_L) {
+        v8d p = vx * SK_NAME(vload)(K + j) * SK_NAME(vload)(w + j);
+        s += p;
+        ws += p * SK_NAME(vload)(c + j);
+        SK_NAME(vstore)(part + j, SK_NAME(vload)(part + j) + p);
+        if (out) SK_NAME(vstore)(out + j, p);
+    }
+    double S = SK_NAME(hsum)(s), W = SK_NAME(hsum)(ws);
+    for (size_t j = body; j < len; j++) {
+        double p = x * K[j] * w[j];
+        S += p;
+        W += p * c[j];
+        part[j] += p;
+        if (out) out[j] = p;
+    }
+    *wsum = W;
+    return S;
+}
+
 #undef SK_L
