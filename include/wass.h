@@ -183,7 +183,10 @@ typedef enum {
     WASS_ALGO_COLGEN = 2   /* column generation (point clouds only): network simplex on
                               sparse candidate arcs (nearest neighbours + a greedy start),
                               then pricing of all n*m pairs with the duals, adding violated
-                              pairs, until none is left; memory O(n + m + arcs) */
+                              pairs, until none is left; memory O(n + m + arcs). When all
+                              masses are equal and n = m (an assignment: uniform weights,
+                              no max_iter) the sparse problems are solved by shortest
+                              augmenting paths instead of the simplex */
 } wass_algorithm;
 
 typedef struct {
@@ -238,7 +241,8 @@ typedef struct {
     size_t plan_len;
     double *u; /* n dual potentials (owned; NULL unless want_duals) */
     double *v; /* m dual potentials; u_i + v_j <= C_ij, equality on the plan */
-    int64_t iterations; /* pivots */
+    int64_t iterations; /* simplex pivots (for assignments solved by augmenting paths:
+                           the columns scanned by their shortest-path searches) */
     double seconds;     /* wall time of the solve */
     double certify_seconds;
     wass_certificate cert;

@@ -568,7 +568,7 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
     }
 
     res->algorithm = WASS_ALGO_SIMPLEX;
-    if (wass__colgen_wanted(pb, &opt, nr, mr)) {
+    if (wass__colgen_wanted(pb, &opt, nr, mr, wass__colgen_is_assignment(&in, nr, mr))) {
         res->algorithm = WASS_ALGO_COLGEN;
         rc = wass__colgen_solve(pb, &opt, ia, jb, nr, mr, &in, &out, res, err);
     } else {

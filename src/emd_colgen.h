@@ -7,10 +7,17 @@
 
 #include "network_simplex.h"
 
+/* Whether the compressed problem `in` (nr x mr active points) is an
+ * assignment: no dummy node, nr = mr and all masses equal. */
+int wass__colgen_is_assignment(const wass__ns_input *in, size_t nr, size_t mr);
+
 /* Whether wass_emd should use column generation for this problem:
  * opt->algorithm == WASS_ALGO_COLGEN (points only), or WASS_ALGO_AUTO and a
- * point-cloud problem with nr x mr active points above the crossover. */
-int wass__colgen_wanted(const wass_problem *pb, const wass_options *opt, size_t nr, size_t mr);
+ * point-cloud problem with nr x mr active points above the crossover (its
+ * own for assignments, which column generation solves by augmenting
+ * paths). */
+int wass__colgen_wanted(const wass_problem *pb, const wass_options *opt, size_t nr, size_t mr,
+                        int assignment);
 
 /* Solve the compressed problem `base` (n2 = base->n sources, of which the
  * first nr are the points ia[0..nr) of pb, the rest one dummy source of cost

@@ -40,7 +40,7 @@ typedef struct {
     int64_t N, root;
     int64_t *parent, *thread, *rev, *size, *last;
     double *flow, *phi;
-    int64_t *buf, *stem;
+    int64_t *buf, *stem, *path_a, *path_b;
     double *rowc;
     const wass__ns_input *in;
 } ns_tree;
@@ -67,6 +67,8 @@ static void tree_free(ns_tree *t) {
     free(t->phi);
     free(t->buf);
     free(t->stem);
+    free(t->path_a);
+    free(t->path_b);
     free(t->rowc);
 }
 
@@ -86,9 +88,11 @@ static int tree_alloc(ns_tree *t, size_t n, size_t m) {
     t->phi = malloc(N1 * sizeof(double));
     t->buf = malloc(N1 * sizeof(int64_t));
     t->stem = malloc(N1 * sizeof(int64_t));
+    t->path_a = malloc(N1 * sizeof(int64_t));
+    t->path_b = malloc(N1 * sizeof(int64_t));
     t->rowc = malloc(m * sizeof(double));
     if (!t->parent || !t->thread || !t->rev || !t->size || !t->last || !t->flow || !t->phi ||
-        !t->buf || !t->stem || !t->rowc)
+        !t->buf || !t->stem || !t->path_a || !t->path_b || !t->rowc)
         return WASS_ERR_NOMEM;
     return WASS_OK;
 }
@@ -286,36 +290,52 @@ static int pivot(ns_tree *t, size_t i, size_t j, double rc) {
             *last = t->last;
     double *flow = t->flow;
     int64_t first = (int64_t)i, second = (int64_t)(t->n + j);
+    /* The two sides of the cycle, bottom-up, are recorded once (pa from
+     * first, pb from second, the apex excluded); the later passes read these
+     * arrays instead of chasing parent pointers again. */
+    int64_t *pa = t->path_a, *pb = t->path_b;
+    int64_t na = 0, nb = 0;
     int64_t a = first, b = second;
     while (a != b) {
-        if (size[a] < size[b])
+        if (size[a] < size[b]) {
+            pa[na++] = a;
             a = parent[a];
-        else
+        } else {
+            pb[nb++] = b;
             b = parent[b];
+        }
     }
-    int64_t join = a;
     /* leaving arc: strongly feasible rule */
     double delta = INFINITY;
-    int64_t u_out = -1;
+    int64_t q_out = -1;
     int side = 0;
-    for (int64_t x = first; x != join; x = parent[x])
+    for (int64_t q = 0; q < na; q++) {
+        int64_t x = pa[q];
         if (is_up(t, x) && flow[x] < delta) {
             delta = flow[x];
-            u_out = x;
+            q_out = q;
             side = 1;
         }
-    for (int64_t x = second; x != join; x = parent[x])
+    }
+    for (int64_t q = 0; q < nb; q++) {
+        int64_t x = pb[q];
         if (!is_up(t, x) && flow[x] <= delta) {
             delta = flow[x];
-            u_out = x;
+            q_out = q;
             side = 2;
         }
-    if (u_out < 0) return WASS_ERR_INTERNAL; /* unbounded cycle: impossible */
-    if (delta > 0) {
-        for (int64_t x = first; x != join; x = parent[x]) flow[x] += is_up(t, x) ? -delta : delta;
-        for (int64_t x = second; x != join; x = parent[x]) flow[x] += is_up(t, x) ? delta : -delta;
     }
-    int64_t u_in = side == 1 ? first : second;
+    if (q_out < 0) return WASS_ERR_INTERNAL; /* unbounded cycle: impossible */
+    if (delta > 0) {
+        for (int64_t q = 0; q < na; q++) flow[pa[q]] += is_up(t, pa[q]) ? -delta : delta;
+        for (int64_t q = 0; q < nb; q++) flow[pb[q]] += is_up(t, pb[q]) ? delta : -delta;
+    }
+    /* the side of the leaving arc: stem[0] = u_in up to stem[k] = u_out,
+     * then v_out .. below the apex; oth[] = v_in .. below the apex */
+    const int64_t *stem = side == 1 ? pa : pb, *oth = side == 1 ? pb : pa;
+    int64_t nside = side == 1 ? na : nb, noth = side == 1 ? nb : na;
+    int64_t k = q_out;
+    int64_t u_in = stem[0], u_out = stem[k];
     int64_t v_in = side == 1 ? second : first;
     double sigma = side == 1 ? rc : -rc;
 
@@ -326,16 +346,9 @@ static int pivot(ns_tree *t, size_t i, size_t j, double rc) {
     thread[before] = after;
     rev[after] = before;
     for (int64_t x = v_out; x != -1 && last[x] == T_last; x = parent[x]) last[x] = before;
-    for (int64_t x = v_out; x != join; x = parent[x]) size[x] -= T_size;
+    for (int64_t q = k + 1; q < nside; q++) size[stem[q]] -= T_size;
 
-    /* stem: u_in up to u_out */
-    int64_t *stem = t->stem, *buf = t->buf;
-    int64_t k = 0;
-    stem[0] = u_in;
-    while (stem[k] != u_out) {
-        stem[k + 1] = parent[stem[k]];
-        k++;
-    }
+    int64_t *buf = t->buf;
     /* preorder of T re-rooted at u_in */
     int64_t cnt = 0, x = u_in;
     for (int64_t c = 0; c < size[u_in]; c++) {
@@ -378,7 +391,7 @@ static int pivot(ns_tree *t, size_t i, size_t j, double rc) {
     thread[prev] = nxt;
     rev[nxt] = prev;
     for (x = v_in; x != -1 && last[x] == v_in; x = parent[x]) last[x] = newlast;
-    for (x = v_in; x != join; x = parent[x]) size[x] += T_size;
+    for (int64_t q = 0; q < noth; q++) size[oth[q]] += T_size;
     return WASS_OK;
 }
 

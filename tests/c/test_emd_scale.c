@@ -278,10 +278,71 @@ static void test_errors(void) {
     wass_result_free(&r);
 }
 
+/* Equal masses and n = m: column generation solves the sparse problems as
+ * assignments (shortest augmenting paths). Against the simplex on random
+ * clouds, integer grids (many ties) and clouds sharing points (zero costs),
+ * small and large enough for the multiscale start (lifted duals). */
+static void test_assignment(void) {
+    uint64_t st = 2024;
+    const wass_metric metrics[3] = {WASS_SQEUCLIDEAN, WASS_EUCLIDEAN, WASS_CITYBLOCK};
+    int cases = sanitized() ? 12 : 45;
+    for (int t = 0; t < cases + 2; t++) {
+        int big = t >= cases;
+        size_t d = big ? 2 + (size_t)(t - cases) : 1 + (size_t)t % 4;
+        wass_metric metric = big ? WASS_SQEUCLIDEAN : metrics[(t / 4) % 3];
+        int kind = big ? 0 : t % 3;
+        size_t n = big ? (sanitized() ? 1100 : 2500) : 20 + test_rand_u64(&st) % 230;
+        cloud_pair c;
+        make_pair(&c, n, n, d, kind, &st);
+        double w = (t % 2) ? 1.0 : 0.25; /* equal weights, equal totals */
+        for (size_t i = 0; i < n; i++) c.a[i] = c.b[i] = w;
+        if (kind == 2) /* shared points: zero-cost pairs */
+            for (size_t i = 0; i < n; i += 3) memcpy(c.Y + i * d, c.X + ((i * 7) % n) * d, d * sizeof(double));
+        wass_problem pb = problem_of(&c, metric);
+        wass_options o1, o2;
+        wass_options_default(&o1);
+        wass_options_default(&o2);
+        o1.mass = o2.mass = WASS_MASS_BALANCED;
+        o1.algorithm = WASS_ALGO_SIMPLEX;
+        o2.algorithm = WASS_ALGO_COLGEN;
+        if (t % 5 == 1) o2.threads = 1;
+        wass_result r1, r2;
+        wass_error_info e;
+        int rc1 = wass_emd(&pb, &o1, &r1, &e);
+        CHECK_MSG(rc1 == WASS_OK, "assignment case %d simplex: %s", t, e.message);
+        int rc2 = wass_emd(&pb, &o2, &r2, &e);
+        CHECK_MSG(rc2 == WASS_OK, "assignment case %d colgen: %s", t, e.message);
+        if (rc1 == WASS_OK && rc2 == WASS_OK) {
+            CHECK(r1.status == WASS_OPTIMAL && r2.status == WASS_OPTIMAL);
+            CHECK_MSG(fabs(r1.cost - r2.cost) <= 1e-9 * fabs(r1.cost) + 1e-13,
+                      "assignment case %d (d=%zu metric=%d kind=%d n=%zu): simplex %.17g colgen %.17g",
+                      t, d, (int)metric, kind, n, r1.cost, r2.cost);
+            CHECK(r2.cert.checked && r2.cert.min_reduced_cost >= -1e-9 &&
+                  r2.cert.duality_gap <= 1e-9 && r2.cert.marginal_error <= 1e-12);
+            CHECK(r2.rounds >= 1 && r2.iterations > 0);
+            /* the plan is a permutation carrying w per pair */
+            CHECK_MSG(r2.plan_len == n, "case %d: plan has %zu entries for n = %zu", t, r2.plan_len, n);
+            unsigned char *seen = calloc(2 * n, 1);
+            int perm = 1;
+            for (size_t k = 0; k < r2.plan_len; k++) {
+                const wass_flow *f = &r2.plan[k];
+                if (f->i >= n || f->j >= n || seen[f->i] || seen[n + f->j] || f->mass != w) perm = 0;
+                else seen[f->i] = seen[n + f->j] = 1;
+            }
+            CHECK_MSG(perm, "assignment case %d: the plan is not a permutation", t);
+            free(seen);
+        }
+        wass_result_free(&r1);
+        wass_result_free(&r2);
+        pair_free(&c);
+    }
+}
+
 int main(void) {
     test_errors();
     test_against_simplex();
     test_needs_pricing();
+    test_assignment();
     test_auto_large();
     test_many();
     return test_main_end("test_emd_scale");

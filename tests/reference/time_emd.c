@@ -20,7 +20,7 @@ static double cpu_now(void) {
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s FILE METRIC [REPS]\n", argv[0]);
+        fprintf(stderr, "usage: %s FILE METRIC [REPS [ALGORITHM]]\n", argv[0]);
         return 2;
     }
     int metric = atoi(argv[2]), reps = argc > 3 ? atoi(argv[3]) : 1;
@@ -43,6 +43,8 @@ int main(int argc, char **argv) {
     wass_options_default(&o);
     o.certify = 0;
     o.threads = 1;
+    if (argc > 4) o.algorithm = atoi(argv[4]); /* 0 auto, 1 simplex, 2 colgen */
+
     double best = 1e300;
     wass_result r;
     wass_error_info e;
