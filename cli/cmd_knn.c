@@ -27,8 +27,10 @@ static void usage(FILE *f) {
             "  --folds F          cross-validation folds (default 5)\n"
             "  --seed S           seed of the fold assignment (default 0)\n"
             "  --method M         wmd (default), wcd or rwmd: what ranks neighbours\n"
-            "  --prune P          kusner (default): corpus in WCD order, RWMD skips;\n"
-            "                     rwmd: every RWMD first, exact solves in RWMD order;\n"
+            "  --prune P          rwmd (default): every RWMD first, exact solves in RWMD\n"
+            "                     order until it reaches the k-th distance;\n"
+            "                     kusner: corpus in WCD order, RWMD skips (Kusner et al.);\n"
+            "                     ict: every ICT bound first, exact solves in ICT order;\n"
             "                     none: brute force (exact WMD to every document)\n"
             "  --no-prune         the same as --prune none\n"
             "  --no-ict           prune with RWMD alone (default: also the tighter ICT\n"
@@ -47,7 +49,9 @@ static const char *method_name(wass_knn_method m) {
     return m == WASS_KNN_WCD ? "wcd" : m == WASS_KNN_RWMD ? "rwmd" : "wmd";
 }
 
-static const char *prune_name(int p) { return p == 0 ? "none" : p == 1 ? "kusner" : "rwmd"; }
+static const char *prune_name(int p) {
+    return p == 0 ? "none" : p == 1 ? "kusner" : p == 2 ? "rwmd" : "ict";
+}
 
 static int bags_of(const char *cmd, const wass_wordvec *wv, const wmd_docs *d, size_t n,
                    const wass_text_options *to, wass_bag **out, size_t *empty, size_t *oov,
@@ -138,9 +142,10 @@ int cmd_knn(int argc, char **argv) {
             if (r < 0) return CLI_BAD_INPUT;
             if (strcmp(v, "kusner") == 0) co.knn.prune = 1;
             else if (strcmp(v, "rwmd") == 0) co.knn.prune = 2;
+            else if (strcmp(v, "ict") == 0) co.knn.prune = 3;
             else if (strcmp(v, "none") == 0) co.knn.prune = 0;
             else {
-                cli_error(cmd, "--prune: expected kusner, rwmd or none, found '%s'", v);
+                cli_error(cmd, "--prune: expected rwmd, kusner, ict or none, found '%s'", v);
                 return CLI_BAD_INPUT;
             }
         } else if ((r = cli_flag(cmd, argv, i, "--no-ict"))) {
@@ -283,7 +288,7 @@ int cmd_knn(int argc, char **argv) {
             cli_json_end(&j);
         } else {
             printf("method %s%s, k = %zu%s, %zu training and %zu test documents, %zu labels\n",
-                   method_name(co.knn.method), co.knn.prune == 0 ? " (brute force)" : co.knn.prune == 1 ? " (prune: kusner)" : " (prune: rwmd)", res.k,
+                   method_name(co.knn.method), co.knn.prune == 0 ? " (brute force)" : co.knn.prune == 1 ? " (prune: kusner)" : co.knn.prune == 2 ? " (prune: rwmd)" : " (prune: ict)", res.k,
                    k == 0 ? " (cross-validation)" : "", ntrain, ntest, ntrain_labels);
             if (k == 0) {
                 printf("cross-validation error:");

@@ -721,14 +721,15 @@ typedef enum { WASS_KNN_WMD = 0, WASS_KNN_WCD = 1, WASS_KNN_RWMD = 2 } wass_knn_
 typedef struct {
     size_t k;               /* neighbours per query, default 10 */
     wass_knn_method method; /* default WASS_KNN_WMD */
-    int prune;              /* WMD only: 0 = brute force; 1 (default) = Kusner's
-                               prefetch-and-prune (WCD order, RWMD skips); 2 = RWMD
-                               order: the RWMD of every candidate first, exact solves
-                               in increasing RWMD until it reaches the k-th distance */
+    int prune;              /* WMD only: 0 = brute force; 1 = Kusner's
+                               prefetch-and-prune (WCD order, RWMD skips); 2 (default)
+                               = RWMD order: the RWMD of every candidate first, exact
+                               solves in increasing RWMD until it reaches the k-th
+                               distance; 3 = ICT order: the same with the ICT bound of
+                               every candidate (fewest solves, dearer bounds) */
     int tight;              /* 1 (default): where RWMD cannot skip a solve, try the
                                tighter ICT bound (each target takes at most its own
-                               weight from a source; Atasu & Mittelholzer 2019),
-                               and order by ICT instead of RWMD when prune = 2 */
+                               weight from a source; Atasu & Mittelholzer 2019) */
     wass_wmd_options wmd;
     const size_t *exclude;  /* NULL, or nq corpus indices: query q never gets
                                corpus document exclude[q] (leave-one-out) */
@@ -755,7 +756,10 @@ typedef struct {
  * prune = 1 uses Kusner et al.'s prefetch-and-prune: corpus sorted by WCD,
  * exact WMD for the first k, then for each other document RWMD first and the
  * exact solve only when RWMD can still beat the current k-th distance (and a
- * stop once the WCD itself reaches it); prune = 2 sorts by RWMD instead.
+ * stop once the WCD itself reaches it); prune = 2 (default) sorts by RWMD
+ * instead (stopping once the RWMD reaches the k-th distance), prune = 3 by
+ * the ICT bound. The word distances of a query to every corpus word are
+ * computed once (a table) when there are several queries.
  * Results equal the brute-force ones (ties by index). OpenMP over queries. */
 int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const wass_bag *corpus,
              size_t nc, const wass_knn_options *opt, wass_knn_result *res, wass_error_info *err);

@@ -1809,7 +1809,7 @@ static PyObject *py_knn(PyObject *self, PyObject *args, PyObject *kw) {
     PyObject *vo, *qs, *cs, *threads = NULL, *exclude = Py_None;
     Py_ssize_t k = 10;
     const char *method = "wmd", *distance = NULL;
-    int prune = 1, tight = 1, normalize = 0;
+    int prune = 2, tight = 1, normalize = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|nsipzpOO", kwlist, &vo, &qs, &cs, &k,
                                      &method, &prune, &tight, &distance, &normalize, &threads,
                                      &exclude))
@@ -1914,7 +1914,7 @@ static PyObject *py_knn_classify(PyObject *self, PyObject *args, PyObject *kw) {
     Py_ssize_t k = 0, k_max = 19, folds = 5;
     unsigned long long seed = 0;
     const char *method = "wmd", *distance = NULL;
-    int prune = 1, tight = 1, normalize = 0;
+    int prune = 2, tight = 1, normalize = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|OnnnKsipzpO", kwlist, &vo, &tr, &trl, &te,
                                      &tel, &k, &k_max, &folds, &seed, &method, &prune, &tight,
                                      &distance, &normalize, &threads))

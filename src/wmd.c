@@ -25,79 +25,179 @@ int wass_wmd_distance_parse(const char *name, wass_wmd_distance *out) {
     return WASS_OK;
 }
 
-/* Sums over the d coordinates with 8 independent accumulators (combined in a
- * fixed order): the compiler vectorizes them without reassociating anything,
- * and every caller gets bitwise the same value for the same pair. */
-#define ACC8(EXPR)                                                                             \
-    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                                  \
-    size_t k = 0;                                                                              \
-    for (; k + 8 <= d; k += 8)                                                                 \
-        for (int l = 0; l < 8; l++) {                                                          \
-            size_t kk = k + (size_t)l;                                                         \
-            acc[l] += (EXPR);                                                                  \
-        }                                                                                      \
-    for (; k < d; k++) {                                                                       \
-        size_t kk = k;                                                                         \
-        acc[0] += (EXPR);                                                                      \
-    }                                                                                          \
-    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-
-static inline double sq_diff(const float *x, const float *y, size_t d) {
-    ACC8(((double)x[kk] - (double)y[kk]) * ((double)x[kk] - (double)y[kk]))
-}
-static inline double sq_diff_scaled(const float *x, double sa, const float *y, double sb,
-                                    size_t d) {
-    ACC8(((double)x[kk] * sa - (double)y[kk] * sb) * ((double)x[kk] * sa - (double)y[kk] * sb))
-}
-static inline double dot(const float *x, const float *y, size_t d) {
-    ACC8((double)x[kk] * (double)y[kk])
-}
-
 static double inv_norm(const float *x, size_t d) {
     double s = 0;
     for (size_t k = 0; k < d; k++) s += (double)x[k] * (double)x[k];
     return s > 0 ? 1.0 / sqrt(s) : 0.0;
 }
 
-void wass__wmd_cost_words(const wass_wordvec *wv, const size_t *wa, size_t n, const size_t *wb,
-                          size_t m, const wass_wmd_options *o, double *C) {
+/* Word distances by blocks. The dot products x.y of BI words of one side
+ * ("rows") with BJ words of the other ("packed": coordinates transposed so
+ * the BJ products of one coordinate are contiguous) are accumulated together
+ * in a register tile, and each distance is sqrt(max(0, |x|^2 + |y|^2 -
+ * 2 x.y)). Every dot product and squared norm is a plain sum over the
+ * coordinates in order, whatever the block sizes, the position of the word
+ * in its list or the list's length: a table built once and gathered from, a
+ * single pair and the pair swapped all give bitwise the same cost. */
+
+static double sumsq(const double *x, size_t d) {
+    double s = 0;
+    for (size_t k = 0; k < d; k++) s += x[k] * x[k];
+    return s;
+}
+
+/* word w as doubles into out, scaled to unit length when unit */
+static void load_word(const wass_wordvec *wv, size_t w, int unit, double *out) {
     size_t d = wv->dim;
+    const float *x = wv->vec + w * d;
+    double s = unit ? inv_norm(x, d) : 1.0;
+    for (size_t k = 0; k < d; k++) out[k] = unit ? (double)x[k] * s : (double)x[k];
+}
+
+size_t wass__wmd_rows_size(size_t n, size_t d) {
+    size_t np = (n + WASS_WMD_BI - 1) / WASS_WMD_BI * WASS_WMD_BI;
+    return np * (d + 1);
+}
+
+void wass__wmd_rows(const wass_wordvec *wv, const size_t *w, size_t n,
+                    const wass_wmd_options *o, double *buf, wass__wmd_words *r) {
+    size_t d = wv->dim, np = (n + WASS_WMD_BI - 1) / WASS_WMD_BI * WASS_WMD_BI;
     int unit = wass__wmd_unit(o);
-    double inb_stack[256], *inb = inb_stack, *inb_heap = NULL;
-    if (unit && m > 256) {
-        inb_heap = malloc(m * sizeof *inb_heap);
-        if (inb_heap) inb = inb_heap;
-        else unit = 2; /* compute the norms inside the loop instead */
+    r->n = n;
+    r->d = d;
+    r->w = w;
+    r->x = buf;
+    r->norm = buf + np * d;
+    for (size_t i = 0; i < np; i++) {
+        if (i < n) {
+            load_word(wv, w[i], unit, r->x + i * d);
+            r->norm[i] = sumsq(r->x + i * d, d);
+        } else {
+            memset(r->x + i * d, 0, d * sizeof *r->x);
+            r->norm[i] = 0;
+        }
     }
-    if (unit == 1)
-        for (size_t j = 0; j < m; j++) inb[j] = inv_norm(wv->vec + wb[j] * d, d);
-    for (size_t i = 0; i < n; i++) {
-        const float *x = wv->vec + wa[i] * d;
-        double sa = unit ? inv_norm(x, d) : 1.0;
-        double *row = C + i * m;
-        for (size_t j = 0; j < m; j++) {
-            const float *y = wv->vec + wb[j] * d;
-            if (wa[i] == wb[j]) {
-                row[j] = 0.0;
-                continue;
-            }
-            double sb = unit == 1 ? inb[j] : unit == 2 ? inv_norm(y, d) : 1.0;
-            if (o->distance == WASS_WMD_COSINE) {
-                double c = 1.0 - dot(x, y, d) * sa * sb;
-                row[j] = c > 0 ? c : 0.0;
-            } else if (unit) {
-                row[j] = sqrt(sq_diff_scaled(x, sa, y, sb, d));
-            } else {
-                row[j] = sqrt(sq_diff(x, y, d));
+}
+
+size_t wass__wmd_packed_size(size_t m, size_t d) {
+    size_t mp = (m + WASS_WMD_BJ - 1) / WASS_WMD_BJ * WASS_WMD_BJ;
+    return mp * (d + 1) + d;
+}
+
+void wass__wmd_pack(const wass_wordvec *wv, const size_t *w, size_t m,
+                    const wass_wmd_options *o, double *buf, wass__wmd_words *p) {
+    size_t d = wv->dim, mp = (m + WASS_WMD_BJ - 1) / WASS_WMD_BJ * WASS_WMD_BJ;
+    int unit = wass__wmd_unit(o);
+    p->n = m;
+    p->d = d;
+    p->w = w;
+    p->x = buf;
+    p->norm = buf + mp * d;
+    double *y = p->norm + mp; /* one word */
+    for (size_t j = 0; j < mp; j++) {
+        double *blk = p->x + (j / WASS_WMD_BJ) * d * WASS_WMD_BJ;
+        size_t c = j % WASS_WMD_BJ;
+        if (j < m) {
+            load_word(wv, w[j], unit, y);
+            p->norm[j] = sumsq(y, d);
+            for (size_t k = 0; k < d; k++) blk[k * WASS_WMD_BJ + c] = y[k];
+        } else {
+            p->norm[j] = 0;
+            for (size_t k = 0; k < d; k++) blk[k * WASS_WMD_BJ + c] = 0;
+        }
+    }
+}
+
+static inline double word_cost(double nx, double ny, double dot, int cosine) {
+    if (cosine) {
+        double c = 1.0 - dot;
+        return c > 0 ? c : 0.0;
+    }
+    double s = (nx + ny) - 2.0 * dot;
+    return s > 0 ? sqrt(s) : 0.0;
+}
+
+/* One tile: the TI x BJ dot products of TI rows (x0, stride d) with a packed
+ * block. The same sums in the same order in every variant (no fused
+ * multiply-add: ISO C does not contract), so the instruction set changes the
+ * speed, not the bits. */
+#define WMD_TILE(NAME, ATTR, TI)                                                               \
+    ATTR static void NAME(const double *x0, size_t d, const double *Yt,                        \
+                          double acc[][WASS_WMD_BJ]) {                                         \
+        double t[TI][WASS_WMD_BJ];                                                             \
+        for (size_t r = 0; r < TI; r++)                                                        \
+            for (size_t c = 0; c < WASS_WMD_BJ; c++) t[r][c] = 0;                              \
+        for (size_t k = 0; k < d; k++) {                                                       \
+            const double *yk = Yt + k * WASS_WMD_BJ;                                           \
+            for (size_t r = 0; r < TI; r++) {                                                  \
+                double xr = x0[r * d + k];                                                     \
+                for (size_t c = 0; c < WASS_WMD_BJ; c++) t[r][c] += xr * yk[c];                \
+            }                                                                                  \
+        }                                                                                      \
+        for (size_t r = 0; r < TI; r++)                                                        \
+            for (size_t c = 0; c < WASS_WMD_BJ; c++) acc[r][c] = t[r][c];                      \
+    }
+
+WMD_TILE(tile_generic, , 2)
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define WMD_X86 1
+WMD_TILE(tile_avx2, __attribute__((target("avx2"))), 4)
+WMD_TILE(tile_avx512, __attribute__((target("avx512f"))), 8)
+#endif
+
+void wass__wmd_cost_kernel(const wass__wmd_words *a, const wass__wmd_words *b,
+                           const wass_wmd_options *o, double *out, size_t rs, size_t cs) {
+    enum { BJ = WASS_WMD_BJ };
+    size_t d = a->d, n = a->n, m = b->n;
+    int cosine = o->distance == WASS_WMD_COSINE;
+    size_t ti = 2;
+    void (*tile)(const double *, size_t, const double *, double (*)[BJ]) = tile_generic;
+#ifdef WMD_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) {
+        tile = tile_avx512;
+        ti = 8;
+    } else if (__builtin_cpu_supports("avx2")) {
+        tile = tile_avx2;
+        ti = 4;
+    }
+#endif
+    double acc[WASS_WMD_BI][BJ];
+    for (size_t j0 = 0; j0 < m; j0 += BJ) {
+        size_t bj = m - j0 < BJ ? m - j0 : BJ;
+        const double *Yt = b->x + (j0 / BJ) * d * BJ;
+        for (size_t i0 = 0; i0 < n; i0 += ti) {
+            tile(a->x + i0 * d, d, Yt, acc);
+            for (size_t r = 0; r < ti && i0 + r < n; r++) {
+                size_t i = i0 + r;
+                for (size_t c = 0; c < bj; c++) {
+                    size_t j = j0 + c;
+                    out[i * rs + j * cs] =
+                        a->w[i] == b->w[j] ? 0.0
+                                           : word_cost(a->norm[i], b->norm[j], acc[r][c], cosine);
+                }
             }
         }
     }
-    free(inb_heap);
 }
 
-void wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
-                    const wass_wmd_options *o, double *C) {
-    wass__wmd_cost_words(wv, a->word, a->len, b->word, b->len, o, C);
+int wass__wmd_cost_words(const wass_wordvec *wv, const size_t *wa, size_t n, const size_t *wb,
+                         size_t m, const wass_wmd_options *o, double *C) {
+    if (n == 0 || m == 0) return WASS_OK;
+    size_t d = wv->dim, ra = wass__wmd_rows_size(n, d);
+    double *buf = malloc((ra + wass__wmd_packed_size(m, d)) * sizeof *buf);
+    if (!buf) return WASS_ERR_NOMEM;
+    wass__wmd_words A, B;
+    wass__wmd_rows(wv, wa, n, o, buf, &A);
+    wass__wmd_pack(wv, wb, m, o, buf + ra, &B);
+    wass__wmd_cost_kernel(&A, &B, o, C, m, 1);
+    free(buf);
+    return WASS_OK;
+}
+
+int wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
+                   const wass_wmd_options *o, double *C) {
+    return wass__wmd_cost_words(wv, a->word, a->len, b->word, b->len, o, C);
 }
 
 double wass__wmd_relaxed(const double *C, const wass_bag *a, const wass_bag *b) {
@@ -294,7 +394,11 @@ int wass_wmd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
         return wass__fail(err, WASS_ERR_NOMEM, "out of memory for a %zu x %zu cost", a->len,
                           b->len);
     }
-    wass__wmd_cost(wv, a, b, &o, C);
+    if (wass__wmd_cost(wv, a, b, &o, C)) {
+        free(C);
+        free(ca);
+        return wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+    }
     res->rwmd = wass__wmd_relaxed(C, a, b);
     wass__wmd_centroid(wv, a, &o, ca);
     wass__wmd_centroid(wv, b, &o, ca + wv->dim);
@@ -346,7 +450,10 @@ int wass_rwmd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
         return wass__fail(err, WASS_ERR_SIZE, "bags too large (%zu x %zu words)", a->len, b->len);
     double *C = malloc(nm * sizeof *C);
     if (!C) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
-    wass__wmd_cost(wv, a, b, &o, C);
+    if (wass__wmd_cost(wv, a, b, &o, C)) {
+        free(C);
+        return wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+    }
     *out = wass__wmd_relaxed(C, a, b);
     free(C);
     return WASS_OK;

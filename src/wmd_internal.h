@@ -14,14 +14,42 @@ static inline int wass__wmd_unit(const wass_wmd_options *o) {
 }
 
 /* C (a->len x b->len, row-major) = word distances between the words of a and
- * b, computed from the float32 rows of wv (no copies). */
-void wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
-                    const wass_wmd_options *o, double *C);
+ * b, from the float32 rows of wv. WASS_OK, or WASS_ERR_NOMEM (no message). */
+int wass__wmd_cost(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
+                   const wass_wmd_options *o, double *C);
 /* The same for word lists: C (n x m) = distances between words wa and wb.
- * Every entry is computed by the same arithmetic as in wass__wmd_cost, so a
- * table built once and gathered from gives bitwise the same costs. */
-void wass__wmd_cost_words(const wass_wordvec *wv, const size_t *wa, size_t n, const size_t *wb,
-                          size_t m, const wass_wmd_options *o, double *C);
+ * Every entry is computed by the same arithmetic whatever n, m and the
+ * word's position (blocked dot products, each a sum in coordinate order), so
+ * a table built once and gathered from, a single pair and the pair swapped
+ * give bitwise the same costs. */
+int wass__wmd_cost_words(const wass_wordvec *wv, const size_t *wa, size_t n, const size_t *wb,
+                         size_t m, const wass_wmd_options *o, double *C);
+
+/* The pieces of wass__wmd_cost_words, for callers that reuse one side (the
+ * kNN search packs the corpus words once). A word list as doubles (scaled to
+ * unit length when the options say so) with squared norms: "rows" (one word
+ * after the other, padded to WASS_WMD_BI words) for one side, "packed"
+ * (blocks of WASS_WMD_BJ words, coordinate-major) for the other. Buffers of
+ * wass__wmd_rows_size / wass__wmd_packed_size doubles; w is referenced, not
+ * copied. */
+#define WASS_WMD_BI 8 /* rows padded to a multiple of every tile height */
+#define WASS_WMD_BJ 8
+typedef struct {
+    size_t n, d;
+    const size_t *w; /* the n vocabulary indices */
+    double *x;       /* rows or packed blocks */
+    double *norm;    /* n squared norms (padded) */
+} wass__wmd_words;
+size_t wass__wmd_rows_size(size_t n, size_t d);
+void wass__wmd_rows(const wass_wordvec *wv, const size_t *w, size_t n,
+                    const wass_wmd_options *o, double *buf, wass__wmd_words *r);
+size_t wass__wmd_packed_size(size_t m, size_t d);
+void wass__wmd_pack(const wass_wordvec *wv, const size_t *w, size_t m,
+                    const wass_wmd_options *o, double *buf, wass__wmd_words *p);
+/* out[i * rs + j * cs] = distance of a's word i to b's word j (a as rows, b
+ * packed). */
+void wass__wmd_cost_kernel(const wass__wmd_words *a, const wass__wmd_words *b,
+                           const wass_wmd_options *o, double *out, size_t rs, size_t cs);
 /* Relaxed WMD from that matrix: max of the two one-sided relaxations. */
 double wass__wmd_relaxed(const double *C, const wass_bag *a, const wass_bag *b);
 /* The ICT bound (Atasu & Mittelholzer 2019): like the relaxed bound, but each

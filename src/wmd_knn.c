@@ -1,8 +1,10 @@
 /*
  * wmd_knn.c - exact k nearest neighbours under the Word Mover's Distance with
- * Kusner et al.'s prefetch-and-prune (documents visited in order of the word
- * centroid distance; the relaxed WMD skips exact solves that cannot enter the
- * current k best), plus kNN classification with k chosen by cross-validation.
+ * lower bounds that skip exact solves: Kusner et al.'s prefetch-and-prune
+ * (documents visited in order of the word centroid distance; the relaxed WMD
+ * skips exact solves that cannot enter the current k best), or documents
+ * visited in order of their relaxed (or ICT) bound, plus kNN classification
+ * with k chosen by cross-validation.
  * Results equal brute force: ties are broken by corpus index, and a bound
  * prunes only when it exceeds the k-th distance by more than rounding.
  */
@@ -25,7 +27,7 @@ void wass_knn_options_default(wass_knn_options *opt) {
     memset(opt, 0, sizeof *opt);
     opt->k = 10;
     opt->method = WASS_KNN_WMD;
-    opt->prune = 1;
+    opt->prune = 2;
     opt->tight = 1;
     wass_wmd_options_default(&opt->wmd);
 }
@@ -76,17 +78,25 @@ typedef struct {
 } counters;
 
 /* The distinct words of the corpus: for each query, the distances from its
- * words to all of them are computed once (a table), and each candidate's cost
- * matrix is gathered from it instead of recomputed. */
+ * words to all of them are computed once (a table, one row of query
+ * distances per corpus word), and each candidate's cost matrix is gathered
+ * from it instead of recomputed. The corpus words are packed for the
+ * distance kernel once, and each document's words given as table rows. */
 typedef struct {
     size_t *upos; /* vocabulary index -> position in U + 1, 0 = not in the corpus */
     size_t *U;
     size_t nu;
+    double *packbuf;     /* U packed (wass__wmd_pack) */
+    wass__wmd_words P;
+    size_t *pos;         /* the documents' words as positions in U, back to back */
+    size_t *pos_off;     /* nc + 1 offsets into pos */
 } corpus_words;
 
 /* Per-thread scratch. */
 typedef struct {
-    double *T; /* maxq x nu table, or NULL (then costs are computed per pair) */
+    double *T; /* nu x maxq table, or NULL (then costs are computed per pair) */
+    double *rowbuf; /* the query's words for the kernel */
+    double *rowmin; /* maxq: the query words' nearest distances (relaxed bound) */
     const corpus_words *cw;
     const wass_wordvec *wv;
     const wass_wmd_options *wo;
@@ -96,19 +106,43 @@ typedef struct {
     cand *top;
 } scratch;
 
-/* The cost matrix of query q (whose table row block is in s->T when used)
- * against corpus document b, into s->C. */
-static void cost_of(scratch *s, const wass_bag *q, const wass_bag *b) {
-    if (!s->T) {
-        wass__wmd_cost(s->wv, q, b, s->wo, s->C);
-        return;
+/* The cost matrix of query q (whose table is in s->T when used) against
+ * corpus document jd, into s->C. */
+static int cost_of(scratch *s, const wass_bag *q, const wass_bag *corpus, size_t jd) {
+    const wass_bag *b = &corpus[jd];
+    if (!s->T) return wass__wmd_cost(s->wv, q, b, s->wo, s->C);
+    size_t n = q->len, m = b->len;
+    const size_t *pos = s->cw->pos + s->cw->pos_off[jd];
+    for (size_t j = 0; j < m; j++) {
+        const double *t = s->T + pos[j] * n;
+        for (size_t i = 0; i < n; i++) s->C[i * m + j] = t[i];
     }
-    size_t nu = s->cw->nu, m = b->len;
-    for (size_t i = 0; i < q->len; i++) {
-        const double *row = s->T + i * nu;
-        double *c = s->C + i * m;
-        for (size_t j = 0; j < m; j++) c[j] = row[s->cw->upos[b->word[j]] - 1];
+    return WASS_OK;
+}
+
+/* The relaxed bound of query q and corpus document jd straight from the
+ * table (no cost matrix): the same minima, summed in the same order, as
+ * wass__wmd_relaxed on the gathered matrix. */
+static double relaxed_of(scratch *s, const wass_bag *q, const wass_bag *corpus, size_t jd) {
+    const wass_bag *b = &corpus[jd]; /* (only with a table: s->T) */
+    size_t n = q->len, m = b->len;
+    const size_t *pos = s->cw->pos + s->cw->pos_off[jd];
+    double *rm = s->rowmin, la = 0, lb = 0;
+    for (size_t i = 0; i < n; i++) rm[i] = INFINITY;
+    for (size_t j = 0; j < m; j++) {
+        const double *t = s->T + pos[j] * n;
+        double mn = INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            double v = t[i];
+            if (v < mn) mn = v;
+            if (v < rm[i]) rm[i] = v;
+        }
+        lb += b->weight[j] * mn;
     }
+    for (size_t i = 0; i < n; i++) la += q->weight[i] * rm[i];
+    la /= wass__sum(q->weight, n);
+    lb /= wass__sum(b->weight, m);
+    return la > lb ? la : lb;
 }
 
 static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq,
@@ -118,8 +152,11 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
     size_t k = o->k, dim = wv->dim;
     topk t = {s->top, 0, k};
     int rc = WASS_OK;
-    if (s->T && q->len && o->method != WASS_KNN_WCD)
-        wass__wmd_cost_words(wv, q->word, q->len, s->cw->U, s->cw->nu, &o->wmd, s->T);
+    if (s->T && q->len && o->method != WASS_KNN_WCD) {
+        wass__wmd_words R;
+        wass__wmd_rows(wv, q->word, q->len, &o->wmd, s->rowbuf, &R);
+        wass__wmd_cost_kernel(&R, &s->cw->P, &o->wmd, s->T, 1, q->len);
+    }
     if (q->len == 0) {
         for (size_t j = 0; j < nc; j++)
             if (j != excl) {
@@ -138,8 +175,13 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             if (j == excl) continue;
             cnt->candidates++;
             double d = INFINITY;
-            if (corpus[j].len) {
-                cost_of(s, q, &corpus[j]);
+            if (corpus[j].len && o->method == WASS_KNN_RWMD && s->T) {
+                d = relaxed_of(s, q, corpus, j);
+            } else if (corpus[j].len) {
+                if (cost_of(s, q, corpus, j)) {
+                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                    break;
+                }
                 if (o->method == WASS_KNN_RWMD) d = wass__wmd_relaxed(s->C, q, &corpus[j]);
                 else {
                     rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
@@ -148,15 +190,24 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             }
             topk_push(&t, (cand){d, j});
         }
-    } else if (o->prune == 2) { /* every bound first, exact solves in bound order */
+    } else if (o->prune >= 2) { /* every bound first, exact solves in bound order */
+        /* prune = 2: the relaxed bounds order the documents, and with tight
+         * the ICT bound is tried only on those that reach an exact solve;
+         * prune = 3: the ICT bound of every document orders them */
+        int ict_all = o->prune == 3, lazy = !ict_all && o->tight;
         size_t n = 0;
         for (size_t j = 0; j < nc; j++) {
             if (j == excl) continue;
             double rw = INFINITY;
-            if (corpus[j].len) {
-                cost_of(s, q, &corpus[j]);
-                rw = o->tight ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
-                              : wass__wmd_relaxed(s->C, q, &corpus[j]);
+            if (corpus[j].len && !ict_all && s->T) {
+                rw = relaxed_of(s, q, corpus, j);
+            } else if (corpus[j].len) {
+                if (cost_of(s, q, corpus, j)) {
+                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                    break;
+                }
+                rw = ict_all ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
+                             : wass__wmd_relaxed(s->C, q, &corpus[j]);
             }
             s->order[n].d = rw;
             s->order[n].i = j;
@@ -167,13 +218,21 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
         for (size_t r = 0; r < n && !rc; r++) {
             size_t j = s->order[r].i;
             if (can_prune(&t, s->order[r].d)) { /* sorted: all the rest too */
-                if (o->tight) cnt->pruned_ict += n - r;
+                if (ict_all) cnt->pruned_ict += n - r;
                 else cnt->pruned_rwmd += n - r;
                 break;
             }
             double d = INFINITY;
             if (corpus[j].len) {
-                cost_of(s, q, &corpus[j]);
+                if (cost_of(s, q, corpus, j)) {
+                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                    break;
+                }
+                if (lazy && t.n == t.k &&
+                    can_prune(&t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
+                    cnt->pruned_ict++;
+                    continue;
+                }
                 rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
                 cnt->exact++;
             }
@@ -198,10 +257,18 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             }
             double d = INFINITY;
             if (corpus[j].len) {
-                cost_of(s, q, &corpus[j]);
+                /* the relaxed bound straight from the table; the cost matrix
+                 * only for the documents it does not skip */
+                if (t.n == t.k && s->T && can_prune(&t, relaxed_of(s, q, corpus, j))) {
+                    cnt->pruned_rwmd++;
+                    continue;
+                }
+                if (cost_of(s, q, corpus, j)) {
+                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                    break;
+                }
                 if (t.n == t.k) {
-                    double rw = wass__wmd_relaxed(s->C, q, &corpus[j]);
-                    if (can_prune(&t, rw)) {
+                    if (!s->T && can_prune(&t, wass__wmd_relaxed(s->C, q, &corpus[j]))) {
                         cnt->pruned_rwmd++;
                         continue;
                     }
@@ -236,8 +303,8 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     if ((nq && !queries) || (nc && !corpus))
         return wass__fail(err, WASS_ERR_INVALID, "queries or corpus is NULL");
     if (o.k == 0) return wass__fail(err, WASS_ERR_INVALID, "k must be at least 1");
-    if (o.prune < 0 || o.prune > 2)
-        return wass__fail(err, WASS_ERR_INVALID, "prune must be 0, 1 or 2, found %d", o.prune);
+    if (o.prune < 0 || o.prune > 3)
+        return wass__fail(err, WASS_ERR_INVALID, "prune must be 0, 1, 2 or 3, found %d", o.prune);
     if (o.method < WASS_KNN_WMD || o.method > WASS_KNN_RWMD)
         return wass__fail(err, WASS_ERR_INVALID, "unknown kNN method %d", (int)o.method);
     if (o.wmd.distance != WASS_WMD_EUCLIDEAN && o.wmd.distance != WASS_WMD_COSINE)
@@ -282,7 +349,8 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     for (size_t j = 0; j < nc; j++)
         if (corpus[j].len) wass__wmd_centroid(wv, &corpus[j], &o.wmd, cc + j * wv->dim);
 
-    corpus_words cw = {NULL, NULL, 0};
+    corpus_words cw;
+    memset(&cw, 0, sizeof cw);
     size_t table = 0; /* entries of a per-thread table, 0 = none */
     if (o.method != WASS_KNN_WCD && nq > 1) {
         cw.upos = calloc(wv->count, sizeof *cw.upos);
@@ -300,6 +368,22 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
                 }
             /* worth it when words repeat across documents; bounded memory */
             if (cw.nu < total && maxq * cw.nu <= ((size_t)1 << 23)) table = maxq * cw.nu;
+        }
+        if (table) {
+            cw.packbuf = malloc(wass__wmd_packed_size(cw.nu, wv->dim) * sizeof *cw.packbuf);
+            cw.pos = malloc(total * sizeof *cw.pos);
+            cw.pos_off = malloc((nc + 1) * sizeof *cw.pos_off);
+            if (cw.packbuf && cw.pos && cw.pos_off) {
+                wass__wmd_pack(wv, cw.U, cw.nu, &o.wmd, cw.packbuf, &cw.P);
+                size_t p = 0;
+                for (size_t j = 0; j < nc; j++) {
+                    cw.pos_off[j] = p;
+                    for (size_t r = 0; r < corpus[j].len; r++)
+                        cw.pos[p++] = cw.upos[corpus[j].word[r]] - 1;
+                }
+                cw.pos_off[nc] = p;
+            } else
+                table = 0; /* per-pair costs instead */
         }
     }
     int nthreads = wass__threads(o.wmd.threads);
@@ -319,6 +403,12 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
         s.wv = wv;
         s.wo = &o.wmd;
         s.T = table ? malloc(table * sizeof *s.T) : NULL; /* NULL: per-pair costs */
+        s.rowbuf = s.T ? malloc(wass__wmd_rows_size(maxq, wv->dim) * sizeof *s.rowbuf) : NULL;
+        s.rowmin = s.T ? malloc(maxq * sizeof *s.rowmin) : NULL;
+        if (!s.rowbuf || !s.rowmin) {
+            free(s.T);
+            s.T = NULL;
+        }
         s.C = malloc(cm * sizeof *s.C);
         s.order = malloc((nc ? nc : 1) * sizeof *s.order);
         s.top = malloc(o.k * sizeof *s.top);
@@ -384,6 +474,8 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
         }
         free(s.ict);
         free(s.T);
+        free(s.rowbuf);
+        free(s.rowmin);
         free(s.C);
         free(s.order);
         free(s.top);
@@ -392,6 +484,9 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     free(cc);
     free(cw.upos);
     free(cw.U);
+    free(cw.packbuf);
+    free(cw.pos);
+    free(cw.pos_off);
     if (failed) {
         if (err) *err = first_err;
         rc = first_err.code ? first_err.code : WASS_ERR_INTERNAL;

@@ -402,7 +402,7 @@ class EmptyDocumentWarning(UserWarning):
     """A document has no word left after filtering: its distances are +inf."""
 
 
-_PRUNE = {"none": 0, "kusner": 1, "rwmd": 2, "bound": 2}
+_PRUNE = {"none": 0, "kusner": 1, "rwmd": 2, "ict": 3}
 
 
 def _shipped_stopwords():
@@ -711,20 +711,23 @@ def _prune(prune):
         return 1 if prune or prune is None else 0
     if isinstance(prune, str):
         if prune not in _PRUNE:
-            raise WassError("unknown prune mode '%s' (expected kusner, rwmd or none)" % prune)
+            raise WassError("unknown prune mode '%s' (expected rwmd, kusner, ict or none)" %
+                            prune)
         return _PRUNE[prune]
     return int(prune)
 
 
-def knn(vectors, queries, corpus, k=10, method="wmd", prune="kusner", tight=True,
+def knn(vectors, queries, corpus, k=10, method="wmd", prune="rwmd", tight=True,
         distance="euclidean", normalize=False, threads=None, exclude=None, stopwords=None,
         min_len=1, keep_non_ascii=False):
     """Exact k nearest neighbours of each query among the corpus (documents:
     texts or :class:`Bag`) under WMD (or "wcd" / "rwmd" as the distance).
-    ``prune``: "kusner" (default; Kusner et al.'s prefetch-and-prune: WCD
-    order, RWMD and, with ``tight``, the ICT bound skip exact solves), "rwmd"
-    (every bound first, exact solves in increasing bound order) or "none"
-    (brute force); all return the brute-force neighbours. ``exclude``: one
+    ``prune``: "rwmd" (default: the relaxed bound of every document first,
+    exact solves in increasing bound order until it reaches the k-th
+    distance), "kusner" (Kusner et al.'s prefetch-and-prune: WCD order, RWMD
+    skips), "ict" (like "rwmd" with the tighter ICT bound of every document)
+    or "none" (brute force); with ``tight`` the ICT bound is also tried before
+    each exact solve. All return the brute-force neighbours. ``exclude``: one
     corpus index per query never returned (-1 = none; leave-one-out).
     Returns a :class:`KnnResult`."""
     _check_vectors(vectors)
@@ -756,7 +759,7 @@ class ClassifyResult:
 
 
 def knn_classify(vectors, train, train_labels, test, test_labels=None, k=None, k_max=19,
-                 folds=5, seed=0, method="wmd", prune="kusner", tight=True,
+                 folds=5, seed=0, method="wmd", prune="rwmd", tight=True,
                  distance="euclidean", normalize=False, threads=None, stopwords=None,
                  min_len=1, keep_non_ascii=False):
     """kNN classification of the test documents by majority vote of their k

@@ -97,7 +97,7 @@ expect_ok wmd "$T/d1.txt" "$T/empty.txt" --vectors "$V" --json && {
 # kNN: label file and label folders, pruned and brute force, against Python
 for train in "$T/train.tsv" "$T/train_dir"; do
     test=${train/train/test}
-    for prune in kusner rwmd none; do
+    for prune in rwmd kusner ict none; do
         expect_ok knn --vectors "$V" --train "$train" --test "$test" -k 3 --prune $prune --predictions && {
             got=$(awk 'NR>4 && NF==3 {printf "%s,", $2}' "$T/out")
             [[ $train == *dir ]] && want=$(ref pred_dir) || want=$(ref pred)
@@ -120,5 +120,5 @@ expect_fail 2 "--distance: expected euclidean or cosine" wmd "$T/d1.txt" "$T/d2.
 printf 'even\tw1 w2\nno label here\n' >"$T/badtrain.tsv"
 expect_fail 2 "badtrain.tsv:2: expected 'label<TAB>text'" knn --vectors "$V" --train "$T/badtrain.tsv" --test "$T/test.tsv"
 expect_fail 2 "--train and --test are required" knn --vectors "$V" --train "$T/train.tsv"
-expect_fail 2 "--prune: expected kusner, rwmd or none" knn --vectors "$V" --train "$T/train.tsv" --test "$T/test.tsv" --prune fast
+expect_fail 2 "--prune: expected rwmd, kusner, ict or none" knn --vectors "$V" --train "$T/train.tsv" --test "$T/test.tsv" --prune fast
 finish

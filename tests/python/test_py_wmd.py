@@ -160,7 +160,7 @@ def test_knn_equals_brute_force(rand):
     np.testing.assert_array_equal(brute.index, ref_idx)
     np.testing.assert_allclose(brute.dist, ref_d, rtol=1e-9)
     assert brute.exact_solves == brute.candidates == 8 * 50 and brute.avoided == 0.0
-    for prune in ("kusner", "rwmd"):
+    for prune in ("kusner", "rwmd", "ict"):
         for tight in (True, False):
             for threads in (1, 2):
                 r = wass.knn(wv, queries, corpus, k=5, prune=prune, tight=tight,
@@ -171,6 +171,20 @@ def test_knn_equals_brute_force(rand):
                 assert r.exact_solves + r.pruned_wcd + r.pruned_rwmd + r.pruned_ict == \
                     r.candidates
                 assert r.exact_solves < brute.exact_solves
+    # the kNN's word-distance table gives bitwise the pairwise values
+    for qi, q in enumerate(queries):
+        for r in range(5):
+            c = corpus[brute.index[qi, r]]
+            assert brute.dist[qi, r] == wass.wmd(wv, q, c)
+            assert wass.wmd(wv, c, q) == pytest.approx(brute.dist[qi, r], rel=1e-13)
+    rw = wass.knn(wv, queries, corpus, k=5, method="rwmd")
+    wc = wass.knn(wv, queries, corpus, k=5, method="wcd")
+    for qi, q in enumerate(queries):
+        d = [wass.rwmd(wv, q, c) for c in corpus]
+        assert list(rw.index[qi]) == sorted(range(len(corpus)), key=lambda j: (d[j], j))[:5]
+        assert list(rw.dist[qi]) == [d[j] for j in rw.index[qi]]
+        assert wc.dist[qi, 0] == pytest.approx(wass.wcd(wv, q, corpus[wc.index[qi, 0]]),
+                                               rel=1e-12)
 
 
 def test_knn_ties_empty_and_exclude(hand):
