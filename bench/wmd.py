@@ -221,7 +221,7 @@ def pruning(a, d, res):
           "k": 10, "threads": a.threads, "corpus_distinct_words": len(words),
           "corpus_mean_words": float(np.mean([b.kept for b in corpus])),
           "corpus_mean_distinct": float(np.mean([len(b) for b in corpus])),
-          "load_seconds": time.perf_counter() - t0}
+          "load_seconds": time.perf_counter() - t0, "load_average": os.getloadavg()}
     print(f"pruning at k = 10: {len(queries)} test queries against {len(corpus)} training "
           f"mails ({len(words)} distinct words); brute force on the first {a.brute_queries}",
           flush=True)
@@ -298,7 +298,7 @@ def gensim_comparison(a, d, wass, res, dims, table, ttr, tte):
         """pyemd.emd's signature, solved exactly by POT's network simplex."""
         return ot.emd2(d1, d2, M, numItermax=10**7)
 
-    g = {}
+    g = {"load_average": os.getloadavg()}
     for norm in (True, False):
         out, err, wall = sh([wass, "wmd", "--pairs", pf, "--vectors", VEC, "--json"] +
                             (["--normalize"] if norm else []), "wass wmd --pairs")
@@ -464,7 +464,7 @@ def main():
                      "test_mean": float(np.mean([len(t) for t in tte]))}
     if do("classification"):
         print("classification (k by 5-fold CV on the training split):", flush=True)
-        cls = {}
+        cls = {"load_average": os.getloadavg()}
         for m in ("wcd", "rwmd", "wmd"):
             cls[m] = knn(wass, d, ["--method", m] + thr, f"kNN {m}")
         t0 = time.perf_counter()
