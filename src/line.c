@@ -48,8 +48,14 @@ int wass__line_work_init(wass__line_work *w, size_t n, size_t m, int weighted) {
     return 0;
 }
 
+int wass__line_work_split(wass__line_work *w, int weighted) {
+    w->vtmp = wass__big_alloc(w->cap_m * (weighted ? sizeof(wass__kv) : sizeof(uint64_t)));
+    return w->vtmp == NULL;
+}
+
 void wass__line_work_free(wass__line_work *w) {
     if (!w) return;
+    free(w->vtmp);
     if (w->ru || w->rv || w->rtmp) {
         free(w->ru);
         free(w->rv);
@@ -163,25 +169,41 @@ static double merge_weighted(const wass__kv *ru, const uint64_t *ku, size_t n, c
     return inf ? mx : s + c;
 }
 
+/* Sort one side: weighted ones as records r (then cumulated), uniform ones
+ * as keys k; tmp is scratch of the same kind. */
+static void sort_side(const double *x, const double *xw, double tot, size_t n, wass__kv *r,
+                      uint64_t *k, void *tmp, int threads) {
+    if (xw) {
+        wass__radix_sort_kv(x, xw, n, r, tmp, threads);
+        cumulate(r, n, tot);
+    } else {
+        load_keys(x, k, n, threads);
+        wass__radix_sort(k, NULL, n, tmp, NULL, threads);
+    }
+}
+
 double wass__line_pp(const double *u, const double *uw, double utot, size_t n, const double *v,
                      const double *vw, double vtot, size_t m, double p, int threads,
                      wass__line_work *w) {
-    const wass__kv *ru = NULL, *rv = NULL;
-    if (uw) {
-        wass__radix_sort_kv(u, uw, n, w->ru, w->rtmp, threads);
-        cumulate(w->ru, n, utot);
-        ru = w->ru;
-    } else {
-        load_keys(u, w->ku, n, threads);
-        wass__radix_sort(w->ku, NULL, n, w->ktmp, NULL, threads);
-    }
-    if (vw) {
-        wass__radix_sort_kv(v, vw, m, w->rv, w->rtmp, threads);
-        cumulate(w->rv, m, vtot);
-        rv = w->rv;
-    } else {
-        load_keys(v, w->kv, m, threads);
-        wass__radix_sort(w->kv, NULL, m, w->ktmp, NULL, threads);
+    const wass__kv *ru = uw ? w->ru : NULL, *rv = vw ? w->rv : NULL;
+    void *tmp = w->ktmp; /* the same memory as rtmp in weighted work */
+#ifdef _OPENMP
+    if (threads >= 2 && w->vtmp && n >= WASS__LINE_SPLIT_MIN && m >= WASS__LINE_SPLIT_MIN) {
+        /* Two independent sorts, one per thread: no barrier inside a sort,
+         * so a thread that loses its core delays only its own side. */
+        int tu = threads / 2, tv = threads - tu;
+#pragma omp parallel sections num_threads(2)
+        {
+#pragma omp section
+            sort_side(u, uw, utot, n, w->ru, w->ku, tmp, tu);
+#pragma omp section
+            sort_side(v, vw, vtot, m, w->rv, w->kv, w->vtmp, tv);
+        }
+    } else
+#endif
+    {
+        sort_side(u, uw, utot, n, w->ru, w->ku, tmp, threads);
+        sort_side(v, vw, vtot, m, w->rv, w->kv, tmp, threads);
     }
     if (!ru && !rv && (double)n * (double)m < 9.0e15) return merge_uniform(w->ku, n, w->kv, m, p);
     return merge_weighted(ru, w->ku, n, rv, w->kv, m, p);
@@ -221,7 +243,10 @@ int wass_line(const double *u, const double *uw, size_t n, const double *v, cons
     wass__line_work w;
     if (wass__line_work_init(&w, n, m, uw || vw))
         return wass__fail(err, WASS_ERR_NOMEM, "out of memory for %zu + %zu samples", n, m);
-    double pp = wass__line_pp(u, uw, ut, n, v, vw, vt, m, p, wass__threads(0), &w);
+    int threads = wass__threads(0);
+    if (threads >= 2 && n >= WASS__LINE_SPLIT_MIN && m >= WASS__LINE_SPLIT_MIN)
+        (void)wass__line_work_split(&w, uw || vw); /* no memory: the sides in turn */
+    double pp = wass__line_pp(u, uw, ut, n, v, vw, vt, m, p, threads, &w);
     wass__line_work_free(&w);
     *out = root_p(pp, p);
     return WASS_OK;

@@ -304,6 +304,131 @@ static void kv_serial(const double *x, const double *w, size_t n, wass__kv *out,
 }
 
 #ifdef _OPENMP
+/* Up to this many threads, each scatter also counts the next pass's digits
+ * per destination chunk (T * T * RADIX_SIZE counters), which saves the
+ * recount read of every later pass and leaves one barrier per pass. */
+#define FUSED_MAX_T 8
+
+/* Thread u's chunk of n records among T: [n u / T, n (u + 1) / T). */
+static size_t chunk_lo(size_t n, int u, int T) { return n * (size_t)u / (size_t)T; }
+
+/* Scatter [lo, hi) as kv_scatter (h: output positions) and count, for each
+ * destination chunk, the records it receives by their digit at nshift:
+ * cnt[u * RADIX_SIZE + digit]. own / lim: per bucket, the chunk of its next
+ * position and where that chunk ends (positions only grow). */
+static void kv_scatter_count(const double *x, const double *w, const wass__kv *src,
+                             wass__kv *dst, size_t lo, size_t hi, int shift, size_t *h,
+                             int nshift, size_t *cnt, size_t n, int T, unsigned char *own,
+                             size_t *lim) {
+    for (unsigned b = 0; b < RADIX_SIZE; b++) {
+        /* the last chunk u with chunk_lo(u) <= h[b] */
+        int u = (int)(((h[b] + 1) * (size_t)T - 1) / n);
+        if (u >= T) u = T - 1;
+        own[b] = (unsigned char)u;
+        lim[b] = chunk_lo(n, u + 1, T);
+    }
+    for (size_t i = lo; i < hi; i++) {
+        wass__kv r;
+        if (x) {
+            r.key = wass__key_from_double(x[i]);
+            r.val = w[i];
+        } else {
+            r = src[i];
+        }
+        unsigned b = (unsigned)((r.key >> shift) & RADIX_MASK);
+        size_t pos = h[b]++;
+        dst[pos] = r;
+        if (pos >= lim[b]) {
+            int u = own[b];
+            while (pos >= chunk_lo(n, u + 1, T)) u++;
+            own[b] = (unsigned char)u;
+            lim[b] = chunk_lo(n, u + 1, T);
+        }
+        cnt[(size_t)own[b] * RADIX_SIZE + ((r.key >> nshift) & RADIX_MASK)]++;
+    }
+}
+
+/* Output positions of chunk u for the next pass, from every scatterer's
+ * counts (tab: T tables of T * RADIX_SIZE): bucket-major, chunk-minor. */
+static void kv_next_offsets(const size_t *tab, int T, int u, size_t *h) {
+    const size_t per = (size_t)T * RADIX_SIZE;
+    size_t sum = 0;
+    for (unsigned b = 0; b < RADIX_SIZE; b++)
+        for (int v = 0; v < T; v++) {
+            size_t c = 0;
+            for (int t = 0; t < T; t++) c += tab[(size_t)t * per + (size_t)v * RADIX_SIZE + b];
+            if (v == u) h[b] = sum;
+            sum += c;
+        }
+}
+
+/* loc: nt * RADIX_DIGITS * RADIX_SIZE counters; tabs: 2 * nt * nt *
+ * RADIX_SIZE counters (two generations, by pass parity). */
+static void kv_parallel_fused(const double *x, const double *w, size_t n, wass__kv *out,
+                              wass__kv *tmp, int nt, size_t *loc, size_t *tabs) {
+    const size_t row = (size_t)RADIX_DIGITS * RADIX_SIZE;
+    int sorted = 1, act[RADIX_DIGITS], na = 0, T = 1;
+#pragma omp parallel num_threads(nt)
+    {
+        int t = omp_get_thread_num();
+#pragma omp single
+        T = omp_get_num_threads();
+        size_t lo = chunk_lo(n, t, T), hi = chunk_lo(n, t + 1, T);
+        size_t *my = loc + (size_t)t * row;
+        memset(my, 0, row * sizeof *my);
+        int s = kv_count(x, lo, hi, my);
+        if (lo > 0 && lo < hi && wass__key_from_double(x[lo - 1]) > wass__key_from_double(x[lo]))
+            s = 0;
+        if (!s) {
+#pragma omp atomic write
+            sorted = 0;
+        }
+#pragma omp barrier
+#pragma omp single
+        {
+            int ac = 0;
+            if (!sorted) {
+                uint64_t k0 = wass__key_from_double(x[0]);
+                for (int d = 0; d < RADIX_DIGITS; d++) {
+                    size_t b = (size_t)d * RADIX_SIZE + ((k0 >> (d * RADIX_BITS)) & RADIX_MASK), c = 0;
+                    for (int u = 0; u < T; u++) c += loc[(size_t)u * row + b];
+                    if (c != n) act[ac++] = d;
+                }
+            }
+            na = ac;
+            if (na > 0) kv_offsets(loc, row, T, act[0]);
+        }
+        if (na == 0) {
+            kv_load(x, w, out, lo, hi);
+        } else {
+            const size_t per = (size_t)T * RADIX_SIZE, gen = (size_t)T * per;
+            unsigned char own[RADIX_SIZE];
+            size_t lim[RADIX_SIZE];
+            size_t *h = my; /* this pass's positions (row act[0] of loc at first) */
+            h += (size_t)act[0] * RADIX_SIZE;
+            wass__kv *src = NULL, *dst = (na & 1) ? out : tmp;
+            for (int a = 0; a < na; a++) {
+                int shift = act[a] * RADIX_BITS;
+                size_t *cnt = tabs + (size_t)(a & 1) * gen + (size_t)t * per;
+                if (a + 1 < na) {
+                    memset(cnt, 0, per * sizeof *cnt);
+                    kv_scatter_count(a ? NULL : x, w, src, dst, lo, hi, shift, h,
+                                     act[a + 1] * RADIX_BITS, cnt, n, T, own, lim);
+                } else {
+                    kv_scatter(a ? NULL : x, w, src, dst, lo, hi, shift, h);
+                }
+#pragma omp barrier
+                if (a + 1 < na) { /* every table of this generation is complete */
+                    h = my; /* row 0 of loc serves as the position array from now on */
+                    kv_next_offsets(tabs + (size_t)(a & 1) * gen, T, t, h);
+                }
+                src = dst;
+                dst = dst == out ? tmp : out;
+            }
+        }
+    }
+}
+
 /* loc: nt * RADIX_DIGITS * RADIX_SIZE counters. */
 static void kv_parallel(const double *x, const double *w, size_t n, wass__kv *out, wass__kv *tmp,
                         int nt, size_t *loc) {
@@ -385,11 +510,16 @@ void wass__radix_sort_kv(const double *x, const double *w, size_t n, wass__kv *o
     if (threads > 1 && n >= PARALLEL_MIN_N) {
         int nt = threads > MAX_THREADS ? MAX_THREADS : threads;
         size_t *loc = malloc((size_t)nt * RADIX_DIGITS * RADIX_SIZE * sizeof *loc);
-        if (loc) {
+        size_t *tabs = nt <= FUSED_MAX_T
+                           ? malloc((size_t)2 * nt * nt * RADIX_SIZE * sizeof *tabs)
+                           : NULL;
+        if (loc && tabs)
+            kv_parallel_fused(x, w, n, out, tmp, nt, loc, tabs);
+        else if (loc)
             kv_parallel(x, w, n, out, tmp, nt, loc);
-            free(loc);
-            return;
-        }
+        free(tabs);
+        free(loc);
+        if (loc) return;
     }
 #else
     (void)threads;

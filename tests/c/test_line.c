@@ -181,10 +181,18 @@ static void large(void) {
 #ifdef _OPENMP
     omp_set_num_threads(1);
     double gw1 = line(u, uw, n, v, vw, m, 1);
+    double mixed1 = line(u, NULL, n, v, vw, m, 1), mixed1b = line(u, uw, n, v, NULL, m, 2);
     omp_set_num_threads(3);
     double gw3 = line(u, uw, n, v, vw, m, 1);
+    double mixed3 = line(u, NULL, n, v, vw, m, 1), mixed3b = line(u, uw, n, v, NULL, m, 2);
+    /* two threads: the two sides are sorted at once, one per thread */
+    omp_set_num_threads(2);
+    double gw2 = line(u, uw, n, v, vw, m, 1);
+    double mixed2 = line(u, NULL, n, v, vw, m, 1), mixed2b = line(u, uw, n, v, NULL, m, 2);
     omp_set_num_threads(saved);
-    CHECK(gw1 == gw && gw3 == gw);
+    CHECK(gw1 == gw && gw3 == gw && gw2 == gw);
+    CHECK(mixed1 == mixed2 && mixed1 == mixed3 && mixed1b == mixed2b && mixed1b == mixed3b);
+    CHECK(mixed1 > 0 && mixed1b > 0);
 #endif
     CHECK(gw > 0);
     free(uw);
