@@ -23,30 +23,34 @@ static double urand(void) {
 static void test_tiles_bitwise(void) {
     enum { D = 37, BJ = WASS_WMD_BJ };
     double X[8 * D], Yt[D * BJ];
-    for (size_t k = 0; k < 8 * D; k++) X[k] = urand() * 4 - 2;
-    for (size_t k = 0; k < D * BJ; k++) Yt[k] = urand() * 4 - 2;
+    for (size_t k = 0; k < 8 * D; k++)
+        X[k] = urand() * 4 - 2;
+    for (size_t k = 0; k < D * BJ; k++)
+        Yt[k] = urand() * 4 - 2;
     double ref[8][BJ], acc[8][BJ];
-    for (size_t r0 = 0; r0 < 8; r0 += 2) tile_generic(X + r0 * D, D, Yt, ref + r0);
+    for (size_t r0 = 0; r0 < 8; r0 += 2)
+        tile_generic(X + r0 * D, D, Yt, ref + r0);
     /* the generic tile against a plain loop in the same order */
     for (size_t r = 0; r < 8; r++)
         for (size_t c = 0; c < BJ; c++) {
             double s = 0;
-            for (size_t k = 0; k < D; k++) s += X[r * D + k] * Yt[k * BJ + c];
-            CHECK_MSG(s == ref[r][c], "generic tile (%zu, %zu): %.17g vs %.17g", r, c,
-                      ref[r][c], s);
+            for (size_t k = 0; k < D; k++)
+                s += X[r * D + k] * Yt[k * BJ + c];
+            CHECK_MSG(s == ref[r][c], "generic tile (%zu, %zu): %.17g vs %.17g", r, c, ref[r][c],
+                      s);
         }
     int tried = 0;
 #ifdef WMD_X86
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2")) {
-        for (size_t r0 = 0; r0 < 8; r0 += 4) tile_avx2(X + r0 * D, D, Yt, acc + r0);
+        for (size_t r0 = 0; r0 < 8; r0 += 4)
+            tile_avx2(X + r0 * D, D, Yt, acc + r0);
         CHECK_MSG(memcmp(acc, ref, sizeof acc) == 0, "AVX2 tile differs from the generic one");
         tried++;
     }
     if (__builtin_cpu_supports("avx512f")) {
         tile_avx512(X, D, Yt, acc);
-        CHECK_MSG(memcmp(acc, ref, sizeof acc) == 0,
-                  "AVX-512 tile differs from the generic one");
+        CHECK_MSG(memcmp(acc, ref, sizeof acc) == 0, "AVX-512 tile differs from the generic one");
         tried++;
     }
 #endif
@@ -62,14 +66,17 @@ static void test_distances(void) {
     for (size_t i = 0; i < V; i++) {
         snprintf(names[i], sizeof names[i], "w%zu", i);
         words[i] = names[i];
-        for (size_t k = 0; k < d; k++) vec[i * d + k] = (float)(urand() * 2 - 1);
+        for (size_t k = 0; k < d; k++)
+            vec[i * d + k] = (float)(urand() * 2 - 1);
     }
     wass_wordvec wv;
     wass_error_info e;
     CHECK(wass_wordvec_from_arrays(words, vec, V, d, &wv, &e) == WASS_OK);
     size_t wa[11], wb[29];
-    for (size_t i = 0; i < 11; i++) wa[i] = (i * 7) % V;
-    for (size_t j = 0; j < 29; j++) wb[j] = (j * 3 + 1) % V;
+    for (size_t i = 0; i < 11; i++)
+        wa[i] = (i * 7) % V;
+    for (size_t j = 0; j < 29; j++)
+        wb[j] = (j * 3 + 1) % V;
     double C[11 * 29];
     for (int mode = 0; mode < 3; mode++) {
         wass_wmd_options o;
@@ -100,11 +107,12 @@ static void test_distances(void) {
                         if (err > worst) worst = err;
                         /* the same entry from a one-pair call, bitwise */
                         double one;
-                        CHECK(wass__wmd_cost_words(&wv, &wa[i], 1, &wb[j], 1, &o, &one) ==
-                              WASS_OK);
+                        CHECK(wass__wmd_cost_words(&wv, &wa[i], 1, &wb[j], 1, &o, &one) == WASS_OK);
                         if (one != C[i * m + j]) {
-                            CHECK_MSG(0, "mode %d: (%zu, %zu) in a %zu x %zu block %.17g, alone "
-                                         "%.17g", mode, i, j, n, m, C[i * m + j], one);
+                            CHECK_MSG(0,
+                                      "mode %d: (%zu, %zu) in a %zu x %zu block %.17g, alone "
+                                      "%.17g",
+                                      mode, i, j, n, m, C[i * m + j], one);
                         }
                     }
                 CHECK_MSG(worst < 1e-13, "mode %d, %zu x %zu: error %g", mode, n, m, worst);
