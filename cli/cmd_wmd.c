@@ -81,10 +81,11 @@ static int distance(const char *cmd, ctx *c, wass_bag *a, wass_bag *b, wass_wmd_
     if (rc) return cli_lib_error(cmd, &e);
     if (r->empty)
         fprintf(stderr,
-                "wass %s: warning: %s%s has no word with a vector after filtering; distance "
+                "wass %s: warning: %s%s no word with a vector after filtering; distance "
                 "is inf\n",
-                cmd, where, a->len == 0 ? (b->len == 0 ? "both documents" : "document 1")
-                                        : "document 2");
+                cmd, where,
+                a->len == 0 ? (b->len == 0 ? "both documents have" : "document 1 has")
+                            : "document 2 has");
     return CLI_OK;
 }
 

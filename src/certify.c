@@ -28,7 +28,7 @@
  * d x m), the same operations as wass_ground_eval so the numbers agree, laid
  * out so the compiler vectorizes each pass; then the row's minimum of
  * C_ij - v_j (the row's reduced costs are that minus u_i) and maximum |C|. */
-static void points_block(const wass_ground *g, const double *xi, const double *YT, size_t m,
+WASS__SIMD_CLONES static void points_block(const wass_ground *g, const double *xi, const double *YT, size_t m,
                          size_t d, size_t j0, size_t len, const double *v, double *buf,
                          double *rowmin, double *maxc, int *bad) {
     for (size_t k = 0; k < len; k++) buf[k] = 0.0;

@@ -130,7 +130,7 @@ static void row_callback(const void *vctx, size_t i, size_t j0, size_t len, doub
     for (; k < len; k++) out[k] = 0.0;
 }
 
-static void row_points(const void *vctx, size_t i, size_t j0, size_t len, double *out) {
+WASS__SIMD_CLONES static void row_points(const void *vctx, size_t i, size_t j0, size_t len, double *out) {
     const cost_ctx *x = vctx;
     size_t end = j0 + len, jr = end < x->mreal ? end : x->mreal;
     if (i >= x->nreal) {
@@ -197,7 +197,7 @@ finish_tail:
  * rescanned for its argmin, which is rare once a good arc has been seen. */
 #define PRICE_CHUNK 32
 
-static size_t price_scan(const double *c, size_t len, double ui, const double *pv, double *best) {
+WASS__SIMD_CLONES static size_t price_scan(const double *c, size_t len, double ui, const double *pv, double *best) {
     double b = *best;
     size_t bk = (size_t)-1;
     for (size_t k0 = 0; k0 < len; k0 += PRICE_CHUNK) {
@@ -217,7 +217,7 @@ static size_t price_scan(const double *c, size_t len, double ui, const double *p
     return bk;
 }
 
-static size_t price_dense(const void *vctx, size_t i, size_t j0, size_t len, double ui,
+WASS__SIMD_CLONES static size_t price_dense(const void *vctx, size_t i, size_t j0, size_t len, double ui,
                           const double *pv, double *best, double *scratch) {
     const cost_ctx *x = vctx;
     if (i >= x->nreal || j0 + len > x->mreal || x->jb) {
@@ -230,7 +230,7 @@ static size_t price_dense(const void *vctx, size_t i, size_t j0, size_t len, dou
 /* Points: accumulate the pre-transform value s (sum of squares, of absolute
  * differences, or their max) for the segment, then compare against the
  * threshold ui - v_j + best before taking any square root. */
-static size_t price_points(const void *vctx, size_t i, size_t j0, size_t len, double ui,
+WASS__SIMD_CLONES static size_t price_points(const void *vctx, size_t i, size_t j0, size_t len, double ui,
                            const double *pv, double *best, double *s) {
     const cost_ctx *x = vctx;
     if (!x->fast || i >= x->nreal || j0 + len > x->mreal) {

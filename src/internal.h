@@ -27,6 +27,16 @@ void wass__clear(wass_error_info *err);
 /* Wall-clock seconds from a monotonic clock. */
 double wass__now(void);
 
+/* Hot vectorizable loops get an AVX2 version chosen at load time (GCC
+ * function multiversioning). AVX2 without FMA: the same IEEE operations as
+ * the baseline build, so results are bitwise identical on every CPU. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(WASS_NO_CLONES)
+#define WASS__SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define WASS__SIMD_CLONES
+#endif
+
 /* Overflow-checked a * b for sizes; returns 0 on overflow. */
 int wass__mul_ok(size_t a, size_t b, size_t *out);
 

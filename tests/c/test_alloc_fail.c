@@ -91,6 +91,24 @@ static int sc_emd_colgen_partial(double *value) {
     return rc;
 }
 
+/* Equal masses and n = m: the augmenting-path path of column generation. */
+static int sc_emd_colgen_assignment(double *value) {
+    wass_problem pb = points_problem(WASS_EUCLIDEAN);
+    size_t k = N < M ? N : M;
+    double w[N < M ? N : M];
+    for (size_t i = 0; i < k; i++) w[i] = 1.0;
+    pb.n = pb.m = k;
+    pb.a = pb.b = w;
+    wass_options opt;
+    wass_options_default(&opt);
+    opt.algorithm = WASS_ALGO_COLGEN;
+    wass_result r;
+    int rc = wass_emd(&pb, &opt, &r, NULL);
+    *value = r.cost;
+    wass_result_free(&r);
+    return rc;
+}
+
 static int sc_critic(double *value) {
     wass_problem pb = points_problem(WASS_EUCLIDEAN);
     wass_result r;
@@ -222,6 +240,7 @@ int main(void) {
     }
     sweep("wass_emd (dense)", sc_emd_dense);
     sweep("wass_emd (colgen, partial)", sc_emd_colgen_partial);
+    sweep("wass_emd (colgen, assignment)", sc_emd_colgen_assignment);
     sweep("wass_critic", sc_critic);
     sweep("wass_emd_many", sc_emd_many);
     sweep("wass_sinkhorn", sc_sinkhorn);
