@@ -331,6 +331,14 @@ static void test_assignment(void) {
             }
             CHECK_MSG(perm, "assignment case %d: the plan is not a permutation", t);
             free(seen);
+            if (big) { /* the same answer, bit for bit, on one thread and on two */
+                wass_result r3;
+                wass_options o3 = o2;
+                o3.threads = o2.threads == 1 ? 2 : 1;
+                CHECK(wass_emd(&pb, &o3, &r3, &e) == WASS_OK);
+                CHECK(r3.cost == r2.cost && r3.plan_len == r2.plan_len && r3.iterations == r2.iterations);
+                wass_result_free(&r3);
+            }
         }
         wass_result_free(&r1);
         wass_result_free(&r2);
