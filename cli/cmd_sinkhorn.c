@@ -15,7 +15,8 @@ static const char *const sinkhorn_usage =
     "       wass sinkhorn --cost C --a WA --b WB --reg R [options]\n"
     "\n"
     "Entropic optimal transport: min <P, C> + R KL(P | a x b) over plans P with\n"
-    "marginals a and b (log-domain Sinkhorn iterations with epsilon scaling).\n"
+    "marginals a and b (Sinkhorn iterations with epsilon scaling, log-domain or\n"
+    "on a precomputed kernel).\n"
     "\n"
     "inputs:\n"
     "  A, B           signature files, one point a row: the weight, then the\n"
@@ -42,6 +43,10 @@ static const char *const sinkhorn_usage =
     "  --mass MODE    balanced: the totals must agree (default); normalize: both\n"
     "                 scaled to total 1\n"
     "  --no-scaling   no epsilon annealing (start directly at R)\n"
+    "  --kernel-memory MB  memory for a precomputed kernel exp(-C/R) (default\n"
+    "                 1024 MiB): when it fits, iterations read it instead of\n"
+    "                 recomputing costs and exponentials; 0 = never (memory\n"
+    "                 O(n + m)); same answer either way\n"
     "  --plan FILE    write the dense n x m entropic plan\n"
     "  --potentials FILE  write the potentials f (n values) then g (m values) as\n"
     "                 one column: P_ij = a_i b_j exp((f_i + g_j - C_ij) / R)\n"
@@ -64,8 +69,8 @@ static const char *const sinkhorn_usage =
 typedef struct {
     const char *a_path, *b_path, *cost_path, *wa_path, *wb_path;
     const char *metric_name, *mass_name, *plan_path, *pot_path;
-    double q, p, reg, tol, tau;
-    int json, have_q, have_reg, have_tau, divergence, no_scaling;
+    double q, p, reg, tol, tau, kernel_mb;
+    int json, have_q, have_reg, have_tau, divergence, no_scaling, have_kernel_mb;
     long threads, max_iter;
 } sk_args;
 
@@ -128,6 +133,7 @@ static int parse_args(int argc, char **argv, sk_args *o) {
             DOPT("--reg", &o->reg, &o->have_reg)
             DOPT("--tol", &o->tol, NULL)
             DOPT("--unbalanced", &o->tau, &o->have_tau)
+            DOPT("--kernel-memory", &o->kernel_mb, &o->have_kernel_mb)
             FLAG("--json", o->json)
             FLAG("--divergence", o->divergence)
             FLAG("--no-scaling", o->no_scaling)
@@ -182,6 +188,11 @@ static int parse_args(int argc, char **argv, sk_args *o) {
     }
     if (!(o->p > 0)) {
         cli_error(cmd, "--p: %g must be positive", o->p);
+        return CLI_BAD_INPUT;
+    }
+    if (o->have_kernel_mb && !(o->kernel_mb >= 0)) {
+        cli_error(cmd, "--kernel-memory: %g must be >= 0 (MiB; 0 = log-domain passes only)",
+                  o->kernel_mb);
         return CLI_BAD_INPUT;
     }
     if (o->divergence && (o->plan_path || o->pot_path)) {
@@ -244,6 +255,7 @@ int cmd_sinkhorn(int argc, char **argv) {
     opt.tau = o.have_tau ? o.tau : 0.0;
     opt.eps_scaling = !o.no_scaling;
     opt.threads = (int)o.threads;
+    if (o.have_kernel_mb) opt.kernel_memory = o.kernel_mb * 1048576.0;
     opt.want_plan = o.plan_path != NULL;
     cli_progress_state prog = {cmd, 0, -1};
     if (cli_progress_enabled()) {

@@ -3,8 +3,11 @@
  * with epsilon scaling, balanced or with KL-relaxed marginals (unbalanced).
  *
  * The potentials are updated by exact log-sum-exp passes (sinkhorn_kernel.c),
- * so no kernel matrix exp(-C/eps) is ever formed and small epsilon cannot
- * underflow. The marginal error of the current potentials comes for free:
+ * so small epsilon cannot underflow. When it fits in opt->kernel_memory, the
+ * kernel exp((f0_i + g0_j - C_ij) / eps) with the potentials of its build
+ * folded in is computed once per epsilon and each iteration is one fused
+ * pass over it (scaling domain); iterations where it cannot hold the sums
+ * safely run in the log domain, and both give the same numbers to rounding. The marginal error of the current potentials comes for free:
  * after the g update the column marginals are exact, and the row sums of that
  * plan are a_i exp(f_i/eps + LSE_i), where LSE_i is what the next f update
  * computes anyway. The solver stops on that error and returns exactly the

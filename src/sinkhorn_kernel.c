@@ -5,6 +5,8 @@
  * is computed by one thread in a fixed order, so results do not depend on the
  * thread count. The inner loops are compiled for AVX-512, AVX2+FMA and the
  * baseline, and the best one the processor supports is chosen at run time.
+ * The precomputed kernel (sk_kmat_*) is read by blocks of rows whose
+ * partial column sums are combined in block order, for the same reason.
  */
 #if defined(__linux__) && !defined(_DEFAULT_SOURCE)
 #define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) */

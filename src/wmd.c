@@ -153,7 +153,8 @@ void wass__wmd_cost_kernel(const wass__wmd_words *a, const wass__wmd_words *b,
     size_t ti = 2;
     void (*tile)(const double *, size_t, const double *, double (*)[BJ]) = tile_generic;
 #ifdef WMD_X86
-    __builtin_cpu_init();
+    /* the CPU model is read once by libgcc's constructor; no
+     * __builtin_cpu_init() here, where several threads may call at once */
     if (__builtin_cpu_supports("avx512f")) {
         tile = tile_avx512;
         ti = 8;

@@ -157,7 +157,6 @@ WMD_COLMIN(colmin_avx512, __attribute__((target("avx512f"))))
 
 static colmin_fn pick_colmin(void) {
 #ifdef WMD_KNN_X86
-    __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) return colmin_avx512;
     if (__builtin_cpu_supports("avx2")) return colmin_avx2;
 #endif

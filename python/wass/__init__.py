@@ -29,6 +29,12 @@ its ``status`` says how the solve ended.
 
 The GIL is released while the library works, so solves may run from several
 Python threads at once.
+
+Word Mover's Distance: :class:`WordVectors` (loaded from word2vec, GloVe or
+wink files, with a binary cache, or built from arrays), :class:`Bag` (the
+library's tokenizer, stop words, out-of-vocabulary count, nBOW or TF-IDF),
+:func:`wmd`, :func:`wcd`, :func:`rwmd`, :func:`knn` (exact, pruned by lower
+bounds, multi-threaded) and :func:`knn_classify`.
 """
 
 import os

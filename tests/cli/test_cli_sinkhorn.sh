@@ -1,6 +1,7 @@
 # test_cli_sinkhorn.sh - `wass sinkhorn`: cost, objective, plan and potentials
 # against POT (sinkhorn_log), the dense-cost form, unbalanced marginals, the
-# Sinkhorn divergence, the iteration limit and bad input (exit 2, message).
+# Sinkhorn divergence, the log-domain passes alone (--kernel-memory 0), the
+# iteration limit and bad input (exit 2, message).
 source "$(dirname "$0")/lib.sh"
 
 "$PY" - "$T" <<'PYEOF' || fail "reference generation"
@@ -85,6 +86,12 @@ run sinkhorn "$T/A.txt" "$T/B.txt" --reg 0.01 --max-iter 3
 [[ $RC -eq 1 ]] && grep -q "iteration limit" "$T/err" || fail "iteration limit: rc $RC $(cat "$T/err")"
 
 # bad input
+# the log-domain passes alone (--kernel-memory 0) give the same cost
+if expect_ok sinkhorn "$T/A.txt" "$T/B.txt" --reg 0.05 --metric sqeuclidean --kernel-memory 0 \
+    --tol 1e-11; then
+    close "$(cat "$T/out")" "$COST" 1e-8 "cost with --kernel-memory 0 vs POT sinkhorn_log"
+fi
+expect_fail 2 "--kernel-memory" sinkhorn "$T/A.txt" "$T/B.txt" --reg 0.05 --kernel-memory -1
 expect_fail 2 "--reg R" sinkhorn "$T/A.txt" "$T/B.txt"
 expect_fail 2 "--reg" sinkhorn "$T/A.txt" "$T/B.txt" --reg 0
 expect_fail 2 "--reg" sinkhorn "$T/A.txt" "$T/B.txt" --reg abc
