@@ -12,6 +12,12 @@
  * plan are a_i exp(f_i/eps + LSE_i), where LSE_i is what the next f update
  * computes anyway. The solver stops on that error and returns exactly the
  * potentials whose error it measured.
+ *
+ * At the final epsilon, two-sided problems are accelerated by Anderson
+ * mixing on g (sk_params.anderson, see aa_step); an extrapolated g has
+ * inexact columns, whose error is then added exactly from the column
+ * log-sum-exps of f that the g update computed anyway. Symmetric problems
+ * (and anderson = 0) use the plain iteration with over-relaxation.
  */
 #include "sinkhorn_internal.h"
 
@@ -46,6 +52,110 @@ void wass_sinkhorn_result_free(wass_sinkhorn_result *res) {
 
 static double lambda_of(double tau, double eps) { return tau > 0 ? tau / (tau + eps) : 1.0; }
 
+/* ---- Anderson acceleration ----------------------------------------------- */
+
+/* Type II Anderson mixing on g at the final epsilon, for the map
+ * G(g) = T_g(T_f(g)) of one plain Sinkhorn iteration. The history holds the
+ * differences of the last residuals r = G(g) - g and of the G values; the
+ * next g is G(g_k) - dG gamma with gamma the regularized least-squares
+ * solution of min |r_k - dR gamma|. Safeguard: when |r| (L2) does not
+ * decrease from one step to the next, the history is cleared and the plain
+ * step G(g_k) is taken; so is it when the extrapolated point gives
+ * non-finite marginals. The fixed point is that of plain Sinkhorn. All sums
+ * are serial: no thread count dependence. */
+typedef struct {
+    int cap, len, head, have_prev;
+    size_t m;
+    double prev_rn;
+    double *dR, *dG, *r_prev, *G_prev, *r;
+} sk_aa;
+
+static void aa_reset(sk_aa *s) { s->len = 0, s->head = 0; }
+
+static double dot(const double *x, const double *y, size_t m) {
+    double t = 0;
+    for (size_t j = 0; j < m; j++) t += x[j] * y[j];
+    return t;
+}
+
+/* Solve H x = y (p x p, p <= SK_AA_MAX) by Gaussian elimination with partial
+ * pivoting; 0 when singular or not finite. */
+static int small_solve(double H[SK_AA_MAX][SK_AA_MAX], double *y, int p) {
+    for (int c = 0; c < p; c++) {
+        int piv = c;
+        for (int r = c + 1; r < p; r++)
+            if (fabs(H[r][c]) > fabs(H[piv][c])) piv = r;
+        if (!(fabs(H[piv][c]) > 0) || !isfinite(H[piv][c])) return 0;
+        if (piv != c) {
+            for (int q = 0; q < p; q++) {
+                double t = H[c][q];
+                H[c][q] = H[piv][q];
+                H[piv][q] = t;
+            }
+            double t = y[c];
+            y[c] = y[piv];
+            y[piv] = t;
+        }
+        for (int r = c + 1; r < p; r++) {
+            double l = H[r][c] / H[c][c];
+            for (int q = c; q < p; q++) H[r][q] -= l * H[c][q];
+            y[r] -= l * y[c];
+        }
+    }
+    for (int c = p - 1; c >= 0; c--) {
+        double t = y[c];
+        for (int q = c + 1; q < p; q++) t -= H[c][q] * y[q];
+        y[c] = t / H[c][c];
+        if (!isfinite(y[c])) return 0;
+    }
+    return 1;
+}
+
+/* One step: x = the g that produced Gx = G(x). Writes the next g into out.
+ * Returns 1 when out is an extrapolated point, 0 when it is Gx (plain). */
+static int aa_step(sk_aa *s, const double *x, const double *Gx, double *out) {
+    size_t m = s->m;
+    for (size_t j = 0; j < m; j++) s->r[j] = Gx[j] - x[j];
+    double rn = sqrt(dot(s->r, s->r, m));
+    int extrap = 0;
+    if (s->have_prev && !(rn < s->prev_rn)) {
+        aa_reset(s); /* safeguard: residual did not decrease */
+    } else if (s->have_prev) {
+        double *dr = s->dR + (size_t)s->head * m, *dg = s->dG + (size_t)s->head * m;
+        for (size_t j = 0; j < m; j++) {
+            dr[j] = s->r[j] - s->r_prev[j];
+            dg[j] = Gx[j] - s->G_prev[j];
+        }
+        s->head = (s->head + 1) % s->cap;
+        if (s->len < s->cap) s->len++;
+        int p = s->len;
+        double H[SK_AA_MAX][SK_AA_MAX], y[SK_AA_MAX], tr = 0;
+        for (int u = 0; u < p; u++) {
+            const double *du = s->dR + (size_t)u * m;
+            y[u] = dot(du, s->r, m);
+            for (int v = 0; v <= u; v++) H[u][v] = H[v][u] = dot(du, s->dR + (size_t)v * m, m);
+            tr += H[u][u];
+        }
+        for (int u = 0; u < p; u++) H[u][u] += 1e-10 * tr / p; /* Tikhonov, relative */
+        if (small_solve(H, y, p)) {
+            for (size_t j = 0; j < m; j++) out[j] = Gx[j];
+            for (int u = 0; u < p; u++) {
+                const double *du = s->dG + (size_t)u * m;
+                for (size_t j = 0; j < m; j++) out[j] -= y[u] * du[j];
+            }
+            extrap = 1;
+        } else {
+            aa_reset(s);
+        }
+    }
+    if (!extrap) memcpy(out, Gx, m * sizeof(double));
+    memcpy(s->r_prev, s->r, m * sizeof(double));
+    memcpy(s->G_prev, Gx, m * sizeof(double));
+    s->prev_rn = rn;
+    s->have_prev = 1;
+    return extrap;
+}
+
 /* Iterations spent at each intermediate epsilon of the annealing. */
 #define SK_STAGE_ITERS 1
 
@@ -58,6 +168,28 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
     if (!la) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Sinkhorn work arrays)");
     double *lb = la + n, *h = lb + m, *L = h + big, *e = L + big, *sh = e + big;
     double *Lc = sh + big, *fn = Lc + m; /* kernel path: column LSEs, next f */
+    /* Anderson acceleration (two-sided problems, final epsilon): replaces
+     * the over-relaxation. */
+    const int use_aa = par->anderson > 0 && !sym;
+    sk_aa aa;
+    memset(&aa, 0, sizeof aa);
+    double *aa_x = NULL, *aa_Gx = NULL;
+    if (use_aa) {
+        aa.cap = par->anderson < SK_AA_MAX ? par->anderson : SK_AA_MAX;
+        aa.m = m;
+        aa.dR = malloc((2 * (size_t)aa.cap + 5) * m * sizeof(double));
+        if (!aa.dR) {
+            free(la);
+            return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Anderson history)");
+        }
+        aa.dG = aa.dR + (size_t)aa.cap * m;
+        aa.r_prev = aa.dG + (size_t)aa.cap * m;
+        aa.G_prev = aa.r_prev + m;
+        aa.r = aa.G_prev + m;
+        aa_x = aa.r + m;
+        aa_Gx = aa_x + m;
+    }
+    int64_t final_iters = 0; /* iterations done at the final epsilon */
     for (size_t i = 0; i < n; i++) la[i] = log(a[i]); /* log 0 = -inf: no mass there */
     for (size_t j = 0; j < m; j++) lb[j] = log(b[j]);
 
@@ -75,7 +207,7 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
         for (size_t i = 0; i < n; i++) f[i] = -lam * eps * L[i];
     }
 
-    /* Over-relaxation (balanced or not, two-sided problems): once at the
+    /* Over-relaxation (two-sided problems when Anderson is off): once at the
      * final epsilon, the plain iteration's contraction rate theta is
      * measured, then the updates become x <- (1 - w) x + w T(x) with
      * w = 2 / (1 + sqrt(1 - theta)), the optimal factor near the fixed
@@ -84,7 +216,7 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
      * last updates are plain again and the stop is decided on an exact
      * error. If the error grows instead, relaxation is switched off. */
     double omega = 1.0, col_err = INFINITY, prev_err = INFINITY, theta_prev = -1.0;
-    int plain_final = 0, polish = 0, relax_off = sym, grow = 0;
+    int plain_final = 0, polish = 0, relax_off = sym || use_aa, grow = 0;
     int rc = WASS_OK;
     /* Kernel path (k->km): have_cols says that Lc holds the column LSEs for
      * the current f at the current eps (from the last build or fused pass).
@@ -104,6 +236,7 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
         const double ie = 1.0 / eps, lam = lambda_of(tau, eps);
         const double w = polish ? 1.0 : omega;
         const double *gg = sym ? f : g;
+        double aa_col = 0.0; /* column error of an extrapolated g */
         int kpass = 0; /* this iteration runs on the precomputed kernel */
         if (k->km && out->iterations >= retry_at) {
             if (!(have_cols && k->km->valid && k->km->eps == eps))
@@ -131,7 +264,28 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
                 }
                 col_err = wass__sum(e, m);
             }
-            for (size_t j = 0; j < m; j++) g[j] = (1.0 - w) * g[j] - w * lam * eps * L[j];
+            if (use_aa && eps <= reg && final_iters > 0) {
+                /* f = T_f(g) at this epsilon: L gives G(g) */
+                memcpy(aa_x, g, m * sizeof(double));
+                for (size_t j = 0; j < m; j++) aa_Gx[j] = -lam * eps * L[j];
+                if (aa_step(&aa, aa_x, aa_Gx, g)) {
+                    /* extrapolated g: its columns are not exact; their
+                     * error is exact from the column LSEs of f */
+                    for (size_t j = 0; j < m; j++) {
+                        double c = b[j] * exp(g[j] * ie + L[j]);
+                        double target = tau > 0 ? b[j] * exp(-g[j] / tau) : b[j];
+                        e[j] = fabs(c - target);
+                    }
+                    aa_col = wass__sum(e, m);
+                    if (!isfinite(aa_col)) { /* too far: back to the plain step */
+                        memcpy(g, aa_Gx, m * sizeof(double));
+                        aa_reset(&aa);
+                        aa_col = 0.0;
+                    }
+                }
+            } else {
+                for (size_t j = 0; j < m; j++) g[j] = (1.0 - w) * g[j] - w * lam * eps * L[j];
+            }
         }
         /* row pass: LSE_i for the f update and the row error of (f, g); on
          * the kernel, fused with the column sums of the next g update. */
@@ -179,6 +333,7 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
             break;
         }
         if (w == 1.0) { /* exact: columns are right after a plain g update */
+            merr += aa_col;
             out->marginal_error = merr;
             if (eps <= reg && merr < tol) {
                 out->status = WASS_CONVERGED;
@@ -208,6 +363,7 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
             }
         }
         prev_err = merr;
+        if (eps <= reg) final_iters++;
         if (kpass)
             memcpy(f, fn, n * sizeof(double));
         else
@@ -225,6 +381,7 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
                           par->progress_user);
     }
     if (sym) memcpy(g, f, n * sizeof(double));
+    free(aa.dR);
     free(la);
     return rc;
 }
@@ -385,6 +542,7 @@ int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *opt,
     par.scaling_factor = opt->scaling_factor;
     par.start_eps = (opt->eps_scaling && !opt->init_f && !opt->init_g) ? cmax - cmin : 0.0;
     par.init_g_only = !opt->init_f && opt->init_g;
+    par.anderson = SK_ANDERSON;
     par.progress = opt->progress;
     par.progress_user = opt->progress_user;
     sk_outcome oc;

@@ -60,6 +60,7 @@ static int solve_one(const double *X, const double *a, size_t n, const double *Y
     par.scaling_factor = opt->scaling_factor;
     par.start_eps = opt->eps_scaling ? cmax - cmin : 0.0;
     par.symmetric = symmetric;
+    par.anderson = SK_ANDERSON; /* unused when symmetric */
     par.progress = opt->progress;
     par.progress_user = opt->progress_user;
     if ((rc = sk_solve(&k, a, b, &par, f, gg, oc, err))) goto done;

@@ -107,9 +107,14 @@ typedef struct {
     int64_t max_iter;
     int symmetric;
     int init_g_only; /* start with an f update from g */
+    int anderson;    /* history of Anderson acceleration at the final eps (0: off) */
     wass_progress_fn progress;
     void *progress_user;
 } sk_params;
+
+/* Anderson history used by the solvers (sk_params.anderson), and its cap. */
+#define SK_ANDERSON 8
+#define SK_AA_MAX 16
 
 typedef struct {
     int status;
