@@ -343,10 +343,11 @@ int wass_divergence_parse(const char *name, wass_divergence_kind *out);
  * is P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps) for potentials f, g, found
  * by log-domain Sinkhorn iterations (no underflow for any eps > 0):
  *   f_i = -lambda eps log sum_j b_j exp((g_j - C_ij) / eps), lambda = tau / (tau + eps)
- * (lambda = 1 balanced), and likewise g from f; at the final epsilon the
- * updates are over-relaxed with a factor estimated from the observed rate
- * (the last updates are plain, so the stopping test is exact). Every
- * iteration costs two passes over the n x m costs, or one pass over a
+ * (lambda = 1 balanced), and likewise g from f; at the final epsilon g is
+ * extrapolated by safeguarded Anderson acceleration (same fixed point; the
+ * stopping test is the exact marginal error of the returned potentials; the
+ * symmetric problems of the divergence use the plain averaged update).
+ * Every iteration costs two passes over the n x m costs, or one pass over a
  * precomputed kernel when it fits in kernel_memory. For balanced problems of
  * total mass 1, OT_eps = sum a_i f_i + sum b_j g_j at convergence, and it
  * differs from the "<P, C> + eps sum P log P" convention of POT and Cuturi by

@@ -17,7 +17,8 @@
  * mixing on g (sk_params.anderson, see aa_step); an extrapolated g has
  * inexact columns, whose error is then added exactly from the column
  * log-sum-exps of f that the g update computed anyway. Symmetric problems
- * (and anderson = 0) use the plain iteration with over-relaxation.
+ * use their averaged update; with anderson = 0, two-sided problems use the
+ * plain iteration with over-relaxation.
  */
 #include "sinkhorn_internal.h"
 
@@ -111,14 +112,15 @@ static int small_solve(double H[SK_AA_MAX][SK_AA_MAX], double *y, int p) {
     return 1;
 }
 
-/* One step: x = the g that produced Gx = G(x). Writes the next g into out.
+/* One step: x = the g that produced Gx = G(x). Writes the next g into out
+ * (Gx itself, with the history cleared, when force_plain).
  * Returns 1 when out is an extrapolated point, 0 when it is Gx (plain). */
-static int aa_step(sk_aa *s, const double *x, const double *Gx, double *out) {
+static int aa_step(sk_aa *s, const double *x, const double *Gx, double *out, int force_plain) {
     size_t m = s->m;
     for (size_t j = 0; j < m; j++) s->r[j] = Gx[j] - x[j];
     double rn = sqrt(dot(s->r, s->r, m));
     int extrap = 0;
-    if (s->have_prev && !(rn < s->prev_rn)) {
+    if (force_plain || (s->have_prev && !(rn < s->prev_rn))) {
         aa_reset(s); /* safeguard: residual did not decrease */
     } else if (s->have_prev) {
         double *dr = s->dR + (size_t)s->head * m, *dg = s->dG + (size_t)s->head * m;
@@ -190,6 +192,8 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
         aa_Gx = aa_x + m;
     }
     int64_t final_iters = 0; /* iterations done at the final epsilon */
+    int aa_fail = 0, aa_off = 0;
+    double best_err = INFINITY, best_before = INFINITY; /* at the final eps */
     for (size_t i = 0; i < n; i++) la[i] = log(a[i]); /* log 0 = -inf: no mass there */
     for (size_t j = 0; j < m; j++) lb[j] = log(b[j]);
 
@@ -264,11 +268,17 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
                 }
                 col_err = wass__sum(e, m);
             }
-            if (use_aa && eps <= reg && final_iters > 0) {
-                /* f = T_f(g) at this epsilon: L gives G(g) */
+            if (use_aa && !aa_off && eps <= reg && final_iters > 0) {
+                /* f = T_f(g) at this epsilon: L gives G(g). Second
+                 * safeguard: the last state's marginal error jumped above
+                 * 1000x the best one seen (far from the linear regime, e.g.
+                 * at tiny eps): plain step; the 4th time, Anderson is off
+                 * for good and the over-relaxation takes over. */
+                int bad = prev_err > 1000.0 * best_before;
+                if (bad && ++aa_fail >= 4) aa_off = 1, relax_off = 0;
                 memcpy(aa_x, g, m * sizeof(double));
                 for (size_t j = 0; j < m; j++) aa_Gx[j] = -lam * eps * L[j];
-                if (aa_step(&aa, aa_x, aa_Gx, g)) {
+                if (aa_step(&aa, aa_x, aa_Gx, g, bad)) {
                     /* extrapolated g: its columns are not exact; their
                      * error is exact from the column LSEs of f */
                     for (size_t j = 0; j < m; j++) {
@@ -363,7 +373,11 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
             }
         }
         prev_err = merr;
-        if (eps <= reg) final_iters++;
+        if (eps <= reg) {
+            final_iters++;
+            best_before = best_err;
+            if (merr < best_err) best_err = merr;
+        }
         if (kpass)
             memcpy(f, fn, n * sizeof(double));
         else
