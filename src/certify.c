@@ -14,6 +14,7 @@
  */
 #include "emd_internal.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,38 @@
 
 /* Block of columns for the point-cloud scan. */
 #define CERT_BLOCK 256
+
+/* W1 (plain Euclidean) after the squared distances s_k are in buf: the
+ * row minimum of sqrt(s_k) - v_k needs a square root only where it can win,
+ * sqrt(s_k) < rowmin + v_k, tested as s_k <= (rowmin + v_k)^2 with a margin
+ * far above rounding (a pair let through is then computed exactly); the
+ * largest cost is sqrt(max s_k) (sqrt is correctly rounded and monotone). */
+#define EUCLID1_CHUNK 16
+static inline void euclid1_tail(const double *buf, const double *vj, size_t len, double *rowmin,
+                                double *maxc, int *bad) {
+    double mn = *rowmin, smax = 0.0;
+    int b = 0;
+    for (size_t k0 = 0; k0 < len; k0 += EUCLID1_CHUNK) {
+        size_t k1 = len - k0 < EUCLID1_CHUNK ? len : k0 + EUCLID1_CHUNK;
+        int any = 0, nonfinite = 0;
+        for (size_t k = k0; k < k1; k++) {
+            double th = mn + vj[k], sk = buf[k];
+            any |= (th > 0) & (sk <= th * th * (1.0 + 1e-12));
+            nonfinite |= !(sk <= DBL_MAX); /* NaN or infinite */
+        }
+        if (nonfinite) b = 1;
+        for (size_t k = k0; k < k1; k++) smax = buf[k] > smax ? buf[k] : smax;
+        if (!any) continue;
+        for (size_t k = k0; k < k1; k++) {
+            double r = sqrt(buf[k]) - vj[k];
+            mn = r < mn ? r : mn;
+        }
+    }
+    double c = sqrt(smax);
+    *rowmin = mn;
+    *maxc = c > *maxc ? c : *maxc;
+    *bad |= b;
+}
 
 /* One row of a point-cloud cost against columns j0..j0+len (Y transposed,
  * d x m), the same operations as wass_ground_eval so the numbers agree, laid
@@ -56,6 +89,10 @@ WASS__SIMD_CLONES static void points_block(const wass_ground *g, const double *x
             for (size_t k = 0; k < len; k++) buf[k] += pow(fabs(xt - yt[k]), g->q);
             break;
         }
+    }
+    if (g->metric == WASS_EUCLIDEAN && g->p == 1.0) {
+        euclid1_tail(buf, v + j0, len, rowmin, maxc, bad);
+        return;
     }
     if (g->metric == WASS_EUCLIDEAN) {
         size_t k = 0;
