@@ -363,7 +363,7 @@ static void test_assignment(void) {
                       t, d, (int)metric, kind, n, r1.cost, r2.cost);
             CHECK(r2.cert.checked && r2.cert.min_reduced_cost >= -1e-9 &&
                   r2.cert.duality_gap <= 1e-9 && r2.cert.marginal_error <= 1e-12);
-            CHECK(r2.rounds >= 1 && r2.iterations > 0);
+            CHECK(r2.rounds >= 1); /* coincident points merged: the rest may need no pivot */
             /* the plan is a permutation carrying w per pair */
             CHECK_MSG(r2.plan_len == n, "case %d: plan has %zu entries for n = %zu", t, r2.plan_len, n);
             unsigned char *seen = calloc(2 * n, 1);
