@@ -165,6 +165,17 @@ static int augment_row(wass__sap *s, size_t r, const size_t *ptr, const size_t *
                 if (dist[j] == INFINITY) s->touched[s->ntouched++] = j;
                 dist[j] = dj;
                 pred[j] = (int64_t)i;
+                if (dj == di && row4col[j] < 0) {
+                    /* a free column at the smallest distance still open
+                     * (every label left is >= di): the path ends here. On
+                     * plateaus of equal costs this stops the search at once
+                     * instead of after the whole plateau. */
+                    done[j] = 1;
+                    s->scans++;
+                    sink = j;
+                    L = dj;
+                    goto found;
+                }
                 if ((rc = heap_push(s, dj, j))) goto out;
             }
         }
@@ -190,6 +201,7 @@ static int augment_row(wass__sap *s, size_t r, const size_t *ptr, const size_t *
         i = (size_t)row4col[j];
         di = dist[j];
     }
+found:
     /* duals: the popped columns and the rows reached */
     u[r] += L;
     for (size_t q = 1; q < s->nrows; q++) {

@@ -404,6 +404,14 @@ static int points_order(const cost_ctx *cx, size_t n2, size_t m2, size_t *so, si
     return WASS_OK;
 }
 
+/* All masses equal on both sides and as many sources as sinks. */
+static int equal_masses(const double *sup, size_t nr, const double *dem, size_t mr) {
+    if (nr != mr || nr == 0 || sup[0] != dem[0]) return 0;
+    for (size_t i = 0; i < nr; i++)
+        if (sup[i] != sup[0] || dem[i] != sup[0]) return 0;
+    return 1;
+}
+
 static int flow_cmp(const void *pa, const void *pb) {
     const wass_flow *a = pa, *b = pb;
     if (a->i != b->i) return a->i < b->i ? -1 : 1;
@@ -462,6 +470,10 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
     size_t *so = NULL, *ko = NULL;
     cost_ctx cx;
     memset(&cx, 0, sizeof cx);
+    wass__groups gs, gt;
+    memset(&gs, 0, sizeof gs);
+    memset(&gt, 0, sizeof gt);
+    int merged = 0;
     wass__ns_output out;
     memset(&out, 0, sizeof out);
     double *u = NULL, *v = NULL;
@@ -485,9 +497,25 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
             jb[mr] = j;
             dem[mr++] = b2[j];
         }
+    /* Column generation works on one point per location (emd_internal.h):
+     * decided on the problem as given, then coincident points are merged. */
+    int partial_dummy = opt.mass == WASS_MASS_PARTIAL && A != B;
+    int use_colgen = pb->cost.kind == WASS_COST_POINTS &&
+                     wass__colgen_wanted(pb, &opt, nr, mr,
+                                         !partial_dummy && equal_masses(sup, nr, dem, mr));
+    if (use_colgen) {
+        if (wass__group_points(pb->cost.X, pb->cost.d, ia, sup, nr, &gs) ||
+            wass__group_points(pb->cost.Y, pb->cost.d, jb, dem, mr, &gt)) {
+            rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        merged = gs.ng < nr || gt.ng < mr;
+        nr = gs.ng;
+        mr = gt.ng;
+    }
     size_t n2 = nr, m2 = mr;
     int dummy_row = 0, dummy_col = 0;
-    if (opt.mass == WASS_MASS_PARTIAL && A != B) {
+    if (partial_dummy) {
         if (A > B) {
             dem[m2++] = A - B;
             dummy_col = 1;
@@ -568,7 +596,7 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
     }
 
     res->algorithm = WASS_ALGO_SIMPLEX;
-    if (wass__colgen_wanted(pb, &opt, nr, mr, wass__colgen_is_assignment(&in, nr, mr))) {
+    if (use_colgen) {
         res->algorithm = WASS_ALGO_COLGEN;
         rc = wass__colgen_solve(pb, &opt, ia, jb, nr, mr, &in, &out, res, err);
     } else {
@@ -590,14 +618,26 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
             rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory");
             goto done;
         }
-        for (size_t i = 0; i < nr; i++) {
-            u[ia[i]] = out.u[i];
-            has[ia[i]] = 1;
-        }
-        for (size_t j = 0; j < mr; j++) {
-            v[jb[j]] = out.v[j];
-            has[n + jb[j]] = 1;
-        }
+        for (size_t i = 0; i < nr; i++)
+            if (merged)
+                for (size_t q = gs.first[i]; q < gs.first[i + 1]; q++) {
+                    u[gs.member[q]] = out.u[i];
+                    has[gs.member[q]] = 1;
+                }
+            else {
+                u[ia[i]] = out.u[i];
+                has[ia[i]] = 1;
+            }
+        for (size_t j = 0; j < mr; j++)
+            if (merged)
+                for (size_t q = gt.first[j]; q < gt.first[j + 1]; q++) {
+                    v[gt.member[q]] = out.v[j];
+                    has[n + gt.member[q]] = 1;
+                }
+            else {
+                v[jb[j]] = out.v[j];
+                has[n + jb[j]] = 1;
+            }
         /* zero-weight sinks: c-transform over the active sources (and the
          * dummy source of partial transport, whose cost is zero) */
         for (size_t j = 0; j < m; j++) {
@@ -631,10 +671,22 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
     }
     for (size_t k = 0; k < out.nflows; k++) {
         if (out.flows[k].i >= nr || out.flows[k].j >= mr) continue;
-        plan[np].i = ia[out.flows[k].i];
-        plan[np].j = jb[out.flows[k].j];
+        plan[np].i = merged ? out.flows[k].i : ia[out.flows[k].i];
+        plan[np].j = merged ? out.flows[k].j : jb[out.flows[k].j];
         plan[np].mass = out.flows[k].mass;
         np++;
+    }
+    if (merged) { /* group pairs -> member pairs */
+        wass_flow *split = NULL;
+        size_t ns = 0;
+        rc = wass__split_plan(plan, np, &gs, a2, &gt, b2, &split, &ns);
+        free(plan);
+        if (rc) {
+            rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        plan = split;
+        np = ns;
     }
     qsort(plan, np, sizeof *plan, flow_cmp);
     double work = 0.0, flow = 0.0, cw = 0.0, cf = 0.0;
@@ -706,6 +758,8 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
 done:
     if (rc) wass_result_free(res);
     wass__ns_output_free(&out);
+    wass__groups_free(&gs);
+    wass__groups_free(&gt);
     free(a2);
     free(b2);
     free(ia);

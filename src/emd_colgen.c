@@ -51,6 +51,12 @@
 #ifndef ADD_PER_ROW
 #define ADD_PER_ROW 4   /* violated pairs added per source and round */
 #endif
+/* ... doubling each round after the first few, up to this many: where many
+ * points coincide, they all want the same few pairs each round, and a fixed
+ * small number would need a round for every few pairs */
+#ifndef ADD_MAX
+#define ADD_MAX 64
+#endif
 
 int wass__colgen_wanted(const wass_problem *pb, const wass_options *opt, size_t nr, size_t mr,
                         int assignment) {
@@ -751,13 +757,29 @@ static void fill_costs(arcset *A, const wass_ground *g, const double *X, const d
         }
 }
 
+/* Pairs added per source in the pricing after `rounds` solves, and room
+ * for them in *hits (nr rows). */
+static int hits_for_round(kd_hit **hits, size_t *cap, size_t nr, int64_t rounds, size_t *add) {
+    size_t a = ADD_PER_ROW;
+    for (int64_t r = 4; r < rounds && a < ADD_MAX; r++) a *= 2;
+    if (a > ADD_MAX) a = ADD_MAX;
+    if (a > *cap) {
+        kd_hit *h = realloc(*hits, (nr ? nr : 1) * a * sizeof(kd_hit));
+        if (!h) return WASS_ERR_NOMEM;
+        *hits = h;
+        *cap = a;
+    }
+    *add = a;
+    return WASS_OK;
+}
+
 /* Price every real pair with the duals u, v: per source a branch-and-bound
  * search of the sink tree for pairs with C_ij - v_j < u_i - eps, up to
- * ADD_PER_ROW of the most violated, minus those already in A. Hits go to
- * hits[i * ADD_PER_ROW ..], their count to nhit[i]; returns the total. */
+ * `add` of the most violated, minus those already in A. Hits go to
+ * hits[i * add ..], their count to nhit[i]; returns the total. */
 static size_t price_all(kd_tree *TY, const wass_ground *g, const double *X, size_t d, size_t nr,
                         const double *u, const double *v, double eps, const arcset *A,
-                        kd_hit *hits, size_t *nhit, int nt) {
+                        size_t add, kd_hit *hits, size_t *nhit, int nt) {
     (void)nt;
     size_t added = 0;
     kd_set_v(TY, v);
@@ -770,8 +792,8 @@ static size_t price_all(kd_tree *TY, const wass_ground *g, const double *X, size
 #pragma omp for schedule(dynamic, 128)
 #endif
         for (size_t i = 0; i < nr; i++) {
-            kd_hit *h = hits + i * ADD_PER_ROW;
-            size_t c = kd_search(TY, g, X + i * d, 1, u[i] - eps, ADD_PER_ROW, h, stack);
+            kd_hit *h = hits + i * add;
+            size_t c = kd_search(TY, g, X + i * d, 1, u[i] - eps, add, h, stack);
             /* drop pairs already in the arc set (priced out by the solver
              * within its own tolerance) */
             size_t w = 0;
@@ -797,8 +819,8 @@ static size_t price_all(kd_tree *TY, const wass_ground *g, const double *X, size
 }
 
 /* Add the hits of price_all to A (costs refreshed). */
-static int add_hits(arcset *A, size_t n2, size_t nr, const kd_hit *hits, const size_t *nhit,
-                    size_t added, const wass_ground *g, const double *X, const double *Y,
+static int add_hits(arcset *A, size_t n2, size_t nr, size_t add, const kd_hit *hits,
+                    const size_t *nhit, size_t added, const wass_ground *g, const double *X, const double *Y,
                     size_t d, size_t mr, int nt) {
     size_t *ri = malloc(added * sizeof(size_t)), *cj = malloc(added * sizeof(size_t));
     if (!ri || !cj) {
@@ -810,7 +832,7 @@ static int add_hits(arcset *A, size_t n2, size_t nr, const kd_hit *hits, const s
     for (size_t i = 0; i < nr; i++)
         for (size_t k = 0; k < nhit[i]; k++) {
             ri[q] = i;
-            cj[q++] = hits[i * ADD_PER_ROW + k].idx;
+            cj[q++] = hits[i * add + k].idx;
         }
     int rc = arcset_merge(A, n2, ri, cj, q);
     free(ri);
@@ -838,8 +860,8 @@ int wass__colgen_is_assignment(const wass__ns_input *in, size_t nr, size_t mr) {
  * (the caller then runs the simplex). */
 static int solve_assignment(const wass__ns_input *base, arcset *A, kd_tree *TY,
                             const wass_ground *g, const double *X, const double *Y, size_t d,
-                            size_t nr, const double *v0, double cmax, kd_hit *hits,
-                            size_t *nhit, int nt, const wass_options *opt, wass__ns_output *o,
+                            size_t nr, const double *v0, double cmax, kd_hit **hits,
+                            size_t *hits_cap, size_t *nhit, int nt, const wass_options *opt, wass__ns_output *o,
                             int64_t *rounds_out, int *done) {
     wass__sap S;
     *done = 0;
@@ -860,7 +882,9 @@ static int solve_assignment(const wass__ns_input *base, arcset *A, kd_tree *TY,
         for (size_t k = 0; k < nr; k++) mx = fmax(mx, fmax(fabs(S.u[k]), fabs(S.v[k])));
         tol = fmax(1e-13 * mx, 1e-300);
         double eps = fmax(1e-12 * cmax, 4.0 * tol);
-        size_t added = price_all(TY, g, X, d, nr, S.u, S.v, eps, A, hits, nhit, nt);
+        size_t add;
+        if ((rc = hits_for_round(hits, hits_cap, nr, rounds, &add))) goto out;
+        size_t added = price_all(TY, g, X, d, nr, S.u, S.v, eps, A, add, *hits, nhit, nt);
 #ifdef WASS_COLGEN_TRACE
         fprintf(stderr, "assignment round %lld: augmentations %llu scans %llu arcs %zu added %zu t=%.3f\n",
                 (long long)rounds, (unsigned long long)S.augmentations,
@@ -868,7 +892,7 @@ static int solve_assignment(const wass__ns_input *base, arcset *A, kd_tree *TY,
 #endif
         if (opt->progress) opt->progress(-1.0, "column generation", opt->progress_user);
         if (added == 0) break;
-        if ((rc = add_hits(A, nr, nr, hits, nhit, added, g, X, Y, d, nr, nt))) goto out;
+        if ((rc = add_hits(A, nr, nr, add, *hits, nhit, added, g, X, Y, d, nr, nt))) goto out;
         wass__sap_reprice(&S, A->ptr, A->col, A->cost, 0, tol);
     }
     o->flows = malloc(nr * sizeof(wass__ns_arc));
@@ -1047,6 +1071,7 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
         }
     }
 
+    size_t hits_cap = ADD_PER_ROW;
     hits = malloc((nr ? nr : 1) * ADD_PER_ROW * sizeof(kd_hit));
     size_t *nhit = malloc((nr ? nr : 1) * sizeof(size_t));
     if (!hits || !nhit) {
@@ -1056,7 +1081,7 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
     int64_t iters = 0, rounds = 0;
     if (opt->max_iter <= 0 && wass__colgen_is_assignment(base, nr, mr)) {
         int done_sap = 0;
-        rc = solve_assignment(base, &A, &TY, g, X, Y, d, nr, ms.v, cmax, hits, nhit, nt, opt, &o,
+        rc = solve_assignment(base, &A, &TY, g, X, Y, d, nr, ms.v, cmax, &hits, &hits_cap, nhit, nt, opt, &o,
                               &rounds, &done_sap);
         if (rc) {
             free(nhit);
@@ -1100,7 +1125,12 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
         if (o.status != WASS_OPTIMAL) break;
         /* price every real pair */
         double eps = fmax(1e-12 * cmax, 4.0 * o.pricing_tol);
-        size_t added = price_all(&TY, g, X, d, nr, o.u, o.v, eps, &A, hits, nhit, nt);
+        size_t add;
+        if (hits_for_round(&hits, &hits_cap, nr, rounds, &add)) {
+            free(nhit);
+            goto nomem;
+        }
+        size_t added = price_all(&TY, g, X, d, nr, o.u, o.v, eps, &A, add, hits, nhit, nt);
 #ifdef WASS_COLGEN_TRACE
         fprintf(stderr, "round %lld: pivots %lld arcs %zu added %zu start %zu t=%.3f\n",
                 (long long)rounds, (long long)o.iterations, A.ptr[n2], added, start_len,
@@ -1112,7 +1142,7 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
             o.status = WASS_ITERATION_LIMIT; /* optimal on the arc set only */
             break;
         }
-        if (add_hits(&A, n2, nr, hits, nhit, added, g, X, Y, d, mr, nt)) {
+        if (add_hits(&A, n2, nr, add, hits, nhit, added, g, X, Y, d, mr, nt)) {
             free(nhit);
             goto nomem;
         }

@@ -109,6 +109,29 @@ static int sc_emd_colgen_assignment(double *value) {
     return rc;
 }
 
+/* Coincident points: merged for column generation, the plan split back. */
+static int sc_emd_colgen_coincident(double *value) {
+    double X2[N * D], Y2[M * D];
+    memcpy(X2, X, sizeof X2);
+    memcpy(Y2, Y, sizeof Y2);
+    for (size_t k = 0; k < D; k++) {
+        X2[1 * D + k] = X2[k];
+        X2[2 * D + k] = X2[k];
+        Y2[3 * D + k] = Y2[k];
+    }
+    wass_problem pb = {.n = N, .m = M, .a = A, .b = B,
+                       .cost = wass_cost_points(X2, Y2, D, wass_ground_make(WASS_EUCLIDEAN, 1))};
+    wass_options opt;
+    wass_options_default(&opt);
+    opt.algorithm = WASS_ALGO_COLGEN;
+    opt.mass = WASS_MASS_NORMALIZE;
+    wass_result r;
+    int rc = wass_emd(&pb, &opt, &r, NULL);
+    *value = r.cost;
+    wass_result_free(&r);
+    return rc;
+}
+
 static int sc_critic(double *value) {
     wass_problem pb = points_problem(WASS_EUCLIDEAN);
     wass_result r;
@@ -241,6 +264,7 @@ int main(void) {
     sweep("wass_emd (dense)", sc_emd_dense);
     sweep("wass_emd (colgen, partial)", sc_emd_colgen_partial);
     sweep("wass_emd (colgen, assignment)", sc_emd_colgen_assignment);
+    sweep("wass_emd (colgen, coincident points)", sc_emd_colgen_coincident);
     sweep("wass_critic", sc_critic);
     sweep("wass_emd_many", sc_emd_many);
     sweep("wass_sinkhorn", sc_sinkhorn);

@@ -331,6 +331,13 @@ static void test_assignment(void) {
         size_t n = big ? (sanitized() ? 1100 : 2500) : 20 + test_rand_u64(&st) % 230;
         cloud_pair c;
         make_pair(&c, n, n, d, kind, &st);
+        if (!big && t % 9 == 4) /* half the sources on one spot: a plateau of ties */
+            for (size_t i = 0; i < n / 2; i++) memcpy(c.X + i * d, c.X, d * sizeof(double));
+        if (!big && t % 9 == 7) /* all costs equal */
+            for (size_t i = 0; i < n; i++) {
+                for (size_t q = 0; q < d; q++) c.X[i * d + q] = 0.5;
+                for (size_t q = 0; q < d; q++) c.Y[i * d + q] = q == 0 ? 2.0 : 0.5;
+            }
         double w = (t % 2) ? 1.0 : 0.25; /* equal weights, equal totals */
         for (size_t i = 0; i < n; i++) c.a[i] = c.b[i] = w;
         if (kind == 2) /* shared points: zero-cost pairs */
@@ -356,7 +363,7 @@ static void test_assignment(void) {
                       t, d, (int)metric, kind, n, r1.cost, r2.cost);
             CHECK(r2.cert.checked && r2.cert.min_reduced_cost >= -1e-9 &&
                   r2.cert.duality_gap <= 1e-9 && r2.cert.marginal_error <= 1e-12);
-            CHECK(r2.rounds >= 1 && r2.iterations > 0);
+            CHECK(r2.rounds >= 1); /* coincident points merged: the rest may need no pivot */
             /* the plan is a permutation carrying w per pair */
             CHECK_MSG(r2.plan_len == n, "case %d: plan has %zu entries for n = %zu", t, r2.plan_len, n);
             unsigned char *seen = calloc(2 * n, 1);
