@@ -168,10 +168,10 @@ def exact_table(n, regs):
 NOTES = """
 ### Reading these numbers
 
-* The machine has 2 cores shared with other jobs; during the run the load
-  average was about LOAD, so wall times are inflated for every solver alike
-  (the CPU columns are less sensitive to that). Rerun on a quiet machine
-  before quoting absolute times.
+* The load average during the run was about LOAD on this 2-core machine
+  (the benchmark itself counts for one to two): above that, other jobs
+  inflate the wall times of every solver alike, and the CPU columns are the
+  ones to compare.
 * Targets set for this module were 10x faster than POT `sinkhorn` and 100x
   faster than POT `sinkhorn_log` at n = 4000 with the same answer (see the
   line under the first table). The same answer is reached (see the agreement
