@@ -61,9 +61,10 @@ static inline void euclid1_tail(const double *buf, const double *vj, size_t len,
  * d x m), the same operations as wass_ground_eval so the numbers agree, laid
  * out so the compiler vectorizes each pass; then the row's minimum of
  * C_ij - v_j (the row's reduced costs are that minus u_i) and maximum |C|. */
-WASS__SIMD_CLONES static void points_block(const wass_ground *g, const double *xi, const double *YT, size_t m,
-                         size_t d, size_t j0, size_t len, const double *v, double *buf,
-                         double *rowmin, double *maxc, int *bad) {
+WASS__SIMD_CLONES static void points_block(const wass_ground *g, const double *xi, const double *YT,
+                                           size_t m, size_t d, size_t j0, size_t len,
+                                           const double *v, double *buf, double *rowmin,
+                                           double *maxc, int *bad) {
     for (size_t k = 0; k < len; k++) buf[k] = 0.0;
     for (size_t t = 0; t < d; t++) {
         const double *yt = YT + t * m + j0;

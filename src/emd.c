@@ -404,14 +404,6 @@ static int points_order(const cost_ctx *cx, size_t n2, size_t m2, size_t *so, si
     return WASS_OK;
 }
 
-/* All masses equal on both sides and as many sources as sinks. */
-static int equal_masses(const double *sup, size_t nr, const double *dem, size_t mr) {
-    if (nr != mr || nr == 0 || sup[0] != dem[0]) return 0;
-    for (size_t i = 0; i < nr; i++)
-        if (sup[i] != sup[0] || dem[i] != sup[0]) return 0;
-    return 1;
-}
-
 static int flow_cmp(const void *pa, const void *pb) {
     const wass_flow *a = pa, *b = pb;
     if (a->i != b->i) return a->i < b->i ? -1 : 1;
@@ -502,7 +494,7 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
     int partial_dummy = opt.mass == WASS_MASS_PARTIAL && A != B;
     int use_colgen = pb->cost.kind == WASS_COST_POINTS &&
                      wass__colgen_wanted(pb, &opt, nr, mr,
-                                         !partial_dummy && equal_masses(sup, nr, dem, mr));
+                                         !partial_dummy && wass__equal_masses(sup, nr, dem, mr));
     if (use_colgen) {
         if (wass__group_points(pb->cost.X, pb->cost.d, ia, sup, nr, &gs) ||
             wass__group_points(pb->cost.Y, pb->cost.d, jb, dem, mr, &gt)) {

@@ -761,7 +761,8 @@ static void fill_costs(arcset *A, const wass_ground *g, const double *X, const d
  * for them in *hits (nr rows). */
 static int hits_for_round(kd_hit **hits, size_t *cap, size_t nr, int64_t rounds, size_t *add) {
     size_t a = ADD_PER_ROW;
-    for (int64_t r = 4; r < rounds && a < ADD_MAX; r++) a *= 2;
+    for (int64_t r = 4; r < rounds && a < ADD_MAX; r++)
+        a *= 2;
     if (a > ADD_MAX) a = ADD_MAX;
     if (a > *cap) {
         kd_hit *h = realloc(*hits, (nr ? nr : 1) * a * sizeof(kd_hit));
@@ -778,8 +779,8 @@ static int hits_for_round(kd_hit **hits, size_t *cap, size_t nr, int64_t rounds,
  * `add` of the most violated, minus those already in A. Hits go to
  * hits[i * add ..], their count to nhit[i]; returns the total. */
 static size_t price_all(kd_tree *TY, const wass_ground *g, const double *X, size_t d, size_t nr,
-                        const double *u, const double *v, double eps, const arcset *A,
-                        size_t add, kd_hit *hits, size_t *nhit, int nt) {
+                        const double *u, const double *v, double eps, const arcset *A, size_t add,
+                        kd_hit *hits, size_t *nhit, int nt) {
     (void)nt;
     size_t added = 0;
     kd_set_v(TY, v);
@@ -820,8 +821,8 @@ static size_t price_all(kd_tree *TY, const wass_ground *g, const double *X, size
 
 /* Add the hits of price_all to A (costs refreshed). */
 static int add_hits(arcset *A, size_t n2, size_t nr, size_t add, const kd_hit *hits,
-                    const size_t *nhit, size_t added, const wass_ground *g, const double *X, const double *Y,
-                    size_t d, size_t mr, int nt) {
+                    const size_t *nhit, size_t added, const wass_ground *g, const double *X,
+                    const double *Y, size_t d, size_t mr, int nt) {
     size_t *ri = malloc(added * sizeof(size_t)), *cj = malloc(added * sizeof(size_t));
     if (!ri || !cj) {
         free(ri);
@@ -842,14 +843,10 @@ static int add_hits(arcset *A, size_t n2, size_t nr, size_t add, const kd_hit *h
     return WASS_OK;
 }
 
-/* Equal masses on both sides, as many sources as sinks, no dummy node: the
- * problem is an assignment (every optimal basis is mostly degenerate). */
-int wass__colgen_is_assignment(const wass__ns_input *in, size_t nr, size_t mr) {
-    if (in->n != nr || in->m != mr || nr != mr || nr == 0) return 0;
-    double a = in->supply[0];
-    if (in->demand[0] != a) return 0;
-    for (size_t i = 0; i < nr; i++)
-        if (in->supply[i] != a || in->demand[i] != a) return 0;
+int wass__equal_masses(const double *sup, size_t n, const double *dem, size_t m) {
+    if (n != m || n == 0 || sup[0] != dem[0]) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (sup[i] != sup[0] || dem[i] != sup[0]) return 0;
     return 1;
 }
 
@@ -861,8 +858,8 @@ int wass__colgen_is_assignment(const wass__ns_input *in, size_t nr, size_t mr) {
 static int solve_assignment(const wass__ns_input *base, arcset *A, kd_tree *TY,
                             const wass_ground *g, const double *X, const double *Y, size_t d,
                             size_t nr, const double *v0, double cmax, kd_hit **hits,
-                            size_t *hits_cap, size_t *nhit, int nt, const wass_options *opt, wass__ns_output *o,
-                            int64_t *rounds_out, int *done) {
+                            size_t *hits_cap, size_t *nhit, int nt, const wass_options *opt,
+                            wass__ns_output *o, int64_t *rounds_out, int *done) {
     wass__sap S;
     *done = 0;
     if (wass__sap_init(&S, nr, v0)) return WASS_ERR_NOMEM;
@@ -879,16 +876,18 @@ static int solve_assignment(const wass__ns_input *base, arcset *A, kd_tree *TY,
         if (rc) goto out;
         rounds++;
         double mx = 0.0;
-        for (size_t k = 0; k < nr; k++) mx = fmax(mx, fmax(fabs(S.u[k]), fabs(S.v[k])));
+        for (size_t k = 0; k < nr; k++)
+            mx = fmax(mx, fmax(fabs(S.u[k]), fabs(S.v[k])));
         tol = fmax(1e-13 * mx, 1e-300);
         double eps = fmax(1e-12 * cmax, 4.0 * tol);
         size_t add;
         if ((rc = hits_for_round(hits, hits_cap, nr, rounds, &add))) goto out;
         size_t added = price_all(TY, g, X, d, nr, S.u, S.v, eps, A, add, *hits, nhit, nt);
 #ifdef WASS_COLGEN_TRACE
-        fprintf(stderr, "assignment round %lld: augmentations %llu scans %llu arcs %zu added %zu t=%.3f\n",
-                (long long)rounds, (unsigned long long)S.augmentations,
-                (unsigned long long)S.scans, A->ptr[nr], added, wass__now());
+        fprintf(stderr,
+                "assignment round %lld: augmentations %llu scans %llu arcs %zu added %zu t=%.3f\n",
+                (long long)rounds, (unsigned long long)S.augmentations, (unsigned long long)S.scans,
+                A->ptr[nr], added, wass__now());
 #endif
         if (opt->progress) opt->progress(-1.0, "column generation", opt->progress_user);
         if (added == 0) break;
@@ -1079,10 +1078,11 @@ int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const si
         goto nomem;
     }
     int64_t iters = 0, rounds = 0;
-    if (opt->max_iter <= 0 && wass__colgen_is_assignment(base, nr, mr)) {
+    if (opt->max_iter <= 0 && base->n == nr && base->m == mr &&
+        wass__equal_masses(base->supply, nr, base->demand, mr)) {
         int done_sap = 0;
-        rc = solve_assignment(base, &A, &TY, g, X, Y, d, nr, ms.v, cmax, &hits, &hits_cap, nhit, nt, opt, &o,
-                              &rounds, &done_sap);
+        rc = solve_assignment(base, &A, &TY, g, X, Y, d, nr, ms.v, cmax, &hits, &hits_cap, nhit,
+                              nt, opt, &o, &rounds, &done_sap);
         if (rc) {
             free(nhit);
             if (rc == WASS_ERR_NOMEM) goto nomem;

@@ -7,9 +7,9 @@
 
 #include "network_simplex.h"
 
-/* Whether the compressed problem `in` (nr x mr active points) is an
- * assignment: no dummy node, nr = mr and all masses equal. */
-int wass__colgen_is_assignment(const wass__ns_input *in, size_t nr, size_t mr);
+/* All masses equal on both sides and n = m (with no dummy node: an
+ * assignment, which column generation solves by augmenting paths). */
+int wass__equal_masses(const double *sup, size_t n, const double *dem, size_t m);
 
 /* Whether wass_emd should use column generation for this problem:
  * opt->algorithm == WASS_ALGO_COLGEN (points only), or WASS_ALGO_AUTO and a

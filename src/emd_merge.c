@@ -59,7 +59,8 @@ int wass__group_points(const double *P, size_t d, size_t *idx, double *w, size_t
         gid[k[q].pos] = ng - 1;
     }
     size_t *renum = g->member; /* scratch: provisional id -> final id */
-    for (size_t q = 0; q < ng; q++) renum[q] = (size_t)-1;
+    for (size_t q = 0; q < ng; q++)
+        renum[q] = (size_t)-1;
     size_t nf = 0;
     for (size_t q = 0; q < np; q++) {
         size_t p = gid[q];
@@ -74,11 +75,14 @@ int wass__group_points(const double *P, size_t d, size_t *idx, double *w, size_t
     }
     /* members by group, in input order */
     memset(g->first, 0, (np + 1) * sizeof(size_t));
-    for (size_t q = 0; q < np; q++) g->first[gid[q] + 1]++;
-    for (size_t q = 0; q < ng; q++) g->first[q + 1] += g->first[q];
+    for (size_t q = 0; q < np; q++)
+        g->first[gid[q] + 1]++;
+    for (size_t q = 0; q < ng; q++)
+        g->first[q + 1] += g->first[q];
     size_t *fill = (size_t *)k; /* scratch, np entries fit */
     memcpy(fill, g->first, ng * sizeof(size_t));
-    for (size_t q = 0; q < np; q++) g->member[fill[gid[q]]++] = idx[q];
+    for (size_t q = 0; q < np; q++)
+        g->member[fill[gid[q]]++] = idx[q];
     for (size_t q = 0; q < ng; q++) {
         idx[q] = rep[q];
         w[q] = wsum[q];
@@ -99,7 +103,8 @@ static size_t split_side(const wass_flow *in, size_t len, const wass__groups *G,
     size_t q = 0, k = 0;
     while (k < len) {
         size_t grp = side ? in[k].j : in[k].i, e = k;
-        while (e < len && (side ? in[e].j : in[e].i) == grp) e++;
+        while (e < len && (side ? in[e].j : in[e].i) == grp)
+            e++;
         size_t m0 = G->first[grp], m1 = G->first[grp + 1], mk = m0;
         /* the last member with positive weight takes the remainders */
         size_t mlast = m0;
@@ -109,7 +114,8 @@ static size_t split_side(const wass_flow *in, size_t len, const wass__groups *G,
         for (size_t f = k; f < e; f++) {
             double mass = in[f].mass;
             while (mass > 0) {
-                while (mk < mlast && !(left > 0)) left = w[G->member[++mk]];
+                while (mk < mlast && !(left > 0))
+                    left = w[G->member[++mk]];
                 double take = mk == mlast ? mass : (mass < left ? mass : left);
                 out[q] = in[f];
                 if (side)
