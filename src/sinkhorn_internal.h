@@ -113,8 +113,8 @@ typedef struct {
 } sk_params;
 
 /* Anderson history used by the solvers (sk_params.anderson), and its cap. */
-#define SK_ANDERSON 8
-#define SK_AA_MAX 16
+#define SK_ANDERSON 32
+#define SK_AA_MAX 64
 
 typedef struct {
     int status;
