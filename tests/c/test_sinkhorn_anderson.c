@@ -6,7 +6,10 @@
  * unbalanced, several epsilons, kernel and log-domain passes; never more
  * iterations at the default tol 1e-9 (and fewer in total); results
  * independent of the thread count; stop test exact on the returned
- * potentials.
+ * potentials. Hard cases: Gaussian clouds whose costs reach ~60 at
+ * eps = 0.05, and a tiny problem at eps = 5e-4, where short histories or a
+ * missing restart stalled or diverged: converged, with the marginal error
+ * recomputed here from the potentials.
  */
 #include "sinkhorn_internal.h"
 #include "test_util.h"
@@ -204,8 +207,78 @@ static void test_threads(void) {
     free(b);
 }
 
+/* standard normal pairs by Box-Muller */
+static void gauss_cloud(size_t n, double shift, uint64_t seed, double *X) {
+    uint64_t s = seed;
+    for (size_t i = 0; i < n; i++) {
+        double u = test_rand_unif(&s), v = test_rand_unif(&s);
+        double r = sqrt(-2.0 * log(1.0 - u)), t = 6.283185307179586 * v;
+        X[2 * i] = r * cos(t) + shift;
+        X[2 * i + 1] = r * sin(t);
+    }
+}
+
+static void test_hard(void) {
+    enum { N = 300 };
+    double *X = malloc(2 * N * sizeof(double)), *Y = malloc(2 * N * sizeof(double));
+    double *a = malloc(N * sizeof(double)), *C = malloc((size_t)N * N * sizeof(double));
+    gauss_cloud(N, 0.0, 11, X);
+    gauss_cloud(N, 1.0, 12, Y);
+    for (size_t i = 0; i < N; i++) a[i] = 1.0 / N;
+    wass_problem pb = {N, N, a, a,
+                       wass_cost_points(X, Y, 2, wass_ground_make(WASS_SQEUCLIDEAN, 1))};
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < N; j++) {
+            double dx = X[2 * i] - Y[2 * j], dy = X[2 * i + 1] - Y[2 * j + 1];
+            C[i * N + j] = dx * dx + dy * dy;
+        }
+    double cost[2] = {0, 0};
+    for (int kern = 0; kern < 2; kern++) {
+        run_out r, r8;
+        CHECK(run(&pb, 0.05, 0.0, 1e-9, SK_ANDERSON, kern ? 1e9 : 0, 2, &r) == WASS_OK);
+        CHECK(run(&pb, 0.05, 0.0, 1e-9, 8, kern ? 1e9 : 0, 2, &r8) == WASS_OK);
+        fprintf(stderr, "Gaussian clouds n = %d, eps = 0.05 (kernel %d): %lld iterations "
+                        "(history 8: %lld)\n", N, kern, (long long)r.iters, (long long)r8.iters);
+        CHECK_MSG(r.status == WASS_CONVERGED && r.iters < 600,
+                  "Gaussian clouds: status %d after %lld iterations", r.status,
+                  (long long)r.iters);
+        double e = marginal_error(C, a, a, r.f, r.g, N, N, 0.05, 0.0);
+        CHECK_MSG(e < 1.5e-9, "Gaussian clouds: recomputed marginal error %g", e);
+        cost[kern] = r.cost;
+        run_free(&r);
+        run_free(&r8);
+    }
+    CHECK_MSG(fabs(cost[0] - cost[1]) < 1e-9 * cost[0], "kernel and log-domain costs %.17g %.17g",
+              cost[0], cost[1]);
+    free(X);
+    free(Y);
+
+    /* 12 x 9, Euclidean costs in the unit square, eps down to 5e-4 */
+    enum { P = 12, Q = 9 };
+    double XP[2 * P], YQ[2 * Q], wa[P], wb[Q], Cs[P * Q];
+    cloud(P, 2, 21, XP, wa);
+    cloud(Q, 2, 22, YQ, wb);
+    for (size_t i = 0; i < P; i++)
+        for (size_t j = 0; j < Q; j++)
+            Cs[i * Q + j] = hypot(XP[2 * i] - YQ[2 * j], XP[2 * i + 1] - YQ[2 * j + 1]);
+    wass_problem sm = {P, Q, wa, wb, wass_cost_dense(Cs, Q, 1.0)};
+    const double regs[] = {1e-2, 3e-3, 1e-3, 5e-4};
+    for (int r = 0; r < 4; r++) {
+        run_out o;
+        CHECK(run(&sm, regs[r], 0.0, 1e-10, SK_ANDERSON, 1e9, 1, &o) == WASS_OK);
+        double e = marginal_error(Cs, wa, wb, o.f, o.g, P, Q, regs[r], 0.0);
+        CHECK_MSG(o.status == WASS_CONVERGED && e < 2e-10,
+                  "12 x 9 at eps %g: status %d, %lld iterations, marginal error %g", regs[r],
+                  o.status, (long long)o.iters, e);
+        run_free(&o);
+    }
+    free(a);
+    free(C);
+}
+
 int main(void) {
     test_cases();
     test_threads();
+    test_hard();
     return test_main_end("test_sinkhorn_anderson");
 }
