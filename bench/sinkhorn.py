@@ -257,8 +257,10 @@ NOTES = """
 * Targets set for this module were 10x faster than POT `sinkhorn` and 100x
   faster than POT `sinkhorn_log` at n = 4000 with the same answer, against
   anchor times of 18 s and 134 s. On the uniform square (first table) POT
-  converges in 60 iterations, 0.9 s and 15 s, far from those anchors, and
-  the ratios stay below the targets (the line under the first table): there
+  converges in 60 iterations, about 1 s and 15 s (0.8-1.1 s and 12.7-16.2 s
+  over three runs of this benchmark), far from those anchors, and the
+  ratios stay below the targets (4.6-6.8x and 67-99x over those runs; the
+  line under the first table gives this run's): there
   each solver is a few passes over a 128 MB kernel, bound by memory
   bandwidth, and wass's ~20 passes (with the kernel's build and first
   touch) against POT's 120 leave no room for 10x. On the Gaussian clouds
@@ -303,7 +305,7 @@ NOTES = """
   on a quiet 2-core machine, most of it in POT's `sinkhorn_log` and in POT
   run to its tolerance on the Gaussian clouds);
   `--speed-from LOG` rebuilds this file from the JSON lines of an earlier
-  run and reruns only the second table.
+  run (both speed tables) and reruns only the last table.
 """
 
 
