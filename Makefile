@@ -28,12 +28,18 @@ test:
 test-c:
 	cd build && ctest --output-on-failure -j $(JOBS)
 
-# The C and CLI tests once more under AddressSanitizer + UBSan.
+# The C and CLI tests once more under AddressSanitizer + UBSan, then the
+# Python tests against the sanitized extension (the runtimes preloaded into
+# the interpreter; leak checks off there: CPython keeps objects to exit).
+ASAN_RT = $(shell gcc -print-file-name=libasan.so) $(shell gcc -print-file-name=libubsan.so)
 test-asan:
-	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWASS_SANITIZE=ON -DWASS_PYTHON=OFF \
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWASS_SANITIZE=ON -DWASS_PYTHON=ON \
 	    -DWASS_PYTHON_EXECUTABLE=$(PY) >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 WASS_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
+	LD_PRELOAD="$(ASAN_RT)" ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    PYTHONPATH=$(CURDIR)/build-asan/python WASS_CLI=$(CURDIR)/build-asan/wass \
+	    $(PY) -m pytest -q -p no:cacheprovider tests/python
 
 test-python: build
 	PYTHONPATH=$(CURDIR)/build/python WASS_CLI=$(CURDIR)/build/wass $(PY) -m pytest -q tests/python
