@@ -56,6 +56,19 @@ void wass_sinkhorn_result_free(wass_sinkhorn_result *res) {
 
 static double lambda_of(double tau, double eps) { return tau > 0 ? tau / (tau + eps) : 1.0; }
 
+/* L1 column error of the plan of (f, g), given L_j = log sum_i a_i
+ * exp((f_i - C_ij) / eps) (the column log-sum-exps of f): the columns are
+ * b_j exp(g_j / eps + L_j), against b_j (balanced) or b_j exp(-g_j / tau). */
+static double col_error(const double *b, const double *g, const double *L, double ie, double tau,
+                        size_t m, double *e) {
+    for (size_t j = 0; j < m; j++) {
+        double c = b[j] * exp(g[j] * ie + L[j]);
+        double target = tau > 0 ? b[j] * exp(-g[j] / tau) : b[j];
+        e[j] = fabs(c - target);
+    }
+    return wass__sum(e, m);
+}
+
 /* ---- Anderson acceleration ----------------------------------------------- */
 
 /* Type II Anderson mixing on g at the final epsilon, for the map
@@ -296,12 +309,7 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
                 /* (f, g) with f = T_f(g): its rows are exact, and L gives
                  * its column error. This is the state that Anderson
                  * drives to the fixed point; stop on it when it is done. */
-                for (size_t j = 0; j < m; j++) {
-                    double c = b[j] * exp(g[j] * ie + L[j]);
-                    double target = tau > 0 ? b[j] * exp(-g[j] / tau) : b[j];
-                    e[j] = fabs(c - target);
-                }
-                double cerr = wass__sum(e, m);
+                double cerr = col_error(b, g, L, ie, tau, m, e);
                 if (cerr < tol) {
                     out->marginal_error = cerr;
                     out->status = WASS_CONVERGED;
@@ -309,12 +317,7 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
                 }
             }
             if (omega > 1.0) { /* column error of the state before this update */
-                for (size_t j = 0; j < m; j++) {
-                    double c = b[j] * exp(g[j] * ie + L[j]);
-                    double target = tau > 0 ? b[j] * exp(-g[j] / tau) : b[j];
-                    e[j] = fabs(c - target);
-                }
-                col_err = wass__sum(e, m);
+                col_err = col_error(b, g, L, ie, tau, m, e);
             }
             if (use_aa && eps <= reg && final_iters > 0) {
                 /* f = T_f(g) at this epsilon: L gives G(g) */
@@ -324,12 +327,7 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
                     /* extrapolated g, or the restart point: its columns
                      * are not exact for this f; their error is exact from
                      * the column LSEs of f */
-                    for (size_t j = 0; j < m; j++) {
-                        double c = b[j] * exp(g[j] * ie + L[j]);
-                        double target = tau > 0 ? b[j] * exp(-g[j] / tau) : b[j];
-                        e[j] = fabs(c - target);
-                    }
-                    aa_col = wass__sum(e, m);
+                    aa_col = col_error(b, g, L, ie, tau, m, e);
                     if (!isfinite(aa_col)) { /* too far: back to the plain step */
                         memcpy(g, aa_Gx, m * sizeof(double));
                         aa_reset(&aa);
