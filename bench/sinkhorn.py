@@ -92,6 +92,28 @@ def pot_solve(a, b, M, method, max_iter=100000):
     return sec, float(np.sum(P * M)), f, g, int(log["niter"]), cpu, err
 
 
+def wass_on_points(a, X, b, Y, repeat, ref_tol=None):
+    """`repeat` runs of wass on the kernel path (potentials of the last kept)
+    and `repeat` on the log-domain path; with ref_tol, one more run to that
+    tolerance. Returns (runs, potentials, log-domain runs, reference run,
+    reference potentials)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        write_sig(os.path.join(tmp, "A.npy"), a, X)
+        write_sig(os.path.join(tmp, "B.npy"), b, Y)
+        fg = os.path.join(tmp, "fg.npy")
+        runs = [run_wass(tmp, ["--reg", str(REG), "--tol", str(TOL), "--potentials", fg])
+                for _ in range(repeat)]
+        pot = np.load(fg).ravel()
+        logruns = [run_wass(tmp, ["--reg", str(REG), "--tol", str(TOL), "--kernel-memory", "0"])
+                   for _ in range(repeat)]
+        ref = pref = None
+        if ref_tol is not None:
+            ref = run_wass(tmp, ["--reg", str(REG), "--tol", str(ref_tol), "--max-iter", "1000000",
+                                 "--potentials", fg])
+            pref = np.load(fg).ravel()
+    return runs, pot, logruns, ref, pref
+
+
 def gauss_clouds(n, seed):
     """The hard family: X ~ N(0, I), Y ~ N((1, 0), I) in 2-D; squared
     distances reach 50-70, so eps = 0.05 is small against them."""
@@ -108,19 +130,8 @@ def hard_table(sizes, seeds, repeat, log_max):
         for seed in range(1, seeds + 1):
             X, Y = gauss_clouds(n, seed)
             a = np.full(n, 1.0 / n)
-            with tempfile.TemporaryDirectory() as tmp:
-                write_sig(os.path.join(tmp, "A.npy"), a, X)
-                write_sig(os.path.join(tmp, "B.npy"), a, Y)
-                fg = os.path.join(tmp, "fg.npy")
-                runs = [run_wass(tmp, ["--reg", str(REG), "--tol", str(TOL), "--potentials", fg])
-                        for _ in range(repeat)]
-                pot = np.load(fg).ravel()
-                logruns = [run_wass(tmp, ["--reg", str(REG), "--tol", str(TOL),
-                                          "--kernel-memory", "0"]) for _ in range(repeat)]
-                # reference: the same problem solved to tol 1e-13
-                ref = run_wass(tmp, ["--reg", str(REG), "--tol", "1e-13", "--max-iter", "1000000",
-                                     "--potentials", fg])
-                pref = np.load(fg).ravel()
+            # reference: the same problem solved to tol 1e-13
+            runs, pot, logruns, ref, pref = wass_on_points(a, X, a, Y, repeat, ref_tol=1e-13)
             wf, wg = pot[:n], pot[n:]
             fr, gr = pref[:n], pref[n:]
             w_cost = runs[0]["cost"]
@@ -161,23 +172,12 @@ def speed_table(sizes, repeat, log_max):
         Y = rng.random((n, 2))
         a = np.full(n, 1.0 / n)
         b = np.full(n, 1.0 / n)
-        with tempfile.TemporaryDirectory() as tmp:
-            write_sig(os.path.join(tmp, "A.npy"), a, X)
-            write_sig(os.path.join(tmp, "B.npy"), b, Y)
-            fg = os.path.join(tmp, "fg.npy")
-            runs = [run_wass(tmp, ["--reg", str(REG), "--tol", str(TOL), "--potentials", fg])
-                    for _ in range(repeat)]
-            pot = np.load(fg).ravel()
+        runs, pot, logruns, _, _ = wass_on_points(a, X, b, Y, repeat)
         wf, wg = pot[:n], pot[n:]
         w_sec = statistics.median(r["seconds"] for r in runs)
         w_wall = statistics.median(r["wall"] for r in runs)
         w_cpu = statistics.median(r["cpu"] for r in runs)
         w_cost = runs[0]["cost"]
-        with tempfile.TemporaryDirectory() as tmp:
-            write_sig(os.path.join(tmp, "A.npy"), a, X)
-            write_sig(os.path.join(tmp, "B.npy"), b, Y)
-            logruns = [run_wass(tmp, ["--reg", str(REG), "--tol", str(TOL), "--kernel-memory", "0"])
-                       for _ in range(repeat)]
         M = ot.dist(X, Y)
         res = {"n": n, "wass_s": w_sec, "wass_wall": w_wall, "wass_cpu": w_cpu, "wass_it": runs[0]["iterations"],
                "wass_status": runs[0]["status"], "wass_cost": w_cost,
