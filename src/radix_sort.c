@@ -362,6 +362,42 @@ static void kv_next_offsets(const size_t *tab, int T, int u, size_t *h) {
         }
 }
 
+/* Called by every thread of a team (t of T) on its chunk [lo, hi): counts
+ * the chunk's digits into row t of loc, then, once x is known not to be
+ * sorted, lists in act the digits that move anything (a digit is skipped
+ * when the first key's bucket holds all n) and turns the counts of the
+ * first one into positions. *sorted (1 on entry) and *na are shared by the
+ * team; *na = 0 when no pass is needed. */
+static void kv_plan(const double *x, size_t n, size_t *loc, int t, int T, size_t lo, size_t hi,
+                    int *sorted, int *act, int *na) {
+    const size_t row = (size_t)RADIX_DIGITS * RADIX_SIZE;
+    size_t *my = loc + (size_t)t * row;
+    memset(my, 0, row * sizeof *my);
+    int s = kv_count(x, lo, hi, my);
+    /* a chunk boundary out of order counts as unsorted too */
+    if (lo > 0 && lo < hi && wass__key_from_double(x[lo - 1]) > wass__key_from_double(x[lo]))
+        s = 0;
+    if (!s) {
+#pragma omp atomic write
+        *sorted = 0;
+    }
+#pragma omp barrier
+#pragma omp single
+    {
+        int ac = 0;
+        if (!*sorted) {
+            uint64_t k0 = wass__key_from_double(x[0]);
+            for (int d = 0; d < RADIX_DIGITS; d++) {
+                size_t b = (size_t)d * RADIX_SIZE + ((k0 >> (d * RADIX_BITS)) & RADIX_MASK), c = 0;
+                for (int u = 0; u < T; u++) c += loc[(size_t)u * row + b];
+                if (c != n) act[ac++] = d;
+            }
+        }
+        *na = ac;
+        if (ac > 0) kv_offsets(loc, row, T, act[0]);
+    }
+}
+
 /* loc: nt * RADIX_DIGITS * RADIX_SIZE counters; tabs: 2 * nt * nt *
  * RADIX_SIZE counters (two generations, by pass parity). */
 static void kv_parallel_fused(const double *x, const double *w, size_t n, wass__kv *out,
@@ -375,29 +411,7 @@ static void kv_parallel_fused(const double *x, const double *w, size_t n, wass__
         T = omp_get_num_threads();
         size_t lo = chunk_lo(n, t, T), hi = chunk_lo(n, t + 1, T);
         size_t *my = loc + (size_t)t * row;
-        memset(my, 0, row * sizeof *my);
-        int s = kv_count(x, lo, hi, my);
-        if (lo > 0 && lo < hi && wass__key_from_double(x[lo - 1]) > wass__key_from_double(x[lo]))
-            s = 0;
-        if (!s) {
-#pragma omp atomic write
-            sorted = 0;
-        }
-#pragma omp barrier
-#pragma omp single
-        {
-            int ac = 0;
-            if (!sorted) {
-                uint64_t k0 = wass__key_from_double(x[0]);
-                for (int d = 0; d < RADIX_DIGITS; d++) {
-                    size_t b = (size_t)d * RADIX_SIZE + ((k0 >> (d * RADIX_BITS)) & RADIX_MASK), c = 0;
-                    for (int u = 0; u < T; u++) c += loc[(size_t)u * row + b];
-                    if (c != n) act[ac++] = d;
-                }
-            }
-            na = ac;
-            if (na > 0) kv_offsets(loc, row, T, act[0]);
-        }
+        kv_plan(x, n, loc, t, T, lo, hi, &sorted, act, &na);
         if (na == 0) {
             kv_load(x, w, out, lo, hi);
         } else {
@@ -439,33 +453,9 @@ static void kv_parallel(const double *x, const double *w, size_t n, wass__kv *ou
         int t = omp_get_thread_num();
 #pragma omp single
         T = omp_get_num_threads();
-        size_t lo = n * (size_t)t / (size_t)T, hi = n * (size_t)(t + 1) / (size_t)T;
+        size_t lo = chunk_lo(n, t, T), hi = chunk_lo(n, t + 1, T);
         size_t *my = loc + (size_t)t * row;
-        memset(my, 0, row * sizeof *my);
-        int s = kv_count(x, lo, hi, my);
-        /* a chunk boundary out of order counts as unsorted too */
-        if (lo > 0 && lo < hi && wass__key_from_double(x[lo - 1]) > wass__key_from_double(x[lo]))
-            s = 0;
-        if (!s) {
-#pragma omp atomic write
-            sorted = 0;
-        }
-#pragma omp barrier
-#pragma omp single
-        {
-            /* a digit is skipped when the first key's bucket holds all n */
-            int ac = 0;
-            if (!sorted) {
-                uint64_t k0 = wass__key_from_double(x[0]);
-                for (int d = 0; d < RADIX_DIGITS; d++) {
-                    size_t b = (size_t)d * RADIX_SIZE + ((k0 >> (d * RADIX_BITS)) & RADIX_MASK), c = 0;
-                    for (int u = 0; u < T; u++) c += loc[(size_t)u * row + b];
-                    if (c != n) act[ac++] = d;
-                }
-            }
-            na = ac;
-            if (na > 0) kv_offsets(loc, row, T, act[0]);
-        }
+        kv_plan(x, n, loc, t, T, lo, hi, &sorted, act, &na);
         if (na == 0) {
             kv_load(x, w, out, lo, hi);
         } else {
