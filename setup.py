@@ -13,7 +13,7 @@ from setuptools import Extension, setup
 here = os.path.dirname(os.path.abspath(__file__))
 os.chdir(here)
 
-sources = ["python/_wass.c"] + sorted(glob.glob("src/*.c"))
+sources = ["python/_wass.c"] + sorted(glob.glob("src/**/*.c", recursive=True))
 
 ext = Extension(
     "wass._wass",

@@ -24,7 +24,9 @@ static uint64_t rng(uint64_t *s) {
     return z ^ (z >> 31);
 }
 
-static double unif(uint64_t *s) { return ((double)(rng(s) >> 11) + 0.5) * 0x1.0p-53; }
+static double unif(uint64_t *s) {
+    return ((double)(rng(s) >> 11) + 0.5) * 0x1.0p-53;
+}
 
 static double clock_of(clockid_t id) {
     struct timespec t;
@@ -44,7 +46,8 @@ int main(int argc, char **argv) {
     if (reps < 1 || reps > 1000 || n < 1) return 2;
     double *u = malloc(n * sizeof(double)), *v = malloc(n * sizeof(double));
     double *uw = malloc(n * sizeof(double)), *vw = malloc(n * sizeof(double));
-    double *wall = malloc((size_t)reps * sizeof(double)), *cpu = malloc((size_t)reps * sizeof(double));
+    double *wall = malloc((size_t)reps * sizeof(double)),
+           *cpu = malloc((size_t)reps * sizeof(double));
     if (!u || !v || !uw || !vw || !wall || !cpu) return 2;
     uint64_t s = 42;
     for (size_t i = 0; i < n; i++) {
@@ -69,9 +72,10 @@ int main(int argc, char **argv) {
     qsort(wall, (size_t)reps, sizeof(double), cmp);
     qsort(cpu, (size_t)reps, sizeof(double), cmp);
     const char *th = getenv("OMP_NUM_THREADS");
-    printf("{\"n\": %zu, \"weighted\": %d, \"threads\": \"%s\", \"reps\": %d, \"wall_median\": %.4f, "
-           "\"wall_min\": %.4f, \"cpu_median\": %.4f, \"value\": %.17g}\n",
-           n, weighted, th ? th : "default", reps, wall[reps / 2], wall[0], cpu[reps / 2], val);
+    printf(
+        "{\"n\": %zu, \"weighted\": %d, \"threads\": \"%s\", \"reps\": %d, \"wall_median\": %.4f, "
+        "\"wall_min\": %.4f, \"cpu_median\": %.4f, \"value\": %.17g}\n",
+        n, weighted, th ? th : "default", reps, wall[reps / 2], wall[0], cpu[reps / 2], val);
     free(u);
     free(v);
     free(uw);

@@ -56,7 +56,8 @@ static int many(size_t count, int threads) {
     for (size_t k = 0; k < count; k++) {
         sz[k] = 50 + rng(&seed) % 151;
         pts[k] = malloc(sz[k] * 2 * sizeof(double));
-        for (size_t q = 0; q < sz[k] * 2; q++) pts[k][q] = (double)(rng(&seed) >> 11) * 0x1.0p-53;
+        for (size_t q = 0; q < sz[k] * 2; q++)
+            pts[k][q] = (double)(rng(&seed) >> 11) * 0x1.0p-53;
     }
     size_t np = count * (count - 1) / 2, q = 0;
     wass_problem *pb = calloc(np, sizeof *pb);
@@ -64,7 +65,8 @@ static int many(size_t count, int threads) {
         for (size_t b = a + 1; b < count; b++, q++) {
             pb[q].n = sz[a];
             pb[q].m = sz[b];
-            pb[q].cost = wass_cost_points(pts[a], pts[b], 2, wass_ground_make(WASS_SQEUCLIDEAN, 1.0));
+            pb[q].cost =
+                wass_cost_points(pts[a], pts[b], 2, wass_ground_make(WASS_SQEUCLIDEAN, 1.0));
         }
     double *costs = malloc(np * sizeof(double));
     wass_options o;
@@ -76,11 +78,14 @@ static int many(size_t count, int threads) {
     int rc = wass_emd_many(pb, np, &o, costs, NULL, &e);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double sum = 0;
-    for (size_t k = 0; k < np; k++) sum += costs[k];
+    for (size_t k = 0; k < np; k++)
+        sum += costs[k];
     printf("{\"many\": %zu, \"problems\": %zu, \"threads\": %d, \"rc\": %d, \"seconds\": %.3f, "
            "\"cost_sum\": %.17g}\n",
-           count, np, threads, rc, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec), sum);
-    for (size_t k = 0; k < count; k++) free(pts[k]);
+           count, np, threads, rc,
+           (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec), sum);
+    for (size_t k = 0; k < count; k++)
+        free(pts[k]);
     free(pts);
     free(sz);
     free(pb);
@@ -129,14 +134,15 @@ static int sig(const char *pa, const char *pbn, wass_metric metric, int algo, in
         printf("{\"error\": \"%s\"}\n", e.message);
         return 1;
     }
-    printf("{\"n\": %zu, \"m\": %zu, \"d\": %zu, \"metric\": \"%s\", \"algorithm\": \"%s\", "
-           "\"status\": \"%s\", \"cost\": %.17g, \"seconds\": %.3f, \"solve_seconds\": %.3f, "
-           "\"certify_seconds\": %.3f, \"pivots\": %lld, \"rounds\": %lld, \"candidate_arcs\": %zu, "
-           "\"min_reduced_cost\": %.3g, \"duality_gap\": %.3g, \"peak_rss_mb\": %.1f}\n",
-           n, m, d, wass_metric_name(metric), r.algorithm == WASS_ALGO_COLGEN ? "colgen" : "simplex",
-           wass_status_string(r.status), r.cost, r.seconds + r.certify_seconds, r.seconds,
-           r.certify_seconds, (long long)r.iterations, (long long)r.rounds, r.candidate_arcs,
-           r.cert.min_reduced_cost, r.cert.duality_gap, peak_rss_mb());
+    printf(
+        "{\"n\": %zu, \"m\": %zu, \"d\": %zu, \"metric\": \"%s\", \"algorithm\": \"%s\", "
+        "\"status\": \"%s\", \"cost\": %.17g, \"seconds\": %.3f, \"solve_seconds\": %.3f, "
+        "\"certify_seconds\": %.3f, \"pivots\": %lld, \"rounds\": %lld, \"candidate_arcs\": %zu, "
+        "\"min_reduced_cost\": %.3g, \"duality_gap\": %.3g, \"peak_rss_mb\": %.1f}\n",
+        n, m, d, wass_metric_name(metric), r.algorithm == WASS_ALGO_COLGEN ? "colgen" : "simplex",
+        wass_status_string(r.status), r.cost, r.seconds + r.certify_seconds, r.seconds,
+        r.certify_seconds, (long long)r.iterations, (long long)r.rounds, r.candidate_arcs,
+        r.cert.min_reduced_cost, r.cert.duality_gap, peak_rss_mb());
     wass_result_free(&r);
     wass_matrix_free(&A);
     wass_matrix_free(&B);
@@ -175,8 +181,10 @@ int main(int argc, char **argv) {
     uint64_t seed = argc > 5 ? strtoull(argv[5], NULL, 10) : 1;
     int threads = argc > 6 ? atoi(argv[6]) : 0;
     double *X = malloc(n * d * sizeof(double)), *Y = malloc(n * d * sizeof(double));
-    for (size_t k = 0; k < n * d; k++) X[k] = (double)(rng(&seed) >> 11) * 0x1.0p-53;
-    for (size_t k = 0; k < n * d; k++) Y[k] = (double)(rng(&seed) >> 11) * 0x1.0p-53;
+    for (size_t k = 0; k < n * d; k++)
+        X[k] = (double)(rng(&seed) >> 11) * 0x1.0p-53;
+    for (size_t k = 0; k < n * d; k++)
+        Y[k] = (double)(rng(&seed) >> 11) * 0x1.0p-53;
     wass_problem pb;
     memset(&pb, 0, sizeof pb);
     pb.n = pb.m = n;
@@ -192,15 +200,16 @@ int main(int argc, char **argv) {
         printf("{\"error\": \"%s\"}\n", e.message);
         return 1;
     }
-    printf("{\"n\": %zu, \"d\": %zu, \"metric\": \"%s\", \"algorithm\": \"%s\", \"status\": \"%s\", "
-           "\"cost\": %.17g, \"seconds\": %.3f, \"solve_seconds\": %.3f, \"certify_seconds\": %.3f, "
-           "\"pivots\": %lld, \"rounds\": %lld, \"candidate_arcs\": %zu, "
-           "\"min_reduced_cost\": %.3g, \"duality_gap\": %.3g, \"marginal_error\": %.3g, "
-           "\"peak_rss_mb\": %.1f}\n",
-           n, d, argv[3], r.algorithm == WASS_ALGO_COLGEN ? "colgen" : "simplex",
-           wass_status_string(r.status), r.cost, r.seconds + r.certify_seconds, r.seconds,
-           r.certify_seconds, (long long)r.iterations, (long long)r.rounds, r.candidate_arcs,
-           r.cert.min_reduced_cost, r.cert.duality_gap, r.cert.marginal_error, peak_rss_mb());
+    printf(
+        "{\"n\": %zu, \"d\": %zu, \"metric\": \"%s\", \"algorithm\": \"%s\", \"status\": \"%s\", "
+        "\"cost\": %.17g, \"seconds\": %.3f, \"solve_seconds\": %.3f, \"certify_seconds\": %.3f, "
+        "\"pivots\": %lld, \"rounds\": %lld, \"candidate_arcs\": %zu, "
+        "\"min_reduced_cost\": %.3g, \"duality_gap\": %.3g, \"marginal_error\": %.3g, "
+        "\"peak_rss_mb\": %.1f}\n",
+        n, d, argv[3], r.algorithm == WASS_ALGO_COLGEN ? "colgen" : "simplex",
+        wass_status_string(r.status), r.cost, r.seconds + r.certify_seconds, r.seconds,
+        r.certify_seconds, (long long)r.iterations, (long long)r.rounds, r.candidate_arcs,
+        r.cert.min_reduced_cost, r.cert.duality_gap, r.cert.marginal_error, peak_rss_mb());
     wass_result_free(&r);
     free(X);
     free(Y);

@@ -10,39 +10,38 @@
 #include <string.h>
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: wass knn --vectors V --train DIR|FILE --test DIR|FILE [-k K] [options]\n"
-            "\n"
-            "Classifies each test document by a majority vote of its k nearest training\n"
-            "documents under the Word Mover's Distance (exact; prefetch-and-prune skips\n"
-            "the exact solves that cannot change the k nearest). Without -k, k is chosen\n"
-            "among 1, 3, .., --k-max by cross-validation on the training set.\n"
-            "\n"
-            "  --train, --test    DIR: DIR/<label>/<document> files (labels are the\n"
-            "                     folder names); FILE: one document a line,\n"
-            "                     '<label><TAB><text>'\n"
-            "  --vectors V        word vectors (see 'wass wmd --help'); --no-cache\n"
-            "  -k K               neighbours (default: cross-validation)\n"
-            "  --k-max K          largest k tried by cross-validation (default 19)\n"
-            "  --folds F          cross-validation folds (default 5)\n"
-            "  --seed S           seed of the fold assignment (default 0)\n"
-            "  --method M         wmd (default), wcd or rwmd: what ranks neighbours\n"
-            "  --prune P          rwmd (default): every RWMD first, exact solves in RWMD\n"
-            "                     order until it reaches the k-th distance;\n"
-            "                     kusner: corpus in WCD order, RWMD skips (Kusner et al.);\n"
-            "                     ict: every ICT bound first, exact solves in ICT order;\n"
-            "                     none: brute force (exact WMD to every document)\n"
-            "  --no-prune         the same as --prune none\n"
-            "  --no-ict           prune with RWMD alone (default: also the tighter ICT\n"
-            "                     bound where RWMD cannot skip a solve)\n"
-            "  --threads N        threads (default: all cores)\n"
-            "  --max-train N, --max-test N   use only the first N documents\n"
-            "  --stopwords F, --min-len N, --keep-non-ascii, --distance D, --normalize,\n"
-            "  --tfidf            as for 'wass wmd' (idf from the training set)\n"
-            "  --predictions      print 'index predicted true' per test document\n"
-            "  --json             JSON output\n"
-            "\n"
-            "Exit status 0 on success, 2 on bad input.\n");
+    fprintf(f, "usage: wass knn --vectors V --train DIR|FILE --test DIR|FILE [-k K] [options]\n"
+               "\n"
+               "Classifies each test document by a majority vote of its k nearest training\n"
+               "documents under the Word Mover's Distance (exact; prefetch-and-prune skips\n"
+               "the exact solves that cannot change the k nearest). Without -k, k is chosen\n"
+               "among 1, 3, .., --k-max by cross-validation on the training set.\n"
+               "\n"
+               "  --train, --test    DIR: DIR/<label>/<document> files (labels are the\n"
+               "                     folder names); FILE: one document a line,\n"
+               "                     '<label><TAB><text>'\n"
+               "  --vectors V        word vectors (see 'wass wmd --help'); --no-cache\n"
+               "  -k K               neighbours (default: cross-validation)\n"
+               "  --k-max K          largest k tried by cross-validation (default 19)\n"
+               "  --folds F          cross-validation folds (default 5)\n"
+               "  --seed S           seed of the fold assignment (default 0)\n"
+               "  --method M         wmd (default), wcd or rwmd: what ranks neighbours\n"
+               "  --prune P          rwmd (default): every RWMD first, exact solves in RWMD\n"
+               "                     order until it reaches the k-th distance;\n"
+               "                     kusner: corpus in WCD order, RWMD skips (Kusner et al.);\n"
+               "                     ict: every ICT bound first, exact solves in ICT order;\n"
+               "                     none: brute force (exact WMD to every document)\n"
+               "  --no-prune         the same as --prune none\n"
+               "  --no-ict           prune with RWMD alone (default: also the tighter ICT\n"
+               "                     bound where RWMD cannot skip a solve)\n"
+               "  --threads N        threads (default: all cores)\n"
+               "  --max-train N, --max-test N   use only the first N documents\n"
+               "  --stopwords F, --min-len N, --keep-non-ascii, --distance D, --normalize,\n"
+               "  --tfidf            as for 'wass wmd' (idf from the training set)\n"
+               "  --predictions      print 'index predicted true' per test document\n"
+               "  --json             JSON output\n"
+               "\n"
+               "Exit status 0 on success, 2 on bad input.\n");
 }
 
 static const char *method_name(wass_knn_method m) {
@@ -65,7 +64,8 @@ static int bags_of(const char *cmd, const wass_wordvec *wv, const wmd_docs *d, s
     for (size_t i = 0; i < n; i++) {
         wass_error_info e;
         if (wass_bag_from_text(wv, d->text[i], d->len[i], to, &b[i], &e)) {
-            for (size_t k = 0; k < i; k++) wass_bag_free(&b[k]);
+            for (size_t k = 0; k < i; k++)
+                wass_bag_free(&b[k]);
             free(b);
             return cli_lib_error(cmd, &e);
         }
@@ -120,9 +120,12 @@ int cmd_knn(int argc, char **argv) {
                 return CLI_BAD_INPUT;
         } else if ((r = cli_opt(cmd, argc, argv, &i, "--method", &v))) {
             if (r < 0) return CLI_BAD_INPUT;
-            if (strcmp(v, "wmd") == 0) co.knn.method = WASS_KNN_WMD;
-            else if (strcmp(v, "wcd") == 0) co.knn.method = WASS_KNN_WCD;
-            else if (strcmp(v, "rwmd") == 0) co.knn.method = WASS_KNN_RWMD;
+            if (strcmp(v, "wmd") == 0)
+                co.knn.method = WASS_KNN_WMD;
+            else if (strcmp(v, "wcd") == 0)
+                co.knn.method = WASS_KNN_WCD;
+            else if (strcmp(v, "rwmd") == 0)
+                co.knn.method = WASS_KNN_RWMD;
             else {
                 cli_error(cmd, "--method: expected wmd, wcd or rwmd, found '%s'", v);
                 return CLI_BAD_INPUT;
@@ -140,10 +143,14 @@ int cmd_knn(int argc, char **argv) {
             co.knn.wmd.normalize = 1;
         } else if ((r = cli_opt(cmd, argc, argv, &i, "--prune", &v))) {
             if (r < 0) return CLI_BAD_INPUT;
-            if (strcmp(v, "kusner") == 0) co.knn.prune = 1;
-            else if (strcmp(v, "rwmd") == 0) co.knn.prune = 2;
-            else if (strcmp(v, "ict") == 0) co.knn.prune = 3;
-            else if (strcmp(v, "none") == 0) co.knn.prune = 0;
+            if (strcmp(v, "kusner") == 0)
+                co.knn.prune = 1;
+            else if (strcmp(v, "rwmd") == 0)
+                co.knn.prune = 2;
+            else if (strcmp(v, "ict") == 0)
+                co.knn.prune = 3;
+            else if (strcmp(v, "none") == 0)
+                co.knn.prune = 0;
             else {
                 cli_error(cmd, "--prune: expected rwmd, kusner, ict or none, found '%s'", v);
                 return CLI_BAD_INPUT;
@@ -216,8 +223,10 @@ int cmd_knn(int argc, char **argv) {
             rc = CLI_FAILURE;
         } else {
             int lr = wass_idf_fit(btrain, ntrain, wv.count, idf, &e);
-            for (size_t i = 0; i < ntrain && !lr; i++) lr = wass_bag_apply_idf(&btrain[i], idf, &e);
-            for (size_t i = 0; i < ntest && !lr; i++) lr = wass_bag_apply_idf(&btest[i], idf, &e);
+            for (size_t i = 0; i < ntrain && !lr; i++)
+                lr = wass_bag_apply_idf(&btrain[i], idf, &e);
+            for (size_t i = 0; i < ntest && !lr; i++)
+                lr = wass_bag_apply_idf(&btest[i], idf, &e);
             if (lr) rc = cli_lib_error(cmd, &e);
             free(idf);
         }
@@ -239,8 +248,8 @@ int cmd_knn(int argc, char **argv) {
             co.knn.progress_user = &prog;
         }
         wass_error_info e;
-        int lr = wass_knn_classify(&wv, btrain, train.label, ntrain, btest, test.label, ntest,
-                                   &co, &res, &e);
+        int lr = wass_knn_classify(&wv, btrain, train.label, ntrain, btest, test.label, ntest, &co,
+                                   &res, &e);
         cli_progress_done(&prog);
         if (lr) rc = cli_lib_error(cmd, &e);
     }
@@ -288,8 +297,12 @@ int cmd_knn(int argc, char **argv) {
             cli_json_end(&j);
         } else {
             printf("method %s%s, k = %zu%s, %zu training and %zu test documents, %zu labels\n",
-                   method_name(co.knn.method), co.knn.prune == 0 ? " (brute force)" : co.knn.prune == 1 ? " (prune: kusner)" : co.knn.prune == 2 ? " (prune: rwmd)" : " (prune: ict)", res.k,
-                   k == 0 ? " (cross-validation)" : "", ntrain, ntest, ntrain_labels);
+                   method_name(co.knn.method),
+                   co.knn.prune == 0   ? " (brute force)"
+                   : co.knn.prune == 1 ? " (prune: kusner)"
+                   : co.knn.prune == 2 ? " (prune: rwmd)"
+                                       : " (prune: ict)",
+                   res.k, k == 0 ? " (cross-validation)" : "", ntrain, ntest, ntrain_labels);
             if (k == 0) {
                 printf("cross-validation error:");
                 for (size_t kk = 1; kk <= res.k_max; kk += 2)
@@ -313,8 +326,10 @@ int cmd_knn(int argc, char **argv) {
         }
     }
     wass_classify_result_free(&res);
-    for (size_t i = 0; i < ntrain && btrain; i++) wass_bag_free(&btrain[i]);
-    for (size_t i = 0; i < ntest && btest; i++) wass_bag_free(&btest[i]);
+    for (size_t i = 0; i < ntrain && btrain; i++)
+        wass_bag_free(&btrain[i]);
+    for (size_t i = 0; i < ntest && btest; i++)
+        wass_bag_free(&btest[i]);
     free(btrain);
     free(btest);
     wmd_docs_free(&train);

@@ -10,35 +10,34 @@
 #include <string.h>
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: wass wmd DOC1 DOC2 --vectors V [options]\n"
-            "       wass wmd --text TEXT1 TEXT2 --vectors V [options]\n"
-            "       wass wmd --pairs FILE --vectors V [options]\n"
-            "\n"
-            "Word Mover's Distance (Kusner et al. 2015): the exact optimal transport\n"
-            "between the bags of words of two documents, the cost of moving one word\n"
-            "to another being the distance between their word vectors. Also prints\n"
-            "the word centroid distance (WCD) and relaxed WMD (RWMD), lower bounds.\n"
-            "\n"
-            "  DOC1 DOC2          text files (or, with --text, the texts themselves)\n"
-            "  --pairs FILE       one pair a line, 'TEXT1<TAB>TEXT2'; prints one line\n"
-            "                     'wmd wcd rwmd' per pair (JSON: one object a line)\n"
-            "  --vectors V        word vectors: word2vec text or binary, GloVe text,\n"
-            "                     wink-embeddings JSON, or a .wassvec cache (a cache\n"
-            "                     V.wassvec is written next to V and reused)\n"
-            "  --no-cache         neither read nor write the .wassvec cache\n"
-            "  --stopwords F      stop-word file (one word a line), 'en' for the\n"
-            "                     shipped share/stopwords_en.txt, 'none' (default)\n"
-            "  --distance D       euclidean (default) or cosine (1 - cos)\n"
-            "  --normalize        unit-normalize word vectors (euclidean)\n"
-            "  --tfidf            TF-IDF weights, idf over the documents given\n"
-            "  --min-len N        drop tokens shorter than N bytes (default 1)\n"
-            "  --keep-non-ascii   bytes >= 0x80 belong to tokens (default: separators)\n"
-            "  --json             JSON output\n"
-            "\n"
-            "Tokens are lowercased runs of ASCII letters and digits. Words without a\n"
-            "vector are dropped and counted. A document left empty gets distance inf\n"
-            "and a warning.\n");
+    fprintf(f, "usage: wass wmd DOC1 DOC2 --vectors V [options]\n"
+               "       wass wmd --text TEXT1 TEXT2 --vectors V [options]\n"
+               "       wass wmd --pairs FILE --vectors V [options]\n"
+               "\n"
+               "Word Mover's Distance (Kusner et al. 2015): the exact optimal transport\n"
+               "between the bags of words of two documents, the cost of moving one word\n"
+               "to another being the distance between their word vectors. Also prints\n"
+               "the word centroid distance (WCD) and relaxed WMD (RWMD), lower bounds.\n"
+               "\n"
+               "  DOC1 DOC2          text files (or, with --text, the texts themselves)\n"
+               "  --pairs FILE       one pair a line, 'TEXT1<TAB>TEXT2'; prints one line\n"
+               "                     'wmd wcd rwmd' per pair (JSON: one object a line)\n"
+               "  --vectors V        word vectors: word2vec text or binary, GloVe text,\n"
+               "                     wink-embeddings JSON, or a .wassvec cache (a cache\n"
+               "                     V.wassvec is written next to V and reused)\n"
+               "  --no-cache         neither read nor write the .wassvec cache\n"
+               "  --stopwords F      stop-word file (one word a line), 'en' for the\n"
+               "                     shipped share/stopwords_en.txt, 'none' (default)\n"
+               "  --distance D       euclidean (default) or cosine (1 - cos)\n"
+               "  --normalize        unit-normalize word vectors (euclidean)\n"
+               "  --tfidf            TF-IDF weights, idf over the documents given\n"
+               "  --min-len N        drop tokens shorter than N bytes (default 1)\n"
+               "  --keep-non-ascii   bytes >= 0x80 belong to tokens (default: separators)\n"
+               "  --json             JSON output\n"
+               "\n"
+               "Tokens are lowercased runs of ASCII letters and digits. Words without a\n"
+               "vector are dropped and counted. A document left empty gets distance inf\n"
+               "and a warning.\n");
 }
 
 typedef struct {
@@ -97,7 +96,8 @@ static int apply_idf(const char *cmd, ctx *c, wass_bag *bags, size_t n) {
     }
     wass_error_info e;
     int rc = wass_idf_fit(bags, n, c->wv.count, idf, &e);
-    for (size_t i = 0; i < n && !rc; i++) rc = wass_bag_apply_idf(&bags[i], idf, &e);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = wass_bag_apply_idf(&bags[i], idf, &e);
     free(idf);
     if (rc) return cli_lib_error(cmd, &e);
     return CLI_OK;
@@ -114,7 +114,8 @@ static int run_pairs(const char *cmd, ctx *c, const char *path) {
     for (size_t p = 0; p < len && rc == CLI_OK;) {
         line++;
         size_t e = p;
-        while (e < len && buf[e] != '\n') e++;
+        while (e < len && buf[e] != '\n')
+            e++;
         size_t end = e > p && buf[e - 1] == '\r' ? e - 1 : e;
         if (end > p) {
             const char *tab = memchr(buf + p, '\t', end - p);
@@ -168,7 +169,8 @@ static int run_pairs(const char *cmd, ctx *c, const char *path) {
     if (rc == CLI_OK)
         fprintf(stderr, "wass %s: %zu pairs, %.6f s in WMD (%.1f pairs/s)\n", cmd, n / 2, total,
                 total > 0 ? (double)(n / 2) / total : 0.0);
-    for (size_t k = 0; k < n; k++) wass_bag_free(&bags[k]);
+    for (size_t k = 0; k < n; k++)
+        wass_bag_free(&bags[k]);
     free(bags);
     return rc;
 }
@@ -271,8 +273,8 @@ int cmd_wmd(int argc, char **argv) {
                 cli_json_num(&j, "wcd", res.wcd);
                 cli_json_num(&j, "rwmd", res.rwmd);
                 cli_json_bool(&j, "empty", res.empty);
-                cli_json_str(&j, "distance", c.wo.distance == WASS_WMD_COSINE ? "cosine"
-                                                                              : "euclidean");
+                cli_json_str(&j, "distance",
+                             c.wo.distance == WASS_WMD_COSINE ? "cosine" : "euclidean");
                 cli_json_bool(&j, "normalize", c.wo.normalize);
                 cli_json_str(&j, "weights", c.tfidf ? "tfidf" : "nbow");
                 cli_json_int(&j, "vocabulary", (long long)c.wv.count);

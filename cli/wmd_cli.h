@@ -5,6 +5,7 @@
 #define WASS_WMD_CLI_H
 
 #include "cli.h"
+#include "wass/wmd.h"
 
 /* Text options given on the command line. */
 typedef struct {

@@ -39,7 +39,8 @@ int wmd_read_file(const char *cmd, const char *path, char **out, size_t *len) {
         if (!q) {
             free(buf);
             buf = NULL;
-        } else buf = q;
+        } else
+            buf = q;
     }
     int bad = ferror(f);
     fclose(f);
@@ -99,8 +100,7 @@ int wmd_text_arg(const char *cmd, int argc, char **argv, int *i, wmd_text_args *
     return 0;
 }
 
-int wmd_load_stopwords(const char *cmd, const wmd_text_args *t, wass_stopwords *sw,
-                       int *have) {
+int wmd_load_stopwords(const char *cmd, const wmd_text_args *t, wass_stopwords *sw, int *have) {
     *have = 0;
     if (!t->stopwords || strcmp(t->stopwords, "none") == 0) return CLI_OK;
     char shipped[PATH_MAX + 64];
@@ -139,8 +139,7 @@ int wmd_load_vectors(const char *cmd, const char *path, int use_cache, wass_word
 
 static int label_id(wmd_docs *d, const char *label, size_t len, wmd_labels *names) {
     for (size_t k = 0; k < names->n; k++)
-        if (strlen(names->name[k]) == len && memcmp(names->name[k], label, len) == 0)
-            return (int)k;
+        if (strlen(names->name[k]) == len && memcmp(names->name[k], label, len) == 0) return (int)k;
     char **q = realloc(names->name, (names->n + 1) * sizeof *q);
     if (!q) return -1;
     names->name = q;
@@ -216,8 +215,9 @@ int wmd_load_docs(const char *cmd, const char *path, wmd_docs *d, wmd_labels *na
             snprintf(sub, sizeof sub, "%s/%s", path, labels[k]);
             struct stat s2;
             if (stat(sub, &s2) != 0 || !S_ISDIR(s2.st_mode)) {
-                cli_error(cmd, "'%s': expected only label folders (DIR/label/doc), found the "
-                               "file '%s'",
+                cli_error(cmd,
+                          "'%s': expected only label folders (DIR/label/doc), found the "
+                          "file '%s'",
                           path, labels[k]);
                 rc = CLI_BAD_INPUT;
                 break;
@@ -236,10 +236,12 @@ int wmd_load_docs(const char *cmd, const char *path, wmd_docs *d, wmd_labels *na
                     rc = CLI_FAILURE;
                 }
             }
-            for (size_t f = 0; f < nf; f++) free(files[f]);
+            for (size_t f = 0; f < nf; f++)
+                free(files[f]);
             free(files);
         }
-        for (size_t k = 0; k < nl; k++) free(labels[k]);
+        for (size_t k = 0; k < nl; k++)
+            free(labels[k]);
         free(labels);
         if (rc == CLI_OK && d->n == 0) {
             cli_error(cmd, "'%s': no documents (expected DIR/label/doc files)", path);
@@ -256,7 +258,8 @@ int wmd_load_docs(const char *cmd, const char *path, wmd_docs *d, wmd_labels *na
     while (p < len && rc == CLI_OK) {
         line++;
         size_t e = p;
-        while (e < len && buf[e] != '\n') e++;
+        while (e < len && buf[e] != '\n')
+            e++;
         size_t end = e;
         if (end > p && buf[end - 1] == '\r') end--;
         if (end > p) {
@@ -294,7 +297,8 @@ int wmd_load_docs(const char *cmd, const char *path, wmd_docs *d, wmd_labels *na
 }
 
 void wmd_docs_free(wmd_docs *d) {
-    for (size_t i = 0; i < d->n; i++) free(d->text[i]);
+    for (size_t i = 0; i < d->n; i++)
+        free(d->text[i]);
     free(d->text);
     free(d->len);
     free(d->label);
@@ -302,7 +306,8 @@ void wmd_docs_free(wmd_docs *d) {
 }
 
 void wmd_labels_free(wmd_labels *l) {
-    for (size_t i = 0; i < l->n; i++) free(l->name[i]);
+    for (size_t i = 0; i < l->n; i++)
+        free(l->name[i]);
     free(l->name);
     memset(l, 0, sizeof *l);
 }

@@ -13,7 +13,10 @@ int main(void) {
     const double a[] = {1.0 / 3, 1.0 / 3, 1.0 / 3};
     const double b[] = {0.5, 0.5};
 
-    wass_problem pb = {.n = 3, .m = 2, .a = a, .b = b,
+    wass_problem pb = {.n = 3,
+                       .m = 2,
+                       .a = a,
+                       .b = b,
                        .cost = wass_cost_points(X, Y, 2, wass_ground_make(WASS_EUCLIDEAN, 1))};
     wass_result res;
     wass_error_info err;

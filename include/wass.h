@@ -1,7 +1,8 @@
 /*
- * wass.h - the one public header of libwass: Wasserstein distances and
+ * wass.h - the core public header of libwass: Wasserstein distances and
  * optimal transport, exact (network simplex, certified) and approximate
- * (Sinkhorn, sliced, grid embeddings, lower bounds), plus Word Mover's Distance.
+ * (Sinkhorn, sliced, grid embeddings, lower bounds), divergences and I/O.
+ * Applications have their own headers: <wass/wmd.h> (Word Mover's Distance).
  *
  * Conventions (see STYLE.md of the project):
  *  - Every call returns an error code (wass_error, 0 = WASS_OK, negative =
@@ -31,6 +32,16 @@ extern "C" {
 #define WASS_VERSION_MINOR 1
 #define WASS_VERSION_PATCH 0
 #define WASS_VERSION_STRING "0.1.0"
+
+/* Every public function is marked WASS_API; the shared library is built with
+ * hidden visibility, so only these are exported. */
+#if defined(_WIN32) && defined(WASS_BUILDING_SHARED)
+#define WASS_API __declspec(dllexport)
+#elif defined(__GNUC__) || defined(__clang__)
+#define WASS_API __attribute__((visibility("default")))
+#else
+#define WASS_API
+#endif
 
 /* ======================================================================== */
 /* Errors, status, messages                                                  */
@@ -65,8 +76,8 @@ typedef enum {
 } wass_status;
 
 /* Static English text for an error code / a status. Never NULL. */
-const char *wass_strerror(int code);
-const char *wass_status_string(int status);
+WASS_API const char *wass_strerror(int code);
+WASS_API const char *wass_status_string(int status);
 
 /* Detail of an error: a human-readable message naming the problem (e.g.
  * "line 7: expected 4 columns, found 3", "weights a sum to 1 but b to 1.5").
@@ -99,14 +110,14 @@ typedef struct {
 } wass_ground;
 
 /* {metric, q = 2, p} */
-wass_ground wass_ground_make(wass_metric metric, double p);
+WASS_API wass_ground wass_ground_make(wass_metric metric, double p);
 /* Parse "euclidean", "sqeuclidean", "cityblock", "chebyshev", "minkowski"
  * (also "l2", "l1", "linf", "manhattan"); returns WASS_ERR_INVALID if unknown. */
-int wass_metric_parse(const char *name, wass_metric *out);
-const char *wass_metric_name(wass_metric metric);
+WASS_API int wass_metric_parse(const char *name, wass_metric *out);
+WASS_API const char *wass_metric_name(wass_metric metric);
 
 /* d(x, y)^p for two points of dimension d. */
-double wass_ground_eval(const wass_ground *g, const double *x, const double *y, size_t d);
+WASS_API double wass_ground_eval(const wass_ground *g, const double *x, const double *y, size_t d);
 
 typedef double (*wass_cost_fn)(size_t i, size_t j, void *user);
 
@@ -132,13 +143,13 @@ typedef struct {
     double p;
 } wass_cost;
 
-wass_cost wass_cost_dense(const double *C, size_t ld, double p);
-wass_cost wass_cost_points(const double *X, const double *Y, size_t d, wass_ground ground);
-wass_cost wass_cost_callback(wass_cost_fn fn, void *user, double p);
+WASS_API wass_cost wass_cost_dense(const double *C, size_t ld, double p);
+WASS_API wass_cost wass_cost_points(const double *X, const double *Y, size_t d, wass_ground ground);
+WASS_API wass_cost wass_cost_callback(wass_cost_fn fn, void *user, double p);
 /* C(i, j) for any kind (no bounds checks). */
-double wass_cost_eval(const wass_cost *c, size_t i, size_t j);
+WASS_API double wass_cost_eval(const wass_cost *c, size_t i, size_t j);
 /* The power p a cost is raised to (ground.p for points, p otherwise). */
-double wass_cost_power(const wass_cost *c);
+WASS_API double wass_cost_power(const wass_cost *c);
 
 /* A discrete transport problem: weights a (n), b (m), and a cost. */
 typedef struct {
@@ -158,7 +169,7 @@ typedef struct {
 /* Validate a problem's weights and sizes without solving: NaN/Inf, negative
  * weights, zero total mass, NULL pointers, zero sizes, n*m overflow. Does not
  * scan the whole cost (solvers check the costs they read). */
-int wass_problem_check(const wass_problem *pb, wass_error_info *err);
+WASS_API int wass_problem_check(const wass_problem *pb, wass_error_info *err);
 
 /* Progress reports for long work: fraction in [0,1] (negative if unknown),
  * stage is a short static string. Called from the calling thread only. */
@@ -191,22 +202,22 @@ typedef enum {
 
 typedef struct {
     wass_mass_mode mass;
-    double mass_tol;  /* relative tolerance on |sum a - sum b|, default 1e-9 */
-    int64_t max_iter; /* pivot limit; 0 (default) = no limit. Reaching it gives
-                         status WASS_ITERATION_LIMIT, never a silent answer */
-    int want_plan;    /* default 1 */
-    int want_duals;   /* default 1 (needed for the certificate and critic) */
-    int certify;      /* default 1: run wass_certify on the result */
-    int threads;      /* 0 = all cores (OpenMP), 1 = single thread */
-    int64_t block_size; /* pricing block size, 0 = automatic */
+    double mass_tol;           /* relative tolerance on |sum a - sum b|, default 1e-9 */
+    int64_t max_iter;          /* pivot limit; 0 (default) = no limit. Reaching it gives
+                                  status WASS_ITERATION_LIMIT, never a silent answer */
+    int want_plan;             /* default 1 */
+    int want_duals;            /* default 1 (needed for the certificate and critic) */
+    int certify;               /* default 1: run wass_certify on the result */
+    int threads;               /* 0 = all cores (OpenMP), 1 = single thread */
+    int64_t block_size;        /* pricing block size, 0 = automatic */
     wass_progress_fn progress; /* may be NULL */
     void *progress_user;
-    int algorithm;    /* wass_algorithm, default WASS_ALGO_AUTO */
+    int algorithm; /* wass_algorithm, default WASS_ALGO_AUTO */
 } wass_options;
 
-void wass_options_default(wass_options *opt);
+WASS_API void wass_options_default(wass_options *opt);
 /* Parse "balanced", "normalize", "partial". */
-int wass_mass_parse(const char *name, wass_mass_mode *out);
+WASS_API int wass_mass_parse(const char *name, wass_mass_mode *out);
 
 /* One entry of a sparse transport plan. */
 typedef struct {
@@ -239,16 +250,16 @@ typedef struct {
     size_t n, m;
     wass_flow *plan; /* plan_len nonzero entries (<= n + m - 1), sorted by (i, j); owned */
     size_t plan_len;
-    double *u; /* n dual potentials (owned; NULL unless want_duals) */
-    double *v; /* m dual potentials; u_i + v_j <= C_ij, equality on the plan */
+    double *u;          /* n dual potentials (owned; NULL unless want_duals) */
+    double *v;          /* m dual potentials; u_i + v_j <= C_ij, equality on the plan */
     int64_t iterations; /* simplex pivots (for assignments solved by augmenting paths:
                            the columns scanned by their shortest-path searches) */
     double seconds;     /* wall time of the solve */
     double certify_seconds;
     wass_certificate cert;
-    char message[256]; /* detail when status != WASS_OPTIMAL */
-    int algorithm;        /* the wass_algorithm that ran (SIMPLEX or COLGEN) */
-    int64_t rounds;       /* column generation: pricing rounds (0 for the simplex) */
+    char message[256];     /* detail when status != WASS_OPTIMAL */
+    int algorithm;         /* the wass_algorithm that ran (SIMPLEX or COLGEN) */
+    int64_t rounds;        /* column generation: pricing rounds (0 for the simplex) */
     size_t candidate_arcs; /* column generation: arcs in the final restricted problem */
 } wass_result;
 
@@ -258,15 +269,15 @@ typedef struct {
  * c-transform, so u_i + v_j <= C_ij holds over all pairs. With opt->certify,
  * a result whose certificate misses 1e-9 (marginal error, min reduced cost,
  * duality gap) gets status WASS_NOT_CONVERGED and a message saying which. */
-int wass_emd(const wass_problem *pb, const wass_options *opt, wass_result *res,
-             wass_error_info *err);
-void wass_result_free(wass_result *res);
+WASS_API int wass_emd(const wass_problem *pb, const wass_options *opt, wass_result *res,
+                      wass_error_info *err);
+WASS_API void wass_result_free(wass_result *res);
 
 /* Recompute the certificate of res from the problem alone (trusting nothing
  * else in res): marginal error of res->plan, most negative reduced cost over
  * all n*m pairs, duality gap. Honors opt->mass and opt->threads. */
-int wass_certify(const wass_problem *pb, const wass_options *opt, const wass_result *res,
-                 wass_certificate *cert);
+WASS_API int wass_certify(const wass_problem *pb, const wass_options *opt, const wass_result *res,
+                          wass_certificate *cert);
 
 /* Kantorovich-Rubinstein critic for W1 (metric ground cost, p == 1; duals
  * from a balanced or normalize solve of the same problem): fills
@@ -274,8 +285,8 @@ int wass_certify(const wass_problem *pb, const wass_options *opt, const wass_res
  * f with sum a_i f_a[i] - sum b_j f_b[j] = W1 (after mass normalization).
  * *lipschitz_violation receives max over pairs of |f(x) - f(y)| - d(x, y)
  * (<= ~0): over X x Y for any cost, and also X x X and Y x Y for points. */
-int wass_critic(const wass_problem *pb, const wass_result *res, double *f_a, double *f_b,
-                double *lipschitz_violation, wass_error_info *err);
+WASS_API int wass_critic(const wass_problem *pb, const wass_result *res, double *f_a, double *f_b,
+                         double *lipschitz_violation, wass_error_info *err);
 
 /* Many independent exact problems at once (e.g. all pairs among a set of
  * distributions). problems[k] is solved as by wass_emd(&problems[k], opt)
@@ -288,8 +299,8 @@ int wass_critic(const wass_problem *pb, const wass_result *res, double *f_a, dou
  * Returns WASS_OK when every problem could be solved, otherwise the error of
  * the first failing problem (err names its index); the others are still
  * solved. */
-int wass_emd_many(const wass_problem *problems, size_t count, const wass_options *opt,
-                  double *costs, int *statuses, wass_error_info *err);
+WASS_API int wass_emd_many(const wass_problem *problems, size_t count, const wass_options *opt,
+                           double *costs, int *statuses, wass_error_info *err);
 
 /* ======================================================================== */
 /* One dimension                                                            */
@@ -301,16 +312,16 @@ int wass_emd_many(const wass_problem *problems, size_t count, const wass_options
  * functions). p >= 1, or p = INFINITY for W_inf. Weights are normalized.
  * O((n + m) log(n + m)) work (radix sort, multi-threaded on large inputs).
  * *out receives W_p (the p-th root taken). */
-int wass_line(const double *u, const double *uw, size_t n, const double *v, const double *vw,
-              size_t m, double p, double *out, wass_error_info *err);
+WASS_API int wass_line(const double *u, const double *uw, size_t n, const double *v,
+                       const double *vw, size_t m, double p, double *out, wass_error_info *err);
 
 /* k independent 1-D problems sharing sizes: problem t uses u + t*n, uw + t*n
  * (or NULL), v + t*m, vw + t*m (or NULL); out[t] = W_p (out: k, caller-
  * owned). Problems run in parallel (threads: 0 = all cores), each exactly as
  * wass_line would compute it, whatever the thread count. */
-int wass_line_batch(const double *u, const double *uw, size_t n, const double *v,
-                    const double *vw, size_t m, size_t k, double p, int threads, double *out,
-                    wass_error_info *err);
+WASS_API int wass_line_batch(const double *u, const double *uw, size_t n, const double *v,
+                             const double *vw, size_t m, size_t k, double p, int threads,
+                             double *out, wass_error_info *err);
 
 /* ======================================================================== */
 /* Elementary distances between histograms on one support                    */
@@ -324,9 +335,10 @@ typedef enum { WASS_DIV_TV = 0, WASS_DIV_KL = 1, WASS_DIV_JS = 2 } wass_divergen
  * where p_i > 0; *infinite_at receives the first such i, else (size_t)-1);
  * JS = (KL(P||M) + KL(Q||M)) / 2, M = (P + Q)/2. Both histograms are
  * normalized to total 1 first. infinite_at may be NULL. */
-int wass_divergence(const double *p, const double *q, size_t n, wass_divergence_kind kind,
-                    unsigned flags, double *out, size_t *infinite_at, wass_error_info *err);
-int wass_divergence_parse(const char *name, wass_divergence_kind *out);
+WASS_API int wass_divergence(const double *p, const double *q, size_t n, wass_divergence_kind kind,
+                             unsigned flags, double *out, size_t *infinite_at,
+                             wass_error_info *err);
+WASS_API int wass_divergence_parse(const char *name, wass_divergence_kind *out);
 
 /* ======================================================================== */
 /* Entropic optimal transport: Sinkhorn                                      */
@@ -356,21 +368,21 @@ int wass_divergence_parse(const char *name, wass_divergence_kind *out);
  * to the all-ones matrix instead, i.e. the cost C_ij - eps (log a_i + log b_j)
  * in our terms. */
 typedef struct {
-    double reg;         /* epsilon > 0 (absolute, in cost units) */
-    double tol;         /* stop when the L1 marginal error < tol; default 1e-9. Unbalanced:
-                           L1 distance of the plan's marginals to their optimal values
-                           a exp(-f / tau), b exp(-g / tau) */
-    int64_t max_iter;   /* default 100000 (one iteration = one update of f and of g) */
-    int eps_scaling;    /* default 1: anneal epsilon from the cost spread (max - min
-                           cost; for point clouds a bound from the bounding box) down to
-                           reg, warm-starting each stage; ignored when init_f or init_g
-                           is given (then the solve starts at reg) */
+    double reg;            /* epsilon > 0 (absolute, in cost units) */
+    double tol;            /* stop when the L1 marginal error < tol; default 1e-9. Unbalanced:
+                              L1 distance of the plan's marginals to their optimal values
+                              a exp(-f / tau), b exp(-g / tau) */
+    int64_t max_iter;      /* default 100000 (one iteration = one update of f and of g) */
+    int eps_scaling;       /* default 1: anneal epsilon from the cost spread (max - min
+                              cost; for point clouds a bound from the bounding box) down to
+                              reg, warm-starting each stage; ignored when init_f or init_g
+                              is given (then the solve starts at reg) */
     double scaling_factor; /* epsilon multiplier per stage in (0,1), default 0.5 */
-    double tau;         /* unbalanced KL marginal relaxation; 0 = balanced (default) */
-    const double *init_f; /* warm start potentials (n) at reg, or NULL */
-    const double *init_g; /* (m) or NULL; used only when init_f is NULL */
-    int want_plan;      /* 1: dense n x m plan in the result (default 0) */
-    int threads;        /* 0 = all cores; results do not depend on it */
+    double tau;            /* unbalanced KL marginal relaxation; 0 = balanced (default) */
+    const double *init_f;  /* warm start potentials (n) at reg, or NULL */
+    const double *init_g;  /* (m) or NULL; used only when init_f is NULL */
+    int want_plan;         /* 1: dense n x m plan in the result (default 0) */
+    int threads;           /* 0 = all cores; results do not depend on it */
     wass_progress_fn progress;
     void *progress_user;
     double kernel_memory; /* bytes (default 2^30 = 1 GiB; may be +inf): when the dense
@@ -385,7 +397,7 @@ typedef struct {
                              the same answer to rounding. */
 } wass_sinkhorn_options;
 
-void wass_sinkhorn_options_default(wass_sinkhorn_options *opt);
+WASS_API void wass_sinkhorn_options_default(wass_sinkhorn_options *opt);
 
 typedef struct {
     int status;            /* WASS_CONVERGED / WASS_ITERATION_LIMIT / WASS_NOT_CONVERGED */
@@ -408,17 +420,17 @@ typedef struct {
  * not sum to 1. Dense and callback costs are scanned once (NaN/Inf rejected).
  * Memory: O(n + m) besides a dense cost or the requested plan. res is
  * overwritten; call wass_sinkhorn_result_free on it afterwards, also on error. */
-int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *opt,
-                  wass_sinkhorn_result *res, wass_error_info *err);
-void wass_sinkhorn_result_free(wass_sinkhorn_result *res);
+WASS_API int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *opt,
+                           wass_sinkhorn_result *res, wass_error_info *err);
+WASS_API void wass_sinkhorn_result_free(wass_sinkhorn_result *res);
 
 typedef struct {
-    int status;            /* WASS_CONVERGED only when all three solves converged */
-    double divergence;     /* S = ot_ab - (ot_aa + ot_bb) / 2 */
-    double ot_ab, ot_aa, ot_bb; /* entropic objectives OT_eps of the three problems */
+    int status;                       /* WASS_CONVERGED only when all three solves converged */
+    double divergence;                /* S = ot_ab - (ot_aa + ot_bb) / 2 */
+    double ot_ab, ot_aa, ot_bb;       /* entropic objectives OT_eps of the three problems */
     double cost_ab, cost_aa, cost_bb; /* transport costs sum P_ij C_ij of their plans */
-    double marginal_error; /* largest of the three */
-    int64_t iterations;    /* total over the three solves */
+    double marginal_error;            /* largest of the three */
+    int64_t iterations;               /* total over the three solves */
     double seconds;
     char message[256];
 } wass_sinkhorn_divergence_result;
@@ -432,51 +444,53 @@ typedef struct {
  * cost_ab - (cost_aa + cost_bb) / 2 here.
  * The short form returns WASS_ERR_INVALID, with a message, when a solve
  * stops at max_iter; the _ex form reports it in res->status instead. */
-int wass_sinkhorn_divergence(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
-                             const wass_sinkhorn_options *opt, double *out,
-                             wass_error_info *err);
-int wass_sinkhorn_divergence_ex(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
-                                const wass_sinkhorn_options *opt,
-                                wass_sinkhorn_divergence_result *res, wass_error_info *err);
+WASS_API int wass_sinkhorn_divergence(const wass_cloud *P, const wass_cloud *Q,
+                                      const wass_ground *g, const wass_sinkhorn_options *opt,
+                                      double *out, wass_error_info *err);
+WASS_API int wass_sinkhorn_divergence_ex(const wass_cloud *P, const wass_cloud *Q,
+                                         const wass_ground *g, const wass_sinkhorn_options *opt,
+                                         wass_sinkhorn_divergence_result *res,
+                                         wass_error_info *err);
 
 /* ======================================================================== */
 /* Sliced Wasserstein                                                        */
 /* ======================================================================== */
 
 typedef struct {
-    size_t projections; /* default 100 */
-    uint64_t seed;      /* default 0 */
-    double p;           /* default 2; >= 1 and finite */
-    int max_sliced;     /* 0: mean over directions (SW_p); 1: max over directions */
-    int threads;        /* 0 = all cores */
+    size_t projections;       /* default 100 */
+    uint64_t seed;            /* default 0 */
+    double p;                 /* default 2; >= 1 and finite */
+    int max_sliced;           /* 0: mean over directions (SW_p); 1: max over directions */
+    int threads;              /* 0 = all cores */
     const double *directions; /* NULL (default): random from seed; else
                                  projections x d row-major, used as given */
 } wass_sliced_options;
 
-void wass_sliced_options_default(wass_sliced_options *opt);
+WASS_API void wass_sliced_options_default(wass_sliced_options *opt);
 /* SW_p = (mean_theta W_p^p(theta.P, theta.Q))^(1/p), directions uniform on the
  * sphere from the seed; max-sliced: max_theta W_p. Same d required. The
  * result depends only on the inputs and the seed, not on the thread count.
  * opt may be NULL (defaults). */
-int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_options *opt,
-                double *out, wass_error_info *err);
+WASS_API int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_options *opt,
+                         double *out, wass_error_info *err);
 
 /* The k random unit directions of dimension d that wass_sliced uses for a
  * seed (Gaussian vectors, normalized; direction t depends on seed and t
  * only): out is k x d row-major, caller-owned. */
-int wass_sliced_directions(size_t d, size_t k, uint64_t seed, double *out, wass_error_info *err);
+WASS_API int wass_sliced_directions(size_t d, size_t k, uint64_t seed, double *out,
+                                    wass_error_info *err);
 
 /* ======================================================================== */
 /* Grid embedding (Indyk-Thaper, Grauman-Darrell)                            */
 /* ======================================================================== */
 
 typedef struct {
-    uint64_t seed;  /* random shift of the grids, default 0 */
-    int levels;     /* 0 (default) = derived from the data's spread; at most 58 */
-    double cell;    /* finest cell side, 0 (default) = derived from the data */
+    uint64_t seed; /* random shift of the grids, default 0 */
+    int levels;    /* 0 (default) = derived from the data's spread; at most 58 */
+    double cell;   /* finest cell side, 0 (default) = derived from the data */
 } wass_embed_options;
 
-void wass_embed_options_default(wass_embed_options *opt);
+WASS_API void wass_embed_options_default(wass_embed_options *opt);
 
 /* A shared frame (bounding box, shift, levels) so that embeddings of several
  * clouds are comparable. Build it from all clouds that will be compared.
@@ -502,9 +516,9 @@ typedef struct {
     double *hi;     /* d (owned) */
 } wass_embed_frame;
 
-int wass_embed_frame_init(wass_embed_frame *fr, const wass_cloud *clouds, size_t count,
-                          const wass_embed_options *opt, wass_error_info *err);
-void wass_embed_frame_free(wass_embed_frame *fr);
+WASS_API int wass_embed_frame_init(wass_embed_frame *fr, const wass_cloud *clouds, size_t count,
+                                   const wass_embed_options *opt, wass_error_info *err);
+WASS_API void wass_embed_frame_free(wass_embed_frame *fr);
 
 /* A sparse vector: sorted unique keys with values. */
 typedef struct {
@@ -519,11 +533,11 @@ typedef struct {
  * (Euclidean or L1 ground cost) within a factor O(d log(E / cell)) in
  * expectation over the shift. Points must lie in the frame's bounding box.
  * out is overwritten (release with wass_sparse_free). */
-int wass_embed(const wass_embed_frame *fr, const wass_cloud *P, wass_sparse *out,
-               wass_error_info *err);
+WASS_API int wass_embed(const wass_embed_frame *fr, const wass_cloud *P, wass_sparse *out,
+                        wass_error_info *err);
 /* sum over keys of |x - y| (merge of the sorted keys). */
-double wass_sparse_l1(const wass_sparse *x, const wass_sparse *y);
-void wass_sparse_free(wass_sparse *s);
+WASS_API double wass_sparse_l1(const wass_sparse *x, const wass_sparse *y);
+WASS_API void wass_sparse_free(wass_sparse *s);
 
 /* ======================================================================== */
 /* Lower bounds                                                              */
@@ -534,14 +548,15 @@ void wass_sparse_free(wass_sparse *s);
  * metrics (euclidean, cityblock, chebyshev, minkowski) with p >= 1, and
  * sqeuclidean with p >= 1/2 (giving ||mean P - mean Q||^(2p)). Other powers
  * are refused with WASS_ERR_UNSUPPORTED. Weights normalized. O((n + m) d). */
-int wass_bound_centroid(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
-                        double *out, wass_error_info *err);
+WASS_API int wass_bound_centroid(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
+                                 double *out, wass_error_info *err);
 /* Relaxed bound: max of the two one-sided relaxations (each point sends all
  * its mass to its cheapest partner: sum_i a_i min_j C_ij, and the same over
  * columns) <= optimal cost, for any cost (non-finite costs are refused with
  * WASS_ERR_NAN). Weights normalized. One pass over the n x m costs;
  * threads: 0 = all cores; the result does not depend on the thread count. */
-int wass_bound_relaxed(const wass_problem *pb, int threads, double *out, wass_error_info *err);
+WASS_API int wass_bound_relaxed(const wass_problem *pb, int threads, double *out,
+                                wass_error_info *err);
 
 /* ======================================================================== */
 /* Matrices and files                                                        */
@@ -557,248 +572,11 @@ typedef struct {
  * columns) or a NumPy .npy file (float64 or float32, little-endian, C order,
  * 1-D (read as a column) or 2-D). The format is chosen by the magic bytes.
  * Errors name the line and the problem; NaN/Inf are rejected. */
-int wass_matrix_read(const char *path, wass_matrix *out, wass_error_info *err);
+WASS_API int wass_matrix_read(const char *path, wass_matrix *out, wass_error_info *err);
 /* Write as text ("%.17g", one row a line, comma-separated) or .npy (float64)
  * when the path ends in ".npy"; atomically (temp file + rename). */
-int wass_matrix_write(const char *path, const wass_matrix *mat, wass_error_info *err);
-void wass_matrix_free(wass_matrix *mat);
-
-/* ======================================================================== */
-/* Word Mover's Distance (section owned by the WMD implementation)           */
-/* ======================================================================== */
-
-/* Word vectors: a vocabulary of `count` distinct words, each with a `dim`
- * float32 vector, and an open-addressing hash table word -> index. Loaders
- * read word2vec text ("count dim" header, then "word v1 .. vdim" lines),
- * word2vec binary (same header, then "word " + dim little-endian float32 per
- * word), GloVe text (no header) and the JSON of the wink-embeddings packages
- * ({"dimensions": d, "size": n, "vectors": {"word": [v1..vd, l2norm, index],
- * ...}, other keys ignored}), and the library's own binary cache (.wassvec).
- * Duplicate words keep their first vector (counted in `duplicates`). */
-typedef enum {
-    WASS_VEC_AUTO = 0,          /* by magic bytes and contents (see wass_wordvec_load) */
-    WASS_VEC_WORD2VEC_TEXT = 1,
-    WASS_VEC_WORD2VEC_BINARY = 2,
-    WASS_VEC_GLOVE = 3,
-    WASS_VEC_WINK_JSON = 4,
-    WASS_VEC_CACHE = 5          /* a .wassvec file written by this library */
-} wass_vec_format;
-
-typedef struct {
-    size_t count, dim;
-    float *vec;        /* count x dim row-major (owned) */
-    char *pool;        /* the words, NUL-terminated, back to back (owned) */
-    size_t pool_len;
-    size_t *offset;    /* count offsets of the words into pool (owned) */
-    size_t *slot;      /* hash table: cap entries, index + 1 or 0 when empty (owned) */
-    size_t cap;        /* a power of two >= 2 * count */
-    size_t duplicates; /* words seen again in the file and skipped */
-    int format;        /* wass_vec_format of the source that was read */
-    int from_cache;    /* 1 when read from a valid cache instead of the source */
-    int cache_written; /* 1 when a fresh cache was written by this load */
-} wass_wordvec;
-
-typedef struct {
-    wass_vec_format format; /* default WASS_VEC_AUTO */
-    int use_cache;          /* default 1: read <cache_path> when it is valid and
-                               newer data is not on disk, else parse the source
-                               and (try to) write the cache; a cache that cannot
-                               be written is not an error (cache_written = 0) */
-    const char *cache_path; /* NULL (default) = "<path>.wassvec" */
-    size_t max_words;       /* keep only the first max_words (0 = all) */
-} wass_wordvec_options;
-
-void wass_wordvec_options_default(wass_wordvec_options *opt);
-/* Load word vectors. Auto detection: "WASSVEC" magic = cache; first
- * non-blank byte '{' = wink JSON; first line of exactly two integers =
- * word2vec (binary when the first record holds bytes that are not text, or
- * the path ends in ".bin"); otherwise GloVe. Malformed or truncated files give
- * WASS_ERR_FORMAT with the line (err->line) and what was expected. */
-int wass_wordvec_load(const char *path, const wass_wordvec_options *opt, wass_wordvec *out,
-                      wass_error_info *err);
-/* Build from arrays: words[count] (NUL-terminated, copied), vec count x dim
- * (copied). Duplicate words keep the first. */
-int wass_wordvec_from_arrays(const char *const *words, const float *vec, size_t count,
-                             size_t dim, wass_wordvec *out, wass_error_info *err);
-/* Write the binary cache (header with magic, version, sizes, the source's
- * size and mtime; payload; FNV-1a 64 checksum), atomically. src_path may be
- * NULL (then the cache is valid for any source). */
-int wass_wordvec_save_cache(const wass_wordvec *wv, const char *path, const char *src_path,
-                            wass_error_info *err);
-/* Index of a word of len bytes (need not be NUL-terminated), or
- * WASS_NOT_FOUND. */
-#define WASS_NOT_FOUND ((size_t)-1)
-size_t wass_wordvec_find(const wass_wordvec *wv, const char *word, size_t len);
-const char *wass_wordvec_word(const wass_wordvec *wv, size_t index);
-void wass_wordvec_free(wass_wordvec *wv);
-
-/* A set of stop words (same hash table, no vectors). Text file: one word a
- * line, '#' starts a comment, blank lines ignored, words lowercased. */
-typedef struct {
-    wass_wordvec set; /* dim = 0 */
-} wass_stopwords;
-int wass_stopwords_load(const char *path, wass_stopwords *out, wass_error_info *err);
-int wass_stopwords_from_list(const char *const *words, size_t count, wass_stopwords *out,
-                             wass_error_info *err);
-void wass_stopwords_free(wass_stopwords *sw);
-
-/* Tokenizer: a token is a maximal run of ASCII letters and digits, lowercased
- * (with keep_non_ascii = 1, bytes >= 0x80 also belong to tokens, so UTF-8
- * words stay whole; by default they separate tokens). Tokens shorter than
- * min_len bytes are dropped, then stop words, then words not in the
- * vocabulary (dropped and counted: the out-of-vocabulary policy). */
-typedef struct {
-    size_t min_len;              /* default 1 */
-    int keep_non_ascii;          /* default 0 */
-    const wass_stopwords *stop;  /* NULL = no stop words */
-} wass_text_options;
-void wass_text_options_default(wass_text_options *opt);
-
-/* A document as a bag of words: distinct vocabulary indices (sorted
- * ascending), their counts, and weights (nBOW: count / kept tokens; or TF-IDF
- * normalized to total 1). len == 0 is an empty document. */
-typedef struct {
-    size_t len;
-    size_t *word;   /* len vocabulary indices (owned) */
-    double *count;  /* len raw counts (owned) */
-    double *weight; /* len weights summing to 1 (owned) */
-    size_t tokens;  /* tokens found by the tokenizer */
-    size_t kept;    /* tokens kept (in vocabulary, not stop words, long enough) */
-    size_t short_dropped, stop_dropped, oov_dropped; /* tokens dropped and why */
-} wass_bag;
-
-int wass_bag_from_text(const wass_wordvec *wv, const char *text, size_t len,
-                       const wass_text_options *opt, wass_bag *out, wass_error_info *err);
-/* A bag from vocabulary indices and counts (any order, repeats summed); nBOW. */
-int wass_bag_from_counts(const size_t *word, const double *count, size_t len,
-                         size_t vocab_size, wass_bag *out, wass_error_info *err);
-void wass_bag_free(wass_bag *bag);
-/* Inverse document frequencies over a corpus of bags: idf[w] =
- * ln((1 + N) / (1 + df(w))) + 1 for every vocabulary word (vocab_size values,
- * written to the caller's array). */
-int wass_idf_fit(const wass_bag *bags, size_t nbags, size_t vocab_size, double *idf,
-                 wass_error_info *err);
-/* Reweight a bag by TF-IDF: weight = count * idf[word], normalized to 1. */
-int wass_bag_apply_idf(wass_bag *bag, const double *idf, wass_error_info *err);
-
-/* Word distance of the WMD ground cost. */
-typedef enum {
-    WASS_WMD_EUCLIDEAN = 0, /* ||x - y||_2 */
-    WASS_WMD_COSINE = 1     /* 1 - cos(x, y) (vectors always unit-normalized) */
-} wass_wmd_distance;
-int wass_wmd_distance_parse(const char *name, wass_wmd_distance *out);
-
-typedef struct {
-    wass_wmd_distance distance; /* default euclidean */
-    int normalize;              /* 1: unit-normalize word vectors first (default 0) */
-    int threads;                /* 0 = all cores (kNN only) */
-} wass_wmd_options;
-void wass_wmd_options_default(wass_wmd_options *opt);
-
-typedef struct {
-    double distance;   /* WMD (+inf when a bag is empty) */
-    double wcd, rwmd;  /* the two lower bounds, computed on the way */
-    int status;        /* wass_status of the exact solve (WASS_OPTIMAL) */
-    int empty;         /* warning: 1 when a bag is empty (distance = +inf) */
-    int64_t iterations;
-    double seconds;
-} wass_wmd_result;
-
-/* Word Mover's Distance between two bags: exact transport (wass_emd) of the
- * bag weights with the word distance as cost. */
-int wass_wmd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
-             const wass_wmd_options *opt, wass_wmd_result *res, wass_error_info *err);
-/* Word centroid distance (lower bound of WMD): euclidean: ||Xa - Xb||;
- * cosine: ||Xa - Xb||^2 / 2 over unit vectors. +inf for an empty bag. */
-int wass_wcd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
-             const wass_wmd_options *opt, double *out, wass_error_info *err);
-/* Relaxed WMD (lower bound): max of the two one-sided relaxations. */
-int wass_rwmd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
-              const wass_wmd_options *opt, double *out, wass_error_info *err);
-
-/* What ranks the neighbours. */
-typedef enum { WASS_KNN_WMD = 0, WASS_KNN_WCD = 1, WASS_KNN_RWMD = 2 } wass_knn_method;
-
-typedef struct {
-    size_t k;               /* neighbours per query, default 10 */
-    wass_knn_method method; /* default WASS_KNN_WMD */
-    int prune;              /* WMD only: 0 = brute force; 1 = Kusner's
-                               prefetch-and-prune (WCD order, RWMD skips); 2 (default)
-                               = RWMD order: the RWMD of every candidate first, exact
-                               solves in increasing RWMD until it reaches the k-th
-                               distance; 3 = ICT order: the same with the ICT bound of
-                               every candidate (fewest solves, dearer bounds) */
-    int tight;              /* 1 (default): where RWMD cannot skip a solve, try the
-                               tighter ICT bound (each target takes at most its own
-                               weight from a source; Atasu & Mittelholzer 2019) */
-    wass_wmd_options wmd;
-    const size_t *exclude;  /* NULL, or nq corpus indices: query q never gets
-                               corpus document exclude[q] (leave-one-out) */
-    wass_progress_fn progress; /* may be NULL; called from the calling thread */
-    void *progress_user;
-} wass_knn_options;
-void wass_knn_options_default(wass_knn_options *opt);
-
-typedef struct {
-    size_t nq, k;
-    size_t *index;  /* nq x k corpus indices, by (distance, index) ascending;
-                       WASS_NOT_FOUND where fewer than k candidates (owned) */
-    double *dist;   /* nq x k distances (+inf for empty documents) (owned) */
-    uint64_t candidates;   /* query-document pairs considered */
-    uint64_t exact_solves; /* exact WMD solves done */
-    uint64_t pruned_wcd;   /* skipped because the centroid bound reached the k-th */
-    uint64_t pruned_rwmd;  /* skipped because the relaxed bound reached the k-th */
-    uint64_t pruned_ict;   /* skipped because the ICT bound reached the k-th */
-    size_t empty_queries;  /* queries with an empty bag (all distances +inf) */
-    double seconds;
-} wass_knn_result;
-
-/* Exact k nearest neighbours of each query among the corpus. WMD with
- * prune = 1 uses Kusner et al.'s prefetch-and-prune: corpus sorted by WCD,
- * exact WMD for the first k, then for each other document RWMD first and the
- * exact solve only when RWMD can still beat the current k-th distance (and a
- * stop once the WCD itself reaches it); prune = 2 (default) sorts by RWMD
- * instead (stopping once the RWMD reaches the k-th distance), prune = 3 by
- * the ICT bound. The word distances of a query to every corpus word are
- * computed once (a table) when there are several queries.
- * Results equal the brute-force ones (ties by index). OpenMP over queries. */
-int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const wass_bag *corpus,
-             size_t nc, const wass_knn_options *opt, wass_knn_result *res, wass_error_info *err);
-void wass_knn_result_free(wass_knn_result *res);
-
-/* Majority vote of the first k neighbours (labels of the corpus, >= 0); a tie
- * goes to the tied label whose first neighbour is nearest. */
-int wass_knn_vote(const wass_knn_result *knn, size_t k, const int *corpus_labels, int *predicted,
-                  wass_error_info *err);
-
-typedef struct {
-    size_t k;         /* 0 (default) = chosen by cross-validation */
-    size_t k_max;     /* CV tries k = 1, 3, .., k_max (default 19) */
-    size_t folds;     /* default 5 */
-    uint64_t seed;    /* fold assignment, default 0 */
-    wass_knn_options knn;
-} wass_classify_options;
-void wass_classify_options_default(wass_classify_options *opt);
-
-typedef struct {
-    size_t k;           /* k used for the test predictions */
-    size_t k_max;
-    double *cv_error;   /* k_max entries: CV error of k = index + 1, NaN where not tried (owned) */
-    int *predicted;     /* ntest predicted labels (owned) */
-    double test_error;  /* share of wrong predictions when test labels given, else NaN */
-    wass_knn_result knn; /* the neighbours of the test documents */
-    uint64_t exact_solves, candidates; /* over CV and test together */
-    double seconds;
-} wass_classify_result;
-
-/* kNN classification: k by stratification-free `folds`-fold cross-validation
- * on the training set (seeded shuffle) unless opt->k > 0, then prediction of
- * each test document. test_labels may be NULL. */
-int wass_knn_classify(const wass_wordvec *wv, const wass_bag *train, const int *train_labels,
-                      size_t ntrain, const wass_bag *test, const int *test_labels, size_t ntest,
-                      const wass_classify_options *opt, wass_classify_result *res,
-                      wass_error_info *err);
-void wass_classify_result_free(wass_classify_result *res);
+WASS_API int wass_matrix_write(const char *path, const wass_matrix *mat, wass_error_info *err);
+WASS_API void wass_matrix_free(wass_matrix *mat);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "wass.h"
+#include "wass/wmd.h"
 
 static PyObject *WassError; /* wass.WassError, a ValueError */
 
@@ -31,12 +32,24 @@ static PyObject *raise_wass(int code, const wass_error_info *err) {
     const char *msg = (err && err->message[0]) ? err->message : wass_strerror(code);
     PyObject *type;
     switch (code) {
-    case WASS_ERR_NOMEM: type = PyExc_MemoryError; break;
-    case WASS_ERR_UNSUPPORTED: type = PyExc_NotImplementedError; break;
-    case WASS_ERR_IO: type = PyExc_OSError; break;
-    case WASS_ERR_DTYPE: type = PyExc_TypeError; break;
-    case WASS_ERR_INTERNAL: type = PyExc_RuntimeError; break;
-    default: type = WassError; break;
+    case WASS_ERR_NOMEM:
+        type = PyExc_MemoryError;
+        break;
+    case WASS_ERR_UNSUPPORTED:
+        type = PyExc_NotImplementedError;
+        break;
+    case WASS_ERR_IO:
+        type = PyExc_OSError;
+        break;
+    case WASS_ERR_DTYPE:
+        type = PyExc_TypeError;
+        break;
+    case WASS_ERR_INTERNAL:
+        type = PyExc_RuntimeError;
+        break;
+    default:
+        type = WassError;
+        break;
     }
     PyObject *exc = PyObject_CallFunction(type, "s", msg);
     if (!exc) return NULL;
@@ -86,13 +99,12 @@ static PyArrayObject *as_double(PyObject *obj, const char *name, int lo, int hi)
         }
     }
     int t = PyArray_TYPE(src);
-    int ok = PyTypeNum_ISFLOAT(t) ||
-             (!is_array && (PyTypeNum_ISINTEGER(t) || PyTypeNum_ISBOOL(t)));
+    int ok = PyTypeNum_ISFLOAT(t) || (!is_array && (PyTypeNum_ISINTEGER(t) || PyTypeNum_ISBOOL(t)));
     if (!ok) {
         PyObject *dt = PyObject_Str((PyObject *)PyArray_DESCR(src));
         if (dt) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s must be a float64 or float32 array, got dtype %U", name, dt);
+            PyErr_Format(PyExc_TypeError, "%s must be a float64 or float32 array, got dtype %U",
+                         name, dt);
             Py_DECREF(dt);
         }
         Py_DECREF(src);
@@ -168,8 +180,7 @@ static int get_double(PyObject *obj, const char *name, double *out) {
     double v = PyFloat_AsDouble(obj);
     if (v == -1.0 && PyErr_Occurred()) {
         PyErr_Clear();
-        PyErr_Format(PyExc_TypeError, "%s must be a number, got %s", name,
-                     Py_TYPE(obj)->tp_name);
+        PyErr_Format(PyExc_TypeError, "%s must be a number, got %s", name, Py_TYPE(obj)->tp_name);
         return -1;
     }
     *out = v;
@@ -179,8 +190,7 @@ static int get_double(PyObject *obj, const char *name, double *out) {
 static int get_i64(PyObject *obj, const char *name, int64_t *out) {
     if (!obj || obj == Py_None) return 0;
     if (PyFloat_Check(obj) || !PyIndex_Check(obj)) {
-        PyErr_Format(PyExc_TypeError, "%s must be an integer, got %s", name,
-                     Py_TYPE(obj)->tp_name);
+        PyErr_Format(PyExc_TypeError, "%s must be an integer, got %s", name, Py_TYPE(obj)->tp_name);
         return -1;
     }
     long long v = PyLong_AsLongLong(obj);
@@ -375,19 +385,20 @@ static PyObject *result_dict(const wass_result *r) {
     if (r->cert.checked)
         cert = Py_BuildValue("{s:d,s:d,s:d,s:d,s:d}", "marginal_error", r->cert.marginal_error,
                              "min_reduced_cost", r->cert.min_reduced_cost, "duality_gap",
-                             r->cert.duality_gap, "primal", r->cert.primal, "dual",
-                             r->cert.dual);
+                             r->cert.duality_gap, "primal", r->cert.primal, "dual", r->cert.dual);
     else {
         cert = Py_None;
         Py_INCREF(cert);
     }
     PyObject *u, *v;
-    if (r->u) u = new_vector(r->u, r->n);
+    if (r->u)
+        u = new_vector(r->u, r->n);
     else {
         u = Py_None;
         Py_INCREF(u);
     }
-    if (r->v) v = new_vector(r->v, r->m);
+    if (r->v)
+        v = new_vector(r->v, r->m);
     else {
         v = Py_None;
         Py_INCREF(v);
@@ -400,13 +411,13 @@ static PyObject *result_dict(const wass_result *r) {
         put(d, "cost", PyFloat_FromDouble(r->cost)) ||
         put(d, "distance", PyFloat_FromDouble(r->distance)) ||
         put(d, "work", PyFloat_FromDouble(r->work)) ||
-        put(d, "flow", PyFloat_FromDouble(r->flow)) ||
-        put(d, "n", PyLong_FromSize_t(r->n)) || put(d, "m", PyLong_FromSize_t(r->m)) ||
+        put(d, "flow", PyFloat_FromDouble(r->flow)) || put(d, "n", PyLong_FromSize_t(r->n)) ||
+        put(d, "m", PyLong_FromSize_t(r->m)) ||
         put(d, "iterations", PyLong_FromLongLong(r->iterations)) ||
         put(d, "seconds", PyFloat_FromDouble(r->seconds)) ||
         put(d, "certify_seconds", PyFloat_FromDouble(r->certify_seconds)) ||
-        put(d, "algorithm", PyUnicode_FromString(r->algorithm == WASS_ALGO_COLGEN ? "colgen"
-                                                                                   : "simplex")) ||
+        put(d, "algorithm",
+            PyUnicode_FromString(r->algorithm == WASS_ALGO_COLGEN ? "colgen" : "simplex")) ||
         put(d, "rounds", PyLong_FromLongLong(r->rounds)) ||
         put(d, "candidate_arcs", PyLong_FromSize_t(r->candidate_arcs))) {
         Py_DECREF(d);
@@ -416,10 +427,10 @@ static PyObject *result_dict(const wass_result *r) {
 }
 
 static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"a",        "b",        "M",       "X",       "Y",
-                             "metric",   "p",        "q",       "mass",    "mass_tol",
-                             "max_iter", "threads",  "certify", "duals",   "plan",
-                             "block_size", "critic", "algorithm", NULL};
+    static char *kwlist[] = {"a",          "b",       "M",         "X",     "Y",
+                             "metric",     "p",       "q",         "mass",  "mass_tol",
+                             "max_iter",   "threads", "certify",   "duals", "plan",
+                             "block_size", "critic",  "algorithm", NULL};
     PyObject *a = Py_None, *b = Py_None, *M = Py_None, *X = Py_None, *Y = Py_None;
     const char *metric = "euclidean", *mass = NULL;
     double p = 1.0, q = 2.0;
@@ -427,18 +438,17 @@ static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
              *plan = NULL, *block_size = NULL;
     int critic = 0;
     const char *algorithm = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOsddzOOOOOOOpz", kwlist, &a, &b, &M, &X,
-                                     &Y, &metric, &p, &q, &mass, &mass_tol, &max_iter, &threads,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOsddzOOOOOOOpz", kwlist, &a, &b, &M, &X, &Y,
+                                     &metric, &p, &q, &mass, &mass_tol, &max_iter, &threads,
                                      &certify, &duals, &plan, &block_size, &critic, &algorithm))
         return NULL;
     wass_options opt;
     memset(&opt, 0, sizeof opt);
     wass_options_default(&opt);
     if (get_double(mass_tol, "mass_tol", &opt.mass_tol) ||
-        get_i64(max_iter, "max_iter", &opt.max_iter) ||
-        get_int(threads, "threads", &opt.threads) || get_bool(certify, &opt.certify) ||
-        get_bool(duals, &opt.want_duals) || get_bool(plan, &opt.want_plan) ||
-        get_i64(block_size, "block_size", &opt.block_size))
+        get_i64(max_iter, "max_iter", &opt.max_iter) || get_int(threads, "threads", &opt.threads) ||
+        get_bool(certify, &opt.certify) || get_bool(duals, &opt.want_duals) ||
+        get_bool(plan, &opt.want_plan) || get_i64(block_size, "block_size", &opt.block_size))
         return NULL;
     if (critic) opt.want_duals = 1;
     if (algorithm) {
@@ -449,9 +459,8 @@ static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
         else if (!strcmp(algorithm, "colgen"))
             opt.algorithm = WASS_ALGO_COLGEN;
         else
-            return PyErr_Format(WassError,
-                                "unknown algorithm '%s' (expected auto, simplex or colgen)",
-                                algorithm);
+            return PyErr_Format(
+                WassError, "unknown algorithm '%s' (expected auto, simplex or colgen)", algorithm);
     }
 
     problem_args pa;
@@ -475,10 +484,8 @@ static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
     wass_error_info err;
     memset(&err, 0, sizeof err);
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_emd(&pa.pb, &opt, &res, &err);
-    Py_END_ALLOW_THREADS
-    if (rc) {
+    Py_BEGIN_ALLOW_THREADS rc = wass_emd(&pa.pb, &opt, &res, &err);
+    Py_END_ALLOW_THREADS if (rc) {
         wass_result_free(&res);
         problem_args_clear(&pa);
         return raise_wass(rc, &err);
@@ -495,16 +502,16 @@ static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
             Py_XDECREF(fb);
             Py_CLEAR(d);
         } else {
-            double *pfa = PyArray_DATA((PyArrayObject *)fa), *pfb = PyArray_DATA((PyArrayObject *)fb);
-            Py_BEGIN_ALLOW_THREADS
-            rc = wass_critic(&pa.pb, &res, pfa, pfb, &viol, &err);
-            Py_END_ALLOW_THREADS
-            if (rc) {
+            double *pfa = PyArray_DATA((PyArrayObject *)fa),
+                   *pfb = PyArray_DATA((PyArrayObject *)fb);
+            Py_BEGIN_ALLOW_THREADS rc = wass_critic(&pa.pb, &res, pfa, pfb, &viol, &err);
+            Py_END_ALLOW_THREADS if (rc) {
                 Py_DECREF(fa);
                 Py_DECREF(fb);
                 Py_CLEAR(d);
                 raise_wass(rc, &err);
-            } else if (put(d, "critic_a", fa) || put(d, "critic_b", fb) ||
+            }
+            else if (put(d, "critic_a", fa) || put(d, "critic_b", fb) ||
                      put(d, "lipschitz_violation", PyFloat_FromDouble(viol))) {
                 Py_CLEAR(d);
             }
@@ -525,8 +532,8 @@ static PyObject *py_bound_relaxed(PyObject *self, PyObject *args, PyObject *kw) 
     PyObject *threads = NULL;
     const char *metric = "euclidean";
     double p = 1.0, q = 2.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOsddO", kwlist, &a, &b, &M, &X, &Y,
-                                     &metric, &p, &q, &threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOsddO", kwlist, &a, &b, &M, &X, &Y, &metric,
+                                     &p, &q, &threads))
         return NULL;
     int nthreads = 0;
     if (get_int(threads, "threads", &nthreads)) return NULL;
@@ -539,10 +546,8 @@ static PyObject *py_bound_relaxed(PyObject *self, PyObject *args, PyObject *kw) 
     wass_error_info err;
     memset(&err, 0, sizeof err);
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_bound_relaxed(&pa.pb, nthreads, &out, &err);
-    Py_END_ALLOW_THREADS
-    problem_args_clear(&pa);
+    Py_BEGIN_ALLOW_THREADS rc = wass_bound_relaxed(&pa.pb, nthreads, &out, &err);
+    Py_END_ALLOW_THREADS problem_args_clear(&pa);
     if (rc) return raise_wass(rc, &err);
     return PyFloat_FromDouble(out);
 }
@@ -566,10 +571,25 @@ static int sinkhorn_options(wass_sinkhorn_options *opt, double reg, PyObject *to
 }
 
 static PyObject *py_sinkhorn(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"a",   "b",       "M",        "X",           "Y",
-                             "reg", "metric",  "p",        "q",           "tol",
-                             "max_iter", "eps_scaling", "scaling_factor", "tau", "init_f",
-                             "init_g", "plan", "threads", NULL};
+    static char *kwlist[] = {"a",
+                             "b",
+                             "M",
+                             "X",
+                             "Y",
+                             "reg",
+                             "metric",
+                             "p",
+                             "q",
+                             "tol",
+                             "max_iter",
+                             "eps_scaling",
+                             "scaling_factor",
+                             "tau",
+                             "init_f",
+                             "init_g",
+                             "plan",
+                             "threads",
+                             NULL};
     PyObject *a = Py_None, *b = Py_None, *M = Py_None, *X = Py_None, *Y = Py_None;
     const char *metric = "euclidean";
     double reg = 0.0, p = 1.0, q = 2.0;
@@ -578,8 +598,7 @@ static PyObject *py_sinkhorn(PyObject *self, PyObject *args, PyObject *kw) {
     int want_plan = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOdsddOOOOOOOpO", kwlist, &a, &b, &M, &X, &Y,
                                      &reg, &metric, &p, &q, &tol, &max_iter, &eps_scaling,
-                                     &scaling_factor, &tau, &init_f, &init_g, &want_plan,
-                                     &threads))
+                                     &scaling_factor, &tau, &init_f, &init_g, &want_plan, &threads))
         return NULL;
     wass_sinkhorn_options opt;
     if (sinkhorn_options(&opt, reg, tol, max_iter, eps_scaling, scaling_factor, tau, threads))
@@ -599,10 +618,8 @@ static PyObject *py_sinkhorn(PyObject *self, PyObject *args, PyObject *kw) {
     wass_error_info err;
     memset(&err, 0, sizeof err);
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_sinkhorn(&pa.pb, &opt, &res, &err);
-    Py_END_ALLOW_THREADS
-    if (rc) {
+    Py_BEGIN_ALLOW_THREADS rc = wass_sinkhorn(&pa.pb, &opt, &res, &err);
+    Py_END_ALLOW_THREADS if (rc) {
         raise_wass(rc, &err);
         goto done;
     }
@@ -664,9 +681,9 @@ static int build_pair(cloud_pair *cp, PyObject *X, PyObject *Y, PyObject *a, PyO
 }
 
 static PyObject *py_sinkhorn_divergence(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"X",   "Y",       "a",        "b",           "reg",
-                             "metric", "p",    "q",        "tol",         "max_iter",
-                             "eps_scaling", "scaling_factor", "threads", NULL};
+    static char *kwlist[] = {"X",       "Y", "a",   "b",        "reg",         "metric",
+                             "p",       "q", "tol", "max_iter", "eps_scaling", "scaling_factor",
+                             "threads", NULL};
     PyObject *X, *Y, *a = Py_None, *b = Py_None;
     const char *metric = "euclidean";
     double reg = 0.0, p = 1.0, q = 2.0;
@@ -691,28 +708,25 @@ static PyObject *py_sinkhorn_divergence(PyObject *self, PyObject *args, PyObject
     wass_error_info err;
     memset(&err, 0, sizeof err);
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_sinkhorn_divergence_ex(&cp.P, &cp.Q, &g, &opt, &res, &err);
-    Py_END_ALLOW_THREADS
-    cloud_pair_clear(&cp);
+    Py_BEGIN_ALLOW_THREADS rc = wass_sinkhorn_divergence_ex(&cp.P, &cp.Q, &g, &opt, &res, &err);
+    Py_END_ALLOW_THREADS cloud_pair_clear(&cp);
     if (rc) return raise_wass(rc, &err);
     return Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:i,s:s,s:s,s:L,s:d}", "divergence",
-                         res.divergence, "ot_ab", res.ot_ab, "ot_aa", res.ot_aa, "ot_bb",
-                         res.ot_bb, "cost_ab", res.cost_ab, "cost_aa", res.cost_aa, "cost_bb",
-                         res.cost_bb, "marginal_error", res.marginal_error, "status",
-                         res.status, "status_string", wass_status_string(res.status), "message",
-                         res.message, "iterations", (long long)res.iterations, "seconds",
-                         res.seconds);
+                         res.divergence, "ot_ab", res.ot_ab, "ot_aa", res.ot_aa, "ot_bb", res.ot_bb,
+                         "cost_ab", res.cost_ab, "cost_aa", res.cost_aa, "cost_bb", res.cost_bb,
+                         "marginal_error", res.marginal_error, "status", res.status,
+                         "status_string", wass_status_string(res.status), "message", res.message,
+                         "iterations", (long long)res.iterations, "seconds", res.seconds);
 }
 
 static PyObject *py_sliced(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"X", "Y", "a", "b", "projections", "seed", "p", "max_sliced",
-                             "threads", "directions", NULL};
+    static char *kwlist[] = {"X", "Y",          "a",       "b",          "projections", "seed",
+                             "p", "max_sliced", "threads", "directions", NULL};
     PyObject *X, *Y, *a = Py_None, *b = Py_None;
     PyObject *projections = NULL, *seed = NULL, *p = NULL, *threads = NULL, *dirs = Py_None;
     int max_sliced = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOOOOpOO", kwlist, &X, &Y, &a, &b,
-                                     &projections, &seed, &p, &max_sliced, &threads, &dirs))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOOOOpOO", kwlist, &X, &Y, &a, &b, &projections,
+                                     &seed, &p, &max_sliced, &threads, &dirs))
         return NULL;
     wass_sliced_options opt;
     memset(&opt, 0, sizeof opt);
@@ -721,7 +735,8 @@ static PyObject *py_sliced(PyObject *self, PyObject *args, PyObject *kw) {
     if (get_i64(projections, "projections", &proj) || get_i64(seed, "seed", &sd) ||
         get_double(p, "p", &opt.p) || get_int(threads, "threads", &opt.threads))
         return NULL;
-    if (proj < 1) return PyErr_Format(WassError, "projections = %lld must be >= 1", (long long)proj);
+    if (proj < 1)
+        return PyErr_Format(WassError, "projections = %lld must be >= 1", (long long)proj);
     opt.projections = (size_t)proj;
     opt.seed = (uint64_t)sd;
     opt.max_sliced = max_sliced;
@@ -735,8 +750,8 @@ static PyObject *py_sliced(PyObject *self, PyObject *args, PyObject *kw) {
         if ((size_t)PyArray_DIM(D, 1) != cp.P.d) {
             char shp[96];
             shape_str(D, shp, sizeof shp);
-            PyErr_Format(PyExc_ValueError, "directions must have shape (k, %zu), got %s",
-                         cp.P.d, shp);
+            PyErr_Format(PyExc_ValueError, "directions must have shape (k, %zu), got %s", cp.P.d,
+                         shp);
             Py_DECREF(D);
             cloud_pair_clear(&cp);
             return NULL;
@@ -748,10 +763,8 @@ static PyObject *py_sliced(PyObject *self, PyObject *args, PyObject *kw) {
     wass_error_info err;
     memset(&err, 0, sizeof err);
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_sliced(&cp.P, &cp.Q, &opt, &out, &err);
-    Py_END_ALLOW_THREADS
-    Py_XDECREF(D);
+    Py_BEGIN_ALLOW_THREADS rc = wass_sliced(&cp.P, &cp.Q, &opt, &out, &err);
+    Py_END_ALLOW_THREADS Py_XDECREF(D);
     cloud_pair_clear(&cp);
     if (rc) return raise_wass(rc, &err);
     return PyFloat_FromDouble(out);
@@ -760,8 +773,8 @@ static PyObject *py_sliced(PyObject *self, PyObject *args, PyObject *kw) {
 static PyObject *py_embed_distance(PyObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"X", "Y", "a", "b", "seed", "levels", "cell", NULL};
     PyObject *X, *Y, *a = Py_None, *b = Py_None, *seed = NULL, *levels = NULL, *cell = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOOOO", kwlist, &X, &Y, &a, &b, &seed,
-                                     &levels, &cell))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOOOO", kwlist, &X, &Y, &a, &b, &seed, &levels,
+                                     &cell))
         return NULL;
     wass_embed_options opt;
     memset(&opt, 0, sizeof opt);
@@ -786,13 +799,11 @@ static PyObject *py_embed_distance(PyObject *self, PyObject *args, PyObject *kw)
     memset(&err, 0, sizeof err);
     double out = NAN;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_embed_frame_init(&fr, both, 2, &opt, &err);
+    Py_BEGIN_ALLOW_THREADS rc = wass_embed_frame_init(&fr, both, 2, &opt, &err);
     if (!rc) rc = wass_embed(&fr, &cp.P, &ex, &err);
     if (!rc) rc = wass_embed(&fr, &cp.Q, &ey, &err);
     if (!rc) out = wass_sparse_l1(&ex, &ey);
-    Py_END_ALLOW_THREADS
-    wass_sparse_free(&ex);
+    Py_END_ALLOW_THREADS wass_sparse_free(&ex);
     wass_sparse_free(&ey);
     wass_embed_frame_free(&fr);
     cloud_pair_clear(&cp);
@@ -805,8 +816,7 @@ static PyObject *py_bound_centroid(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *X, *Y, *a = Py_None, *b = Py_None;
     const char *metric = "euclidean";
     double p = 1.0, q = 2.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOsdd", kwlist, &X, &Y, &a, &b, &metric, &p,
-                                     &q))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOsdd", kwlist, &X, &Y, &a, &b, &metric, &p, &q))
         return NULL;
     wass_ground g;
     if (get_ground(metric, p, q, &g)) return NULL;
@@ -819,10 +829,8 @@ static PyObject *py_bound_centroid(PyObject *self, PyObject *args, PyObject *kw)
     wass_error_info err;
     memset(&err, 0, sizeof err);
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_bound_centroid(&cp.P, &cp.Q, &g, &out, &err);
-    Py_END_ALLOW_THREADS
-    cloud_pair_clear(&cp);
+    Py_BEGIN_ALLOW_THREADS rc = wass_bound_centroid(&cp.P, &cp.Q, &g, &out, &err);
+    Py_END_ALLOW_THREADS cloud_pair_clear(&cp);
     if (rc) return raise_wass(rc, &err);
     return PyFloat_FromDouble(out);
 }
@@ -837,8 +845,7 @@ static PyObject *py_line(PyObject *self, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"u", "v", "u_weights", "v_weights", "p", "threads", NULL};
     PyObject *u, *v, *uw = Py_None, *vw = Py_None, *threads = NULL;
     double p = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOdO", kwlist, &u, &v, &uw, &vw, &p,
-                                     &threads))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOdO", kwlist, &u, &v, &uw, &vw, &p, &threads))
         return NULL;
     int nthreads = 0;
     if (get_int(threads, "threads", &nthreads)) return NULL;
@@ -853,15 +860,15 @@ static PyObject *py_line(PyObject *self, PyObject *args, PyObject *kw) {
     if (UW && !PyArray_SAMESHAPE(U, UW)) {
         shape_str(U, s1, sizeof s1);
         shape_str(UW, s2, sizeof s2);
-        PyErr_Format(PyExc_ValueError, "u_weights must have shape %s to match u_values, got %s",
-                     s1, s2);
+        PyErr_Format(PyExc_ValueError, "u_weights must have shape %s to match u_values, got %s", s1,
+                     s2);
         goto done;
     }
     if (VW && !PyArray_SAMESHAPE(V, VW)) {
         shape_str(V, s1, sizeof s1);
         shape_str(VW, s2, sizeof s2);
-        PyErr_Format(PyExc_ValueError, "v_weights must have shape %s to match v_values, got %s",
-                     s1, s2);
+        PyErr_Format(PyExc_ValueError, "v_weights must have shape %s to match v_values, got %s", s1,
+                     s2);
         goto done;
     }
     wass_error_info err;
@@ -870,13 +877,10 @@ static PyObject *py_line(PyObject *self, PyObject *args, PyObject *kw) {
     if (nd == 1) {
         double out = NAN;
         size_t n = len0(U), m = len0(V);
-        Py_BEGIN_ALLOW_THREADS
-        rc = wass_line(data_of(U), data_of(UW), n, data_of(V), data_of(VW), m, p, &out, &err);
-        Py_END_ALLOW_THREADS
-        if (rc)
-            raise_wass(rc, &err);
-        else
-            ret = PyFloat_FromDouble(out);
+        Py_BEGIN_ALLOW_THREADS rc =
+            wass_line(data_of(U), data_of(UW), n, data_of(V), data_of(VW), m, p, &out, &err);
+        Py_END_ALLOW_THREADS if (rc) raise_wass(rc, &err);
+        else ret = PyFloat_FromDouble(out);
     } else {
         size_t k = len0(U);
         if ((size_t)PyArray_DIM(V, 0) != k) {
@@ -893,15 +897,13 @@ static PyObject *py_line(PyObject *self, PyObject *args, PyObject *kw) {
         PyObject *out = PyArray_SimpleNew(1, dims, NPY_DOUBLE);
         if (!out) goto done;
         double *po = PyArray_DATA((PyArrayObject *)out);
-        Py_BEGIN_ALLOW_THREADS
-        rc = wass_line_batch(data_of(U), data_of(UW), n, data_of(V), data_of(VW), m, k, p,
-                             nthreads, po, &err);
-        Py_END_ALLOW_THREADS
-        if (rc) {
+        Py_BEGIN_ALLOW_THREADS rc = wass_line_batch(data_of(U), data_of(UW), n, data_of(V),
+                                                    data_of(VW), m, k, p, nthreads, po, &err);
+        Py_END_ALLOW_THREADS if (rc) {
             Py_DECREF(out);
             raise_wass(rc, &err);
-        } else
-            ret = out;
+        }
+        else ret = out;
     }
 done:
     Py_XDECREF(U);
@@ -920,8 +922,7 @@ static PyObject *py_divergence(PyObject *self, PyObject *args, PyObject *kw) {
     PyObject *p, *q;
     const char *kind;
     int bits = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOs|p", kwlist, &p, &q, &kind, &bits))
-        return NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOs|p", kwlist, &p, &q, &kind, &bits)) return NULL;
     wass_divergence_kind k;
     PyArrayObject *P = NULL, *Q = NULL;
     PyObject *ret = NULL;
@@ -945,11 +946,9 @@ static PyObject *py_divergence(PyObject *self, PyObject *args, PyObject *kw) {
     double out = NAN;
     size_t inf_at = (size_t)-1;
     size_t n = len0(P);
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_divergence(data_of(P), data_of(Q), n, k, bits ? WASS_DIV_BITS : 0u, &out, &inf_at,
-                         &err);
-    Py_END_ALLOW_THREADS
-    if (rc) {
+    Py_BEGIN_ALLOW_THREADS rc = wass_divergence(data_of(P), data_of(Q), n, k,
+                                                bits ? WASS_DIV_BITS : 0u, &out, &inf_at, &err);
+    Py_END_ALLOW_THREADS if (rc) {
         raise_wass(rc, &err);
         goto done;
     }
@@ -993,19 +992,25 @@ static void stopwords_dealloc(PyObject *self) {
 
 static const char *vec_format_name(int f) {
     switch (f) {
-    case WASS_VEC_WORD2VEC_TEXT: return "word2vec";
-    case WASS_VEC_WORD2VEC_BINARY: return "word2vec-binary";
-    case WASS_VEC_GLOVE: return "glove";
-    case WASS_VEC_WINK_JSON: return "wink";
-    case WASS_VEC_CACHE: return "cache";
-    default: return "auto";
+    case WASS_VEC_WORD2VEC_TEXT:
+        return "word2vec";
+    case WASS_VEC_WORD2VEC_BINARY:
+        return "word2vec-binary";
+    case WASS_VEC_GLOVE:
+        return "glove";
+    case WASS_VEC_WINK_JSON:
+        return "wink";
+    case WASS_VEC_CACHE:
+        return "cache";
+    default:
+        return "auto";
     }
 }
 
 static int vec_format_parse(const char *name, wass_vec_format *out) {
-    static const wass_vec_format all[] = {WASS_VEC_AUTO,  WASS_VEC_WORD2VEC_TEXT,
-                                          WASS_VEC_WORD2VEC_BINARY, WASS_VEC_GLOVE,
-                                          WASS_VEC_WINK_JSON, WASS_VEC_CACHE};
+    static const wass_vec_format all[] = {
+        WASS_VEC_AUTO,  WASS_VEC_WORD2VEC_TEXT, WASS_VEC_WORD2VEC_BINARY,
+        WASS_VEC_GLOVE, WASS_VEC_WINK_JSON,     WASS_VEC_CACHE};
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
         if (!strcmp(name, vec_format_name(all[k]))) {
             *out = all[k];
@@ -1074,13 +1079,11 @@ static PyObject *wordvec_getattr_vectors(PyObject *self, void *c) {
 static PyGetSetDef wordvec_getset[] = {
     {"count", wordvec_getattr_count, NULL, "number of distinct words", NULL},
     {"dim", wordvec_getattr_dim, NULL, "dimension of the vectors", NULL},
-    {"duplicates", wordvec_getattr_dup, NULL, "words seen again in the source and skipped",
-     NULL},
+    {"duplicates", wordvec_getattr_dup, NULL, "words seen again in the source and skipped", NULL},
     {"format", wordvec_getattr_format, NULL, "format of the source that was read", NULL},
     {"from_cache", wordvec_getattr_from_cache, NULL, "read from a valid binary cache", NULL},
     {"cache_written", wordvec_getattr_cache_written, NULL, "a fresh cache was written", NULL},
-    {"vectors", wordvec_getattr_vectors, NULL, "count x dim float32 array (read-only view)",
-     NULL},
+    {"vectors", wordvec_getattr_vectors, NULL, "count x dim float32 array (read-only view)", NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
 /* find(word) -> index or -1 */
@@ -1120,10 +1123,8 @@ static PyObject *wordvec_save_cache(PyObject *self, PyObject *args, PyObject *kw
     memset(&err, 0, sizeof err);
     int rc;
     const char *p = PyBytes_AS_STRING(path), *s = src ? PyBytes_AS_STRING(src) : NULL;
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_wordvec_save_cache(&((WordVecObject *)self)->wv, p, s, &err);
-    Py_END_ALLOW_THREADS
-    Py_DECREF(path);
+    Py_BEGIN_ALLOW_THREADS rc = wass_wordvec_save_cache(&((WordVecObject *)self)->wv, p, s, &err);
+    Py_END_ALLOW_THREADS Py_DECREF(path);
     Py_XDECREF(src);
     if (rc) return raise_wass(rc, &err);
     Py_RETURN_NONE;
@@ -1150,8 +1151,7 @@ static PyMethodDef wordvec_methods[] = {
      "save_cache(path, source=None): write the binary cache (valid for `source`)."},
     {NULL, NULL, 0, NULL}};
 
-static PySequenceMethods wordvec_seq = {.sq_length = wordvec_len,
-                                        .sq_contains = wordvec_contains};
+static PySequenceMethods wordvec_seq = {.sq_length = wordvec_len, .sq_contains = wordvec_contains};
 
 static PyTypeObject WordVecType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "wass._wass.WordVecs",
@@ -1232,10 +1232,8 @@ static PyObject *py_wordvec_load(PyObject *self, PyObject *args, PyObject *kw) {
     memset(&err, 0, sizeof err);
     int rc;
     const char *p = PyBytes_AS_STRING(path);
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_wordvec_load(p, &o, &obj->wv, &err);
-    Py_END_ALLOW_THREADS
-    if (rc) {
+    Py_BEGIN_ALLOW_THREADS rc = wass_wordvec_load(p, &o, &obj->wv, &err);
+    Py_END_ALLOW_THREADS if (rc) {
         if (rc == WASS_ERR_IO) {
             /* a missing file is the common case: FileNotFoundError (an OSError) */
             PyObject *type = access(p, F_OK) != 0 ? PyExc_FileNotFoundError : PyExc_OSError;
@@ -1301,8 +1299,8 @@ static PyObject *py_wordvec_from_arrays(PyObject *self, PyObject *args) {
     if ((size_t)n != len0(V)) {
         char shp[96];
         shape_str(V, shp, sizeof shp);
-        PyErr_Format(PyExc_ValueError, "vectors must have one row per word (%zd words), got %s",
-                     n, shp);
+        PyErr_Format(PyExc_ValueError, "vectors must have one row per word (%zd words), got %s", n,
+                     shp);
         goto done;
     }
     V32 = (PyArrayObject *)PyArray_FROMANY((PyObject *)V, NPY_FLOAT32, 2, 2,
@@ -1391,7 +1389,8 @@ static PyObject *bag_dict(const wass_bag *bag) {
     PyObject *w = PyArray_SimpleNew(1, dims, NPY_INTP);
     if (!w) return NULL;
     npy_intp *pw = PyArray_DATA((PyArrayObject *)w);
-    for (size_t k = 0; k < bag->len; k++) pw[k] = (npy_intp)bag->word[k];
+    for (size_t k = 0; k < bag->len; k++)
+        pw[k] = (npy_intp)bag->word[k];
     PyObject *d = PyDict_New();
     if (!d) {
         Py_DECREF(w);
@@ -1441,10 +1440,8 @@ static PyObject *py_bag_from_text(PyObject *self, PyObject *args, PyObject *kw) 
     int rc;
     const char *s = PyBytes_AS_STRING(b);
     size_t len = (size_t)PyBytes_GET_SIZE(b);
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_bag_from_text(&wv->wv, s, len, &o, &bag, &err);
-    Py_END_ALLOW_THREADS
-    Py_DECREF(b);
+    Py_BEGIN_ALLOW_THREADS rc = wass_bag_from_text(&wv->wv, s, len, &o, &bag, &err);
+    Py_END_ALLOW_THREADS Py_DECREF(b);
     PyObject *ret = rc ? raise_wass(rc, &err) : bag_dict(&bag);
     wass_bag_free(&bag);
     return ret;
@@ -1458,8 +1455,8 @@ static size_t *index_array(PyObject *obj, const char *name, size_t *n) {
     if (PyArray_NDIM(a) != 1) {
         char shp[96];
         shape_str(a, shp, sizeof shp);
-        PyErr_Format(PyExc_ValueError, "%s must be a 1-D array of word indices, got shape %s",
-                     name, shp);
+        PyErr_Format(PyExc_ValueError, "%s must be a 1-D array of word indices, got shape %s", name,
+                     shp);
         Py_DECREF(a);
         return NULL;
     }
@@ -1475,8 +1472,7 @@ static size_t *index_array(PyObject *obj, const char *name, size_t *n) {
         return NULL;
     }
     PyArrayObject *c = (PyArrayObject *)PyArray_FROMANY((PyObject *)a, NPY_INT64, 1, 1,
-                                                        NPY_ARRAY_C_CONTIGUOUS |
-                                                            NPY_ARRAY_ALIGNED |
+                                                        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED |
                                                             NPY_ARRAY_FORCECAST);
     Py_DECREF(a);
     if (!c) return NULL;
@@ -1521,14 +1517,14 @@ static double *value_array(PyObject *obj, const char *name, size_t n) {
     if (PyArray_NDIM(a) != 1 || (size_t)PyArray_DIM(a, 0) != n) {
         char shp[96];
         shape_str(a, shp, sizeof shp);
-        PyErr_Format(PyExc_ValueError, "%s must have shape (%zu,) to match the word indices, got %s",
-                     name, n, shp);
+        PyErr_Format(PyExc_ValueError,
+                     "%s must have shape (%zu,) to match the word indices, got %s", name, n, shp);
         Py_DECREF(a);
         return NULL;
     }
-    PyArrayObject *c = (PyArrayObject *)PyArray_FROMANY(
-        (PyObject *)a, NPY_DOUBLE, 1, 1,
-        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST);
+    PyArrayObject *c = (PyArrayObject *)PyArray_FROMANY((PyObject *)a, NPY_DOUBLE, 1, 1,
+                                                        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED |
+                                                            NPY_ARRAY_FORCECAST);
     Py_DECREF(a);
     if (!c) return NULL;
     double *out = PyMem_Malloc((n ? n : 1) * sizeof *out);
@@ -1562,8 +1558,10 @@ static void bag_list_free(bag_list *bl) {
 static int bag_of(PyObject *pair, const char *name, Py_ssize_t idx, wass_bag *bag) {
     memset(bag, 0, sizeof *bag);
     char what[96];
-    if (idx >= 0) snprintf(what, sizeof what, "%s[%zd]", name, idx);
-    else snprintf(what, sizeof what, "%s", name);
+    if (idx >= 0)
+        snprintf(what, sizeof what, "%s[%zd]", name, idx);
+    else
+        snprintf(what, sizeof what, "%s", name);
     if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
         PyErr_Format(PyExc_TypeError, "%s must be a bag: a pair (word indices, weights), got %s",
                      what, Py_TYPE(pair)->tp_name);
@@ -1652,8 +1650,7 @@ static PyObject *py_idf_fit(PyObject *self, PyObject *args) {
     if (out) {
         wass_error_info err;
         memset(&err, 0, sizeof err);
-        int rc = wass_idf_fit(bl.bag, bl.n, wv->wv.count,
-                              PyArray_DATA((PyArrayObject *)out), &err);
+        int rc = wass_idf_fit(bl.bag, bl.n, wv->wv.count, PyArray_DATA((PyArrayObject *)out), &err);
         if (rc) {
             Py_CLEAR(out);
             raise_wass(rc, &err);
@@ -1738,17 +1735,15 @@ static PyObject *py_wmd(PyObject *self, PyObject *args, PyObject *kw) {
     memset(&r, 0, sizeof r);
     double v = NAN;
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    if (mode == 0) rc = wass_wmd(&wv->wv, &a, &b, &o, &r, &err);
+    Py_BEGIN_ALLOW_THREADS if (mode == 0) rc = wass_wmd(&wv->wv, &a, &b, &o, &r, &err);
     else if (mode == 1) rc = wass_wcd(&wv->wv, &a, &b, &o, &v, &err);
     else rc = wass_rwmd(&wv->wv, &a, &b, &o, &v, &err);
-    Py_END_ALLOW_THREADS
-    bag_release(&a);
+    Py_END_ALLOW_THREADS bag_release(&a);
     bag_release(&b);
     if (rc) return raise_wass(rc, &err);
     if (mode) return PyFloat_FromDouble(v);
-    return Py_BuildValue("{s:d,s:d,s:d,s:i,s:s,s:O,s:L,s:d}", "distance", r.distance, "wcd",
-                         r.wcd, "rwmd", r.rwmd, "status", r.status, "status_string",
+    return Py_BuildValue("{s:d,s:d,s:d,s:i,s:s,s:O,s:L,s:d}", "distance", r.distance, "wcd", r.wcd,
+                         "rwmd", r.rwmd, "status", r.status, "status_string",
                          wass_status_string(r.status), "empty", r.empty ? Py_True : Py_False,
                          "iterations", (long long)r.iterations, "seconds", r.seconds);
 }
@@ -1761,9 +1756,12 @@ static int knn_opts(wass_knn_options *o, Py_ssize_t k, const char *method, int p
         return -1;
     }
     o->k = (size_t)k;
-    if (!strcmp(method, "wmd")) o->method = WASS_KNN_WMD;
-    else if (!strcmp(method, "wcd")) o->method = WASS_KNN_WCD;
-    else if (!strcmp(method, "rwmd")) o->method = WASS_KNN_RWMD;
+    if (!strcmp(method, "wmd"))
+        o->method = WASS_KNN_WMD;
+    else if (!strcmp(method, "wcd"))
+        o->method = WASS_KNN_WCD;
+    else if (!strcmp(method, "rwmd"))
+        o->method = WASS_KNN_RWMD;
     else {
         PyErr_Format(WassError, "unknown kNN method '%s' (expected wmd, wcd or rwmd)", method);
         return -1;
@@ -1778,7 +1776,8 @@ static PyObject *index_matrix(const size_t *idx, size_t nq, size_t k) {
     PyObject *a = PyArray_SimpleNew(2, dims, NPY_INTP);
     if (!a) return NULL;
     npy_intp *p = PyArray_DATA((PyArrayObject *)a);
-    for (size_t t = 0; t < nq * k; t++) p[t] = idx[t] == WASS_NOT_FOUND ? -1 : (npy_intp)idx[t];
+    for (size_t t = 0; t < nq * k; t++)
+        p[t] = idx[t] == WASS_NOT_FOUND ? -1 : (npy_intp)idx[t];
     return a;
 }
 
@@ -1804,15 +1803,14 @@ static int knn_fill(PyObject *d, const wass_knn_result *r) {
 /* knn(vectors, queries, corpus, k, method, prune, tight, distance, normalize,
  * threads, exclude) -> dict */
 static PyObject *py_knn(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"vectors", "queries",   "corpus",  "k",       "method", "prune",
-                             "tight",   "distance",  "normalize", "threads", "exclude", NULL};
+    static char *kwlist[] = {"vectors", "queries",  "corpus",    "k",       "method",  "prune",
+                             "tight",   "distance", "normalize", "threads", "exclude", NULL};
     PyObject *vo, *qs, *cs, *threads = NULL, *exclude = Py_None;
     Py_ssize_t k = 10;
     const char *method = "wmd", *distance = NULL;
     int prune = 2, tight = 1, normalize = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|nsipzpOO", kwlist, &vo, &qs, &cs, &k,
-                                     &method, &prune, &tight, &distance, &normalize, &threads,
-                                     &exclude))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|nsipzpOO", kwlist, &vo, &qs, &cs, &k, &method,
+                                     &prune, &tight, &distance, &normalize, &threads, &exclude))
         return NULL;
     WordVecObject *wv = get_wv(vo);
     if (!wv) return NULL;
@@ -1827,9 +1825,8 @@ static PyObject *py_knn(PyObject *self, PyObject *args, PyObject *kw) {
     size_t *ex = NULL;
     PyObject *ret = NULL;
     if (exclude != Py_None) {
-        PyArrayObject *e = (PyArrayObject *)PyArray_FROMANY(exclude, NPY_INT64, 1, 1,
-                                                            NPY_ARRAY_C_CONTIGUOUS |
-                                                                NPY_ARRAY_ALIGNED);
+        PyArrayObject *e = (PyArrayObject *)PyArray_FROMANY(
+            exclude, NPY_INT64, 1, 1, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED);
         if (!e) goto done;
         if (len0(e) != q.n) {
             PyErr_Format(PyExc_ValueError, "exclude must have one entry per query (%zu), got %zu",
@@ -1844,7 +1841,8 @@ static PyObject *py_knn(PyObject *self, PyObject *args, PyObject *kw) {
             goto done;
         }
         const int64_t *pe = PyArray_DATA(e);
-        for (size_t i = 0; i < q.n; i++) ex[i] = pe[i] < 0 ? WASS_NOT_FOUND : (size_t)pe[i];
+        for (size_t i = 0; i < q.n; i++)
+            ex[i] = pe[i] < 0 ? WASS_NOT_FOUND : (size_t)pe[i];
         Py_DECREF(e);
         o.exclude = ex;
     }
@@ -1853,10 +1851,8 @@ static PyObject *py_knn(PyObject *self, PyObject *args, PyObject *kw) {
     wass_error_info err;
     memset(&err, 0, sizeof err);
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_knn(&wv->wv, q.bag, q.n, c.bag, c.n, &o, &r, &err);
-    Py_END_ALLOW_THREADS
-    if (rc) {
+    Py_BEGIN_ALLOW_THREADS rc = wass_knn(&wv->wv, q.bag, q.n, c.bag, c.n, &o, &r, &err);
+    Py_END_ALLOW_THREADS if (rc) {
         raise_wass(rc, &err);
         goto done;
     }
@@ -1873,8 +1869,7 @@ done:
 /* Integer labels >= 0, one per bag; PyMem-allocated. */
 static int *label_array(PyObject *obj, const char *name, size_t n) {
     PyArrayObject *a = (PyArrayObject *)PyArray_FROMANY(obj, NPY_INT64, 1, 1,
-                                                        NPY_ARRAY_C_CONTIGUOUS |
-                                                            NPY_ARRAY_ALIGNED);
+                                                        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED);
     if (!a) return NULL;
     int *out = NULL;
     if (len0(a) != n) {
@@ -1906,10 +1901,10 @@ done:
 /* knn_classify(vectors, train, train_labels, test, test_labels=None, k=0,
  * k_max=19, folds=5, seed=0, prune, tight, distance, normalize, threads) */
 static PyObject *py_knn_classify(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"vectors", "train",    "train_labels", "test",     "test_labels",
-                             "k",       "k_max",    "folds",        "seed",     "method",
-                             "prune",   "tight",    "distance",     "normalize", "threads",
-                             NULL};
+    static char *kwlist[] = {"vectors",     "train",     "train_labels", "test",
+                             "test_labels", "k",         "k_max",        "folds",
+                             "seed",        "method",    "prune",        "tight",
+                             "distance",    "normalize", "threads",      NULL};
     PyObject *vo, *tr, *trl, *te, *tel = Py_None, *threads = NULL;
     Py_ssize_t k = 0, k_max = 19, folds = 5;
     unsigned long long seed = 0;
@@ -1945,10 +1940,9 @@ static PyObject *py_knn_classify(PyObject *self, PyObject *args, PyObject *kw) {
     wass_error_info err;
     memset(&err, 0, sizeof err);
     int rc;
-    Py_BEGIN_ALLOW_THREADS
-    rc = wass_knn_classify(&wv->wv, a.bag, la, a.n, b.bag, lb, b.n, &o, &r, &err);
-    Py_END_ALLOW_THREADS
-    if (rc) {
+    Py_BEGIN_ALLOW_THREADS rc =
+        wass_knn_classify(&wv->wv, a.bag, la, a.n, b.bag, lb, b.n, &o, &r, &err);
+    Py_END_ALLOW_THREADS if (rc) {
         raise_wass(rc, &err);
         goto done;
     }
@@ -2036,9 +2030,15 @@ static PyMethodDef methods[] = {
     {"status_string", py_status_string, METH_O, "status_string(status) -> text of a status."},
     {NULL, NULL, 0, NULL}};
 
-static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT, "_wass",
+static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT,
+                                       "_wass",
                                        "C extension of the wass module (use `import wass`).",
-                                       -1, methods, NULL, NULL, NULL, NULL};
+                                       -1,
+                                       methods,
+                                       NULL,
+                                       NULL,
+                                       NULL,
+                                       NULL};
 
 PyMODINIT_FUNC PyInit__wass(void) {
     import_array();

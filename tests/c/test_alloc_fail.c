@@ -49,19 +49,29 @@ static double X[N * D], Y[M * D], A[N], B[M], Cd[N * M];
 static void make_data(void) {
     uint64_t s = 7;
     double ta = 0, tb = 0;
-    for (size_t k = 0; k < N * D; k++) X[k] = test_rand_unif(&s);
-    for (size_t k = 0; k < M * D; k++) Y[k] = test_rand_unif(&s) + 0.3;
-    for (size_t i = 0; i < N; i++) ta += A[i] = (i == 3) ? 0.0 : 0.1 + test_rand_unif(&s);
-    for (size_t j = 0; j < M; j++) tb += B[j] = 0.1 + test_rand_unif(&s);
-    for (size_t i = 0; i < N; i++) A[i] /= ta;
-    for (size_t j = 0; j < M; j++) B[j] /= tb;
+    for (size_t k = 0; k < N * D; k++)
+        X[k] = test_rand_unif(&s);
+    for (size_t k = 0; k < M * D; k++)
+        Y[k] = test_rand_unif(&s) + 0.3;
+    for (size_t i = 0; i < N; i++)
+        ta += A[i] = (i == 3) ? 0.0 : 0.1 + test_rand_unif(&s);
+    for (size_t j = 0; j < M; j++)
+        tb += B[j] = 0.1 + test_rand_unif(&s);
+    for (size_t i = 0; i < N; i++)
+        A[i] /= ta;
+    for (size_t j = 0; j < M; j++)
+        B[j] /= tb;
     wass_ground g = wass_ground_make(WASS_EUCLIDEAN, 1);
     for (size_t i = 0; i < N; i++)
-        for (size_t j = 0; j < M; j++) Cd[i * M + j] = wass_ground_eval(&g, X + i * D, Y + j * D, D);
+        for (size_t j = 0; j < M; j++)
+            Cd[i * M + j] = wass_ground_eval(&g, X + i * D, Y + j * D, D);
 }
 
 static wass_problem points_problem(wass_metric metric) {
-    wass_problem pb = {.n = N, .m = M, .a = A, .b = B,
+    wass_problem pb = {.n = N,
+                       .m = M,
+                       .a = A,
+                       .b = B,
                        .cost = wass_cost_points(X, Y, D, wass_ground_make(metric, 1))};
     return pb;
 }
@@ -78,7 +88,8 @@ static int sc_emd_dense(double *value) {
 static int sc_emd_colgen_partial(double *value) {
     wass_problem pb = points_problem(WASS_SQEUCLIDEAN);
     double b2[M];
-    for (size_t j = 0; j < M; j++) b2[j] = 2 * B[j];
+    for (size_t j = 0; j < M; j++)
+        b2[j] = 2 * B[j];
     pb.b = b2;
     wass_options opt;
     wass_options_default(&opt);
@@ -96,7 +107,8 @@ static int sc_emd_colgen_assignment(double *value) {
     wass_problem pb = points_problem(WASS_EUCLIDEAN);
     size_t k = N < M ? N : M;
     double w[N < M ? N : M];
-    for (size_t i = 0; i < k; i++) w[i] = 1.0;
+    for (size_t i = 0; i < k; i++)
+        w[i] = 1.0;
     pb.n = pb.m = k;
     pb.a = pb.b = w;
     wass_options opt;
@@ -119,7 +131,10 @@ static int sc_emd_colgen_coincident(double *value) {
         X2[2 * D + k] = X2[k];
         Y2[3 * D + k] = Y2[k];
     }
-    wass_problem pb = {.n = N, .m = M, .a = A, .b = B,
+    wass_problem pb = {.n = N,
+                       .m = M,
+                       .a = A,
+                       .b = B,
                        .cost = wass_cost_points(X2, Y2, D, wass_ground_make(WASS_EUCLIDEAN, 1))};
     wass_options opt;
     wass_options_default(&opt);
@@ -258,7 +273,8 @@ int main(void) {
     FILE *f = fopen(text_path, "w");
     CHECK(f != NULL);
     if (f) {
-        for (int i = 0; i < 50; i++) fprintf(f, "%d, %g, %g\n", i, 0.5 * i, 1.0 / (i + 1));
+        for (int i = 0; i < 50; i++)
+            fprintf(f, "%d, %g, %g\n", i, 0.5 * i, 1.0 / (i + 1));
         fclose(f);
     }
     sweep("wass_emd (dense)", sc_emd_dense);

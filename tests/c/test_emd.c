@@ -5,7 +5,7 @@
  * critic, error handling and degenerate shapes.
  */
 #include "test_util.h"
-#include "network_simplex.h"
+#include "exact/network_simplex.h"
 #include "wass.h"
 
 #include <stdlib.h>
@@ -26,8 +26,9 @@ static void check_plan_sorted(const wass_result *r) {
     CHECK(r->plan_len <= r->n + r->m - 1);
     for (size_t k = 0; k < r->plan_len; k++) {
         CHECK(r->plan[k].mass > 0);
-        if (k) CHECK(r->plan[k - 1].i < r->plan[k].i ||
-                     (r->plan[k - 1].i == r->plan[k].i && r->plan[k - 1].j < r->plan[k].j));
+        if (k)
+            CHECK(r->plan[k - 1].i < r->plan[k].i ||
+                  (r->plan[k - 1].i == r->plan[k].i && r->plan[k - 1].j < r->plan[k].j));
     }
 }
 
@@ -47,8 +48,10 @@ static void test_rubner(void) {
     double fa[4], fb[3], viol;
     CHECK(wass_critic(&pb, &r, fa, fb, &viol, &e) == WASS_OK);
     double s = 0;
-    for (int i = 0; i < 4; i++) s += rub_a[i] * fa[i];
-    for (int j = 0; j < 3; j++) s -= rub_b[j] * fb[j];
+    for (int i = 0; i < 4; i++)
+        s += rub_a[i] * fa[i];
+    for (int j = 0; j < 3; j++)
+        s -= rub_b[j] * fb[j];
     CHECK_CLOSE(s, r.cost, 1e-9);
     CHECK_MSG(viol <= 1e-9 * 300, "lipschitz violation %g", viol);
     wass_result_free(&r);
@@ -98,7 +101,8 @@ static void test_line5(void) {
     double a[5] = {0.1, 0.3, 0.0, 0.4, 0.2}, b[5] = {0.25, 0.05, 0.3, 0.1, 0.3};
     double C[25];
     for (int i = 0; i < 5; i++)
-        for (int j = 0; j < 5; j++) C[i * 5 + j] = fabs((double)(i - j));
+        for (int j = 0; j < 5; j++)
+            C[i * 5 + j] = fabs((double)(i - j));
     double want = 0, ca = 0, cb = 0;
     for (int k = 0; k < 4; k++) {
         ca += a[k];
@@ -119,7 +123,8 @@ static void test_line5(void) {
     double fa[5], fb[5], viol;
     CHECK(wass_critic(&pb, &r, fa, fb, &viol, &e) == WASS_OK);
     double s = 0;
-    for (int i = 0; i < 5; i++) s += a[i] * fa[i] - b[i] * fb[i];
+    for (int i = 0; i < 5; i++)
+        s += a[i] * fa[i] - b[i] * fb[i];
     CHECK_CLOSE(s, want, 1e-12);
     CHECK(viol <= 1e-12);
     wass_result_free(&r);
@@ -150,7 +155,8 @@ static void test_parallel_lines(void) {
         double *fa = malloc(n * sizeof(double)), *fb = malloc(n * sizeof(double)), viol;
         CHECK(wass_critic(&pb, &r, fa, fb, &viol, &e) == WASS_OK);
         double s = 0;
-        for (size_t k = 0; k < n; k++) s += (fa[k] - fb[k]) / (double)n;
+        for (size_t k = 0; k < n; k++)
+            s += (fa[k] - fb[k]) / (double)n;
         CHECK_CLOSE(s, fabs(thetas[q]), 1e-9);
         CHECK(viol <= 1e-9);
         free(fa);
@@ -260,7 +266,8 @@ static void test_degenerate_shapes(void) {
     /* n = 1 */
     double X1[2] = {0, 0}, Y[6] = {1, 0, 0, 2, 3, 4};
     double b[3] = {0.2, 0.3, 0.5};
-    wass_problem pb = {1, 3, NULL, b, wass_cost_points(X1, Y, 2, wass_ground_make(WASS_EUCLIDEAN, 1))};
+    wass_problem pb = {1, 3, NULL, b,
+                       wass_cost_points(X1, Y, 2, wass_ground_make(WASS_EUCLIDEAN, 1))};
     CHECK(wass_emd(&pb, NULL, &r, &e) == WASS_OK);
     CHECK_CLOSE(r.cost, 0.2 * 1 + 0.3 * 2 + 0.5 * 5, 1e-12);
     CHECK(r.plan_len == 3);
@@ -283,7 +290,8 @@ static void test_degenerate_shapes(void) {
     /* all costs equal: cost = c * total, certificate holds */
     size_t n = 30, m = 20;
     double *C = malloc(n * m * sizeof(double));
-    for (size_t k = 0; k < n * m; k++) C[k] = 2.5;
+    for (size_t k = 0; k < n * m; k++)
+        C[k] = 2.5;
     wass_problem pe = {n, m, NULL, NULL, wass_cost_dense(C, m, 1)};
     CHECK(wass_emd(&pe, NULL, &r, &e) == WASS_OK);
     CHECK_CLOSE(r.cost, 2.5, 1e-12);
@@ -296,12 +304,14 @@ static void test_degenerate_shapes(void) {
     double wa[5] = {0.25, 0.25, 0.25, 0.25, 0};
     double Q[8] = {1, 1, 0, 0, 2, 0, 9, 9};
     double wb[4] = {0.5, 0.25, 0.25, 0};
-    wass_problem pd = {5, 4, wa, wb, wass_cost_points(P, Q, 2, wass_ground_make(WASS_EUCLIDEAN, 1))};
+    wass_problem pd = {5, 4, wa, wb,
+                       wass_cost_points(P, Q, 2, wass_ground_make(WASS_EUCLIDEAN, 1))};
     CHECK(wass_emd(&pd, NULL, &r, &e) == WASS_OK);
     CHECK(r.status == WASS_OPTIMAL);
     CHECK_CLOSE(r.cost, 0.0, 1e-15);
     check_cert(&r, 1e-12);
-    for (size_t k = 0; k < r.plan_len; k++) CHECK(r.plan[k].i != 4 && r.plan[k].j != 3);
+    for (size_t k = 0; k < r.plan_len; k++)
+        CHECK(r.plan[k].i != 4 && r.plan[k].j != 3);
     double fa[5], fb[4], viol;
     CHECK(wass_critic(&pd, &r, fa, fb, &viol, &e) == WASS_OK);
     CHECK(viol <= 1e-12);
@@ -326,12 +336,16 @@ static void test_callback_and_tree(void) {
     size_t n = 7, m = 8;
     double C[7 * 9];
     uint64_t st = 99;
-    for (size_t k = 0; k < 7 * 9; k++) C[k] = (double)(test_rand_u64(&st) % 5); /* many ties */
+    for (size_t k = 0; k < 7 * 9; k++)
+        C[k] = (double)(test_rand_u64(&st) % 5); /* many ties */
     double a[7], b[8];
-    for (size_t i = 0; i < n; i++) a[i] = 1 + (double)(test_rand_u64(&st) % 3);
+    for (size_t i = 0; i < n; i++)
+        a[i] = 1 + (double)(test_rand_u64(&st) % 3);
     double ta = 0;
-    for (size_t i = 0; i < n; i++) ta += a[i];
-    for (size_t j = 0; j < m; j++) b[j] = ta / (double)m;
+    for (size_t i = 0; i < n; i++)
+        ta += a[i];
+    for (size_t j = 0; j < m; j++)
+        b[j] = ta / (double)m;
     wass_problem pd = {n, m, a, b, wass_cost_dense(C, 9, 1)};
     wass_problem pc = {n, m, a, b, wass_cost_callback(cb_cost, C, 1)};
     wass_result r1, r2;
@@ -362,9 +376,12 @@ static void test_tree_invariants(void) {
             for (size_t j = 0; j < m; j++)
                 C[i * 64 + j] = ties ? (double)(test_rand_u64(&st) % 3) : test_rand_unif(&st);
         double ts = 0, td = 0;
-        for (size_t i = 0; i < n; i++) ts += sup[i] = 1 + (double)(test_rand_u64(&st) % 4);
-        for (size_t j = 0; j < m; j++) td += dem[j] = 1 + (double)(test_rand_u64(&st) % 4);
-        for (size_t j = 0; j < m; j++) dem[j] *= ts / td;
+        for (size_t i = 0; i < n; i++)
+            ts += sup[i] = 1 + (double)(test_rand_u64(&st) % 4);
+        for (size_t j = 0; j < m; j++)
+            td += dem[j] = 1 + (double)(test_rand_u64(&st) % 4);
+        for (size_t j = 0; j < m; j++)
+            dem[j] *= ts / td;
         wass__ns_input in;
         memset(&in, 0, sizeof in);
         in.n = n;

@@ -14,8 +14,12 @@ static double eval_cb(size_t i, size_t j, void *user) {
     return wass_cost_eval((const wass_cost *)user, i, j);
 }
 
-static int read_u64(FILE *f, uint64_t *x) { return fread(x, 8, 1, f) == 1; }
-static int read_f64(FILE *f, double *x, size_t k) { return k == 0 || fread(x, 8, k, f) == k; }
+static int read_u64(FILE *f, uint64_t *x) {
+    return fread(x, 8, 1, f) == 1;
+}
+static int read_f64(FILE *f, double *x, size_t k) {
+    return k == 0 || fread(x, 8, k, f) == k;
+}
 
 int main(void) {
     const char *py = getenv("WASS_PYTHON");
@@ -43,7 +47,8 @@ int main(void) {
         uint64_t kind, mode, n, m, d, metric;
         double q, p, refs[2];
         if (!(read_u64(f, &kind) && read_u64(f, &mode) && read_u64(f, &n) && read_u64(f, &m) &&
-              read_u64(f, &d) && read_u64(f, &metric) && read_f64(f, &q, 1) && read_f64(f, &p, 1))) {
+              read_u64(f, &d) && read_u64(f, &metric) && read_f64(f, &q, 1) &&
+              read_f64(f, &p, 1))) {
             CHECK_MSG(0, "case %llu: truncated header", (unsigned long long)c);
             break;
         }
@@ -70,7 +75,8 @@ int main(void) {
             g.q = q;
             pb.cost = wass_cost_points(data, data + n * d, d, g);
         }
-        for (size_t i = 0; i < n; i++) with_zeros += a[i] == 0;
+        for (size_t i = 0; i < n; i++)
+            with_zeros += a[i] == 0;
         wass_options opt;
         wass_options_default(&opt);
         opt.mass = (wass_mass_mode)mode;
@@ -85,14 +91,17 @@ int main(void) {
                       r.status, r.message);
             double maxc = 0;
             for (size_t i = 0; i < n; i++)
-                for (size_t j = 0; j < m; j++) maxc = fmax(maxc, fabs(wass_cost_eval(&pb.cost, i, j)));
+                for (size_t j = 0; j < m; j++)
+                    maxc = fmax(maxc, fabs(wass_cost_eval(&pb.cost, i, j)));
             for (int k = 0; k < 2; k++) {
                 double err = fabs(r.work - refs[k]);
                 double tol = 1e-9 * fabs(refs[k]) + 1e-12 * maxc;
-                CHECK_MSG(err <= tol, "case %llu (kind %llu mode %llu n %llu m %llu): work %.17g, "
-                          "%s %.17g", (unsigned long long)c, (unsigned long long)kind,
-                          (unsigned long long)mode, (unsigned long long)n, (unsigned long long)m,
-                          r.work, k ? "HiGHS" : "POT", refs[k]);
+                CHECK_MSG(err <= tol,
+                          "case %llu (kind %llu mode %llu n %llu m %llu): work %.17g, "
+                          "%s %.17g",
+                          (unsigned long long)c, (unsigned long long)kind, (unsigned long long)mode,
+                          (unsigned long long)n, (unsigned long long)m, r.work, k ? "HiGHS" : "POT",
+                          refs[k]);
                 if (refs[k] != 0) worst = fmax(worst, err / fabs(refs[k]));
             }
             CHECK(r.cert.checked);
@@ -105,8 +114,10 @@ int main(void) {
             CHECK(r.plan_len <= n + m - 1);
             if (mode == WASS_MASS_PARTIAL) {
                 double A = 0, B = 0;
-                for (size_t i = 0; i < n; i++) A += a[i];
-                for (size_t j = 0; j < m; j++) B += b[j];
+                for (size_t i = 0; i < n; i++)
+                    A += a[i];
+                for (size_t j = 0; j < m; j++)
+                    B += b[j];
                 CHECK_CLOSE(r.flow, fmin(A, B), 1e-12);
                 CHECK_CLOSE(r.cost, r.work / r.flow, 1e-12);
                 checked_partial++;

@@ -43,13 +43,19 @@ static void make_pair(cloud_pair *c, size_t n, size_t m, size_t d, int kind, uin
         c->X[k] = kind == 1 ? (double)(test_rand_u64(st) % 7) : test_rand_unif(st);
     for (size_t k = 0; k < m * d; k++)
         c->Y[k] = kind == 1 ? (double)(test_rand_u64(st) % 7) : test_rand_unif(st) + 0.2;
-    for (size_t i = 0; i < n; i++) c->a[i] = 0.1 + test_rand_unif(st);
-    for (size_t j = 0; j < m; j++) c->b[j] = 0.1 + test_rand_unif(st);
+    for (size_t i = 0; i < n; i++)
+        c->a[i] = 0.1 + test_rand_unif(st);
+    for (size_t j = 0; j < m; j++)
+        c->b[j] = 0.1 + test_rand_unif(st);
     if (kind == 2) {
-        for (size_t i = 1; i < n; i += 5) memcpy(c->X + i * d, c->X + (i - 1) * d, d * sizeof(double));
-        for (size_t j = 0; j < m; j += 7) memcpy(c->Y + j * d, c->X + (j % n) * d, d * sizeof(double));
-        for (size_t i = 0; i < n; i += 6) c->a[i] = 0.0;
-        for (size_t j = 3; j < m; j += 9) c->b[j] = 0.0;
+        for (size_t i = 1; i < n; i += 5)
+            memcpy(c->X + i * d, c->X + (i - 1) * d, d * sizeof(double));
+        for (size_t j = 0; j < m; j += 7)
+            memcpy(c->Y + j * d, c->X + (j % n) * d, d * sizeof(double));
+        for (size_t i = 0; i < n; i += 6)
+            c->a[i] = 0.0;
+        for (size_t j = 3; j < m; j += 9)
+            c->b[j] = 0.0;
     }
 }
 
@@ -217,8 +223,8 @@ static void test_many(void) {
         oo.threads = 1;
         wass_result r;
         CHECK(wass_emd(&pb[k], &oo, &r, NULL) == WASS_OK);
-        CHECK_MSG(memcmp(&r.cost, &c1[k], sizeof(double)) == 0, "problem %zu: %.17g vs %.17g",
-                  k, r.cost, c1[k]);
+        CHECK_MSG(memcmp(&r.cost, &c1[k], sizeof(double)) == 0, "problem %zu: %.17g vs %.17g", k,
+                  r.cost, c1[k]);
         wass_result_free(&r);
     }
     CHECK(same);
@@ -233,7 +239,8 @@ static void test_many(void) {
     CHECK(wass_emd_many(NULL, 3, &o, c2, s1, &e) == WASS_ERR_INVALID);
     CHECK(wass_emd_many(pb, 3, &o, NULL, s1, &e) == WASS_ERR_INVALID);
     CHECK(wass_emd_many(pb, 0, &o, NULL, NULL, &e) == WASS_OK);
-    for (size_t k = 0; k < count; k++) pair_free(&c[k]);
+    for (size_t k = 0; k < count; k++)
+        pair_free(&c[k]);
     free(c);
     free(pb);
     free(c0);
@@ -284,7 +291,8 @@ static void test_errors(void) {
  * there, for every metric. */
 static void test_certificate_scan(void) {
     uint64_t st = 31337;
-    const wass_metric metrics[4] = {WASS_EUCLIDEAN, WASS_SQEUCLIDEAN, WASS_CITYBLOCK, WASS_CHEBYSHEV};
+    const wass_metric metrics[4] = {WASS_EUCLIDEAN, WASS_SQEUCLIDEAN, WASS_CITYBLOCK,
+                                    WASS_CHEBYSHEV};
     for (int t = 0; t < 8; t++) {
         size_t n = 300 + (size_t)t * 7, m = 280 + (size_t)t * 11, d = 1 + (size_t)t % 3;
         cloud_pair c;
@@ -296,8 +304,10 @@ static void test_certificate_scan(void) {
         wass_result r;
         wass_error_info e;
         CHECK_MSG(wass_emd(&pb, &o, &r, &e) == WASS_OK, "%s", e.message);
-        for (size_t j = 0; j < m; j += 37) r.v[j] += (t % 2 ? 1e-3 : 1e-9) * (double)(j % 5);
-        for (size_t i = 0; i < n; i += 41) r.u[i] -= 1e-4;
+        for (size_t j = 0; j < m; j += 37)
+            r.v[j] += (t % 2 ? 1e-3 : 1e-9) * (double)(j % 5);
+        for (size_t i = 0; i < n; i += 41)
+            r.u[i] -= 1e-4;
         double minrc = INFINITY, maxc = 0.0;
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < m; j++) {
@@ -308,8 +318,10 @@ static void test_certificate_scan(void) {
             }
         wass_certificate cert;
         CHECK(wass_certify(&pb, &o, &r, &cert) == WASS_OK);
-        CHECK_MSG(fabs(cert.min_reduced_cost - minrc / maxc) <= 1e-15 * fmax(1.0, fabs(minrc / maxc)),
-                  "case %d: certificate %.17g, brute force %.17g", t, cert.min_reduced_cost, minrc / maxc);
+        CHECK_MSG(fabs(cert.min_reduced_cost - minrc / maxc) <=
+                      1e-15 * fmax(1.0, fabs(minrc / maxc)),
+                  "case %d: certificate %.17g, brute force %.17g", t, cert.min_reduced_cost,
+                  minrc / maxc);
         wass_result_free(&r);
         pair_free(&c);
     }
@@ -332,16 +344,21 @@ static void test_assignment(void) {
         cloud_pair c;
         make_pair(&c, n, n, d, kind, &st);
         if (!big && t % 9 == 4) /* half the sources on one spot: a plateau of ties */
-            for (size_t i = 0; i < n / 2; i++) memcpy(c.X + i * d, c.X, d * sizeof(double));
+            for (size_t i = 0; i < n / 2; i++)
+                memcpy(c.X + i * d, c.X, d * sizeof(double));
         if (!big && t % 9 == 7) /* all costs equal */
             for (size_t i = 0; i < n; i++) {
-                for (size_t q = 0; q < d; q++) c.X[i * d + q] = 0.5;
-                for (size_t q = 0; q < d; q++) c.Y[i * d + q] = q == 0 ? 2.0 : 0.5;
+                for (size_t q = 0; q < d; q++)
+                    c.X[i * d + q] = 0.5;
+                for (size_t q = 0; q < d; q++)
+                    c.Y[i * d + q] = q == 0 ? 2.0 : 0.5;
             }
         double w = (t % 2) ? 1.0 : 0.25; /* equal weights, equal totals */
-        for (size_t i = 0; i < n; i++) c.a[i] = c.b[i] = w;
+        for (size_t i = 0; i < n; i++)
+            c.a[i] = c.b[i] = w;
         if (kind == 2) /* shared points: zero-cost pairs */
-            for (size_t i = 0; i < n; i += 3) memcpy(c.Y + i * d, c.X + ((i * 7) % n) * d, d * sizeof(double));
+            for (size_t i = 0; i < n; i += 3)
+                memcpy(c.Y + i * d, c.X + ((i * 7) % n) * d, d * sizeof(double));
         wass_problem pb = problem_of(&c, metric);
         wass_options o1, o2;
         wass_options_default(&o1);
@@ -358,20 +375,24 @@ static void test_assignment(void) {
         CHECK_MSG(rc2 == WASS_OK, "assignment case %d colgen: %s", t, e.message);
         if (rc1 == WASS_OK && rc2 == WASS_OK) {
             CHECK(r1.status == WASS_OPTIMAL && r2.status == WASS_OPTIMAL);
-            CHECK_MSG(fabs(r1.cost - r2.cost) <= 1e-9 * fabs(r1.cost) + 1e-13,
-                      "assignment case %d (d=%zu metric=%d kind=%d n=%zu): simplex %.17g colgen %.17g",
-                      t, d, (int)metric, kind, n, r1.cost, r2.cost);
+            CHECK_MSG(
+                fabs(r1.cost - r2.cost) <= 1e-9 * fabs(r1.cost) + 1e-13,
+                "assignment case %d (d=%zu metric=%d kind=%d n=%zu): simplex %.17g colgen %.17g", t,
+                d, (int)metric, kind, n, r1.cost, r2.cost);
             CHECK(r2.cert.checked && r2.cert.min_reduced_cost >= -1e-9 &&
                   r2.cert.duality_gap <= 1e-9 && r2.cert.marginal_error <= 1e-12);
             CHECK(r2.rounds >= 1); /* coincident points merged: the rest may need no pivot */
             /* the plan is a permutation carrying w per pair */
-            CHECK_MSG(r2.plan_len == n, "case %d: plan has %zu entries for n = %zu", t, r2.plan_len, n);
+            CHECK_MSG(r2.plan_len == n, "case %d: plan has %zu entries for n = %zu", t, r2.plan_len,
+                      n);
             unsigned char *seen = calloc(2 * n, 1);
             int perm = 1;
             for (size_t k = 0; k < r2.plan_len; k++) {
                 const wass_flow *f = &r2.plan[k];
-                if (f->i >= n || f->j >= n || seen[f->i] || seen[n + f->j] || f->mass != w) perm = 0;
-                else seen[f->i] = seen[n + f->j] = 1;
+                if (f->i >= n || f->j >= n || seen[f->i] || seen[n + f->j] || f->mass != w)
+                    perm = 0;
+                else
+                    seen[f->i] = seen[n + f->j] = 1;
             }
             CHECK_MSG(perm, "assignment case %d: the plan is not a permutation", t);
             free(seen);
@@ -380,7 +401,8 @@ static void test_assignment(void) {
                 wass_options o3 = o2;
                 o3.threads = o2.threads == 1 ? 2 : 1;
                 CHECK(wass_emd(&pb, &o3, &r3, &e) == WASS_OK);
-                CHECK(r3.cost == r2.cost && r3.plan_len == r2.plan_len && r3.iterations == r2.iterations);
+                CHECK(r3.cost == r2.cost && r3.plan_len == r2.plan_len &&
+                      r3.iterations == r2.iterations);
                 wass_result_free(&r3);
             }
         }

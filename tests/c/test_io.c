@@ -93,7 +93,8 @@ static void test_text(void) {
     wass_matrix_free(NULL);
 
     /* a UTF-8 byte order mark before the first line is skipped */
-    put_text("bom.txt", "\xEF\xBB\xBF" "0.5,1\n0.5,2\n");
+    put_text("bom.txt", "\xEF\xBB\xBF"
+                        "0.5,1\n0.5,2\n");
     if (read_ok("bom.txt", &m)) CHECK(m.rows == 2 && m.cols == 2 && m.data[0] == 0.5);
     wass_matrix_free(&m);
 

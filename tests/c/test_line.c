@@ -171,12 +171,16 @@ static void large(void) {
     /* the weighted path (record sort): unit weights give the uniform value,
      * random weights the same bits for any thread count */
     double *uw = malloc(n * sizeof *uw), *vw = malloc(m * sizeof *vw);
-    for (size_t i = 0; i < n; i++) uw[i] = 1.0;
-    for (size_t i = 0; i < m; i++) vw[i] = 1.0;
+    for (size_t i = 0; i < n; i++)
+        uw[i] = 1.0;
+    for (size_t i = 0; i < m; i++)
+        vw[i] = 1.0;
     CHECK_REL(line(u, uw, n, v, vw, m, 2), got2, 1e-12);
     CHECK_REL(line(u, uw, n, v, NULL, m, 1), got1, 1e-12);
-    for (size_t i = 0; i < n; i++) uw[i] = test_rand_unif(&s);
-    for (size_t i = 0; i < m; i++) vw[i] = test_rand_unif(&s) * 3.0;
+    for (size_t i = 0; i < n; i++)
+        uw[i] = test_rand_unif(&s);
+    for (size_t i = 0; i < m; i++)
+        vw[i] = test_rand_unif(&s) * 3.0;
     double gw = line(u, uw, n, v, vw, m, 1);
 #ifdef _OPENMP
     omp_set_num_threads(1);

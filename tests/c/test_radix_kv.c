@@ -5,7 +5,7 @@
  * +0.0, already sorted input, all-equal input and keys sharing most digits,
  * for 1, 2 and 3 threads (identical records expected each time).
  */
-#include "radix_sort.h"
+#include "line/radix_sort.h"
 #include "test_util.h"
 
 #include <stdlib.h>
@@ -28,12 +28,23 @@ static void fill(double *x, double *w, size_t n, int kind, uint64_t *s) {
         double r = test_rand_unif(s);
         switch (kind) {
         case 0:
-            x[i] = r < 0.1 ? 0.0 : r < 0.2 ? -0.0 : r < 0.4 ? (double)(int)(r * 50) - 12.0 : (r - 0.5) * 1e6;
+            x[i] = r < 0.1   ? 0.0
+                   : r < 0.2 ? -0.0
+                   : r < 0.4 ? (double)(int)(r * 50) - 12.0
+                             : (r - 0.5) * 1e6;
             break;
-        case 1: x[i] = (double)i * 0.5 - 3.0; break;
-        case 2: x[i] = 2.5; break;
-        case 3: x[i] = 1.0 + (double)(i % 1000) * 0x1p-52; break;
-        default: x[i] = -(double)i; break;
+        case 1:
+            x[i] = (double)i * 0.5 - 3.0;
+            break;
+        case 2:
+            x[i] = 2.5;
+            break;
+        case 3:
+            x[i] = 1.0 + (double)(i % 1000) * 0x1p-52;
+            break;
+        default:
+            x[i] = -(double)i;
+            break;
         }
         w[i] = (double)i; /* weights identify the original position */
     }

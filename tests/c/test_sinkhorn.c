@@ -100,7 +100,8 @@ static int load_refs(void) {
 
 static double sqdist(const double *x, const double *y, size_t d) {
     double s = 0;
-    for (size_t k = 0; k < d; k++) s += (x[k] - y[k]) * (x[k] - y[k]);
+    for (size_t k = 0; k < d; k++)
+        s += (x[k] - y[k]) * (x[k] - y[k]);
     return s;
 }
 
@@ -108,7 +109,8 @@ static double *dense_cost(const double *X, const double *Y, size_t n, size_t m, 
                           wass_ground g) {
     double *C = malloc(n * m * sizeof(double));
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < m; j++) C[i * m + j] = wass_ground_eval(&g, X + i * d, Y + j * d, d);
+        for (size_t j = 0; j < m; j++)
+            C[i * m + j] = wass_ground_eval(&g, X + i * d, Y + j * d, d);
     return C;
 }
 
@@ -121,8 +123,10 @@ static double pot_diff(const double *f, const double *fr, size_t n, int center) 
             mr += fr[i] / n;
         }
     }
-    for (size_t i = 0; i < n; i++) spread = fmax(spread, fabs(fr[i] - mr));
-    for (size_t i = 0; i < n; i++) worst = fmax(worst, fabs((f[i] - mf) - (fr[i] - mr)));
+    for (size_t i = 0; i < n; i++)
+        spread = fmax(spread, fabs(fr[i] - mr));
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs((f[i] - mf) - (fr[i] - mr)));
     return worst / fmax(spread, 1e-300);
 }
 
@@ -176,8 +180,8 @@ static void test_balanced(const char *name) {
                   "%s kind %d objective %.15g vs %.15g", name, kind, r[kind].objective, obj);
         double df = pot_diff(r[kind].f, get(c, "f", NULL), c->n, 1);
         double dg = pot_diff(r[kind].g, get(c, "g", NULL), c->m, 1);
-        CHECK_MSG(df < 1e-7 && dg < 1e-7, "%s kind %d potentials differ by %g, %g", name, kind,
-                  df, dg);
+        CHECK_MSG(df < 1e-7 && dg < 1e-7, "%s kind %d potentials differ by %g, %g", name, kind, df,
+                  dg);
         CHECK(r[kind].marginal_error < o.tol);
         /* entropic cost lies above the exact one and within eps log(nm) of it */
         CHECK_MSG(r[kind].cost >= emd - 1e-12 &&
@@ -205,13 +209,15 @@ static void test_balanced(const char *name) {
     }
     for (size_t j = 0; j < c->m; j++) {
         double s = 0;
-        for (size_t i = 0; i < c->n; i++) s += P[i * c->m + j];
+        for (size_t i = 0; i < c->n; i++)
+            s += P[i * c->m + j];
         merr += fabs(s - b[j]);
     }
     CHECK_MSG(merr < 2e-11, "%s: plan marginal error %g", name, merr);
     CHECK_CLOSE(pc, r[0].cost, 1e-12);
     CHECK_MSG(gibbs < 1e-12, "%s: plan not of Gibbs form (%g)", name, gibbs);
-    for (int kind = 0; kind < 3; kind++) wass_sinkhorn_result_free(&r[kind]);
+    for (int kind = 0; kind < 3; kind++)
+        wass_sinkhorn_result_free(&r[kind]);
     free(C);
 }
 
@@ -242,7 +248,8 @@ static void test_small_eps(void) {
     rc = wass_sinkhorn(&pb, &o, &r, &e);
     CHECK(rc == WASS_OK && isfinite(r.cost) && isfinite(r.objective));
     CHECK(r.status == WASS_CONVERGED || r.status == WASS_ITERATION_LIMIT);
-    for (size_t i = 0; i < c->n; i++) CHECK(isfinite(r.f[i]));
+    for (size_t i = 0; i < c->n; i++)
+        CHECK(isfinite(r.f[i]));
     wass_sinkhorn_result_free(&r);
 }
 
@@ -260,11 +267,9 @@ static void test_unbalanced(const char *name) {
     wass_sinkhorn_result r;
     wass_error_info e;
     int rc = wass_sinkhorn(&pb, &o, &r, &e);
-    CHECK_MSG(rc == WASS_OK && r.status == WASS_CONVERGED, "%s: %s %s", name, e.message,
-              r.message);
+    CHECK_MSG(rc == WASS_OK && r.status == WASS_CONVERGED, "%s: %s %s", name, e.message, r.message);
     double cost = get(c, "cost", NULL)[0], obj = get(c, "obj", NULL)[0];
-    CHECK_MSG(fabs(r.cost - cost) <= 1e-8 * cost, "%s cost %.15g vs POT %.15g", name, r.cost,
-              cost);
+    CHECK_MSG(fabs(r.cost - cost) <= 1e-8 * cost, "%s cost %.15g vs POT %.15g", name, r.cost, cost);
     CHECK_MSG(fabs(r.objective - obj) <= 1e-8 * obj, "%s objective %.15g vs %.15g", name,
               r.objective, obj);
     /* unbalanced potentials are unique: no centering */
@@ -300,8 +305,8 @@ static void test_divergence(void) {
     CHECK_CLOSE(r.cost_aa, costs[1], 1e-8);
     /* POT's empirical_sinkhorn_divergence debiases the costs (stopThr 1e-9) */
     double potdiv = r.cost_ab - 0.5 * (r.cost_aa + r.cost_bb);
-    CHECK_MSG(fabs(potdiv - get(c, "potdiv", NULL)[0]) < 1e-6,
-              "cost-debiased %.15g vs POT %.15g", potdiv, get(c, "potdiv", NULL)[0]);
+    CHECK_MSG(fabs(potdiv - get(c, "potdiv", NULL)[0]) < 1e-6, "cost-debiased %.15g vs POT %.15g",
+              potdiv, get(c, "potdiv", NULL)[0]);
     CHECK(r.divergence > 0);
     double s;
     CHECK(wass_sinkhorn_divergence(&P, &Q, &g, &o, &s, &e) == WASS_OK && s == r.divergence);
@@ -312,8 +317,10 @@ static void test_divergence(void) {
     uint64_t st = 7;
     double X[40 * 3], Y[30 * 3];
     for (int t = 0; t < 4; t++) {
-        for (int k = 0; k < 120; k++) X[k] = test_rand_unif(&st);
-        for (int k = 0; k < 90; k++) Y[k] = test_rand_unif(&st) * 0.5 + 0.1 * t;
+        for (int k = 0; k < 120; k++)
+            X[k] = test_rand_unif(&st);
+        for (int k = 0; k < 90; k++)
+            Y[k] = test_rand_unif(&st) * 0.5 + 0.1 * t;
         wass_cloud A = {40, 3, X, NULL}, B = {30, 3, Y, NULL};
         wass_ground gg = wass_ground_make(t == 3 ? WASS_EUCLIDEAN : WASS_SQEUCLIDEAN, 1);
         o.tau = t == 2 ? 0.5 : 0;
@@ -343,12 +350,18 @@ static void random_problem(size_t n, size_t m, uint64_t seed, double *X, double 
                            double *b) {
     uint64_t st = seed;
     double sa = 0, sb = 0;
-    for (size_t k = 0; k < 2 * n; k++) X[k] = test_rand_unif(&st);
-    for (size_t k = 0; k < 2 * m; k++) Y[k] = test_rand_unif(&st);
-    for (size_t i = 0; i < n; i++) sa += (a[i] = 0.2 + test_rand_unif(&st));
-    for (size_t j = 0; j < m; j++) sb += (b[j] = 0.2 + test_rand_unif(&st));
-    for (size_t i = 0; i < n; i++) a[i] /= sa;
-    for (size_t j = 0; j < m; j++) b[j] /= sb;
+    for (size_t k = 0; k < 2 * n; k++)
+        X[k] = test_rand_unif(&st);
+    for (size_t k = 0; k < 2 * m; k++)
+        Y[k] = test_rand_unif(&st);
+    for (size_t i = 0; i < n; i++)
+        sa += (a[i] = 0.2 + test_rand_unif(&st));
+    for (size_t j = 0; j < m; j++)
+        sb += (b[j] = 0.2 + test_rand_unif(&st));
+    for (size_t i = 0; i < n; i++)
+        a[i] /= sa;
+    for (size_t j = 0; j < m; j++)
+        b[j] /= sb;
 }
 
 /* Results identical for any thread count (a problem above the size where
@@ -464,7 +477,8 @@ static void test_iteration_limit_and_zero_weights(void) {
     o.max_iter = 100000;
     double a0[N], X0[2 * N];
     size_t k = 0;
-    for (size_t i = 0; i < N; i++) a0[i] = (i % 3 == 0) ? 0.0 : a[i];
+    for (size_t i = 0; i < N; i++)
+        a0[i] = (i % 3 == 0) ? 0.0 : a[i];
     for (size_t i = 0; i < N; i++)
         if (a0[i] > 0) {
             X0[2 * k] = X[2 * i];
@@ -472,9 +486,12 @@ static void test_iteration_limit_and_zero_weights(void) {
             a[k++] = a0[i];
         }
     double s = 0;
-    for (size_t i = 0; i < k; i++) s += a[i];
-    for (size_t i = 0; i < k; i++) a[i] /= s;
-    for (size_t i = 0; i < N; i++) a0[i] /= s;
+    for (size_t i = 0; i < k; i++)
+        s += a[i];
+    for (size_t i = 0; i < k; i++)
+        a[i] /= s;
+    for (size_t i = 0; i < N; i++)
+        a0[i] /= s;
     wass_sinkhorn_result r0, r1;
     pb.a = a0;
     CHECK(wass_sinkhorn(&pb, &o, &r0, &e) == WASS_OK && r0.status == WASS_CONVERGED);
@@ -490,7 +507,8 @@ static void test_iteration_limit_and_zero_weights(void) {
 static void test_bad_inputs(void) {
     double X[4] = {0, 0, 1, 1}, Y[4] = {0, 1, 1, 0}, a[2] = {0.5, 0.5}, b[2] = {0.5, 0.5};
     double C[4] = {0, 1, 1, 0};
-    wass_problem pb = {2, 2, a, b, wass_cost_points(X, Y, 2, wass_ground_make(WASS_SQEUCLIDEAN, 1))};
+    wass_problem pb = {2, 2, a, b,
+                       wass_cost_points(X, Y, 2, wass_ground_make(WASS_SQEUCLIDEAN, 1))};
     wass_sinkhorn_options o;
     wass_sinkhorn_result r;
     wass_error_info e;
@@ -560,10 +578,14 @@ static void test_metrics(void) {
     enum { N = 15, M = 19 };
     double X[3 * N], Y[3 * M], a[N], b[M];
     uint64_t st = 99;
-    for (int k = 0; k < 3 * N; k++) X[k] = test_rand_unif(&st);
-    for (int k = 0; k < 3 * M; k++) Y[k] = test_rand_unif(&st);
-    for (int i = 0; i < N; i++) a[i] = 1.0 / N;
-    for (int j = 0; j < M; j++) b[j] = 1.0 / M;
+    for (int k = 0; k < 3 * N; k++)
+        X[k] = test_rand_unif(&st);
+    for (int k = 0; k < 3 * M; k++)
+        Y[k] = test_rand_unif(&st);
+    for (int i = 0; i < N; i++)
+        a[i] = 1.0 / N;
+    for (int j = 0; j < M; j++)
+        b[j] = 1.0 / M;
     wass_ground gs[5] = {wass_ground_make(WASS_EUCLIDEAN, 1), wass_ground_make(WASS_EUCLIDEAN, 2),
                          wass_ground_make(WASS_CITYBLOCK, 1), wass_ground_make(WASS_CHEBYSHEV, 1.5),
                          wass_ground_make(WASS_MINKOWSKI, 1)};
@@ -629,6 +651,7 @@ int main(void) {
     test_metrics();
     lap("metrics");
     for (int k = 0; k < ncases; k++)
-        for (int v = 0; v < cases[k].nv; v++) free(cases[k].vals[v]);
+        for (int v = 0; v < cases[k].nv; v++)
+            free(cases[k].vals[v]);
     return test_main_end("test_sinkhorn");
 }

@@ -11,7 +11,7 @@
  * missing restart stalled or diverged: converged, with the marginal error
  * recomputed here from the potentials.
  */
-#include "sinkhorn_internal.h"
+#include "entropic/sinkhorn_internal.h"
 #include "test_util.h"
 
 #include <stdlib.h>
@@ -28,9 +28,12 @@ typedef struct {
 static void cloud(size_t n, size_t d, uint64_t seed, double *X, double *w) {
     uint64_t s = seed;
     double t = 0;
-    for (size_t i = 0; i < d * n; i++) X[i] = test_rand_unif(&s);
-    for (size_t i = 0; i < n; i++) t += w[i] = 0.2 + test_rand_unif(&s);
-    for (size_t i = 0; i < n; i++) w[i] /= t;
+    for (size_t i = 0; i < d * n; i++)
+        X[i] = test_rand_unif(&s);
+    for (size_t i = 0; i < n; i++)
+        t += w[i] = 0.2 + test_rand_unif(&s);
+    for (size_t i = 0; i < n; i++)
+        w[i] /= t;
 }
 
 static int run(const wass_problem *pb, double reg, double tau, double tol, int anderson,
@@ -57,8 +60,7 @@ static int run(const wass_problem *pb, double reg, double tau, double tol, int a
         par.anderson = anderson;
         sk_outcome oc;
         rc = sk_solve(&k, pb->a, pb->b, &par, o->f, o->g, &oc, &e);
-        if (!rc)
-            rc = sk_evaluate(&k, pb->a, pb->b, o->f, o->g, reg, tau, &o->cost, &obj, NULL, &e);
+        if (!rc) rc = sk_evaluate(&k, pb->a, pb->b, o->f, o->g, reg, tau, &o->cost, &obj, NULL, &e);
         o->iters = oc.iterations;
         o->status = oc.status;
         o->err = oc.marginal_error;
@@ -103,7 +105,8 @@ static double maxdiff(const double *x, const double *y, size_t n, double cx, dou
 
 static double mean(const double *x, size_t n) {
     double s = 0;
-    for (size_t i = 0; i < n; i++) s += x[i];
+    for (size_t i = 0; i < n; i++)
+        s += x[i];
     return s / (double)n;
 }
 
@@ -133,8 +136,8 @@ static void compare(const char *what, const wass_problem *pb, const double *C, d
     CHECK(run(pb, reg, tau, 1e-12, SK_ANDERSON, kmem, 1, &q) == WASS_OK);
     CHECK_MSG(p.status == WASS_CONVERGED && q.status == WASS_CONVERGED, "%s: tight status %d %d",
               what, p.status, q.status);
-    CHECK_MSG(fabs(p.cost - q.cost) <= 1e-9 * fabs(p.cost), "%s: cost %.17g vs %.17g", what,
-              q.cost, p.cost);
+    CHECK_MSG(fabs(p.cost - q.cost) <= 1e-9 * fabs(p.cost), "%s: cost %.17g vs %.17g", what, q.cost,
+              p.cost);
     /* balanced: potentials are defined up to a constant (f + c, g - c) */
     double sp = tau > 0 ? 0 : mean(p.f, n), sq = tau > 0 ? 0 : mean(q.f, n);
     double df = maxdiff(q.f, p.f, n, sq, sp), dg = maxdiff(q.g, p.g, m, -sq, -sp);
@@ -150,7 +153,8 @@ static void test_cases(void) {
         double a[N], b[M], C[N * M];
         cloud(N, d, 11 + d, X, a);
         cloud(M, d, 29 + d, Y, b);
-        for (size_t i = 0; i < M * d; i++) Y[i] *= Y[i]; /* not the same law */
+        for (size_t i = 0; i < M * d; i++)
+            Y[i] *= Y[i]; /* not the same law */
         wass_ground gr = wass_ground_make(d == 2 ? WASS_SQEUCLIDEAN : WASS_EUCLIDEAN, 1);
         for (size_t i = 0; i < N; i++)
             for (size_t j = 0; j < M; j++)
@@ -224,7 +228,8 @@ static void test_hard(void) {
     double *a = malloc(N * sizeof(double)), *C = malloc((size_t)N * N * sizeof(double));
     gauss_cloud(N, 0.0, 11, X);
     gauss_cloud(N, 1.0, 12, Y);
-    for (size_t i = 0; i < N; i++) a[i] = 1.0 / N;
+    for (size_t i = 0; i < N; i++)
+        a[i] = 1.0 / N;
     wass_problem pb = {N, N, a, a,
                        wass_cost_points(X, Y, 2, wass_ground_make(WASS_SQEUCLIDEAN, 1))};
     for (size_t i = 0; i < N; i++)
@@ -237,11 +242,12 @@ static void test_hard(void) {
         run_out r, r8;
         CHECK(run(&pb, 0.05, 0.0, 1e-9, SK_ANDERSON, kern ? 1e9 : 0, 2, &r) == WASS_OK);
         CHECK(run(&pb, 0.05, 0.0, 1e-9, 8, kern ? 1e9 : 0, 2, &r8) == WASS_OK);
-        fprintf(stderr, "Gaussian clouds n = %d, eps = 0.05 (kernel %d): %lld iterations "
-                        "(history 8: %lld)\n", N, kern, (long long)r.iters, (long long)r8.iters);
+        fprintf(stderr,
+                "Gaussian clouds n = %d, eps = 0.05 (kernel %d): %lld iterations "
+                "(history 8: %lld)\n",
+                N, kern, (long long)r.iters, (long long)r8.iters);
         CHECK_MSG(r.status == WASS_CONVERGED && r.iters < 600,
-                  "Gaussian clouds: status %d after %lld iterations", r.status,
-                  (long long)r.iters);
+                  "Gaussian clouds: status %d after %lld iterations", r.status, (long long)r.iters);
         double e = marginal_error(C, a, a, r.f, r.g, N, N, 0.05, 0.0);
         CHECK_MSG(e < 1.5e-9, "Gaussian clouds: recomputed marginal error %g", e);
         cost[kern] = r.cost;

@@ -6,7 +6,7 @@
  * wild warm starts), with the internal refusal itself checked; results
  * independent of the thread count; the memory budget respected.
  */
-#include "sinkhorn_internal.h"
+#include "entropic/sinkhorn_internal.h"
 #include "test_util.h"
 
 #include <stdlib.h>
@@ -15,9 +15,12 @@
 static void cloud(size_t n, uint64_t seed, double shift, double *X, double *w) {
     uint64_t s = seed;
     double t = 0;
-    for (size_t i = 0; i < 2 * n; i++) X[i] = test_rand_unif(&s) + shift;
-    for (size_t i = 0; i < n; i++) t += w[i] = 0.2 + test_rand_unif(&s);
-    for (size_t i = 0; i < n; i++) w[i] /= t;
+    for (size_t i = 0; i < 2 * n; i++)
+        X[i] = test_rand_unif(&s) + shift;
+    for (size_t i = 0; i < n; i++)
+        t += w[i] = 0.2 + test_rand_unif(&s);
+    for (size_t i = 0; i < n; i++)
+        w[i] /= t;
 }
 
 static double spread(const double *x, size_t n) {
@@ -42,13 +45,14 @@ static double pot_diff(const double *x, const double *y, size_t n, double cx, do
 
 static double mean(const double *x, size_t n) {
     double s = 0;
-    for (size_t i = 0; i < n; i++) s += x[i];
+    for (size_t i = 0; i < n; i++)
+        s += x[i];
     return s / (double)n;
 }
 
 /* Solve with and without the kernel; both must converge to the same answer. */
-static void compare(const char *what, const wass_problem *pb, wass_sinkhorn_options o,
-                    double tol, int expect_kernel) {
+static void compare(const char *what, const wass_problem *pb, wass_sinkhorn_options o, double tol,
+                    int expect_kernel) {
     wass_sinkhorn_result rk, rl;
     wass_error_info e;
     o.kernel_memory = 1e9;
@@ -57,8 +61,8 @@ static void compare(const char *what, const wass_problem *pb, wass_sinkhorn_opti
     int rc2 = wass_sinkhorn(pb, &o, &rl, &e);
     CHECK_MSG(rc1 == WASS_OK && rc2 == WASS_OK, "%s: rc %d %d (%s)", what, rc1, rc2, e.message);
     if (rc1 || rc2) return;
-    CHECK_MSG(rk.status == WASS_CONVERGED && rl.status == WASS_CONVERGED, "%s: status %d %d",
-              what, rk.status, rl.status);
+    CHECK_MSG(rk.status == WASS_CONVERGED && rl.status == WASS_CONVERGED, "%s: status %d %d", what,
+              rk.status, rl.status);
     CHECK_MSG(fabs(rk.cost - rl.cost) <= tol * fabs(rl.cost), "%s: cost %.17g vs %.17g", what,
               rk.cost, rl.cost);
     CHECK_MSG(fabs(rk.objective - rl.objective) <= tol * fmax(1e-3, fabs(rl.objective)),
@@ -96,12 +100,15 @@ static void test_same_answer(void) {
     cloud(M, 2, 0.2, Y, b);
     a[5] = 0; /* a point without mass */
     double t = 0;
-    for (size_t i = 0; i < N; i++) t += a[i];
-    for (size_t i = 0; i < N; i++) a[i] /= t;
+    for (size_t i = 0; i < N; i++)
+        t += a[i];
+    for (size_t i = 0; i < N; i++)
+        a[i] /= t;
     double *C = malloc(N * M * sizeof(double));
     wass_ground eu = wass_ground_make(WASS_EUCLIDEAN, 1);
     for (size_t i = 0; i < N; i++)
-        for (size_t j = 0; j < M; j++) C[i * M + j] = wass_ground_eval(&eu, X + 2 * i, Y + 2 * j, 2);
+        for (size_t j = 0; j < M; j++)
+            C[i * M + j] = wass_ground_eval(&eu, X + 2 * i, Y + 2 * j, 2);
     wass_sinkhorn_options o;
     wass_sinkhorn_options_default(&o);
     o.tol = 1e-11;
@@ -167,7 +174,8 @@ static void test_fallback(void) {
     CHECK(sk_kernel_init(&k, &pb, 1, NULL) == WASS_OK);
     CHECK(sk_kmat_enable(&k, 1e9) == 1);
     double f[N] = {0}, g[M] = {0}, la[N], Lc[M];
-    for (size_t i = 0; i < N; i++) la[i] = log(a[i]);
+    for (size_t i = 0; i < N; i++)
+        la[i] = log(a[i]);
     CHECK_MSG(sk_kmat_build(&k, la, f, g, 0.05, Lc) == 0, "far clouds: kernel accepted");
     CHECK(k.km && !k.km->valid);
     /* at a large eps the same kernel is fine, and its column LSEs are right */
@@ -179,13 +187,15 @@ static void test_fallback(void) {
             c[i] = la[i] - wass__cost(&pb.cost, i, j) / 5000.0;
             mx = c[i] > mx ? c[i] : mx;
         }
-        for (size_t i = 0; i < N; i++) s += exp(c[i] - mx);
+        for (size_t i = 0; i < N; i++)
+            s += exp(c[i] - mx);
         double t = fabs(Lc[j] - (mx + log(s)));
         worst = t > worst ? t : worst;
     }
     CHECK_MSG(worst < 1e-12, "column LSE off by %.3g", worst);
     /* a warm start far above the optimum: exponents > 300 */
-    for (size_t i = 0; i < N; i++) f[i] = 400.0;
+    for (size_t i = 0; i < N; i++)
+        f[i] = 400.0;
     CHECK(sk_kmat_build(&k, la, f, g, 1.0, Lc) == 0);
     sk_kernel_free(&k);
     sk_kernel_free(&k); /* twice is fine */
@@ -211,7 +221,8 @@ static void test_fallback(void) {
     wass_sinkhorn_result r;
     CHECK(wass_sinkhorn(&ps, &o, &r, NULL) == WASS_OK);
     double init[N];
-    for (size_t i = 0; i < N; i++) init[i] = r.f[i] + (i % 2 ? 0.3 : -0.3);
+    for (size_t i = 0; i < N; i++)
+        init[i] = r.f[i] + (i % 2 ? 0.3 : -0.3);
     o.init_f = init;
     compare("wild warm start", &ps, o, 1e-8, 1);
     wass_sinkhorn_result_free(&r);
@@ -238,8 +249,7 @@ static void test_threads(void) {
         o.threads = t;
         CHECK(wass_sinkhorn(&pb, &o, &r2, NULL) == WASS_OK);
         CHECK_MSG(r1.cost == r2.cost && r1.objective == r2.objective &&
-                      r1.iterations == r2.iterations &&
-                      r1.marginal_error == r2.marginal_error,
+                      r1.iterations == r2.iterations && r1.marginal_error == r2.marginal_error,
                   "threads=%d changes the result", t);
         CHECK(memcmp(r1.f, r2.f, N * sizeof(double)) == 0);
         CHECK(memcmp(r1.g, r2.g, M * sizeof(double)) == 0);

@@ -13,36 +13,36 @@
 
 static int test_checks = 0, test_failures = 0;
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        test_checks++;                                                                         \
-        if (!(cond)) {                                                                         \
-            test_failures++;                                                                   \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);           \
-        }                                                                                      \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        test_checks++;                                                                             \
+        if (!(cond)) {                                                                             \
+            test_failures++;                                                                       \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_MSG(cond, ...)                                                                   \
-    do {                                                                                       \
-        test_checks++;                                                                         \
-        if (!(cond)) {                                                                         \
-            test_failures++;                                                                   \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);           \
-            fprintf(stderr, __VA_ARGS__);                                                      \
-            fputc('\n', stderr);                                                               \
-        }                                                                                      \
+#define CHECK_MSG(cond, ...)                                                                       \
+    do {                                                                                           \
+        test_checks++;                                                                             \
+        if (!(cond)) {                                                                             \
+            test_failures++;                                                                       \
+            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
     } while (0)
 
 /* |got - want| <= tol * max(1, |want|) */
-#define CHECK_CLOSE(got, want, tol)                                                            \
-    do {                                                                                       \
-        double g_ = (got), w_ = (want), t_ = (tol);                                            \
-        test_checks++;                                                                         \
-        if (!(fabs(g_ - w_) <= t_ * fmax(1.0, fabs(w_)))) {                                    \
-            test_failures++;                                                                   \
-            fprintf(stderr, "%s:%d: %s = %.17g, want %.17g (tol %g)\n", __FILE__, __LINE__,    \
-                    #got, g_, w_, t_);                                                         \
-        }                                                                                      \
+#define CHECK_CLOSE(got, want, tol)                                                                \
+    do {                                                                                           \
+        double g_ = (got), w_ = (want), t_ = (tol);                                                \
+        test_checks++;                                                                             \
+        if (!(fabs(g_ - w_) <= t_ * fmax(1.0, fabs(w_)))) {                                        \
+            test_failures++;                                                                       \
+            fprintf(stderr, "%s:%d: %s = %.17g, want %.17g (tol %g)\n", __FILE__, __LINE__, #got,  \
+                    g_, w_, t_);                                                                   \
+        }                                                                                          \
     } while (0)
 
 /* Deterministic generator for test data (splitmix64). */

@@ -5,6 +5,7 @@
  */
 #include "test_util.h"
 #include "wass.h"
+#include "wass/wmd.h"
 
 #include <stdlib.h>
 
@@ -19,8 +20,7 @@ static void make_vocab(wass_wordvec *wv) {
     CHECK_MSG(rc == WASS_OK, "%s", e.message);
 }
 
-static void bag(const wass_wordvec *wv, const char *text, const wass_text_options *o,
-                wass_bag *b) {
+static void bag(const wass_wordvec *wv, const char *text, const wass_text_options *o, wass_bag *b) {
     wass_error_info e;
     int rc = wass_bag_from_text(wv, text, strlen(text), o, b, &e);
     CHECK_MSG(rc == WASS_OK, "%s", e.message);
@@ -150,7 +150,8 @@ static void test_tfidf(void) {
     double wa = 2 * idf[0], wd = idf[3];
     CHECK_CLOSE(d[2].weight[0], wa / (wa + wd), 1e-15);
     CHECK_CLOSE(d[2].weight[1], wd / (wa + wd), 1e-15);
-    for (int i = 0; i < 3; i++) wass_bag_free(&d[i]);
+    for (int i = 0; i < 3; i++)
+        wass_bag_free(&d[i]);
     wass_wordvec_free(&wv);
 }
 
@@ -167,7 +168,8 @@ static void make_corpus(corpus *c, size_t vocab, size_t dim, size_t ndocs, uint6
     for (size_t i = 0; i < vocab; i++) {
         words[i] = malloc(24);
         snprintf(words[i], 24, "w%zu", i);
-        for (size_t k = 0; k < dim; k++) vec[i * dim + k] = (float)(2 * test_rand_unif(&seed) - 1);
+        for (size_t k = 0; k < dim; k++)
+            vec[i * dim + k] = (float)(2 * test_rand_unif(&seed) - 1);
     }
     wass_error_info e;
     CHECK(wass_wordvec_from_arrays((const char *const *)words, vec, vocab, dim, &c->wv, &e) ==
@@ -196,13 +198,15 @@ static void make_corpus(corpus *c, size_t vocab, size_t dim, size_t ndocs, uint6
         }
         CHECK(wass_bag_from_counts(w, cnt, len, vocab, &c->docs[d], &e) == WASS_OK);
     }
-    for (size_t i = 0; i < vocab; i++) free(words[i]);
+    for (size_t i = 0; i < vocab; i++)
+        free(words[i]);
     free(words);
     free(vec);
 }
 
 static void free_corpus(corpus *c) {
-    for (size_t d = 0; d < c->n; d++) wass_bag_free(&c->docs[d]);
+    for (size_t d = 0; d < c->n; d++)
+        wass_bag_free(&c->docs[d]);
     free(c->docs);
     wass_wordvec_free(&c->wv);
 }
@@ -214,9 +218,11 @@ static void cross_check_bounds(const wass_wordvec *wv, const wass_bag *a, const 
     size_t d = wv->dim;
     double *X = malloc(a->len * d * sizeof *X), *Y = malloc(b->len * d * sizeof *Y);
     for (size_t i = 0; i < a->len; i++)
-        for (size_t k = 0; k < d; k++) X[i * d + k] = wv->vec[a->word[i] * d + k];
+        for (size_t k = 0; k < d; k++)
+            X[i * d + k] = wv->vec[a->word[i] * d + k];
     for (size_t j = 0; j < b->len; j++)
-        for (size_t k = 0; k < d; k++) Y[j * d + k] = wv->vec[b->word[j] * d + k];
+        for (size_t k = 0; k < d; k++)
+            Y[j * d + k] = wv->vec[b->word[j] * d + k];
     wass_ground g = wass_ground_make(WASS_EUCLIDEAN, 1.0);
     wass_cloud P = {a->len, d, X, a->weight}, Q = {b->len, d, Y, b->weight};
     double v;
@@ -286,8 +292,8 @@ static void test_knn(void) {
     make_corpus(&c, 80, 5, 90, 11);
     wass_error_info e;
     size_t nq = 15;
-    wass_bag *q = c.docs;          /* queries: the first 15 documents */
-    wass_bag *cp = c.docs + nq;    /* corpus: the rest */
+    wass_bag *q = c.docs;       /* queries: the first 15 documents */
+    wass_bag *cp = c.docs + nq; /* corpus: the rest */
     size_t nc = c.n - nq;
     for (int method = 0; method < 3; method++) {
         if (method == 0 && !have_emd) continue;
@@ -315,8 +321,10 @@ static void test_knn(void) {
                 for (size_t i = 0; i < nq * o.k; i++)
                     if (x.index[i] != brute.index[i]) eq = 0;
                 CHECK_MSG(eq, "tight %d prune %d differs from brute force", tight, prune);
-                if (tight || prune == 3) CHECK(x.pruned_ict > 0);
-                else CHECK(x.pruned_ict == 0);
+                if (tight || prune == 3)
+                    CHECK(x.pruned_ict > 0);
+                else
+                    CHECK(x.pruned_ict == 0);
                 wass_knn_result_free(&x);
             }
         o.tight = 1;
@@ -330,8 +338,8 @@ static void test_knn(void) {
         for (size_t qq = 0; qq < nq; qq++)
             for (size_t r = 1; r < o.k; r++) {
                 double d0 = brute.dist[qq * o.k + r - 1], d1 = brute.dist[qq * o.k + r];
-                CHECK(d0 < d1 || (d0 == d1 && brute.index[qq * o.k + r - 1] <
-                                                  brute.index[qq * o.k + r]) ||
+                CHECK(d0 < d1 ||
+                      (d0 == d1 && brute.index[qq * o.k + r - 1] < brute.index[qq * o.k + r]) ||
                       (isinf(d0) && isinf(d1)));
             }
         if (method == 0) {
@@ -384,7 +392,8 @@ static void test_classify(void) {
         lab[d] = (int)(d % 2);
         size_t w[5];
         double cnt[5] = {1, 1, 1, 1, 1};
-        for (int k = 0; k < 5; k++) w[k] = lab[d] * vocab / 2 + test_rand_u64(&seed) % (vocab / 2);
+        for (int k = 0; k < 5; k++)
+            w[k] = lab[d] * vocab / 2 + test_rand_u64(&seed) % (vocab / 2);
         CHECK(wass_bag_from_counts(w, cnt, 5, vocab, &docs[d], &e) == WASS_OK);
     }
     wass_classify_options o;
@@ -398,7 +407,8 @@ static void test_classify(void) {
         CHECK(r.k >= 1 && r.k <= 7 && r.k % 2 == 1);
         CHECK(r.test_error == 0.0);
         CHECK(r.cv_error[0] == 0.0 && isnan(r.cv_error[1]));
-        for (size_t i = 0; i < 20; i++) CHECK(r.predicted[i] == lab[40 + i]);
+        for (size_t i = 0; i < 20; i++)
+            CHECK(r.predicted[i] == lab[40 + i]);
     }
     wass_classify_result_free(&r);
     wass_classify_result_free(&r); /* twice is fine */
@@ -413,10 +423,12 @@ static void test_classify(void) {
     labels[0] = 2; /* neighbour 2 now votes for 2, neighbours 3,1 for 1 */
     CHECK(wass_knn_vote(&kr, 3, labels, &pred, &e) == WASS_OK && pred == 1);
     CHECK(wass_knn_vote(&kr, 5, labels, &pred, &e) == WASS_ERR_INVALID);
-    for (size_t d = 0; d < n; d++) wass_bag_free(&docs[d]);
+    for (size_t d = 0; d < n; d++)
+        wass_bag_free(&docs[d]);
     free(docs);
     free(lab);
-    for (size_t i = 0; i < vocab; i++) free(words[i]);
+    for (size_t i = 0; i < vocab; i++)
+        free(words[i]);
     free(words);
     free(vec);
     wass_wordvec_free(&wv);

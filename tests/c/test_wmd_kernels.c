@@ -8,7 +8,7 @@
  */
 #include "test_util.h"
 
-#include "wmd.c"
+#include "apps/wmd/wmd.c"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 

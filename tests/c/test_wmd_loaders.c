@@ -5,6 +5,7 @@
  */
 #include "test_util.h"
 #include "wass.h"
+#include "wass/wmd.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -28,7 +29,9 @@ static void write_file(const char *name, const void *data, size_t len) {
     fclose(f);
 }
 
-static void write_text(const char *name, const char *s) { write_file(name, s, strlen(s)); }
+static void write_text(const char *name, const char *s) {
+    write_file(name, s, strlen(s));
+}
 
 static wass_wordvec_options nocache(wass_vec_format f) {
     wass_wordvec_options o;
@@ -90,17 +93,23 @@ static void test_word2vec_text(void) {
     check_good(&wv, "w_dup.txt");
     wass_wordvec_free(&wv);
     write_text("w_trunc.txt", "3 3\nthe 1 2 3\ncat 0.5 -1 2e-3\n");
-    expect_fail("w_trunc.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "expected 3 words as the header says, found 2");
+    expect_fail("w_trunc.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT,
+                "expected 3 words as the header says, found 2");
     write_text("w_cut.txt", "3 3\nthe 1 2 3\ncat 0.5 -1 2e-3\ndog -4 0");
-    expect_fail("w_cut.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "line 4: expected 3 numbers after 'dog', found 2");
+    expect_fail("w_cut.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT,
+                "line 4: expected 3 numbers after 'dog', found 2");
     write_text("w_bad.txt", "3 3\nthe 1 2 3\ncat 0.5 x -1\ndog -4 0 1\n");
-    expect_fail("w_bad.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "line 3: expected a finite number as value 2 of 'cat', found 'x'");
+    expect_fail("w_bad.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT,
+                "line 3: expected a finite number as value 2 of 'cat', found 'x'");
     write_text("w_long.txt", "3 3\nthe 1 2 3 4\ncat 0.5 -1 2e-3\ndog -4 0 1\n");
-    expect_fail("w_long.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "line 2: expected 3 numbers after 'the', found more");
+    expect_fail("w_long.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT,
+                "line 2: expected 3 numbers after 'the', found more");
     write_text("w_more.txt", "2 3\nthe 1 2 3\ncat 0.5 -1 2e-3\ndog -4 0 1\n");
-    expect_fail("w_more.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "the header says 2 words, but there are more");
+    expect_fail("w_more.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT,
+                "the header says 2 words, but there are more");
     write_text("w_hdr.txt", "the 1 2 3\n");
-    expect_fail("w_hdr.txt", WASS_VEC_WORD2VEC_TEXT, WASS_ERR_FORMAT, "line 1: expected the word2vec header");
+    expect_fail("w_hdr.txt", WASS_VEC_WORD2VEC_TEXT, WASS_ERR_FORMAT,
+                "line 1: expected the word2vec header");
     write_text("w_nan.txt", "1 3\nthe 1 nan 3\n");
     expect_fail("w_nan.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "expected a finite number");
     expect_fail("does_not_exist.txt", WASS_VEC_AUTO, WASS_ERR_IO, "cannot open");
@@ -110,9 +119,11 @@ static void test_glove(void) {
     write_text("g.txt", "the 1 2 3\r\ncat 0.5 -1 2e-3\r\ndog -4 0 1");
     load_ok("g.txt", WASS_VEC_AUTO, WASS_VEC_GLOVE);
     write_text("g_rag.txt", "the 1 2 3\ncat 0.5 -1\ndog -4 0 1\n");
-    expect_fail("g_rag.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT, "line 2: expected 3 numbers after 'cat', found 2");
+    expect_fail("g_rag.txt", WASS_VEC_AUTO, WASS_ERR_FORMAT,
+                "line 2: expected 3 numbers after 'cat', found 2");
     write_text("g_novec.txt", "the\n");
-    expect_fail("g_novec.txt", WASS_VEC_GLOVE, WASS_ERR_FORMAT, "line 1: GloVe word 'the' has no vector");
+    expect_fail("g_novec.txt", WASS_VEC_GLOVE, WASS_ERR_FORMAT,
+                "line 1: GloVe word 'the' has no vector");
     write_text("g_empty.txt", "\n\n");
     expect_fail("g_empty.txt", WASS_VEC_GLOVE, WASS_ERR_FORMAT, "no word vectors");
 }
@@ -133,13 +144,16 @@ static void test_word2vec_binary(void) {
     write_file("b.vec", buf, n); /* detected by its contents, not the name */
     load_ok("b.vec", WASS_VEC_AUTO, WASS_VEC_WORD2VEC_BINARY);
     write_file("b_trunc.bin", buf, n - 7);
-    expect_fail("b_trunc.bin", WASS_VEC_AUTO, WASS_ERR_FORMAT, "word 3 ('dog'): expected 12 bytes of float32, the file ended after 6");
+    expect_fail("b_trunc.bin", WASS_VEC_AUTO, WASS_ERR_FORMAT,
+                "word 3 ('dog'): expected 12 bytes of float32, the file ended after 6");
     write_file("b_short.bin", buf, n - 13 - 4);
-    expect_fail("b_short.bin", WASS_VEC_WORD2VEC_BINARY, WASS_ERR_FORMAT, "expected 3 words as the header says, found 2");
+    expect_fail("b_short.bin", WASS_VEC_WORD2VEC_BINARY, WASS_ERR_FORMAT,
+                "expected 3 words as the header says, found 2");
     float bad = NAN;
     memcpy(buf + 4 + 4 + 4, &bad, 4); /* second value of "the" */
     write_file("b_nan.bin", buf, n);
-    expect_fail("b_nan.bin", WASS_VEC_WORD2VEC_BINARY, WASS_ERR_FORMAT, "word 1 ('the'): value 2 is not a finite number");
+    expect_fail("b_nan.bin", WASS_VEC_WORD2VEC_BINARY, WASS_ERR_FORMAT,
+                "word 1 ('the'): value 2 is not a finite number");
 }
 
 static void test_wink(void) {
@@ -167,11 +181,14 @@ static void test_wink(void) {
     write_file("k_trunc.json", good, cut);
     expect_fail("k_trunc.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "found end of file (truncated?)");
     write_text("k_ragged.json", "{\"dimensions\":3,\"vectors\":{\"the\":[1,2,3],\"cat\":[1,2]}}");
-    expect_fail("k_ragged.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "the vector of 'cat' has 2 values, expected 3 like the others");
+    expect_fail("k_ragged.json", WASS_VEC_AUTO, WASS_ERR_FORMAT,
+                "the vector of 'cat' has 2 values, expected 3 like the others");
     write_text("k_dim.json", "{\"dimensions\":4,\"vectors\":{\"the\":[1,2,3]}}");
-    expect_fail("k_dim.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "the vector of 'the' has 3 values, expected 4");
+    expect_fail("k_dim.json", WASS_VEC_AUTO, WASS_ERR_FORMAT,
+                "the vector of 'the' has 3 values, expected 4");
     write_text("k_size.json", "{\"size\":5,\"dimensions\":1,\"vectors\":{\"the\":[1]}}");
-    expect_fail("k_size.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "\"size\" says 5 words, but \"vectors\" holds 1");
+    expect_fail("k_size.json", WASS_VEC_AUTO, WASS_ERR_FORMAT,
+                "\"size\" says 5 words, but \"vectors\" holds 1");
     write_text("k_num.json", "{\"vectors\":{\"the\":[1,zz,3]}}");
     expect_fail("k_num.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "expected a number, found 'z'");
     write_text("k_novec.json", "{\"words\":[\"a\"]}");
@@ -179,7 +196,8 @@ static void test_wink(void) {
     write_text("k_trail.json", "{\"vectors\":{\"the\":[1]}} x");
     expect_fail("k_trail.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "expected the end of the file");
     write_text("k_colon.json", "{\"vectors\" {\"the\":[1]}}");
-    expect_fail("k_colon.json", WASS_VEC_WINK_JSON, WASS_ERR_FORMAT, "line 1, byte 11: expected ':' after an object key, found '{'");
+    expect_fail("k_colon.json", WASS_VEC_WINK_JSON, WASS_ERR_FORMAT,
+                "line 1, byte 11: expected ':' after an object key, found '{'");
 }
 
 static void test_cache(void) {
@@ -218,7 +236,8 @@ static void test_cache(void) {
     write_file("t.wassvec", buf, n - 5);
     expect_fail("t.wassvec", WASS_VEC_AUTO, WASS_ERR_FORMAT, "(truncated?)");
     write_file("t2.wassvec", buf, 40);
-    expect_fail("t2.wassvec", WASS_VEC_CACHE, WASS_ERR_FORMAT, "cache truncated: expected a 88-byte header");
+    expect_fail("t2.wassvec", WASS_VEC_CACHE, WASS_ERR_FORMAT,
+                "cache truncated: expected a 88-byte header");
     buf[100] ^= 0x40;
     write_file("x.wassvec", buf, n);
     expect_fail("x.wassvec", WASS_VEC_AUTO, WASS_ERR_FORMAT, "cache checksum mismatch");

@@ -1,0 +1,171 @@
+/*
+ * cost.c - ground metrics and the three ways to give a cost matrix (dense,
+ * point clouds evaluated on the fly, user callback); problem validation.
+ */
+#include "common/internal.h"
+
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+wass_ground wass_ground_make(wass_metric metric, double p) {
+    wass_ground g;
+    g.metric = metric;
+    g.q = 2.0;
+    g.p = p;
+    return g;
+}
+
+int wass_metric_parse(const char *name, wass_metric *out) {
+    static const struct {
+        const char *name;
+        wass_metric metric;
+    } table[] = {{"euclidean", WASS_EUCLIDEAN},     {"l2", WASS_EUCLIDEAN},
+                 {"sqeuclidean", WASS_SQEUCLIDEAN}, {"cityblock", WASS_CITYBLOCK},
+                 {"manhattan", WASS_CITYBLOCK},     {"l1", WASS_CITYBLOCK},
+                 {"chebyshev", WASS_CHEBYSHEV},     {"linf", WASS_CHEBYSHEV},
+                 {"minkowski", WASS_MINKOWSKI}};
+    if (!name || !out) return WASS_ERR_INVALID;
+    for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
+        if (strcasecmp(name, table[k].name) == 0) {
+            *out = table[k].metric;
+            return WASS_OK;
+        }
+    return WASS_ERR_INVALID;
+}
+
+const char *wass_metric_name(wass_metric metric) {
+    switch (metric) {
+    case WASS_EUCLIDEAN:
+        return "euclidean";
+    case WASS_SQEUCLIDEAN:
+        return "sqeuclidean";
+    case WASS_CITYBLOCK:
+        return "cityblock";
+    case WASS_CHEBYSHEV:
+        return "chebyshev";
+    case WASS_MINKOWSKI:
+        return "minkowski";
+    }
+    return "unknown";
+}
+
+static double raise(double dist, double p) {
+    if (p == 1.0) return dist;
+    if (p == 2.0) return dist * dist;
+    return pow(dist, p);
+}
+
+double wass_ground_eval(const wass_ground *g, const double *x, const double *y, size_t d) {
+    double s = 0.0;
+    switch (g->metric) {
+    case WASS_EUCLIDEAN:
+        for (size_t k = 0; k < d; k++) {
+            double t = x[k] - y[k];
+            s += t * t;
+        }
+        return raise(sqrt(s), g->p);
+    case WASS_SQEUCLIDEAN:
+        for (size_t k = 0; k < d; k++) {
+            double t = x[k] - y[k];
+            s += t * t;
+        }
+        return raise(s, g->p);
+    case WASS_CITYBLOCK:
+        for (size_t k = 0; k < d; k++)
+            s += fabs(x[k] - y[k]);
+        return raise(s, g->p);
+    case WASS_CHEBYSHEV:
+        for (size_t k = 0; k < d; k++) {
+            double t = fabs(x[k] - y[k]);
+            if (t > s) s = t;
+        }
+        return raise(s, g->p);
+    case WASS_MINKOWSKI:
+        for (size_t k = 0; k < d; k++)
+            s += pow(fabs(x[k] - y[k]), g->q);
+        return raise(pow(s, 1.0 / g->q), g->p);
+    }
+    return NAN;
+}
+
+wass_cost wass_cost_dense(const double *C, size_t ld, double p) {
+    wass_cost c;
+    memset(&c, 0, sizeof c);
+    c.kind = WASS_COST_DENSE;
+    c.C = C;
+    c.ld = ld;
+    c.p = p > 0 ? p : 1.0;
+    c.ground = wass_ground_make(WASS_EUCLIDEAN, c.p);
+    return c;
+}
+
+wass_cost wass_cost_points(const double *X, const double *Y, size_t d, wass_ground ground) {
+    wass_cost c;
+    memset(&c, 0, sizeof c);
+    c.kind = WASS_COST_POINTS;
+    c.X = X;
+    c.Y = Y;
+    c.d = d;
+    c.ground = ground;
+    c.p = ground.p;
+    return c;
+}
+
+wass_cost wass_cost_callback(wass_cost_fn fn, void *user, double p) {
+    wass_cost c;
+    memset(&c, 0, sizeof c);
+    c.kind = WASS_COST_CALLBACK;
+    c.fn = fn;
+    c.user = user;
+    c.p = p > 0 ? p : 1.0;
+    c.ground = wass_ground_make(WASS_EUCLIDEAN, c.p);
+    return c;
+}
+
+double wass_cost_eval(const wass_cost *c, size_t i, size_t j) {
+    return wass__cost(c, i, j);
+}
+
+double wass_cost_power(const wass_cost *c) {
+    return c->kind == WASS_COST_POINTS ? c->ground.p : c->p;
+}
+
+int wass_problem_check(const wass_problem *pb, wass_error_info *err) {
+    wass__clear(err);
+    if (!pb) return wass__fail(err, WASS_ERR_INVALID, "problem is NULL");
+    if (pb->n == 0 || pb->m == 0)
+        return wass__fail(err, WASS_ERR_SIZE, "empty distribution (n = %zu, m = %zu)", pb->n,
+                          pb->m);
+    size_t nm;
+    if (!wass__mul_ok(pb->n, pb->m, &nm))
+        return wass__fail(err, WASS_ERR_SIZE, "n * m overflows (n = %zu, m = %zu)", pb->n, pb->m);
+    int rc;
+    if ((rc = wass__check_weights(pb->a, pb->n, "a", NULL, err))) return rc;
+    if ((rc = wass__check_weights(pb->b, pb->m, "b", NULL, err))) return rc;
+    const wass_cost *c = &pb->cost;
+    switch (c->kind) {
+    case WASS_COST_DENSE:
+        if (!c->C) return wass__fail(err, WASS_ERR_INVALID, "dense cost matrix is NULL");
+        if (c->ld < pb->m)
+            return wass__fail(err, WASS_ERR_SIZE, "cost row stride %zu < m = %zu", c->ld, pb->m);
+        if (!(c->p > 0 && isfinite(c->p)))
+            return wass__fail(err, WASS_ERR_INVALID, "power p = %g must be positive", c->p);
+        break;
+    case WASS_COST_POINTS:
+        if (!c->X || !c->Y) return wass__fail(err, WASS_ERR_INVALID, "point cloud is NULL");
+        if (c->d == 0) return wass__fail(err, WASS_ERR_SIZE, "point dimension is zero");
+        if ((rc = wass__check_ground(&c->ground, err))) return rc;
+        if ((rc = wass__check_finite(c->X, pb->n * c->d, "X", err))) return rc;
+        if ((rc = wass__check_finite(c->Y, pb->m * c->d, "Y", err))) return rc;
+        break;
+    case WASS_COST_CALLBACK:
+        if (!c->fn) return wass__fail(err, WASS_ERR_INVALID, "cost callback is NULL");
+        if (!(c->p > 0 && isfinite(c->p)))
+            return wass__fail(err, WASS_ERR_INVALID, "power p = %g must be positive", c->p);
+        break;
+    default:
+        return wass__fail(err, WASS_ERR_INVALID, "unknown cost kind %d", (int)c->kind);
+    }
+    return WASS_OK;
+}
