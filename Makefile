@@ -5,7 +5,7 @@ PY ?= /usr/bin/python3
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps demo test test-c test-asan test-python bench bench-approx bench-sinkhorn \
+.PHONY: all build deps demo test format-check format test-c test-asan test-python bench bench-approx bench-sinkhorn \
 	bench-scale bench-wmd parallel-lines wgan install clean
 
 all: build
@@ -22,8 +22,17 @@ demo: build
 
 test:
 	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory test-c test-asan test-python
+
+# Every C file of the project is clang-formatted (.clang-format at the top).
+C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build*')
+format-check:
+	@clang-format --dry-run --Werror $(C_FILES) && echo "format-check: $(words $(C_FILES)) C files clang-formatted"
+
+format:
+	@clang-format -i $(C_FILES)
 
 test-c:
 	cd build && ctest --output-on-failure -j $(JOBS)
