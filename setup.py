@@ -13,12 +13,12 @@ from setuptools import Extension, setup
 here = os.path.dirname(os.path.abspath(__file__))
 os.chdir(here)
 
-sources = ["python/_wass.c"] + sorted(glob.glob("src/**/*.c", recursive=True))
+sources = sorted(glob.glob("python/*.c")) + sorted(glob.glob("src/**/*.c", recursive=True))
 
 ext = Extension(
     "wass._wass",
     sources=sources,
-    include_dirs=["include", "src", numpy.get_include()],
+    include_dirs=["include", "src", "python", numpy.get_include()],
     define_macros=[("_POSIX_C_SOURCE", "200809L")],
     extra_compile_args=["-std=c11", "-O3", "-fopenmp"],
     extra_link_args=["-fopenmp"],

@@ -1,0 +1,56 @@
+/*
+ * wass_py.h - what the files of the `_wass` extension share: the numpy
+ * import (one array API table for the whole module), the WassError
+ * exception, and the conversions between Python objects and the plain
+ * arrays and structs of the public C API (python/convert.c).
+ */
+#ifndef WASS_PY_H
+#define WASS_PY_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#define PY_ARRAY_UNIQUE_SYMBOL wass_py_ARRAY_API
+#ifndef WASS_PY_MAIN
+#define NO_IMPORT_ARRAY
+#endif
+#include <numpy/arrayobject.h>
+
+#include "wass.h"
+
+#define KW (PyCFunction)(void (*)(void))
+
+typedef struct {
+    PyArrayObject *a, *b, *M, *X, *Y;
+    wass_problem pb;
+} problem_args;
+
+extern PyObject *WassError; /* wass.WassError, a ValueError */
+PyObject *raise_wass(int code, const wass_error_info *err);
+void shape_str(PyArrayObject *arr, char *buf, size_t size);
+PyArrayObject *as_double(PyObject *obj, const char *name, int lo, int hi);
+int opt_double(PyObject *obj, const char *name, int lo, int hi, PyArrayObject **arr);
+double *data_of(PyArrayObject *arr);
+size_t len0(PyArrayObject *arr);
+int check_len(PyArrayObject *w, const char *name, size_t n, const char *what);
+PyObject *new_vector(const double *x, size_t n);
+int get_double(PyObject *obj, const char *name, double *out);
+int get_i64(PyObject *obj, const char *name, int64_t *out);
+int get_int(PyObject *obj, const char *name, int *out);
+int get_bool(PyObject *obj, int *out);
+int get_metric(const char *name, wass_metric *out);
+int get_ground(const char *metric, double p, double q, wass_ground *g);
+void problem_args_clear(problem_args *pa);
+size_t dim_of(PyArrayObject *pts);
+int get_clouds(PyObject *X, PyObject *Y, PyArrayObject **Xa, PyArrayObject **Ya);
+int build_problem(problem_args *pa, PyObject *a, PyObject *b, PyObject *M, PyObject *X, PyObject *Y,
+                  const char *metric, double p, double q);
+int build_cloud(wass_cloud *c, PyArrayObject *X, PyArrayObject *w);
+int put(PyObject *d, const char *key, PyObject *val);
+PyObject *result_dict(const wass_result *r);
+
+/* Method tables and set-up of the other files of the module. */
+extern PyMethodDef wass_py_wmd_methods[];
+int wass_py_wmd_init(PyObject *mod);
+
+#endif /* WASS_PY_H */
