@@ -7,9 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_pkgs=(gcc make cmake pkg-config python3 python3-dev python3-numpy)
+build_pkgs=(gcc make cmake pkg-config python3 python3-dev python3-numpy libpng-dev zlib1g-dev)
 test_pkgs=(clang-format python3-scipy python3-pot python3-pytest python3-matplotlib python3-torch)
-bench_pkgs=(python3-opencv python3-gensim python3-pyemd time)
+bench_pkgs=(python3-opencv python3-gensim python3-pyemd time dataset-fashion-mnist opencv-doc)
 
 missing() {
     local out=()
@@ -50,6 +50,6 @@ case "${1:-build}" in
     build) install_pkgs "${build_pkgs[@]}" ;;
     test) install_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}" ;;
     bench) install_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}" ;;
-    data) fetch_data ;;
+    data) install_pkgs dataset-fashion-mnist opencv-doc; fetch_data ;;
     *) echo "usage: $0 build|test|bench|data" >&2; exit 2 ;;
 esac
