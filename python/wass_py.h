@@ -52,5 +52,7 @@ PyObject *result_dict(const wass_result *r);
 /* Method tables and set-up of the other files of the module. */
 extern PyMethodDef wass_py_wmd_methods[];
 int wass_py_wmd_init(PyObject *mod);
+extern PyMethodDef wass_py_image_methods[];
+int wass_py_image_init(PyObject *mod);
 
 #endif /* WASS_PY_H */

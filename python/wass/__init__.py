@@ -35,6 +35,9 @@ wink files, with a binary cache, or built from arrays), :class:`Bag` (the
 library's tokenizer, stop words, out-of-vocabulary count, nBOW or TF-IDF),
 :func:`wmd`, :func:`wcd`, :func:`rwmd`, :func:`knn` (exact, pruned by lower
 bounds, multi-threaded) and :func:`knn_classify`.
+
+Images: :mod:`wass.images` (readers, grey / colour / contour signatures, the
+exact grid solver, retrieval).
 """
 
 import os

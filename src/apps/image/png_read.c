@@ -75,12 +75,15 @@ int wass__png_read(const char *path, FILE *f, long file_size, wass_image *out,
     size_t bytes = npix * (size_t)ch * (size_t)(depth / 8);
     /* deflate compresses at most about 1032:1: a header claiming far more
      * pixels than the file can hold is corrupt, refused before allocating */
-    if (w == 0 || h == 0 || npix > WASS_IMAGE_MAX_PIXELS || ch < 1 || ch > 4 ||
-        (depth != 8 && depth != 16)) {
+    if (w == 0 || h == 0 || npix > WASS_IMAGE_MAX_PIXELS) {
         rc = wass__fail(err, WASS_ERR_FORMAT,
-                        "%s: unsupported PNG (%lu x %lu pixels, %d channels of %d bits; at most "
-                        "%zu pixels)",
-                        path, (unsigned long)w, (unsigned long)h, ch, depth, WASS_IMAGE_MAX_PIXELS);
+                        "%s: PNG of %lu x %lu pixels is too large (at most %zu pixels)", path,
+                        (unsigned long)w, (unsigned long)h, WASS_IMAGE_MAX_PIXELS);
+        goto done;
+    }
+    if (ch < 1 || ch > 4 || (depth != 8 && depth != 16)) {
+        rc = wass__fail(err, WASS_ERR_FORMAT, "%s: unsupported PNG (%d channels of %d bits)", path,
+                        ch, depth);
         goto done;
     }
     if ((double)bytes > 1100.0 * (double)file_size + 65536.0) {
