@@ -261,8 +261,15 @@ static void update_potential(gsimplex *g) {
     double c = g->cost[g->in_arc];
     double sigma = g->pi[g->v_in] - g->pi[u_in] - (g->dir[u_in] == DIR_UP ? c : -c);
     int64_t end = g->thread[g->last[u_in]];
-    for (int64_t u = u_in; u != end; u = g->thread[u])
-        g->pi[u] += sigma;
+    if (2 * g->succ[u_in] <= g->N + 1) {
+        for (int64_t u = u_in; u != end; u = g->thread[u])
+            g->pi[u] += sigma;
+    } else {
+        /* potentials matter up to a constant: shift the smaller side, the
+         * nodes outside the subtree (the rest of the thread), by -sigma */
+        for (int64_t u = end; u != u_in; u = g->thread[u])
+            g->pi[u] -= sigma;
+    }
 }
 
 void wass_grid_options_default(wass_grid_options *opt) {
@@ -341,11 +348,13 @@ int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
     g.pi = malloc((N + 1) * sizeof(double));
     g.dirty = malloc((N + 1) * sizeof(int64_t));
     int32_t *slot = malloc((A ? A : 1) * sizeof *slot); /* arc -> signed flow slot */
+    int64_t *fwd = malloc(N * (size_t)E * sizeof *fwd); /* slot -> its arc node -> neighbour */
     if (!res->flows || !res->potential || !g.src || !g.tgt || !g.cost || !g.flow || !g.state ||
         !g.parent || !g.pred || !g.thread || !g.rev || !g.succ || !g.last || !g.dir || !g.pi ||
-        !g.dirty || !slot) {
+        !g.dirty || !slot || !fwd) {
         gs_free(&g);
         free(slot);
+        free(fwd);
         wass_grid_result_free(res);
         return wass__fail(err, WASS_ERR_NOMEM, "out of memory for a %zu x %zu grid", rows, cols);
     }
@@ -360,6 +369,7 @@ int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
                 g.src[e] = u;
                 g.tgt[e] = (int32_t)v;
                 slot[e] = q + 1;
+                fwd[q] = (int64_t)e;
                 e++;
                 g.src[e] = (int32_t)v;
                 g.tgt[e] = u;
@@ -371,10 +381,46 @@ int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
         g.flow[k] = 0.0;
         g.state[k] = ST_LOWER;
     }
-    /* start: every node on an artificial arc to the root; supplies
-     * s = a / sa - b / sb */
-    const double art = 2.0 * (double)(rows + cols) + 1.0; /* > any path cost */
+    /* start: the comb spanning tree (every row a horizontal path, the rows
+     * hung on column 0), rooted by one artificial arc at pixel 0 that
+     * carries the rounding residue of the supplies s = a / sa - b / sb. The
+     * flow on a tree edge is the supply of the subtree below it, sent on the
+     * arc of the edge that points the right way (zero flows point up, so
+     * the tree is strongly feasible); preorder is row-major. This routes
+     * all mass row-then-column, an L1-optimal start for either marginal,
+     * and keeps the tree shallow (depth < rows + cols). */
     const int64_t root = (int64_t)N;
+    double *S = malloc(N * sizeof *S), *rowsum = malloc(rows * sizeof *rowsum);
+    if (!S || !rowsum) {
+        free(S);
+        free(rowsum);
+        gs_free(&g);
+        free(slot);
+        free(fwd);
+        wass_grid_result_free(res);
+        return wass__fail(err, WASS_ERR_NOMEM, "out of memory for a %zu x %zu grid", rows, cols);
+    }
+    for (size_t r = 0; r < rows; r++) {
+        double acc = 0;
+        for (size_t c = cols; c-- > 0;) {
+            acc += a[r * cols + c] / sa - b[r * cols + c] / sb;
+            S[r * cols + c] = acc;
+        }
+        rowsum[r] = acc;
+    }
+    {
+        double acc = 0;
+        for (size_t r = rows; r-- > 0;) {
+            acc += rowsum[r];
+            S[r * cols] = acc;
+        }
+    }
+    for (size_t k = A; k < A + N; k++) {
+        g.state[k] = ST_LOWER; /* artificial arcs are never priced */
+        g.src[k] = g.tgt[k] = 0;
+        g.cost[k] = 0;
+        g.flow[k] = 0;
+    }
     g.parent[root] = -1;
     g.pred[root] = -1;
     g.thread[root] = 0;
@@ -384,31 +430,50 @@ int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
     g.pi[root] = 0;
     g.dir[root] = DIR_UP;
     for (size_t u = 0; u < N; u++) {
-        double s = a[u] / sa - b[u] / sb;
-        size_t ae = A + u;
-        g.parent[u] = root;
-        g.pred[u] = (int64_t)ae;
-        g.thread[u] = (int64_t)u + 1;
-        g.rev[u + 1] = (int64_t)u;
-        g.succ[u] = 1;
-        g.last[u] = (int64_t)u;
-        g.state[ae] = ST_TREE;
-        if (s >= 0) {
-            g.dir[u] = DIR_UP;
-            g.pi[u] = 0;
-            g.src[ae] = (int32_t)u;
-            g.tgt[ae] = (int32_t)root;
-            g.flow[ae] = s;
-            g.cost[ae] = 0;
-        } else {
-            g.dir[u] = DIR_DOWN;
-            g.pi[u] = art;
-            g.src[ae] = (int32_t)root;
-            g.tgt[ae] = (int32_t)u;
-            g.flow[ae] = -s;
-            g.cost[ae] = art;
+        size_t r = u / cols, c = u % cols;
+        g.thread[u] = u + 1 < N ? (int64_t)u + 1 : root;
+        if (u + 1 < N) g.rev[u + 1] = (int64_t)u;
+        g.succ[u] = c > 0 ? (int64_t)(cols - c) : (int64_t)((rows - r) * cols);
+        g.last[u] = c > 0 ? (int64_t)(r * cols + cols - 1) : (int64_t)N - 1;
+        double f = S[u];
+        if (u == 0) {
+            size_t ae = A;
+            g.parent[0] = root;
+            g.pred[0] = (int64_t)ae;
+            g.state[ae] = ST_TREE;
+            if (f >= 0) {
+                g.dir[0] = DIR_UP;
+                g.src[ae] = 0;
+                g.tgt[ae] = (int32_t)root;
+                g.flow[ae] = f;
+            } else {
+                g.dir[0] = DIR_DOWN;
+                g.src[ae] = (int32_t)root;
+                g.tgt[ae] = 0;
+                g.flow[ae] = -f;
+            }
+            g.pi[0] = 0;
+            continue;
         }
+        size_t p = c > 0 ? u - 1 : u - cols;
+        int64_t down = fwd[p * (size_t)E + (c > 0 ? 0 : 1)]; /* the arc p -> u */
+        g.parent[u] = (int64_t)p;
+        if (f >= 0) {
+            g.pred[u] = down + 1; /* u -> p */
+            g.dir[u] = DIR_UP;
+            g.flow[down + 1] = f;
+            g.pi[u] = g.pi[p] - 1.0;
+        } else {
+            g.pred[u] = down;
+            g.dir[u] = DIR_DOWN;
+            g.flow[down] = -f;
+            g.pi[u] = g.pi[p] + 1.0;
+        }
+        g.state[g.pred[u]] = ST_TREE;
     }
+    free(S);
+    free(rowsum);
+    free(fwd);
     int64_t block = (int64_t)sqrt((double)A);
     if (block < 10) block = 10;
     int64_t next = 0, it = 0;

@@ -128,10 +128,12 @@ int main(void) {
         CHECK(wass_grid_emd(a, a, 2, 2, &opt, &res, &err) == WASS_ERR_INVALID);
         wass_grid_result_free(&res);
         /* pivot limit: reported, not a silent answer */
-        double c[4] = {0, 0, 0, 1};
+        double a1[64], c[64];
+        random_image(a1, 64, 1.0, &st);
+        random_image(c, 64, 1.0, &st);
         wass_grid_options_default(&opt);
         opt.max_iter = 1;
-        CHECK(wass_grid_emd(a, c, 2, 2, &opt, &res, &err) == WASS_OK);
+        CHECK(wass_grid_emd(a1, c, 8, 8, &opt, &res, &err) == WASS_OK);
         CHECK(res.status == WASS_ITERATION_LIMIT);
         wass_grid_result_free(&res);
     }
