@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
 .PHONY: all build deps demo test format-check format test-c test-asan test-python bench bench-approx bench-sinkhorn \
-	bench-scale bench-wmd parallel-lines wgan install clean
+	bench-scale bench-wmd bench-images parallel-lines wgan install clean
 
 all: build
 
@@ -69,6 +69,12 @@ bench-wmd:
 	@scripts/deps.sh data
 	@$(MAKE) --no-print-directory build
 	PYTHONPATH=$(CURDIR)/build/python $(PY) bench/wmd.py
+
+# Images: Fashion-MNIST retrieval, contours, colour signatures (Debian packages).
+bench-images:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory build
+	PYTHONPATH=$(CURDIR)/build/python $(PY) bench/images.py
 
 # The lecture's examples with PyTorch; pictures go to build/examples/.
 parallel-lines wgan:
