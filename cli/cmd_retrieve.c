@@ -13,39 +13,38 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void usage(FILE *f) {
-    fprintf(f, "usage: wass retrieve --db DB --query Q [-k K] [--mode M] [options]\n"
-               "\n"
-               "The k nearest images of DB to the query Q under W1 (Earth Mover's Distance).\n"
-               "A grey image's mass is its pixel values normalized to total 1, at pixel\n"
-               "coordinates (column, row).\n"
-               "\n"
-               "  --db DB            a folder of .png/.pgm/.ppm/.pnm images (names sorted), or\n"
-               "                     an IDX image file (.gz or plain; names are the indices)\n"
-               "  --query Q          an image file, or an IDX file (with --query-index)\n"
-               "  --query-index I    which image of an IDX query file (default 0)\n"
-               "  -k K               neighbours (default 10)\n"
-               "  --mode M           exact (default): exact EMD, centroid and projection bounds\n"
-               "                     skip the solves that cannot enter the k nearest;\n"
-               "                     embed: grid embedding into L1 (Grauman & Darrell);\n"
-               "                     rerank: the embedding's top R re-ranked by exact EMD;\n"
-               "                     brute: exact EMD to every image\n"
-               "  --rerank R         R for --mode rerank (default 10 k)\n"
-               "  --metric M         ground metric: euclidean (default), cityblock (exact\n"
-               "                     solves on the 4-neighbour grid graph) or chebyshev\n"
-               "  --signature S      grey (default), colour (Rubner: k-means in CIE Lab) or\n"
-               "                     contour (Grauman & Darrell: boundary points)\n"
-               "  --pool P           grey: pool P x P pixel blocks (default 1)\n"
-               "  --clusters K       colour: clusters (default 8); --seed S (default 0)\n"
-               "  --points N         contour: points (default 100); --threshold T (default\n"
-               "                     0.5, on grey values in [0, 1])\n"
-               "  --max-db N         use only the first N database images\n"
-               "  --threads N        threads (default: all cores)\n"
-               "  --json             one JSON object; its results are {name, distance},\n"
-               "                     nearest first\n"
-               "\n"
-               "Exit status 0 on success, 2 on bad input, 1 on an internal failure.\n");
-}
+static const char *const retrieve_usage =
+    "usage: wass retrieve --db DB --query Q [-k K] [--mode M] [options]\n"
+    "\n"
+    "The k nearest images of DB to the query Q under W1 (Earth Mover's Distance).\n"
+    "A grey image's mass is its pixel values normalized to total 1, at pixel\n"
+    "coordinates (column, row).\n"
+    "\n"
+    "  --db DB            a folder of .png/.pgm/.ppm/.pnm images (names sorted), or\n"
+    "                     an IDX image file (.gz or plain; names are the indices)\n"
+    "  --query Q          an image file, or an IDX file (with --query-index)\n"
+    "  --query-index I    which image of an IDX query file (default 0)\n"
+    "  -k K               neighbours (default 10)\n"
+    "  --mode M           exact (default): exact EMD, centroid and projection bounds\n"
+    "                     skip the solves that cannot enter the k nearest;\n"
+    "                     embed: grid embedding into L1 (Grauman & Darrell);\n"
+    "                     rerank: the embedding's top R re-ranked by exact EMD;\n"
+    "                     brute: exact EMD to every image\n"
+    "  --rerank R         R for --mode rerank (default 10 k)\n"
+    "  --metric M         ground metric: euclidean (default), cityblock (exact\n"
+    "                     solves on the 4-neighbour grid graph) or chebyshev\n"
+    "  --signature S      grey (default), colour (Rubner: k-means in CIE Lab) or\n"
+    "                     contour (Grauman & Darrell: boundary points)\n"
+    "  --pool P           grey: pool P x P pixel blocks (default 1)\n"
+    "  --clusters K       colour: clusters (default 8); --seed S (default 0)\n"
+    "  --points N         contour: points (default 100); --threshold T (default\n"
+    "                     0.5, on grey values in [0, 1])\n"
+    "  --max-db N         use only the first N database images\n"
+    "  --threads N        threads (default: all cores)\n"
+    "  --json             one JSON object; its results are {name, distance},\n"
+    "                     nearest first\n"
+    "\n"
+    "Exit status 0 on success, 2 on bad input, 1 on an internal failure.\n";
 
 typedef struct {
     int kind; /* 0 grey, 1 colour, 2 contour */
@@ -247,91 +246,79 @@ static int load_query(const char *cmd, const char *path, long index, const sig_a
     return rc;
 }
 
+static int parse_mode(const char *cmd, const char *name, const char *v, void *target) {
+    wass_retrieve_mode m;
+    if (wass_retrieve_mode_parse(v, &m)) {
+        cli_error(cmd, "%s: unknown mode '%s' (exact, embed, rerank or brute)", name, v);
+        return 0;
+    }
+    *(int *)target = (int)m;
+    return 1;
+}
+
+static int parse_metric(const char *cmd, const char *name, const char *v, void *target) {
+    wass_metric m;
+    if (wass_metric_parse(v, &m) ||
+        (m != WASS_EUCLIDEAN && m != WASS_CITYBLOCK && m != WASS_CHEBYSHEV)) {
+        cli_error(cmd, "%s: '%s' is not euclidean, cityblock or chebyshev", name, v);
+        return 0;
+    }
+    *(wass_metric *)target = m;
+    return 1;
+}
+
+static int parse_signature(const char *cmd, const char *name, const char *v, void *target) {
+    int *kind = target;
+    if (strcmp(v, "grey") == 0 || strcmp(v, "gray") == 0)
+        *kind = 0;
+    else if (strcmp(v, "colour") == 0 || strcmp(v, "color") == 0)
+        *kind = 1;
+    else if (strcmp(v, "contour") == 0)
+        *kind = 2;
+    else {
+        cli_error(cmd, "%s: unknown kind '%s' (grey, colour or contour)", name, v);
+        return 0;
+    }
+    return 1;
+}
+
 int cmd_retrieve(int argc, char **argv) {
     const char *cmd = "retrieve";
-    const char *db_path = NULL, *q_path = NULL, *v;
+    const char *db_path = NULL, *q_path = NULL;
     long k = 10, rerank = 0, threads = 0, max_db = 0, qindex = 0;
-    int json = 0, r;
+    int json = 0;
     sig_args sa = {0, 1, 8, 100, 0, 0.5};
     wass_retrieve_options ro;
     wass_retrieve_options_default(&ro);
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        if ((r = cli_opt(cmd, argc, argv, &i, "--db", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            db_path = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--query-index", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--query-index", v, 0, 2147483647L, &qindex))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--query", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            q_path = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "-k", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "-k", v, 1, 1000000, &k)) return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--mode", &v))) {
-            wass_retrieve_mode m;
-            if (r < 0) return CLI_BAD_INPUT;
-            if (wass_retrieve_mode_parse(v, &m)) {
-                cli_error(cmd, "--mode: unknown mode '%s' (exact, embed, rerank or brute)", v);
-                return CLI_BAD_INPUT;
-            }
-            ro.mode = m;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--rerank", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--rerank", v, 1, 100000000L, &rerank))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--metric", &v))) {
-            wass_metric m;
-            if (r < 0) return CLI_BAD_INPUT;
-            if (wass_metric_parse(v, &m) ||
-                (m != WASS_EUCLIDEAN && m != WASS_CITYBLOCK && m != WASS_CHEBYSHEV)) {
-                cli_error(cmd, "--metric: '%s' is not euclidean, cityblock or chebyshev", v);
-                return CLI_BAD_INPUT;
-            }
-            ro.metric = m;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--signature", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            if (strcmp(v, "grey") == 0 || strcmp(v, "gray") == 0)
-                sa.kind = 0;
-            else if (strcmp(v, "colour") == 0 || strcmp(v, "color") == 0)
-                sa.kind = 1;
-            else if (strcmp(v, "contour") == 0)
-                sa.kind = 2;
-            else {
-                cli_error(cmd, "--signature: unknown kind '%s' (grey, colour or contour)", v);
-                return CLI_BAD_INPUT;
-            }
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--pool", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--pool", v, 1, 65536, &sa.pool))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--clusters", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--clusters", v, 1, 4096, &sa.clusters))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--points", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--points", v, 1, 1000000, &sa.points))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--threshold", &v))) {
-            if (r < 0 || !cli_parse_double(cmd, "--threshold", v, &sa.threshold))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--seed", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--seed", v, 0, 2147483647L, &sa.seed))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--max-db", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--max-db", v, 1, 100000000L, &max_db))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--threads", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--threads", v, 0, 4096, &threads))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_flag(cmd, argv, i, "--json"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            json = 1;
-        } else {
-            cli_error(cmd, "unknown argument '%s' (see 'wass retrieve --help')", argv[i]);
-            return CLI_BAD_INPUT;
-        }
-    }
+    int mode = WASS_RETRIEVE_EXACT;
+    wass_metric metric = WASS_EUCLIDEAN;
+    const cli_option options[] = {CLI_OPT_STR("--db", &db_path),
+                                  CLI_OPT_STR("--query", &q_path),
+                                  CLI_OPT_LONG("--query-index", &qindex, 0, 2147483647L),
+                                  CLI_OPT_LONG("-k", &k, 1, 1000000),
+                                  CLI_OPT_FN("--mode", parse_mode, &mode),
+                                  CLI_OPT_LONG("--rerank", &rerank, 1, 100000000L),
+                                  CLI_OPT_FN("--metric", parse_metric, &metric),
+                                  CLI_OPT_FN("--signature", parse_signature, &sa.kind),
+                                  CLI_OPT_LONG("--pool", &sa.pool, 1, 65536),
+                                  CLI_OPT_LONG("--clusters", &sa.clusters, 1, 4096),
+                                  CLI_OPT_LONG("--points", &sa.points, 1, 1000000),
+                                  CLI_OPT_DOUBLE("--threshold", &sa.threshold, NULL),
+                                  CLI_OPT_LONG("--seed", &sa.seed, 0, 2147483647L),
+                                  CLI_OPT_LONG("--max-db", &max_db, 1, 100000000L),
+                                  CLI_OPT_LONG("--threads", &threads, 0, 4096),
+                                  CLI_OPT_FLAG("--json", &json),
+                                  CLI_OPT_END};
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = retrieve_usage,
+                                 .options = options,
+                                 .max_pos = 0,
+                                 .extra = "unknown argument '%s' (see 'wass retrieve --help')",
+                                 .unknown = "argument"};
+    int npos, prc = cli_parse_args(&cl, argc, argv, &npos);
+    if (prc) return prc == CLI_HELP ? CLI_OK : prc;
+    ro.mode = mode;
+    ro.metric = metric;
     if (!db_path || !q_path) {
         cli_error(cmd, "--db and --query are required (see 'wass retrieve --help')");
         return CLI_BAD_INPUT;
