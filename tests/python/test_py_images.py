@@ -346,6 +346,9 @@ def test_retrieve_pruning_and_embed():
         wi.retrieve(db, qs, mode="nope")
     with pytest.raises(wass.WassError):
         wi.retrieve([], qs)
+    bad = [(sigs[0][0], -sigs[0][1])] + sigs[1:]
+    with pytest.raises(wass.WassError, match="database entry 0: .*negative"):
+        wi.retrieve(bad, sigs[:1])
 
 
 def test_cli_retrieve_matches_python(tmp_path):

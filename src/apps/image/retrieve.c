@@ -391,9 +391,10 @@ int wass_retrieve(const wass_cloud *db, size_t count, const wass_cloud *queries,
             return wass__fail(err, WASS_ERR_SIZE, "%s %zu has dimension %zu, expected %zu", what,
                               at, P->d, c.d);
         double t;
-        int rc = wass__check_weights(P->w, P->n, "weights", &t, err);
-        if (!rc) rc = wass__check_finite(P->X, P->n * P->d, "points", err);
-        if (rc) return wass__fail(err, rc, "%s %zu: %s", what, at, err ? err->message : "bad");
+        wass_error_info e;
+        int rc = wass__check_weights(P->w, P->n, "weights", &t, &e);
+        if (!rc) rc = wass__check_finite(P->X, P->n * P->d, "points", &e);
+        if (rc) return wass__fail(err, rc, "%s %zu: %s", what, at, e.message);
         if (P->n > maxn) maxn = P->n;
     }
     double t0 = wass__now();
