@@ -17,6 +17,7 @@
 #include <numpy/arrayobject.h>
 
 #include "wass.h"
+#include "wass/wmd.h"
 
 #define KW (PyCFunction)(void (*)(void))
 
@@ -52,5 +53,7 @@ PyObject *result_dict(const wass_result *r);
 /* Method tables and set-up of the other files of the module. */
 extern PyMethodDef wass_py_wmd_methods[];
 int wass_py_wmd_init(PyObject *mod);
+extern PyMethodDef wass_py_pairwise_methods[];
+const wass_wordvec *wass_py_wordvec(PyObject *obj); /* NULL + TypeError if not WordVecs */
 
 #endif /* WASS_PY_H */

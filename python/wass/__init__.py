@@ -78,6 +78,7 @@ __all__ = [
     "rwmd",
     "knn",
     "knn_classify",
+    "pairwise",
     "__version__",
 ]
 
@@ -808,3 +809,6 @@ def knn_classify(vectors, train, train_labels, test, test_labels=None, k=None, k
     r.candidates = d["total_candidates"]
     r.seconds = d["total_seconds"]
     return r
+
+
+from .pairwise import pairwise  # noqa: E402  (uses the names above)
