@@ -811,4 +811,4 @@ def knn_classify(vectors, train, train_labels, test, test_labels=None, k=None, k
     return r
 
 
-from .pairwise import pairwise  # noqa: E402  (uses the names above)
+from ._pairwise import pairwise  # noqa: E402  (uses the names above)
