@@ -35,6 +35,10 @@ wink files, with a binary cache, or built from arrays), :class:`Bag` (the
 library's tokenizer, stop words, out-of-vocabulary count, nBOW or TF-IDF),
 :func:`wmd`, :func:`wcd`, :func:`rwmd`, :func:`knn` (exact, pruned by lower
 bounds, multi-threaded) and :func:`knn_classify`.
+
+Distance matrices: :func:`pairwise` (all pairs of many clouds, histograms or
+documents, exact or Sinkhorn, on all cores); :mod:`wass.dask` computes them,
+and WMD k-NN searches, on a Dask cluster.
 """
 
 import os

@@ -43,10 +43,10 @@ from ._pairwise import Packed, _block, _check, _options, pack
 
 __all__ = ["pairwise", "knn", "choose_block", "pack", "Packed", "TASK_OVERHEAD"]
 
-# Seconds of scheduler and worker time per task (submission, scheduling,
-# result transfer of a small block), measured on a LocalCluster by
-# bench/dask_bench.py; blocks are sized so that this is under 10 % of a task.
-TASK_OVERHEAD = 0.005
+# Seconds of Dask's own time per task (submission, scheduling, running, the
+# result's transfer), a conservative figure: bench/dask_bench.py measured
+# 2-9 ms per no-op task on a LocalCluster of a loaded 2-core machine.
+TASK_OVERHEAD = 0.01
 
 
 # Word vectors travel to the workers as their words and float32 vectors.
@@ -59,6 +59,29 @@ def _reduce_vectors(wv):
 
 
 copyreg.pickle(WordVectors, _reduce_vectors)
+
+
+def _subset_vectors(vectors, sets):
+    """The word vectors of the words the packed bags use, and the bags with
+    their word indices renumbered. The renumbering keeps the order of the
+    indices (a sorted list of the used words), so every bag lists its words
+    in the same order with the same float32 vectors: the same computation,
+    bitwise, for a fraction of the data sent to the workers."""
+    used = np.unique(np.concatenate([s.words for s in sets if s is not None]))
+    if len(used) == 0:
+        used = np.zeros(1, dtype=np.int64)
+    if len(used) == len(vectors):
+        return vectors, sets
+    words = [vectors.word(int(i)) for i in used]
+    sub = WordVectors.from_arrays(words, np.array(vectors.vectors[used]))
+    out = []
+    for s in sets:
+        if s is None:
+            out.append(None)
+            continue
+        out.append(Packed("bags", words=np.searchsorted(used, s.words).astype(np.int64),
+                          weights=s.weights, off=s.off))
+    return sub, out
 
 
 def _client(client):
@@ -89,16 +112,32 @@ def _pairs(n, m, b, symmetric):
 
 def choose_block(n, m, symmetric, seconds_per_pair, threads, overhead=TASK_OVERHEAD,
                  target=0.5):
-    """Side of the square blocks: tasks of about ``target`` seconds, and never
-    so small that ``overhead`` per task exceeds 10 % of a task's work; within
-    that, small enough to give every one of ``threads`` worker threads at
-    least 4 tasks (load balance, cheap recomputation after a failure)."""
+    """Side of the square blocks of an n x m matrix for ``threads`` worker
+    threads when a pair takes ``seconds_per_pair``, so that scheduling costs
+    under 10 % of the work: each task at least 10 x ``overhead`` long (the
+    workers' share), and the scheduler, which hands out the tasks one after
+    the other at ``overhead`` each, busy for at most 10 % of the ideal wall
+    time (its share; this grows the blocks with the number of threads).
+    When the scheduler's share would leave threads without a task, blocks
+    shrink (down to the workers' bound) until every thread has one. Within
+    that, tasks of about ``target`` seconds, but never so few that a thread
+    gets fewer than 4 (load balance, cheap recomputation)."""
     t = max(float(seconds_per_pair), 1e-7)
-    b_min = max(1, math.ceil(math.sqrt(10 * overhead / t)))
-    b = max(b_min, math.ceil(math.sqrt(target / t)))
-    while b > b_min and _pairs(n, m, b, symmetric)[1] < 4 * threads:
-        b = max(b_min, int(b / 1.25))
-    return max(1, min(b, max(n, m)))
+    side = max(n, m)
+    work = _pairs(n, m, 1, symmetric)[0] * t
+    b = max(1, math.ceil(math.sqrt(10 * overhead / t)))
+    while b < side and _pairs(n, m, b, symmetric)[1] * overhead > 0.1 * work / threads:
+        b += max(1, b // 8)
+    b_worker = max(1, math.ceil(math.sqrt(10 * overhead / t)))
+    while b > b_worker and _pairs(n, m, b, symmetric)[1] < threads:
+        b = max(b_worker, b - max(1, b // 8))  # every thread busy comes first
+    goal = math.ceil(math.sqrt(target / t))
+    while b < min(goal, side):
+        nxt = min(goal, side, b + max(1, b // 8))
+        if _pairs(n, m, nxt, symmetric)[1] < 4 * threads:
+            break
+        b = nxt
+    return max(1, min(b, side))
 
 
 def _sample_seconds(A, B, kw, vectors, count=8):
@@ -106,8 +145,14 @@ def _sample_seconds(A, B, kw, vectors, count=8):
     n, m = len(A), len(B) if B is not None else len(A)
     kw = dict(kw, threads=1)
     times = []
+    symmetric = B is None
     for t in range(min(count, n * m)):
         i, j = (t * 7919) % n, (t * 104729 + 1) % m
+        if symmetric:  # a pair the symmetric block solves (not mirrored, not i = j)
+            i, j = min(i, j), max(i, j)
+            if i == j:
+                j = (j + 1) % m
+                i, j = min(i, j), max(i, j)
         t0 = time.perf_counter()
         _block(A, B, (i, i + 1, j, j + 1), kw, vectors)
         times.append(time.perf_counter() - t0)
@@ -132,7 +177,7 @@ def pairwise(distributions, other=None, M=None, vectors=None, client=None, block
              as_dask=False, method="emd", metric="euclidean", p=1, q=2, reg=None, mass=None,
              mass_tol=None, max_iter=None, certify=True, algorithm=None, tol=None,
              eps_scaling=None, tau=None, distance="euclidean", normalize=False,
-             threads_per_task=1, progress=False, strict=True):
+             threads_per_task=1, progress=False, strict=True, subset_vectors=True):
     """The distance matrix of :func:`wass.pairwise` (same arguments and
     results, bitwise), computed on a Dask cluster in square blocks of side
     ``block`` (None: chosen from the time of a few pairs measured here, see
@@ -144,6 +189,8 @@ def pairwise(distributions, other=None, M=None, vectors=None, client=None, block
     not solved again), to be computed or stored chunk by chunk.
     ``threads_per_task``: C threads inside each task (1: Dask's worker threads
     give the parallelism). ``progress=True``: Dask's progress bar.
+    ``subset_vectors``: documents only send the vectors of the words they
+    use (renumbered in the same order: the same results, bitwise).
 
     Bad input raises in the task that meets it and surfaces here with the
     message naming the distribution ("A[17]: ..."); the other tasks are
@@ -155,6 +202,9 @@ def pairwise(distributions, other=None, M=None, vectors=None, client=None, block
     if A.kind == "bags" and vectors is None:
         from ._pairwise import _vectors_of
         vectors = _vectors_of(distributions, other)
+    if A.kind == "bags" and subset_vectors:
+        _check_vectors(vectors)
+        vectors, (A, B) = _subset_vectors(vectors, [A, B])
     n = len(A)
     m = n if B is None else len(B)
     symmetric = B is None
@@ -261,29 +311,34 @@ def _merge(a, b, k):
 def knn(vectors, queries, corpus, k=10, client=None, shards=None, query_block=None,
         replicas=2, method="wmd", prune="rwmd", tight=True, distance="euclidean",
         normalize=False, exclude=None, threads_per_task=1, stopwords=None, min_len=1,
-        keep_non_ascii=False, progress=False):
+        keep_non_ascii=False, progress=False, subset_vectors=True):
     """The k nearest neighbours of :func:`wass.knn` (same neighbours, same
     distances bitwise, ties by corpus index) on a Dask cluster.
 
-    The corpus is cut into ``shards`` contiguous shards (None: one per worker
-    thread), each scattered to ``replicas`` workers (None: all); the queries
+    The corpus is cut into ``shards`` contiguous shards (None: one per
+    worker), each scattered to ``replicas`` workers (None: all); the queries
     into blocks of ``query_block`` (None: enough tasks for every thread).
     Each task runs the pruned search of one query block in one shard (its
     lower bounds prune within the shard); the client merges the shards' top
     k by (distance, index). ``exclude`` as in :func:`wass.knn` (global corpus
-    indices). Returns a :class:`wass.KnnResult` whose counters add up over
-    the shards."""
+    indices). ``subset_vectors`` as in :func:`pairwise`. Returns a
+    :class:`wass.KnnResult` whose counters add up over the shards. Each shard
+    finds its own k-th distance, so more shards mean more exact solves in
+    all (the price of splitting the corpus; ``shards=1`` prunes best when the
+    corpus fits on every worker)."""
     _check_vectors(vectors)
     text = dict(stopwords=_stopwords(stopwords), min_len=min_len, keep_non_ascii=keep_non_ascii)
     Q = pack(queries, vectors=vectors, **text)
     C = pack(corpus, vectors=vectors, **text)
+    if subset_vectors:
+        vectors, (Q, C) = _subset_vectors(vectors, [Q, C])
     nq, nc = len(Q), len(C)
     if k < 1:
         raise _wass.WassError("k = %d must be at least 1" % k)
     client = _client(client)
     threads, workers = _threads(client)
     if shards is None:
-        shards = threads
+        shards = workers
     shards = max(1, min(int(shards), nc))
     if query_block is None:
         query_block = max(1, -(-nq * shards // (4 * threads)))

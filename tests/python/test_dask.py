@@ -81,6 +81,9 @@ def test_wmd_identical(client, vocab):
                                   wass.pairwise(bags[:20]))
     np.testing.assert_array_equal(wdask.pairwise(bags[:5], bags[5:30], client=client, block=4),
                                   wass.pairwise(bags[:5], bags[5:30]))
+    np.testing.assert_array_equal(
+        wdask.pairwise(bags[:6], client=client, block=4, distance="cosine",
+                       subset_vectors=False), wass.pairwise(bags[:6], distance="cosine"))
 
 
 def test_knn_identical(client, vocab):
@@ -92,6 +95,15 @@ def test_knn_identical(client, vocab):
         np.testing.assert_array_equal(r.index, ref.index)
         np.testing.assert_array_equal(r.dist, ref.dist)  # bitwise
         assert r.candidates == ref.candidates
+    # all the word vectors sent, or only those of the words used: the same bits
+    few = corpus[:15]
+    ref = wass.knn(wv, queries[:4], few, k=4)
+    for sub in (True, False):
+        r = wdask.knn(wv, queries[:4], few, k=4, client=client, shards=2, subset_vectors=sub)
+        np.testing.assert_array_equal(r.index, ref.index)
+        np.testing.assert_array_equal(r.dist, ref.dist)
+    used = np.unique(np.concatenate([b.words for b in queries[:4] + few]))
+    assert len(used) < len(wv)  # the subset is a real one
     # ties: a corpus of repeated documents orders equal distances by index
     rep = [corpus[0], corpus[1]] * 5
     ref = wass.knn(wv, queries[:3], rep, k=6)
