@@ -2,6 +2,8 @@
 """wass.dask throughput: one process against a LocalCluster, and a model of scale.
 
 Measures (results in bench/results_dask.json, tables for bench/README_dask.md):
+  0. the anchor: wass.pairwise on one thread against a Python loop over POT's
+     ot.emd2 on the first 40 clouds (same pairs, values compared);
   1. pairwise on --clouds point clouds of --points points (2-D Gaussians,
      seeded): the symmetric matrix of the first --subset clouds (all of them
      with --subset = --clouds), by wass.pairwise in one process on 1 thread
@@ -23,7 +25,7 @@ Measures (results in bench/results_dask.json, tables for bench/README_dask.md):
 
 usage: bench/dask_bench.py [--clouds N] [--points P] [--subset S] [--workers W]
                            [--corpus C] [--queries Q] [--seed S] [--rounds R]
-                           [--only pairwise|knn]
+                           [--only anchor|pairwise|knn]
 The pairwise runs are interleaved R times (default 3) and their medians kept.
 The LocalCluster binds 127.0.0.1 only, without a dashboard.
 """
@@ -132,6 +134,33 @@ def bench_pairwise(a, client, wass, wdask, res):
         "overhead_share": 1 - float(np.sum(comp)) / (wall * threads),
         "bitwise_equal": same,
     }
+
+
+def bench_anchor(a, wass, res, count=40):
+    """wass.pairwise against the anchor of a Python loop over POT's ot.emd2
+    (dense cost matrix per pair) on the first `count` clouds, interleaved."""
+    import ot
+    rng = np.random.default_rng(a.seed)
+    cs = [rng.normal(size=(a.points, 2)) for _ in range(count)]
+    w = np.full(a.points, 1.0 / a.points)
+    pairs = count * (count + 1) // 2
+    tw, tp = [], []
+    for _ in range(a.rounds):
+        t0 = time.perf_counter()
+        D = wass.pairwise(cs, threads=1)
+        tw.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        P = np.zeros((count, count))
+        for i in range(count):
+            for j in range(i, count):
+                P[i, j] = P[j, i] = ot.emd2(w, w, ot.dist(cs[i], cs[j], metric="euclidean"))
+        tp.append(time.perf_counter() - t0)
+    err = float(np.max(np.abs(D - P)))
+    print(f"anchor, {count} clouds ({pairs} pairs), 1 thread, medians of {a.rounds}: "
+          f"wass.pairwise {np.median(tw):.2f} s, POT ot.emd2 loop {np.median(tp):.2f} s "
+          f"({np.median(tp) / np.median(tw):.2f}x), max |difference| {err:.1e}", flush=True)
+    res["anchor_pot"] = {"clouds": count, "pairs": pairs, "wass_s": tw, "pot_loop_s": tp,
+                         "ratio": float(np.median(tp) / np.median(tw)), "max_abs_diff": err}
 
 
 # ---- 2. knn -------------------------------------------------------------------------
@@ -303,7 +332,7 @@ def main():
     ap.add_argument("--queries", type=int, default=40)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--only", choices=("pairwise", "knn"))
+    ap.add_argument("--only", choices=("pairwise", "knn", "anchor"))
     a = ap.parse_args()
     a.subset = min(a.subset, a.clouds)
     import distributed
@@ -317,6 +346,8 @@ def main():
         res["noop_task_overhead_s"] = overhead
         print(f"LocalCluster of {a.workers} workers: started in {res['cluster_start_s']:.1f} s, "
               f"{1e3 * overhead:.2f} ms per no-op task", flush=True)
+        if a.only in (None, "anchor"):
+            bench_anchor(a, wass, res)
         if a.only in (None, "pairwise"):
             bench_pairwise(a, client, wass, wdask, res)
         if a.only in (None, "knn"):
@@ -324,7 +355,8 @@ def main():
         res["noop_task_overhead_after_s"] = noop_overhead(client)
     res["load_after"] = os.getloadavg()
     scale(a, wdask, res, max(res["noop_task_overhead_s"], res["noop_task_overhead_after_s"]))
-    out = os.path.join(ROOT, "bench", "results_dask.json")
+    out = os.path.join(ROOT, "bench", "results_dask.json" if a.only is None else
+                       "results_dask_%s.json" % a.only)
     with open(out, "w") as f:
         json.dump(res, f, indent=1)
     print("wrote", os.path.relpath(out, ROOT))
