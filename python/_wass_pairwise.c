@@ -96,24 +96,6 @@ static int packed_get(packed_set *s, const char *name, PyObject *X, PyObject *w,
     return 0;
 }
 
-typedef struct {
-    PyObject *fn;
-    int failed;
-} progress_ctx;
-
-/* Called by the library from the calling thread, the GIL released. */
-static void py_progress(double fraction, const char *stage, void *user) {
-    progress_ctx *pc = user;
-    if (pc->failed) return;
-    PyGILState_STATE g = PyGILState_Ensure();
-    PyObject *r = PyObject_CallFunction(pc->fn, "d", fraction);
-    if (!r)
-        pc->failed = 1; /* the exception stays set and is raised after the call */
-    else
-        Py_DECREF(r);
-    PyGILState_Release(g);
-}
-
 static int get_block(PyObject *obj, size_t rows, size_t cols, wass_block *b) {
     b->i0 = 0;
     b->i1 = rows;
@@ -150,20 +132,25 @@ static PyObject *run_block(block_fn fn, void *user, const wass_block *blk,
         Py_XDECREF(st);
         return NULL;
     }
-    progress_ctx pc = {progress, 0};
-    if (progress != Py_None) {
-        popt->progress = py_progress;
-        popt->progress_user = &pc;
+    py_progress pp;
+    if (py_progress_init(&pp, progress)) {
+        Py_DECREF(out);
+        Py_DECREF(st);
+        return NULL;
+    }
+    if (pp.fn) {
+        popt->progress = py_progress_cb;
+        popt->progress_user = &pp;
     }
     wass_error_info err;
     memset(&err, 0, sizeof err);
     int rc;
     Py_BEGIN_ALLOW_THREADS rc = fn(user, blk, popt, PyArray_DATA((PyArrayObject *)out),
                                    PyArray_DATA((PyArrayObject *)st), &err);
-    Py_END_ALLOW_THREADS if (pc.failed || rc) {
+    Py_END_ALLOW_THREADS if (py_progress_raise(&pp) || rc) {
         Py_DECREF(out);
         Py_DECREF(st);
-        if (pc.failed) return NULL;
+        if (PyErr_Occurred()) return NULL;
         return raise_wass(rc, &err);
     }
     return Py_BuildValue("(NN)", out, st);
@@ -195,8 +182,6 @@ static PyObject *py_pairwise(PyObject *self, PyObject *args, PyObject *kw) {
                                      &reg, &mass, &mass_tol, &max_iter, &certify, &algorithm, &tol,
                                      &eps_scaling, &tau, &threads, &progress))
         return NULL;
-    if (progress != Py_None && !PyCallable_Check(progress))
-        return PyErr_Format(PyExc_TypeError, "progress must be callable");
     wass_pairwise_options popt;
     wass_pairwise_options_default(&popt);
     if (!strcmp(method, "emd"))
@@ -357,8 +342,6 @@ static PyObject *py_wmd_pairwise(PyObject *self, PyObject *args, PyObject *kw) {
                                      &words2, &weights2, &off2, &block, &distance, &normalize,
                                      &threads, &progress))
         return NULL;
-    if (progress != Py_None && !PyCallable_Check(progress))
-        return PyErr_Format(PyExc_TypeError, "progress must be callable");
     wmd_call c;
     memset(&c, 0, sizeof c);
     c.wv = wass_py_wordvec(vo);

@@ -15,8 +15,6 @@ The distributions are packed once into flat arrays (:func:`pack`); a
 :class:`Packed` set is what :mod:`wass.dask` sends to the workers.
 """
 
-import sys
-
 import numpy as np
 
 from . import _wass
@@ -137,21 +135,6 @@ def pack(distributions, M=None, vectors=None, stopwords=None, min_len=1, keep_no
     return Packed("clouds", X=np.ascontiguousarray(np.concatenate(Xs)), w=w, off=off)
 
 
-def _progress_fn(progress):
-    if progress is None or progress is False:
-        return None
-    if progress is True:
-        def show(f):
-            sys.stderr.write("\rwass.pairwise: %3d%%" % int(100 * f))
-            if f >= 1:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-        return show
-    if not callable(progress):
-        raise TypeError("progress must be True, False or a callable taking a fraction")
-    return progress
-
-
 def _block(A, B, block, kw, vectors=None, progress=None):
     """(values, statuses) of one block: the C core, GIL released."""
     if A.kind == "bags":
@@ -229,7 +212,8 @@ def pairwise(distributions, other=None, M=None, vectors=None, method="emd", metr
     ``mass``, ``mass_tol``, ``max_iter``, ``certify``, ``algorithm`` as in
     :func:`wass.solve`; ``tol``, ``eps_scaling``, ``tau`` as in
     :func:`wass.sinkhorn`. ``threads``: None or 0 = all cores. ``progress``:
-    True for a line on stderr, or a callable taking the fraction done.
+    True for a bar on stderr, or a callable f(fraction, stage) (the fraction
+    of the pairs done; stage "pairs").
     ``block=(i0, i1, j0, j1)``: only that block (rows i0..i1-1, columns
     j0..j1-1) is computed and returned; in the symmetric case its entries
     below the diagonal whose mirror lies outside the block are NaN.
@@ -249,7 +233,12 @@ def pairwise(distributions, other=None, M=None, vectors=None, method="emd", metr
         kw["M"] = M
     if block is not None:
         block = tuple(int(x) for x in block)
-    values, status = _block(A, B, block, kw, vectors, _progress_fn(progress))
+    from . import _progress
+    cb, close = _progress(progress)
+    try:
+        values, status = _block(A, B, block, kw, vectors, cb)
+    finally:
+        close()
     _check(values, status, block, strict)
     return values
 

@@ -158,13 +158,14 @@ def test_progress_callback():
     cs = clouds(12, seed=10)
     for threads in (1, 2):
         seen = []
-        wass.pairwise(cs, progress=seen.append, threads=threads)
+        wass.pairwise(cs, progress=lambda f, stage: seen.append(f), threads=threads)
         assert seen[0] == 0.0 and seen[-1] == 1.0
         assert all(a <= b for a, b in zip(seen, seen[1:]))
         if threads == 1:
             assert len(seen) == 12 * 13 // 2 + 1  # after every pair but the last, then 1
 
-    def boom(f):
+    def boom(f, stage):
+        assert stage == "pairs"
         raise KeyError("stop")
     with pytest.raises(KeyError):
         wass.pairwise(cs, progress=boom)
