@@ -195,7 +195,7 @@ static PyObject *py_pairwise(PyObject *self, PyObject *args, PyObject *kw) {
         get_i64(max_iter, "max_iter", &mi) || get_bool(certify, &popt.emd.certify) ||
         get_double(tol, "tol", &popt.sinkhorn.tol) ||
         get_bool(eps_scaling, &popt.sinkhorn.eps_scaling) ||
-        get_double(tau, "tau", &popt.sinkhorn.tau) || get_int(threads, "threads", &popt.threads))
+        get_double(tau, "tau", &popt.sinkhorn.tau) || get_threads(threads, &popt.threads))
         return NULL;
     if (max_iter && max_iter != Py_None) {
         popt.emd.max_iter = mi;
@@ -353,7 +353,7 @@ static PyObject *py_wmd_pairwise(PyObject *self, PyObject *args, PyObject *kw) {
     c.o.normalize = normalize;
     wass_pairwise_options popt;
     wass_pairwise_options_default(&popt);
-    if (get_int(threads, "threads", &popt.threads)) return NULL;
+    if (get_threads(threads, &popt.threads)) return NULL;
     packed_bags A, B;
     memset(&B, 0, sizeof B);
     PyObject *res = NULL;

@@ -211,7 +211,8 @@ def pairwise(distributions, other=None, M=None, vectors=None, method="emd", metr
 
     ``mass``, ``mass_tol``, ``max_iter``, ``certify``, ``algorithm`` as in
     :func:`wass.solve`; ``tol``, ``eps_scaling``, ``tau`` as in
-    :func:`wass.sinkhorn`. ``threads``: None or 0 = all cores. ``progress``:
+    :func:`wass.sinkhorn`. ``threads``: None = the module default
+    (:func:`wass.set_num_threads`; all cores), 0 = all cores. ``progress``:
     True for a bar on stderr, or a callable f(fraction, stage) (the fraction
     of the pairs done; stage "pairs").
     ``block=(i0, i1, j0, j1)``: only that block (rows i0..i1-1, columns
