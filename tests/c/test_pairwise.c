@@ -5,6 +5,7 @@
  */
 #include "test_util.h"
 #include "wass.h"
+#include "wass/wmd.h"
 
 #include <stdlib.h>
 
@@ -142,8 +143,58 @@ static void errors(void) {
     CHECK(out[0 * 3 + 2] == 0.25 && out[2 * 3 + 0] == 0.25 && out[0] == 0);
 }
 
+/* WMD: each entry bitwise wass_wmd, symmetric mirroring, a bad bag named */
+static void wmd(void) {
+    const char *words[6] = {"a", "b", "c", "d", "e", "f"};
+    float vec[6 * 3];
+    uint64_t s = 7;
+    for (int t = 0; t < 18; t++)
+        vec[t] = (float)(test_rand_unif(&s) * 2 - 1);
+    wass_wordvec wv;
+    wass_error_info err;
+    CHECK(wass_wordvec_from_arrays(words, vec, 6, 3, &wv, &err) == WASS_OK);
+    size_t w[5][3] = {{0, 1, 2}, {2, 3, 5}, {1, 4, 5}, {0, 3, 4}, {5, 0, 0}};
+    size_t len[5] = {3, 3, 3, 3, 1};
+    double wt[5][3] = {{0.2, 0.3, 0.5}, {0.6, 0.2, 0.2}, {1, 1, 2}, {0.25, 0.25, 0.5}, {1, 0, 0}};
+    wass_bag bags[5];
+    memset(bags, 0, sizeof bags);
+    for (int k = 0; k < 5; k++) {
+        bags[k].len = len[k];
+        bags[k].word = w[k];
+        bags[k].weight = wt[k];
+        bags[k].count = wt[k];
+    }
+    /* bag weights sum to 1, as wass_bag_from_* make them */
+    for (int t = 0; t < 3; t++)
+        wt[2][t] /= 4;
+    double Dm[25], R[2 * 3];
+    CHECK(wass_wmd_pairwise(&wv, bags, 5, NULL, 0, NULL, NULL, NULL, Dm, NULL, &err) == WASS_OK);
+    for (int i = 0; i < 5; i++)
+        for (int j = i; j < 5; j++) {
+            wass_wmd_result r;
+            CHECK(wass_wmd(&wv, &bags[i], &bags[j], NULL, &r, &err) == WASS_OK);
+            CHECK_MSG(Dm[i * 5 + j] == r.distance, "(%d, %d)", i, j);
+            CHECK(Dm[j * 5 + i] == Dm[i * 5 + j]);
+        }
+    CHECK(Dm[0] == 0);
+    wass_block blk = {1, 3, 2, 5};
+    CHECK(wass_wmd_pairwise(&wv, bags, 5, bags, 5, &blk, NULL, NULL, R, NULL, &err) == WASS_OK);
+    for (int r = 0; r < 2; r++)
+        for (int c = 0; c < 3; c++) {
+            wass_wmd_result res;
+            CHECK(wass_wmd(&wv, &bags[1 + r], &bags[2 + c], NULL, &res, &err) == WASS_OK);
+            CHECK(R[r * 3 + c] == res.distance);
+        }
+    w[2][1] = 9; /* not in the vocabulary */
+    CHECK(wass_wmd_pairwise(&wv, bags, 5, NULL, 0, NULL, NULL, NULL, Dm, NULL, &err) ==
+          WASS_ERR_SIZE);
+    CHECK_MSG(strstr(err.message, "A[2]") != NULL, "%s", err.message);
+    wass_wordvec_free(&wv);
+}
+
 int main(void) {
     make_clouds();
+    wmd();
     bitwise(WASS_PAIRWISE_EMD);
     bitwise(WASS_PAIRWISE_SINKHORN);
     errors();
