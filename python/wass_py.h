@@ -17,6 +17,7 @@
 #include <numpy/arrayobject.h>
 
 #include "wass.h"
+#include "wass/wmd.h"
 
 #define KW (PyCFunction)(void (*)(void))
 
@@ -68,5 +69,7 @@ extern PyMethodDef wass_py_wmd_methods[];
 int wass_py_wmd_init(PyObject *mod);
 extern PyMethodDef wass_py_image_methods[];
 int wass_py_image_init(PyObject *mod);
+extern PyMethodDef wass_py_pairwise_methods[];
+const wass_wordvec *wass_py_wordvec(PyObject *obj); /* NULL + TypeError if not WordVecs */
 
 #endif /* WASS_PY_H */

@@ -53,6 +53,9 @@ bounds, multi-threaded) and :func:`knn_classify`.
 
 Images: :mod:`wass.images` (readers, grey / colour / contour signatures, the
 exact grid solver, retrieval).
+Distance matrices: :func:`pairwise` (all pairs of many clouds, histograms or
+documents, exact or Sinkhorn, on all cores); :mod:`wass.dask` computes them,
+and WMD k-NN searches, on a Dask cluster.
 """
 
 import os
@@ -96,6 +99,7 @@ __all__ = [
     "rwmd",
     "knn",
     "knn_classify",
+    "pairwise",
     "set_num_threads",
     "get_num_threads",
     "wasserstein_distance",
@@ -1178,3 +1182,4 @@ from ._pot import (dist, emd_1d, emd2_1d, energy_distance, sinkhorn_unbalanced, 
                    sinkhorn_unbalanced2, sliced_wasserstein_distance,
                    max_sliced_wasserstein_distance, partial_wasserstein, partial_wasserstein2,
                    barycenter, free_support_barycenter)
+from ._pairwise import pairwise  # noqa: E402  (uses the names above)
