@@ -53,6 +53,7 @@ bounds, multi-threaded) and :func:`knn_classify`.
 
 Images: :mod:`wass.images` (readers, grey / colour / contour signatures, the
 exact grid solver, retrieval).
+
 Distance matrices: :func:`pairwise` (all pairs of many clouds, histograms or
 documents, exact or Sinkhorn, on all cores); :mod:`wass.dask` computes them,
 and WMD k-NN searches, on a Dask cluster.
