@@ -52,5 +52,6 @@ PyObject *result_dict(const wass_result *r);
 /* Method tables and set-up of the other files of the module. */
 extern PyMethodDef wass_py_wmd_methods[];
 int wass_py_wmd_init(PyObject *mod);
+extern PyMethodDef wass_py_graph_methods[];
 
 #endif /* WASS_PY_H */

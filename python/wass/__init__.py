@@ -808,3 +808,6 @@ def knn_classify(vectors, train, train_labels, test, test_labels=None, k=None, k
     r.candidates = d["total_candidates"]
     r.seconds = d["total_seconds"]
     return r
+
+# Graph similarity by matching node embeddings: wass.graphs
+from . import graphs  # noqa: E402
