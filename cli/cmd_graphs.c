@@ -52,7 +52,22 @@ static void usage(FILE *f) {
                "A progress line is drawn on stderr when it is a terminal.\n");
 }
 
+/* Peak resident memory of this program: VmHWM of /proc/self/status (its own
+ * address space; getrusage's ru_maxrss may include the parent that forked
+ * it), else ru_maxrss. */
 static double peak_rss_mib(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f) {
+        char line[256];
+        double kb = -1;
+        while (fgets(line, sizeof line, f))
+            if (strncmp(line, "VmHWM:", 6) == 0) {
+                kb = strtod(line + 6, NULL);
+                break;
+            }
+        fclose(f);
+        if (kb >= 0) return kb / 1024.0;
+    }
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) != 0) return -1;
     return (double)ru.ru_maxrss / 1024.0; /* kilobytes on Linux */
