@@ -15,42 +15,41 @@
 #include <string.h>
 #include <sys/resource.h>
 
-static void usage(FILE *f) {
-    fprintf(f, "usage: wass graphs DIR --dim D [options]\n"
-               "\n"
-               "Graph similarity by matching node embeddings (Nikolentzos, Meladianos and\n"
-               "Vazirgiannis, AAAI 2017). DIR holds a data set in the TU text format\n"
-               "(DS_A.txt, DS_graph_indicator.txt, DS_graph_labels.txt, optional\n"
-               "DS_node_labels.txt; DS = the folder's name). Each node is embedded by the\n"
-               "absolute values of the eigenvectors of its graph's adjacency matrix for the\n"
-               "D largest eigenvalues in magnitude (zero-padded below D nodes); the\n"
-               "distance of two graphs is the exact EMD between their nodes (uniform\n"
-               "weights, Euclidean ground cost), on all cores; the kernel exp(-gamma D)\n"
-               "feeds an SVM (libsvm) evaluated by stratified cross-validation, gamma and C\n"
-               "chosen by an inner cross-validation on each training fold alone.\n"
-               "\n"
-               "  --dim D             embedding dimension (required, >= 1)\n"
-               "  --labels            labelled variant: ground cost ||x - y|| + P between\n"
-               "                      nodes of different labels (needs DS_node_labels.txt)\n"
-               "  --label-penalty P   P of --labels (default 1)\n"
-               "  --approx            grid-embedding (pyramid-match) L1 distance instead of\n"
-               "                      the exact EMD\n"
-               "  --emd-many          exact EMD through the core wass_emd_many (reference)\n"
-               "  --cv K              outer folds (default 10); 0 = no classification\n"
-               "  --inner K           inner folds choosing gamma and C (default 5)\n"
-               "  --psd MODE          none (default): the kernel as it is; clip: negative\n"
-               "                      eigenvalues of each training block set to 0\n"
-               "  --seed S            folds (and grid shift with --approx), default 0\n"
-               "  --threads N         0 = all cores (default)\n"
-               "  --distances F.npy   write the graphs x graphs distance matrix\n"
-               "  --embeddings F.npz  write what the distances were computed from: X (nodes\n"
-               "                      x D float64, graph g = rows offset[g]..offset[g+1]-1),\n"
-               "                      offset (int64), graph_label (int64) and, with\n"
-               "                      node labels, node_label (int64)\n"
-               "  --json              one JSON object on stdout\n"
-               "\n"
-               "A progress line is drawn on stderr when it is a terminal.\n");
-}
+static const char *const graphs_usage =
+    "usage: wass graphs DIR --dim D [options]\n"
+    "\n"
+    "Graph similarity by matching node embeddings (Nikolentzos, Meladianos and\n"
+    "Vazirgiannis, AAAI 2017). DIR holds a data set in the TU text format\n"
+    "(DS_A.txt, DS_graph_indicator.txt, DS_graph_labels.txt, optional\n"
+    "DS_node_labels.txt; DS = the folder's name). Each node is embedded by the\n"
+    "absolute values of the eigenvectors of its graph's adjacency matrix for the\n"
+    "D largest eigenvalues in magnitude (zero-padded below D nodes); the\n"
+    "distance of two graphs is the exact EMD between their nodes (uniform\n"
+    "weights, Euclidean ground cost), on all cores; the kernel exp(-gamma D)\n"
+    "feeds an SVM (libsvm) evaluated by stratified cross-validation, gamma and C\n"
+    "chosen by an inner cross-validation on each training fold alone.\n"
+    "\n"
+    "  --dim D             embedding dimension (required, >= 1)\n"
+    "  --labels            labelled variant: ground cost ||x - y|| + P between\n"
+    "                      nodes of different labels (needs DS_node_labels.txt)\n"
+    "  --label-penalty P   P of --labels (default 1)\n"
+    "  --approx            grid-embedding (pyramid-match) L1 distance instead of\n"
+    "                      the exact EMD\n"
+    "  --emd-many          exact EMD through the core wass_emd_many (reference)\n"
+    "  --cv K              outer folds (default 10); 0 = no classification\n"
+    "  --inner K           inner folds choosing gamma and C (default 5)\n"
+    "  --psd MODE          none (default): the kernel as it is; clip: negative\n"
+    "                      eigenvalues of each training block set to 0\n"
+    "  --seed S            folds (and grid shift with --approx), default 0\n"
+    "  --threads N         0 = all cores (default)\n"
+    "  --distances F.npy   write the graphs x graphs distance matrix\n"
+    "  --embeddings F.npz  write what the distances were computed from: X (nodes\n"
+    "                      x D float64, graph g = rows offset[g]..offset[g+1]-1),\n"
+    "                      offset (int64), graph_label (int64) and, with\n"
+    "                      node labels, node_label (int64)\n"
+    "  --json              one JSON object on stdout\n"
+    "\n"
+    "A progress line is drawn on stderr when it is a terminal.\n";
 
 /* Peak resident memory of this program: VmHWM of /proc/self/status (its own
  * address space; getrusage's ru_maxrss may include the parent that forked
@@ -103,81 +102,57 @@ static int write_embeddings(const char *cmd, const char *path, const wass_graph_
     return rc;
 }
 
+static int parse_psd(const char *cmd, const char *name, const char *v, void *target) {
+    int *psd = target;
+    if (strcmp(v, "none") == 0)
+        *psd = WASS_GRAPH_PSD_NONE;
+    else if (strcmp(v, "clip") == 0)
+        *psd = WASS_GRAPH_PSD_CLIP;
+    else {
+        cli_error(cmd, "%s: expected none or clip, found '%s'", name, v);
+        return 0;
+    }
+    return 1;
+}
+
 int cmd_graphs(int argc, char **argv) {
     const char *cmd = "graphs";
-    const char *dir = NULL, *dist_path = NULL, *emb_path = NULL, *v;
+    const char *dir = NULL, *dist_path = NULL, *emb_path = NULL;
     long dim = 0, cv = 10, inner = 5, threads = 0, seed = 0;
     double penalty = 1.0;
     int labels = 0, approx = 0, many = 0, json = 0, psd = WASS_GRAPH_PSD_NONE, dim_given = 0;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (cli_is_help(argv[i])) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        if ((r = cli_opt(cmd, argc, argv, &i, "--dim", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--dim", v, 1, 4096, &dim)) return CLI_BAD_INPUT;
-            dim_given = 1;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--cv", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--cv", v, 0, 1000000, &cv)) return CLI_BAD_INPUT;
-            if (cv == 1) {
-                cli_error(cmd, "--cv: expected 0 (no classification) or at least 2 folds");
-                return CLI_BAD_INPUT;
-            }
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--inner", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--inner", v, 2, 1000000, &inner))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--seed", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--seed", v, 0, 2147483647L, &seed))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--threads", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--threads", v, 0, 4096, &threads))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--label-penalty", &v))) {
-            if (r < 0 || !cli_parse_double(cmd, "--label-penalty", v, &penalty))
-                return CLI_BAD_INPUT;
-            if (penalty < 0) {
-                cli_error(cmd, "--label-penalty: expected a number >= 0, found '%s'", v);
-                return CLI_BAD_INPUT;
-            }
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--psd", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            if (strcmp(v, "none") == 0)
-                psd = WASS_GRAPH_PSD_NONE;
-            else if (strcmp(v, "clip") == 0)
-                psd = WASS_GRAPH_PSD_CLIP;
-            else {
-                cli_error(cmd, "--psd: expected none or clip, found '%s'", v);
-                return CLI_BAD_INPUT;
-            }
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--distances", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            dist_path = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--embeddings", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            emb_path = v;
-        } else if ((r = cli_flag(cmd, argv, i, "--labels"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            labels = 1;
-        } else if ((r = cli_flag(cmd, argv, i, "--approx"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            approx = 1;
-        } else if ((r = cli_flag(cmd, argv, i, "--emd-many"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            many = 1;
-        } else if ((r = cli_flag(cmd, argv, i, "--json"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            cli_error(cmd, "unknown option '%s' (see 'wass graphs --help')", argv[i]);
-            return CLI_BAD_INPUT;
-        } else {
-            if (dir) {
-                cli_error(cmd, "expected one data set folder, found a second: '%s'", argv[i]);
-                return CLI_BAD_INPUT;
-            }
-            dir = argv[i];
-        }
+    const cli_option options[] = {CLI_OPT_LONG("--dim", &dim, 1, 4096),
+                                  CLI_OPT_LONG("--cv", &cv, 0, 1000000),
+                                  CLI_OPT_LONG("--inner", &inner, 2, 1000000),
+                                  CLI_OPT_LONG("--seed", &seed, 0, 2147483647L),
+                                  CLI_OPT_LONG("--threads", &threads, 0, 4096),
+                                  CLI_OPT_DOUBLE("--label-penalty", &penalty, NULL),
+                                  CLI_OPT_FN("--psd", parse_psd, &psd),
+                                  CLI_OPT_STR("--distances", &dist_path),
+                                  CLI_OPT_STR("--embeddings", &emb_path),
+                                  CLI_OPT_FLAG("--labels", &labels),
+                                  CLI_OPT_FLAG("--approx", &approx),
+                                  CLI_OPT_FLAG("--emd-many", &many),
+                                  CLI_OPT_FLAG("--json", &json),
+                                  CLI_OPT_END};
+    const char *pos[1] = {NULL};
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = graphs_usage,
+                                 .options = options,
+                                 .pos = pos,
+                                 .max_pos = 1,
+                                 .extra = "expected one data set folder, found a second: '%s'"};
+    int npos, prc = cli_parse_args(&cl, argc, argv, &npos);
+    if (prc) return prc == CLI_HELP ? CLI_OK : prc;
+    dir = npos ? pos[0] : NULL;
+    dim_given = dim > 0;
+    if (cv == 1) {
+        cli_error(cmd, "--cv: expected 0 (no classification) or at least 2 folds");
+        return CLI_BAD_INPUT;
+    }
+    if (penalty < 0) {
+        cli_error(cmd, "--label-penalty: expected a number >= 0, found %g", penalty);
+        return CLI_BAD_INPUT;
     }
     if (!dir) {
         cli_error(cmd, "expected a data set folder (see 'wass graphs --help')");
