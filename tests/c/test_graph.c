@@ -264,6 +264,58 @@ static void test_distances(void) {
     wass_graph_set_free(&gs);
 }
 
+/* stars (leaves are symmetric: with dim 2 their embedding rows agree, so
+ * the fast path merges them) with paths: the same numbers as wass_emd_many */
+static void test_merged(void) {
+    const size_t G = 12;
+    wass_graph_set gs;
+    memset(&gs, 0, sizeof gs);
+    gs.graphs = G;
+    gs.node_offset = calloc(G + 1, sizeof *gs.node_offset);
+    for (size_t g = 0; g < G; g++)
+        gs.node_offset[g + 1] = gs.node_offset[g] + 3 + g;
+    gs.nodes = gs.node_offset[G];
+    gs.adj_offset = calloc(gs.nodes + 1, sizeof *gs.adj_offset);
+    gs.adj = malloc(2 * gs.nodes * sizeof *gs.adj);
+    size_t e = 0;
+    for (size_t g = 0; g < G; g++) {
+        size_t b = gs.node_offset[g], n = gs.node_offset[g + 1] - b;
+        for (size_t i = 0; i < n; i++) {
+            if (g % 2 == 0) { /* star centred on node 0 */
+                if (i == 0)
+                    for (size_t j = 1; j < n; j++)
+                        gs.adj[e++] = b + j;
+                else
+                    gs.adj[e++] = b;
+            } else { /* path */
+                if (i > 0) gs.adj[e++] = b + i - 1;
+                if (i + 1 < n) gs.adj[e++] = b + i + 1;
+            }
+            gs.adj_offset[b + i + 1] = e;
+        }
+    }
+    wass_graph_embedding E;
+    wass_error_info err;
+    CHECK(wass_graph_embed(&gs, 2, 1, &E, &err) == WASS_OK);
+    CHECK(E.X[(gs.node_offset[2] + 1) * 2] == E.X[(gs.node_offset[2] + 2) * 2] ||
+          fabs(E.X[(gs.node_offset[2] + 1) * 2] - E.X[(gs.node_offset[2] + 2) * 2]) < 1e-13);
+    double *D = malloc(G * G * sizeof *D), *D2 = malloc(G * G * sizeof *D2);
+    wass_graph_distance_options o;
+    wass_graph_distance_options_default(&o);
+    CHECK(wass_graph_distances(&E, &o, D, NULL, &err) == WASS_OK);
+    o.method = WASS_GRAPH_EMD_MANY;
+    CHECK(wass_graph_distances(&E, &o, D2, NULL, &err) == WASS_OK);
+    double worst = 0;
+    for (size_t k = 0; k < G * G; k++)
+        worst = fmax(worst, fabs(D[k] - D2[k]));
+    CHECK_MSG(worst <= 1e-12, "stars and paths: fast vs emd_many %g", worst);
+    CHECK(D[0 * G + 2] > 0); /* two different stars */
+    free(D);
+    free(D2);
+    wass_graph_embedding_free(&E);
+    wass_graph_set_free(&gs);
+}
+
 static void test_svm(void) {
     /* two separable clusters on a line, Gaussian kernel */
     double x[8] = {0, 0.1, 0.2, 0.3, 5, 5.1, 5.2, 5.3};
@@ -347,6 +399,7 @@ int main(void) {
     test_embed();
     test_transport();
     test_distances();
+    test_merged();
     test_svm();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);

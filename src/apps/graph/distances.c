@@ -34,28 +34,83 @@ static size_t gcd(size_t a, size_t b) {
     return a;
 }
 
-/* ground cost between the nodes of graphs g and h into C (n x m) */
-static void ground(const wass_graph_embedding *E, size_t g, size_t h, int labels, double penalty,
-                   double *C) {
-    size_t d = E->dim, bg = E->offset[g], bh = E->offset[h];
-    size_t n = E->offset[g + 1] - bg, m = E->offset[h + 1] - bh;
-    for (size_t i = 0; i < n; i++) {
-        const double *x = E->X + (bg + i) * d;
-        for (size_t j = 0; j < m; j++) {
-            const double *y = E->X + (bh + j) * d;
+/* ground cost between the nodes ra (na global node ids) and rb (nb) into C
+ * (na x nb) */
+static void ground(const wass_graph_embedding *E, const size_t *ra, size_t na, const size_t *rb,
+                   size_t nb, int labels, double penalty, double *C) {
+    size_t d = E->dim;
+    for (size_t i = 0; i < na; i++) {
+        const double *x = E->X + ra[i] * d;
+        for (size_t j = 0; j < nb; j++) {
+            const double *y = E->X + rb[j] * d;
             double s = 0;
             for (size_t k = 0; k < d; k++) {
                 double t = x[k] - y[k];
                 s += t * t;
             }
-            C[i * m + j] = sqrt(s);
+            C[i * nb + j] = sqrt(s);
         }
         if (labels) {
-            int lx = E->label[bg + i];
-            for (size_t j = 0; j < m; j++)
-                if (E->label[bh + j] != lx) C[i * m + j] += penalty;
+            int lx = E->label[ra[i]];
+            for (size_t j = 0; j < nb; j++)
+                if (E->label[rb[j]] != lx) C[i * nb + j] += penalty;
         }
     }
+}
+
+/* Nodes of one graph whose embeddings agree within MERGE_TOL in every
+ * coordinate (and, labelled, whose labels agree) are one point of the
+ * transport problem carrying their summed mass: symmetric (automorphic)
+ * nodes have equal embeddings up to rounding, about a fifth of the nodes of
+ * MUTAG and NCI1. Moving a point by at most sqrt(d) MERGE_TOL changes an EMD
+ * by at most as much, far below the 1e-9 the distances are certified to. */
+#define MERGE_TOL 1e-13
+
+typedef struct {
+    size_t *off;  /* graphs + 1: representatives of graph g at rep[off[g] .. off[g+1]) */
+    size_t *rep;  /* global node ids */
+    size_t *mult; /* nodes each stands for */
+} merged_nodes;
+
+static void merged_free(merged_nodes *mn) {
+    free(mn->off);
+    free(mn->rep);
+    free(mn->mult);
+}
+
+static int merge_nodes(const wass_graph_embedding *E, int labels, merged_nodes *mn) {
+    size_t G = E->graphs, d = E->dim;
+    mn->off = malloc((G + 1) * sizeof *mn->off);
+    mn->rep = malloc(E->nodes * sizeof *mn->rep);
+    mn->mult = malloc(E->nodes * sizeof *mn->mult);
+    if (!mn->off || !mn->rep || !mn->mult) {
+        merged_free(mn);
+        return WASS_ERR_NOMEM;
+    }
+    size_t u = 0;
+    for (size_t g = 0; g < G; g++) {
+        mn->off[g] = u;
+        for (size_t v = E->offset[g]; v < E->offset[g + 1]; v++) {
+            size_t hit = u;
+            for (size_t r = mn->off[g]; r < u && hit == u; r++) {
+                size_t w = mn->rep[r];
+                if (labels && E->label[w] != E->label[v]) continue;
+                size_t k = 0;
+                while (k < d && fabs(E->X[w * d + k] - E->X[v * d + k]) <= MERGE_TOL)
+                    k++;
+                if (k == d) hit = r;
+            }
+            if (hit < u) {
+                mn->mult[hit]++;
+            } else {
+                mn->rep[u] = v;
+                mn->mult[u] = 1;
+                u++;
+            }
+        }
+    }
+    mn->off[G] = u;
+    return WASS_OK;
 }
 
 typedef struct {
@@ -70,12 +125,24 @@ static void report(const wass_graph_distance_options *opt, progress_state *ps, s
                       opt->progress_user);
 }
 
-/* the exact EMD of one pair by wass_emd (the reference path) */
-static int emd_pair(size_t n, size_t m, const double *C, double *out, wass_error_info *e) {
+/* the exact EMD of one pair by wass_emd (the reference path); masses s, t */
+static int emd_pair(size_t n, size_t m, const double *C, const int *s, const int *t, double *out,
+                    wass_error_info *e) {
+    double *a = malloc((n + m) * sizeof *a);
+    if (!a) {
+        snprintf(e->message, sizeof e->message, "out of memory");
+        return WASS_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        a[i] = s[i];
+    for (size_t j = 0; j < m; j++)
+        a[n + j] = t[j];
     wass_problem pb;
     memset(&pb, 0, sizeof pb);
     pb.n = n;
     pb.m = m;
+    pb.a = a;
+    pb.b = a + n;
     pb.cost = wass_cost_dense(C, m, 1.0);
     wass_options o;
     wass_options_default(&o);
@@ -84,11 +151,13 @@ static int emd_pair(size_t n, size_t m, const double *C, double *out, wass_error
     wass_result r;
     int rc = wass_emd(&pb, &o, &r, e);
     if (rc == WASS_OK && r.status != WASS_OPTIMAL) {
-        snprintf(e->message, sizeof e->message, "not certified optimal: %s", r.message);
+        snprintf(e->message, sizeof e->message, "not certified optimal by wass_emd either: %s",
+                 r.message);
         rc = WASS_ERR_INTERNAL;
     }
     if (rc == WASS_OK) *out = r.cost;
     wass_result_free(&r);
+    free(a);
     return rc;
 }
 
@@ -100,6 +169,9 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
     wass_error_info first;
     memset(&first, 0, sizeof first);
     size_t done = 0;
+    merged_nodes mn;
+    memset(&mn, 0, sizeof mn);
+    if (merge_nodes(E, opt->labels, &mn)) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
 #endif
@@ -130,23 +202,37 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
             }
             for (; h < G && !prc; h++) {
                 size_t m = E->offset[h + 1] - E->offset[h];
-                /* the larger graph on the rows: each search then scans the
+                size_t q = gcd(n, m);
+                const size_t *ra = mn.rep + mn.off[g], *rb = mn.rep + mn.off[h];
+                const size_t *ma = mn.mult + mn.off[g], *mb = mn.mult + mn.off[h];
+                size_t na = mn.off[g + 1] - mn.off[g], nb = mn.off[h + 1] - mn.off[h];
+                size_t fa = m / q, fb2 = n / q;
+                /* the larger side on the rows: each search then scans the
                  * shorter side (about 10% faster; the EMD is symmetric) */
-                size_t r = n >= m ? n : m, k = n >= m ? m : n;
-                size_t q = gcd(r, k);
-                for (size_t i = 0; i < r; i++)
-                    s[i] = (int)(k / q);
-                for (size_t j = 0; j < k; j++)
-                    t[j] = (int)(r / q);
-                if (n >= m)
-                    ground(E, g, h, opt->labels, opt->label_penalty, C);
-                else
-                    ground(E, h, g, opt->labels, opt->label_penalty, C);
+                if (na < nb) {
+                    const size_t *tp = ra;
+                    ra = rb;
+                    rb = tp;
+                    tp = ma;
+                    ma = mb;
+                    mb = tp;
+                    size_t tn = na;
+                    na = nb;
+                    nb = tn;
+                    tn = fa;
+                    fa = fb2;
+                    fb2 = tn;
+                }
+                for (size_t i = 0; i < na; i++)
+                    s[i] = (int)(ma[i] * fa);
+                for (size_t j = 0; j < nb; j++)
+                    t[j] = (int)(mb[j] * fb2);
+                ground(E, ra, na, rb, nb, opt->labels, opt->label_penalty, C);
                 double c = NAN, gap = INFINITY, minrc = -INFINITY;
-                int src = wass__transport_solve(&w, r, k, C, s, t, &c, &gap, &minrc);
+                int src = wass__transport_solve(&w, na, nb, C, s, t, &c, &gap, &minrc);
                 if (src != WASS_OK || !(gap <= GRAPH_CERT_TOL) || !(minrc >= -GRAPH_CERT_TOL)) {
                     fb++;
-                    prc = emd_pair(r, k, C, &c, &e);
+                    prc = emd_pair(na, nb, C, s, t, &c, &e);
                     if (prc) break;
                 } else {
                     if (gap > mg) mg = gap;
@@ -187,6 +273,7 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
         free(s);
         free(t);
     }
+    merged_free(&mn);
     if (bad_g < G)
         return wass__fail(err, rc, "graphs %zu and %zu: %s", bad_g + 1, bad_h + 1, first.message);
     return WASS_OK;
