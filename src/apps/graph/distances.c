@@ -304,8 +304,9 @@ static int exact_many(const wass_graph_embedding *E, const wass_graph_distance_o
     wass_problem *pb = malloc(G * sizeof *pb);
     pair_cost *pc = malloc(G * sizeof *pc);
     double *c = malloc(G * sizeof *c);
+    int *st = malloc(G * sizeof *st);
     int rc = WASS_OK;
-    if (!pb || !pc || !c) {
+    if (!pb || !pc || !c || !st) {
         rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -329,15 +330,16 @@ static int exact_many(const wass_graph_embedding *E, const wass_graph_distance_o
             }
         }
         wass_error_info e;
-        rc = wass_emd_many(pb, k, &o, c, NULL, &e);
+        rc = wass_emd_many(pb, k, &o, c, st, &e);
         if (rc) {
             rc = wass__fail(err, rc, "graph %zu: %s", g + 1, e.message);
             break;
         }
         for (size_t h = g + 1, q = 0; h < G; h++, q++) {
             if (!isfinite(c[q])) {
-                rc = wass__fail(err, WASS_ERR_INTERNAL, "graphs %zu and %zu: not optimal", g + 1,
-                                h + 1);
+                rc = wass__fail(err, WASS_ERR_INTERNAL,
+                                "graphs %zu and %zu: wass_emd_many ended with status '%s'", g + 1,
+                                h + 1, wass_status_string(st[q]));
                 break;
             }
             D[g * G + h] = D[h * G + g] = c[q];
@@ -350,6 +352,7 @@ done:
     free(pb);
     free(pc);
     free(c);
+    free(st);
     return rc;
 }
 
