@@ -23,6 +23,7 @@ static const command commands[] = {
     {"wmd", cmd_wmd, "Word Mover's Distance between two documents (word vectors)"},
     {"knn", cmd_knn, "k-nearest-neighbour document classification under the WMD"},
     {"retrieve", cmd_retrieve, "the k nearest images of a database under the EMD"},
+    {"graphs", cmd_graphs, "graph classification by matching node embeddings (EMD, SVM)"},
     {"demo", cmd_demo, "worked examples: W1 versus TV, KL and JS"},
     {"sinkhorn", cmd_sinkhorn, "entropic optimal transport (Sinkhorn) and Sinkhorn divergence"},
 };

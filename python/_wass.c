@@ -653,6 +653,7 @@ PyMODINIT_FUNC PyInit__wass(void) {
     if (PyModule_AddFunctions(mod, wass_py_wmd_methods) || wass_py_wmd_init(mod)) goto fail;
     if (PyModule_AddFunctions(mod, wass_py_image_methods) || wass_py_image_init(mod)) goto fail;
     if (PyModule_AddFunctions(mod, wass_py_pairwise_methods)) goto fail;
+    if (PyModule_AddFunctions(mod, wass_py_graph_methods)) goto fail;
 
     static const struct {
         const char *name;

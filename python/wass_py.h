@@ -71,5 +71,6 @@ extern PyMethodDef wass_py_image_methods[];
 int wass_py_image_init(PyObject *mod);
 extern PyMethodDef wass_py_pairwise_methods[];
 const wass_wordvec *wass_py_wordvec(PyObject *obj); /* NULL + TypeError if not WordVecs */
+extern PyMethodDef wass_py_graph_methods[];
 
 #endif /* WASS_PY_H */

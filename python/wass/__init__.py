@@ -1184,3 +1184,6 @@ from ._pot import (dist, emd_1d, emd2_1d, energy_distance, sinkhorn_unbalanced, 
                    max_sliced_wasserstein_distance, partial_wasserstein, partial_wasserstein2,
                    barycenter, free_support_barycenter)
 from ._pairwise import pairwise  # noqa: E402  (uses the names above)
+
+# Graph similarity by matching node embeddings: wass.graphs
+from . import graphs  # noqa: E402
