@@ -115,7 +115,7 @@ def train(dataset, model, args, seed):
         opt_d = torch.optim.RMSprop(D.parameters(), lr=args.clip_lr)
         opt_g = torch.optim.RMSprop(G.parameters(), lr=args.clip_lr)
     else:
-        opt_d = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.9))
+        opt_d = torch.optim.Adam(D.parameters(), lr=args.lr_d or args.lr, betas=(0.5, 0.9))
         opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.9))
 
     def real_batch(n):
@@ -136,6 +136,27 @@ def train(dataset, model, args, seed):
     log = {k: [] for k in ("step", "w1", "estimate", "d_loss", "modes", "f_corr")}
     t0 = time.perf_counter()
     for step in range(args.steps + 1):
+        # the critic first, then the log: the estimate is that of a critic trained on
+        # the current generator
+        n_critic = 1 if model == "gan" else args.n_critic
+        if model == "wgan_clip" and step < args.clip_warmup:
+            n_critic = 100  # as the authors' code: a near-optimal critic to start
+        for _ in range(n_critic):
+            real = real_batch(args.batch)
+            with torch.no_grad():
+                fake = G(torch.randn(args.batch, 2))
+            dr, df = D(real), D(fake)
+            if model == "gan":
+                loss_d = d_loss_gan(dr, df)
+            else:
+                loss_d = wt.critic_loss(dr, df)
+                if model == "wgan_gp":
+                    loss_d = loss_d + wt.gradient_penalty(D, real, fake, weight=args.gp_weight)
+            opt_d.zero_grad()
+            loss_d.backward()
+            opt_d.step()
+            if model == "wgan_clip":
+                wt.clip_weights_(D, args.clip)
         if step % args.log_every == 0 or step == args.steps:
             with torch.no_grad():
                 fake_eval = G(z_eval).double().numpy()
@@ -161,25 +182,6 @@ def train(dataset, model, args, seed):
                    time.perf_counter() - t0), file=sys.stderr, flush=True)
         if step == args.steps:
             break
-        n_critic = 1 if model == "gan" else args.n_critic
-        if model == "wgan_clip" and step < args.clip_warmup:
-            n_critic = 100  # as the authors' code: a near-optimal critic to start
-        for _ in range(n_critic):
-            real = real_batch(args.batch)
-            with torch.no_grad():
-                fake = G(torch.randn(args.batch, 2))
-            dr, df = D(real), D(fake)
-            if model == "gan":
-                loss_d = d_loss_gan(dr, df)
-            else:
-                loss_d = wt.critic_loss(dr, df)
-                if model == "wgan_gp":
-                    loss_d = loss_d + wt.gradient_penalty(D, real, fake, weight=args.gp_weight)
-            opt_d.zero_grad()
-            loss_d.backward()
-            opt_d.step()
-            if model == "wgan_clip":
-                wt.clip_weights_(D, args.clip)
         df = D(G(torch.randn(args.batch, 2)))
         if model == "gan":  # non-saturating: maximize log D(G(z))
             loss_g = F.binary_cross_entropy_with_logits(df, torch.ones_like(df))
@@ -280,6 +282,8 @@ def main(argv=None):
     ap.add_argument("--floor-pairs", dest="floor_pairs", type=int, default=5)
     ap.add_argument("--width", type=int, default=128, help="hidden units per layer")
     ap.add_argument("--lr", type=float, default=5e-4, help="Adam step (gan, wgan_gp)")
+    ap.add_argument("--lr-d", dest="lr_d", type=float, default=None,
+                    help="Adam step of the critic / discriminator (default: --lr)")
     ap.add_argument("--clip-lr", dest="clip_lr", type=float, default=5e-5,
                     help="RMSProp step (wgan_clip)")
     ap.add_argument("--clip", type=float, default=0.01)
