@@ -226,8 +226,9 @@ def _sinkhorn_function():
                 def t64(v):
                     return torch.as_tensor(v, dtype=torch.float64, device=X.device)
 
-                la = t64(np.log(a_hat) if a_hat is not None else np.full(n, -np.log(n)))
-                lb = t64(np.log(b_hat) if b_hat is not None else np.full(m, -np.log(m)))
+                with np.errstate(divide="ignore"):  # log 0 = -inf: no mass, P = 0
+                    la = t64(np.log(a_hat) if a_hat is not None else np.full(n, -np.log(n)))
+                    lb = t64(np.log(b_hat) if b_hat is not None else np.full(m, -np.log(m)))
                 # (first cloud is X, second is X, log weights, potentials, sign)
                 terms = ((True, False, la, lb, f_ab, g_ab, 1.0),
                          (True, True, la, la, f_aa, f_aa, -0.5),
