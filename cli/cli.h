@@ -66,6 +66,78 @@ int cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name, co
 /* Match a flag ("--name"); "--name=..." is an error (-1). */
 int cli_flag(const char *cmd, char **argv, int i, const char *name);
 
+/* ---- the command line, table-driven ------------------------------------------- */
+
+/* What an option's value is and where it goes. */
+typedef enum {
+    CLI_STR,    /* const char * (the text itself) */
+    CLI_DOUBLE, /* double, finite */
+    CLI_LONG,   /* long in [lo, hi] */
+    CLI_SIZE,   /* size_t in [lo, hi] */
+    CLI_FLAG,   /* int set to 1; no value */
+    CLI_FN,     /* fn(cmd, name, value, target) parses the value */
+    CLI_FN_FLAG /* fn(cmd, name, NULL, target); no value */
+} cli_kind;
+
+/* Parse an option's value into target: 1 done, 0 bad (after printing the
+ * error naming the option). */
+typedef int (*cli_opt_fn)(const char *cmd, const char *name, const char *value, void *target);
+
+/* One option: "--name VALUE" / "--name=VALUE" (or "--name" for the flags).
+ * given (may be NULL) is set to 1 when the option appears. */
+typedef struct {
+    const char *name;
+    cli_kind kind;
+    void *target;
+    int *given;
+    long lo, hi;   /* CLI_LONG, CLI_SIZE: the accepted range */
+    cli_opt_fn fn; /* CLI_FN, CLI_FN_FLAG */
+} cli_option;
+
+/* Table rows: a string, a number (given may be NULL), an integer in
+ * [lo, hi], a size in [lo, hi], a flag, a value parsed by fn, a flag handled
+ * by fn; the end of a table. */
+#define CLI_OPT_STR(n, t)                                                                          \
+    { .name = (n), .kind = CLI_STR, .target = (t) }
+#define CLI_OPT_DOUBLE(n, t, g)                                                                    \
+    { .name = (n), .kind = CLI_DOUBLE, .target = (t), .given = (g) }
+#define CLI_OPT_LONG(n, t, l, h)                                                                   \
+    { .name = (n), .kind = CLI_LONG, .target = (t), .lo = (l), .hi = (h) }
+#define CLI_OPT_SIZE(n, t, l, h)                                                                   \
+    { .name = (n), .kind = CLI_SIZE, .target = (t), .lo = (l), .hi = (h) }
+#define CLI_OPT_FLAG(n, t)                                                                         \
+    { .name = (n), .kind = CLI_FLAG, .target = (t) }
+#define CLI_OPT_FN(n, f, t)                                                                        \
+    { .name = (n), .kind = CLI_FN, .target = (t), .fn = (f) }
+#define CLI_OPT_FN_FLAG(n, f, t)                                                                   \
+    { .name = (n), .kind = CLI_FN_FLAG, .target = (t), .fn = (f) }
+#define CLI_OPT_END                                                                                \
+    { .name = NULL }
+
+/* A command's command line: its options (tables that end with a NULL name),
+ * where the positional arguments go, and how it reads them. */
+typedef struct {
+    const char *cmd;
+    const char *usage;         /* printed on -h / --help */
+    const cli_option *options; /* the command's table */
+    const cli_option *shared;  /* a second table (options shared by commands), or NULL */
+    const char **pos;          /* the positional arguments, at most max_pos */
+    int max_pos;
+    const char *extra;   /* the error for one positional too many ('%s': it) */
+    const char *unknown; /* "option" (default) or "argument": in the error */
+    int long_only;       /* only "--x" is an option ("-x" is positional) */
+    int no_end_marker;   /* "--" does not end the options */
+} cli_command_line;
+
+/* The result of cli_parse_args after -h / --help printed the usage. */
+#define CLI_HELP (-1)
+
+/* Parse argv[1..argc-1] (argv[0] is the command) against the tables, in the
+ * order given: each option parsed and stored as it appears; positional
+ * arguments into cl->pos, their count in *npos. Returns CLI_OK,
+ * CLI_BAD_INPUT (after printing the error) or CLI_HELP. */
+int cli_parse_args(const cli_command_line *cl, int argc, char **argv, int *npos);
+
 /* Parse numbers given to an option; print an error naming the option and
  * return 0 when the text is not a (finite) number / an integer in range. */
 int cli_parse_double(const char *cmd, const char *opt, const char *text, double *out);

@@ -72,71 +72,31 @@ static int parse_args(int argc, char **argv, emd_args *o) {
     memset(o, 0, sizeof *o);
     o->q = 2.0;
     o->p = 1.0;
-    int npos = 0, only_pos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int r;
-        if (!only_pos && a[0] == '-' && a[1] != '\0') {
-            if (cli_is_help(a)) {
-                fputs(emd_usage, stdout);
-                return -1;
-            }
-            if (strcmp(a, "--") == 0) {
-                only_pos = 1;
-                continue;
-            }
-#define OPT(name, target)                                                                          \
-    if ((r = cli_opt(cmd, argc, argv, &i, name, &v)) != 0) {                                       \
-        if (r < 0) return CLI_BAD_INPUT;                                                           \
-        target = v;                                                                                \
-        continue;                                                                                  \
-    }
-            OPT("--metric", o->metric_name)
-            OPT("--mass", o->mass_name)
-            OPT("--plan", o->plan_path)
-            OPT("--duals", o->duals_path)
-            OPT("--cost", o->cost_path)
-            OPT("--a", o->wa_path)
-            OPT("--b", o->wb_path)
-#undef OPT
-            if ((r = cli_opt(cmd, argc, argv, &i, "--q", &v)) != 0) {
-                if (r < 0 || !cli_parse_double(cmd, "--q", v, &o->q)) return CLI_BAD_INPUT;
-                o->have_q = 1;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--p", &v)) != 0) {
-                if (r < 0 || !cli_parse_double(cmd, "--p", v, &o->p)) return CLI_BAD_INPUT;
-                o->have_p = 1;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--threads", &v)) != 0) {
-                if (r < 0 || !cli_parse_long(cmd, "--threads", v, 0, 4096, &o->threads))
-                    return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--max-iter", &v)) != 0) {
-                if (r < 0 || !cli_parse_long(cmd, "--max-iter", v, 0, LONG_MAX, &o->max_iter))
-                    return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_flag(cmd, argv, i, "--json")) != 0) {
-                if (r < 0) return CLI_BAD_INPUT;
-                o->json = 1;
-                continue;
-            }
-            cli_error(cmd, "unknown option '%s' (see 'wass emd --help')", a);
-            return CLI_BAD_INPUT;
-        }
-        if (npos == 0)
-            o->a_path = a;
-        else if (npos == 1)
-            o->b_path = a;
-        else {
-            cli_error(cmd, "unexpected argument '%s' (two signature files expected)", a);
-            return CLI_BAD_INPUT;
-        }
-        npos++;
-    }
+    const char *pos[2] = {NULL, NULL};
+    const cli_option options[] = {CLI_OPT_STR("--metric", &o->metric_name),
+                                  CLI_OPT_STR("--mass", &o->mass_name),
+                                  CLI_OPT_STR("--plan", &o->plan_path),
+                                  CLI_OPT_STR("--duals", &o->duals_path),
+                                  CLI_OPT_STR("--cost", &o->cost_path),
+                                  CLI_OPT_STR("--a", &o->wa_path),
+                                  CLI_OPT_STR("--b", &o->wb_path),
+                                  CLI_OPT_DOUBLE("--q", &o->q, &o->have_q),
+                                  CLI_OPT_DOUBLE("--p", &o->p, &o->have_p),
+                                  CLI_OPT_LONG("--threads", &o->threads, 0, 4096),
+                                  CLI_OPT_LONG("--max-iter", &o->max_iter, 0, LONG_MAX),
+                                  CLI_OPT_FLAG("--json", &o->json),
+                                  CLI_OPT_END};
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = emd_usage,
+                                 .options = options,
+                                 .pos = pos,
+                                 .max_pos = 2,
+                                 .extra =
+                                     "unexpected argument '%s' (two signature files expected)"};
+    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    if (rc) return rc;
+    o->a_path = pos[0];
+    o->b_path = pos[1];
     if (cli_check_problem_form(cmd, npos, o->cost_path, o->wa_path, o->wb_path,
                                o->metric_name != NULL, o->have_q))
         return CLI_BAD_INPUT;

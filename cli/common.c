@@ -106,6 +106,75 @@ int cli_flag(const char *cmd, char **argv, int i, const char *name) {
     return 0;
 }
 
+/* Find argv[*i] in a table: 1 matched and stored, 0 not in it, -1 error. */
+static int match_option(const char *cmd, const cli_option *t, int argc, char **argv, int *i) {
+    for (; t && t->name; t++) {
+        const char *v = NULL;
+        int flag = t->kind == CLI_FLAG || t->kind == CLI_FN_FLAG;
+        int r = flag ? cli_flag(cmd, argv, *i, t->name) : cli_opt(cmd, argc, argv, i, t->name, &v);
+        if (r == 0) continue;
+        if (r < 0) return -1;
+        long x = 0;
+        switch (t->kind) {
+        case CLI_STR:
+            *(const char **)t->target = v;
+            break;
+        case CLI_DOUBLE:
+            if (!cli_parse_double(cmd, t->name, v, t->target)) return -1;
+            break;
+        case CLI_LONG:
+            if (!cli_parse_long(cmd, t->name, v, t->lo, t->hi, t->target)) return -1;
+            break;
+        case CLI_SIZE:
+            if (!cli_parse_long(cmd, t->name, v, t->lo, t->hi, &x)) return -1;
+            *(size_t *)t->target = (size_t)x;
+            break;
+        case CLI_FLAG:
+            *(int *)t->target = 1;
+            break;
+        case CLI_FN:
+        case CLI_FN_FLAG:
+            if (!t->fn(cmd, t->name, v, t->target)) return -1;
+            break;
+        }
+        if (t->given) *t->given = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int cli_parse_args(const cli_command_line *cl, int argc, char **argv, int *npos) {
+    const char *cmd = cl->cmd;
+    int only_pos = 0;
+    *npos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_pos && cli_is_help(a)) {
+            fputs(cl->usage, stdout);
+            return CLI_HELP;
+        }
+        if (!only_pos && a[0] == '-' && a[1] != '\0' && (!cl->long_only || a[1] == '-')) {
+            if (!cl->no_end_marker && strcmp(a, "--") == 0) {
+                only_pos = 1;
+                continue;
+            }
+            int r = match_option(cmd, cl->options, argc, argv, &i);
+            if (r == 0) r = match_option(cmd, cl->shared, argc, argv, &i);
+            if (r < 0) return CLI_BAD_INPUT;
+            if (r > 0) continue;
+            cli_error(cmd, "unknown %s '%s' (see 'wass %s --help')",
+                      cl->unknown ? cl->unknown : "option", a, cmd);
+            return CLI_BAD_INPUT;
+        }
+        if (*npos >= cl->max_pos) {
+            cli_error(cmd, cl->extra, a);
+            return CLI_BAD_INPUT;
+        }
+        cl->pos[(*npos)++] = a;
+    }
+    return CLI_OK;
+}
+
 int cli_parse_double(const char *cmd, const char *opt, const char *text, double *out) {
     char *end;
     errno = 0;
