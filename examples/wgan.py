@@ -226,7 +226,10 @@ def summary(model, r):
         "w1_over_floor": w1 / r["floor"],
         "modes": int(r["modes"][-1]),
         "modes_total": int(r["modes_total"]),
-        "corr": pearson(curve, r["w1"]),
+        # from the second log on: at step 0 the critic has had n_critic updates from
+        # its random start, and its estimate means nothing yet
+        "corr": pearson(curve[1:], r["w1"][1:]),
+        "corr_all": pearson(curve, r["w1"]),
         "loss": "discriminator loss" if model == "gan" else "critic estimate E_real f - E_fake f",
         "estimate_over_w1": None if model == "gan" else est / w1,
         "f_corr": float(r["f_corr"][-1]),
@@ -289,13 +292,17 @@ def figure(dataset, results, args, path):
         ax.set_ylim(bottom=0)
         curve = r["d_loss"] if m == "gan" else r["estimate"]
         what = "discriminator loss (BCE)" if m == "gan" else "critic estimate E_real f - E_fake f"
-        ax2 = ax.twinx()
+        if m == "wgan_gp":  # a 1-Lipschitz critic: its estimate is in W1's units
+            ax2 = ax
+            ax.set_ylabel("exact W1 and the critic's estimate")
+        else:  # a K-Lipschitz critic (K unknown) or a discriminator: its own axis
+            ax2 = ax.twinx()
+            ax2.set_ylabel(what, color=COLORS[m])
         ax2.plot(r["step"], curve, "--", color=COLORS[m], label=what)
-        ax2.set_ylabel(what, color=COLORS[m])
-        ax.set_title("%s: Pearson r(loss, W1) = %.2f" % (NAMES[m], pearson(curve, r["w1"])),
-                     fontsize=10)
+        ax.set_title("%s: Pearson r(loss, W1) = %.2f (from step %d)"
+                     % (NAMES[m], pearson(curve[1:], r["w1"][1:]), r["step"][1]), fontsize=10)
         h1, l1 = ax.get_legend_handles_labels()
-        h2, l2 = ax2.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels() if ax2 is not ax else ([], [])
         ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.14),
                   fontsize=8, frameon=False)
         ax = axes[1][col]
@@ -356,7 +363,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.quick:
         args.steps = args.steps or 30
-        args.log_every = args.log_every or 15
+        args.log_every = args.log_every or 10
         args.width, args.batch, args.eval, args.floor_pairs = 32, 64, 256, 2
         args.clip_warmup = 2
     args.steps = args.steps or 1500

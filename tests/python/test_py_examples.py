@@ -47,7 +47,7 @@ def test_wgan_quick(tmp_path, capsys):
             assert s["w1"] > 0 and s["floor"] > 0
             assert -1 <= s["corr"] <= 1
             r = results[d][m]
-            assert len(r["w1"]) == len(r["step"]) == 3 and np.all(r["w1"] > 0)
+            assert len(r["w1"]) == len(r["step"]) == 4 and np.all(r["w1"] > 0)
             # the logged W1 is the exact one between the final samples (POT)
             n, m = len(r["real"]), len(r["fake"])
             ref = ot.emd2(np.full(n, 1 / n), np.full(m, 1 / m),
