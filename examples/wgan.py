@@ -310,7 +310,6 @@ def figure(dataset, results, args, path):
         ax.axhline(r["floor"], color="k", ls=":", label="sampling floor: W1 of two real samples")
         ax.set_xlabel("generator step")
         ax.set_ylabel("exact W1")
-        ax.set_ylim(bottom=0)
         curve = r["d_loss"] if m == "gan" else r["estimate"]
         what = "discriminator loss (BCE)" if m == "gan" else "critic estimate E_real f - E_fake f"
         if m == "wgan_gp":  # a 1-Lipschitz critic: its estimate is in W1's units
@@ -320,6 +319,7 @@ def figure(dataset, results, args, path):
             ax2 = ax.twinx()
             ax2.set_ylabel(what, color=COLORS[m])
         ax2.plot(r["step"], curve, "--", color=COLORS[m], label=what)
+        ax.set_ylim(bottom=0)
         ax.set_title("%s: Pearson r(loss, W1) = %.2f (from step %d)"
                      % (NAMES[m], pearson(curve[1:], r["w1"][1:]), r["step"][1]), fontsize=10)
         h1, l1 = ax.get_legend_handles_labels()
