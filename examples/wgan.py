@@ -43,27 +43,26 @@ gradient_penalty, clip_weights_). At every logged step:
 The sampling floor is the W1 between two independent real samples of 2,000
 (mean over 5 pairs): a perfect generator ends near it, not at 0.
 
-Targets (issue #14) and what the default run gave (ring8; measured on the
-shared 2-core machine under a load average of about 20, so times are not
-representative; the script prints its own met / missed lines at the end):
+Targets (issue #14) and what the default run gave (the script prints its
+own met / missed lines at the end; --json has the numbers):
 
-  * default run under 5 minutes: MISSED under that load (ring8 alone, 3
-    processes: 736 s wall, 178 s CPU; the whole default run needs about
-    2 x that CPU, i.e. about 3 minutes of both cores on an idle machine --
-    an estimate, not a measurement). --quick: about 15-25 s (the CI smoke test).
+  * default run under 5 minutes: met, narrowly: 297 s wall (207 s user +
+    55 s system CPU), both datasets, all three models, --jobs 2, measured on
+    the shared machine under a load average of 6-9. --quick: 32 s (the CI
+    smoke test, tests/python/test_py_examples.py).
   * ring8 WGAN-GP: W1 0.255 against the floor 0.088 = 2.9 x: MISSED (2 x);
     8 of 8 modes: met; Pearson(estimate, exact W1) from step 75 on: 0.994,
     met (0.44 with step 0, where the critic has had 5 updates).
   * standard GAN: Pearson(discriminator loss, exact W1) = -0.25 (0.37 with
     step 0): no such correlation; 6 of 8 modes on the ring (WGAN-GP 8): met.
-    With equal Adam steps 2e-4 (DCGAN's setting, 3,000 steps) it collapses
-    instead: 0/8 modes (W1 2.73) and 0/25 (W1 5.11).
+    With equal Adam steps 2e-4 for both networks (a separate run of 3,000
+    steps) it collapses instead: 0/8 modes (W1 2.73) and 0/25 (W1 5.11).
   * critic as a W1 estimator at the end: WGAN-GP estimate / W1 = 1.06,
     corr(f, f*) on a batch 0.20 (the estimate is right, the function is not
     f*: cf. Mallasto et al. 2019); clipped WGAN 4.4e-05 (its critic is about
     4e-5-Lipschitz: only its correlation means something), corr(f, f*)
     0.35; it ends at W1 0.85 with 0/8 modes after 1,500 steps at the
-    paper's RMSProp 5e-5 (Pearson(estimate, W1) 0.87 from step 75 on).
+    paper's RMSProp 5e-5 (Pearson(estimate, W1) 0.92 from step 75 on).
   * grid25 (25 modes; 3 sigma = 0.15 is a strict test at this budget):
     WGAN-GP W1 0.610 = 2.8 x floor 0.216, 2/25 modes, Pearson(estimate, W1)
     0.967, estimate / W1 1.15, corr(f, f*) 0.14; clipped WGAN W1 1.23, 0/25,
