@@ -50,43 +50,11 @@ const char *wass_metric_name(wass_metric metric) {
     return "unknown";
 }
 
-static double raise(double dist, double p) {
-    if (p == 1.0) return dist;
-    if (p == 2.0) return dist * dist;
-    return pow(dist, p);
-}
-
 double wass_ground_eval(const wass_ground *g, const double *x, const double *y, size_t d) {
-    double s = 0.0;
-    switch (g->metric) {
-    case WASS_EUCLIDEAN:
-        for (size_t k = 0; k < d; k++) {
-            double t = x[k] - y[k];
-            s += t * t;
-        }
-        return raise(sqrt(s), g->p);
-    case WASS_SQEUCLIDEAN:
-        for (size_t k = 0; k < d; k++) {
-            double t = x[k] - y[k];
-            s += t * t;
-        }
-        return raise(s, g->p);
-    case WASS_CITYBLOCK:
-        for (size_t k = 0; k < d; k++)
-            s += fabs(x[k] - y[k]);
-        return raise(s, g->p);
-    case WASS_CHEBYSHEV:
-        for (size_t k = 0; k < d; k++) {
-            double t = fabs(x[k] - y[k]);
-            if (t > s) s = t;
-        }
-        return raise(s, g->p);
-    case WASS_MINKOWSKI:
-        for (size_t k = 0; k < d; k++)
-            s += pow(fabs(x[k] - y[k]), g->q);
-        return raise(pow(s, 1.0 / g->q), g->p);
-    }
-    return NAN;
+    if ((int)g->metric < WASS_EUCLIDEAN || (int)g->metric > WASS_MINKOWSKI) return NAN;
+    double c;
+    wass__cost_row_t(g, x, y, 1, d, 1, &c);
+    return c;
 }
 
 wass_cost wass_cost_dense(const double *C, size_t ld, double p) {

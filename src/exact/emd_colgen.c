@@ -20,6 +20,7 @@
  * fixed per-source output slot, so results do not depend on the thread count.
  */
 #include "exact/emd_colgen.h"
+#include "exact/emd_internal.h"
 
 #include "exact/assignment.h"
 
@@ -688,7 +689,7 @@ static int leaves_of(const kd_tree *T, const double *w, size_t **leaf_node, size
 }
 
 /* Solve the problem between the leaf centroids of TX and TY (recursively,
- * through wass_emd, uncertified: it only guides the start), then lift: every
+ * through wass__emd_solve, uncertified: it only guides the start), then lift: every
  * fine point gets its leaf's dual, and every pair of points in two leaves
  * joined by the coarse plan becomes a candidate. Failure of the coarse solve
  * is not an error: the fine solve just starts without it. */
@@ -717,7 +718,7 @@ static int coarse_solve(const wass_problem *pb, const wass_options *opt, const k
     co.max_iter = 0;
     co.progress = NULL;
     co.algorithm = WASS_ALGO_AUTO;
-    if (wass_emd(&cp, &co, &r, NULL) != WASS_OK || r.status != WASS_OPTIMAL) goto done;
+    if (wass__emd_solve(&cp, &co, &r, NULL) != WASS_OK || r.status != WASS_OPTIMAL) goto done;
     /* duals: the coarse problem was normalized; scale does not matter for
      * ordering within the start, but keep cost units: duals are in cost units */
     ci->u = malloc(TX->np * sizeof(double));
