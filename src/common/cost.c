@@ -16,40 +16,6 @@ wass_ground wass_ground_make(wass_metric metric, double p) {
     return g;
 }
 
-int wass_metric_parse(const char *name, wass_metric *out) {
-    static const struct {
-        const char *name;
-        wass_metric metric;
-    } table[] = {{"euclidean", WASS_EUCLIDEAN},     {"l2", WASS_EUCLIDEAN},
-                 {"sqeuclidean", WASS_SQEUCLIDEAN}, {"cityblock", WASS_CITYBLOCK},
-                 {"manhattan", WASS_CITYBLOCK},     {"l1", WASS_CITYBLOCK},
-                 {"chebyshev", WASS_CHEBYSHEV},     {"linf", WASS_CHEBYSHEV},
-                 {"minkowski", WASS_MINKOWSKI}};
-    if (!name || !out) return WASS_ERR_INVALID;
-    for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
-        if (strcasecmp(name, table[k].name) == 0) {
-            *out = table[k].metric;
-            return WASS_OK;
-        }
-    return WASS_ERR_INVALID;
-}
-
-const char *wass_metric_name(wass_metric metric) {
-    switch (metric) {
-    case WASS_EUCLIDEAN:
-        return "euclidean";
-    case WASS_SQEUCLIDEAN:
-        return "sqeuclidean";
-    case WASS_CITYBLOCK:
-        return "cityblock";
-    case WASS_CHEBYSHEV:
-        return "chebyshev";
-    case WASS_MINKOWSKI:
-        return "minkowski";
-    }
-    return "unknown";
-}
-
 double wass_ground_eval(const wass_ground *g, const double *x, const double *y, size_t d) {
     if ((int)g->metric < WASS_EUCLIDEAN || (int)g->metric > WASS_MINKOWSKI) return NAN;
     double c;

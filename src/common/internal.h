@@ -81,6 +81,13 @@ int wass__check_finite(const double *x, size_t count, const char *name, wass_err
 /* Validate a ground (metric known, q >= 1 for Minkowski, p > 0). */
 int wass__check_ground(const wass_ground *g, wass_error_info *err);
 
+/* Validate a point cloud: present, not empty, points finite, weights valid
+ * (*total, may be NULL, receives their sum). The messages name it: what
+ * ("cloud P") where the cloud is meant, name ("P") in "points of P",
+ * weights in those about its weights. */
+int wass__check_cloud(const wass_cloud *C, const char *what, const char *name, const char *weights,
+                      double *total, wass_error_info *err);
+
 #if defined(__GNUC__)
 #define WASS__ALWAYS_INLINE inline __attribute__((always_inline))
 #else

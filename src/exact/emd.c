@@ -27,19 +27,6 @@ void wass_options_default(wass_options *opt) {
     opt->progress_user = NULL;
 }
 
-int wass_mass_parse(const char *name, wass_mass_mode *out) {
-    if (!name || !out) return WASS_ERR_INVALID;
-    if (strcasecmp(name, "balanced") == 0)
-        *out = WASS_MASS_BALANCED;
-    else if (strcasecmp(name, "normalize") == 0 || strcasecmp(name, "normalized") == 0)
-        *out = WASS_MASS_NORMALIZE;
-    else if (strcasecmp(name, "partial") == 0)
-        *out = WASS_MASS_PARTIAL;
-    else
-        return WASS_ERR_INVALID;
-    return WASS_OK;
-}
-
 void wass_result_free(wass_result *res) {
     if (!res) return;
     free(res->plan);
