@@ -153,25 +153,10 @@ int cmd_emd(int argc, char **argv) {
         return CLI_BAD_INPUT;
     }
     const char *mass = wass_mass_name(opt.mass);
-    wass_ground ground = wass_ground_make(WASS_EUCLIDEAN, o.p);
-    const char *metric = "dense";
-    if (!o.cost_path) {
-        wass_metric mt = WASS_EUCLIDEAN;
-        if (o.metric_name && wass_metric_parse(o.metric_name, &mt) != WASS_OK) {
-            cli_error(cmd,
-                      "--metric: unknown metric '%s' (euclidean, sqeuclidean, cityblock, "
-                      "chebyshev, minkowski)",
-                      o.metric_name);
-            return CLI_BAD_INPUT;
-        }
-        if (o.have_q && mt != WASS_MINKOWSKI) {
-            cli_error(cmd, "--q applies to --metric minkowski only");
-            return CLI_BAD_INPUT;
-        }
-        ground = wass_ground_make(mt, o.p);
-        ground.q = o.q;
-        metric = wass_metric_name(mt);
-    }
+    wass_ground ground;
+    const char *metric;
+    if (cli_ground(cmd, o.cost_path, o.metric_name, o.have_q, o.q, o.p, &ground, &metric))
+        return CLI_BAD_INPUT;
     opt.threads = (int)o.threads;
     opt.max_iter = (int64_t)o.max_iter;
     opt.want_plan = 1; /* cheap (at most n + m - 1 entries); plan_len is reported */

@@ -338,6 +338,29 @@ int cli_check_problem_form(const char *cmd, int npos, const char *cost_path, con
     return CLI_OK;
 }
 
+int cli_ground(const char *cmd, const char *cost_path, const char *metric_name, int have_q,
+               double q, double p, wass_ground *out, const char **label) {
+    wass_metric mt = WASS_EUCLIDEAN;
+    *out = wass_ground_make(WASS_EUCLIDEAN, p);
+    if (label) *label = "dense";
+    if (cost_path) return CLI_OK;
+    if (metric_name && wass_metric_parse(metric_name, &mt) != WASS_OK) {
+        cli_error(cmd,
+                  "--metric: unknown metric '%s' (euclidean, sqeuclidean, cityblock, chebyshev, "
+                  "minkowski)",
+                  metric_name);
+        return CLI_BAD_INPUT;
+    }
+    if (have_q && mt != WASS_MINKOWSKI) {
+        cli_error(cmd, "--q applies to --metric minkowski only");
+        return CLI_BAD_INPUT;
+    }
+    *out = wass_ground_make(mt, p);
+    out->q = q;
+    if (label) *label = wass_metric_name(mt);
+    return CLI_OK;
+}
+
 void cli_problem_free(cli_problem *in) {
     if (!in) return;
     cli_signature_free(&in->A);

@@ -65,6 +65,14 @@ static inline void wass__acc_add(wass__acc *a, double x) {
 static inline double wass__acc_value(const wass__acc *a) {
     return a->s + a->c;
 }
+/* The same running sum, Kahan's form (the exact solver's work and flow use
+ * it since the first release; moving them to Neumaier's would change the
+ * last digit of some reported costs). Read with a->s. */
+static inline void wass__acc_add_kahan(wass__acc *a, double x) {
+    double y = x - a->c, t = a->s + y;
+    a->c = (t - a->s) - y;
+    a->s = t;
+}
 
 /* Compensated (Neumaier) sum of n doubles. */
 double wass__sum(const double *x, size_t n);

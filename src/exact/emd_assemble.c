@@ -119,8 +119,8 @@ int wass__emd_assemble(const wass_problem *pb, const wass_options *opt, const wa
     }
     wass__acc work = {0.0, 0.0}, flow = {0.0, 0.0};
     for (size_t k = 0; k < np; k++) {
-        wass__acc_add(&work, plan[k].mass * wass__cost(&pb->cost, plan[k].i, plan[k].j));
-        wass__acc_add(&flow, plan[k].mass);
+        wass__acc_add_kahan(&work, plan[k].mass * wass__cost(&pb->cost, plan[k].i, plan[k].j));
+        wass__acc_add_kahan(&flow, plan[k].mass);
     }
     res->n = n;
     res->m = m;
@@ -128,8 +128,8 @@ int wass__emd_assemble(const wass_problem *pb, const wass_options *opt, const wa
     res->plan_len = np;
     res->u = u;
     res->v = v;
-    res->work = wass__acc_value(&work);
-    res->flow = wass__acc_value(&flow);
+    res->work = work.s;
+    res->flow = flow.s;
     res->cost =
         opt->mass == WASS_MASS_PARTIAL ? (res->flow > 0 ? res->work / res->flow : 0.0) : res->work;
     double pw = wass_cost_power(&pb->cost);
