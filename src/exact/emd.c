@@ -10,31 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-void wass_options_default(wass_options *opt) {
-    if (!opt) return;
-    memset(opt, 0, sizeof *opt);
-    opt->mass = WASS_MASS_BALANCED;
-    opt->mass_tol = 1e-9;
-    opt->max_iter = 0;
-    opt->want_plan = 1;
-    opt->want_duals = 1;
-    opt->certify = 1;
-    opt->threads = 0;
-    opt->block_size = 0;
-    opt->progress = NULL;
-    opt->progress_user = NULL;
-}
-
-void wass_result_free(wass_result *res) {
-    if (!res) return;
-    free(res->plan);
-    free(res->u);
-    free(res->v);
-    memset(res, 0, sizeof *res);
-    res->status = WASS_NOT_SOLVED;
-}
 
 static int check_dense_costs(const wass_problem *pb, wass_error_info *err) {
     const wass_cost *c = &pb->cost;

@@ -8,7 +8,7 @@
 
 #include "common/internal.h"
 
-/* The masses a solve uses after mass handling (emd_prepare.c). a2 (n) and b2 (m) receive the
+/* The masses a solve uses after mass handling (emd_masses.c). a2 (n) and b2 (m) receive the
  * effective weights (uniform when pb->a / pb->b is NULL):
  *  - balanced: a as given, b rescaled to a's total (error if the totals differ
  *    by more than mass_tol relative),

@@ -1,6 +1,6 @@
 /*
  * emd_prepare.c - the preparation steps of an exact solve: the masses the
- * solve uses (balanced, normalized or partial), the points with positive
+ * solve uses (emd_masses.c), the points with positive
  * weight, the choice of the algorithm (column generation or simplex), one
  * point per location for column generation, and the dummy node of partial
  * transport.
@@ -11,47 +11,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-int wass__emd_masses(const wass_problem *pb, wass_mass_mode mode, double mass_tol, double *a2,
-                     double *b2, double *ta, double *tb, wass_error_info *err) {
-    size_t n = pb->n, m = pb->m;
-    for (size_t i = 0; i < n; i++)
-        a2[i] = pb->a ? pb->a[i] : 1.0 / (double)n;
-    for (size_t j = 0; j < m; j++)
-        b2[j] = pb->b ? pb->b[j] : 1.0 / (double)m;
-    double A = wass__sum(a2, n), B = wass__sum(b2, m);
-    switch (mode) {
-    case WASS_MASS_BALANCED:
-        if (fabs(A - B) > mass_tol * fmax(A, B))
-            return wass__fail(err, WASS_ERR_MASS_MISMATCH,
-                              "total masses differ: a sums to %.17g but b sums to %.17g "
-                              "(relative difference %.3g > mass_tol %.3g); use the normalize or "
-                              "partial mass mode",
-                              A, B, fabs(A - B) / fmax(A, B), mass_tol);
-        if (A != B) {
-            double s = A / B;
-            for (size_t j = 0; j < m; j++)
-                b2[j] *= s;
-            B = wass__sum(b2, m);
-        }
-        break;
-    case WASS_MASS_NORMALIZE:
-        for (size_t i = 0; i < n; i++)
-            a2[i] /= A;
-        for (size_t j = 0; j < m; j++)
-            b2[j] /= B;
-        A = wass__sum(a2, n);
-        B = wass__sum(b2, m);
-        break;
-    case WASS_MASS_PARTIAL:
-        break;
-    default:
-        return wass__fail(err, WASS_ERR_INVALID, "unknown mass mode %d", (int)mode);
-    }
-    *ta = A;
-    *tb = B;
-    return WASS_OK;
-}
 
 /* The points of positive weight: idx and w receive their original indices
  * and weights; returns their number. */
