@@ -208,6 +208,12 @@ int cli_load_matrix(const char *cmd, const char *path, wass_matrix *out);
 int cli_write_matrix(const char *cmd, const char *path, size_t rows, size_t cols,
                      const double *data);
 
+/* Write two vectors as one column, x (nx values) then y (ny), atomically
+ * (dual potentials u then v, Sinkhorn potentials f then g); prints the
+ * error and returns CLI_FAILURE when it fails. */
+int cli_write_pair(const char *cmd, const char *path, const double *x, size_t nx, const double *y,
+                   size_t ny);
+
 /* ---- JSON output --------------------------------------------------------------- */
 
 /* One flat JSON object written to a stream. Numbers are printed with %.17g;

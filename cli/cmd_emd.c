@@ -138,6 +138,33 @@ static void print_json(const emd_args *o, const wass_result *res, const char *me
     cli_json_end(&j);
 }
 
+/* The plan (i, j, mass rows) and the duals (u then v), when asked for. */
+static int write_outputs(const char *cmd, const emd_args *o, const wass_result *res) {
+    if (o->plan_path) {
+        double *rows = malloc((res->plan_len ? res->plan_len : 1) * 3 * sizeof *rows);
+        if (!rows) {
+            cli_error(cmd, "out of memory");
+            return CLI_FAILURE;
+        }
+        for (size_t k = 0; k < res->plan_len; k++) {
+            rows[3 * k] = (double)res->plan[k].i;
+            rows[3 * k + 1] = (double)res->plan[k].j;
+            rows[3 * k + 2] = res->plan[k].mass;
+        }
+        int rc = cli_write_matrix(cmd, o->plan_path, res->plan_len, 3, rows);
+        free(rows);
+        if (rc) return rc;
+    }
+    if (o->duals_path) {
+        if (!res->u || !res->v) {
+            cli_error(cmd, "the solver returned no dual potentials");
+            return CLI_FAILURE;
+        }
+        return cli_write_pair(cmd, o->duals_path, res->u, res->n, res->v, res->m);
+    }
+    return CLI_OK;
+}
+
 int cmd_emd(int argc, char **argv) {
     const char *cmd = "emd";
     emd_args o;
@@ -201,40 +228,7 @@ int cmd_emd(int argc, char **argv) {
         rc = CLI_FAILURE;
         goto done;
     }
-    if (o.plan_path) {
-        double *rows = malloc((res.plan_len ? res.plan_len : 1) * 3 * sizeof *rows);
-        if (!rows) {
-            cli_error(cmd, "out of memory");
-            rc = CLI_FAILURE;
-            goto done;
-        }
-        for (size_t k = 0; k < res.plan_len; k++) {
-            rows[3 * k] = (double)res.plan[k].i;
-            rows[3 * k + 1] = (double)res.plan[k].j;
-            rows[3 * k + 2] = res.plan[k].mass;
-        }
-        rc = cli_write_matrix(cmd, o.plan_path, res.plan_len, 3, rows);
-        free(rows);
-        if (rc) goto done;
-    }
-    if (o.duals_path) {
-        if (!res.u || !res.v) {
-            cli_error(cmd, "the solver returned no dual potentials");
-            rc = CLI_FAILURE;
-            goto done;
-        }
-        double *uv = malloc((res.n + res.m) * sizeof *uv);
-        if (!uv) {
-            cli_error(cmd, "out of memory");
-            rc = CLI_FAILURE;
-            goto done;
-        }
-        memcpy(uv, res.u, res.n * sizeof *uv);
-        memcpy(uv + res.n, res.v, res.m * sizeof *uv);
-        rc = cli_write_matrix(cmd, o.duals_path, res.n + res.m, 1, uv);
-        free(uv);
-        if (rc) goto done;
-    }
+    if ((rc = write_outputs(cmd, &o, &res))) goto done;
     if (o.json)
         print_json(&o, &res, metric, mass);
     else

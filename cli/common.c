@@ -409,6 +409,20 @@ int cli_write_matrix(const char *cmd, const char *path, size_t rows, size_t cols
     return CLI_OK;
 }
 
+int cli_write_pair(const char *cmd, const char *path, const double *x, size_t nx, const double *y,
+                   size_t ny) {
+    double *xy = malloc((nx + ny) * sizeof *xy);
+    if (!xy) {
+        cli_error(cmd, "out of memory");
+        return CLI_FAILURE;
+    }
+    memcpy(xy, x, nx * sizeof *xy);
+    memcpy(xy + nx, y, ny * sizeof *xy);
+    int rc = cli_write_matrix(cmd, path, nx + ny, 1, xy);
+    free(xy);
+    return rc;
+}
+
 /* ---- JSON ---------------------------------------------------------------------- */
 
 void cli_json_write_string(FILE *f, const char *s) {
