@@ -186,12 +186,174 @@ static double relaxed_of(scratch *s, const wass_bag *q, const wass_bag *corpus, 
     return la > lb ? la : lb;
 }
 
+/* One query's search: the query, the corpus and where the k best go. */
+typedef struct {
+    const wass_wordvec *wv;
+    const wass_bag *q, *corpus;
+    const double *cq, *cc; /* centroids of the query and of the corpus */
+    size_t nc, excl;
+    const wass_knn_options *o;
+    scratch *s;
+    counters *cnt;
+    wass_error_info *err;
+} query;
+
+/* Every candidate scored (WMD without pruning, or RWMD). */
+static int scan_all(const query *Q, topk *t) {
+    const wass_bag *q = Q->q, *corpus = Q->corpus;
+    const wass_knn_options *o = Q->o;
+    scratch *s = Q->s;
+    counters *cnt = Q->cnt;
+    wass_error_info *err = Q->err;
+    size_t nc = Q->nc, excl = Q->excl;
+    int rc = WASS_OK;
+    for (size_t j = 0; j < nc && !rc; j++) {
+        if (j == excl) continue;
+        cnt->candidates++;
+        double d = INFINITY;
+        if (corpus[j].len && o->method == WASS_KNN_RWMD && s->T) {
+            d = relaxed_of(s, q, corpus, j);
+        } else if (corpus[j].len) {
+            if (cost_of(s, q, corpus, j)) {
+                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                break;
+            }
+            if (o->method == WASS_KNN_RWMD)
+                d = wass__wmd_relaxed(s->C, q, &corpus[j]);
+            else {
+                rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
+                cnt->exact++;
+            }
+        }
+        topk_push(t, (cand){d, j});
+    }
+    return rc;
+}
+
+/* Every bound first, exact solves in bound order: WASS_PRUNE_RWMD orders
+ * by the relaxed bounds (with tight, the ICT bound is tried only on those
+ * that reach an exact solve); WASS_PRUNE_ICT by the ICT bound of every
+ * document. */
+static int bound_order(const query *Q, topk *t) {
+    const wass_bag *q = Q->q, *corpus = Q->corpus;
+    const wass_knn_options *o = Q->o;
+    scratch *s = Q->s;
+    counters *cnt = Q->cnt;
+    wass_error_info *err = Q->err;
+    size_t nc = Q->nc, excl = Q->excl;
+    int rc = WASS_OK;
+    int ict_all = o->prune == WASS_PRUNE_ICT, lazy = !ict_all && o->tight;
+    size_t n = 0;
+    for (size_t j = 0; j < nc; j++) {
+        if (j == excl) continue;
+        double rw = INFINITY;
+        if (corpus[j].len && !ict_all && s->T) {
+            rw = relaxed_of(s, q, corpus, j);
+        } else if (corpus[j].len) {
+            if (cost_of(s, q, corpus, j)) {
+                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                break;
+            }
+            rw = ict_all ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
+                         : wass__wmd_relaxed(s->C, q, &corpus[j]);
+        }
+        s->order[n].d = rw;
+        s->order[n].i = j;
+        n++;
+    }
+    cnt->candidates += n;
+    qsort(s->order, n, sizeof *s->order, cmp_cand);
+    for (size_t r = 0; r < n && !rc; r++) {
+        size_t j = s->order[r].i;
+        if (can_prune(t, s->order[r].d)) { /* sorted: all the rest too */
+            if (ict_all)
+                cnt->pruned_ict += n - r;
+            else
+                cnt->pruned_rwmd += n - r;
+            break;
+        }
+        double d = INFINITY;
+        if (corpus[j].len) {
+            if (cost_of(s, q, corpus, j)) {
+                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                break;
+            }
+            if (lazy && t->n == t->k && can_prune(t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
+                cnt->pruned_ict++;
+                continue;
+            }
+            rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
+            cnt->exact++;
+        }
+        topk_push(t, (cand){d, j});
+    }
+    return rc;
+}
+
+/* Kusner's prefetch and prune: documents in WCD order, the relaxed (and
+ * ICT) bound skipping exact solves. */
+static int prefetch_prune(const query *Q, topk *t) {
+    const wass_bag *q = Q->q, *corpus = Q->corpus;
+    const wass_knn_options *o = Q->o;
+    scratch *s = Q->s;
+    counters *cnt = Q->cnt;
+    wass_error_info *err = Q->err;
+    size_t nc = Q->nc, excl = Q->excl;
+    int rc = WASS_OK;
+    size_t dim = Q->wv->dim;
+    const double *cq = Q->cq, *cc = Q->cc;
+    size_t n = 0;
+    for (size_t j = 0; j < nc; j++) {
+        if (j == excl) continue;
+        s->order[n].d = corpus[j].len ? wass__wmd_wcd(cq, cc + j * dim, dim, &o->wmd) : INFINITY;
+        s->order[n].i = j;
+        n++;
+    }
+    cnt->candidates += n;
+    qsort(s->order, n, sizeof *s->order, cmp_cand);
+    for (size_t r = 0; r < n && !rc; r++) {
+        size_t j = s->order[r].i;
+        if (can_prune(t, s->order[r].d)) { /* WCD: sorted, so all the rest too */
+            cnt->pruned_wcd += n - r;
+            break;
+        }
+        double d = INFINITY;
+        if (corpus[j].len) {
+            /* the relaxed bound straight from the table; the cost matrix
+             * only for the documents it does not skip */
+            if (t->n == t->k && s->T && can_prune(t, relaxed_of(s, q, corpus, j))) {
+                cnt->pruned_rwmd++;
+                continue;
+            }
+            if (cost_of(s, q, corpus, j)) {
+                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                break;
+            }
+            if (t->n == t->k) {
+                if (!s->T && can_prune(t, wass__wmd_relaxed(s->C, q, &corpus[j]))) {
+                    cnt->pruned_rwmd++;
+                    continue;
+                }
+                if (o->tight && can_prune(t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
+                    cnt->pruned_ict++;
+                    continue;
+                }
+            }
+            rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
+            cnt->exact++;
+        }
+        topk_push(t, (cand){d, j});
+    }
+    return rc;
+}
+
 static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq,
                      const wass_bag *corpus, size_t nc, const double *cc, size_t excl,
                      const wass_knn_options *o, scratch *s, size_t *out_idx, double *out_d,
                      counters *cnt, wass_error_info *err) {
     size_t k = o->k, dim = wv->dim;
     topk t = {s->top, 0, k};
+    const query Q = {wv, q, corpus, cq, cc, nc, excl, o, s, cnt, err};
     int rc = WASS_OK;
     if (s->T && q->len && o->method != WASS_KNN_WCD) {
         wass__wmd_words R;
@@ -212,120 +374,11 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             topk_push(&t, (cand){d, j});
         }
     } else if (o->method == WASS_KNN_RWMD || !o->prune) {
-        for (size_t j = 0; j < nc && !rc; j++) {
-            if (j == excl) continue;
-            cnt->candidates++;
-            double d = INFINITY;
-            if (corpus[j].len && o->method == WASS_KNN_RWMD && s->T) {
-                d = relaxed_of(s, q, corpus, j);
-            } else if (corpus[j].len) {
-                if (cost_of(s, q, corpus, j)) {
-                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                    break;
-                }
-                if (o->method == WASS_KNN_RWMD)
-                    d = wass__wmd_relaxed(s->C, q, &corpus[j]);
-                else {
-                    rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-                    cnt->exact++;
-                }
-            }
-            topk_push(&t, (cand){d, j});
-        }
-    } else if (o->prune >= WASS_PRUNE_RWMD) { /* every bound first, exact solves in bound order */
-        /* prune = 2: the relaxed bounds order the documents, and with tight
-         * the ICT bound is tried only on those that reach an exact solve;
-         * prune = 3: the ICT bound of every document orders them */
-        int ict_all = o->prune == WASS_PRUNE_ICT, lazy = !ict_all && o->tight;
-        size_t n = 0;
-        for (size_t j = 0; j < nc; j++) {
-            if (j == excl) continue;
-            double rw = INFINITY;
-            if (corpus[j].len && !ict_all && s->T) {
-                rw = relaxed_of(s, q, corpus, j);
-            } else if (corpus[j].len) {
-                if (cost_of(s, q, corpus, j)) {
-                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                    break;
-                }
-                rw = ict_all ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
-                             : wass__wmd_relaxed(s->C, q, &corpus[j]);
-            }
-            s->order[n].d = rw;
-            s->order[n].i = j;
-            n++;
-        }
-        cnt->candidates += n;
-        qsort(s->order, n, sizeof *s->order, cmp_cand);
-        for (size_t r = 0; r < n && !rc; r++) {
-            size_t j = s->order[r].i;
-            if (can_prune(&t, s->order[r].d)) { /* sorted: all the rest too */
-                if (ict_all)
-                    cnt->pruned_ict += n - r;
-                else
-                    cnt->pruned_rwmd += n - r;
-                break;
-            }
-            double d = INFINITY;
-            if (corpus[j].len) {
-                if (cost_of(s, q, corpus, j)) {
-                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                    break;
-                }
-                if (lazy && t.n == t.k &&
-                    can_prune(&t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
-                    cnt->pruned_ict++;
-                    continue;
-                }
-                rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-                cnt->exact++;
-            }
-            topk_push(&t, (cand){d, j});
-        }
-    } else { /* Kusner's prefetch and prune */
-        size_t n = 0;
-        for (size_t j = 0; j < nc; j++) {
-            if (j == excl) continue;
-            s->order[n].d =
-                corpus[j].len ? wass__wmd_wcd(cq, cc + j * dim, dim, &o->wmd) : INFINITY;
-            s->order[n].i = j;
-            n++;
-        }
-        cnt->candidates += n;
-        qsort(s->order, n, sizeof *s->order, cmp_cand);
-        for (size_t r = 0; r < n && !rc; r++) {
-            size_t j = s->order[r].i;
-            if (can_prune(&t, s->order[r].d)) { /* WCD: sorted, so all the rest too */
-                cnt->pruned_wcd += n - r;
-                break;
-            }
-            double d = INFINITY;
-            if (corpus[j].len) {
-                /* the relaxed bound straight from the table; the cost matrix
-                 * only for the documents it does not skip */
-                if (t.n == t.k && s->T && can_prune(&t, relaxed_of(s, q, corpus, j))) {
-                    cnt->pruned_rwmd++;
-                    continue;
-                }
-                if (cost_of(s, q, corpus, j)) {
-                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                    break;
-                }
-                if (t.n == t.k) {
-                    if (!s->T && can_prune(&t, wass__wmd_relaxed(s->C, q, &corpus[j]))) {
-                        cnt->pruned_rwmd++;
-                        continue;
-                    }
-                    if (o->tight && can_prune(&t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
-                        cnt->pruned_ict++;
-                        continue;
-                    }
-                }
-                rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-                cnt->exact++;
-            }
-            topk_push(&t, (cand){d, j});
-        }
+        rc = scan_all(&Q, &t);
+    } else if (o->prune >= WASS_PRUNE_RWMD) {
+        rc = bound_order(&Q, &t);
+    } else {
+        rc = prefetch_prune(&Q, &t);
     }
     for (size_t r = 0; r < k; r++) {
         out_idx[r] = r < t.n ? t.c[r].i : WASS_NOT_FOUND;
