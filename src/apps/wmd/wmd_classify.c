@@ -95,6 +95,82 @@ static uint64_t splitmix(uint64_t *s) {
     return z ^ (z >> 31);
 }
 
+/* k by cross-validation on the training set: each fold's documents
+ * classified by the rest for k = 1, 3, .., k_max (res->cv_error); *k_out
+ * receives the best. */
+static int cross_validate(const wass_wordvec *wv, const wass_bag *train, const int *train_labels,
+                          size_t ntrain, const wass_classify_options *o, wass_classify_result *res,
+                          size_t *k_out, wass_error_info *err) {
+    int rc = WASS_OK;
+    size_t *perm = malloc(ntrain * sizeof *perm);
+    wass_bag *q = malloc(ntrain * sizeof *q), *c = malloc(ntrain * sizeof *c);
+    size_t *cidx = malloc(ntrain * sizeof *cidx), *qidx = malloc(ntrain * sizeof *qidx);
+    int *clab = malloc(ntrain * sizeof *clab), *pred = malloc(ntrain * sizeof *pred);
+    size_t *wrong = calloc(res->k_max, sizeof *wrong);
+    if (!perm || !q || !c || !cidx || !qidx || !clab || !pred || !wrong) rc = WASS_ERR_NOMEM;
+    if (!rc) {
+        uint64_t s = o->seed;
+        for (size_t i = 0; i < ntrain; i++)
+            perm[i] = i;
+        for (size_t i = ntrain; i > 1; i--) {
+            size_t j = (size_t)(splitmix(&s) % i);
+            size_t t = perm[i - 1];
+            perm[i - 1] = perm[j];
+            perm[j] = t;
+        }
+    }
+    for (size_t f = 0; f < o->folds && !rc; f++) {
+        size_t nqf = 0, ncf = 0;
+        for (size_t r = 0; r < ntrain; r++) {
+            size_t i = perm[r];
+            if (r % o->folds == f) {
+                q[nqf] = train[i];
+                qidx[nqf++] = i;
+            } else {
+                c[ncf] = train[i];
+                clab[ncf] = train_labels[i];
+                cidx[ncf++] = i;
+            }
+        }
+        wass_knn_options ko = o->knn;
+        ko.k = res->k_max < ncf ? res->k_max : ncf;
+        ko.exclude = NULL;
+        wass_knn_result kr;
+        rc = wass_knn(wv, q, nqf, c, ncf, &ko, &kr, err);
+        if (rc) break;
+        res->exact_solves += kr.exact_solves;
+        res->candidates += kr.candidates;
+        for (size_t kk = 1; kk <= ko.k; kk += 2) {
+            rc = wass_knn_vote(&kr, kk, clab, pred, err);
+            if (rc) break;
+            for (size_t r = 0; r < nqf; r++)
+                if (pred[r] != train_labels[qidx[r]]) wrong[kk - 1]++;
+        }
+        wass_knn_result_free(&kr);
+    }
+    if (!rc) {
+        double best = INFINITY;
+        for (size_t kk = 1; kk <= res->k_max; kk += 2) {
+            if (kk > ntrain - (ntrain + o->folds - 1) / o->folds) break;
+            res->cv_error[kk - 1] = (double)wrong[kk - 1] / (double)ntrain;
+            if (res->cv_error[kk - 1] < best) {
+                best = res->cv_error[kk - 1];
+                *k_out = kk;
+            }
+        }
+        if (*k_out == 0) *k_out = 1;
+    }
+    free(perm);
+    free(q);
+    free(c);
+    free(cidx);
+    free(qidx);
+    free(clab);
+    free(pred);
+    free(wrong);
+    return rc;
+}
+
 int wass_knn_classify(const wass_wordvec *wv, const wass_bag *train, const int *train_labels,
                       size_t ntrain, const wass_bag *test, const int *test_labels, size_t ntest,
                       const wass_classify_options *opt, wass_classify_result *res,
@@ -130,78 +206,10 @@ int wass_knn_classify(const wass_wordvec *wv, const wass_bag *train, const int *
     }
     for (size_t i = 0; i < res->k_max; i++)
         res->cv_error[i] = NAN;
-    if (k == 0) {
-        size_t *perm = malloc(ntrain * sizeof *perm);
-        wass_bag *q = malloc(ntrain * sizeof *q), *c = malloc(ntrain * sizeof *c);
-        size_t *cidx = malloc(ntrain * sizeof *cidx), *qidx = malloc(ntrain * sizeof *qidx);
-        int *clab = malloc(ntrain * sizeof *clab), *pred = malloc(ntrain * sizeof *pred);
-        size_t *wrong = calloc(res->k_max, sizeof *wrong);
-        if (!perm || !q || !c || !cidx || !qidx || !clab || !pred || !wrong) rc = WASS_ERR_NOMEM;
-        if (!rc) {
-            uint64_t s = o.seed;
-            for (size_t i = 0; i < ntrain; i++)
-                perm[i] = i;
-            for (size_t i = ntrain; i > 1; i--) {
-                size_t j = (size_t)(splitmix(&s) % i);
-                size_t t = perm[i - 1];
-                perm[i - 1] = perm[j];
-                perm[j] = t;
-            }
-        }
-        for (size_t f = 0; f < o.folds && !rc; f++) {
-            size_t nqf = 0, ncf = 0;
-            for (size_t r = 0; r < ntrain; r++) {
-                size_t i = perm[r];
-                if (r % o.folds == f) {
-                    q[nqf] = train[i];
-                    qidx[nqf++] = i;
-                } else {
-                    c[ncf] = train[i];
-                    clab[ncf] = train_labels[i];
-                    cidx[ncf++] = i;
-                }
-            }
-            wass_knn_options ko = o.knn;
-            ko.k = res->k_max < ncf ? res->k_max : ncf;
-            ko.exclude = NULL;
-            wass_knn_result kr;
-            rc = wass_knn(wv, q, nqf, c, ncf, &ko, &kr, err);
-            if (rc) break;
-            res->exact_solves += kr.exact_solves;
-            res->candidates += kr.candidates;
-            for (size_t kk = 1; kk <= ko.k; kk += 2) {
-                rc = wass_knn_vote(&kr, kk, clab, pred, err);
-                if (rc) break;
-                for (size_t r = 0; r < nqf; r++)
-                    if (pred[r] != train_labels[qidx[r]]) wrong[kk - 1]++;
-            }
-            wass_knn_result_free(&kr);
-        }
-        if (!rc) {
-            double best = INFINITY;
-            for (size_t kk = 1; kk <= res->k_max; kk += 2) {
-                if (kk > ntrain - (ntrain + o.folds - 1) / o.folds) break;
-                res->cv_error[kk - 1] = (double)wrong[kk - 1] / (double)ntrain;
-                if (res->cv_error[kk - 1] < best) {
-                    best = res->cv_error[kk - 1];
-                    k = kk;
-                }
-            }
-            if (k == 0) k = 1;
-        }
-        free(perm);
-        free(q);
-        free(c);
-        free(cidx);
-        free(qidx);
-        free(clab);
-        free(pred);
-        free(wrong);
-        if (rc) {
-            wass_classify_result_free(res);
-            if (rc == WASS_ERR_NOMEM) return wass__fail(err, rc, "out of memory");
-            return rc;
-        }
+    if (k == 0 && (rc = cross_validate(wv, train, train_labels, ntrain, &o, res, &k, err))) {
+        wass_classify_result_free(res);
+        if (rc == WASS_ERR_NOMEM) return wass__fail(err, rc, "out of memory");
+        return rc;
     }
     res->k = k;
     wass_knn_options ko = o.knn;
