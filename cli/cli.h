@@ -149,8 +149,9 @@ int cli_parse_long(const char *cmd, const char *opt, const char *text, long lo, 
  * d coordinates). */
 typedef struct {
     size_t n, d;
-    double *w; /* n */
-    double *X; /* n x d */
+    double *w;   /* n */
+    double *X;   /* n x d */
+    int float32; /* read from a float32 .npy file */
 } cli_signature;
 
 /* Load a signature file (text or .npy). Checks: at least 2 columns, weights
@@ -173,7 +174,17 @@ typedef struct {
     wass_matrix C;      /* dense form */
     double *wa, *wb;
     wass_problem pb;
+    double mass_tol; /* balanced tolerance that follows the weights' precision: 1e-9,
+                        or 32 float32 ulps (3.8e-6) when a weight file is float32 */
 } cli_problem;
+
+/* 32 ulps of float32: totals of float32 weights normalized to 1 agree to this. */
+#define CLI_FLOAT32_MASS_TOL (32 * 1.1920928955078125e-07)
+
+/* Balanced solvers with the library's fixed 1e-9 test (Sinkhorn): when the
+ * totals of float32 weights agree within in->mass_tol, rescale b to a's
+ * total (in double). */
+void cli_balance_weights(cli_problem *in);
 
 /* cost_path != NULL: the dense form (wa_path and wb_path required, the cost
  * raised to the power p); else the signatures path_a and path_b with ground.
@@ -198,6 +209,8 @@ int cli_ground(const char *cmd, const char *cost_path, const char *metric_name, 
 /* Load a vector: one value a row (n x 1), a single row (1 x n) or a 1-D .npy.
  * Prints the error and returns its exit code. *out is malloc'ed. */
 int cli_load_vector(const char *cmd, const char *path, double **out, size_t *n);
+/* The same, and *float32 = 1 when the file is a float32 .npy. */
+int cli_load_vector_f32(const char *cmd, const char *path, double **out, size_t *n, int *float32);
 
 /* Load a matrix ("-" reads standard input); prints the error and returns its
  * exit code. The loaders below go through it. */

@@ -246,6 +246,8 @@ int cmd_sinkhorn(int argc, char **argv) {
     if (norm) {
         normalize((double *)in.pb.a, in.pb.n);
         normalize((double *)in.pb.b, in.pb.m);
+    } else if (!o.have_tau) {
+        cli_balance_weights(&in); /* float32 weight files: within 32 ulps is balanced */
     }
 
     int status;

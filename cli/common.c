@@ -250,6 +250,7 @@ int cli_load_signature(const char *cmd, const char *path, cli_signature *out) {
         }
         total += w[i];
     }
+    out->float32 = mat.float32;
     wass_matrix_free(&mat);
     if (!(total > 0)) {
         cli_error(cmd, "%s: the weights (first column) sum to zero", path);
@@ -288,9 +289,11 @@ int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path
     int rc;
     if (cost_path) {
         size_t na = 0, nb = 0;
+        int fa = 0, fb = 0;
         if ((rc = cli_load_matrix(cmd, cost_path, &out->C))) return rc;
-        if ((rc = cli_load_vector(cmd, wa_path, &out->wa, &na))) return rc;
-        if ((rc = cli_load_vector(cmd, wb_path, &out->wb, &nb))) return rc;
+        if ((rc = cli_load_vector_f32(cmd, wa_path, &out->wa, &na, &fa))) return rc;
+        if ((rc = cli_load_vector_f32(cmd, wb_path, &out->wb, &nb, &fb))) return rc;
+        out->mass_tol = fa || fb ? CLI_FLOAT32_MASS_TOL : 1e-9;
         if (na != out->C.rows || nb != out->C.cols) {
             cli_error(cmd, "the cost matrix is %zu x %zu but --a has %zu weights and --b has %zu",
                       out->C.rows, out->C.cols, na, nb);
@@ -304,6 +307,7 @@ int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path
         return CLI_OK;
     }
     if ((rc = cli_load_signature_pair(cmd, path_a, path_b, &out->A, &out->B))) return rc;
+    out->mass_tol = out->A.float32 || out->B.float32 ? CLI_FLOAT32_MASS_TOL : 1e-9;
     out->pb.n = out->A.n;
     out->pb.m = out->B.n;
     out->pb.a = out->A.w;
@@ -379,7 +383,27 @@ void cli_signature_free(cli_signature *s) {
 }
 
 int cli_load_vector(const char *cmd, const char *path, double **out, size_t *n) {
+    int f32;
+    return cli_load_vector_f32(cmd, path, out, n, &f32);
+}
+
+void cli_balance_weights(cli_problem *in) {
+    double *b = in->wb ? in->wb : in->B.w;
+    const double *a = in->pb.a;
+    if (!a || !b || !(in->mass_tol > 1e-9)) return;
+    double A = 0, B = 0;
+    for (size_t i = 0; i < in->pb.n; i++)
+        A += a[i];
+    for (size_t j = 0; j < in->pb.m; j++)
+        B += b[j];
+    if (!(A > 0 && B > 0) || fabs(A - B) > in->mass_tol * fmax(A, B)) return;
+    for (size_t j = 0; j < in->pb.m; j++)
+        b[j] *= A / B;
+}
+
+int cli_load_vector_f32(const char *cmd, const char *path, double **out, size_t *n, int *float32) {
     wass_matrix mat;
+    *float32 = 0;
     *out = NULL;
     *n = 0;
     int rc = cli_load_matrix(cmd, path, &mat);
@@ -391,6 +415,7 @@ int cli_load_vector(const char *cmd, const char *path, double **out, size_t *n) 
         return CLI_BAD_INPUT;
     }
     *n = mat.rows * mat.cols;
+    *float32 = mat.float32;
     *out = mat.data; /* ownership moves to the caller */
     return CLI_OK;
 }
