@@ -201,6 +201,13 @@ void cli_problem_free(cli_problem *in);
 int cli_check_problem_form(const char *cmd, int npos, const char *cost_path, const char *wa_path,
                            const char *wb_path, int metric_given, int q_given);
 
+/* The ground of a problem from --metric NAME (default euclidean), --q Q
+ * (Minkowski only) and --p P; *label (may be NULL) receives the metric's
+ * name, or "dense" when cost_path is given (the ground then only carries p).
+ * Prints the error; returns CLI_OK or CLI_BAD_INPUT. */
+int cli_ground(const char *cmd, const char *cost_path, const char *metric_name, int have_q,
+               double q, double p, wass_ground *out, const char **label);
+
 /* Load a vector: one value a row (n x 1), a single row (1 x n) or a 1-D .npy.
  * Prints the error and returns its exit code. *out is malloc'ed. */
 int cli_load_vector(const char *cmd, const char *path, double **out, size_t *n);
@@ -215,6 +222,12 @@ int cli_load_matrix(const char *cmd, const char *path, wass_matrix *out);
  * returns CLI_FAILURE when it fails. */
 int cli_write_matrix(const char *cmd, const char *path, size_t rows, size_t cols,
                      const double *data);
+
+/* Write two vectors as one column, x (nx values) then y (ny), atomically
+ * (dual potentials u then v, Sinkhorn potentials f then g); prints the
+ * error and returns CLI_FAILURE when it fails. */
+int cli_write_pair(const char *cmd, const char *path, const double *x, size_t nx, const double *y,
+                   size_t ny);
 
 /* ---- JSON output --------------------------------------------------------------- */
 

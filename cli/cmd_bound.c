@@ -78,20 +78,9 @@ int cmd_bound(int argc, char **argv) {
         cli_error(cmd, "--p: %g must be positive", p);
         return CLI_BAD_INPUT;
     }
-    wass_metric mt = WASS_EUCLIDEAN;
-    if (metric_name && wass_metric_parse(metric_name, &mt) != WASS_OK) {
-        cli_error(cmd,
-                  "--metric: unknown metric '%s' (euclidean, sqeuclidean, cityblock, chebyshev, "
-                  "minkowski)",
-                  metric_name);
-        return CLI_BAD_INPUT;
-    }
-    if (have_q && mt != WASS_MINKOWSKI) {
-        cli_error(cmd, "--q applies to --metric minkowski only");
-        return CLI_BAD_INPUT;
-    }
-    wass_ground g = wass_ground_make(mt, p);
-    g.q = q;
+    wass_ground g;
+    const char *metric;
+    if (cli_ground(cmd, cost_path, metric_name, have_q, q, p, &g, &metric)) return CLI_BAD_INPUT;
 
     cli_problem in;
     memset(&in, 0, sizeof in);
@@ -115,7 +104,7 @@ int cmd_bound(int argc, char **argv) {
         cli_json_num(&j, "bound", bound);
         cli_json_num(&j, "distance_bound", pow(bound, 1.0 / p));
         cli_json_str(&j, "kind", centroid ? "centroid" : "relaxed");
-        cli_json_str(&j, "metric", cost_path ? "dense" : wass_metric_name(mt));
+        cli_json_str(&j, "metric", metric);
         cli_json_num(&j, "p", p);
         cli_json_int(&j, "n", (long long)in.pb.n);
         cli_json_int(&j, "m", (long long)in.pb.m);

@@ -77,10 +77,9 @@ int cmd_div(int argc, char **argv) {
                 "in %s\n",
                 inf_at, inf_at + 1, paths[0], paths[1]);
     if (json) {
-        static const char *const names[] = {"tv", "kl", "js"};
         cli_json j;
         cli_json_begin(&j, stdout);
-        cli_json_str(&j, "kind", names[kind]);
+        cli_json_str(&j, "kind", wass_divergence_name(kind));
         cli_json_num(&j, "value", value);
         cli_json_bool(&j, "bits", bits);
         cli_json_int(&j, "n", (long long)n);

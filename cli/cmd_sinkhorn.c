@@ -163,6 +163,40 @@ static void normalize(double *w, size_t n) {
             w[i] /= s;
 }
 
+static void print_json(const sk_args *o, const wass_sinkhorn_options *opt, const wass_problem *pb,
+                       const wass_sinkhorn_result *res, const wass_sinkhorn_divergence_result *dres,
+                       wass_status status, const char *metric) {
+    cli_json j;
+    cli_json_begin(&j, stdout);
+    if (o->divergence) {
+        cli_json_num(&j, "divergence", dres->divergence);
+        cli_json_num(&j, "cost", dres->cost_ab);
+        cli_json_num(&j, "objective", dres->ot_ab);
+        cli_json_num(&j, "ot_ab", dres->ot_ab);
+        cli_json_num(&j, "ot_aa", dres->ot_aa);
+        cli_json_num(&j, "ot_bb", dres->ot_bb);
+        cli_json_num(&j, "cost_aa", dres->cost_aa);
+        cli_json_num(&j, "cost_bb", dres->cost_bb);
+        cli_json_num(&j, "marginal_error", dres->marginal_error);
+        cli_json_int(&j, "iterations", (long long)dres->iterations);
+        cli_json_num(&j, "seconds", dres->seconds);
+    } else {
+        cli_json_num(&j, "cost", res->cost);
+        cli_json_num(&j, "objective", res->objective);
+        cli_json_num(&j, "marginal_error", res->marginal_error);
+        cli_json_int(&j, "iterations", (long long)res->iterations);
+        cli_json_num(&j, "seconds", res->seconds);
+    }
+    cli_json_str(&j, "status", wass_status_string(status));
+    cli_json_num(&j, "reg", o->reg);
+    cli_json_num(&j, "tau", opt->tau);
+    cli_json_int(&j, "n", (long long)pb->n);
+    cli_json_int(&j, "m", (long long)pb->m);
+    cli_json_str(&j, "metric", metric);
+    cli_json_num(&j, "p", o->p);
+    cli_json_end(&j);
+}
+
 int cmd_sinkhorn(int argc, char **argv) {
     const char *cmd = "sinkhorn";
     sk_args o;
@@ -177,25 +211,10 @@ int cmd_sinkhorn(int argc, char **argv) {
         return CLI_BAD_INPUT;
     }
     int norm = mass == WASS_MASS_NORMALIZE;
-    wass_ground ground = wass_ground_make(WASS_EUCLIDEAN, o.p);
-    const char *metric = "dense";
-    if (!o.cost_path) {
-        wass_metric mt = WASS_EUCLIDEAN;
-        if (o.metric_name && wass_metric_parse(o.metric_name, &mt) != WASS_OK) {
-            cli_error(cmd,
-                      "--metric: unknown metric '%s' (euclidean, sqeuclidean, cityblock, "
-                      "chebyshev, minkowski)",
-                      o.metric_name);
-            return CLI_BAD_INPUT;
-        }
-        if (o.have_q && mt != WASS_MINKOWSKI) {
-            cli_error(cmd, "--q applies to --metric minkowski only");
-            return CLI_BAD_INPUT;
-        }
-        ground = wass_ground_make(mt, o.p);
-        ground.q = o.q;
-        metric = wass_metric_name(mt);
-    }
+    wass_ground ground;
+    const char *metric;
+    if (cli_ground(cmd, o.cost_path, o.metric_name, o.have_q, o.q, o.p, &ground, &metric))
+        return CLI_BAD_INPUT;
 
     wass_sinkhorn_options opt;
     wass_sinkhorn_options_default(&opt);
@@ -252,51 +271,10 @@ int cmd_sinkhorn(int argc, char **argv) {
     if (status == WASS_CONVERGED && !o.divergence) {
         if (o.plan_path && (rc = cli_write_matrix(cmd, o.plan_path, res.n, res.m, res.plan)))
             goto done;
-        if (o.pot_path) {
-            double *fg = malloc((res.n + res.m) * sizeof *fg);
-            if (!fg) {
-                cli_error(cmd, "out of memory");
-                rc = CLI_FAILURE;
-                goto done;
-            }
-            memcpy(fg, res.f, res.n * sizeof *fg);
-            memcpy(fg + res.n, res.g, res.m * sizeof *fg);
-            rc = cli_write_matrix(cmd, o.pot_path, res.n + res.m, 1, fg);
-            free(fg);
-            if (rc) goto done;
-        }
+        if (o.pot_path && (rc = cli_write_pair(cmd, o.pot_path, res.f, res.n, res.g, res.m)))
+            goto done;
     }
-    if (o.json) {
-        cli_json j;
-        cli_json_begin(&j, stdout);
-        if (o.divergence) {
-            cli_json_num(&j, "divergence", dres.divergence);
-            cli_json_num(&j, "cost", dres.cost_ab);
-            cli_json_num(&j, "objective", dres.ot_ab);
-            cli_json_num(&j, "ot_ab", dres.ot_ab);
-            cli_json_num(&j, "ot_aa", dres.ot_aa);
-            cli_json_num(&j, "ot_bb", dres.ot_bb);
-            cli_json_num(&j, "cost_aa", dres.cost_aa);
-            cli_json_num(&j, "cost_bb", dres.cost_bb);
-            cli_json_num(&j, "marginal_error", dres.marginal_error);
-            cli_json_int(&j, "iterations", (long long)dres.iterations);
-            cli_json_num(&j, "seconds", dres.seconds);
-        } else {
-            cli_json_num(&j, "cost", res.cost);
-            cli_json_num(&j, "objective", res.objective);
-            cli_json_num(&j, "marginal_error", res.marginal_error);
-            cli_json_int(&j, "iterations", (long long)res.iterations);
-            cli_json_num(&j, "seconds", res.seconds);
-        }
-        cli_json_str(&j, "status", wass_status_string(status));
-        cli_json_num(&j, "reg", o.reg);
-        cli_json_num(&j, "tau", opt.tau);
-        cli_json_int(&j, "n", (long long)in.pb.n);
-        cli_json_int(&j, "m", (long long)in.pb.m);
-        cli_json_str(&j, "metric", metric);
-        cli_json_num(&j, "p", o.p);
-        cli_json_end(&j);
-    }
+    if (o.json) print_json(&o, &opt, &in.pb, &res, &dres, status, metric);
     if (status != WASS_CONVERGED) {
         const char *msg = o.divergence ? dres.message : res.message;
         cli_error(cmd, "the solve ended with status '%s'%s%s", wass_status_string(status),

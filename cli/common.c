@@ -342,6 +342,29 @@ int cli_check_problem_form(const char *cmd, int npos, const char *cost_path, con
     return CLI_OK;
 }
 
+int cli_ground(const char *cmd, const char *cost_path, const char *metric_name, int have_q,
+               double q, double p, wass_ground *out, const char **label) {
+    wass_metric mt = WASS_EUCLIDEAN;
+    *out = wass_ground_make(WASS_EUCLIDEAN, p);
+    if (label) *label = "dense";
+    if (cost_path) return CLI_OK;
+    if (metric_name && wass_metric_parse(metric_name, &mt) != WASS_OK) {
+        cli_error(cmd,
+                  "--metric: unknown metric '%s' (euclidean, sqeuclidean, cityblock, chebyshev, "
+                  "minkowski)",
+                  metric_name);
+        return CLI_BAD_INPUT;
+    }
+    if (have_q && mt != WASS_MINKOWSKI) {
+        cli_error(cmd, "--q applies to --metric minkowski only");
+        return CLI_BAD_INPUT;
+    }
+    *out = wass_ground_make(mt, p);
+    out->q = q;
+    if (label) *label = wass_metric_name(mt);
+    return CLI_OK;
+}
+
 void cli_problem_free(cli_problem *in) {
     if (!in) return;
     cli_signature_free(&in->A);
@@ -409,6 +432,20 @@ int cli_write_matrix(const char *cmd, const char *path, size_t rows, size_t cols
         return CLI_FAILURE;
     }
     return CLI_OK;
+}
+
+int cli_write_pair(const char *cmd, const char *path, const double *x, size_t nx, const double *y,
+                   size_t ny) {
+    double *xy = malloc((nx + ny) * sizeof *xy);
+    if (!xy) {
+        cli_error(cmd, "out of memory");
+        return CLI_FAILURE;
+    }
+    memcpy(xy, x, nx * sizeof *xy);
+    memcpy(xy + nx, y, ny * sizeof *xy);
+    int rc = cli_write_matrix(cmd, path, nx + ny, 1, xy);
+    free(xy);
+    return rc;
 }
 
 /* ---- JSON ---------------------------------------------------------------------- */

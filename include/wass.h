@@ -78,13 +78,19 @@ typedef enum {
 /* Static English text for an error code / a status. Never NULL. */
 WASS_API const char *wass_strerror(int code);
 WASS_API const char *wass_status_string(int status);
+/* The status in words, the same as wass_status_string ("optimal",
+ * "converged", "iteration limit", "infeasible", "not converged", "not
+ * solved"; "unknown status" out of range), and back (WASS_ERR_INVALID for
+ * another name). */
+WASS_API const char *wass_status_name(wass_status status);
+WASS_API int wass_status_parse(const char *name, wass_status *out);
 
 /* Detail of an error: a human-readable message naming the problem (e.g.
  * "line 7: expected 4 columns, found 3", "weights a sum to 1 but b to 1.5").
  * Functions that take a wass_error_info * fill it on failure when it is
  * non-NULL; on success message[0] == '\0'. */
 typedef struct {
-    int code;          /* the wass_error returned */
+    wass_error code;   /* the error returned */
     long line;         /* 1-based line of a text file, 0 when not applicable */
     char message[512]; /* NUL-terminated */
 } wass_error_info;
@@ -122,6 +128,9 @@ WASS_API double wass_ground_eval(const wass_ground *g, const double *x, const do
 typedef double (*wass_cost_fn)(size_t i, size_t j, void *user);
 
 typedef enum { WASS_COST_DENSE = 0, WASS_COST_POINTS = 1, WASS_COST_CALLBACK = 2 } wass_cost_kind;
+/* "dense", "points", "callback". */
+WASS_API const char *wass_cost_kind_name(wass_cost_kind kind);
+WASS_API int wass_cost_kind_parse(const char *name, wass_cost_kind *out);
 
 /* How the n x m cost matrix is given. Build it with the constructors below. */
 typedef struct {
@@ -199,6 +208,9 @@ typedef enum {
                               no max_iter) the sparse problems are solved by shortest
                               augmenting paths instead of the simplex */
 } wass_algorithm;
+/* "auto", "simplex", "colgen". */
+WASS_API const char *wass_algorithm_name(wass_algorithm algorithm);
+WASS_API int wass_algorithm_parse(const char *name, wass_algorithm *out);
 
 typedef struct {
     wass_mass_mode mass;
@@ -212,12 +224,14 @@ typedef struct {
     int64_t block_size;        /* pricing block size, 0 = automatic */
     wass_progress_fn progress; /* may be NULL */
     void *progress_user;
-    int algorithm; /* wass_algorithm, default WASS_ALGO_AUTO */
+    wass_algorithm algorithm; /* default WASS_ALGO_AUTO */
 } wass_options;
 
 WASS_API void wass_options_default(wass_options *opt);
-/* Parse "balanced", "normalize", "partial". */
+/* Parse "balanced", "normalize", "partial" (any case; also "normalized");
+ * the name of a mode ("unknown" out of range). */
 WASS_API int wass_mass_parse(const char *name, wass_mass_mode *out);
+WASS_API const char *wass_mass_name(wass_mass_mode mass);
 
 /* One entry of a sparse transport plan. */
 typedef struct {
@@ -242,7 +256,7 @@ typedef struct {
 } wass_certificate;
 
 typedef struct {
-    int status;      /* wass_status */
+    wass_status status;
     double cost;     /* optimal total cost sum P_ij C_ij; in partial mode work / flow */
     double distance; /* cost^(1/p) (W_p) */
     double work;     /* sum P_ij C_ij */
@@ -257,10 +271,10 @@ typedef struct {
     double seconds;     /* wall time of the solve */
     double certify_seconds;
     wass_certificate cert;
-    char message[256];     /* detail when status != WASS_OPTIMAL */
-    int algorithm;         /* the wass_algorithm that ran (SIMPLEX or COLGEN) */
-    int64_t rounds;        /* column generation: pricing rounds (0 for the simplex) */
-    size_t candidate_arcs; /* column generation: arcs in the final restricted problem */
+    char message[256];        /* detail when status != WASS_OPTIMAL */
+    wass_algorithm algorithm; /* the one that ran (SIMPLEX or COLGEN) */
+    int64_t rounds;           /* column generation: pricing rounds (0 for the simplex) */
+    size_t candidate_arcs;    /* column generation: arcs in the final restricted problem */
 } wass_result;
 
 /* Solve the exact transport problem. opt may be NULL (defaults). res is
@@ -403,7 +417,10 @@ typedef enum { WASS_DIV_TV = 0, WASS_DIV_KL = 1, WASS_DIV_JS = 2 } wass_divergen
 WASS_API int wass_divergence(const double *p, const double *q, size_t n, wass_divergence_kind kind,
                              unsigned flags, double *out, size_t *infinite_at,
                              wass_error_info *err);
+/* "tv", "kl", "js" (parse: any case, also "total-variation",
+ * "kullback-leibler", "jensen-shannon"). */
 WASS_API int wass_divergence_parse(const char *name, wass_divergence_kind *out);
+WASS_API const char *wass_divergence_name(wass_divergence_kind kind);
 
 /* ======================================================================== */
 /* Entropic optimal transport: Sinkhorn                                      */
@@ -467,7 +484,7 @@ typedef struct {
 WASS_API void wass_sinkhorn_options_default(wass_sinkhorn_options *opt);
 
 typedef struct {
-    int status;            /* WASS_CONVERGED / WASS_ITERATION_LIMIT / WASS_NOT_CONVERGED */
+    wass_status status;    /* WASS_CONVERGED / WASS_ITERATION_LIMIT / WASS_NOT_CONVERGED */
     double cost;           /* transport cost sum P_ij C_ij of the entropic plan (what POT's
                               sinkhorn2 returns) */
     double objective;      /* OT_eps above, evaluated on the returned plan:
@@ -492,7 +509,7 @@ WASS_API int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *
 WASS_API void wass_sinkhorn_result_free(wass_sinkhorn_result *res);
 
 typedef struct {
-    int status;                       /* WASS_CONVERGED only when all three solves converged */
+    wass_status status;               /* WASS_CONVERGED only when all three solves converged */
     double divergence;                /* S = ot_ab - (ot_aa + ot_bb) / 2 */
     double ot_ab, ot_aa, ot_bb;       /* entropic objectives OT_eps of the three problems */
     double cost_ab, cost_aa, cost_bb; /* transport costs sum P_ij C_ij of their plans */

@@ -48,17 +48,9 @@ static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
         get_bool(plan, &opt.want_plan) || get_i64(block_size, "block_size", &opt.block_size))
         return NULL;
     if (critic) opt.want_duals = 1;
-    if (algorithm) {
-        if (!strcmp(algorithm, "auto"))
-            opt.algorithm = WASS_ALGO_AUTO;
-        else if (!strcmp(algorithm, "simplex"))
-            opt.algorithm = WASS_ALGO_SIMPLEX;
-        else if (!strcmp(algorithm, "colgen"))
-            opt.algorithm = WASS_ALGO_COLGEN;
-        else
-            return PyErr_Format(
-                WassError, "unknown algorithm '%s' (expected auto, simplex or colgen)", algorithm);
-    }
+    if (algorithm && wass_algorithm_parse(algorithm, &opt.algorithm) != WASS_OK)
+        return PyErr_Format(WassError, "unknown algorithm '%s' (expected auto, simplex or colgen)",
+                            algorithm);
 
     problem_args pa;
     if (build_problem(&pa, a, b, M, X, Y, metric, p, q)) {

@@ -41,32 +41,8 @@ static void stopwords_dealloc(PyObject *self) {
     Py_TYPE(self)->tp_free(self);
 }
 
-static const char *vec_format_name(int f) {
-    switch (f) {
-    case WASS_VEC_WORD2VEC_TEXT:
-        return "word2vec";
-    case WASS_VEC_WORD2VEC_BINARY:
-        return "word2vec-binary";
-    case WASS_VEC_GLOVE:
-        return "glove";
-    case WASS_VEC_WINK_JSON:
-        return "wink";
-    case WASS_VEC_CACHE:
-        return "cache";
-    default:
-        return "auto";
-    }
-}
-
 static int vec_format_parse(const char *name, wass_vec_format *out) {
-    static const wass_vec_format all[] = {
-        WASS_VEC_AUTO,  WASS_VEC_WORD2VEC_TEXT, WASS_VEC_WORD2VEC_BINARY,
-        WASS_VEC_GLOVE, WASS_VEC_WINK_JSON,     WASS_VEC_CACHE};
-    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
-        if (!strcmp(name, vec_format_name(all[k]))) {
-            *out = all[k];
-            return 0;
-        }
+    if (wass_vec_format_parse(name, out) == WASS_OK) return 0;
     PyErr_Format(WassError,
                  "unknown vector format '%s' (expected auto, word2vec, word2vec-binary, glove, "
                  "wink or cache)",
@@ -99,8 +75,8 @@ static PyObject *wordvec_getattr_dup(PyObject *self, void *c) {
 }
 static PyObject *wordvec_getattr_format(PyObject *self, void *c) {
     (void)c;
-    int f = ((WordVecObject *)self)->wv.format;
-    return PyUnicode_FromString(f == WASS_VEC_AUTO ? "arrays" : vec_format_name(f));
+    wass_vec_format f = ((WordVecObject *)self)->wv.format;
+    return PyUnicode_FromString(f == WASS_VEC_AUTO ? "arrays" : wass_vec_format_name(f));
 }
 static PyObject *wordvec_getattr_from_cache(PyObject *self, void *c) {
     (void)c;
@@ -774,8 +750,9 @@ static PyObject *py_wmd(PyObject *self, PyObject *args, PyObject *kw) {
     if (!wv) return NULL;
     wass_wmd_options o;
     if (wmd_opts(&o, distance, normalize, NULL)) return NULL;
-    int mode = !strcmp(what, "wmd") ? 0 : !strcmp(what, "wcd") ? 1 : !strcmp(what, "rwmd") ? 2 : -1;
-    if (mode < 0) return PyErr_Format(WassError, "unknown quantity '%s'", what);
+    wass_knn_method mode;
+    if (wass_knn_method_parse(what, &mode) != WASS_OK)
+        return PyErr_Format(WassError, "unknown quantity '%s'", what);
     wass_bag a, b;
     if (bag_of(pa, "a", -1, &a)) return NULL;
     if (bag_of(pb, "b", -1, &b)) {
@@ -788,13 +765,13 @@ static PyObject *py_wmd(PyObject *self, PyObject *args, PyObject *kw) {
     memset(&r, 0, sizeof r);
     double v = NAN;
     int rc;
-    Py_BEGIN_ALLOW_THREADS if (mode == 0) rc = wass_wmd(&wv->wv, &a, &b, &o, &r, &err);
-    else if (mode == 1) rc = wass_wcd(&wv->wv, &a, &b, &o, &v, &err);
+    Py_BEGIN_ALLOW_THREADS if (mode == WASS_KNN_WMD) rc = wass_wmd(&wv->wv, &a, &b, &o, &r, &err);
+    else if (mode == WASS_KNN_WCD) rc = wass_wcd(&wv->wv, &a, &b, &o, &v, &err);
     else rc = wass_rwmd(&wv->wv, &a, &b, &o, &v, &err);
     Py_END_ALLOW_THREADS bag_release(&a);
     bag_release(&b);
     if (rc) return raise_wass(rc, &err);
-    if (mode) return PyFloat_FromDouble(v);
+    if (mode != WASS_KNN_WMD) return PyFloat_FromDouble(v);
     return Py_BuildValue("{s:d,s:d,s:d,s:i,s:s,s:O,s:L,s:d}", "distance", r.distance, "wcd", r.wcd,
                          "rwmd", r.rwmd, "status", r.status, "status_string",
                          wass_status_string(r.status), "empty", r.empty ? Py_True : Py_False,
@@ -809,17 +786,11 @@ static int knn_opts(wass_knn_options *o, Py_ssize_t k, const char *method, int p
         return -1;
     }
     o->k = (size_t)k;
-    if (!strcmp(method, "wmd"))
-        o->method = WASS_KNN_WMD;
-    else if (!strcmp(method, "wcd"))
-        o->method = WASS_KNN_WCD;
-    else if (!strcmp(method, "rwmd"))
-        o->method = WASS_KNN_RWMD;
-    else {
+    if (wass_knn_method_parse(method, &o->method) != WASS_OK) {
         PyErr_Format(WassError, "unknown kNN method '%s' (expected wmd, wcd or rwmd)", method);
         return -1;
     }
-    o->prune = prune;
+    o->prune = (wass_knn_prune)prune; /* checked by wass_knn */
     o->tight = tight;
     return wmd_opts(&o->wmd, distance, normalize, threads);
 }

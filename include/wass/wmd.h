@@ -153,10 +153,10 @@ typedef struct {
 WASS_API void wass_wmd_options_default(wass_wmd_options *opt);
 
 typedef struct {
-    double distance;  /* WMD (+inf when a bag is empty) */
-    double wcd, rwmd; /* the two lower bounds, computed on the way */
-    int status;       /* wass_status of the exact solve (WASS_OPTIMAL) */
-    int empty;        /* warning: 1 when a bag is empty (distance = +inf) */
+    double distance;    /* WMD (+inf when a bag is empty) */
+    double wcd, rwmd;   /* the two lower bounds, computed on the way */
+    wass_status status; /* of the exact solve (WASS_OPTIMAL) */
+    int empty;          /* warning: 1 when a bag is empty (distance = +inf) */
     int64_t iterations;
     double seconds;
 } wass_wmd_result;

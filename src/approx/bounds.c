@@ -24,37 +24,13 @@
 #include <omp.h>
 #endif
 
-static int check_cloud(const wass_cloud *C, const char *name, double *tot, wass_error_info *err) {
-    int rc;
-    char what[64];
-    if (!C) return wass__fail(err, WASS_ERR_INVALID, "cloud %s is NULL", name);
-    if (C->n == 0 || C->d == 0)
-        return wass__fail(err, WASS_ERR_SIZE, "cloud %s is empty (n = %zu, d = %zu)", name, C->n,
-                          C->d);
-    if (!C->X) return wass__fail(err, WASS_ERR_INVALID, "points of %s are NULL", name);
-    size_t nd;
-    if (!wass__mul_ok(C->n, C->d, &nd))
-        return wass__fail(err, WASS_ERR_SIZE, "size of cloud %s overflows", name);
-    snprintf(what, sizeof what, "points of %s", name);
-    if ((rc = wass__check_finite(C->X, nd, what, err))) return rc;
-    snprintf(what, sizeof what, "%s", name);
-    if ((rc = wass__check_weights(C->w, C->n, what, tot, err))) return rc;
-    return WASS_OK;
-}
-
 /* Weighted mean of a cloud, compensated per coordinate. */
 static void mean_of(const wass_cloud *C, double tot, double *mu) {
     for (size_t k = 0; k < C->d; k++) {
-        double s = 0.0, c = 0.0;
-        for (size_t i = 0; i < C->n; i++) {
-            double x = C->X[i * C->d + k] * (C->w ? C->w[i] : 1.0), t = s + x;
-            if (fabs(s) >= fabs(x))
-                c += (s - t) + x;
-            else
-                c += (x - t) + s;
-            s = t;
-        }
-        mu[k] = (s + c) / (C->w ? tot : (double)C->n);
+        wass__acc s = {0.0, 0.0};
+        for (size_t i = 0; i < C->n; i++)
+            wass__acc_add(&s, C->X[i * C->d + k] * (C->w ? C->w[i] : 1.0));
+        mu[k] = wass__acc_value(&s) / (C->w ? tot : (double)C->n);
     }
 }
 
@@ -65,8 +41,8 @@ int wass_bound_centroid(const wass_cloud *P, const wass_cloud *Q, const wass_gro
     double tp, tq;
     if (!out) return wass__fail(err, WASS_ERR_INVALID, "output pointer is NULL");
     if ((rc = wass__check_ground(g, err))) return rc;
-    if ((rc = check_cloud(P, "P", &tp, err))) return rc;
-    if ((rc = check_cloud(Q, "Q", &tq, err))) return rc;
+    if ((rc = wass__check_cloud(P, "cloud P", "P", "P", &tp, err))) return rc;
+    if ((rc = wass__check_cloud(Q, "cloud Q", "Q", "Q", &tq, err))) return rc;
     if (P->d != Q->d)
         return wass__fail(err, WASS_ERR_SIZE, "dimensions differ: P has d = %zu, Q has d = %zu",
                           P->d, Q->d);

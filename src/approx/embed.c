@@ -39,22 +39,6 @@ void wass_sparse_free(wass_sparse *s) {
     memset(s, 0, sizeof *s);
 }
 
-static int check_cloud(const wass_cloud *C, const char *name, double *tot, wass_error_info *err) {
-    int rc;
-    char what[96];
-    if (!C) return wass__fail(err, WASS_ERR_INVALID, "%s is NULL", name);
-    if (C->n == 0 || C->d == 0)
-        return wass__fail(err, WASS_ERR_SIZE, "%s is empty (n = %zu, d = %zu)", name, C->n, C->d);
-    if (!C->X) return wass__fail(err, WASS_ERR_INVALID, "points of %s are NULL", name);
-    size_t nd;
-    if (!wass__mul_ok(C->n, C->d, &nd))
-        return wass__fail(err, WASS_ERR_SIZE, "size of %s overflows", name);
-    snprintf(what, sizeof what, "points of %s", name);
-    if ((rc = wass__check_finite(C->X, nd, what, err))) return rc;
-    if ((rc = wass__check_weights(C->w, C->n, name, tot, err))) return rc;
-    return WASS_OK;
-}
-
 /* Number of cells level side h spans in coordinate k, and the index of the
  * box's lowest cell. Points x in [lo, hi] have floor((x - o) / h) in
  * [base, base + count - 1] because rounding is monotone. */
@@ -121,7 +105,7 @@ int wass_embed_frame_init(wass_embed_frame *fr, const wass_cloud *clouds, size_t
     for (size_t c = 0; c < count; c++) {
         char name[48];
         snprintf(name, sizeof name, "cloud %zu", c);
-        if ((rc = check_cloud(&clouds[c], name, NULL, err))) return rc;
+        if ((rc = wass__check_cloud(&clouds[c], name, name, name, NULL, err))) return rc;
         if (clouds[c].d != d)
             return wass__fail(err, WASS_ERR_SIZE, "cloud %zu has d = %zu, cloud 0 has d = %zu", c,
                               clouds[c].d, d);
@@ -209,7 +193,7 @@ int wass_embed(const wass_embed_frame *fr, const wass_cloud *P, wass_sparse *out
         return wass__fail(err, WASS_ERR_INVALID, "frame is not initialized");
     int rc;
     double tot;
-    if ((rc = check_cloud(P, "cloud", &tot, err))) return rc;
+    if ((rc = wass__check_cloud(P, "cloud", "cloud", "cloud", &tot, err))) return rc;
     size_t d = fr->d, n = P->n, L = (size_t)fr->levels, total;
     if (P->d != d)
         return wass__fail(err, WASS_ERR_SIZE, "cloud has d = %zu, the frame d = %zu", P->d, d);

@@ -73,24 +73,6 @@ int wass_sliced_directions(size_t d, size_t k, uint64_t seed, double *out, wass_
     return WASS_OK;
 }
 
-static int check_cloud(const wass_cloud *C, const char *name, double *tot, wass_error_info *err) {
-    int rc;
-    char what[64];
-    if (!C) return wass__fail(err, WASS_ERR_INVALID, "cloud %s is NULL", name);
-    if (C->n == 0 || C->d == 0)
-        return wass__fail(err, WASS_ERR_SIZE, "cloud %s is empty (n = %zu, d = %zu)", name, C->n,
-                          C->d);
-    if (!C->X) return wass__fail(err, WASS_ERR_INVALID, "points of %s are NULL", name);
-    size_t nd;
-    if (!wass__mul_ok(C->n, C->d, &nd))
-        return wass__fail(err, WASS_ERR_SIZE, "size of cloud %s overflows", name);
-    snprintf(what, sizeof what, "points of %s", name);
-    if ((rc = wass__check_finite(C->X, nd, what, err))) return rc;
-    snprintf(what, sizeof what, "%s", name);
-    if ((rc = wass__check_weights(C->w, C->n, what, tot, err))) return rc;
-    return WASS_OK;
-}
-
 static void project(const wass_cloud *C, const double *theta, double *out) {
     size_t d = C->d;
     for (size_t i = 0; i < C->n; i++) {
@@ -113,8 +95,8 @@ int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_opti
     int rc;
     double tp, tq;
     if (!out) return wass__fail(err, WASS_ERR_INVALID, "output pointer is NULL");
-    if ((rc = check_cloud(P, "P", &tp, err))) return rc;
-    if ((rc = check_cloud(Q, "Q", &tq, err))) return rc;
+    if ((rc = wass__check_cloud(P, "cloud P", "P", "P", &tp, err))) return rc;
+    if ((rc = wass__check_cloud(Q, "cloud Q", "Q", "Q", &tq, err))) return rc;
     if (P->d != Q->d)
         return wass__fail(err, WASS_ERR_SIZE, "dimensions differ: P has d = %zu, Q has d = %zu",
                           P->d, Q->d);

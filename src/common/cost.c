@@ -16,77 +16,11 @@ wass_ground wass_ground_make(wass_metric metric, double p) {
     return g;
 }
 
-int wass_metric_parse(const char *name, wass_metric *out) {
-    static const struct {
-        const char *name;
-        wass_metric metric;
-    } table[] = {{"euclidean", WASS_EUCLIDEAN},     {"l2", WASS_EUCLIDEAN},
-                 {"sqeuclidean", WASS_SQEUCLIDEAN}, {"cityblock", WASS_CITYBLOCK},
-                 {"manhattan", WASS_CITYBLOCK},     {"l1", WASS_CITYBLOCK},
-                 {"chebyshev", WASS_CHEBYSHEV},     {"linf", WASS_CHEBYSHEV},
-                 {"minkowski", WASS_MINKOWSKI}};
-    if (!name || !out) return WASS_ERR_INVALID;
-    for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
-        if (strcasecmp(name, table[k].name) == 0) {
-            *out = table[k].metric;
-            return WASS_OK;
-        }
-    return WASS_ERR_INVALID;
-}
-
-const char *wass_metric_name(wass_metric metric) {
-    switch (metric) {
-    case WASS_EUCLIDEAN:
-        return "euclidean";
-    case WASS_SQEUCLIDEAN:
-        return "sqeuclidean";
-    case WASS_CITYBLOCK:
-        return "cityblock";
-    case WASS_CHEBYSHEV:
-        return "chebyshev";
-    case WASS_MINKOWSKI:
-        return "minkowski";
-    }
-    return "unknown";
-}
-
-static double raise(double dist, double p) {
-    if (p == 1.0) return dist;
-    if (p == 2.0) return dist * dist;
-    return pow(dist, p);
-}
-
 double wass_ground_eval(const wass_ground *g, const double *x, const double *y, size_t d) {
-    double s = 0.0;
-    switch (g->metric) {
-    case WASS_EUCLIDEAN:
-        for (size_t k = 0; k < d; k++) {
-            double t = x[k] - y[k];
-            s += t * t;
-        }
-        return raise(sqrt(s), g->p);
-    case WASS_SQEUCLIDEAN:
-        for (size_t k = 0; k < d; k++) {
-            double t = x[k] - y[k];
-            s += t * t;
-        }
-        return raise(s, g->p);
-    case WASS_CITYBLOCK:
-        for (size_t k = 0; k < d; k++)
-            s += fabs(x[k] - y[k]);
-        return raise(s, g->p);
-    case WASS_CHEBYSHEV:
-        for (size_t k = 0; k < d; k++) {
-            double t = fabs(x[k] - y[k]);
-            if (t > s) s = t;
-        }
-        return raise(s, g->p);
-    case WASS_MINKOWSKI:
-        for (size_t k = 0; k < d; k++)
-            s += pow(fabs(x[k] - y[k]), g->q);
-        return raise(pow(s, 1.0 / g->q), g->p);
-    }
-    return NAN;
+    if ((int)g->metric < WASS_EUCLIDEAN || (int)g->metric > WASS_MINKOWSKI) return NAN;
+    double c;
+    wass__cost_row_t(g, x, y, 1, d, 1, &c);
+    return c;
 }
 
 wass_cost wass_cost_dense(const double *C, size_t ld, double p) {

@@ -6,6 +6,7 @@
 
 #include "wass.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -48,6 +49,31 @@ int wass__threads(int threads);
 #define WASS__PARALLEL_MIN_WORK 65536.0
 int wass__threads_for(int threads, double work);
 
+/* A compensated (Neumaier) running sum, the library's one: add terms with
+ * wass__acc_add, read the sum with wass__acc_value. */
+typedef struct {
+    double s, c;
+} wass__acc;
+static inline void wass__acc_add(wass__acc *a, double x) {
+    double t = a->s + x;
+    if (fabs(a->s) >= fabs(x))
+        a->c += (a->s - t) + x;
+    else
+        a->c += (x - t) + a->s;
+    a->s = t;
+}
+static inline double wass__acc_value(const wass__acc *a) {
+    return a->s + a->c;
+}
+/* The same running sum, Kahan's form (the exact solver's work and flow use
+ * it since the first release; moving them to Neumaier's would change the
+ * last digit of some reported costs). Read with a->s. */
+static inline void wass__acc_add_kahan(wass__acc *a, double x) {
+    double y = x - a->c, t = a->s + y;
+    a->c = (t - a->s) - y;
+    a->s = t;
+}
+
 /* Compensated (Neumaier) sum of n doubles. */
 double wass__sum(const double *x, size_t n);
 
@@ -62,6 +88,79 @@ int wass__check_finite(const double *x, size_t count, const char *name, wass_err
 
 /* Validate a ground (metric known, q >= 1 for Minkowski, p > 0). */
 int wass__check_ground(const wass_ground *g, wass_error_info *err);
+
+/* Validate a point cloud: present, not empty, points finite, weights valid
+ * (*total, may be NULL, receives their sum). The messages name it: what
+ * ("cloud P") where the cloud is meant, name ("P") in "points of P",
+ * weights in those about its weights. */
+int wass__check_cloud(const wass_cloud *C, const char *what, const char *name, const char *weights,
+                      double *total, wass_error_info *err);
+
+#if defined(__GNUC__)
+#define WASS__ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define WASS__ALWAYS_INLINE inline
+#endif
+
+/* The ground cost, the one formula of the library: from the point x (d
+ * coordinates) to len points of a transposed cloud (coordinate t of point k
+ * at Yt[t * ld + k]) into out[0..len). wass_ground_eval is its one-pair form
+ * (ld = len = 1); the exact solver's rows, pricing and the Sinkhorn kernels
+ * inline it into their own (vectorised) loops, so every caller computes the
+ * same operations in the same order. metric^p: p = 1 and p = 2 exactly (a
+ * product), else pow. */
+static WASS__ALWAYS_INLINE void wass__cost_row_t(const wass_ground *g, const double *x,
+                                                 const double *Yt, size_t ld, size_t d, size_t len,
+                                                 double *out) {
+    for (size_t k = 0; k < len; k++)
+        out[k] = 0.0;
+    switch (g->metric) {
+    case WASS_EUCLIDEAN:
+    case WASS_SQEUCLIDEAN:
+        for (size_t t = 0; t < d; t++) {
+            const double xt = x[t], *yt = Yt + t * ld;
+            for (size_t k = 0; k < len; k++) {
+                double df = xt - yt[k];
+                out[k] += df * df;
+            }
+        }
+        if (g->metric == WASS_EUCLIDEAN)
+            for (size_t k = 0; k < len; k++)
+                out[k] = sqrt(out[k]);
+        break;
+    case WASS_CITYBLOCK:
+        for (size_t t = 0; t < d; t++) {
+            const double xt = x[t], *yt = Yt + t * ld;
+            for (size_t k = 0; k < len; k++)
+                out[k] += fabs(xt - yt[k]);
+        }
+        break;
+    case WASS_CHEBYSHEV:
+        for (size_t t = 0; t < d; t++) {
+            const double xt = x[t], *yt = Yt + t * ld;
+            for (size_t k = 0; k < len; k++) {
+                double df = fabs(xt - yt[k]);
+                out[k] = df > out[k] ? df : out[k];
+            }
+        }
+        break;
+    case WASS_MINKOWSKI:
+        for (size_t t = 0; t < d; t++) {
+            const double xt = x[t], *yt = Yt + t * ld;
+            for (size_t k = 0; k < len; k++)
+                out[k] += pow(fabs(xt - yt[k]), g->q);
+        }
+        for (size_t k = 0; k < len; k++)
+            out[k] = pow(out[k], 1.0 / g->q);
+        break;
+    }
+    if (g->p == 2.0)
+        for (size_t k = 0; k < len; k++)
+            out[k] *= out[k];
+    else if (g->p != 1.0)
+        for (size_t k = 0; k < len; k++)
+            out[k] = pow(out[k], g->p);
+}
 
 /* C(i, j) for any cost kind; inline for the solvers' hot loops. */
 static inline double wass__cost(const wass_cost *c, size_t i, size_t j) {

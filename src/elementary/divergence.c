@@ -10,22 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-int wass_divergence_parse(const char *name, wass_divergence_kind *out) {
-    static const struct {
-        const char *name;
-        wass_divergence_kind kind;
-    } table[] = {{"tv", WASS_DIV_TV}, {"total-variation", WASS_DIV_TV},
-                 {"kl", WASS_DIV_KL}, {"kullback-leibler", WASS_DIV_KL},
-                 {"js", WASS_DIV_JS}, {"jensen-shannon", WASS_DIV_JS}};
-    if (!name || !out) return WASS_ERR_INVALID;
-    for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
-        if (strcasecmp(name, table[k].name) == 0) {
-            *out = table[k].kind;
-            return WASS_OK;
-        }
-    return WASS_ERR_INVALID;
-}
-
 /* x log(x / y) for normalized masses, x > 0, y > 0. */
 static double xlogxy(double x, double y) {
     return x * log(x / y);
@@ -49,18 +33,12 @@ int wass_divergence(const double *p, const double *q, size_t n, wass_divergence_
     if ((rc = wass__check_weights(q, n, "q", &sq, err))) return rc;
 
     /* Neumaier-compensated accumulation of the per-bin terms */
-    double s = 0.0, c = 0.0;
-#define ACC(term)                                                                                  \
-    do {                                                                                           \
-        double x_ = (term), t_ = s + x_;                                                           \
-        c += fabs(s) >= fabs(x_) ? (s - t_) + x_ : (x_ - t_) + s;                                  \
-        s = t_;                                                                                    \
-    } while (0)
+    wass__acc acc = {0.0, 0.0};
     for (size_t i = 0; i < n; i++) {
         double a = p[i] / sp, b = q[i] / sq;
         switch (kind) {
         case WASS_DIV_TV:
-            ACC(fabs(a - b));
+            wass__acc_add(&acc, fabs(a - b));
             break;
         case WASS_DIV_KL:
             if (a > 0) {
@@ -69,19 +47,18 @@ int wass_divergence(const double *p, const double *q, size_t n, wass_divergence_
                     *out = INFINITY;
                     return WASS_OK;
                 }
-                ACC(xlogxy(a, b));
+                wass__acc_add(&acc, xlogxy(a, b));
             }
             break;
         case WASS_DIV_JS: {
             double m = 0.5 * a + 0.5 * b;
-            if (a > 0) ACC(0.5 * xlogxy(a, m));
-            if (b > 0) ACC(0.5 * xlogxy(b, m));
+            if (a > 0) wass__acc_add(&acc, 0.5 * xlogxy(a, m));
+            if (b > 0) wass__acc_add(&acc, 0.5 * xlogxy(b, m));
             break;
         }
         }
     }
-#undef ACC
-    double v = s + c;
+    double v = wass__acc_value(&acc);
     switch (kind) {
     case WASS_DIV_TV:
         v = fmin(1.0, fmax(0.0, 0.5 * v));

@@ -14,7 +14,7 @@
  * potentials whose error it measured.
  *
  * At the final epsilon, two-sided problems are accelerated by Anderson
- * mixing on g (sk_params.anderson, see aa_step); an extrapolated g has
+ * mixing on g (sk_params.anderson, anderson.c); an extrapolated g has
  * inexact columns, whose error is then added exactly from the column
  * log-sum-exps of f that the g update computed anyway. The solver also
  * stops on the state (T_f(g), g) of an extrapolated g, the one the
@@ -23,7 +23,7 @@
  * use their averaged update; with anderson = 0, two-sided problems use the
  * plain iteration with over-relaxation.
  */
-#include "entropic/sinkhorn_internal.h"
+#include "entropic/anderson.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -71,206 +71,24 @@ static double col_error(const double *b, const double *g, const double *L, doubl
     return wass__sum(e, m);
 }
 
-/* ---- Anderson acceleration ----------------------------------------------- */
-
-/* Type II Anderson mixing on g at the final epsilon, for the map
- * G(g) = T_g(T_f(g)) of one plain Sinkhorn iteration. The history holds the
- * differences of the last residuals r = G(g) - g and of the G values; the
- * next g is G(g_k) - dG gamma with gamma the regularized least-squares
- * solution of min |r_k - dR gamma|. Safeguard: when |r| (L2) grows by
- * more than SK_AA_GROWTH from the last accepted point, the point is dropped,
- * the history cleared, and the plain step from the accepted point taken;
- * the plain step is taken too when the extrapolated point gives non-finite
- * marginals. A long history (SK_ANDERSON = 32) matters where
- * eps is small against the spread of the costs: Gaussian clouds at
- * eps = 0.05, n = 1000, take 1741 iterations with 8 and about 100 with 32.
- * The inner products of the history are kept and only the newest one's
- * are computed, so a step costs O(history m). The fixed point is that of
- * plain Sinkhorn. All sums are serial: no thread count dependence. */
-typedef struct {
-    int cap, len, head, have_prev, restarted;
-    size_t m;
-    double prev_rn;
-    double *dR, *dG, *r_prev, *G_prev, *r;
-    double gram[SK_AA_MAX][SK_AA_MAX]; /* dR_u . dR_v of the slots in use */
-} sk_aa;
-
-static void aa_reset(sk_aa *s) {
-    s->len = 0, s->head = 0;
-}
-
-/* Safeguard: a point whose residual exceeds this factor times that of the
- * last accepted one is rejected. Anderson iterates are not monotone; a
- * factor of 1 (restart at every increase) cost 2x more iterations over
- * uniform, Gaussian and clustered clouds at eps = 0.05 and 0.01, and no
- * test at all (restart only on non-finite values) let tiny problems at
- * eps = 1e-3 diverge. */
-#define SK_AA_GROWTH 3.0
-
-static double dot(const double *x, const double *y, size_t m) {
-    double t = 0;
-    for (size_t j = 0; j < m; j++)
-        t += x[j] * y[j];
-    return t;
-}
-
-/* Solve H x = y (p x p, p <= SK_AA_MAX) by Gaussian elimination with partial
- * pivoting; 0 when singular or not finite. */
-static int small_solve(double H[SK_AA_MAX][SK_AA_MAX], double *y, int p) {
-    for (int c = 0; c < p; c++) {
-        int piv = c;
-        for (int r = c + 1; r < p; r++)
-            if (fabs(H[r][c]) > fabs(H[piv][c])) piv = r;
-        if (!(fabs(H[piv][c]) > 0) || !isfinite(H[piv][c])) return 0;
-        if (piv != c) {
-            for (int q = 0; q < p; q++) {
-                double t = H[c][q];
-                H[c][q] = H[piv][q];
-                H[piv][q] = t;
-            }
-            double t = y[c];
-            y[c] = y[piv];
-            y[piv] = t;
-        }
-        for (int r = c + 1; r < p; r++) {
-            double l = H[r][c] / H[c][c];
-            for (int q = c; q < p; q++)
-                H[r][q] -= l * H[c][q];
-            y[r] -= l * y[c];
-        }
-    }
-    for (int c = p - 1; c >= 0; c--) {
-        double t = y[c];
-        for (int q = c + 1; q < p; q++)
-            t -= H[c][q] * y[q];
-        y[c] = t / H[c][c];
-        if (!isfinite(y[c])) return 0;
-    }
-    return 1;
-}
-
-/* One step: x = the g that produced Gx = G(x). Writes the next g into out.
- * Returns 0 when out is Gx (the plain step), 1 when it is an extrapolated
- * point, 2 when x was rejected and out is the plain step from the last
- * accepted point (G of it, kept from its step). */
-static int aa_step(sk_aa *s, const double *x, const double *Gx, double *out) {
-    size_t m = s->m;
-    for (size_t j = 0; j < m; j++)
-        s->r[j] = Gx[j] - x[j];
-    double rn = sqrt(dot(s->r, s->r, m));
-    int extrap = 0;
-    if (s->have_prev && !s->restarted && !(rn < SK_AA_GROWTH * s->prev_rn)) {
-        /* x is much worse than the last accepted point: drop it, restart
-         * from the plain step of that point; the point reached is accepted
-         * whatever its residual (no loop), and the pair it makes with the
-         * last accepted point starts the new history. */
-        memcpy(out, s->G_prev, m * sizeof(double));
-        aa_reset(s);
-        s->restarted = 1;
-        return 2;
-    }
-    s->restarted = 0;
-    if (s->have_prev) {
-        double *dr = s->dR + (size_t)s->head * m, *dg = s->dG + (size_t)s->head * m;
-        for (size_t j = 0; j < m; j++) {
-            dr[j] = s->r[j] - s->r_prev[j];
-            dg[j] = Gx[j] - s->G_prev[j];
-        }
-        /* the slots in use are 0 .. len-1; only the new one's inner
-         * products are computed: O(cap m) a step */
-        int slot = s->head;
-        s->head = (s->head + 1) % s->cap;
-        if (s->len < s->cap) s->len++;
-        int p = s->len;
-        for (int v = 0; v < p; v++)
-            s->gram[slot][v] = s->gram[v][slot] = dot(dr, s->dR + (size_t)v * m, m);
-        double H[SK_AA_MAX][SK_AA_MAX], y[SK_AA_MAX], tr = 0;
-        for (int u = 0; u < p; u++) {
-            y[u] = dot(s->dR + (size_t)u * m, s->r, m);
-            for (int v = 0; v < p; v++)
-                H[u][v] = s->gram[u][v];
-            tr += H[u][u];
-        }
-        for (int u = 0; u < p; u++)
-            H[u][u] += 1e-10 * tr / p; /* Tikhonov, relative */
-        if (small_solve(H, y, p)) {
-            for (size_t j = 0; j < m; j++)
-                out[j] = Gx[j];
-            for (int u = 0; u < p; u++) {
-                const double *du = s->dG + (size_t)u * m;
-                for (size_t j = 0; j < m; j++)
-                    out[j] -= y[u] * du[j];
-            }
-            extrap = 1;
-        } else {
-            aa_reset(s);
-        }
-    }
-    if (!extrap) memcpy(out, Gx, m * sizeof(double));
-    memcpy(s->r_prev, s->r, m * sizeof(double));
-    memcpy(s->G_prev, Gx, m * sizeof(double));
-    s->prev_rn = rn;
-    s->have_prev = 1;
-    return extrap;
-}
-
 /* Iterations spent at each intermediate epsilon of the annealing. */
 #define SK_STAGE_ITERS 1
 
-int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_params *par, double *f,
-             double *g, sk_outcome *out, wass_error_info *err) {
-    size_t n = k->n, m = k->m, big = n > m ? n : m;
-    const double reg = par->reg, tau = par->tau, tol = par->tol;
-    const int sym = par->symmetric;
-    double *la = malloc((3 * n + 3 * m + 3 * big) * sizeof(double));
-    if (!la) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Sinkhorn work arrays)");
-    double *lb = la + n, *h = lb + m, *L = h + big, *e = L + big, *sh = e + big;
-    double *Lc = sh + big, *fn = Lc + m; /* kernel path: column LSEs, next f */
-    /* Anderson acceleration (two-sided problems, final epsilon): replaces
-     * the over-relaxation. */
-    const int use_aa = par->anderson > 0 && !sym;
+/* The solver's state between iterations: the problem, the work arrays, the
+ * annealing, the acceleration (Anderson or over-relaxation) and the kernel
+ * path's bookkeeping. */
+typedef struct {
+    const sk_kernel *k;
+    const double *a, *b;
+    const sk_params *par;
+    size_t n, m;
+    double *f, *g;
+    double *la, *lb, *h, *L, *e, *sh, *Lc, *fn; /* Lc, fn: kernel path column LSEs, next f */
+    int sym, use_aa;
     sk_aa aa;
-    memset(&aa, 0, sizeof aa);
-    double *aa_x = NULL, *aa_Gx = NULL;
-    if (use_aa) {
-        aa.cap = par->anderson < SK_AA_MAX ? par->anderson : SK_AA_MAX;
-        /* more history than dimensions only makes the least squares singular */
-        if ((size_t)aa.cap > m / 2) aa.cap = m / 2 > 1 ? (int)(m / 2) : 1;
-        aa.m = m;
-        aa.dR = malloc((2 * (size_t)aa.cap + 5) * m * sizeof(double));
-        if (!aa.dR) {
-            free(la);
-            return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Anderson history)");
-        }
-        aa.dG = aa.dR + (size_t)aa.cap * m;
-        aa.r_prev = aa.dG + (size_t)aa.cap * m;
-        aa.G_prev = aa.r_prev + m;
-        aa.r = aa.G_prev + m;
-        aa_x = aa.r + m;
-        aa_Gx = aa_x + m;
-    }
-    int64_t final_iters = 0; /* iterations done at the final epsilon */
-    for (size_t i = 0; i < n; i++)
-        la[i] = log(a[i]); /* log 0 = -inf: no mass there */
-    for (size_t j = 0; j < m; j++)
-        lb[j] = log(b[j]);
-
-    double eps = par->start_eps > reg ? par->start_eps : reg;
-    int stage_iters = 0;
-    out->status = WASS_ITERATION_LIMIT;
-    out->marginal_error = INFINITY;
-    out->iterations = 0;
-    out->message[0] = '\0';
-
-    if (par->init_g_only && !sym) { /* f from the given g */
-        double ie = 1.0 / eps, lam = lambda_of(tau, eps);
-        for (size_t j = 0; j < m; j++)
-            h[j] = lb[j] + g[j] * ie;
-        sk_lse(k, 0, h, ie, NULL, L);
-        for (size_t i = 0; i < n; i++)
-            f[i] = -lam * eps * L[i];
-    }
-
+    double eps;
+    int stage_iters;
+    int64_t final_iters; /* iterations done at the final epsilon */
     /* Over-relaxation (two-sided problems when Anderson is off): once at the
      * final epsilon, the plain iteration's contraction rate theta is
      * measured, then the updates become x <- (1 - w) x + w T(x) with
@@ -279,187 +97,307 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
      * (rows of this state + columns of the previous one) drops below tol, the
      * last updates are plain again and the stop is decided on an exact
      * error. If the error grows instead, relaxation is switched off. */
-    double omega = 1.0, col_err = INFINITY, prev_err = INFINITY, theta_prev = -1.0;
-    int plain_final = 0, polish = 0, relax_off = sym || use_aa, grow = 0;
-    int rc = WASS_OK;
+    double omega, col_err, prev_err, theta_prev;
+    int plain_final, polish, relax_off, grow;
     /* Kernel path (k->km): have_cols says that Lc holds the column LSEs for
      * the current f at the current eps (from the last build or fused pass).
      * Where K cannot hold the sums (see sk_kmat_build) the iteration runs in
      * the log domain, and K is tried again later: at once at a new epsilon,
      * else after 4, 8, 16, ... iterations (the potentials may have settled). */
-    int have_cols = 0;
-    int f_exact = 0;                   /* f = T_f(g) exactly at the current eps (see below) */
-    int64_t retry_at = 0, backoff = 4; /* after a refusal: next try, doubling gaps */
+    int have_cols;
+    int f_exact;               /* f = T_f(g) exactly at the current eps (see below) */
+    int64_t retry_at, backoff; /* after a refusal: next try, doubling gaps */
+} sk_state;
+
+/* Work arrays, logs of the weights, the first epsilon, f from g if asked. */
+static int state_init(sk_state *st, const sk_kernel *k, const double *a, const double *b,
+                      const sk_params *par, double *f, double *g, wass_error_info *err) {
+    size_t n = k->n, m = k->m, big = n > m ? n : m;
+    memset(st, 0, sizeof *st);
+    st->k = k;
+    st->a = a;
+    st->b = b;
+    st->par = par;
+    st->n = n;
+    st->m = m;
+    st->f = f;
+    st->g = g;
+    st->sym = par->symmetric;
+    st->la = malloc((3 * n + 3 * m + 3 * big) * sizeof(double));
+    if (!st->la) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Sinkhorn work arrays)");
+    st->lb = st->la + n;
+    st->h = st->lb + m;
+    st->L = st->h + big;
+    st->e = st->L + big;
+    st->sh = st->e + big;
+    st->Lc = st->sh + big;
+    st->fn = st->Lc + m;
+    /* Anderson acceleration (two-sided problems, final epsilon): replaces
+     * the over-relaxation. */
+    st->use_aa = par->anderson > 0 && !st->sym;
+    if (st->use_aa && sk_aa_init(&st->aa, par->anderson, m))
+        return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Anderson history)");
+    for (size_t i = 0; i < n; i++)
+        st->la[i] = log(a[i]); /* log 0 = -inf: no mass there */
+    for (size_t j = 0; j < m; j++)
+        st->lb[j] = log(b[j]);
+    st->eps = par->start_eps > par->reg ? par->start_eps : par->reg;
+    if (par->init_g_only && !st->sym) { /* f from the given g */
+        double ie = 1.0 / st->eps, lam = lambda_of(par->tau, st->eps);
+        for (size_t j = 0; j < m; j++)
+            st->h[j] = st->lb[j] + g[j] * ie;
+        sk_lse(k, 0, st->h, ie, NULL, st->L);
+        for (size_t i = 0; i < n; i++)
+            f[i] = -lam * st->eps * st->L[i];
+    }
+    st->omega = 1.0;
+    st->col_err = st->prev_err = INFINITY;
+    st->theta_prev = -1.0;
+    st->relax_off = st->sym || st->use_aa;
+    st->backoff = 4;
+    return WASS_OK;
+}
+
+static void state_free(sk_state *st) {
+    sk_aa_free(&st->aa);
+    free(st->la);
+}
+
+/* Whether this iteration runs on the precomputed kernel (built for the
+ * current epsilon when needed). */
+static int kernel_pass(sk_state *st, int64_t iterations) {
+    const sk_kernel *k = st->k;
+    if (!k->km || iterations < st->retry_at) return 0;
+    const double *gg = st->sym ? st->f : st->g;
+    if (!(st->have_cols && k->km->valid && k->km->eps == st->eps))
+        st->have_cols = sk_kmat_build(k, st->la, st->f, gg, st->eps, st->sym ? NULL : st->Lc);
+    if (!st->have_cols) {
+        st->retry_at = iterations + st->backoff;
+        st->backoff *= 2;
+    }
+    return st->have_cols;
+}
+
+/* The Anderson step on g (f = T_f(g) at this epsilon: L gives G(g)); the
+ * column error of an extrapolated g into *aa_col. */
+static void anderson_g(sk_state *st, double ie, double lam, double *aa_col) {
+    size_t m = st->m;
+    double *g = st->g;
+    memcpy(st->aa.x, g, m * sizeof(double));
+    for (size_t j = 0; j < m; j++)
+        st->aa.Gx[j] = -lam * st->eps * st->L[j];
+    if (sk_aa_step(&st->aa, st->aa.x, st->aa.Gx, g)) {
+        /* extrapolated g, or the restart point: its columns are not exact
+         * for this f; their error is exact from the column LSEs of f */
+        *aa_col = col_error(st->b, g, st->L, ie, st->par->tau, m, st->e);
+        if (!isfinite(*aa_col)) { /* too far: back to the plain step */
+            memcpy(g, st->aa.Gx, m * sizeof(double));
+            sk_aa_reset(&st->aa);
+            *aa_col = 0.0;
+        }
+    }
+}
+
+/* The g update (two-sided problems): with w = 1 the columns become exact
+ * (optimal for tau > 0). Returns 1 when the state before it, (T_f(g), g),
+ * meets the tolerance (out filled): the solve stops on it. */
+static int g_update(sk_state *st, double ie, double lam, double w, int kpass, double *aa_col,
+                    sk_outcome *out) {
+    size_t n = st->n, m = st->m;
+    const double tau = st->par->tau;
+    double *f = st->f, *g = st->g, *L = st->L;
+    if (kpass) {
+        memcpy(L, st->Lc, m * sizeof(double));
+    } else {
+        for (size_t i = 0; i < n; i++)
+            st->h[i] = st->la[i] + f[i] * ie;
+        for (size_t j = 0; j < m; j++)
+            st->sh[j] = -g[j] * ie / lam;
+        sk_lse(st->k, 1, st->h, ie, st->sh, L);
+    }
+    if (st->f_exact) {
+        /* (f, g) with f = T_f(g): its rows are exact, and L gives its
+         * column error. This is the state that Anderson drives to the fixed
+         * point; stop on it when it is done. */
+        double cerr = col_error(st->b, g, L, ie, tau, m, st->e);
+        if (cerr < st->par->tol) {
+            out->marginal_error = cerr;
+            out->status = WASS_CONVERGED;
+            return 1;
+        }
+    }
+    if (st->omega > 1.0) /* column error of the state before this update */
+        st->col_err = col_error(st->b, g, L, ie, tau, m, st->e);
+    if (st->use_aa && st->eps <= st->par->reg && st->final_iters > 0)
+        anderson_g(st, ie, lam, aa_col);
+    else
+        for (size_t j = 0; j < m; j++)
+            g[j] = (1.0 - w) * g[j] - w * lam * st->eps * L[j];
+    return 0;
+}
+
+/* The row pass: LSE_i for the f update and the row error of (f, g); on the
+ * kernel, fused with the column sums of the next g update. Returns whether
+ * it ran on the kernel. */
+static int row_pass(sk_state *st, double ie, double lam, double c1, double c2, double eps_next,
+                    int kpass, int64_t iterations) {
+    const sk_kernel *k = st->k;
+    const double *gg = st->sym ? st->f : st->g;
+    if (kpass) {
+        double *lc = st->sym ? NULL : st->Lc, ne = eps_next != st->eps ? eps_next : 0.0;
+        int r = sk_kmat_fused(k, st->la, st->lb, st->f, gg, c1, c2, ne, st->L, st->fn, lc,
+                              &st->have_cols);
+        if (r == SK_DRIFT)
+            r = sk_kmat_build(k, st->la, st->f, gg, st->eps, NULL) &&
+                sk_kmat_fused(k, st->la, st->lb, st->f, gg, c1, c2, ne, st->L, st->fn, lc,
+                              &st->have_cols) == 1;
+        if (r != 1) {
+            kpass = 0;
+            st->have_cols = 0;
+            st->retry_at = iterations + st->backoff;
+            st->backoff *= 2;
+        }
+    }
+    if (!kpass) {
+        for (size_t j = 0; j < st->m; j++)
+            st->h[j] = st->lb[j] + gg[j] * ie;
+        for (size_t i = 0; i < st->n; i++)
+            st->sh[i] = -st->f[i] * ie / lam;
+        sk_lse(k, 0, st->h, ie, st->sh, st->L);
+    }
+    return kpass;
+}
+
+/* L1 row error of (f, g) from the row LSEs; *finite = 0 on a breakdown. */
+static double row_error(sk_state *st, double ie, int *finite) {
+    const double tau = st->par->tau;
+    *finite = 1;
+    for (size_t i = 0; i < st->n; i++) {
+        double r = st->a[i] * exp(st->f[i] * ie + st->L[i]);
+        double target = tau > 0 ? st->a[i] * exp(-st->f[i] / tau) : st->a[i];
+        st->e[i] = fabs(r - target);
+        if (!isfinite(st->L[i]) || !isfinite(st->e[i])) *finite = 0;
+    }
+    double merr = wass__sum(st->e, st->n);
+    return st->sym ? 2.0 * merr : merr; /* rows and columns of a symmetric plan */
+}
+
+/* Over-relaxation at the final epsilon: measure the plain rate, then relax;
+ * back to plain Sinkhorn for good when it diverges. */
+static void relax_update(sk_state *st, double merr) {
+    if (!(st->eps <= st->par->reg) || st->relax_off || st->polish) return;
+    if (st->omega == 1.0) {
+        double theta = merr / st->prev_err;
+        if (++st->plain_final >= 6 && theta > 0 && theta < 1 && st->theta_prev > 0 &&
+            fabs(theta - st->theta_prev) < 0.05 * theta) {
+            double wopt = 2.0 / (1.0 + sqrt(1.0 - theta));
+            if (wopt > 1.05) st->omega = wopt > 1.9 ? 1.9 : wopt;
+        }
+        st->theta_prev = theta;
+    } else if (merr > st->prev_err) {
+        if (++st->grow >= 4) {
+            st->omega = 1.0;
+            st->relax_off = 1;
+        }
+    } else {
+        st->grow = 0;
+    }
+}
+
+/* The f update (at the epsilon of the next iteration) and the annealing. */
+static void f_update_and_anneal(sk_state *st, double c1, double c2, double w, double eps_next,
+                                int kpass) {
+    const double reg = st->par->reg;
+    if (st->eps <= reg) st->final_iters++;
+    st->f_exact = st->use_aa && w == 1.0 && st->eps <= reg;
+    if (kpass)
+        memcpy(st->f, st->fn, st->n * sizeof(double));
+    else
+        for (size_t i = 0; i < st->n; i++)
+            st->f[i] = c1 * st->f[i] + c2 * st->L[i];
+    if (eps_next != st->eps) {
+        st->eps = eps_next;
+        st->stage_iters = 0;
+        st->prev_err = INFINITY;
+        st->retry_at = 0; /* a new epsilon: try the kernel again */
+    } else if (st->eps > reg) {
+        st->stage_iters++;
+    }
+}
+
+/* One iteration; returns 1 when the solve ends (out->status set). */
+static int iterate(sk_state *st, sk_outcome *out) {
+    const sk_params *par = st->par;
+    const double reg = par->reg, eps = st->eps;
+    const double ie = 1.0 / eps, lam = lambda_of(par->tau, eps);
+    const double w = st->polish ? 1.0 : st->omega;
+    double aa_col = 0.0; /* column error of an extrapolated g */
+    int kpass = kernel_pass(st, out->iterations);
+    if (!st->sym && g_update(st, ie, lam, w, kpass, &aa_col, out)) return 1;
+    const double c1 = st->sym ? 0.5 : 1.0 - w;
+    const double c2 = st->sym ? -0.5 * lam * eps : -w * lam * eps;
+    /* the annealing steps after this iteration: K is rebuilt by this pass */
+    double eps_next = eps;
+    if (eps > reg && st->stage_iters + 1 >= SK_STAGE_ITERS) {
+        eps_next = eps * par->scaling_factor;
+        if (eps_next < reg) eps_next = reg;
+    }
+    kpass = row_pass(st, ie, lam, c1, c2, eps_next, kpass, out->iterations);
+    int finite;
+    double merr = row_error(st, ie, &finite);
+    out->iterations++;
+    if (!finite) {
+        out->status = WASS_NOT_CONVERGED;
+        snprintf(out->message, sizeof out->message,
+                 "numerical breakdown at iteration %lld (epsilon %.3g): non-finite potentials",
+                 (long long)out->iterations, eps);
+        return 1;
+    }
+    if (w == 1.0) { /* exact: columns are right after a plain g update */
+        merr += aa_col;
+        out->marginal_error = merr;
+        if (eps <= reg && merr < par->tol) {
+            out->status = WASS_CONVERGED;
+            return 1;
+        }
+    } else {
+        out->marginal_error = merr + st->col_err; /* estimate */
+        if (merr + st->col_err < par->tol) st->polish = 1;
+    }
+    relax_update(st, merr);
+    st->prev_err = merr;
+    f_update_and_anneal(st, c1, c2, w, eps_next, kpass);
+    if (par->progress && out->iterations % 16 == 0)
+        par->progress(-1.0, st->eps > reg ? "sinkhorn: annealing epsilon" : "sinkhorn",
+                      par->progress_user);
+    return 0;
+}
+
+int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_params *par, double *f,
+             double *g, sk_outcome *out, wass_error_info *err) {
+    sk_state st;
+    int rc = state_init(&st, k, a, b, par, f, g, err);
+    if (rc) {
+        state_free(&st);
+        return rc;
+    }
+    out->status = WASS_ITERATION_LIMIT;
+    out->marginal_error = INFINITY;
+    out->iterations = 0;
+    out->message[0] = '\0';
     for (;;) {
         if (out->iterations >= par->max_iter) {
             snprintf(out->message, sizeof out->message,
                      "stopped at max_iter = %lld with L1 marginal error %.3g >= tol %.3g%s",
-                     (long long)par->max_iter, out->marginal_error, tol,
-                     eps > reg ? " (still annealing epsilon)" : "");
+                     (long long)par->max_iter, out->marginal_error, par->tol,
+                     st.eps > par->reg ? " (still annealing epsilon)" : "");
             break;
         }
-        const double ie = 1.0 / eps, lam = lambda_of(tau, eps);
-        const double w = polish ? 1.0 : omega;
-        const double *gg = sym ? f : g;
-        double aa_col = 0.0; /* column error of an extrapolated g */
-        int kpass = 0;       /* this iteration runs on the precomputed kernel */
-        if (k->km && out->iterations >= retry_at) {
-            if (!(have_cols && k->km->valid && k->km->eps == eps))
-                have_cols = sk_kmat_build(k, la, f, gg, eps, sym ? NULL : Lc);
-            if (!have_cols) {
-                retry_at = out->iterations + backoff;
-                backoff *= 2;
-            }
-            kpass = have_cols;
-        }
-        if (!sym) {
-            /* g update: with w = 1 the columns become exact (optimal for tau > 0). */
-            if (kpass) {
-                memcpy(L, Lc, m * sizeof(double));
-            } else {
-                for (size_t i = 0; i < n; i++)
-                    h[i] = la[i] + f[i] * ie;
-                for (size_t j = 0; j < m; j++)
-                    sh[j] = -g[j] * ie / lam;
-                sk_lse(k, 1, h, ie, sh, L);
-            }
-            if (f_exact) {
-                /* (f, g) with f = T_f(g): its rows are exact, and L gives
-                 * its column error. This is the state that Anderson
-                 * drives to the fixed point; stop on it when it is done. */
-                double cerr = col_error(b, g, L, ie, tau, m, e);
-                if (cerr < tol) {
-                    out->marginal_error = cerr;
-                    out->status = WASS_CONVERGED;
-                    break;
-                }
-            }
-            if (omega > 1.0) { /* column error of the state before this update */
-                col_err = col_error(b, g, L, ie, tau, m, e);
-            }
-            if (use_aa && eps <= reg && final_iters > 0) {
-                /* f = T_f(g) at this epsilon: L gives G(g) */
-                memcpy(aa_x, g, m * sizeof(double));
-                for (size_t j = 0; j < m; j++)
-                    aa_Gx[j] = -lam * eps * L[j];
-                if (aa_step(&aa, aa_x, aa_Gx, g)) {
-                    /* extrapolated g, or the restart point: its columns
-                     * are not exact for this f; their error is exact from
-                     * the column LSEs of f */
-                    aa_col = col_error(b, g, L, ie, tau, m, e);
-                    if (!isfinite(aa_col)) { /* too far: back to the plain step */
-                        memcpy(g, aa_Gx, m * sizeof(double));
-                        aa_reset(&aa);
-                        aa_col = 0.0;
-                    }
-                }
-            } else {
-                for (size_t j = 0; j < m; j++)
-                    g[j] = (1.0 - w) * g[j] - w * lam * eps * L[j];
-            }
-        }
-        /* row pass: LSE_i for the f update and the row error of (f, g); on
-         * the kernel, fused with the column sums of the next g update. */
-        const double c1 = sym ? 0.5 : 1.0 - w, c2 = sym ? -0.5 * lam * eps : -w * lam * eps;
-        /* the annealing steps after this iteration: K is rebuilt by this pass */
-        double eps_next = eps;
-        if (eps > reg && stage_iters + 1 >= SK_STAGE_ITERS) {
-            eps_next = eps * par->scaling_factor;
-            if (eps_next < reg) eps_next = reg;
-        }
-        if (kpass) {
-            double *lc = sym ? NULL : Lc, ne = eps_next != eps ? eps_next : 0.0;
-            int r = sk_kmat_fused(k, la, lb, f, gg, c1, c2, ne, L, fn, lc, &have_cols);
-            if (r == SK_DRIFT)
-                r = sk_kmat_build(k, la, f, gg, eps, NULL) &&
-                    sk_kmat_fused(k, la, lb, f, gg, c1, c2, ne, L, fn, lc, &have_cols) == 1;
-            if (r != 1) {
-                kpass = 0;
-                have_cols = 0;
-                retry_at = out->iterations + backoff;
-                backoff *= 2;
-            }
-        }
-        if (!kpass) {
-            for (size_t j = 0; j < m; j++)
-                h[j] = lb[j] + gg[j] * ie;
-            for (size_t i = 0; i < n; i++)
-                sh[i] = -f[i] * ie / lam;
-            sk_lse(k, 0, h, ie, sh, L);
-        }
-        int finite = 1;
-        for (size_t i = 0; i < n; i++) {
-            double r = a[i] * exp(f[i] * ie + L[i]);
-            double target = tau > 0 ? a[i] * exp(-f[i] / tau) : a[i];
-            e[i] = fabs(r - target);
-            if (!isfinite(L[i]) || !isfinite(e[i])) finite = 0;
-        }
-        double merr = wass__sum(e, n);
-        if (sym) merr *= 2.0; /* rows and columns of a symmetric plan */
-        out->iterations++;
-        if (!finite) {
-            out->status = WASS_NOT_CONVERGED;
-            snprintf(out->message, sizeof out->message,
-                     "numerical breakdown at iteration %lld (epsilon %.3g): non-finite "
-                     "potentials",
-                     (long long)out->iterations, eps);
-            break;
-        }
-        if (w == 1.0) { /* exact: columns are right after a plain g update */
-            merr += aa_col;
-            out->marginal_error = merr;
-            if (eps <= reg && merr < tol) {
-                out->status = WASS_CONVERGED;
-                break;
-            }
-        } else {
-            out->marginal_error = merr + col_err; /* estimate */
-            if (merr + col_err < tol) polish = 1;
-        }
-        if (eps <= reg && !relax_off && !polish) {
-            if (omega == 1.0) {
-                /* measure the plain rate, then relax */
-                double theta = merr / prev_err;
-                if (++plain_final >= 6 && theta > 0 && theta < 1 && theta_prev > 0 &&
-                    fabs(theta - theta_prev) < 0.05 * theta) {
-                    double wopt = 2.0 / (1.0 + sqrt(1.0 - theta));
-                    if (wopt > 1.05) omega = wopt > 1.9 ? 1.9 : wopt;
-                }
-                theta_prev = theta;
-            } else if (merr > prev_err) {
-                if (++grow >= 4) { /* diverging: back to plain Sinkhorn for good */
-                    omega = 1.0;
-                    relax_off = 1;
-                }
-            } else {
-                grow = 0;
-            }
-        }
-        prev_err = merr;
-        if (eps <= reg) final_iters++;
-        /* f = T_f(g) below, at the epsilon of the next iteration */
-        f_exact = use_aa && w == 1.0 && eps <= reg;
-        if (kpass)
-            memcpy(f, fn, n * sizeof(double));
-        else
-            for (size_t i = 0; i < n; i++)
-                f[i] = c1 * f[i] + c2 * L[i];
-        if (eps_next != eps) {
-            eps = eps_next;
-            stage_iters = 0;
-            prev_err = INFINITY;
-            retry_at = 0; /* a new epsilon: try the kernel again */
-        } else if (eps > reg) {
-            stage_iters++;
-        }
-        if (par->progress && out->iterations % 16 == 0)
-            par->progress(-1.0, eps > reg ? "sinkhorn: annealing epsilon" : "sinkhorn",
-                          par->progress_user);
+        if (iterate(&st, out)) break;
     }
-    if (sym) memcpy(g, f, n * sizeof(double));
-    free(aa.dR);
-    free(la);
-    return rc;
+    if (st.sym) memcpy(g, f, k->n * sizeof(double));
+    state_free(&st);
+    return WASS_OK;
 }
 
 static double kl_gen(const double *x, const double *y, size_t len, double *tmp) {
@@ -582,7 +520,7 @@ int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *opt,
     if (opt->want_plan && nm > SIZE_MAX / sizeof(double))
         return wass__fail(err, WASS_ERR_SIZE, "plan of %zu x %zu entries is too large", n, m);
 
-    double *a = NULL, *b = NULL, ta, tb;
+    double *a = NULL, *b = NULL, ta = 0.0, tb = 0.0;
     sk_kernel k;
     memset(&k, 0, sizeof k);
     if ((rc = sk_weights(pb->a, n, &a, &ta, err))) goto done;

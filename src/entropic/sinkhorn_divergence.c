@@ -10,22 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int check_cloud(const wass_cloud *P, const char *name, wass_error_info *err) {
-    if (!P) return wass__fail(err, WASS_ERR_INVALID, "cloud %s is NULL", name);
-    if (P->n == 0) return wass__fail(err, WASS_ERR_SIZE, "cloud %s is empty", name);
-    if (P->d == 0) return wass__fail(err, WASS_ERR_SIZE, "cloud %s has dimension 0", name);
-    if (!P->X) return wass__fail(err, WASS_ERR_INVALID, "points of cloud %s are NULL", name);
-    size_t nd;
-    if (!wass__mul_ok(P->n, P->d, &nd))
-        return wass__fail(err, WASS_ERR_SIZE, "cloud %s: n * d overflows", name);
-    char what[64];
-    snprintf(what, sizeof what, "points of %s", name);
-    int rc = wass__check_finite(P->X, nd, what, err);
-    if (rc) return rc;
-    snprintf(what, sizeof what, "weights of %s", name);
-    return wass__check_weights(P->w, P->n, what, NULL, err);
-}
-
 /* One entropic problem between clouds X (weights a) and Y (weights b); its
  * potentials are copied to f_out (n) and g_out (m) when they are not NULL. */
 static int solve_one(const double *X, const double *a, size_t n, const double *Y, const double *b,
@@ -86,7 +70,9 @@ int wass_sinkhorn_divergence_potentials(const wass_cloud *P, const wass_cloud *Q
     memset(res, 0, sizeof *res);
     res->status = WASS_NOT_SOLVED;
     int rc;
-    if ((rc = check_cloud(P, "P", err)) || (rc = check_cloud(Q, "Q", err))) return rc;
+    if ((rc = wass__check_cloud(P, "cloud P", "P", "weights of P", NULL, err)) ||
+        (rc = wass__check_cloud(Q, "cloud Q", "Q", "weights of Q", NULL, err)))
+        return rc;
     if (P->d != Q->d)
         return wass__fail(err, WASS_ERR_SIZE, "clouds have different dimensions (%zu and %zu)",
                           P->d, Q->d);

@@ -203,63 +203,11 @@ static SK_ATTR double SK_NAME(plan_row)(const double *c, const double *beta, siz
 }
 
 /* Costs from point x (d coordinates) to the len points of Yt (d x len,
- * transposed) into c. */
+ * transposed) into c: the library's cost oracle, inlined here to be compiled
+ * for this instruction set. */
 static SK_ATTR void SK_NAME(cost_row)(const wass_ground *g, const double *x, const double *Yt,
                                       size_t d, size_t len, double *c) {
-    switch (g->metric) {
-    case WASS_SQEUCLIDEAN:
-    case WASS_EUCLIDEAN:
-        for (size_t j = 0; j < len; j++)
-            c[j] = 0.0;
-        for (size_t k = 0; k < d; k++) {
-            const double xk = x[k], *y = Yt + k * len;
-            for (size_t j = 0; j < len; j++) {
-                double t = xk - y[j];
-                c[j] += t * t;
-            }
-        }
-        if (g->metric == WASS_EUCLIDEAN)
-            for (size_t j = 0; j < len; j++)
-                c[j] = sqrt(c[j]);
-        break;
-    case WASS_CITYBLOCK:
-        for (size_t j = 0; j < len; j++)
-            c[j] = 0.0;
-        for (size_t k = 0; k < d; k++) {
-            const double xk = x[k], *y = Yt + k * len;
-            for (size_t j = 0; j < len; j++)
-                c[j] += fabs(xk - y[j]);
-        }
-        break;
-    case WASS_CHEBYSHEV:
-        for (size_t j = 0; j < len; j++)
-            c[j] = 0.0;
-        for (size_t k = 0; k < d; k++) {
-            const double xk = x[k], *y = Yt + k * len;
-            for (size_t j = 0; j < len; j++) {
-                double t = fabs(xk - y[j]);
-                c[j] = t > c[j] ? t : c[j];
-            }
-        }
-        break;
-    case WASS_MINKOWSKI:
-        for (size_t j = 0; j < len; j++)
-            c[j] = 0.0;
-        for (size_t k = 0; k < d; k++) {
-            const double xk = x[k], *y = Yt + k * len;
-            for (size_t j = 0; j < len; j++)
-                c[j] += pow(fabs(xk - y[j]), g->q);
-        }
-        for (size_t j = 0; j < len; j++)
-            c[j] = pow(c[j], 1.0 / g->q);
-        break;
-    }
-    if (g->p == 2.0)
-        for (size_t j = 0; j < len; j++)
-            c[j] *= c[j];
-    else if (g->p != 1.0)
-        for (size_t j = 0; j < len; j++)
-            c[j] = pow(c[j], g->p);
+    wass__cost_row_t(g, x, Yt, len, d, len, c);
 }
 
 /* Dense column log-sum-exp over columns [j0, j1) (j0 a multiple of 8):

@@ -4,6 +4,7 @@
  * them solved exactly, and its plan and duals lifted to the points.
  */
 #include "exact/colgen_internal.h"
+#include "exact/emd_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,7 @@ int wass__coarse_solve(const wass_problem *pb, const colgen *cg, coarse_info *ci
     co.max_iter = 0;
     co.progress = NULL;
     co.algorithm = WASS_ALGO_AUTO;
-    if (wass_emd(&cp, &co, &r, NULL) != WASS_OK || r.status != WASS_OPTIMAL) goto done;
+    if (wass__emd_solve(&cp, &co, &r, NULL) != WASS_OK || r.status != WASS_OPTIMAL) goto done;
     /* duals: the coarse problem was normalized; scale does not matter for
      * ordering within the start, but keep cost units: duals are in cost units */
     ci->u = malloc(TX->np * sizeof(double));

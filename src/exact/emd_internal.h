@@ -1,13 +1,14 @@
 /*
- * emd_internal.h - helpers shared by the exact solver (emd.c), its
- * certificate (certify.c) and the Kantorovich-Rubinstein critic (critic.c).
+ * emd_internal.h - helpers shared by the exact solver (emd.c and its steps),
+ * its certificate (certify.c), column generation (emd_colgen.c) and the
+ * Kantorovich-Rubinstein critic (critic.c).
  */
 #ifndef WASS_EMD_INTERNAL_H
 #define WASS_EMD_INTERNAL_H
 
 #include "common/internal.h"
 
-/* The masses a solve uses after mass handling. a2 (n) and b2 (m) receive the
+/* The masses a solve uses after mass handling (emd_masses.c). a2 (n) and b2 (m) receive the
  * effective weights (uniform when pb->a / pb->b is NULL):
  *  - balanced: a as given, b rescaled to a's total (error if the totals differ
  *    by more than mass_tol relative),
@@ -46,6 +47,14 @@ void wass__groups_free(wass__groups *g);
  * pairs in original indices. Returns WASS_OK or WASS_ERR_NOMEM. */
 int wass__split_plan(const wass_flow *plan, size_t len, const wass__groups *gs, const double *a,
                      const wass__groups *gt, const double *b, wass_flow **out, size_t *out_len);
+
+/* The exact solve behind wass_emd, for a problem that passed
+ * wass_problem_check and options that passed wass_emd's checks: prepare,
+ * choose, solve, assemble, certify (when opt->certify). The internal entry
+ * of the multiscale recursion: column generation (emd_colgen.c) solves the
+ * problem between the leaf centroids of its k-d trees through it. */
+int wass__emd_solve(const wass_problem *pb, const wass_options *opt, wass_result *res,
+                    wass_error_info *err);
 
 /* Relative tolerances an exact result must meet to be reported optimal. */
 #define WASS__CERT_MARGINAL_TOL 1e-9

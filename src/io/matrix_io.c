@@ -208,11 +208,11 @@ static const char *npy_key(const char *h, const char *key) {
     return q;
 }
 
-/* fsize: the stream's total size in bytes (the data must fit in it). */
-static int read_npy(FILE *f, size_t fsize, const char *path, wass_matrix *out,
-                    wass_error_info *err) {
+/* The preamble and header text of a .npy stream: *h (malloc'ed,
+ * NUL-terminated), *hend = the offset where the data starts. */
+static int npy_header(FILE *f, char **h, size_t *hend, wass_error_info *err) {
     unsigned char pre[12];
-    char eb[128];
+    *h = NULL;
     if (fread(pre, 1, 10, f) != 10)
         return wass__fail(err, WASS_ERR_FORMAT, "truncated .npy file (no complete header)");
     int major = pre[6], minor = pre[7];
@@ -232,72 +232,57 @@ static int read_npy(FILE *f, size_t fsize, const char *path, wass_matrix *out,
     }
     if (hlen > (1u << 20))
         return wass__fail(err, WASS_ERR_FORMAT, ".npy header length %zu is implausible", hlen);
-    char *h = malloc(hlen + 1);
-    if (!h) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
-    if (fread(h, 1, hlen, f) != hlen) {
-        free(h);
+    *h = malloc(hlen + 1);
+    if (!*h) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    if (fread(*h, 1, hlen, f) != hlen)
         return wass__fail(err, WASS_ERR_FORMAT, "truncated .npy file (header cut short)");
-    }
-    h[hlen] = '\0';
-    int rc = WASS_OK;
-    double *data = NULL;
+    (*h)[hlen] = '\0';
+    *hend = hstart + hlen;
+    return WASS_OK;
+}
 
-    /* dtype */
+/* The item size of the header's dtype (float64 or float32, little-endian)
+ * and its C order. */
+static int npy_dtype(const char *h, size_t *item, wass_error_info *err) {
     char descr[32] = "";
     const char *q = npy_key(h, "descr");
     if (!q || (*q != '\'' && *q != '"')) {
         if (q && *q == '[')
-            rc = wass__fail(err, WASS_ERR_DTYPE,
-                            "unsupported .npy dtype (structured array; need float64 or float32)");
-        else
-            rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has no 'descr' entry");
-        goto done;
+            return wass__fail(err, WASS_ERR_DTYPE,
+                              "unsupported .npy dtype (structured array; need float64 or float32)");
+        return wass__fail(err, WASS_ERR_FORMAT, ".npy header has no 'descr' entry");
     }
-    {
-        char quote = *q++;
-        size_t k = 0;
-        while (*q && *q != quote && k + 1 < sizeof descr)
-            descr[k++] = *q++;
-        descr[k] = '\0';
-        if (*q != quote) {
-            rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'descr' entry");
-            goto done;
-        }
-    }
-    size_t item;
+    char quote = *q++;
+    size_t k = 0;
+    while (*q && *q != quote && k + 1 < sizeof descr)
+        descr[k++] = *q++;
+    descr[k] = '\0';
+    if (*q != quote)
+        return wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'descr' entry");
     if (strcmp(descr, "<f8") == 0)
-        item = 8;
+        *item = 8;
     else if (strcmp(descr, "<f4") == 0)
-        item = 4;
-    else {
-        rc = wass__fail(err, WASS_ERR_DTYPE,
-                        "unsupported .npy dtype '%s' (need float64 or float32)", descr);
-        goto done;
-    }
-
-    /* order */
+        *item = 4;
+    else
+        return wass__fail(err, WASS_ERR_DTYPE,
+                          "unsupported .npy dtype '%s' (need float64 or float32)", descr);
     q = npy_key(h, "fortran_order");
-    if (!q) {
-        rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has no 'fortran_order' entry");
-        goto done;
-    }
-    if (strncmp(q, "True", 4) == 0) {
-        rc = wass__fail(err, WASS_ERR_DTYPE,
-                        "unsupported .npy layout: fortran_order is True (save a C-ordered array, "
-                        "e.g. numpy.ascontiguousarray)");
-        goto done;
-    }
-    if (strncmp(q, "False", 5) != 0) {
-        rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'fortran_order' entry");
-        goto done;
-    }
+    if (!q) return wass__fail(err, WASS_ERR_FORMAT, ".npy header has no 'fortran_order' entry");
+    if (strncmp(q, "True", 4) == 0)
+        return wass__fail(err, WASS_ERR_DTYPE,
+                          "unsupported .npy layout: fortran_order is True (save a C-ordered "
+                          "array, e.g. numpy.ascontiguousarray)");
+    if (strncmp(q, "False", 5) != 0)
+        return wass__fail(err, WASS_ERR_FORMAT,
+                          ".npy header has a malformed 'fortran_order' entry");
+    return WASS_OK;
+}
 
-    /* shape */
-    q = npy_key(h, "shape");
-    if (!q || *q != '(') {
-        rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has no 'shape' entry");
-        goto done;
-    }
+/* The header's shape: 1-D (rows x 1) or 2-D. */
+static int npy_shape(const char *h, size_t *rows, size_t *cols, wass_error_info *err) {
+    const char *q = npy_key(h, "shape");
+    if (!q || *q != '(')
+        return wass__fail(err, WASS_ERR_FORMAT, ".npy header has no 'shape' entry");
     q++;
     size_t dims[8];
     int nd = 0;
@@ -305,53 +290,95 @@ static int read_npy(FILE *f, size_t fsize, const char *path, wass_matrix *out,
         while (*q == ' ')
             q++;
         if (*q == ')') break;
-        if (*q < '0' || *q > '9') {
-            rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'shape' entry");
-            goto done;
-        }
+        if (*q < '0' || *q > '9')
+            return wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'shape' entry");
         size_t v = 0;
         while (*q >= '0' && *q <= '9') {
             size_t dgt = (size_t)(*q - '0');
-            if (v > (SIZE_MAX - dgt) / 10) {
-                rc = wass__fail(err, WASS_ERR_FORMAT, ".npy shape dimension overflows");
-                goto done;
-            }
+            if (v > (SIZE_MAX - dgt) / 10)
+                return wass__fail(err, WASS_ERR_FORMAT, ".npy shape dimension overflows");
             v = v * 10 + dgt;
             q++;
         }
         while (*q == 'L' || *q == ' ')
             q++;
-        if (nd == 8) {
-            rc = wass__fail(err, WASS_ERR_FORMAT, ".npy array has more than 8 dimensions");
-            goto done;
-        }
+        if (nd == 8)
+            return wass__fail(err, WASS_ERR_FORMAT, ".npy array has more than 8 dimensions");
         dims[nd++] = v;
         if (*q == ',')
             q++;
-        else if (*q != ')') {
-            rc = wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'shape' entry");
-            goto done;
+        else if (*q != ')')
+            return wass__fail(err, WASS_ERR_FORMAT, ".npy header has a malformed 'shape' entry");
+    }
+    if (nd == 1 || nd == 2) {
+        *rows = dims[0];
+        *cols = nd == 2 ? dims[1] : 1;
+        return WASS_OK;
+    }
+    char shape[160];
+    size_t off = (size_t)snprintf(shape, sizeof shape, "(");
+    for (int k = 0; k < nd && off < sizeof shape; k++)
+        off += (size_t)snprintf(shape + off, sizeof shape - off, k ? ", %zu" : "%zu", dims[k]);
+    if (off < sizeof shape) snprintf(shape + off, sizeof shape - off, "%s)", nd == 1 ? "," : "");
+    return wass__fail(err, WASS_ERR_FORMAT,
+                      "unsupported .npy shape %s: %d dimensions (need 1-D or 2-D)", shape, nd);
+}
+
+/* count little-endian values of item bytes from f into data (doubles),
+ * each finite; cols names their place in messages. */
+static int npy_values(FILE *f, const char *path, size_t item, size_t count, size_t cols,
+                      double *data, wass_error_info *err) {
+    unsigned char chunk[8192];
+    char eb[128];
+    size_t done_n = 0, per = sizeof chunk / item;
+    while (done_n < count) {
+        size_t want = count - done_n < per ? count - done_n : per;
+        size_t got = fread(chunk, item, want, f);
+        if (got != want) {
+            if (ferror(f))
+                return wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path,
+                                  errtext(errno, eb, sizeof eb));
+            return wass__fail(err, WASS_ERR_FORMAT,
+                              ".npy header declares %zu values but the file holds only %zu", count,
+                              done_n + got);
         }
+        for (size_t k = 0; k < got; k++) {
+            const unsigned char *b = chunk + k * item;
+            double x;
+            if (item == 8) {
+                uint64_t u = 0;
+                for (int t = 7; t >= 0; t--)
+                    u = (u << 8) | b[t];
+                memcpy(&x, &u, 8);
+            } else {
+                uint32_t u = 0;
+                float fl;
+                for (int t = 3; t >= 0; t--)
+                    u = (u << 8) | b[t];
+                memcpy(&fl, &u, 4);
+                x = (double)fl;
+            }
+            size_t idx = done_n + k;
+            if (!isfinite(x))
+                return wass__fail(err, WASS_ERR_NAN, "row %zu, column %zu: %s is not allowed",
+                                  idx / cols + 1, idx % cols + 1, isnan(x) ? "NaN" : "infinity");
+            data[idx] = x;
+        }
+        done_n += got;
     }
-    size_t rows, cols;
-    if (nd == 1) {
-        rows = dims[0];
-        cols = 1;
-    } else if (nd == 2) {
-        rows = dims[0];
-        cols = dims[1];
-    } else {
-        char shape[160];
-        size_t off = (size_t)snprintf(shape, sizeof shape, "(");
-        for (int k = 0; k < nd && off < sizeof shape; k++)
-            off += (size_t)snprintf(shape + off, sizeof shape - off, k ? ", %zu" : "%zu", dims[k]);
-        if (off < sizeof shape)
-            snprintf(shape + off, sizeof shape - off, "%s)", nd == 1 ? "," : "");
-        rc = wass__fail(err, WASS_ERR_FORMAT,
-                        "unsupported .npy shape %s: %d dimensions (need 1-D or 2-D)", shape, nd);
-        goto done;
-    }
-    size_t count, bytes;
+    return WASS_OK;
+}
+
+/* fsize: the stream's total size in bytes (the data must fit in it). */
+static int read_npy(FILE *f, size_t fsize, const char *path, wass_matrix *out,
+                    wass_error_info *err) {
+    char *h = NULL;
+    double *data = NULL;
+    size_t start = 0, item = 0, rows = 0, cols = 0, count, bytes;
+    int rc = npy_header(f, &h, &start, err);
+    if (!rc) rc = npy_dtype(h, &item, err);
+    if (!rc) rc = npy_shape(h, &rows, &cols, err);
+    if (rc) goto done;
     if (!wass__mul_ok(rows, cols, &count) || !wass__mul_ok(count, item, &bytes)) {
         rc = wass__fail(err, WASS_ERR_FORMAT, ".npy shape (%zu, %zu) overflows", rows, cols);
         goto done;
@@ -362,65 +389,20 @@ static int read_npy(FILE *f, size_t fsize, const char *path, wass_matrix *out,
         goto done;
     }
     /* compare with the bytes actually present before allocating anything */
-    {
-        size_t start = hstart + hlen;
-        size_t avail = fsize > start ? fsize - start : 0;
-        if (avail < bytes) {
-            rc = wass__fail(err, WASS_ERR_FORMAT,
-                            ".npy header declares %zu values (shape (%zu, %zu)) but the file "
-                            "holds only %zu",
-                            count, rows, cols, avail / item);
-            goto done;
-        }
+    size_t avail = fsize > start ? fsize - start : 0;
+    if (avail < bytes) {
+        rc = wass__fail(err, WASS_ERR_FORMAT,
+                        ".npy header declares %zu values (shape (%zu, %zu)) but the file holds "
+                        "only %zu",
+                        count, rows, cols, avail / item);
+        goto done;
     }
     data = malloc(count * sizeof(double));
     if (!data) {
         rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for %zu x %zu values", rows, cols);
         goto done;
     }
-    {
-        unsigned char chunk[8192];
-        size_t done_n = 0, per = sizeof chunk / item;
-        while (done_n < count) {
-            size_t want = count - done_n < per ? count - done_n : per;
-            size_t got = fread(chunk, item, want, f);
-            if (got != want) {
-                if (ferror(f))
-                    rc = wass__fail(err, WASS_ERR_IO, "cannot read '%s': %s", path,
-                                    errtext(errno, eb, sizeof eb));
-                else
-                    rc = wass__fail(err, WASS_ERR_FORMAT,
-                                    ".npy header declares %zu values but the file holds only %zu",
-                                    count, done_n + got);
-                goto done;
-            }
-            for (size_t k = 0; k < got; k++) {
-                const unsigned char *b = chunk + k * item;
-                double x;
-                if (item == 8) {
-                    uint64_t u = 0;
-                    for (int t = 7; t >= 0; t--)
-                        u = (u << 8) | b[t];
-                    memcpy(&x, &u, 8);
-                } else {
-                    uint32_t u = 0;
-                    float fl;
-                    for (int t = 3; t >= 0; t--)
-                        u = (u << 8) | b[t];
-                    memcpy(&fl, &u, 4);
-                    x = (double)fl;
-                }
-                size_t idx = done_n + k;
-                if (!isfinite(x)) {
-                    rc = wass__fail(err, WASS_ERR_NAN, "row %zu, column %zu: %s is not allowed",
-                                    idx / cols + 1, idx % cols + 1, isnan(x) ? "NaN" : "infinity");
-                    goto done;
-                }
-                data[idx] = x;
-            }
-            done_n += got;
-        }
-    }
+    if ((rc = npy_values(f, path, item, count, cols, data, err))) goto done;
     out->rows = rows;
     out->cols = cols;
     out->data = data;

@@ -75,23 +75,13 @@ static inline double gap_pow(double x, double p) {
     return pow(g, p);
 }
 
-/* Neumaier accumulation. */
-#define ACC(s, c, x)                                                                               \
-    do {                                                                                           \
-        double x_ = (x), t_ = s + x_;                                                              \
-        if (fabs(s) >= fabs(x_))                                                                   \
-            c += (s - t_) + x_;                                                                    \
-        else                                                                                       \
-            c += (x_ - t_) + s;                                                                    \
-        s = t_;                                                                                    \
-    } while (0)
-
 /* Turn sorted weights into normalized cumulative weights, monotone, last = 1. */
 static void cumulate(wass__kv *r, size_t n, double total) {
-    double s = 0.0, c = 0.0, prev = 0.0;
+    double prev = 0.0;
+    wass__acc acc = {0.0, 0.0};
     for (size_t i = 0; i < n; i++) {
-        ACC(s, c, r[i].val);
-        double f = (s + c) / total;
+        wass__acc_add(&acc, r[i].val);
+        double f = wass__acc_value(&acc) / total;
         if (f < prev) f = prev;
         if (f > 1.0) f = 1.0;
         r[i].val = f;
@@ -113,7 +103,8 @@ static void load_keys(const double *x, uint64_t *k, size_t n, int threads) {
 static double merge_uniform(const uint64_t *ku, size_t n, const uint64_t *kv, size_t m, double p) {
     size_t i = 0, j = 0;
     uint64_t prev = 0, nm = (uint64_t)n * (uint64_t)m;
-    double s = 0.0, c = 0.0, inv = 1.0 / (double)nm, mx = 0.0;
+    double inv = 1.0 / (double)nm, mx = 0.0;
+    wass__acc acc = {0.0, 0.0};
     int inf = isinf(p);
     if (n == m) {
         for (i = 0; i < n; i++) {
@@ -121,9 +112,9 @@ static double merge_uniform(const uint64_t *ku, size_t n, const uint64_t *kv, si
             if (inf) {
                 if (fabs(g) > mx) mx = fabs(g);
             } else
-                ACC(s, c, gap_pow(g, p));
+                wass__acc_add(&acc, gap_pow(g, p));
         }
-        return inf ? mx : (s + c) / (double)n;
+        return inf ? mx : wass__acc_value(&acc) / (double)n;
     }
     while (i < n && j < m) {
         uint64_t tu = (uint64_t)(i + 1) * m, tv = (uint64_t)(j + 1) * n;
@@ -132,13 +123,13 @@ static double merge_uniform(const uint64_t *ku, size_t n, const uint64_t *kv, si
         if (inf) {
             if (fabs(g) > mx) mx = fabs(g);
         } else
-            ACC(s, c, (double)(t - prev) * gap_pow(g, p));
+            wass__acc_add(&acc, (double)(t - prev) * gap_pow(g, p));
         prev = t;
         if (tu == t) i++;
         if (tv == t) j++;
     }
     (void)nm;
-    return inf ? mx : (s + c) * inv;
+    return inf ? mx : wass__acc_value(&acc) * inv;
 }
 
 /* General case: a weighted side comes as records ru / rv (key, normalized
@@ -146,7 +137,8 @@ static double merge_uniform(const uint64_t *ku, size_t n, const uint64_t *kv, si
 static double merge_weighted(const wass__kv *ru, const uint64_t *ku, size_t n, const wass__kv *rv,
                              const uint64_t *kv, size_t m, double p) {
     size_t i = 0, j = 0;
-    double prev = 0.0, s = 0.0, c = 0.0, mx = 0.0;
+    double prev = 0.0, mx = 0.0;
+    wass__acc acc = {0.0, 0.0};
     double inv_n = 1.0 / (double)n, inv_m = 1.0 / (double)m;
     int inf = isinf(p);
     while (i < n && j < m) {
@@ -160,13 +152,13 @@ static double merge_weighted(const wass__kv *ru, const uint64_t *ku, size_t n, c
             if (inf) {
                 if (fabs(g) > mx) mx = fabs(g);
             } else
-                ACC(s, c, step * gap_pow(g, p));
+                wass__acc_add(&acc, step * gap_pow(g, p));
         }
         prev = t;
         if (fu <= t) i++;
         if (fv <= t) j++;
     }
-    return inf ? mx : s + c;
+    return inf ? mx : wass__acc_value(&acc);
 }
 
 /* Sort one side: weighted ones as records r (then cumulated), uniform ones

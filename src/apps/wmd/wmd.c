@@ -283,8 +283,8 @@ size_t wass__wmd_ict_scratch(size_t maxlen) {
     return maxlen * sizeof(cj);
 }
 
-int wass__wmd_solve(const double *C, const wass_bag *a, const wass_bag *b, double *out, int *status,
-                    int64_t *iterations, wass_error_info *err) {
+int wass__wmd_solve(const double *C, const wass_bag *a, const wass_bag *b, double *out,
+                    wass_status *status, int64_t *iterations, wass_error_info *err) {
     wass_problem pb;
     memset(&pb, 0, sizeof pb);
     pb.n = a->len;

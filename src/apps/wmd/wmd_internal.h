@@ -59,8 +59,8 @@ double wass__wmd_relaxed(const double *C, const wass_bag *a, const wass_bag *b);
 double wass__wmd_ict(const double *C, const wass_bag *a, const wass_bag *b, void *scratch);
 size_t wass__wmd_ict_scratch(size_t maxlen);
 /* Exact transport cost of the bag weights over C (wass_emd). */
-int wass__wmd_solve(const double *C, const wass_bag *a, const wass_bag *b, double *out, int *status,
-                    int64_t *iterations, wass_error_info *err);
+int wass__wmd_solve(const double *C, const wass_bag *a, const wass_bag *b, double *out,
+                    wass_status *status, int64_t *iterations, wass_error_info *err);
 /* Weighted centroid of a bag (dim doubles into c). */
 void wass__wmd_centroid(const wass_wordvec *wv, const wass_bag *a, const wass_wmd_options *o,
                         double *c);

@@ -3,8 +3,8 @@
  * lower bounds that skip exact solves: Kusner et al.'s prefetch-and-prune
  * (documents visited in order of the word centroid distance; the relaxed WMD
  * skips exact solves that cannot enter the current k best), or documents
- * visited in order of their relaxed (or ICT) bound, plus kNN classification
- * with k chosen by cross-validation.
+ * visited in order of their relaxed (or ICT) bound (classification by their
+ * votes: wmd_classify.c).
  * Results equal brute force: ties are broken by corpus index, and a bound
  * prunes only when it exceeds the k-th distance by more than rounding.
  */
@@ -186,12 +186,174 @@ static double relaxed_of(scratch *s, const wass_bag *q, const wass_bag *corpus, 
     return la > lb ? la : lb;
 }
 
+/* One query's search: the query, the corpus and where the k best go. */
+typedef struct {
+    const wass_wordvec *wv;
+    const wass_bag *q, *corpus;
+    const double *cq, *cc; /* centroids of the query and of the corpus */
+    size_t nc, excl;
+    const wass_knn_options *o;
+    scratch *s;
+    counters *cnt;
+    wass_error_info *err;
+} query;
+
+/* Every candidate scored (WMD without pruning, or RWMD). */
+static int scan_all(const query *Q, topk *t) {
+    const wass_bag *q = Q->q, *corpus = Q->corpus;
+    const wass_knn_options *o = Q->o;
+    scratch *s = Q->s;
+    counters *cnt = Q->cnt;
+    wass_error_info *err = Q->err;
+    size_t nc = Q->nc, excl = Q->excl;
+    int rc = WASS_OK;
+    for (size_t j = 0; j < nc && !rc; j++) {
+        if (j == excl) continue;
+        cnt->candidates++;
+        double d = INFINITY;
+        if (corpus[j].len && o->method == WASS_KNN_RWMD && s->T) {
+            d = relaxed_of(s, q, corpus, j);
+        } else if (corpus[j].len) {
+            if (cost_of(s, q, corpus, j)) {
+                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                break;
+            }
+            if (o->method == WASS_KNN_RWMD)
+                d = wass__wmd_relaxed(s->C, q, &corpus[j]);
+            else {
+                rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
+                cnt->exact++;
+            }
+        }
+        topk_push(t, (cand){d, j});
+    }
+    return rc;
+}
+
+/* Every bound first, exact solves in bound order: WASS_PRUNE_RWMD orders
+ * by the relaxed bounds (with tight, the ICT bound is tried only on those
+ * that reach an exact solve); WASS_PRUNE_ICT by the ICT bound of every
+ * document. */
+static int bound_order(const query *Q, topk *t) {
+    const wass_bag *q = Q->q, *corpus = Q->corpus;
+    const wass_knn_options *o = Q->o;
+    scratch *s = Q->s;
+    counters *cnt = Q->cnt;
+    wass_error_info *err = Q->err;
+    size_t nc = Q->nc, excl = Q->excl;
+    int rc = WASS_OK;
+    int ict_all = o->prune == WASS_PRUNE_ICT, lazy = !ict_all && o->tight;
+    size_t n = 0;
+    for (size_t j = 0; j < nc; j++) {
+        if (j == excl) continue;
+        double rw = INFINITY;
+        if (corpus[j].len && !ict_all && s->T) {
+            rw = relaxed_of(s, q, corpus, j);
+        } else if (corpus[j].len) {
+            if (cost_of(s, q, corpus, j)) {
+                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                break;
+            }
+            rw = ict_all ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
+                         : wass__wmd_relaxed(s->C, q, &corpus[j]);
+        }
+        s->order[n].d = rw;
+        s->order[n].i = j;
+        n++;
+    }
+    cnt->candidates += n;
+    qsort(s->order, n, sizeof *s->order, cmp_cand);
+    for (size_t r = 0; r < n && !rc; r++) {
+        size_t j = s->order[r].i;
+        if (can_prune(t, s->order[r].d)) { /* sorted: all the rest too */
+            if (ict_all)
+                cnt->pruned_ict += n - r;
+            else
+                cnt->pruned_rwmd += n - r;
+            break;
+        }
+        double d = INFINITY;
+        if (corpus[j].len) {
+            if (cost_of(s, q, corpus, j)) {
+                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                break;
+            }
+            if (lazy && t->n == t->k && can_prune(t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
+                cnt->pruned_ict++;
+                continue;
+            }
+            rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
+            cnt->exact++;
+        }
+        topk_push(t, (cand){d, j});
+    }
+    return rc;
+}
+
+/* Kusner's prefetch and prune: documents in WCD order, the relaxed (and
+ * ICT) bound skipping exact solves. */
+static int prefetch_prune(const query *Q, topk *t) {
+    const wass_bag *q = Q->q, *corpus = Q->corpus;
+    const wass_knn_options *o = Q->o;
+    scratch *s = Q->s;
+    counters *cnt = Q->cnt;
+    wass_error_info *err = Q->err;
+    size_t nc = Q->nc, excl = Q->excl;
+    int rc = WASS_OK;
+    size_t dim = Q->wv->dim;
+    const double *cq = Q->cq, *cc = Q->cc;
+    size_t n = 0;
+    for (size_t j = 0; j < nc; j++) {
+        if (j == excl) continue;
+        s->order[n].d = corpus[j].len ? wass__wmd_wcd(cq, cc + j * dim, dim, &o->wmd) : INFINITY;
+        s->order[n].i = j;
+        n++;
+    }
+    cnt->candidates += n;
+    qsort(s->order, n, sizeof *s->order, cmp_cand);
+    for (size_t r = 0; r < n && !rc; r++) {
+        size_t j = s->order[r].i;
+        if (can_prune(t, s->order[r].d)) { /* WCD: sorted, so all the rest too */
+            cnt->pruned_wcd += n - r;
+            break;
+        }
+        double d = INFINITY;
+        if (corpus[j].len) {
+            /* the relaxed bound straight from the table; the cost matrix
+             * only for the documents it does not skip */
+            if (t->n == t->k && s->T && can_prune(t, relaxed_of(s, q, corpus, j))) {
+                cnt->pruned_rwmd++;
+                continue;
+            }
+            if (cost_of(s, q, corpus, j)) {
+                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
+                break;
+            }
+            if (t->n == t->k) {
+                if (!s->T && can_prune(t, wass__wmd_relaxed(s->C, q, &corpus[j]))) {
+                    cnt->pruned_rwmd++;
+                    continue;
+                }
+                if (o->tight && can_prune(t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
+                    cnt->pruned_ict++;
+                    continue;
+                }
+            }
+            rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
+            cnt->exact++;
+        }
+        topk_push(t, (cand){d, j});
+    }
+    return rc;
+}
+
 static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq,
                      const wass_bag *corpus, size_t nc, const double *cc, size_t excl,
                      const wass_knn_options *o, scratch *s, size_t *out_idx, double *out_d,
                      counters *cnt, wass_error_info *err) {
     size_t k = o->k, dim = wv->dim;
     topk t = {s->top, 0, k};
+    const query Q = {wv, q, corpus, cq, cc, nc, excl, o, s, cnt, err};
     int rc = WASS_OK;
     if (s->T && q->len && o->method != WASS_KNN_WCD) {
         wass__wmd_words R;
@@ -212,120 +374,11 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             topk_push(&t, (cand){d, j});
         }
     } else if (o->method == WASS_KNN_RWMD || !o->prune) {
-        for (size_t j = 0; j < nc && !rc; j++) {
-            if (j == excl) continue;
-            cnt->candidates++;
-            double d = INFINITY;
-            if (corpus[j].len && o->method == WASS_KNN_RWMD && s->T) {
-                d = relaxed_of(s, q, corpus, j);
-            } else if (corpus[j].len) {
-                if (cost_of(s, q, corpus, j)) {
-                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                    break;
-                }
-                if (o->method == WASS_KNN_RWMD)
-                    d = wass__wmd_relaxed(s->C, q, &corpus[j]);
-                else {
-                    rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-                    cnt->exact++;
-                }
-            }
-            topk_push(&t, (cand){d, j});
-        }
-    } else if (o->prune >= WASS_PRUNE_RWMD) { /* every bound first, exact solves in bound order */
-        /* prune = 2: the relaxed bounds order the documents, and with tight
-         * the ICT bound is tried only on those that reach an exact solve;
-         * prune = 3: the ICT bound of every document orders them */
-        int ict_all = o->prune == WASS_PRUNE_ICT, lazy = !ict_all && o->tight;
-        size_t n = 0;
-        for (size_t j = 0; j < nc; j++) {
-            if (j == excl) continue;
-            double rw = INFINITY;
-            if (corpus[j].len && !ict_all && s->T) {
-                rw = relaxed_of(s, q, corpus, j);
-            } else if (corpus[j].len) {
-                if (cost_of(s, q, corpus, j)) {
-                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                    break;
-                }
-                rw = ict_all ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
-                             : wass__wmd_relaxed(s->C, q, &corpus[j]);
-            }
-            s->order[n].d = rw;
-            s->order[n].i = j;
-            n++;
-        }
-        cnt->candidates += n;
-        qsort(s->order, n, sizeof *s->order, cmp_cand);
-        for (size_t r = 0; r < n && !rc; r++) {
-            size_t j = s->order[r].i;
-            if (can_prune(&t, s->order[r].d)) { /* sorted: all the rest too */
-                if (ict_all)
-                    cnt->pruned_ict += n - r;
-                else
-                    cnt->pruned_rwmd += n - r;
-                break;
-            }
-            double d = INFINITY;
-            if (corpus[j].len) {
-                if (cost_of(s, q, corpus, j)) {
-                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                    break;
-                }
-                if (lazy && t.n == t.k &&
-                    can_prune(&t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
-                    cnt->pruned_ict++;
-                    continue;
-                }
-                rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-                cnt->exact++;
-            }
-            topk_push(&t, (cand){d, j});
-        }
-    } else { /* Kusner's prefetch and prune */
-        size_t n = 0;
-        for (size_t j = 0; j < nc; j++) {
-            if (j == excl) continue;
-            s->order[n].d =
-                corpus[j].len ? wass__wmd_wcd(cq, cc + j * dim, dim, &o->wmd) : INFINITY;
-            s->order[n].i = j;
-            n++;
-        }
-        cnt->candidates += n;
-        qsort(s->order, n, sizeof *s->order, cmp_cand);
-        for (size_t r = 0; r < n && !rc; r++) {
-            size_t j = s->order[r].i;
-            if (can_prune(&t, s->order[r].d)) { /* WCD: sorted, so all the rest too */
-                cnt->pruned_wcd += n - r;
-                break;
-            }
-            double d = INFINITY;
-            if (corpus[j].len) {
-                /* the relaxed bound straight from the table; the cost matrix
-                 * only for the documents it does not skip */
-                if (t.n == t.k && s->T && can_prune(&t, relaxed_of(s, q, corpus, j))) {
-                    cnt->pruned_rwmd++;
-                    continue;
-                }
-                if (cost_of(s, q, corpus, j)) {
-                    rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                    break;
-                }
-                if (t.n == t.k) {
-                    if (!s->T && can_prune(&t, wass__wmd_relaxed(s->C, q, &corpus[j]))) {
-                        cnt->pruned_rwmd++;
-                        continue;
-                    }
-                    if (o->tight && can_prune(&t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
-                        cnt->pruned_ict++;
-                        continue;
-                    }
-                }
-                rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-                cnt->exact++;
-            }
-            topk_push(&t, (cand){d, j});
-        }
+        rc = scan_all(&Q, &t);
+    } else if (o->prune >= WASS_PRUNE_RWMD) {
+        rc = bound_order(&Q, &t);
+    } else {
+        rc = prefetch_prune(&Q, &t);
     }
     for (size_t r = 0; r < k; r++) {
         out_idx[r] = r < t.n ? t.c[r].i : WASS_NOT_FOUND;
@@ -334,16 +387,12 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
     return rc;
 }
 
-int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const wass_bag *corpus,
-             size_t nc, const wass_knn_options *opt, wass_knn_result *res, wass_error_info *err) {
-    wass__clear(err);
-    if (!res) return wass__fail(err, WASS_ERR_INVALID, "result is NULL");
-    memset(res, 0, sizeof *res);
-    wass_knn_options o;
-    if (opt)
-        o = *opt;
-    else
-        wass_knn_options_default(&o);
+/* The options and bags wass_knn accepts; *maxq, *maxc receive the longest
+ * query and corpus bags. */
+static int knn_check(const wass_wordvec *wv, const wass_bag *queries, size_t nq,
+                     const wass_bag *corpus, size_t nc, const wass_knn_options *opt,
+                     size_t *maxq_out, size_t *maxc_out, wass_error_info *err) {
+    wass_knn_options o = *opt;
     if (!wv || !wv->vec || wv->dim == 0)
         return wass__fail(err, WASS_ERR_INVALID, "word vectors are missing");
     if ((nq && !queries) || (nc && !corpus))
@@ -375,28 +424,17 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     if (!wass__mul_ok(nq, o.k, &nk) || !wass__mul_ok(maxq, maxc, &cm) ||
         !wass__mul_ok(nq, wv->dim, &dimq) || !wass__mul_ok(nc, wv->dim, &dimc))
         return wass__fail(err, WASS_ERR_SIZE, "sizes overflow");
-    double t0 = wass__now();
-    res->nq = nq;
-    res->k = o.k;
-    res->index = malloc((nk ? nk : 1) * sizeof *res->index);
-    res->dist = malloc((nk ? nk : 1) * sizeof *res->dist);
-    double *cq = malloc((dimq ? dimq : 1) * sizeof *cq);
-    double *cc = malloc((dimc ? dimc : 1) * sizeof *cc);
-    if (!res->index || !res->dist || !cq || !cc) {
-        free(cq);
-        free(cc);
-        wass_knn_result_free(res);
-        return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < nq; i++) {
-        if (queries[i].len)
-            wass__wmd_centroid(wv, &queries[i], &o.wmd, cq + i * wv->dim);
-        else
-            res->empty_queries++;
-    }
-    for (size_t j = 0; j < nc; j++)
-        if (corpus[j].len) wass__wmd_centroid(wv, &corpus[j], &o.wmd, cc + j * wv->dim);
+    *maxq_out = maxq;
+    *maxc_out = maxc;
+    return WASS_OK;
+}
 
+/* The table of corpus words (see corpus_words) when it pays: several
+ * queries, words repeating across documents, bounded memory. Returns its
+ * per-thread entries, 0 for none (costs are then computed per pair). */
+static size_t corpus_table(const wass_wordvec *wv, const wass_bag *corpus, size_t nc, size_t nq,
+                           size_t maxq, const wass_knn_options *opt, corpus_words *cw_out) {
+    const wass_knn_options o = *opt;
     corpus_words cw;
     memset(&cw, 0, sizeof cw);
     size_t table = 0; /* entries of a per-thread table, 0 = none */
@@ -435,6 +473,98 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
                 table = 0; /* per-pair costs instead */
         }
     }
+    *cw_out = cw;
+    return table;
+}
+
+static void corpus_words_free(corpus_words *cw) {
+    free(cw->upos);
+    free(cw->U);
+    free(cw->packbuf);
+    free(cw->pos);
+    free(cw->pos_off);
+}
+
+/* A thread's scratch (s->T NULL when the table is off or does not fit);
+ * returns 0 when the rest does not fit. */
+static int scratch_init(scratch *s, const corpus_words *cw, const wass_wordvec *wv,
+                        const wass_knn_options *o, size_t table, size_t maxq, size_t maxc,
+                        size_t nc) {
+    size_t cm = maxq * maxc;
+    s->cw = cw;
+    s->wv = wv;
+    s->wo = &o->wmd;
+    s->T = table ? malloc(table * sizeof *s->T) : NULL; /* NULL: per-pair costs */
+    s->rowbuf = s->T ? malloc(wass__wmd_rows_size(maxq, wv->dim) * sizeof *s->rowbuf) : NULL;
+    s->rowmin = s->T ? malloc(maxq * sizeof *s->rowmin) : NULL;
+    s->colmin = pick_colmin();
+    if (!s->rowbuf || !s->rowmin) {
+        free(s->T);
+        s->T = NULL;
+    }
+    s->C = malloc(cm * sizeof *s->C);
+    s->order = malloc((nc ? nc : 1) * sizeof *s->order);
+    s->top = malloc(o->k * sizeof *s->top);
+    s->ict = malloc(wass__wmd_ict_scratch(maxq > maxc ? maxq : maxc));
+    return s->C && s->order && s->top && s->ict;
+}
+
+static void scratch_free(scratch *s) {
+    free(s->ict);
+    free(s->T);
+    free(s->rowbuf);
+    free(s->rowmin);
+    free(s->C);
+    free(s->order);
+    free(s->top);
+}
+
+static void counters_add(counters *total, const counters *c) {
+    total->candidates += c->candidates;
+    total->exact += c->exact;
+    total->pruned_wcd += c->pruned_wcd;
+    total->pruned_rwmd += c->pruned_rwmd;
+    total->pruned_ict += c->pruned_ict;
+}
+
+int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const wass_bag *corpus,
+             size_t nc, const wass_knn_options *opt, wass_knn_result *res, wass_error_info *err) {
+    wass__clear(err);
+    if (!res) return wass__fail(err, WASS_ERR_INVALID, "result is NULL");
+    memset(res, 0, sizeof *res);
+    wass_knn_options o;
+    if (opt)
+        o = *opt;
+    else
+        wass_knn_options_default(&o);
+    size_t maxq = 1, maxc = 1, dim = wv ? wv->dim : 0;
+    int rc = knn_check(wv, queries, nq, corpus, nc, &o, &maxq, &maxc, err);
+    if (rc) return rc;
+    size_t nk = nq * o.k, dimq = nq * dim, dimc = nc * dim;
+    double t0 = wass__now();
+    res->nq = nq;
+    res->k = o.k;
+    res->index = malloc((nk ? nk : 1) * sizeof *res->index);
+    res->dist = malloc((nk ? nk : 1) * sizeof *res->dist);
+    double *cq = malloc((dimq ? dimq : 1) * sizeof *cq);
+    double *cc = malloc((dimc ? dimc : 1) * sizeof *cc);
+    if (!res->index || !res->dist || !cq || !cc) {
+        free(cq);
+        free(cc);
+        wass_knn_result_free(res);
+        return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nq; i++) {
+        if (queries[i].len)
+            wass__wmd_centroid(wv, &queries[i], &o.wmd, cq + i * wv->dim);
+        else
+            res->empty_queries++;
+    }
+    for (size_t j = 0; j < nc; j++)
+        if (corpus[j].len) wass__wmd_centroid(wv, &corpus[j], &o.wmd, cc + j * wv->dim);
+
+    corpus_words cw;
+    size_t table = corpus_table(wv, corpus, nc, nq, maxq, &o, &cw);
     int nthreads = wass__threads(o.wmd.threads);
     if ((size_t)nthreads > nq) nthreads = nq ? (int)nq : 1;
     counters total = {0, 0, 0, 0, 0};
@@ -448,23 +578,8 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
 #endif
     {
         scratch s;
-        s.cw = &cw;
-        s.wv = wv;
-        s.wo = &o.wmd;
-        s.T = table ? malloc(table * sizeof *s.T) : NULL; /* NULL: per-pair costs */
-        s.rowbuf = s.T ? malloc(wass__wmd_rows_size(maxq, wv->dim) * sizeof *s.rowbuf) : NULL;
-        s.rowmin = s.T ? malloc(maxq * sizeof *s.rowmin) : NULL;
-        s.colmin = pick_colmin();
-        if (!s.rowbuf || !s.rowmin) {
-            free(s.T);
-            s.T = NULL;
-        }
-        s.C = malloc(cm * sizeof *s.C);
-        s.order = malloc((nc ? nc : 1) * sizeof *s.order);
-        s.top = malloc(o.k * sizeof *s.top);
         counters cnt = {0, 0, 0, 0, 0};
-        s.ict = malloc(wass__wmd_ict_scratch(maxq > maxc ? maxq : maxc));
-        int ok = s.C && s.order && s.top && s.ict;
+        int ok = scratch_init(&s, &cw, wv, &o, table, maxq, maxc, nc);
         if (!ok) {
 #ifdef _OPENMP
 #pragma omp critical(wass_knn_err)
@@ -516,28 +631,12 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
 #ifdef _OPENMP
 #pragma omp critical(wass_knn_sum)
 #endif
-        {
-            total.candidates += cnt.candidates;
-            total.exact += cnt.exact;
-            total.pruned_wcd += cnt.pruned_wcd;
-            total.pruned_rwmd += cnt.pruned_rwmd;
-            total.pruned_ict += cnt.pruned_ict;
-        }
-        free(s.ict);
-        free(s.T);
-        free(s.rowbuf);
-        free(s.rowmin);
-        free(s.C);
-        free(s.order);
-        free(s.top);
+        { counters_add(&total, &cnt); }
+        scratch_free(&s);
     }
     free(cq);
     free(cc);
-    free(cw.upos);
-    free(cw.U);
-    free(cw.packbuf);
-    free(cw.pos);
-    free(cw.pos_off);
+    corpus_words_free(&cw);
     if (failed) {
         if (err) *err = first_err;
         rc = first_err.code ? first_err.code : WASS_ERR_INTERNAL;
@@ -550,227 +649,6 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     res->pruned_wcd = total.pruned_wcd;
     res->pruned_rwmd = total.pruned_rwmd;
     res->pruned_ict = total.pruned_ict;
-    res->seconds = wass__now() - t0;
-    return WASS_OK;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Classification                                                            */
-/* ------------------------------------------------------------------------ */
-
-static int vote(const size_t *idx, size_t k, const int *labels, int maxlabel, int *votes,
-                size_t *first) {
-    for (int l = 0; l <= maxlabel; l++) {
-        votes[l] = 0;
-        first[l] = (size_t)-1;
-    }
-    for (size_t r = 0; r < k; r++) {
-        if (idx[r] == WASS_NOT_FOUND) continue;
-        int l = labels[idx[r]];
-        votes[l]++;
-        if (first[l] == (size_t)-1) first[l] = r;
-    }
-    int best = -1;
-    for (int l = 0; l <= maxlabel; l++) {
-        if (votes[l] == 0) continue;
-        if (best < 0 || votes[l] > votes[best] ||
-            (votes[l] == votes[best] && first[l] < first[best]))
-            best = l;
-    }
-    return best;
-}
-
-static int max_label(const int *labels, size_t n, int *out, wass_error_info *err) {
-    int m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (labels[i] < 0) return wass__fail(err, WASS_ERR_INVALID, "label %zu is negative", i);
-        if (labels[i] > m) m = labels[i];
-    }
-    *out = m;
-    return WASS_OK;
-}
-
-int wass_knn_vote(const wass_knn_result *knn, size_t k, const int *corpus_labels, int *predicted,
-                  wass_error_info *err) {
-    wass__clear(err);
-    if (!knn || !corpus_labels || !predicted)
-        return wass__fail(err, WASS_ERR_INVALID, "NULL argument");
-    if (k == 0 || k > knn->k)
-        return wass__fail(err, WASS_ERR_INVALID, "k = %zu must be in 1..%zu", k, knn->k);
-    /* labels are read only at the neighbours' indices */
-    int m = 0;
-    for (size_t i = 0; i < knn->nq * knn->k; i++)
-        if (knn->index[i] != WASS_NOT_FOUND) {
-            int l = corpus_labels[knn->index[i]];
-            if (l < 0) return wass__fail(err, WASS_ERR_INVALID, "a corpus label is negative");
-            if (l > m) m = l;
-        }
-    int *votes = malloc((size_t)(m + 1) * sizeof *votes);
-    size_t *first = malloc((size_t)(m + 1) * sizeof *first);
-    if (!votes || !first) {
-        free(votes);
-        free(first);
-        return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
-    }
-    for (size_t q = 0; q < knn->nq; q++)
-        predicted[q] = vote(knn->index + q * knn->k, k, corpus_labels, m, votes, first);
-    free(votes);
-    free(first);
-    return WASS_OK;
-}
-
-void wass_classify_options_default(wass_classify_options *opt) {
-    if (!opt) return;
-    memset(opt, 0, sizeof *opt);
-    opt->k = 0;
-    opt->k_max = 19;
-    opt->folds = 5;
-    opt->seed = 0;
-    wass_knn_options_default(&opt->knn);
-}
-
-void wass_classify_result_free(wass_classify_result *res) {
-    if (!res) return;
-    free(res->cv_error);
-    free(res->predicted);
-    wass_knn_result_free(&res->knn);
-    memset(res, 0, sizeof *res);
-}
-
-static uint64_t splitmix(uint64_t *s) {
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-int wass_knn_classify(const wass_wordvec *wv, const wass_bag *train, const int *train_labels,
-                      size_t ntrain, const wass_bag *test, const int *test_labels, size_t ntest,
-                      const wass_classify_options *opt, wass_classify_result *res,
-                      wass_error_info *err) {
-    wass__clear(err);
-    if (!res) return wass__fail(err, WASS_ERR_INVALID, "result is NULL");
-    memset(res, 0, sizeof *res);
-    wass_classify_options o;
-    if (opt)
-        o = *opt;
-    else
-        wass_classify_options_default(&o);
-    if (!train || !train_labels || ntrain == 0)
-        return wass__fail(err, WASS_ERR_INVALID, "the training set is empty");
-    if (ntest && !test) return wass__fail(err, WASS_ERR_INVALID, "test documents are NULL");
-    int maxl, rc;
-    if ((rc = max_label(train_labels, ntrain, &maxl, err))) return rc;
-    double t0 = wass__now();
-    size_t k = o.k;
-    if (k == 0) {
-        if (o.k_max == 0) return wass__fail(err, WASS_ERR_INVALID, "k_max must be at least 1");
-        if (o.folds < 2 || o.folds > ntrain)
-            return wass__fail(err, WASS_ERR_INVALID,
-                              "cross-validation needs 2 <= folds (%zu) <= training size (%zu)",
-                              o.folds, ntrain);
-    }
-    res->k_max = o.k_max ? o.k_max : k;
-    res->cv_error = malloc(res->k_max * sizeof *res->cv_error);
-    res->predicted = malloc((ntest ? ntest : 1) * sizeof *res->predicted);
-    if (!res->cv_error || !res->predicted) {
-        wass_classify_result_free(res);
-        return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < res->k_max; i++)
-        res->cv_error[i] = NAN;
-    if (k == 0) {
-        size_t *perm = malloc(ntrain * sizeof *perm);
-        wass_bag *q = malloc(ntrain * sizeof *q), *c = malloc(ntrain * sizeof *c);
-        size_t *cidx = malloc(ntrain * sizeof *cidx), *qidx = malloc(ntrain * sizeof *qidx);
-        int *clab = malloc(ntrain * sizeof *clab), *pred = malloc(ntrain * sizeof *pred);
-        size_t *wrong = calloc(res->k_max, sizeof *wrong);
-        if (!perm || !q || !c || !cidx || !qidx || !clab || !pred || !wrong) rc = WASS_ERR_NOMEM;
-        if (!rc) {
-            uint64_t s = o.seed;
-            for (size_t i = 0; i < ntrain; i++)
-                perm[i] = i;
-            for (size_t i = ntrain; i > 1; i--) {
-                size_t j = (size_t)(splitmix(&s) % i);
-                size_t t = perm[i - 1];
-                perm[i - 1] = perm[j];
-                perm[j] = t;
-            }
-        }
-        for (size_t f = 0; f < o.folds && !rc; f++) {
-            size_t nqf = 0, ncf = 0;
-            for (size_t r = 0; r < ntrain; r++) {
-                size_t i = perm[r];
-                if (r % o.folds == f) {
-                    q[nqf] = train[i];
-                    qidx[nqf++] = i;
-                } else {
-                    c[ncf] = train[i];
-                    clab[ncf] = train_labels[i];
-                    cidx[ncf++] = i;
-                }
-            }
-            wass_knn_options ko = o.knn;
-            ko.k = res->k_max < ncf ? res->k_max : ncf;
-            ko.exclude = NULL;
-            wass_knn_result kr;
-            rc = wass_knn(wv, q, nqf, c, ncf, &ko, &kr, err);
-            if (rc) break;
-            res->exact_solves += kr.exact_solves;
-            res->candidates += kr.candidates;
-            for (size_t kk = 1; kk <= ko.k; kk += 2) {
-                rc = wass_knn_vote(&kr, kk, clab, pred, err);
-                if (rc) break;
-                for (size_t r = 0; r < nqf; r++)
-                    if (pred[r] != train_labels[qidx[r]]) wrong[kk - 1]++;
-            }
-            wass_knn_result_free(&kr);
-        }
-        if (!rc) {
-            double best = INFINITY;
-            for (size_t kk = 1; kk <= res->k_max; kk += 2) {
-                if (kk > ntrain - (ntrain + o.folds - 1) / o.folds) break;
-                res->cv_error[kk - 1] = (double)wrong[kk - 1] / (double)ntrain;
-                if (res->cv_error[kk - 1] < best) {
-                    best = res->cv_error[kk - 1];
-                    k = kk;
-                }
-            }
-            if (k == 0) k = 1;
-        }
-        free(perm);
-        free(q);
-        free(c);
-        free(cidx);
-        free(qidx);
-        free(clab);
-        free(pred);
-        free(wrong);
-        if (rc) {
-            wass_classify_result_free(res);
-            if (rc == WASS_ERR_NOMEM) return wass__fail(err, rc, "out of memory");
-            return rc;
-        }
-    }
-    res->k = k;
-    wass_knn_options ko = o.knn;
-    ko.k = k < ntrain ? k : ntrain;
-    ko.exclude = NULL;
-    rc = wass_knn(wv, test, ntest, train, ntrain, &ko, &res->knn, err);
-    if (!rc) rc = wass_knn_vote(&res->knn, ko.k, train_labels, res->predicted, err);
-    if (rc) {
-        wass_classify_result_free(res);
-        return rc;
-    }
-    res->exact_solves += res->knn.exact_solves;
-    res->candidates += res->knn.candidates;
-    res->test_error = NAN;
-    if (test_labels && ntest) {
-        size_t wrong = 0;
-        for (size_t i = 0; i < ntest; i++)
-            wrong += res->predicted[i] != test_labels[i];
-        res->test_error = (double)wrong / (double)ntest;
-    }
     res->seconds = wass__now() - t0;
     return WASS_OK;
 }

@@ -1,0 +1,182 @@
+/*
+ * names.c - the words of the core enums, both ways (wass_X_name and
+ * wass_X_parse), for the front ends and messages: errors, statuses,
+ * metrics, cost kinds, mass modes, exact algorithms, divergences.
+ */
+#include "common/internal.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* The index of name in names[0..count) (exactly), or -1. */
+static int index_of(const char *const *names, size_t count, const char *name) {
+    if (!name) return -1;
+    for (size_t k = 0; k < count; k++)
+        if (strcmp(name, names[k]) == 0) return (int)k;
+    return -1;
+}
+
+#define COUNT(t) (sizeof(t) / sizeof((t)[0]))
+
+const char *wass_strerror(int code) {
+    switch (code) {
+    case WASS_OK:
+        return "success";
+    case WASS_ERR_INVALID:
+        return "invalid argument";
+    case WASS_ERR_NAN:
+        return "NaN or infinity in input";
+    case WASS_ERR_NEGATIVE:
+        return "negative weight";
+    case WASS_ERR_ZERO_MASS:
+        return "total mass is zero";
+    case WASS_ERR_MASS_MISMATCH:
+        return "total masses differ";
+    case WASS_ERR_SIZE:
+        return "size mismatch or invalid size";
+    case WASS_ERR_NOMEM:
+        return "out of memory";
+    case WASS_ERR_IO:
+        return "input/output error";
+    case WASS_ERR_FORMAT:
+        return "malformed input file";
+    case WASS_ERR_DTYPE:
+        return "unsupported data type";
+    case WASS_ERR_UNSUPPORTED:
+        return "unsupported request";
+    case WASS_ERR_INTERNAL:
+        return "internal error";
+    default:
+        return "unknown error";
+    }
+}
+
+const char *wass_status_name(wass_status status) {
+    switch (status) {
+    case WASS_OPTIMAL:
+        return "optimal";
+    case WASS_CONVERGED:
+        return "converged";
+    case WASS_ITERATION_LIMIT:
+        return "iteration limit";
+    case WASS_INFEASIBLE:
+        return "infeasible";
+    case WASS_NOT_CONVERGED:
+        return "not converged";
+    case WASS_NOT_SOLVED:
+        return "not solved";
+    default:
+        return "unknown status";
+    }
+}
+
+const char *wass_status_string(int status) {
+    return wass_status_name((wass_status)status);
+}
+
+int wass_status_parse(const char *name, wass_status *out) {
+    for (int k = WASS_OPTIMAL; k <= WASS_NOT_SOLVED; k++)
+        if (name && out && strcmp(name, wass_status_name((wass_status)k)) == 0) {
+            *out = (wass_status)k;
+            return WASS_OK;
+        }
+    return WASS_ERR_INVALID;
+}
+
+int wass_metric_parse(const char *name, wass_metric *out) {
+    static const struct {
+        const char *name;
+        wass_metric metric;
+    } table[] = {{"euclidean", WASS_EUCLIDEAN},     {"l2", WASS_EUCLIDEAN},
+                 {"sqeuclidean", WASS_SQEUCLIDEAN}, {"cityblock", WASS_CITYBLOCK},
+                 {"manhattan", WASS_CITYBLOCK},     {"l1", WASS_CITYBLOCK},
+                 {"chebyshev", WASS_CHEBYSHEV},     {"linf", WASS_CHEBYSHEV},
+                 {"minkowski", WASS_MINKOWSKI}};
+    if (!name || !out) return WASS_ERR_INVALID;
+    for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
+        if (strcasecmp(name, table[k].name) == 0) {
+            *out = table[k].metric;
+            return WASS_OK;
+        }
+    return WASS_ERR_INVALID;
+}
+
+const char *wass_metric_name(wass_metric metric) {
+    switch (metric) {
+    case WASS_EUCLIDEAN:
+        return "euclidean";
+    case WASS_SQEUCLIDEAN:
+        return "sqeuclidean";
+    case WASS_CITYBLOCK:
+        return "cityblock";
+    case WASS_CHEBYSHEV:
+        return "chebyshev";
+    case WASS_MINKOWSKI:
+        return "minkowski";
+    }
+    return "unknown";
+}
+
+static const char *const cost_kind_names[] = {"dense", "points", "callback"};
+static const char *const algorithm_names[] = {"auto", "simplex", "colgen"};
+static const char *const mass_names[] = {"balanced", "normalize", "partial"};
+static const char *const divergence_names[] = {"tv", "kl", "js"};
+
+const char *wass_cost_kind_name(wass_cost_kind kind) {
+    return (size_t)kind < COUNT(cost_kind_names) ? cost_kind_names[kind] : "unknown";
+}
+
+int wass_cost_kind_parse(const char *name, wass_cost_kind *out) {
+    int k = index_of(cost_kind_names, COUNT(cost_kind_names), name);
+    if (k < 0 || !out) return WASS_ERR_INVALID;
+    *out = (wass_cost_kind)k;
+    return WASS_OK;
+}
+
+const char *wass_algorithm_name(wass_algorithm algorithm) {
+    return (size_t)algorithm < COUNT(algorithm_names) ? algorithm_names[algorithm] : "unknown";
+}
+
+int wass_algorithm_parse(const char *name, wass_algorithm *out) {
+    int k = index_of(algorithm_names, COUNT(algorithm_names), name);
+    if (k < 0 || !out) return WASS_ERR_INVALID;
+    *out = (wass_algorithm)k;
+    return WASS_OK;
+}
+
+const char *wass_mass_name(wass_mass_mode mass) {
+    return (size_t)mass < COUNT(mass_names) ? mass_names[mass] : "unknown";
+}
+
+int wass_mass_parse(const char *name, wass_mass_mode *out) {
+    if (!name || !out) return WASS_ERR_INVALID;
+    if (strcasecmp(name, "balanced") == 0)
+        *out = WASS_MASS_BALANCED;
+    else if (strcasecmp(name, "normalize") == 0 || strcasecmp(name, "normalized") == 0)
+        *out = WASS_MASS_NORMALIZE;
+    else if (strcasecmp(name, "partial") == 0)
+        *out = WASS_MASS_PARTIAL;
+    else
+        return WASS_ERR_INVALID;
+    return WASS_OK;
+}
+
+const char *wass_divergence_name(wass_divergence_kind kind) {
+    return (size_t)kind < COUNT(divergence_names) ? divergence_names[kind] : "unknown";
+}
+
+int wass_divergence_parse(const char *name, wass_divergence_kind *out) {
+    static const struct {
+        const char *name;
+        wass_divergence_kind kind;
+    } table[] = {{"tv", WASS_DIV_TV}, {"total-variation", WASS_DIV_TV},
+                 {"kl", WASS_DIV_KL}, {"kullback-leibler", WASS_DIV_KL},
+                 {"js", WASS_DIV_JS}, {"jensen-shannon", WASS_DIV_JS}};
+    if (!name || !out) return WASS_ERR_INVALID;
+    for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
+        if (strcasecmp(name, table[k].name) == 0) {
+            *out = table[k].kind;
+            return WASS_OK;
+        }
+    return WASS_ERR_INVALID;
+}

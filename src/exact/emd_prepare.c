@@ -1,0 +1,85 @@
+/*
+ * emd_prepare.c - the preparation steps of an exact solve: the masses the
+ * solve uses (emd_masses.c), the points with positive
+ * weight, the choice of the algorithm (column generation or simplex), one
+ * point per location for column generation, and the dummy node of partial
+ * transport.
+ */
+#include "exact/emd_colgen.h"
+#include "exact/emd_steps.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The points of positive weight: idx and w receive their original indices
+ * and weights; returns their number. */
+static size_t active_points(const double *wt, size_t n, size_t *idx, double *w) {
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++)
+        if (wt[i] > 0) {
+            idx[r] = i;
+            w[r++] = wt[i];
+        }
+    return r;
+}
+
+int wass__emd_prepare(const wass_problem *pb, const wass_options *opt, wass__emd_prep *p,
+                      wass_error_info *err) {
+    size_t n = pb->n, m = pb->m;
+    memset(p, 0, sizeof *p);
+    p->n = n;
+    p->m = m;
+    p->a2 = malloc(n * sizeof(double));
+    p->b2 = malloc(m * sizeof(double));
+    p->ia = malloc((n + 1) * sizeof(size_t));
+    p->jb = malloc((m + 1) * sizeof(size_t));
+    p->sup = malloc((n + 1) * sizeof(double));
+    p->dem = malloc((m + 1) * sizeof(double));
+    if (!p->a2 || !p->b2 || !p->ia || !p->jb || !p->sup || !p->dem)
+        return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    int rc = wass__emd_masses(pb, opt->mass, opt->mass_tol, p->a2, p->b2, &p->A, &p->B, err);
+    if (rc) return rc;
+    p->nr = active_points(p->a2, n, p->ia, p->sup);
+    p->mr = active_points(p->b2, m, p->jb, p->dem);
+    /* Column generation works on one point per location (emd_internal.h):
+     * decided on the problem as given, then coincident points are merged. */
+    int partial_dummy = opt->mass == WASS_MASS_PARTIAL && p->A != p->B;
+    p->use_colgen =
+        pb->cost.kind == WASS_COST_POINTS &&
+        wass__colgen_wanted(pb, opt, p->nr, p->mr,
+                            !partial_dummy && wass__equal_masses(p->sup, p->nr, p->dem, p->mr));
+    if (p->use_colgen) {
+        if (wass__group_points(pb->cost.X, pb->cost.d, p->ia, p->sup, p->nr, &p->gs) ||
+            wass__group_points(pb->cost.Y, pb->cost.d, p->jb, p->dem, p->mr, &p->gt))
+            return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+        p->merged = p->gs.ng < p->nr || p->gt.ng < p->mr;
+        p->nr = p->gs.ng;
+        p->mr = p->gt.ng;
+    }
+    p->n2 = p->nr;
+    p->m2 = p->mr;
+    if (partial_dummy) {
+        if (p->A > p->B) {
+            p->dem[p->m2++] = p->A - p->B;
+            p->dummy_col = 1;
+        } else {
+            p->sup[p->n2++] = p->B - p->A;
+            p->dummy_row = 1;
+        }
+    }
+    return WASS_OK;
+}
+
+void wass__emd_prep_free(wass__emd_prep *p) {
+    if (!p) return;
+    wass__groups_free(&p->gs);
+    wass__groups_free(&p->gt);
+    free(p->a2);
+    free(p->b2);
+    free(p->ia);
+    free(p->jb);
+    free(p->sup);
+    free(p->dem);
+    memset(p, 0, sizeof *p);
+}
