@@ -47,7 +47,8 @@ static int leaves_of(const kd_tree *T, const double *w, size_t **leaf_node, size
     return WASS_OK;
 }
 
-/* The coarse problem is solved recursively, through wass_emd. */
+/* The coarse problem is solved recursively, through the internal entry wass__emd_solve (the
+ * documented multiscale recursion). */
 int wass__coarse_solve(const wass_problem *pb, const colgen *cg, coarse_info *ci) {
     const wass_options *opt = cg->opt;
     const kd_tree *TX = &cg->TX, *TY = &cg->TY;
