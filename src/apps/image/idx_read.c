@@ -136,7 +136,7 @@ int wass_idx_read_labels(const char *path, size_t max_count, unsigned char **lab
     double max_bytes;
     int rc = open_idx(path, &gz, &max_bytes, err);
     if (rc) return rc;
-    uint32_t sz[1];
+    uint32_t sz[1] = {0};
     if ((rc = read_header(path, gz, 0x801, 1, sz, err))) {
         gzclose(gz);
         return rc;
