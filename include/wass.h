@@ -526,11 +526,13 @@ typedef struct {
  * and S(a, a) = 0. Note POT's empirical_sinkhorn_divergence debiases the
  * transport costs <P, C> instead (and clips at 0): that is
  * cost_ab - (cost_aa + cost_bb) / 2 here.
- * The short form returns WASS_ERR_INVALID, with a message, when a solve
- * stops at max_iter; the _ex form reports it in res->status instead. */
+ * The short form writes the divergence to *out and how the three solves
+ * ended to *status (WASS_CONVERGED, or the first of them that is not, e.g.
+ * WASS_ITERATION_LIMIT): a solve that stops early is a status, never an error.
+ * The _ex form gives the whole result. */
 WASS_API int wass_sinkhorn_divergence(const wass_cloud *P, const wass_cloud *Q,
                                       const wass_ground *g, const wass_sinkhorn_options *opt,
-                                      double *out, wass_error_info *err);
+                                      double *out, wass_status *status, wass_error_info *err);
 WASS_API int wass_sinkhorn_divergence_ex(const wass_cloud *P, const wass_cloud *Q,
                                          const wass_ground *g, const wass_sinkhorn_options *opt,
                                          wass_sinkhorn_divergence_result *res,

@@ -153,15 +153,14 @@ int wass_sinkhorn_divergence_ex(const wass_cloud *P, const wass_cloud *Q, const 
 }
 
 int wass_sinkhorn_divergence(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
-                             const wass_sinkhorn_options *opt, double *out, wass_error_info *err) {
-    if (!out) return wass__fail(err, WASS_ERR_INVALID, "output pointer is NULL");
+                             const wass_sinkhorn_options *opt, double *out, wass_status *status,
+                             wass_error_info *err) {
+    if (!out || !status)
+        return wass__fail(err, WASS_ERR_INVALID, "output or status pointer is NULL");
     wass_sinkhorn_divergence_result res;
     int rc = wass_sinkhorn_divergence_ex(P, Q, g, opt, &res, err);
     if (rc) return rc;
-    if (res.status != WASS_CONVERGED)
-        return wass__fail(err, WASS_ERR_INVALID,
-                          "Sinkhorn divergence did not converge: %s (raise max_iter or tol)",
-                          res.message);
     *out = res.divergence;
+    *status = res.status;
     return WASS_OK;
 }

@@ -187,7 +187,8 @@ static int sc_sinkhorn_divergence(double *value) {
     wass_sinkhorn_options opt;
     wass_sinkhorn_options_default(&opt);
     opt.reg = 0.1;
-    return wass_sinkhorn_divergence(&P, &Q, &g, &opt, value, NULL);
+    wass_status st;
+    return wass_sinkhorn_divergence(&P, &Q, &g, &opt, value, &st, NULL);
 }
 
 static int sc_line(double *value) {

@@ -292,7 +292,8 @@ static void test_budget(void) {
         wass_cloud P = {N, 2, X, a}, Q = {M, 2, Y, b};
         wass_ground g = wass_ground_make(WASS_SQEUCLIDEAN, 1);
         double v;
-        CHECK(wass_sinkhorn_divergence(&P, &Q, &g, &o, &v, &e) == WASS_ERR_INVALID);
+        wass_status st;
+        CHECK(wass_sinkhorn_divergence(&P, &Q, &g, &o, &v, &st, &e) == WASS_ERR_INVALID);
     }
     o.kernel_memory = INFINITY; /* no limit */
     CHECK(wass_sinkhorn(&pb, &o, &r, &e) == WASS_OK && r.status == WASS_CONVERGED);
