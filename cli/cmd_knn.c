@@ -20,7 +20,8 @@ static void usage(FILE *f) {
                "  --train, --test    DIR: DIR/<label>/<document> files (labels are the\n"
                "                     folder names); FILE: one document a line,\n"
                "                     '<label><TAB><text>'\n"
-               "  --vectors V        word vectors (see 'wass wmd --help'); --no-cache\n"
+               "  --vectors V        word vectors (see 'wass wmd --help'); --no-cache,\n"
+               "                     --cache-dir DIR\n"
                "  -k K               neighbours (default: cross-validation)\n"
                "  --k-max K          largest k tried by cross-validation (default 19)\n"
                "  --folds F          cross-validation folds (default 5)\n"
@@ -80,6 +81,7 @@ static int bags_of(const char *cmd, const wass_wordvec *wv, const wmd_docs *d, s
 int cmd_knn(int argc, char **argv) {
     const char *cmd = "knn";
     const char *vectors = NULL, *train_path = NULL, *test_path = NULL, *v;
+    const char *cache_dir = NULL;
     long k = 0, k_max = 19, folds = 5, seed = 0, threads = 0, max_train = 0, max_test = 0;
     int json = 0, tfidf = 0, use_cache = 1, predictions = 0, r;
     wmd_text_args ta = {NULL, 1, 0};
@@ -93,6 +95,9 @@ int cmd_knn(int argc, char **argv) {
         if ((r = cli_opt(cmd, argc, argv, &i, "--vectors", &v))) {
             if (r < 0) return CLI_BAD_INPUT;
             vectors = v;
+        } else if ((r = cli_opt(cmd, argc, argv, &i, "--cache-dir", &v))) {
+            if (r < 0) return CLI_BAD_INPUT;
+            cache_dir = v;
         } else if ((r = cli_opt(cmd, argc, argv, &i, "--train", &v))) {
             if (r < 0) return CLI_BAD_INPUT;
             train_path = v;
@@ -184,7 +189,7 @@ int cmd_knn(int argc, char **argv) {
     }
     double t0 = wmd_now();
     wass_wordvec wv;
-    int rc = wmd_load_vectors(cmd, vectors, use_cache, &wv);
+    int rc = wmd_load_vectors(cmd, vectors, use_cache, cache_dir, &wv);
     if (rc) return rc;
     double t_vec = wmd_now() - t0;
     wass_stopwords sw;

@@ -24,8 +24,10 @@ static void usage(FILE *f) {
                "                     'wmd wcd rwmd' per pair (JSON: one object a line)\n"
                "  --vectors V        word vectors: word2vec text or binary, GloVe text,\n"
                "                     wink-embeddings JSON, or a .wassvec cache (a cache\n"
-               "                     V.wassvec is written next to V and reused)\n"
-               "  --no-cache         neither read nor write the .wassvec cache\n"
+               "                     of V is written to the cache directory and reused)\n"
+               "  --cache-dir DIR    the cache directory (default $WASS_CACHE_DIR, else\n"
+               "                     $XDG_CACHE_HOME/wass, else ~/.cache/wass; never\n"
+               "                     beside V); --no-cache: neither read nor write one\n"
                "  --stopwords F      stop-word file (one word a line), 'en' for the\n"
                "                     shipped share/stopwords_en.txt, 'none' (default)\n"
                "  --distance D       euclidean (default) or cosine (1 - cos)\n"
@@ -178,6 +180,7 @@ static int run_pairs(const char *cmd, ctx *c, const char *path) {
 int cmd_wmd(int argc, char **argv) {
     const char *cmd = "wmd";
     const char *vectors = NULL, *pairs = NULL, *docs[2] = {NULL, NULL}, *v;
+    const char *cache_dir = NULL;
     int ndocs = 0, literal = 0, use_cache = 1, r;
     wmd_text_args ta = {NULL, 1, 0};
     ctx c;
@@ -191,6 +194,9 @@ int cmd_wmd(int argc, char **argv) {
         if ((r = cli_opt(cmd, argc, argv, &i, "--vectors", &v))) {
             if (r < 0) return CLI_BAD_INPUT;
             vectors = v;
+        } else if ((r = cli_opt(cmd, argc, argv, &i, "--cache-dir", &v))) {
+            if (r < 0) return CLI_BAD_INPUT;
+            cache_dir = v;
         } else if ((r = cli_opt(cmd, argc, argv, &i, "--pairs", &v))) {
             if (r < 0) return CLI_BAD_INPUT;
             pairs = v;
@@ -233,7 +239,7 @@ int cmd_wmd(int argc, char **argv) {
                              : "expected two documents (see 'wass wmd --help')");
         return CLI_BAD_INPUT;
     }
-    int rc = wmd_load_vectors(cmd, vectors, use_cache, &c.wv);
+    int rc = wmd_load_vectors(cmd, vectors, use_cache, cache_dir, &c.wv);
     if (rc) return rc;
     rc = wmd_load_stopwords(cmd, &ta, &c.sw, &c.have_sw);
     if (rc) {

@@ -17,7 +17,8 @@ typedef struct {
 /* Parse one text option at argv[*i]: 1 matched, 0 not this option, -1 error. */
 int wmd_text_arg(const char *cmd, int argc, char **argv, int *i, wmd_text_args *t);
 int wmd_load_stopwords(const char *cmd, const wmd_text_args *t, wass_stopwords *sw, int *have);
-int wmd_load_vectors(const char *cmd, const char *path, int use_cache, wass_wordvec *wv);
+int wmd_load_vectors(const char *cmd, const char *path, int use_cache, const char *cache_dir,
+                     wass_wordvec *wv);
 /* Monotonic wall clock in seconds. */
 double wmd_now(void);
 /* Whole file into a NUL-terminated buffer (malloc'ed). */

@@ -3,6 +3,7 @@
 # the pairs mode, kNN predictions against a brute-force kNN in Python with
 # ot.emd2, label folders and label files, empty documents, bad input.
 source "$(dirname "$0")/lib.sh"
+export WASS_CACHE_DIR="$T/cache" # the vector cache goes there, never beside the vectors
 
 "$PY" - "$T" <<'PYEOF'
 import sys, os, re, json, numpy as np, ot
@@ -80,7 +81,16 @@ V="$T/glove.txt"
 expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --json && close "$(jget wmd)" "$(ref wmd)" 1e-9 "WMD vs ot.emd2"
 expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --json && {
     close "$(jget doc1_oov)" 2 0 "OOV count (unknown, word)"
-    [[ -f "$V.wassvec" ]] || fail "no vector cache written"
+    ls "$T"/cache/glove.txt-*.wassvec >/dev/null 2>&1 || fail "no vector cache written in the cache directory"
+    [[ ! -e "$V.wassvec" ]] || fail "a cache written beside the vectors"
+}
+expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --cache-dir "$T/cache2" && {
+    CHECKS=$((CHECKS + 1))
+    ls "$T"/cache2/glove.txt-*.wassvec >/dev/null 2>&1 || fail "--cache-dir: no cache there"
+}
+WASS_CACHE_DIR= expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$T/glove.txt" --json && {
+    CHECKS=$((CHECKS + 1))
+    [[ "$(jget vectors_from_cache)" != "true" && ! -e "$V.wassvec" ]] || fail "WASS_CACHE_DIR='' still caches"
 }
 expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --distance cosine --json && close "$(jget wmd)" "$(ref cos)" 1e-9 "cosine WMD vs ot.emd2"
 expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --stopwords "$T/stop.txt" --json && close "$(jget wmd)" "$(ref stop)" 1e-9 "WMD with stop words"
