@@ -272,40 +272,43 @@ int cmd_emd(int argc, char **argv) {
         rc = CLI_FAILURE;
         goto done;
     }
+    /* all output files or none */
+    const char *paths[2];
+    wass_matrix mats[2];
+    size_t nout = 0;
+    double *rows = NULL, *uv = NULL;
+    if (o.duals_path && (!res.u || !res.v)) {
+        cli_error(cmd, "the solver returned no dual potentials");
+        rc = CLI_FAILURE;
+        goto done;
+    }
     if (o.plan_path) {
-        double *rows = malloc((res.plan_len ? res.plan_len : 1) * 3 * sizeof *rows);
-        if (!rows) {
-            cli_error(cmd, "out of memory");
-            rc = CLI_FAILURE;
-            goto done;
-        }
-        for (size_t k = 0; k < res.plan_len; k++) {
+        rows = malloc((res.plan_len ? res.plan_len : 1) * 3 * sizeof *rows);
+        for (size_t k = 0; rows && k < res.plan_len; k++) {
             rows[3 * k] = (double)res.plan[k].i;
             rows[3 * k + 1] = (double)res.plan[k].j;
             rows[3 * k + 2] = res.plan[k].mass;
         }
-        rc = cli_write_matrix(cmd, o.plan_path, res.plan_len, 3, rows);
-        free(rows);
-        if (rc) goto done;
+        paths[nout] = o.plan_path;
+        mats[nout++] = (wass_matrix){res.plan_len, 3, rows};
     }
     if (o.duals_path) {
-        if (!res.u || !res.v) {
-            cli_error(cmd, "the solver returned no dual potentials");
-            rc = CLI_FAILURE;
-            goto done;
+        uv = malloc((res.n + res.m) * sizeof *uv);
+        if (uv) {
+            memcpy(uv, res.u, res.n * sizeof *uv);
+            memcpy(uv + res.n, res.v, res.m * sizeof *uv);
         }
-        double *uv = malloc((res.n + res.m) * sizeof *uv);
-        if (!uv) {
-            cli_error(cmd, "out of memory");
-            rc = CLI_FAILURE;
-            goto done;
-        }
-        memcpy(uv, res.u, res.n * sizeof *uv);
-        memcpy(uv + res.n, res.v, res.m * sizeof *uv);
-        rc = cli_write_matrix(cmd, o.duals_path, res.n + res.m, 1, uv);
-        free(uv);
-        if (rc) goto done;
+        paths[nout] = o.duals_path;
+        mats[nout++] = (wass_matrix){res.n + res.m, 1, uv};
     }
+    if ((o.plan_path && !rows) || (o.duals_path && !uv)) {
+        cli_error(cmd, "out of memory");
+        rc = CLI_FAILURE;
+    } else
+        rc = nout ? cli_write_matrices(cmd, nout, paths, mats) : CLI_OK;
+    free(rows);
+    free(uv);
+    if (rc) goto done;
     if (o.json)
         print_json(&o, &res, metric, mass);
     else

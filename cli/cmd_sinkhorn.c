@@ -298,10 +298,17 @@ int cmd_sinkhorn(int argc, char **argv) {
         goto done;
     }
     if (status == WASS_CONVERGED && !o.divergence) {
-        if (o.plan_path && (rc = cli_write_matrix(cmd, o.plan_path, res.n, res.m, res.plan)))
-            goto done;
+        /* all output files or none */
+        const char *paths[2];
+        wass_matrix mats[2];
+        size_t nout = 0;
+        double *fg = NULL;
+        if (o.plan_path) {
+            paths[nout] = o.plan_path;
+            mats[nout++] = (wass_matrix){res.n, res.m, res.plan};
+        }
         if (o.pot_path) {
-            double *fg = malloc((res.n + res.m) * sizeof *fg);
+            fg = malloc((res.n + res.m) * sizeof *fg);
             if (!fg) {
                 cli_error(cmd, "out of memory");
                 rc = CLI_FAILURE;
@@ -309,10 +316,12 @@ int cmd_sinkhorn(int argc, char **argv) {
             }
             memcpy(fg, res.f, res.n * sizeof *fg);
             memcpy(fg + res.n, res.g, res.m * sizeof *fg);
-            rc = cli_write_matrix(cmd, o.pot_path, res.n + res.m, 1, fg);
-            free(fg);
-            if (rc) goto done;
+            paths[nout] = o.pot_path;
+            mats[nout++] = (wass_matrix){res.n + res.m, 1, fg};
         }
+        rc = nout ? cli_write_matrices(cmd, nout, paths, mats) : CLI_OK;
+        free(fg);
+        if (rc) goto done;
     }
     if (o.json) {
         cli_json j;

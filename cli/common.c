@@ -317,6 +317,16 @@ int cli_write_matrix(const char *cmd, const char *path, size_t rows, size_t cols
     return CLI_OK;
 }
 
+int cli_write_matrices(const char *cmd, size_t count, const char *const *paths,
+                       const wass_matrix *mats) {
+    wass_error_info err;
+    if (wass_matrix_write_all(count, paths, mats, &err)) {
+        cli_error(cmd, "%s", err.message[0] ? err.message : wass_strerror(err.code));
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
+}
+
 /* ---- JSON ---------------------------------------------------------------------- */
 
 void cli_json_write_string(FILE *f, const char *s) {

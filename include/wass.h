@@ -576,6 +576,13 @@ WASS_API int wass_matrix_read(const char *path, wass_matrix *out, wass_error_inf
 /* Write as text ("%.17g", one row a line, comma-separated) or .npy (float64)
  * when the path ends in ".npy"; atomically (temp file + rename). */
 WASS_API int wass_matrix_write(const char *path, const wass_matrix *mat, wass_error_info *err);
+/* Write count matrices to count files, all or none: every one is written in
+ * full to a temporary file beside its path first; only when all succeeded
+ * are they renamed into place (a failing rename after that, e.g. a path
+ * removed meanwhile, is the only way some can land without the others). On
+ * error no temporary file is left. */
+WASS_API int wass_matrix_write_all(size_t count, const char *const *paths, const wass_matrix *mats,
+                                   wass_error_info *err);
 WASS_API void wass_matrix_free(wass_matrix *mat);
 
 #ifdef __cplusplus

@@ -112,6 +112,12 @@ assert P.shape[1] == 3 and uv.shape == (15,)
 assert abs((P[:, 2] * C[P[:, 0].astype(int), P[:, 1].astype(int)]).sum() - $(refv dense)) < 1e-9
 " || fail "dense plan / duals files"
 
+# all output files or none (D12): a duals file that cannot be written leaves no plan file
+rm -f "$T/p12.txt"
+expect_fail 1 "cannot write '$T/nodir/d.txt'" emd "$T/X.txt" "$T/Y3.txt" --mass normalize --plan "$T/p12.txt" --duals "$T/nodir/d.txt"
+CHECKS=$((CHECKS + 1))
+[[ ! -e "$T/p12.txt" ]] && ! ls "$T"/p12.txt.tmp* >/dev/null 2>&1 || fail "a plan file (or a temporary) left after a failed --duals"
+
 # pivot limit: not optimal -> exit 1, no output files
 "$PY" -c "
 import numpy as np
