@@ -27,6 +27,7 @@ void wass_options_default(wass_options *opt) {
     opt->certify = 1;
     opt->threads = 0;
     opt->block_size = 0;
+    opt->cert_tol = WASS__CERT_GAP_TOL;
     opt->progress = NULL;
     opt->progress_user = NULL;
 }
@@ -453,8 +454,8 @@ static int check_dense_costs(const wass_problem *pb, wass_error_info *err) {
     return WASS_OK;
 }
 
-int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *res,
-             wass_error_info *err) {
+static int emd_once(const wass_problem *pb, const wass_options *opt_in, wass_result *res,
+                    wass_error_info *err) {
     wass__clear(err);
     if (!res) return wass__fail(err, WASS_ERR_INVALID, "result is NULL");
     memset(res, 0, sizeof *res);
@@ -469,8 +470,10 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
         wass_options_default(&opt);
     if ((int)opt.mass < WASS_MASS_BALANCED || (int)opt.mass > WASS_MASS_PARTIAL)
         return wass__fail(err, WASS_ERR_INVALID, "unknown mass mode %d", (int)opt.mass);
-    if (!(opt.mass_tol >= 0) || !isfinite(opt.mass_tol))
+    if (!(opt.mass_tol >= 0)) /* inf: any totals (then b is rescaled to a's) */
         return wass__fail(err, WASS_ERR_INVALID, "mass_tol = %g must be >= 0", opt.mass_tol);
+    if (!(opt.cert_tol >= 0 && opt.cert_tol < 1))
+        return wass__fail(err, WASS_ERR_INVALID, "cert_tol = %g must lie in [0, 1)", opt.cert_tol);
     if (opt.max_iter < 0)
         return wass__fail(err, WASS_ERR_INVALID, "max_iter = %lld must be >= 0",
                           (long long)opt.max_iter);
@@ -717,14 +720,23 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
         np = ns;
     }
     qsort(plan, np, sizeof *plan, flow_cmp);
+    if (opt.mass != WASS_MASS_PARTIAL && wass__plan_polish(plan, np, n, m, a2, b2, u, v)) {
+        size_t kept = 0; /* degenerate arcs that came out 0 leave the plan */
+        for (size_t k = 0; k < np; k++)
+            if (plan[k].mass > 0) plan[kept++] = plan[k];
+        np = kept;
+    }
     double work = 0.0, flow = 0.0, cw = 0.0, cf = 0.0;
+    int es; /* masses scaled by 2^-es (exact) so that mass * cost does not underflow */
+    frexp(fmax(A, B), &es);
     for (size_t k = 0; k < np; k++) {
         /* Kahan-compensated sums */
-        double y = plan[k].mass * wass__cost(&pb->cost, plan[k].i, plan[k].j) - cw;
+        double ms = ldexp(plan[k].mass, -es);
+        double y = ms * wass__cost(&pb->cost, plan[k].i, plan[k].j) - cw;
         double tt = work + y;
         cw = (tt - work) - y;
         work = tt;
-        y = plan[k].mass - cf;
+        y = ms - cf;
         tt = flow + y;
         cf = (tt - flow) - y;
         flow = tt;
@@ -736,9 +748,22 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
     res->u = u;
     res->v = v;
     u = v = NULL;
-    res->work = work;
-    res->flow = flow;
-    res->cost = opt.mass == WASS_MASS_PARTIAL ? (flow > 0 ? work / flow : 0.0) : work;
+    res->work = ldexp(work, es);
+    res->flow = ldexp(flow, es);
+    res->cost = opt.mass == WASS_MASS_PARTIAL ? (flow > 0 ? work / flow : 0.0) : res->work;
+    if (!isfinite(res->cost)) {
+        rc = wass__fail(err, WASS_ERR_NAN,
+                        "the optimal cost (mass times cost) overflows double precision: scale "
+                        "the weights or the costs down");
+        goto done;
+    }
+    if (work != 0 && fabs(res->cost) < DBL_MIN) {
+        rc = wass__fail(err, WASS_ERR_NAN,
+                        "the optimal cost (mass times cost, about %.3g) underflows double "
+                        "precision: scale the weights or the costs up",
+                        ldexp(work, es));
+        goto done;
+    }
     double p = wass_cost_power(&pb->cost);
     res->distance = p == 1.0 ? res->cost : pow(fmax(res->cost, 0.0), 1.0 / p);
     res->iterations = out.iterations;
@@ -755,20 +780,25 @@ int wass_emd(const wass_problem *pb, const wass_options *opt_in, wass_result *re
         res->certify_seconds = wass__now() - tc;
         if (rc) {
             if (rc == WASS_ERR_NAN)
-                wass__fail(err, rc, "a cost C(i, j) is NaN or infinite");
+                wass__fail(err, rc,
+                           "a cost C(i, j) is NaN or infinite (or overflows double precision: "
+                           "scale the costs or coordinates down)");
+            else if (rc == WASS_ERR_UNSUPPORTED)
+                rc = wass__fail(err, WASS_ERR_NAN,
+                                "a ground cost between distinct points underflows double precision "
+                                "(points too close for the metric and power p): scale the "
+                                "coordinates up");
             else
                 wass__fail(err, rc, "certificate could not be computed (%s)", wass_strerror(rc));
             goto done;
         }
-        if (res->status == WASS_OPTIMAL &&
-            !(res->cert.marginal_error <= WASS__CERT_MARGINAL_TOL &&
-              res->cert.min_reduced_cost >= -WASS__CERT_REDUCED_TOL &&
-              res->cert.duality_gap <= WASS__CERT_GAP_TOL)) {
+        if (res->status == WASS_OPTIMAL && !res->cert.certified) {
             res->status = WASS_NOT_CONVERGED;
             snprintf(res->message, sizeof res->message,
-                     "certificate failed: marginal error %.3g, min reduced cost %.3g, duality "
-                     "gap %.3g",
-                     res->cert.marginal_error, res->cert.min_reduced_cost, res->cert.duality_gap);
+                     "certificate failed: error bound %.3g of the cost (relative, tolerance "
+                     "%.3g), marginal error %.3g, min reduced cost %.3g",
+                     res->cert.duality_gap, res->cert.tol, res->cert.marginal_error,
+                     res->cert.min_reduced_cost);
         }
     }
     if (!opt.want_plan) {
@@ -799,5 +829,37 @@ done:
     free(cx.YT);
     free(u);
     free(v);
+    return rc;
+}
+
+/* Column generation whose answer misses the certificate (its sparse solves
+ * can leave an ulp of mass where a cost of 1e142 makes it count) is solved
+ * again by the simplex over all pairs when that is affordable: "certified"
+ * is a promise about the answer, not about the algorithm. */
+#define WASS__COLGEN_FALLBACK_PAIRS 4.0e6
+
+int wass_emd(const wass_problem *pb, const wass_options *opt, wass_result *res,
+             wass_error_info *err) {
+    int rc = emd_once(pb, opt, res, err);
+    if (rc == WASS_OK && res->algorithm == WASS_ALGO_COLGEN && res->status == WASS_NOT_CONVERGED &&
+        res->cert.checked && !res->cert.certified &&
+        (double)pb->n * (double)pb->m <= WASS__COLGEN_FALLBACK_PAIRS) {
+        wass_options o;
+        if (opt)
+            o = *opt;
+        else
+            wass_options_default(&o);
+        o.algorithm = WASS_ALGO_SIMPLEX;
+        wass_result r2;
+        wass_error_info e2;
+        if (emd_once(pb, &o, &r2, &e2) == WASS_OK && r2.status == WASS_OPTIMAL) {
+            r2.seconds += res->seconds;
+            wass_result_free(res);
+            *res = r2;
+            snprintf(res->message, sizeof res->message,
+                     "column generation missed the certificate; solved by the simplex");
+        } else
+            wass_result_free(&r2);
+    }
     return rc;
 }
