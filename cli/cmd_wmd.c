@@ -167,6 +167,12 @@ static int run_pairs(const char *cmd, ctx *c, const char *path) {
         } else {
             printf("%.17g %.17g %.17g\n", r.distance, r.wcd, r.rwmd);
         }
+        /* a reader that went away (SIGPIPE ignored) stops the work */
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            cli_error(cmd, "cannot write the output after pair %zu (closed pipe or full disk)",
+                      k / 2 + 1);
+            rc = CLI_FAILURE;
+        }
     }
     if (rc == CLI_OK)
         fprintf(stderr, "wass %s: %zu pairs, %.6f s in WMD (%.1f pairs/s)\n", cmd, n / 2, total,

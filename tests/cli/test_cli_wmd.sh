@@ -95,6 +95,13 @@ WASS_CACHE_DIR= expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$T/glove.txt" -
 expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --distance cosine --json && close "$(jget wmd)" "$(ref cos)" 1e-9 "cosine WMD vs ot.emd2"
 expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --stopwords "$T/stop.txt" --json && close "$(jget wmd)" "$(ref stop)" 1e-9 "WMD with stop words"
 expect_ok wmd --text "$(cat "$T/d1.txt")" "$(cat "$T/d2.txt")" --vectors "$V" && close "$(awk '$1=="wmd"{print $2}' "$T/out")" "$(ref wmd)" 1e-9 "WMD of --text"
+# a reader that goes away stops the pairs (SIGPIPE ignored: the write error; M8)
+for k in $(seq 1 400); do cat "$T/pairs.tsv"; done > "$T/many.tsv"
+CHECKS=$((CHECKS + 1))
+( trap '' PIPE; "$W" wmd --pairs "$T/many.tsv" --vectors "$V" 2>"$T/err8"; echo $? > "$T/rc8" ) | head -c 1 >/dev/null
+sleep 0.2
+[[ "$(cat "$T/rc8")" == 1 ]] && grep -q "cannot write the output after pair" "$T/err8" ||
+    fail "pairs after the reader left: rc $(cat "$T/rc8"), $(cat "$T/err8")"
 expect_ok wmd --pairs "$T/pairs.tsv" --vectors "$V" && for k in 0 1 2 3 4; do
     close "$(awk -v k=$k 'NR==k+1{print $1}' "$T/out")" "$(ref pair$k)" 1e-9 "pair $k"
 done
