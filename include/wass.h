@@ -234,8 +234,12 @@ typedef struct {
 /* Independent check of an exact result (see wass_certify).
  *
  * What "certified" means: |cost - optimum| <= gap_bound and gap_bound <=
- * tol * |cost| (tol = wass_options.cert_tol, default 1e-9), and the plan's
- * marginals match the weights within 1e-9 (relative to the mass moved).
+ * tol * |cost| (tol = wass_options.cert_tol, default 1e-9) or gap_bound <=
+ * floor, the precision floor (below), and the plan's marginals match the
+ * weights within 1e-9 (relative to the mass moved). The floor matters only
+ * where the optimum is near 0 against the potentials (identical clouds: the
+ * totals of equal weights summed in another order differ by an ulp, which
+ * moves the optimum of the double-precision problem off 0).
  * gap_bound is computed with every rounding error bounded from above
  * (compensated sums, a dual made feasible by directed rounding; masses
  * scaled by a power of two so that nothing underflows), so rounding cannot
@@ -258,7 +262,11 @@ typedef struct {
     double dual;             /* primal - gap_bound: a lower bound of the optimal work */
     double gap_bound;        /* bound on |work - optimal work| (absolute) */
     double tol;              /* the tolerance it was held to */
-    int certified;           /* 1: gap_bound <= tol * |primal| and marginals within 1e-9 */
+    double floor;            /* the precision floor: 16 u (sum a |u'| + sum b |v|), u =
+                                2^-53, the uncertainty of the optimum itself from
+                                the weights' rounding to double */
+    int certified;           /* 1: gap_bound <= max(tol * |primal|, floor) and the
+                                marginals within 1e-9 */
 } wass_certificate;
 
 typedef struct {

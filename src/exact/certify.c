@@ -364,7 +364,7 @@ static int plan_sums(const wass_problem *pb, const wass_result *res, cert_work *
  * partial mode) and of |sum (a - r) u' + sum (b - c) v|, as described at the
  * top of the file. */
 static void gap_bound(const wass_problem *pb, const wass_result *res, const cert_work *w,
-                      int partial, double *G, double *Tb) {
+                      int partial, double *G, double *Tb, double *prec) {
     const double *up = w->urep, *vs = w->vs;
     double gs = 0.0, gc = 0.0, ts = 0.0, tc = 0.0, tmag = 0.0;
     size_t ops = 0;
@@ -418,6 +418,13 @@ static void gap_bound(const wass_problem *pb, const wass_result *res, const cert
     ops += 2 * (w->n + w->m) + 2;
     *G = (gs + gc) * (1.0 + 8.0 * U_RND) + (double)ops * 4.0 * ETA;
     *Tb = fabs(ts + tc) + 4.0 * U_RND * tmag;
+    double fl = 0.0; /* the optimum's own uncertainty from the weights' rounding */
+    for (size_t i = 0; i < w->n; i++)
+        fl += w->a2[i] * fabs(up[i]);
+    for (size_t j = 0; j < w->m; j++)
+        fl += w->b2[j] * fabs(vs[j]);
+    if (partial && w->A != w->B) fl += fabs(w->A - w->B) * fabs(vd);
+    *prec = 16.0 * U_RND * fl;
 }
 
 static void cert_work_free(cert_work *w) {
@@ -514,8 +521,8 @@ int wass_certify(const wass_problem *pb, const wass_options *opt_in, const wass_
     /* u' = min(u, pred(rowmin)): feasible exactly (see the top) */
     for (size_t i = 0; i < w.n; i++)
         w.urep[i] = fmin(w.us[i], nextafter(w.urep[i], -INFINITY));
-    double G, Tb;
-    gap_bound(pb, res, &w, partial, &G, &Tb);
+    double G, Tb, prec;
+    gap_bound(pb, res, &w, partial, &G, &Tb, &prec);
     /* cost - optimum <= G + T (and <= cost when no cost is negative: the
      * optimum is >= 0); optimum - cost <= T. Then the reported work against
      * the exactly bounded primal (its own rounding). */
@@ -535,8 +542,9 @@ int wass_certify(const wass_problem *pb, const wass_options *opt_in, const wass_
     cert->gap_bound = ldexp(bound, w.e);
     cert->duality_gap = primal != 0 ? bound / fabs(primal) : (bound > 0 ? INFINITY : 0.0);
     cert->tol = tol;
-    cert->certified =
-        cert->marginal_error <= WASS__CERT_MARGINAL_TOL && bound <= tol * fabs(primal);
+    cert->floor = ldexp(prec, w.e);
+    cert->certified = cert->marginal_error <= WASS__CERT_MARGINAL_TOL &&
+                      (bound <= tol * fabs(primal) || bound <= prec);
     cert->checked = 1;
     cert_work_free(&w);
     return WASS_OK;

@@ -702,11 +702,24 @@ static int emd_once(const wass_problem *pb, const wass_options *opt_in, wass_res
     }
     for (size_t k = 0; k < out.nflows; k++) {
         if (out.flows[k].i >= nr || out.flows[k].j >= mr) continue;
-        plan[np].i = merged ? out.flows[k].i : ia[out.flows[k].i];
-        plan[np].j = merged ? out.flows[k].j : jb[out.flows[k].j];
+        plan[np].i = out.flows[k].i;
+        plan[np].j = out.flows[k].j;
         plan[np].mass = out.flows[k].mass;
         np++;
     }
+    /* flows afresh from the (merged) weights: the totals' ulp at a node of
+     * potential nearest the median, not on a dear arc */
+    if (!partial_dummy && wass__plan_polish(plan, np, nr, mr, sup, dem, out.u, out.v)) {
+        size_t kept = 0; /* degenerate arcs that came out 0 leave the plan */
+        for (size_t k = 0; k < np; k++)
+            if (plan[k].mass > 0) plan[kept++] = plan[k];
+        np = kept;
+    }
+    if (!merged)
+        for (size_t k = 0; k < np; k++) {
+            plan[k].i = ia[plan[k].i];
+            plan[k].j = jb[plan[k].j];
+        }
     if (merged) { /* group pairs -> member pairs */
         wass_flow *split = NULL;
         size_t ns = 0;
@@ -720,12 +733,6 @@ static int emd_once(const wass_problem *pb, const wass_options *opt_in, wass_res
         np = ns;
     }
     qsort(plan, np, sizeof *plan, flow_cmp);
-    if (opt.mass != WASS_MASS_PARTIAL && wass__plan_polish(plan, np, n, m, a2, b2, u, v)) {
-        size_t kept = 0; /* degenerate arcs that came out 0 leave the plan */
-        for (size_t k = 0; k < np; k++)
-            if (plan[k].mass > 0) plan[kept++] = plan[k];
-        np = kept;
-    }
     double work = 0.0, flow = 0.0, cw = 0.0, cf = 0.0;
     int es; /* masses scaled by 2^-es (exact) so that mass * cost does not underflow */
     frexp(fmax(A, B), &es);
