@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc make cmake pkg-config python3 python3-dev python3-numpy)
-test_pkgs=(clang-format python3-scipy python3-pot python3-pytest python3-matplotlib python3-torch)
+test_pkgs=(clang-format clang libclang-rt-14-dev python3-scipy python3-pot python3-pytest python3-matplotlib python3-torch)
 bench_pkgs=(python3-opencv python3-gensim python3-pyemd time)
 
 missing() {

@@ -26,7 +26,7 @@
 
 /* FNV-1a style 64-bit hash over 8-byte little-endian words (tail bytes
  * zero-padded), chained through h. */
-static uint64_t checksum(uint64_t h, const void *data, size_t len) {
+uint64_t wass__vec_checksum(uint64_t h, const void *data, size_t len) {
     const unsigned char *p = data;
     size_t k = 0;
     for (; k + 8 <= len; k += 8) {
@@ -85,12 +85,12 @@ static int fill_header(const wass_wordvec *wv, const char *src_path, unsigned ch
 }
 
 static int write_payload(const wass_wordvec *wv, const unsigned char *h, FILE *f) {
-    uint64_t cs = checksum(CACHE_SEED, h, CACHE_HEADER);
+    uint64_t cs = wass__vec_checksum(CACHE_SEED, h, CACHE_HEADER);
     int ok = fwrite(h, 1, CACHE_HEADER, f) == CACHE_HEADER;
     size_t nv = wv->count * wv->dim;
     if (ok && nv) {
         ok = fwrite(wv->vec, sizeof(float), nv, f) == nv;
-        cs = checksum(cs, wv->vec, nv * sizeof(float));
+        cs = wass__vec_checksum(cs, wv->vec, nv * sizeof(float));
     }
     if (ok && wv->count) {
         unsigned char *ob = malloc(wv->count * 8); /* offsets as written (LE u64) */
@@ -99,13 +99,13 @@ static int write_payload(const wass_wordvec *wv, const unsigned char *h, FILE *f
             for (size_t i = 0; i < wv->count; i++)
                 put64(ob + 8 * i, wv->offset[i]);
             ok = fwrite(ob, 8, wv->count, f) == wv->count;
-            cs = checksum(cs, ob, wv->count * 8);
+            cs = wass__vec_checksum(cs, ob, wv->count * 8);
             free(ob);
         }
     }
     if (ok && wv->pool_len) {
         ok = fwrite(wv->pool, 1, wv->pool_len, f) == wv->pool_len;
-        cs = checksum(cs, wv->pool, wv->pool_len);
+        cs = wass__vec_checksum(cs, wv->pool, wv->pool_len);
     }
     unsigned char c8[8];
     put64(c8, cs);
@@ -214,10 +214,10 @@ static int read_payload(const char *path, FILE *f, const unsigned char *h, wass_
              fread(c8, 1, 8, f) != 8)
         rc = wass__fail(err, WASS_ERR_FORMAT, "'%s': cache truncated while reading", path);
     if (rc == WASS_OK) {
-        uint64_t cs = checksum(CACHE_SEED, h, CACHE_HEADER);
-        cs = checksum(cs, wv->vec, count * dim * sizeof(float));
-        cs = checksum(cs, ob, count * 8);
-        cs = checksum(cs, wv->pool, pool_len);
+        uint64_t cs = wass__vec_checksum(CACHE_SEED, h, CACHE_HEADER);
+        cs = wass__vec_checksum(cs, wv->vec, count * dim * sizeof(float));
+        cs = wass__vec_checksum(cs, ob, count * 8);
+        cs = wass__vec_checksum(cs, wv->pool, pool_len);
         if (cs != get64(c8))
             rc = wass__fail(err, WASS_ERR_FORMAT, "'%s': cache checksum mismatch (corrupted file)",
                             path);
@@ -326,7 +326,7 @@ char *wass__vec_cache_file(const char *path, const wass_wordvec_options *o, int 
     char *abs = realpath(path, NULL);
     const char *key = abs ? abs : path, *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
-    uint64_t hh = checksum(CACHE_SEED, key, strlen(key));
+    uint64_t hh = wass__vec_checksum(CACHE_SEED, key, strlen(key));
     size_t l = strlen(dir) + strlen(base) + 40;
     char *s = malloc(l);
     if (s)

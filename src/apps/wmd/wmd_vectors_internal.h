@@ -102,6 +102,11 @@ int wass__json_skip(wass__json *j, int depth);
 
 /* ---- cache (wmd_cache.c) ---- */
 
+/* The cache's checksum (FNV-1a style over 8-byte words), chained through h;
+ * a file's is seeded with 1469598103934665603 and covers all but its last 8
+ * bytes, which hold it. */
+uint64_t wass__vec_checksum(uint64_t h, const void *data, size_t len);
+
 /* Reads a cache. src_path non-NULL: the cache must match the source's size
  * and mtime (else WASS_ERR_UNSUPPORTED = stale, quietly rebuilt). Every
  * field is checked: sizes against the file before allocating, the checksum,
