@@ -131,7 +131,9 @@ expect_ok knn --vectors "$V" --train "$T/train.tsv" --test "$T/test.tsv" --k-max
 expect_fail 2 "--vectors FILE is required" wmd "$T/d1.txt" "$T/d2.txt"
 expect_fail 2 "expected two documents" wmd "$T/d1.txt" --vectors "$V"
 printf 'w0 1 2\nw1 1\n' >"$T/bad.txt"
-expect_fail 2 "line 2: expected 2 numbers after 'w1', found 1" wmd "$T/d1.txt" "$T/d2.txt" --vectors "$T/bad.txt"
+expect_fail 2 "bad.txt:2: expected 2 numbers after 'w1', found 1" wmd "$T/d1.txt" "$T/d2.txt" --vectors "$T/bad.txt"
+CHECKS=$((CHECKS + 1))
+[[ $(grep -o "bad.txt" "$T/err" | wc -l) == 1 ]] || fail "the file named more than once (M5): $(cat "$T/err")"
 expect_fail 2 "cannot open" wmd "$T/d1.txt" "$T/nope.txt" --vectors "$V"
 expect_fail 2 "--distance: expected euclidean or cosine" wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --distance l1
 printf 'even\tw1 w2\nno label here\n' >"$T/badtrain.tsv"

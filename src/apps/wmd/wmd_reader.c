@@ -65,6 +65,23 @@ static int parse_count(const char *s, const char **end, unsigned long long *out)
     return 1;
 }
 
+int wass__looks_like_header(const char *line) {
+    const char *p = line;
+    int fields = 0;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    while (*p && *p != '\n' && *p != '\r') {
+        if (*p == '-' || *p == '+') p++;
+        if (*p < '0' || *p > '9') return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        fields++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+    }
+    return fields == 2;
+}
+
 int wass__parse_header_line(const char *line, size_t *count, size_t *dim) {
     const char *p = line, *end;
     unsigned long long c, d;

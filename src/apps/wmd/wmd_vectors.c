@@ -21,6 +21,11 @@ void wass_wordvec_options_default(wass_wordvec_options *opt) {
     opt->use_cache = 1;
 }
 
+static int len_ends(const char *s, const char *suffix) {
+    size_t l = strlen(s), k = strlen(suffix);
+    return l >= k && strcmp(s + l - k, suffix) == 0;
+}
+
 static wass_vec_format detect(const char *path, FILE *f) {
     unsigned char buf[8192];
     size_t n = fread(buf, 1, sizeof buf, f);
@@ -37,8 +42,10 @@ static wass_vec_format detect(const char *path, FILE *f) {
     size_t ll = e < sizeof line - 1 ? e : sizeof line - 1;
     memcpy(line, buf, ll);
     line[ll] = '\0';
-    size_t count, dim;
-    if (!wass__parse_header_line(line, &count, &dim)) return WASS_VEC_GLOVE;
+    size_t count = 0, dim = 0;
+    if (!wass__looks_like_header(line)) return WASS_VEC_GLOVE;
+    if (!wass__parse_header_line(line, &count, &dim)) /* a bad header: its loader says why */
+        return len_ends(path, ".bin") ? WASS_VEC_WORD2VEC_BINARY : WASS_VEC_WORD2VEC_TEXT;
     size_t len = strlen(path);
     if (len >= 4 && strcmp(path + len - 4, ".bin") == 0) return WASS_VEC_WORD2VEC_BINARY;
     /* the first record: text if all its bytes are printable */

@@ -72,6 +72,10 @@ size_t wass__rd_token(wass__reader *r, char *tok, size_t cap);
 void wass__rd_skip_blanks(wass__reader *r);
 /* A finite float32 (the whole token); 1 on success. */
 int wass__parse_float(const char *tok, float *out);
+/* Two integers (signed, any size) and nothing else: meant as a word2vec
+ * header, valid or not (format detection; the header's own check names
+ * what is wrong with it). */
+int wass__looks_like_header(const char *line);
 /* "count dim", two decimal integers, dim in 1..WASS__VEC_MAXDIM; 1 if so. */
 int wass__parse_header_line(const char *line, size_t *count, size_t *dim);
 /* Reads the word2vec header line (line 1). */
