@@ -198,8 +198,7 @@ int get_int(PyObject *obj, const char *name, int *out) {
         return -1;
     }
     if (v < 0 && strcmp(name, "threads") == 0) { /* as the CLI: 0 = all cores */
-        PyErr_Format(PyExc_ValueError, "threads = %lld must be >= 0 (0 = all cores)",
-                     (long long)v);
+        PyErr_Format(PyExc_ValueError, "threads = %lld must be >= 0 (0 = all cores)", (long long)v);
         return -1;
     }
     *out = (int)v;
