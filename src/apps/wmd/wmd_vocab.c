@@ -113,7 +113,18 @@ int wass__vocab_add(wass__vocab *b, const char *w, size_t len, const float *v) {
 
 int wass__vocab_fail(wass_error_info *err, int rc, const char *word, size_t len) {
     if (rc != WASS_ERR_FORMAT) return wass__fail(err, rc, "out of memory building the vocabulary");
-    return wass__fail(err, rc, "the word '%s' holds a NUL byte (words are NUL-free strings)", word);
+    char shown[64]; /* the word with its NUL bytes shown as \0 */
+    size_t k = 0;
+    for (size_t q = 0; q < len && k + 3 < sizeof shown; q++) {
+        if (word[q] == '\0') {
+            shown[k++] = '\\';
+            shown[k++] = '0';
+        } else
+            shown[k++] = word[q];
+    }
+    shown[k] = '\0';
+    return wass__fail(err, rc, "the word '%s' holds a NUL byte (words are NUL-free strings)",
+                      shown);
 }
 
 void wass_wordvec_free(wass_wordvec *wv) {
