@@ -66,6 +66,78 @@ int cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name, co
 /* Match a flag ("--name"); "--name=..." is an error (-1). */
 int cli_flag(const char *cmd, char **argv, int i, const char *name);
 
+/* ---- the command line, table-driven ------------------------------------------- */
+
+/* What an option's value is and where it goes. */
+typedef enum {
+    CLI_STR,    /* const char * (the text itself) */
+    CLI_DOUBLE, /* double, finite */
+    CLI_LONG,   /* long in [lo, hi] */
+    CLI_SIZE,   /* size_t in [lo, hi] */
+    CLI_FLAG,   /* int set to 1; no value */
+    CLI_FN,     /* fn(cmd, name, value, target) parses the value */
+    CLI_FN_FLAG /* fn(cmd, name, NULL, target); no value */
+} cli_kind;
+
+/* Parse an option's value into target: 1 done, 0 bad (after printing the
+ * error naming the option). */
+typedef int (*cli_opt_fn)(const char *cmd, const char *name, const char *value, void *target);
+
+/* One option: "--name VALUE" / "--name=VALUE" (or "--name" for the flags).
+ * given (may be NULL) is set to 1 when the option appears. */
+typedef struct {
+    const char *name;
+    cli_kind kind;
+    void *target;
+    int *given;
+    long lo, hi;   /* CLI_LONG, CLI_SIZE: the accepted range */
+    cli_opt_fn fn; /* CLI_FN, CLI_FN_FLAG */
+} cli_option;
+
+/* Table rows: a string, a number (given may be NULL), an integer in
+ * [lo, hi], a size in [lo, hi], a flag, a value parsed by fn, a flag handled
+ * by fn; the end of a table. */
+#define CLI_OPT_STR(n, t)                                                                          \
+    { .name = (n), .kind = CLI_STR, .target = (t) }
+#define CLI_OPT_DOUBLE(n, t, g)                                                                    \
+    { .name = (n), .kind = CLI_DOUBLE, .target = (t), .given = (g) }
+#define CLI_OPT_LONG(n, t, l, h)                                                                   \
+    { .name = (n), .kind = CLI_LONG, .target = (t), .lo = (l), .hi = (h) }
+#define CLI_OPT_SIZE(n, t, l, h)                                                                   \
+    { .name = (n), .kind = CLI_SIZE, .target = (t), .lo = (l), .hi = (h) }
+#define CLI_OPT_FLAG(n, t)                                                                         \
+    { .name = (n), .kind = CLI_FLAG, .target = (t) }
+#define CLI_OPT_FN(n, f, t)                                                                        \
+    { .name = (n), .kind = CLI_FN, .target = (t), .fn = (f) }
+#define CLI_OPT_FN_FLAG(n, f, t)                                                                   \
+    { .name = (n), .kind = CLI_FN_FLAG, .target = (t), .fn = (f) }
+#define CLI_OPT_END                                                                                \
+    { .name = NULL }
+
+/* A command's command line: its options (tables that end with a NULL name),
+ * where the positional arguments go, and how it reads them. */
+typedef struct {
+    const char *cmd;
+    const char *usage;         /* printed on -h / --help */
+    const cli_option *options; /* the command's table */
+    const cli_option *shared;  /* a second table (options shared by commands), or NULL */
+    const char **pos;          /* the positional arguments, at most max_pos */
+    int max_pos;
+    const char *extra;   /* the error for one positional too many ('%s': it) */
+    const char *unknown; /* "option" (default) or "argument": in the error */
+    int long_only;       /* only "--x" is an option ("-x" is positional) */
+    int no_end_marker;   /* "--" does not end the options */
+} cli_command_line;
+
+/* The result of cli_parse_args after -h / --help printed the usage. */
+#define CLI_HELP (-1)
+
+/* Parse argv[1..argc-1] (argv[0] is the command) against the tables, in the
+ * order given: each option parsed and stored as it appears; positional
+ * arguments into cl->pos, their count in *npos. Returns CLI_OK,
+ * CLI_BAD_INPUT (after printing the error) or CLI_HELP. */
+int cli_parse_args(const cli_command_line *cl, int argc, char **argv, int *npos);
+
 /* Parse numbers given to an option; print an error naming the option and
  * return 0 when the text is not a (finite) number / an integer in range. */
 int cli_parse_double(const char *cmd, const char *opt, const char *text, double *out);
@@ -77,8 +149,9 @@ int cli_parse_long(const char *cmd, const char *opt, const char *text, long lo, 
  * d coordinates). */
 typedef struct {
     size_t n, d;
-    double *w; /* n */
-    double *X; /* n x d */
+    double *w;   /* n */
+    double *X;   /* n x d */
+    int float32; /* read from a float32 .npy file */
 } cli_signature;
 
 /* Load a signature file (text or .npy). Checks: at least 2 columns, weights
@@ -101,7 +174,17 @@ typedef struct {
     wass_matrix C;      /* dense form */
     double *wa, *wb;
     wass_problem pb;
+    double mass_tol; /* balanced tolerance that follows the weights' precision: 1e-9,
+                        or 32 float32 ulps (3.8e-6) when a weight file is float32 */
 } cli_problem;
+
+/* 32 ulps of float32: totals of float32 weights normalized to 1 agree to this. */
+#define CLI_FLOAT32_MASS_TOL (32 * 1.1920928955078125e-07)
+
+/* Balanced solvers with the library's fixed 1e-9 test (Sinkhorn): when the
+ * totals of float32 weights agree within in->mass_tol, rescale b to a's
+ * total (in double). */
+void cli_balance_weights(cli_problem *in);
 
 /* cost_path != NULL: the dense form (wa_path and wb_path required, the cost
  * raised to the power p); else the signatures path_a and path_b with ground.
@@ -119,6 +202,8 @@ int cli_check_problem_form(const char *cmd, int npos, const char *cost_path, con
 /* Load a vector: one value a row (n x 1), a single row (1 x n) or a 1-D .npy.
  * Prints the error and returns its exit code. *out is malloc'ed. */
 int cli_load_vector(const char *cmd, const char *path, double **out, size_t *n);
+/* The same, and *float32 = 1 when the file is a float32 .npy. */
+int cli_load_vector_f32(const char *cmd, const char *path, double **out, size_t *n, int *float32);
 
 /* Load a matrix ("-" reads standard input); prints the error and returns its
  * exit code. The loaders below go through it. */

@@ -41,61 +41,24 @@ int cmd_bound(int argc, char **argv) {
     const char *cmd = "bound";
     const char *paths[2] = {NULL, NULL}, *kind = NULL, *metric_name = NULL;
     const char *cost_path = NULL, *wa_path = NULL, *wb_path = NULL;
-    int npos = 0, json = 0, only_pos = 0, have_q = 0;
+    int json = 0, have_q = 0;
     double p = 1.0, q = 2.0;
     long threads = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int r;
-        if (!only_pos && a[0] == '-' && a[1] != '\0') {
-            if (cli_is_help(a)) {
-                fputs(bound_usage, stdout);
-                return CLI_OK;
-            }
-            if (strcmp(a, "--") == 0) {
-                only_pos = 1;
-                continue;
-            }
-#define OPT(name, target)                                                                          \
-    if ((r = cli_opt(cmd, argc, argv, &i, name, &v)) != 0) {                                       \
-        if (r < 0) return CLI_BAD_INPUT;                                                           \
-        target = v;                                                                                \
-        continue;                                                                                  \
-    }
-            OPT("--kind", kind)
-            OPT("--metric", metric_name)
-            OPT("--cost", cost_path)
-            OPT("--a", wa_path)
-            OPT("--b", wb_path)
-#undef OPT
-            if ((r = cli_opt(cmd, argc, argv, &i, "--p", &v)) != 0) {
-                if (r < 0 || !cli_parse_double(cmd, "--p", v, &p)) return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--q", &v)) != 0) {
-                if (r < 0 || !cli_parse_double(cmd, "--q", v, &q)) return CLI_BAD_INPUT;
-                have_q = 1;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--threads", &v)) != 0) {
-                if (r < 0 || !cli_parse_long(cmd, "--threads", v, 0, 4096, &threads))
-                    return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_flag(cmd, argv, i, "--json")) != 0) {
-                if (r < 0) return CLI_BAD_INPUT;
-                json = 1;
-                continue;
-            }
-            cli_error(cmd, "unknown option '%s' (see 'wass bound --help')", a);
-            return CLI_BAD_INPUT;
-        }
-        if (npos >= 2) {
-            cli_error(cmd, "unexpected argument '%s' (two signature files expected)", a);
-            return CLI_BAD_INPUT;
-        }
-        paths[npos++] = a;
-    }
+    const cli_option options[] = {
+        CLI_OPT_STR("--kind", &kind),       CLI_OPT_STR("--metric", &metric_name),
+        CLI_OPT_STR("--cost", &cost_path),  CLI_OPT_STR("--a", &wa_path),
+        CLI_OPT_STR("--b", &wb_path),       CLI_OPT_DOUBLE("--p", &p, NULL),
+        CLI_OPT_DOUBLE("--q", &q, &have_q), CLI_OPT_LONG("--threads", &threads, 0, 4096),
+        CLI_OPT_FLAG("--json", &json),      CLI_OPT_END};
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = bound_usage,
+                                 .options = options,
+                                 .pos = paths,
+                                 .max_pos = 2,
+                                 .extra =
+                                     "unexpected argument '%s' (two signature files expected)"};
+    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    if (rc) return rc == CLI_HELP ? CLI_OK : rc;
     if (!kind) {
         cli_error(cmd, "--kind is required: centroid or relaxed (see 'wass bound --help')");
         return CLI_BAD_INPUT;
@@ -105,32 +68,12 @@ int cmd_bound(int argc, char **argv) {
         cli_error(cmd, "--kind: unknown bound '%s' (centroid or relaxed)", kind);
         return CLI_BAD_INPUT;
     }
-    if (cost_path || wa_path || wb_path) {
-        if (npos > 0) {
-            cli_error(cmd, "give either two signature files or --cost with --a and --b, not both");
-            return CLI_BAD_INPUT;
-        }
-        if (!cost_path || !wa_path || !wb_path) {
-            cli_error(cmd, "--cost, --a and --b go together (missing %s)",
-                      !cost_path ? "--cost"
-                      : !wa_path ? "--a"
-                                 : "--b");
-            return CLI_BAD_INPUT;
-        }
-        if (centroid) {
-            cli_error(cmd, "--kind centroid needs point coordinates (two signature files), not "
-                           "--cost");
-            return CLI_BAD_INPUT;
-        }
-        if (metric_name || have_q) {
-            cli_error(cmd, "%s applies to signature files, not to --cost",
-                      metric_name ? "--metric" : "--q");
-            return CLI_BAD_INPUT;
-        }
-    } else if (npos != 2) {
-        cli_error(cmd, "two signature files expected, got %d (see 'wass bound --help')", npos);
+    if (centroid && cost_path && wa_path && wb_path && npos == 0) {
+        cli_error(cmd, "--kind centroid needs point coordinates (two signature files), not --cost");
         return CLI_BAD_INPUT;
     }
+    if (cli_check_problem_form(cmd, npos, cost_path, wa_path, wb_path, metric_name != NULL, have_q))
+        return CLI_BAD_INPUT;
     if (!(p > 0)) {
         cli_error(cmd, "--p: %g must be positive", p);
         return CLI_BAD_INPUT;
@@ -152,7 +95,6 @@ int cmd_bound(int argc, char **argv) {
 
     cli_problem in;
     memset(&in, 0, sizeof in);
-    int rc;
     double bound = 0;
     wass_error_info err;
     if ((rc = cli_load_problem(cmd, cost_path, wa_path, wb_path, paths[0], paths[1], &g, p, &in)))

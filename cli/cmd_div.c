@@ -29,43 +29,18 @@ static const char *const div_usage =
 int cmd_div(int argc, char **argv) {
     const char *cmd = "div";
     const char *paths[2] = {NULL, NULL}, *kind_name = NULL;
-    int npos = 0, json = 0, bits = 0, only_pos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int r;
-        if (!only_pos && a[0] == '-' && a[1] != '\0') {
-            if (cli_is_help(a)) {
-                fputs(div_usage, stdout);
-                return CLI_OK;
-            }
-            if (strcmp(a, "--") == 0) {
-                only_pos = 1;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--kind", &v)) != 0) {
-                if (r < 0) return CLI_BAD_INPUT;
-                kind_name = v;
-                continue;
-            }
-            if ((r = cli_flag(cmd, argv, i, "--bits")) != 0) {
-                if (r < 0) return CLI_BAD_INPUT;
-                bits = 1;
-                continue;
-            }
-            if ((r = cli_flag(cmd, argv, i, "--json")) != 0) {
-                if (r < 0) return CLI_BAD_INPUT;
-                json = 1;
-                continue;
-            }
-            cli_error(cmd, "unknown option '%s' (see 'wass div --help')", a);
-            return CLI_BAD_INPUT;
-        }
-        if (npos >= 2) {
-            cli_error(cmd, "unexpected argument '%s' (two histogram files expected)", a);
-            return CLI_BAD_INPUT;
-        }
-        paths[npos++] = a;
-    }
+    int json = 0, bits = 0;
+    const cli_option options[] = {CLI_OPT_STR("--kind", &kind_name), CLI_OPT_FLAG("--bits", &bits),
+                                  CLI_OPT_FLAG("--json", &json), CLI_OPT_END};
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = div_usage,
+                                 .options = options,
+                                 .pos = paths,
+                                 .max_pos = 2,
+                                 .extra =
+                                     "unexpected argument '%s' (two histogram files expected)"};
+    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    if (rc) return rc == CLI_HELP ? CLI_OK : rc;
     if (npos != 2) {
         cli_error(cmd, "two histogram files expected, got %d (see 'wass div --help')", npos);
         return CLI_BAD_INPUT;
@@ -81,7 +56,6 @@ int cmd_div(int argc, char **argv) {
     }
     double *p = NULL, *q = NULL;
     size_t n = 0, m = 0;
-    int rc;
     if ((rc = cli_load_vector(cmd, paths[0], &p, &n))) goto done;
     if ((rc = cli_load_vector(cmd, paths[1], &q, &m))) goto done;
     if (n != m) {

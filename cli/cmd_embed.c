@@ -35,52 +35,24 @@ static const char *const embed_usage =
 int cmd_embed(int argc, char **argv) {
     const char *cmd = "embed";
     const char *paths[2] = {NULL, NULL};
-    int npos = 0, json = 0, only_pos = 0;
+    int json = 0, have_cell = 0;
     long seed = 0, levels = 0;
     double cell = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int r;
-        if (!only_pos && a[0] == '-' && a[1] != '\0') {
-            if (cli_is_help(a)) {
-                fputs(embed_usage, stdout);
-                return CLI_OK;
-            }
-            if (strcmp(a, "--") == 0) {
-                only_pos = 1;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--seed", &v)) != 0) {
-                if (r < 0 || !cli_parse_long(cmd, "--seed", v, 0, LONG_MAX, &seed))
-                    return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--levels", &v)) != 0) {
-                if (r < 0 || !cli_parse_long(cmd, "--levels", v, 1, 58, &levels))
-                    return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--cell", &v)) != 0) {
-                if (r < 0 || !cli_parse_double(cmd, "--cell", v, &cell)) return CLI_BAD_INPUT;
-                if (!(cell > 0)) {
-                    cli_error(cmd, "--cell: %g must be positive", cell);
-                    return CLI_BAD_INPUT;
-                }
-                continue;
-            }
-            if ((r = cli_flag(cmd, argv, i, "--json")) != 0) {
-                if (r < 0) return CLI_BAD_INPUT;
-                json = 1;
-                continue;
-            }
-            cli_error(cmd, "unknown option '%s' (see 'wass embed --help')", a);
-            return CLI_BAD_INPUT;
-        }
-        if (npos >= 2) {
-            cli_error(cmd, "unexpected argument '%s' (two signature files expected)", a);
-            return CLI_BAD_INPUT;
-        }
-        paths[npos++] = a;
+    const cli_option options[] = {
+        CLI_OPT_LONG("--seed", &seed, 0, LONG_MAX), CLI_OPT_LONG("--levels", &levels, 1, 58),
+        CLI_OPT_DOUBLE("--cell", &cell, &have_cell), CLI_OPT_FLAG("--json", &json), CLI_OPT_END};
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = embed_usage,
+                                 .options = options,
+                                 .pos = paths,
+                                 .max_pos = 2,
+                                 .extra =
+                                     "unexpected argument '%s' (two signature files expected)"};
+    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    if (rc) return rc == CLI_HELP ? CLI_OK : rc;
+    if (have_cell && !(cell > 0)) {
+        cli_error(cmd, "--cell: %g must be positive", cell);
+        return CLI_BAD_INPUT;
     }
     if (npos != 2) {
         cli_error(cmd, "two signature files expected, got %d (see 'wass embed --help')", npos);
@@ -92,7 +64,6 @@ int cmd_embed(int argc, char **argv) {
     memset(&fr, 0, sizeof fr);
     memset(&ea, 0, sizeof ea);
     memset(&eb, 0, sizeof eb);
-    int rc;
     if ((rc = cli_load_signature_pair(cmd, paths[0], paths[1], &A, &B))) goto done;
     wass_cloud both[2] = {{A.n, A.d, A.X, A.w}, {B.n, B.d, B.X, B.w}};
     wass_embed_options opt;

@@ -9,48 +9,61 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *f) {
-    fprintf(f, "usage: wass knn --vectors V --train DIR|FILE --test DIR|FILE [-k K] [options]\n"
-               "\n"
-               "Classifies each test document by a majority vote of its k nearest training\n"
-               "documents under the Word Mover's Distance (exact; prefetch-and-prune skips\n"
-               "the exact solves that cannot change the k nearest). Without -k, k is chosen\n"
-               "among 1, 3, .., --k-max by cross-validation on the training set.\n"
-               "\n"
-               "  --train, --test    DIR: DIR/<label>/<document> files (labels are the\n"
-               "                     folder names); FILE: one document a line,\n"
-               "                     '<label><TAB><text>'\n"
-               "  --vectors V        word vectors (see 'wass wmd --help'); --no-cache,\n"
-               "                     --cache-dir DIR\n"
-               "  -k K               neighbours (default: cross-validation)\n"
-               "  --k-max K          largest k tried by cross-validation (default 19)\n"
-               "  --folds F          cross-validation folds (default 5)\n"
-               "  --seed S           seed of the fold assignment (default 0)\n"
-               "  --method M         wmd (default), wcd or rwmd: what ranks neighbours\n"
-               "  --prune P          rwmd (default): every RWMD first, exact solves in RWMD\n"
-               "                     order until it reaches the k-th distance;\n"
-               "                     kusner: corpus in WCD order, RWMD skips (Kusner et al.);\n"
-               "                     ict: every ICT bound first, exact solves in ICT order;\n"
-               "                     none: brute force (exact WMD to every document)\n"
-               "  --no-prune         the same as --prune none\n"
-               "  --no-ict           prune with RWMD alone (default: also the tighter ICT\n"
-               "                     bound where RWMD cannot skip a solve)\n"
-               "  --threads N        threads (default: all cores)\n"
-               "  --max-train N, --max-test N   use only the first N documents\n"
-               "  --stopwords F, --min-len N, --keep-non-ascii, --distance D, --normalize,\n"
-               "  --tfidf            as for 'wass wmd' (idf from the training set)\n"
-               "  --predictions      print 'index predicted true' per test document\n"
-               "  --json             JSON output\n"
-               "\n"
-               "Exit status 0 on success, 2 on bad input.\n");
+static const char *const knn_usage =
+    "usage: wass knn --vectors V --train DIR|FILE --test DIR|FILE [-k K] [options]\n"
+    "\n"
+    "Classifies each test document by a majority vote of its k nearest training\n"
+    "documents under the Word Mover's Distance (exact; prefetch-and-prune skips\n"
+    "the exact solves that cannot change the k nearest). Without -k, k is chosen\n"
+    "among 1, 3, .., --k-max by cross-validation on the training set.\n"
+    "\n"
+    "  --train, --test    DIR: DIR/<label>/<document> files (labels are the\n"
+    "                     folder names); FILE: one document a line,\n"
+    "                     '<label><TAB><text>'\n"
+    "  --vectors V        word vectors (see 'wass wmd --help'); --no-cache,\n"
+    "                     --cache-dir DIR\n"
+    "  -k K               neighbours (default: cross-validation)\n"
+    "  --k-max K          largest k tried by cross-validation (default 19)\n"
+    "  --folds F          cross-validation folds (default 5)\n"
+    "  --seed S           seed of the fold assignment (default 0)\n"
+    "  --method M         wmd (default), wcd or rwmd: what ranks neighbours\n"
+    "  --prune P          rwmd (default): every RWMD first, exact solves in RWMD\n"
+    "                     order until it reaches the k-th distance;\n"
+    "                     kusner: corpus in WCD order, RWMD skips (Kusner et al.);\n"
+    "                     ict: every ICT bound first, exact solves in ICT order;\n"
+    "                     none: brute force (exact WMD to every document)\n"
+    "  --no-prune         the same as --prune none\n"
+    "  --no-ict           prune with RWMD alone (default: also the tighter ICT\n"
+    "                     bound where RWMD cannot skip a solve)\n"
+    "  --threads N        threads (default: all cores)\n"
+    "  --max-train N, --max-test N   use only the first N documents\n"
+    "  --stopwords F, --min-len N, --keep-non-ascii, --distance D, --normalize,\n"
+    "  --tfidf            as for 'wass wmd' (idf from the training set)\n"
+    "  --predictions      print 'index predicted true' per test document\n"
+    "  --json             JSON output\n"
+    "\n"
+    "Exit status 0 on success, 2 on bad input.\n";
+
+static int parse_method(const char *cmd, const char *name, const char *v, void *target) {
+    if (wass_knn_method_parse(v, target) == WASS_OK) return 1;
+    cli_error(cmd, "%s: expected wmd, wcd or rwmd, found '%s'", name, v);
+    return 0;
 }
 
-static const char *method_name(wass_knn_method m) {
-    return m == WASS_KNN_WCD ? "wcd" : m == WASS_KNN_RWMD ? "rwmd" : "wmd";
+static int parse_prune(const char *cmd, const char *name, const char *v, void *target) {
+    if (wass_knn_prune_parse(v, target) == WASS_OK) return 1;
+    cli_error(cmd, "%s: expected rwmd, kusner, ict or none, found '%s'", name, v);
+    return 0;
 }
 
-static const char *prune_name(int p) {
-    return p == 0 ? "none" : p == 1 ? "kusner" : p == 2 ? "rwmd" : "ict";
+static int set_no_prune(const char *cmd, const char *name, const char *v, void *target) {
+    *(wass_knn_prune *)target = WASS_PRUNE_NONE;
+    return 1;
+}
+
+static int set_no_ict(const char *cmd, const char *name, const char *v, void *target) {
+    *(int *)target = 0;
+    return 1;
 }
 
 static int bags_of(const char *cmd, const wass_wordvec *wv, const wmd_docs *d, size_t n,
@@ -80,116 +93,56 @@ static int bags_of(const char *cmd, const wass_wordvec *wv, const wmd_docs *d, s
 
 int cmd_knn(int argc, char **argv) {
     const char *cmd = "knn";
-    const char *vectors = NULL, *train_path = NULL, *test_path = NULL, *v;
-    const char *cache_dir = NULL;
+    const char *vectors = NULL, *train_path = NULL, *test_path = NULL;
     long k = 0, k_max = 19, folds = 5, seed = 0, threads = 0, max_train = 0, max_test = 0;
-    int json = 0, tfidf = 0, use_cache = 1, predictions = 0, r;
+    int json = 0, tfidf = 0, no_cache = 0, predictions = 0;
+    const char *cache_dir = NULL;
     wmd_text_args ta = {NULL, 1, 0};
     wass_classify_options co;
     wass_classify_options_default(&co);
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        if ((r = cli_opt(cmd, argc, argv, &i, "--vectors", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            vectors = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--cache-dir", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            cache_dir = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--train", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            train_path = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--test", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            test_path = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "-k", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "-k", v, 1, 100000, &k)) return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--k-max", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--k-max", v, 1, 100000, &k_max))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--folds", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--folds", v, 2, 1000, &folds)) return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--seed", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--seed", v, 0, 2147483647L, &seed))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--threads", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--threads", v, 0, 4096, &threads))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--max-train", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--max-train", v, 1, 100000000L, &max_train))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--max-test", &v))) {
-            if (r < 0 || !cli_parse_long(cmd, "--max-test", v, 1, 100000000L, &max_test))
-                return CLI_BAD_INPUT;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--method", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            if (strcmp(v, "wmd") == 0)
-                co.knn.method = WASS_KNN_WMD;
-            else if (strcmp(v, "wcd") == 0)
-                co.knn.method = WASS_KNN_WCD;
-            else if (strcmp(v, "rwmd") == 0)
-                co.knn.method = WASS_KNN_RWMD;
-            else {
-                cli_error(cmd, "--method: expected wmd, wcd or rwmd, found '%s'", v);
-                return CLI_BAD_INPUT;
-            }
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--distance", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            if (wass_wmd_distance_parse(v, &co.knn.wmd.distance)) {
-                cli_error(cmd, "--distance: expected euclidean or cosine, found '%s'", v);
-                return CLI_BAD_INPUT;
-            }
-        } else if ((r = wmd_text_arg(cmd, argc, argv, &i, &ta))) {
-            if (r < 0) return CLI_BAD_INPUT;
-        } else if ((r = cli_flag(cmd, argv, i, "--normalize"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            co.knn.wmd.normalize = 1;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--prune", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            if (strcmp(v, "kusner") == 0)
-                co.knn.prune = 1;
-            else if (strcmp(v, "rwmd") == 0)
-                co.knn.prune = 2;
-            else if (strcmp(v, "ict") == 0)
-                co.knn.prune = 3;
-            else if (strcmp(v, "none") == 0)
-                co.knn.prune = 0;
-            else {
-                cli_error(cmd, "--prune: expected rwmd, kusner, ict or none, found '%s'", v);
-                return CLI_BAD_INPUT;
-            }
-        } else if ((r = cli_flag(cmd, argv, i, "--no-ict"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            co.knn.tight = 0;
-        } else if ((r = cli_flag(cmd, argv, i, "--no-prune"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            co.knn.prune = 0;
-        } else if ((r = cli_flag(cmd, argv, i, "--tfidf"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            tfidf = 1;
-        } else if ((r = cli_flag(cmd, argv, i, "--no-cache"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            use_cache = 0;
-        } else if ((r = cli_flag(cmd, argv, i, "--predictions"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            predictions = 1;
-        } else if ((r = cli_flag(cmd, argv, i, "--json"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            json = 1;
-        } else {
-            cli_error(cmd, "unknown argument '%s' (see 'wass knn --help')", argv[i]);
-            return CLI_BAD_INPUT;
-        }
-    }
+    cli_option text_options[WMD_TEXT_OPTIONS];
+    wmd_text_table(&ta, text_options);
+    const cli_option options[] = {
+        CLI_OPT_STR("--vectors", &vectors),
+        CLI_OPT_STR("--train", &train_path),
+        CLI_OPT_STR("--test", &test_path),
+        CLI_OPT_LONG("-k", &k, 1, 100000),
+        CLI_OPT_LONG("--k-max", &k_max, 1, 100000),
+        CLI_OPT_LONG("--folds", &folds, 2, 1000),
+        CLI_OPT_LONG("--seed", &seed, 0, 2147483647L),
+        CLI_OPT_LONG("--threads", &threads, 0, 4096),
+        CLI_OPT_LONG("--max-train", &max_train, 1, 100000000L),
+        CLI_OPT_LONG("--max-test", &max_test, 1, 100000000L),
+        CLI_OPT_FN("--method", parse_method, &co.knn.method),
+        CLI_OPT_FN("--distance", wmd_parse_distance, &co.knn.wmd.distance),
+        CLI_OPT_FLAG("--normalize", &co.knn.wmd.normalize),
+        CLI_OPT_FN("--prune", parse_prune, &co.knn.prune),
+        CLI_OPT_FN_FLAG("--no-ict", set_no_ict, &co.knn.tight),
+        CLI_OPT_FN_FLAG("--no-prune", set_no_prune, &co.knn.prune),
+        CLI_OPT_FLAG("--tfidf", &tfidf),
+        CLI_OPT_FLAG("--no-cache", &no_cache),
+        CLI_OPT_STR("--cache-dir", &cache_dir),
+        CLI_OPT_FLAG("--predictions", &predictions),
+        CLI_OPT_FLAG("--json", &json),
+        CLI_OPT_END};
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = knn_usage,
+                                 .options = options,
+                                 .shared = text_options,
+                                 .max_pos = 0,
+                                 .extra = "unknown argument '%s' (see 'wass knn --help')",
+                                 .unknown = "argument",
+                                 .no_end_marker = 1};
+    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    if (rc) return rc == CLI_HELP ? CLI_OK : rc;
+    int use_cache = !no_cache;
     if (!train_path || !test_path) {
         cli_error(cmd, "--train and --test are required (see 'wass knn --help')");
         return CLI_BAD_INPUT;
     }
     double t0 = wmd_now();
     wass_wordvec wv;
-    int rc = wmd_load_vectors(cmd, vectors, use_cache, cache_dir, &wv);
+    rc = wmd_load_vectors(cmd, vectors, use_cache, cache_dir, &wv);
     if (rc) return rc;
     double t_vec = wmd_now() - t0;
     wass_stopwords sw;
@@ -265,10 +218,9 @@ int cmd_knn(int argc, char **argv) {
         if (json) {
             cli_json j;
             cli_json_begin(&j, stdout);
-            cli_json_str(&j, "method", method_name(co.knn.method));
-            cli_json_str(&j, "prune", prune_name(co.knn.prune));
-            cli_json_str(&j, "distance",
-                         co.knn.wmd.distance == WASS_WMD_COSINE ? "cosine" : "euclidean");
+            cli_json_str(&j, "method", wass_knn_method_name(co.knn.method));
+            cli_json_str(&j, "prune", wass_knn_prune_name(co.knn.prune));
+            cli_json_str(&j, "distance", wass_wmd_distance_name(co.knn.wmd.distance));
             cli_json_str(&j, "weights", tfidf ? "tfidf" : "nbow");
             cli_json_int(&j, "train", (long long)ntrain);
             cli_json_int(&j, "test", (long long)ntest);
@@ -301,13 +253,12 @@ int cmd_knn(int argc, char **argv) {
             cli_json_int(&j, "empty_test", (long long)empty_test);
             cli_json_end(&j);
         } else {
-            printf("method %s%s, k = %zu%s, %zu training and %zu test documents, %zu labels\n",
-                   method_name(co.knn.method),
-                   co.knn.prune == 0   ? " (brute force)"
-                   : co.knn.prune == 1 ? " (prune: kusner)"
-                   : co.knn.prune == 2 ? " (prune: rwmd)"
-                                       : " (prune: ict)",
-                   res.k, k == 0 ? " (cross-validation)" : "", ntrain, ntest, ntrain_labels);
+            printf("method %s%s%s%s, k = %zu%s, %zu training and %zu test documents, %zu labels\n",
+                   wass_knn_method_name(co.knn.method),
+                   co.knn.prune == WASS_PRUNE_NONE ? " (brute force)" : " (prune: ",
+                   co.knn.prune == WASS_PRUNE_NONE ? "" : wass_knn_prune_name(co.knn.prune),
+                   co.knn.prune == WASS_PRUNE_NONE ? "" : ")", res.k,
+                   k == 0 ? " (cross-validation)" : "", ntrain, ntest, ntrain_labels);
             if (k == 0) {
                 printf("cross-validation error:");
                 for (size_t kk = 1; kk <= res.k_max; kk += 2)

@@ -73,38 +73,18 @@ static int load_sample(const char *path, double **x, double **w, size_t *n) {
 int cmd_line(int argc, char **argv) {
     const char *cmd = "line";
     const char *paths[2] = {NULL, NULL};
-    int npos = 0, json = 0, only_pos = 0;
+    int json = 0;
     double p = 1.0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int r;
-        if (!only_pos && a[0] == '-' && a[1] != '\0') {
-            if (cli_is_help(a)) {
-                fputs(line_usage, stdout);
-                return CLI_OK;
-            }
-            if (strcmp(a, "--") == 0) {
-                only_pos = 1;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--p", &v)) != 0) {
-                if (r < 0 || !cli_parse_double(cmd, "--p", v, &p)) return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_flag(cmd, argv, i, "--json")) != 0) {
-                if (r < 0) return CLI_BAD_INPUT;
-                json = 1;
-                continue;
-            }
-            cli_error(cmd, "unknown option '%s' (see 'wass line --help')", a);
-            return CLI_BAD_INPUT;
-        }
-        if (npos >= 2) {
-            cli_error(cmd, "unexpected argument '%s' (two sample files expected)", a);
-            return CLI_BAD_INPUT;
-        }
-        paths[npos++] = a;
-    }
+    const cli_option options[] = {CLI_OPT_DOUBLE("--p", &p, NULL), CLI_OPT_FLAG("--json", &json),
+                                  CLI_OPT_END};
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = line_usage,
+                                 .options = options,
+                                 .pos = paths,
+                                 .max_pos = 2,
+                                 .extra = "unexpected argument '%s' (two sample files expected)"};
+    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    if (rc) return rc == CLI_HELP ? CLI_OK : rc;
     if (npos != 2) {
         cli_error(cmd, "two sample files expected, got %d (see 'wass line --help')", npos);
         return CLI_BAD_INPUT;
@@ -115,7 +95,6 @@ int cmd_line(int argc, char **argv) {
     }
     double *u = NULL, *uw = NULL, *v = NULL, *vw = NULL;
     size_t n = 0, m = 0;
-    int rc;
     if ((rc = load_sample(paths[0], &u, &uw, &n))) goto done;
     if ((rc = load_sample(paths[1], &v, &vw, &m))) goto done;
     double dist;

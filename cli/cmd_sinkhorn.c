@@ -74,95 +74,47 @@ typedef struct {
     long threads, max_iter;
 } sk_args;
 
-static int parse_double_opt(const char *cmd, int argc, char **argv, int *i, const char *name,
-                            double *out, int *have) {
-    const char *v;
-    int r = cli_opt(cmd, argc, argv, i, name, &v);
-    if (r == 0) return 0;
-    if (r < 0 || !cli_parse_double(cmd, name, v, out)) return -1;
-    if (have) *have = 1;
-    return 1;
-}
-
 static int parse_args(int argc, char **argv, sk_args *o) {
     const char *cmd = "sinkhorn";
     memset(o, 0, sizeof *o);
+    wass_sinkhorn_options def;
+    wass_sinkhorn_options_default(&def);
     o->q = 2.0;
     o->p = 1.0;
-    o->tol = 1e-9;
-    o->max_iter = 100000;
-    int npos = 0, only_pos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int r;
-        if (!only_pos && a[0] == '-' && a[1] != '\0') {
-            if (cli_is_help(a)) {
-                fputs(sinkhorn_usage, stdout);
-                return -1;
-            }
-            if (strcmp(a, "--") == 0) {
-                only_pos = 1;
-                continue;
-            }
-#define OPT(name, target)                                                                          \
-    if ((r = cli_opt(cmd, argc, argv, &i, name, &v)) != 0) {                                       \
-        if (r < 0) return CLI_BAD_INPUT;                                                           \
-        target = v;                                                                                \
-        continue;                                                                                  \
-    }
-#define DOPT(name, target, have)                                                                   \
-    if ((r = parse_double_opt(cmd, argc, argv, &i, name, target, have)) != 0) {                    \
-        if (r < 0) return CLI_BAD_INPUT;                                                           \
-        continue;                                                                                  \
-    }
-#define FLAG(name, target)                                                                         \
-    if ((r = cli_flag(cmd, argv, i, name)) != 0) {                                                 \
-        if (r < 0) return CLI_BAD_INPUT;                                                           \
-        target = 1;                                                                                \
-        continue;                                                                                  \
-    }
-            OPT("--metric", o->metric_name)
-            OPT("--mass", o->mass_name)
-            OPT("--plan", o->plan_path)
-            OPT("--potentials", o->pot_path)
-            OPT("--cost", o->cost_path)
-            OPT("--a", o->wa_path)
-            OPT("--b", o->wb_path)
-            DOPT("--q", &o->q, &o->have_q)
-            DOPT("--p", &o->p, NULL)
-            DOPT("--reg", &o->reg, &o->have_reg)
-            DOPT("--tol", &o->tol, NULL)
-            DOPT("--unbalanced", &o->tau, &o->have_tau)
-            DOPT("--kernel-memory", &o->kernel_mb, &o->have_kernel_mb)
-            FLAG("--json", o->json)
-            FLAG("--divergence", o->divergence)
-            FLAG("--no-scaling", o->no_scaling)
-#undef OPT
-#undef DOPT
-#undef FLAG
-            if ((r = cli_opt(cmd, argc, argv, &i, "--threads", &v)) != 0) {
-                if (r < 0 || !cli_parse_long(cmd, "--threads", v, 0, 4096, &o->threads))
-                    return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--max-iter", &v)) != 0) {
-                if (r < 0 || !cli_parse_long(cmd, "--max-iter", v, 1, LONG_MAX, &o->max_iter))
-                    return CLI_BAD_INPUT;
-                continue;
-            }
-            cli_error(cmd, "unknown option '%s' (see 'wass sinkhorn --help')", a);
-            return CLI_BAD_INPUT;
-        }
-        if (npos == 0)
-            o->a_path = a;
-        else if (npos == 1)
-            o->b_path = a;
-        else {
-            cli_error(cmd, "unexpected argument '%s' (two signature files expected)", a);
-            return CLI_BAD_INPUT;
-        }
-        npos++;
-    }
+    o->tol = def.tol;
+    o->max_iter = (long)def.max_iter;
+    const char *pos[2] = {NULL, NULL};
+    const cli_option options[] = {
+        CLI_OPT_STR("--metric", &o->metric_name),
+        CLI_OPT_STR("--mass", &o->mass_name),
+        CLI_OPT_STR("--plan", &o->plan_path),
+        CLI_OPT_STR("--potentials", &o->pot_path),
+        CLI_OPT_STR("--cost", &o->cost_path),
+        CLI_OPT_STR("--a", &o->wa_path),
+        CLI_OPT_STR("--b", &o->wb_path),
+        CLI_OPT_DOUBLE("--q", &o->q, &o->have_q),
+        CLI_OPT_DOUBLE("--p", &o->p, NULL),
+        CLI_OPT_DOUBLE("--reg", &o->reg, &o->have_reg),
+        CLI_OPT_DOUBLE("--tol", &o->tol, NULL),
+        CLI_OPT_DOUBLE("--unbalanced", &o->tau, &o->have_tau),
+        CLI_OPT_DOUBLE("--kernel-memory", &o->kernel_mb, &o->have_kernel_mb),
+        CLI_OPT_FLAG("--json", &o->json),
+        CLI_OPT_FLAG("--divergence", &o->divergence),
+        CLI_OPT_FLAG("--no-scaling", &o->no_scaling),
+        CLI_OPT_LONG("--threads", &o->threads, 0, 4096),
+        CLI_OPT_LONG("--max-iter", &o->max_iter, 1, LONG_MAX),
+        CLI_OPT_END};
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = sinkhorn_usage,
+                                 .options = options,
+                                 .pos = pos,
+                                 .max_pos = 2,
+                                 .extra =
+                                     "unexpected argument '%s' (two signature files expected)"};
+    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    if (rc) return rc;
+    o->a_path = pos[0];
+    o->b_path = pos[1];
     if (cli_check_problem_form(cmd, npos, o->cost_path, o->wa_path, o->wb_path,
                                o->metric_name != NULL, o->have_q))
         return CLI_BAD_INPUT;
@@ -218,15 +170,13 @@ int cmd_sinkhorn(int argc, char **argv) {
     if (rc < 0) return CLI_OK; /* --help */
     if (rc) return rc;
 
-    int norm = 0;
-    if (o.mass_name) {
-        if (strcmp(o.mass_name, "normalize") == 0)
-            norm = 1;
-        else if (strcmp(o.mass_name, "balanced") != 0) {
-            cli_error(cmd, "--mass: unknown mode '%s' (balanced or normalize)", o.mass_name);
-            return CLI_BAD_INPUT;
-        }
+    wass_mass_mode mass = WASS_MASS_BALANCED;
+    if (o.mass_name &&
+        (wass_mass_parse(o.mass_name, &mass) != WASS_OK || mass == WASS_MASS_PARTIAL)) {
+        cli_error(cmd, "--mass: unknown mode '%s' (balanced or normalize)", o.mass_name);
+        return CLI_BAD_INPUT;
     }
+    int norm = mass == WASS_MASS_NORMALIZE;
     wass_ground ground = wass_ground_make(WASS_EUCLIDEAN, o.p);
     const char *metric = "dense";
     if (!o.cost_path) {
@@ -277,6 +227,8 @@ int cmd_sinkhorn(int argc, char **argv) {
     if (norm) {
         normalize((double *)in.pb.a, in.pb.n);
         normalize((double *)in.pb.b, in.pb.m);
+    } else if (!o.have_tau) {
+        cli_balance_weights(&in); /* float32 weight files: within 32 ulps is balanced */
     }
 
     int status;
@@ -305,7 +257,7 @@ int cmd_sinkhorn(int argc, char **argv) {
         double *fg = NULL;
         if (o.plan_path) {
             paths[nout] = o.plan_path;
-            mats[nout++] = (wass_matrix){res.n, res.m, res.plan};
+            mats[nout++] = (wass_matrix){.rows = res.n, .cols = res.m, .data = res.plan};
         }
         if (o.pot_path) {
             fg = malloc((res.n + res.m) * sizeof *fg);
@@ -317,7 +269,7 @@ int cmd_sinkhorn(int argc, char **argv) {
             memcpy(fg, res.f, res.n * sizeof *fg);
             memcpy(fg + res.n, res.g, res.m * sizeof *fg);
             paths[nout] = o.pot_path;
-            mats[nout++] = (wass_matrix){res.n + res.m, 1, fg};
+            mats[nout++] = (wass_matrix){.rows = res.n + res.m, .cols = 1, .data = fg};
         }
         rc = nout ? cli_write_matrices(cmd, nout, paths, mats) : CLI_OK;
         free(fg);

@@ -34,64 +34,26 @@ static const char *const sliced_usage =
 int cmd_sliced(int argc, char **argv) {
     const char *cmd = "sliced";
     const char *paths[2] = {NULL, NULL}, *metric = NULL;
-    int npos = 0, json = 0, only_pos = 0, mx = 0;
+    int json = 0, mx = 0;
     double p = 2.0;
     long K = 100, seed = 0, threads = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int r;
-        if (!only_pos && a[0] == '-' && a[1] != '\0') {
-            if (cli_is_help(a)) {
-                fputs(sliced_usage, stdout);
-                return CLI_OK;
-            }
-            if (strcmp(a, "--") == 0) {
-                only_pos = 1;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--projections", &v)) != 0) {
-                if (r < 0 || !cli_parse_long(cmd, "--projections", v, 1, LONG_MAX, &K))
-                    return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--seed", &v)) != 0) {
-                if (r < 0 || !cli_parse_long(cmd, "--seed", v, 0, LONG_MAX, &seed))
-                    return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--p", &v)) != 0) {
-                if (r < 0 || !cli_parse_double(cmd, "--p", v, &p)) return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--metric", &v)) != 0) {
-                if (r < 0) return CLI_BAD_INPUT;
-                metric = v;
-                continue;
-            }
-            if ((r = cli_opt(cmd, argc, argv, &i, "--threads", &v)) != 0) {
-                if (r < 0 || !cli_parse_long(cmd, "--threads", v, 0, 4096, &threads))
-                    return CLI_BAD_INPUT;
-                continue;
-            }
-            if ((r = cli_flag(cmd, argv, i, "--max")) != 0) {
-                if (r < 0) return CLI_BAD_INPUT;
-                mx = 1;
-                continue;
-            }
-            if ((r = cli_flag(cmd, argv, i, "--json")) != 0) {
-                if (r < 0) return CLI_BAD_INPUT;
-                json = 1;
-                continue;
-            }
-            cli_error(cmd, "unknown option '%s' (see 'wass sliced --help')", a);
-            return CLI_BAD_INPUT;
-        }
-        if (npos >= 2) {
-            cli_error(cmd, "unexpected argument '%s' (two signature files expected)", a);
-            return CLI_BAD_INPUT;
-        }
-        paths[npos++] = a;
-    }
+    const cli_option options[] = {CLI_OPT_LONG("--projections", &K, 1, LONG_MAX),
+                                  CLI_OPT_LONG("--seed", &seed, 0, LONG_MAX),
+                                  CLI_OPT_DOUBLE("--p", &p, NULL),
+                                  CLI_OPT_STR("--metric", &metric),
+                                  CLI_OPT_LONG("--threads", &threads, 0, 4096),
+                                  CLI_OPT_FLAG("--max", &mx),
+                                  CLI_OPT_FLAG("--json", &json),
+                                  CLI_OPT_END};
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = sliced_usage,
+                                 .options = options,
+                                 .pos = paths,
+                                 .max_pos = 2,
+                                 .extra =
+                                     "unexpected argument '%s' (two signature files expected)"};
+    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    if (rc) return rc == CLI_HELP ? CLI_OK : rc;
     if (npos != 2) {
         cli_error(cmd, "two signature files expected, got %d (see 'wass sliced --help')", npos);
         return CLI_BAD_INPUT;
@@ -118,7 +80,6 @@ int cmd_sliced(int argc, char **argv) {
         return CLI_BAD_INPUT;
     }
     cli_signature A = {0}, B = {0};
-    int rc;
     if ((rc = cli_load_signature_pair(cmd, paths[0], paths[1], &A, &B))) goto done;
     wass_cloud P = {A.n, A.d, A.X, A.w}, Q = {B.n, B.d, B.X, B.w};
     wass_sliced_options opt;

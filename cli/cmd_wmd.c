@@ -9,38 +9,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *f) {
-    fprintf(f, "usage: wass wmd DOC1 DOC2 --vectors V [options]\n"
-               "       wass wmd --text TEXT1 TEXT2 --vectors V [options]\n"
-               "       wass wmd --pairs FILE --vectors V [options]\n"
-               "\n"
-               "Word Mover's Distance (Kusner et al. 2015): the exact optimal transport\n"
-               "between the bags of words of two documents, the cost of moving one word\n"
-               "to another being the distance between their word vectors. Also prints\n"
-               "the word centroid distance (WCD) and relaxed WMD (RWMD), lower bounds.\n"
-               "\n"
-               "  DOC1 DOC2          text files (or, with --text, the texts themselves)\n"
-               "  --pairs FILE       one pair a line, 'TEXT1<TAB>TEXT2'; prints one line\n"
-               "                     'wmd wcd rwmd' per pair (JSON: one object a line)\n"
-               "  --vectors V        word vectors: word2vec text or binary, GloVe text,\n"
-               "                     wink-embeddings JSON, or a .wassvec cache (a cache\n"
-               "                     of V is written to the cache directory and reused)\n"
-               "  --cache-dir DIR    the cache directory (default $WASS_CACHE_DIR, else\n"
-               "                     $XDG_CACHE_HOME/wass, else ~/.cache/wass; never\n"
-               "                     beside V); --no-cache: neither read nor write one\n"
-               "  --stopwords F      stop-word file (one word a line), 'en' for the\n"
-               "                     shipped share/stopwords_en.txt, 'none' (default)\n"
-               "  --distance D       euclidean (default) or cosine (1 - cos)\n"
-               "  --normalize        unit-normalize word vectors (euclidean)\n"
-               "  --tfidf            TF-IDF weights, idf over the documents given\n"
-               "  --min-len N        drop tokens shorter than N bytes (default 1)\n"
-               "  --keep-non-ascii   bytes >= 0x80 belong to tokens (default: separators)\n"
-               "  --json             JSON output\n"
-               "\n"
-               "Tokens are lowercased runs of ASCII letters and digits. Words without a\n"
-               "vector are dropped and counted. A document left empty gets distance inf\n"
-               "and a warning.\n");
-}
+static const char *const wmd_usage =
+    "usage: wass wmd DOC1 DOC2 --vectors V [options]\n"
+    "       wass wmd --text TEXT1 TEXT2 --vectors V [options]\n"
+    "       wass wmd --pairs FILE --vectors V [options]\n"
+    "\n"
+    "Word Mover's Distance (Kusner et al. 2015): the exact optimal transport\n"
+    "between the bags of words of two documents, the cost of moving one word\n"
+    "to another being the distance between their word vectors. Also prints\n"
+    "the word centroid distance (WCD) and relaxed WMD (RWMD), lower bounds.\n"
+    "\n"
+    "  DOC1 DOC2          text files (or, with --text, the texts themselves)\n"
+    "  --pairs FILE       one pair a line, 'TEXT1<TAB>TEXT2'; prints one line\n"
+    "                     'wmd wcd rwmd' per pair (JSON: one object a line)\n"
+    "  --vectors V        word vectors: word2vec text or binary, GloVe text,\n"
+    "                     wink-embeddings JSON, or a .wassvec cache (a cache\n"
+    "                     of V is written to the cache directory and reused)\n"
+    "  --cache-dir DIR    the cache directory (default $WASS_CACHE_DIR, else\n"
+    "                     $XDG_CACHE_HOME/wass, else ~/.cache/wass; never\n"
+    "                     beside V); --no-cache: neither read nor write one\n"
+    "  --stopwords F      stop-word file (one word a line), 'en' for the\n"
+    "                     shipped share/stopwords_en.txt, 'none' (default)\n"
+    "  --distance D       euclidean (default) or cosine (1 - cos)\n"
+    "  --normalize        unit-normalize word vectors (euclidean)\n"
+    "  --tfidf            TF-IDF weights, idf over the documents given\n"
+    "  --min-len N        drop tokens shorter than N bytes (default 1)\n"
+    "  --keep-non-ascii   bytes >= 0x80 belong to tokens (default: separators)\n"
+    "  --json             JSON output\n"
+    "\n"
+    "Tokens are lowercased runs of ASCII letters and digits. Words without a\n"
+    "vector are dropped and counted. A document left empty gets distance inf\n"
+    "and a warning.\n";
 
 typedef struct {
     wass_wordvec wv;
@@ -185,67 +184,43 @@ static int run_pairs(const char *cmd, ctx *c, const char *path) {
 
 int cmd_wmd(int argc, char **argv) {
     const char *cmd = "wmd";
-    const char *vectors = NULL, *pairs = NULL, *docs[2] = {NULL, NULL}, *v;
+    const char *vectors = NULL, *pairs = NULL, *docs[2] = {NULL, NULL};
+    int ndocs = 0, literal = 0, no_cache = 0;
     const char *cache_dir = NULL;
-    int ndocs = 0, literal = 0, use_cache = 1, r;
     wmd_text_args ta = {NULL, 1, 0};
     ctx c;
     memset(&c, 0, sizeof c);
     wass_wmd_options_default(&c.wo);
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        if ((r = cli_opt(cmd, argc, argv, &i, "--vectors", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            vectors = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--cache-dir", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            cache_dir = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--pairs", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            pairs = v;
-        } else if ((r = cli_opt(cmd, argc, argv, &i, "--distance", &v))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            if (wass_wmd_distance_parse(v, &c.wo.distance)) {
-                cli_error(cmd, "--distance: expected euclidean or cosine, found '%s'", v);
-                return CLI_BAD_INPUT;
-            }
-        } else if ((r = wmd_text_arg(cmd, argc, argv, &i, &ta))) {
-            if (r < 0) return CLI_BAD_INPUT;
-        } else if ((r = cli_flag(cmd, argv, i, "--normalize"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            c.wo.normalize = 1;
-        } else if ((r = cli_flag(cmd, argv, i, "--tfidf"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            c.tfidf = 1;
-        } else if ((r = cli_flag(cmd, argv, i, "--json"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            c.json = 1;
-        } else if ((r = cli_flag(cmd, argv, i, "--text"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            literal = 1;
-        } else if ((r = cli_flag(cmd, argv, i, "--no-cache"))) {
-            if (r < 0) return CLI_BAD_INPUT;
-            use_cache = 0;
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            cli_error(cmd, "unknown option '%s' (see 'wass wmd --help')", argv[i]);
-            return CLI_BAD_INPUT;
-        } else {
-            if (ndocs == 2) {
-                cli_error(cmd, "expected two documents, found a third: '%s'", argv[i]);
-                return CLI_BAD_INPUT;
-            }
-            docs[ndocs++] = argv[i];
-        }
-    }
+    cli_option text_options[WMD_TEXT_OPTIONS];
+    wmd_text_table(&ta, text_options);
+    const cli_option options[] = {CLI_OPT_STR("--vectors", &vectors),
+                                  CLI_OPT_STR("--pairs", &pairs),
+                                  CLI_OPT_FN("--distance", wmd_parse_distance, &c.wo.distance),
+                                  CLI_OPT_FLAG("--normalize", &c.wo.normalize),
+                                  CLI_OPT_FLAG("--tfidf", &c.tfidf),
+                                  CLI_OPT_FLAG("--json", &c.json),
+                                  CLI_OPT_FLAG("--text", &literal),
+                                  CLI_OPT_FLAG("--no-cache", &no_cache),
+                                  CLI_OPT_STR("--cache-dir", &cache_dir),
+                                  CLI_OPT_END};
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = wmd_usage,
+                                 .options = options,
+                                 .shared = text_options,
+                                 .pos = docs,
+                                 .max_pos = 2,
+                                 .extra = "expected two documents, found a third: '%s'",
+                                 .long_only = 1,
+                                 .no_end_marker = 1};
+    int rc = cli_parse_args(&cl, argc, argv, &ndocs);
+    if (rc) return rc == CLI_HELP ? CLI_OK : rc;
+    int use_cache = !no_cache;
     if (pairs ? ndocs != 0 : ndocs != 2) {
         cli_error(cmd, pairs ? "--pairs takes no document arguments"
                              : "expected two documents (see 'wass wmd --help')");
         return CLI_BAD_INPUT;
     }
-    int rc = wmd_load_vectors(cmd, vectors, use_cache, cache_dir, &c.wv);
+    rc = wmd_load_vectors(cmd, vectors, use_cache, cache_dir, &c.wv);
     if (rc) return rc;
     rc = wmd_load_stopwords(cmd, &ta, &c.sw, &c.have_sw);
     if (rc) {
@@ -285,8 +260,7 @@ int cmd_wmd(int argc, char **argv) {
                 cli_json_num(&j, "wcd", res.wcd);
                 cli_json_num(&j, "rwmd", res.rwmd);
                 cli_json_bool(&j, "empty", res.empty);
-                cli_json_str(&j, "distance",
-                             c.wo.distance == WASS_WMD_COSINE ? "cosine" : "euclidean");
+                cli_json_str(&j, "distance", wass_wmd_distance_name(c.wo.distance));
                 cli_json_bool(&j, "normalize", c.wo.normalize);
                 cli_json_str(&j, "weights", c.tfidf ? "tfidf" : "nbow");
                 cli_json_int(&j, "vocabulary", (long long)c.wv.count);

@@ -118,6 +118,75 @@ int cli_flag(const char *cmd, char **argv, int i, const char *name) {
     return 0;
 }
 
+/* Find argv[*i] in a table: 1 matched and stored, 0 not in it, -1 error. */
+static int match_option(const char *cmd, const cli_option *t, int argc, char **argv, int *i) {
+    for (; t && t->name; t++) {
+        const char *v = NULL;
+        int flag = t->kind == CLI_FLAG || t->kind == CLI_FN_FLAG;
+        int r = flag ? cli_flag(cmd, argv, *i, t->name) : cli_opt(cmd, argc, argv, i, t->name, &v);
+        if (r == 0) continue;
+        if (r < 0) return -1;
+        long x = 0;
+        switch (t->kind) {
+        case CLI_STR:
+            *(const char **)t->target = v;
+            break;
+        case CLI_DOUBLE:
+            if (!cli_parse_double(cmd, t->name, v, t->target)) return -1;
+            break;
+        case CLI_LONG:
+            if (!cli_parse_long(cmd, t->name, v, t->lo, t->hi, t->target)) return -1;
+            break;
+        case CLI_SIZE:
+            if (!cli_parse_long(cmd, t->name, v, t->lo, t->hi, &x)) return -1;
+            *(size_t *)t->target = (size_t)x;
+            break;
+        case CLI_FLAG:
+            *(int *)t->target = 1;
+            break;
+        case CLI_FN:
+        case CLI_FN_FLAG:
+            if (!t->fn(cmd, t->name, v, t->target)) return -1;
+            break;
+        }
+        if (t->given) *t->given = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int cli_parse_args(const cli_command_line *cl, int argc, char **argv, int *npos) {
+    const char *cmd = cl->cmd;
+    int only_pos = 0;
+    *npos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_pos && cli_is_help(a)) {
+            fputs(cl->usage, stdout);
+            return CLI_HELP;
+        }
+        if (!only_pos && a[0] == '-' && a[1] != '\0' && (!cl->long_only || a[1] == '-')) {
+            if (!cl->no_end_marker && strcmp(a, "--") == 0) {
+                only_pos = 1;
+                continue;
+            }
+            int r = match_option(cmd, cl->options, argc, argv, &i);
+            if (r == 0) r = match_option(cmd, cl->shared, argc, argv, &i);
+            if (r < 0) return CLI_BAD_INPUT;
+            if (r > 0) continue;
+            cli_error(cmd, "unknown %s '%s' (see 'wass %s --help')",
+                      cl->unknown ? cl->unknown : "option", a, cmd);
+            return CLI_BAD_INPUT;
+        }
+        if (*npos >= cl->max_pos) {
+            cli_error(cmd, cl->extra, a);
+            return CLI_BAD_INPUT;
+        }
+        cl->pos[(*npos)++] = a;
+    }
+    return CLI_OK;
+}
+
 int cli_parse_double(const char *cmd, const char *opt, const char *text, double *out) {
     char *end;
     errno = 0;
@@ -193,6 +262,7 @@ int cli_load_signature(const char *cmd, const char *path, cli_signature *out) {
         }
         total += w[i];
     }
+    out->float32 = mat.float32;
     wass_matrix_free(&mat);
     if (!(total > 0)) {
         cli_error(cmd, "%s: the weights (first column) sum to zero", path);
@@ -231,9 +301,11 @@ int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path
     int rc;
     if (cost_path) {
         size_t na = 0, nb = 0;
+        int fa = 0, fb = 0;
         if ((rc = cli_load_matrix(cmd, cost_path, &out->C))) return rc;
-        if ((rc = cli_load_vector(cmd, wa_path, &out->wa, &na))) return rc;
-        if ((rc = cli_load_vector(cmd, wb_path, &out->wb, &nb))) return rc;
+        if ((rc = cli_load_vector_f32(cmd, wa_path, &out->wa, &na, &fa))) return rc;
+        if ((rc = cli_load_vector_f32(cmd, wb_path, &out->wb, &nb, &fb))) return rc;
+        out->mass_tol = fa || fb ? CLI_FLOAT32_MASS_TOL : 1e-9;
         if (na != out->C.rows || nb != out->C.cols) {
             cli_error(cmd, "the cost matrix is %zu x %zu but --a has %zu weights and --b has %zu",
                       out->C.rows, out->C.cols, na, nb);
@@ -247,6 +319,7 @@ int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path
         return CLI_OK;
     }
     if ((rc = cli_load_signature_pair(cmd, path_a, path_b, &out->A, &out->B))) return rc;
+    out->mass_tol = out->A.float32 || out->B.float32 ? CLI_FLOAT32_MASS_TOL : 1e-9;
     out->pb.n = out->A.n;
     out->pb.m = out->B.n;
     out->pb.a = out->A.w;
@@ -299,7 +372,27 @@ void cli_signature_free(cli_signature *s) {
 }
 
 int cli_load_vector(const char *cmd, const char *path, double **out, size_t *n) {
+    int f32;
+    return cli_load_vector_f32(cmd, path, out, n, &f32);
+}
+
+void cli_balance_weights(cli_problem *in) {
+    double *b = in->wb ? in->wb : in->B.w;
+    const double *a = in->pb.a;
+    if (!a || !b || !(in->mass_tol > 1e-9)) return;
+    double A = 0, B = 0;
+    for (size_t i = 0; i < in->pb.n; i++)
+        A += a[i];
+    for (size_t j = 0; j < in->pb.m; j++)
+        B += b[j];
+    if (!(A > 0 && B > 0) || fabs(A - B) > in->mass_tol * fmax(A, B)) return;
+    for (size_t j = 0; j < in->pb.m; j++)
+        b[j] *= A / B;
+}
+
+int cli_load_vector_f32(const char *cmd, const char *path, double **out, size_t *n, int *float32) {
     wass_matrix mat;
+    *float32 = 0;
     *out = NULL;
     *n = 0;
     int rc = cli_load_matrix(cmd, path, &mat);
@@ -311,6 +404,7 @@ int cli_load_vector(const char *cmd, const char *path, double **out, size_t *n) 
         return CLI_BAD_INPUT;
     }
     *n = mat.rows * mat.cols;
+    *float32 = mat.float32;
     *out = mat.data; /* ownership moves to the caller */
     return CLI_OK;
 }

@@ -14,8 +14,12 @@ typedef struct {
     int keep_non_ascii;
 } wmd_text_args;
 
-/* Parse one text option at argv[*i]: 1 matched, 0 not this option, -1 error. */
-int wmd_text_arg(const char *cmd, int argc, char **argv, int *i, wmd_text_args *t);
+/* The text options (--stopwords, --min-len, --keep-non-ascii) as a table
+ * into t (WMD_TEXT_OPTIONS rows, the end included), shared by wmd and knn. */
+#define WMD_TEXT_OPTIONS 4
+void wmd_text_table(wmd_text_args *t, cli_option table[WMD_TEXT_OPTIONS]);
+/* --distance euclidean|cosine into a wass_wmd_distance (a cli_opt_fn). */
+int wmd_parse_distance(const char *cmd, const char *name, const char *value, void *target);
 int wmd_load_stopwords(const char *cmd, const wmd_text_args *t, wass_stopwords *sw, int *have);
 int wmd_load_vectors(const char *cmd, const char *path, int use_cache, const char *cache_dir,
                      wass_wordvec *wv);

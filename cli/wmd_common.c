@@ -78,25 +78,16 @@ static int find_shipped_stopwords(char *path, size_t cap) {
     return 0;
 }
 
-int wmd_text_arg(const char *cmd, int argc, char **argv, int *i, wmd_text_args *t) {
-    const char *v;
-    int r;
-    if ((r = cli_opt(cmd, argc, argv, i, "--stopwords", &v))) {
-        if (r < 0) return -1;
-        t->stopwords = v;
-        return 1;
-    }
-    if ((r = cli_opt(cmd, argc, argv, i, "--min-len", &v))) {
-        long x;
-        if (r < 0 || !cli_parse_long(cmd, "--min-len", v, 1, 1000, &x)) return -1;
-        t->min_len = (size_t)x;
-        return 1;
-    }
-    if ((r = cli_flag(cmd, argv, *i, "--keep-non-ascii"))) {
-        if (r < 0) return -1;
-        t->keep_non_ascii = 1;
-        return 1;
-    }
+void wmd_text_table(wmd_text_args *t, cli_option table[WMD_TEXT_OPTIONS]) {
+    const cli_option rows[WMD_TEXT_OPTIONS] = {
+        CLI_OPT_STR("--stopwords", &t->stopwords), CLI_OPT_SIZE("--min-len", &t->min_len, 1, 1000),
+        CLI_OPT_FLAG("--keep-non-ascii", &t->keep_non_ascii), CLI_OPT_END};
+    memcpy(table, rows, sizeof rows);
+}
+
+int wmd_parse_distance(const char *cmd, const char *name, const char *value, void *target) {
+    if (wass_wmd_distance_parse(value, target) == WASS_OK) return 1;
+    cli_error(cmd, "%s: expected euclidean or cosine, found '%s'", name, value);
     return 0;
 }
 

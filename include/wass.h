@@ -395,9 +395,11 @@ WASS_API int wass_divergence_parse(const char *name, wass_divergence_kind *out);
  * total mass 1, OT_eps = sum a_i f_i + sum b_j g_j at convergence, and it
  * differs from the "<P, C> + eps sum P log P" convention of POT and Cuturi by
  * the constant eps (sum a log a + sum b log b); the plan is the same. For
- * tau > 0 POT's sinkhorn_unbalanced (reg_m = tau) uses the entropy relative
- * to the all-ones matrix instead, i.e. the cost C_ij - eps (log a_i + log b_j)
- * in our terms. */
+ * tau > 0 POT's sinkhorn_unbalanced (reg_m = tau, its default reg_type
+ * "entropy") uses the entropy sum P log P - P, relative to the all-ones
+ * matrix, instead: that problem is this one with the cost
+ * C_ij + eps (log a_i + log b_j) (the same plan; the Python module's
+ * sinkhorn_unbalanced does this). POT's reg_type="kl" is this problem. */
 typedef struct {
     double reg;            /* epsilon > 0 (absolute, in cost units) */
     double tol;            /* stop when the L1 marginal error < tol; default 1e-9. Unbalanced:
@@ -596,6 +598,9 @@ WASS_API int wass_bound_relaxed(const wass_problem *pb, int threads, double *out
 typedef struct {
     size_t rows, cols;
     double *data; /* rows x cols row-major (owned) */
+    int float32;  /* set by wass_matrix_read: 1 when the values came from a float32
+                     .npy file (precision 2^-24, so totals agree only to ~1e-7),
+                     0 for float64 and text; ignored by wass_matrix_write */
 } wass_matrix;
 
 /* Read a 2-D table of numbers from a text file (comma, tab or space

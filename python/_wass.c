@@ -1,6 +1,6 @@
 /*
  * _wass.c - the CPython extension behind the `wass` Python module: converts
- * numpy arrays (float64/float32, any strides) to the C-contiguous doubles the
+ * numpy arrays (any real dtype, any strides) to the C-contiguous doubles the
  * public API of libwass expects, checks their shapes, releases the GIL around
  * every call into the library, maps its error codes to Python exceptions and
  * returns plain dicts / arrays that python/wass/__init__.py wraps.
@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"a",          "b",       "M",         "X",     "Y",
-                             "metric",     "p",       "q",         "mass",  "mass_tol",
-                             "max_iter",   "threads", "certify",   "duals", "plan",
-                             "block_size", "critic",  "algorithm", NULL};
+    static char *kwlist[] = {"a",          "b",       "M",         "X",        "Y",
+                             "metric",     "p",       "q",         "mass",     "mass_tol",
+                             "max_iter",   "threads", "certify",   "duals",    "plan",
+                             "block_size", "critic",  "algorithm", "progress", NULL};
     PyObject *a = Py_None, *b = Py_None, *M = Py_None, *X = Py_None, *Y = Py_None;
     const char *metric = "euclidean", *mass = NULL;
     double p = 1.0, q = 2.0;
@@ -31,15 +31,19 @@ static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
              *plan = NULL, *block_size = NULL;
     int critic = 0;
     const char *algorithm = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOsddzOOOOOOOpz", kwlist, &a, &b, &M, &X, &Y,
+    PyObject *progress = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOsddzOOOOOOOpzO", kwlist, &a, &b, &M, &X, &Y,
                                      &metric, &p, &q, &mass, &mass_tol, &max_iter, &threads,
-                                     &certify, &duals, &plan, &block_size, &critic, &algorithm))
+                                     &certify, &duals, &plan, &block_size, &critic, &algorithm,
+                                     &progress))
         return NULL;
+    py_progress pp;
+    if (py_progress_init(&pp, progress)) return NULL;
     wass_options opt;
     memset(&opt, 0, sizeof opt);
     wass_options_default(&opt);
     if (get_double(mass_tol, "mass_tol", &opt.mass_tol) ||
-        get_i64(max_iter, "max_iter", &opt.max_iter) || get_int(threads, "threads", &opt.threads) ||
+        get_i64(max_iter, "max_iter", &opt.max_iter) || get_threads(threads, &opt.threads) ||
         get_bool(certify, &opt.certify) || get_bool(duals, &opt.want_duals) ||
         get_bool(plan, &opt.want_plan) || get_i64(block_size, "block_size", &opt.block_size))
         return NULL;
@@ -77,11 +81,15 @@ static PyObject *py_emd(PyObject *self, PyObject *args, PyObject *kw) {
     wass_error_info err;
     memset(&err, 0, sizeof err);
     int rc;
+    if (pp.fn) {
+        opt.progress = py_progress_cb;
+        opt.progress_user = &pp;
+    }
     Py_BEGIN_ALLOW_THREADS rc = wass_emd(&pa.pb, &opt, &res, &err);
-    Py_END_ALLOW_THREADS if (rc) {
+    Py_END_ALLOW_THREADS if (rc || py_progress_raise(&pp)) {
         wass_result_free(&res);
         problem_args_clear(&pa);
-        return raise_wass(rc, &err);
+        return rc ? raise_wass(rc, &err) : NULL;
     }
     PyObject *d = result_dict(&res);
     if (d && critic && res.status == WASS_OPTIMAL) {
@@ -129,7 +137,7 @@ static PyObject *py_bound_relaxed(PyObject *self, PyObject *args, PyObject *kw) 
                                      &p, &q, &threads))
         return NULL;
     int nthreads = 0;
-    if (get_int(threads, "threads", &nthreads)) return NULL;
+    if (get_threads(threads, &nthreads)) return NULL;
     problem_args pa;
     if (build_problem(&pa, a, b, M, X, Y, metric, p, q)) {
         problem_args_clear(&pa);
@@ -158,7 +166,7 @@ static int sinkhorn_options(wass_sinkhorn_options *opt, double reg, PyObject *to
     if (get_double(tol, "tol", &opt->tol) || get_i64(max_iter, "max_iter", &opt->max_iter) ||
         get_bool(eps_scaling, &opt->eps_scaling) ||
         get_double(scaling_factor, "scaling_factor", &opt->scaling_factor) ||
-        get_double(tau, "tau", &opt->tau) || get_int(threads, "threads", &opt->threads))
+        get_double(tau, "tau", &opt->tau) || get_threads(threads, &opt->threads))
         return -1;
     return 0;
 }
@@ -182,21 +190,30 @@ static PyObject *py_sinkhorn(PyObject *self, PyObject *args, PyObject *kw) {
                              "init_g",
                              "plan",
                              "threads",
+                             "progress",
                              NULL};
     PyObject *a = Py_None, *b = Py_None, *M = Py_None, *X = Py_None, *Y = Py_None;
     const char *metric = "euclidean";
     double reg = 0.0, p = 1.0, q = 2.0;
     PyObject *tol = NULL, *max_iter = NULL, *eps_scaling = NULL, *scaling_factor = NULL,
-             *tau = NULL, *init_f = Py_None, *init_g = Py_None, *threads = NULL;
+             *tau = NULL, *init_f = Py_None, *init_g = Py_None, *threads = NULL,
+             *progress = Py_None;
     int want_plan = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOdsddOOOOOOOpO", kwlist, &a, &b, &M, &X, &Y,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOOOOdsddOOOOOOOpOO", kwlist, &a, &b, &M, &X, &Y,
                                      &reg, &metric, &p, &q, &tol, &max_iter, &eps_scaling,
-                                     &scaling_factor, &tau, &init_f, &init_g, &want_plan, &threads))
+                                     &scaling_factor, &tau, &init_f, &init_g, &want_plan, &threads,
+                                     &progress))
         return NULL;
     wass_sinkhorn_options opt;
     if (sinkhorn_options(&opt, reg, tol, max_iter, eps_scaling, scaling_factor, tau, threads))
         return NULL;
     opt.want_plan = want_plan;
+    py_progress pp;
+    if (py_progress_init(&pp, progress)) return NULL;
+    if (pp.fn) {
+        opt.progress = py_progress_cb;
+        opt.progress_user = &pp;
+    }
     problem_args pa;
     PyArrayObject *f0 = NULL, *g0 = NULL;
     PyObject *d = NULL;
@@ -213,9 +230,12 @@ static PyObject *py_sinkhorn(PyObject *self, PyObject *args, PyObject *kw) {
     int rc;
     Py_BEGIN_ALLOW_THREADS rc = wass_sinkhorn(&pa.pb, &opt, &res, &err);
     Py_END_ALLOW_THREADS if (rc) {
+        py_progress_raise(&pp);
+        PyErr_Clear();
         raise_wass(rc, &err);
         goto done;
     }
+    if (py_progress_raise(&pp)) goto done;
     d = PyDict_New();
     if (!d) goto done;
     PyObject *plan = Py_None;
@@ -326,7 +346,7 @@ static PyObject *py_sliced(PyObject *self, PyObject *args, PyObject *kw) {
     wass_sliced_options_default(&opt);
     int64_t proj = (int64_t)opt.projections, sd = (int64_t)opt.seed;
     if (get_i64(projections, "projections", &proj) || get_i64(seed, "seed", &sd) ||
-        get_double(p, "p", &opt.p) || get_int(threads, "threads", &opt.threads))
+        get_double(p, "p", &opt.p) || get_threads(threads, &opt.threads))
         return NULL;
     if (proj < 1)
         return PyErr_Format(WassError, "projections = %lld must be >= 1", (long long)proj);
@@ -441,7 +461,7 @@ static PyObject *py_line(PyObject *self, PyObject *args, PyObject *kw) {
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOdO", kwlist, &u, &v, &uw, &vw, &p, &threads))
         return NULL;
     int nthreads = 0;
-    if (get_int(threads, "threads", &nthreads)) return NULL;
+    if (get_threads(threads, &nthreads)) return NULL;
     PyArrayObject *U = NULL, *V = NULL, *UW = NULL, *VW = NULL;
     PyObject *ret = NULL;
     if (!(U = as_double(u, "u_values", 1, 2))) goto done;
@@ -571,6 +591,17 @@ static PyObject *py_status_string(PyObject *self, PyObject *arg) {
     return PyUnicode_FromString(wass_status_string((int)code));
 }
 
+static PyObject *py_set_num_threads(PyObject *self, PyObject *arg) {
+    int v = 0;
+    if (get_threads(arg, &v)) return NULL;
+    wass_py_default_threads = v;
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_get_num_threads(PyObject *self, PyObject *unused) {
+    return PyLong_FromLong(wass_py_default_threads);
+}
+
 static PyMethodDef methods[] = {
     {"emd", KW py_emd, METH_VARARGS | METH_KEYWORDS,
      "emd(a, b, M=None, X=None, Y=None, ...) -> dict: exact transport (network simplex)."},
@@ -590,6 +621,10 @@ static PyMethodDef methods[] = {
      "line(u, v, u_weights, v_weights, p, threads) -> W_p on the real line (batch if 2-D)."},
     {"divergence", KW py_divergence, METH_VARARGS | METH_KEYWORDS,
      "divergence(p, q, kind, bits) -> (value, first index where KL is infinite or None)."},
+    {"set_num_threads", py_set_num_threads, METH_O,
+     "set_num_threads(n): threads used where threads=None is passed (0 = all cores)."},
+    {"get_num_threads", py_get_num_threads, METH_NOARGS,
+     "get_num_threads() -> the module default (0 = all cores)."},
     {"strerror", py_strerror, METH_O, "strerror(code) -> text of a library error code."},
     {"status_string", py_status_string, METH_O, "status_string(status) -> text of a status."},
     {NULL, NULL, 0, NULL}};

@@ -559,12 +559,14 @@ static double *value_array(PyObject *obj, const char *name, size_t n) {
     PyArrayObject *a = (PyArrayObject *)PyArray_FROM_O(obj);
     if (!a) return NULL;
     int t = PyArray_TYPE(a);
-    int ok = PyArray_SIZE(a) == 0 || PyTypeNum_ISFLOAT(t) ||
-             (!PyArray_Check(obj) && PyTypeNum_ISINTEGER(t));
+    int ok = PyArray_SIZE(a) == 0 || PyTypeNum_ISFLOAT(t) || PyTypeNum_ISINTEGER(t) ||
+             PyTypeNum_ISBOOL(t);
     if (!ok) {
         PyObject *dt = PyObject_Str((PyObject *)PyArray_DESCR(a));
         if (dt) {
-            PyErr_Format(PyExc_TypeError, "%s must be a float64 or float32 array, got dtype %U",
+            PyErr_Format(PyExc_TypeError,
+                         "%s must hold real numbers (a float, integer or bool dtype), got dtype "
+                         "%U",
                          name, dt);
             Py_DECREF(dt);
         }
@@ -762,7 +764,7 @@ static int wmd_opts(wass_wmd_options *o, const char *distance, int normalize, Py
         return -1;
     }
     o->normalize = normalize;
-    return get_int(threads, "threads", &o->threads);
+    return get_threads(threads, &o->threads);
 }
 
 /* wmd(vectors, a, b, distance, normalize, what): what = "wmd" | "wcd" | "rwmd" */
@@ -860,19 +862,27 @@ static int knn_fill(PyObject *d, const wass_knn_result *r) {
 /* knn(vectors, queries, corpus, k, method, prune, tight, distance, normalize,
  * threads, exclude) -> dict */
 static PyObject *py_knn(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"vectors", "queries",  "corpus",    "k",       "method",  "prune",
-                             "tight",   "distance", "normalize", "threads", "exclude", NULL};
-    PyObject *vo, *qs, *cs, *threads = NULL, *exclude = Py_None;
+    static char *kwlist[] = {"vectors", "queries",  "corpus",   "k",         "method",
+                             "prune",   "tight",    "distance", "normalize", "threads",
+                             "exclude", "progress", NULL};
+    PyObject *vo, *qs, *cs, *threads = NULL, *exclude = Py_None, *progress = Py_None;
     Py_ssize_t k = 10;
     const char *method = "wmd", *distance = NULL;
     int prune = 2, tight = 1, normalize = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|nsipzpOO", kwlist, &vo, &qs, &cs, &k, &method,
-                                     &prune, &tight, &distance, &normalize, &threads, &exclude))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|nsipzpOOO", kwlist, &vo, &qs, &cs, &k, &method,
+                                     &prune, &tight, &distance, &normalize, &threads, &exclude,
+                                     &progress))
         return NULL;
     WordVecObject *wv = get_wv(vo);
     if (!wv) return NULL;
     wass_knn_options o;
     if (knn_opts(&o, k, method, prune, tight, distance, normalize, threads)) return NULL;
+    py_progress pp;
+    if (py_progress_init(&pp, progress)) return NULL;
+    if (pp.fn) {
+        o.progress = py_progress_cb;
+        o.progress_user = &pp;
+    }
     bag_list q, c;
     if (bag_list_get(qs, "queries", &q)) return NULL;
     if (bag_list_get(cs, "corpus", &c)) {
@@ -909,8 +919,12 @@ static PyObject *py_knn(PyObject *self, PyObject *args, PyObject *kw) {
     memset(&err, 0, sizeof err);
     int rc;
     Py_BEGIN_ALLOW_THREADS rc = wass_knn(&wv->wv, q.bag, q.n, c.bag, c.n, &o, &r, &err);
-    Py_END_ALLOW_THREADS if (rc) {
-        raise_wass(rc, &err);
+    Py_END_ALLOW_THREADS if (rc || py_progress_raise(&pp)) {
+        if (rc) {
+            PyErr_Clear();
+            raise_wass(rc, &err);
+        }
+        wass_knn_result_free(&r);
         goto done;
     }
     ret = PyDict_New();
@@ -958,19 +972,21 @@ done:
 /* knn_classify(vectors, train, train_labels, test, test_labels=None, k=0,
  * k_max=19, folds=5, seed=0, prune, tight, distance, normalize, threads) */
 static PyObject *py_knn_classify(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"vectors",     "train",     "train_labels", "test",
-                             "test_labels", "k",         "k_max",        "folds",
-                             "seed",        "method",    "prune",        "tight",
-                             "distance",    "normalize", "threads",      NULL};
-    PyObject *vo, *tr, *trl, *te, *tel = Py_None, *threads = NULL;
+    static char *kwlist[] = {"vectors",  "train", "train_labels", "test",      "test_labels",
+                             "k",        "k_max", "folds",        "seed",      "method",
+                             "prune",    "tight", "distance",     "normalize", "threads",
+                             "progress", NULL};
+    PyObject *vo, *tr, *trl, *te, *tel = Py_None, *threads = NULL, *progress = Py_None;
     Py_ssize_t k = 0, k_max = 19, folds = 5;
     unsigned long long seed = 0;
     const char *method = "wmd", *distance = NULL;
     int prune = 2, tight = 1, normalize = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|OnnnKsipzpO", kwlist, &vo, &tr, &trl, &te,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|OnnnKsipzpOO", kwlist, &vo, &tr, &trl, &te,
                                      &tel, &k, &k_max, &folds, &seed, &method, &prune, &tight,
-                                     &distance, &normalize, &threads))
+                                     &distance, &normalize, &threads, &progress))
         return NULL;
+    py_progress pp;
+    if (py_progress_init(&pp, progress)) return NULL;
     WordVecObject *wv = get_wv(vo);
     if (!wv) return NULL;
     if (k < 0 || k_max < 0 || folds < 0)
@@ -978,6 +994,10 @@ static PyObject *py_knn_classify(PyObject *self, PyObject *args, PyObject *kw) {
     wass_classify_options o;
     wass_classify_options_default(&o);
     if (knn_opts(&o.knn, 1, method, prune, tight, distance, normalize, threads)) return NULL;
+    if (pp.fn) {
+        o.knn.progress = py_progress_cb;
+        o.knn.progress_user = &pp;
+    }
     o.k = (size_t)k;
     o.k_max = (size_t)k_max;
     o.folds = (size_t)folds;
@@ -999,8 +1019,12 @@ static PyObject *py_knn_classify(PyObject *self, PyObject *args, PyObject *kw) {
     int rc;
     Py_BEGIN_ALLOW_THREADS rc =
         wass_knn_classify(&wv->wv, a.bag, la, a.n, b.bag, lb, b.n, &o, &r, &err);
-    Py_END_ALLOW_THREADS if (rc) {
-        raise_wass(rc, &err);
+    Py_END_ALLOW_THREADS if (rc || py_progress_raise(&pp)) {
+        if (rc) {
+            PyErr_Clear();
+            raise_wass(rc, &err);
+        }
+        wass_classify_result_free(&r);
         goto done;
     }
     ret = PyDict_New();

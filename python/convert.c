@@ -1,6 +1,6 @@
 /*
  * convert.c - conversions shared by the files of the `_wass` extension:
- * numpy arrays (float64/float32, any strides) to the C-contiguous doubles
+ * numpy arrays (any real dtype, any strides) to the C-contiguous doubles
  * of the public API, shape checks, scalars, metrics, problems and result
  * dicts, and the mapping of library error codes to Python exceptions.
  */
@@ -71,13 +71,14 @@ void shape_str(PyArrayObject *arr, char *buf, size_t size) {
 /* ------------------------------------------------------------------------ */
 
 /* Convert obj to a C-contiguous, aligned float64 array with lo..hi dimensions
- * and at least one element (copying only when needed). numpy arrays must have
- * a floating dtype; Python sequences and scalars of ints/floats are accepted.
- * Errors name the argument. Returns a new reference or NULL. */
+ * and at least one element (copying only when needed). Any real dtype is
+ * accepted and converted (float64/32/16, long double, signed and unsigned
+ * integers, bool), from numpy arrays and Python sequences alike; complex,
+ * object, string and date dtypes are rejected. Errors name the argument.
+ * Returns a new reference or NULL. */
 PyArrayObject *as_double(PyObject *obj, const char *name, int lo, int hi) {
     PyArrayObject *src;
-    int is_array = PyArray_Check(obj);
-    if (is_array) {
+    if (PyArray_Check(obj)) {
         src = (PyArrayObject *)obj;
         Py_INCREF(src);
     } else {
@@ -90,11 +91,13 @@ PyArrayObject *as_double(PyObject *obj, const char *name, int lo, int hi) {
         }
     }
     int t = PyArray_TYPE(src);
-    int ok = PyTypeNum_ISFLOAT(t) || (!is_array && (PyTypeNum_ISINTEGER(t) || PyTypeNum_ISBOOL(t)));
+    int ok = PyTypeNum_ISFLOAT(t) || PyTypeNum_ISINTEGER(t) || PyTypeNum_ISBOOL(t);
     if (!ok) {
         PyObject *dt = PyObject_Str((PyObject *)PyArray_DESCR(src));
         if (dt) {
-            PyErr_Format(PyExc_TypeError, "%s must be a float64 or float32 array, got dtype %U",
+            PyErr_Format(PyExc_TypeError,
+                         "%s must hold real numbers (a float, integer or bool dtype), got dtype "
+                         "%U",
                          name, dt);
             Py_DECREF(dt);
         }
@@ -123,8 +126,10 @@ PyArrayObject *as_double(PyObject *obj, const char *name, int lo, int hi) {
         Py_DECREF(src);
         return NULL;
     }
+    /* forcecast: long double (the one real dtype numpy will not cast safely) */
     PyArrayObject *out = (PyArrayObject *)PyArray_FROMANY(
-        (PyObject *)src, NPY_DOUBLE, lo, hi, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED);
+        (PyObject *)src, NPY_DOUBLE, lo, hi,
+        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST);
     Py_DECREF(src);
     return out;
 }
@@ -202,6 +207,26 @@ int get_int(PyObject *obj, const char *name, int *out) {
         return -1;
     }
     *out = (int)v;
+    return 0;
+}
+
+/* The thread count used where a call passes threads=None (0 = all cores);
+ * set by wass.set_num_threads. */
+int wass_py_default_threads = 0;
+
+/* threads: None = the module default, else an integer >= 0 (0 = all cores). */
+int get_threads(PyObject *obj, int *out) {
+    if (!obj || obj == Py_None) {
+        *out = wass_py_default_threads;
+        return 0;
+    }
+    int v = 0;
+    if (get_int(obj, "threads", &v)) return -1;
+    if (v < 0) {
+        PyErr_Format(WassError, "threads = %d must be >= 0 (0 or None = all cores)", v);
+        return -1;
+    }
+    *out = v;
     return 0;
 }
 
@@ -417,4 +442,46 @@ PyObject *result_dict(const wass_result *r) {
         return NULL;
     }
     return d;
+}
+/* ------------------------------------------------------------------------ */
+/* Progress: a Python callable called from the library's progress hook      */
+/* ------------------------------------------------------------------------ */
+
+/* The library calls its hook from the calling thread while the GIL is
+ * released: take it, call fn(fraction, stage), and keep the first exception
+ * to raise once the solve has returned (the solve itself cannot be stopped). */
+void py_progress_cb(double fraction, const char *stage, void *user) {
+    py_progress *pp = user;
+    PyGILState_STATE st = PyGILState_Ensure();
+    if (!pp->failed) {
+        PyObject *r = PyObject_CallFunction(pp->fn, "ds", fraction, stage);
+        if (r)
+            Py_DECREF(r);
+        else {
+            PyErr_Fetch(&pp->type, &pp->value, &pp->tb);
+            pp->failed = 1;
+        }
+    }
+    PyGILState_Release(st);
+}
+
+int py_progress_init(py_progress *pp, PyObject *fn) {
+    memset(pp, 0, sizeof *pp);
+    if (!fn || fn == Py_None) return 0;
+    if (!PyCallable_Check(fn)) {
+        PyErr_Format(PyExc_TypeError,
+                     "progress must be a callable f(fraction, stage) or None, got %s",
+                     Py_TYPE(fn)->tp_name);
+        return -1;
+    }
+    pp->fn = fn;
+    return 0;
+}
+
+int py_progress_raise(py_progress *pp) {
+    if (!pp->failed) return 0;
+    PyErr_Restore(pp->type, pp->value, pp->tb);
+    pp->type = pp->value = pp->tb = NULL;
+    pp->failed = 0;
+    return -1;
 }

@@ -38,6 +38,8 @@ int get_double(PyObject *obj, const char *name, double *out);
 int get_i64(PyObject *obj, const char *name, int64_t *out);
 int get_int(PyObject *obj, const char *name, int *out);
 int get_bool(PyObject *obj, int *out);
+extern int wass_py_default_threads;
+int get_threads(PyObject *obj, int *out);
 int get_metric(const char *name, wass_metric *out);
 int get_ground(const char *metric, double p, double q, wass_ground *g);
 void problem_args_clear(problem_args *pa);
@@ -48,6 +50,18 @@ int build_problem(problem_args *pa, PyObject *a, PyObject *b, PyObject *M, PyObj
 int build_cloud(wass_cloud *c, PyArrayObject *X, PyArrayObject *w);
 int put(PyObject *d, const char *key, PyObject *val);
 PyObject *result_dict(const wass_result *r);
+
+/* A Python progress callable fn(fraction, stage) behind the library's
+ * wass_progress_fn: pass py_progress_cb with &pp as the user pointer when
+ * pp.fn is set; py_progress_raise after the solve re-raises what fn raised. */
+typedef struct {
+    PyObject *fn; /* borrowed; NULL = no progress */
+    PyObject *type, *value, *tb;
+    int failed;
+} py_progress;
+int py_progress_init(py_progress *pp, PyObject *fn);
+void py_progress_cb(double fraction, const char *stage, void *user);
+int py_progress_raise(py_progress *pp);
 
 /* Method tables and set-up of the other files of the module. */
 extern PyMethodDef wass_py_wmd_methods[];

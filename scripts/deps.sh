@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc make cmake pkg-config python3 python3-dev python3-numpy)
-test_pkgs=(clang-format clang libclang-rt-14-dev python3-scipy python3-pot python3-pytest python3-matplotlib python3-torch)
+test_pkgs=(clang-format clang libclang-rt-14-dev python3-scipy python3-pot python3-pytest
+           python3-matplotlib python3-torch
+           python3-venv python3-pip python3-setuptools python3-wheel)  # + the sdist/venv install test
 bench_pkgs=(python3-opencv python3-gensim python3-pyemd time)
 
 missing() {

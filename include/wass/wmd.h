@@ -34,19 +34,23 @@ typedef enum {
     WASS_VEC_WINK_JSON = 4,
     WASS_VEC_CACHE = 5 /* a .wassvec file written by this library */
 } wass_vec_format;
+/* "auto", "word2vec", "word2vec-binary", "glove", "wink", "cache" ("unknown"
+ * for a value out of range); parse gives WASS_ERR_INVALID for another name. */
+WASS_API const char *wass_vec_format_name(wass_vec_format format);
+WASS_API int wass_vec_format_parse(const char *name, wass_vec_format *out);
 
 typedef struct {
     size_t count, dim;
     float *vec; /* count x dim row-major (owned) */
     char *pool; /* the words, NUL-terminated, back to back (owned) */
     size_t pool_len;
-    size_t *offset;    /* count offsets of the words into pool (owned) */
-    size_t *slot;      /* hash table: cap entries, index + 1 or 0 when empty (owned) */
-    size_t cap;        /* a power of two >= 2 * count */
-    size_t duplicates; /* words seen again in the file and skipped */
-    int format;        /* wass_vec_format of the source that was read */
-    int from_cache;    /* 1 when read from a valid cache instead of the source */
-    int cache_written; /* 1 when a fresh cache was written by this load */
+    size_t *offset;         /* count offsets of the words into pool (owned) */
+    size_t *slot;           /* hash table: cap entries, index + 1 or 0 when empty (owned) */
+    size_t cap;             /* a power of two >= 2 * count */
+    size_t duplicates;      /* words seen again in the file and skipped */
+    wass_vec_format format; /* of the source that was read */
+    int from_cache;         /* 1 when read from a valid cache instead of the source */
+    int cache_written;      /* 1 when a fresh cache was written by this load */
 } wass_wordvec;
 
 typedef struct {
@@ -148,7 +152,9 @@ typedef enum {
     WASS_WMD_EUCLIDEAN = 0, /* ||x - y||_2 */
     WASS_WMD_COSINE = 1     /* 1 - cos(x, y) (vectors always unit-normalized) */
 } wass_wmd_distance;
+/* "euclidean", "cosine" (parse: any case). */
 WASS_API int wass_wmd_distance_parse(const char *name, wass_wmd_distance *out);
+WASS_API const char *wass_wmd_distance_name(wass_wmd_distance distance);
 
 typedef struct {
     wass_wmd_distance distance; /* default euclidean */
@@ -180,16 +186,26 @@ WASS_API int wass_rwmd(const wass_wordvec *wv, const wass_bag *a, const wass_bag
 
 /* What ranks the neighbours. */
 typedef enum { WASS_KNN_WMD = 0, WASS_KNN_WCD = 1, WASS_KNN_RWMD = 2 } wass_knn_method;
+/* "wmd", "wcd", "rwmd". */
+WASS_API const char *wass_knn_method_name(wass_knn_method method);
+WASS_API int wass_knn_method_parse(const char *name, wass_knn_method *out);
+
+/* How exact WMD solves are skipped (WMD only; the neighbours are the same). */
+typedef enum {
+    WASS_PRUNE_NONE = 0,   /* brute force: exact WMD to every document */
+    WASS_PRUNE_KUSNER = 1, /* Kusner's prefetch-and-prune (WCD order, RWMD skips) */
+    WASS_PRUNE_RWMD = 2,   /* the RWMD of every candidate first, exact solves in
+                              increasing RWMD until it reaches the k-th distance */
+    WASS_PRUNE_ICT = 3     /* the same in ICT-bound order (fewest solves, dearer bounds) */
+} wass_knn_prune;
+/* "none", "kusner", "rwmd", "ict". */
+WASS_API const char *wass_knn_prune_name(wass_knn_prune prune);
+WASS_API int wass_knn_prune_parse(const char *name, wass_knn_prune *out);
 
 typedef struct {
     size_t k;               /* neighbours per query, default 10 */
     wass_knn_method method; /* default WASS_KNN_WMD */
-    int prune;              /* WMD only: 0 = brute force; 1 = Kusner's
-                               prefetch-and-prune (WCD order, RWMD skips); 2 (default)
-                               = RWMD order: the RWMD of every candidate first, exact
-                               solves in increasing RWMD until it reaches the k-th
-                               distance; 3 = ICT order: the same with the ICT bound of
-                               every candidate (fewest solves, dearer bounds) */
+    wass_knn_prune prune;   /* default WASS_PRUNE_RWMD */
     int tight;              /* 1 (default): where RWMD cannot skip a solve, try the
                                tighter ICT bound (each target takes at most its own
                                weight from a source; Atasu & Mittelholzer 2019) */
@@ -216,12 +232,12 @@ typedef struct {
 } wass_knn_result;
 
 /* Exact k nearest neighbours of each query among the corpus. WMD with
- * prune = 1 uses Kusner et al.'s prefetch-and-prune: corpus sorted by WCD,
+ * WASS_PRUNE_KUSNER uses Kusner et al.'s prefetch-and-prune: corpus sorted by WCD,
  * exact WMD for the first k, then for each other document RWMD first and the
  * exact solve only when RWMD can still beat the current k-th distance (and a
- * stop once the WCD itself reaches it); prune = 2 (default) sorts by RWMD
- * instead (stopping once the RWMD reaches the k-th distance), prune = 3 by
- * the ICT bound. The word distances of a query to every corpus word are
+ * stop once the WCD itself reaches it); WASS_PRUNE_RWMD (default) sorts by
+ * RWMD instead (stopping once the RWMD reaches the k-th distance),
+ * WASS_PRUNE_ICT by the ICT bound. The word distances of a query to every corpus word are
  * computed once (a table) when there are several queries.
  * Results equal the brute-force ones (ties by index). OpenMP over queries. */
 WASS_API int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq,

@@ -12,10 +12,14 @@ Names follow POT (Python Optimal Transport) where the meaning matches:
     array([[0.25, 0.25],
            [0.  , 0.5 ]])
 
-Arrays may be float64 or float32 with any strides (they are converted to
-contiguous float64 when needed); integer, complex or object *arrays* are
-rejected with a TypeError naming the argument (plain Python lists of numbers
-are accepted). Weights ``a``/``b`` left as ``None`` mean uniform weights.
+Arrays may have any real dtype (float64, float32, float16, integers, bool)
+and any strides: they are converted to contiguous float64 (without a copy
+when they already are); complex, object, string and date dtypes are rejected
+with a TypeError naming the argument. Weights ``a``/``b`` left as ``None`` or
+given empty (``[]``, as in POT) mean uniform weights. Balanced problems
+accept totals that differ by the rounding of the weights' own precision:
+1e-9 (relative) for float64, 32 ulps for float32/float16 weights
+(``mass_tol`` overrides it).
 
 Errors: invalid input raises :class:`WassError` (a ``ValueError``) carrying the
 library's message and ``.code``; shape mismatches raise ``ValueError``; bad
@@ -28,7 +32,18 @@ unless ``strict=False`` is passed, in which case the result is returned and
 its ``status`` says how the solve ended.
 
 The GIL is released while the library works, so solves may run from several
-Python threads at once.
+Python threads at once. ``threads=None`` means the module default, which is
+all cores (OpenMP) unless :func:`set_num_threads` changed it: a program that
+runs solves from several Python threads should call
+``wass.set_num_threads(1)`` (or pass ``threads=``) to avoid oversubscribing
+the cores.
+
+Long solves (exact, Sinkhorn, kNN) take ``progress=``: a callable
+``f(fraction, stage)`` (``fraction`` in [0, 1], or negative when unknown)
+called from the solving thread, or ``True`` for a bar on stderr.
+
+See the parity table (docs/python_parity.md) for the names shared with POT
+and scipy and whether they mean the same.
 
 Word Mover's Distance: :class:`WordVectors` (loaded from word2vec, GloVe or
 wink files, with a binary cache, or built from arrays), :class:`Bag` (the
@@ -78,10 +93,157 @@ __all__ = [
     "rwmd",
     "knn",
     "knn_classify",
+    "set_num_threads",
+    "get_num_threads",
+    "wasserstein_distance",
+    "energy_distance",
+    "emd_1d",
+    "emd2_1d",
+    "dist",
+    "sinkhorn_unbalanced",
+    "sinkhorn_unbalanced2",
+    "sliced_wasserstein_distance",
+    "max_sliced_wasserstein_distance",
+    "partial_wasserstein",
+    "partial_wasserstein2",
+    "barycenter",
+    "free_support_barycenter",
     "__version__",
 ]
 
 _GOOD = (_wass.OPTIMAL, _wass.CONVERGED)
+
+
+def set_num_threads(n):
+    """Threads used by every call that leaves ``threads=None``: 0 = all cores
+    (the default), 1 = single-threaded, n = n threads. Module-wide (not per
+    Python thread)."""
+    _wass.set_num_threads(n)
+
+
+def get_num_threads():
+    """The module default set by :func:`set_num_threads` (0 = all cores)."""
+    return _wass.get_num_threads()
+
+
+def _weights(w):
+    """POT spells uniform weights ``[]``: None for an empty sequence."""
+    if w is None:
+        return None
+    if isinstance(w, np.ndarray):
+        return None if w.size == 0 else w
+    if isinstance(w, (list, tuple)) and len(w) == 0:
+        return None
+    return w
+
+
+def _precision(*ws):
+    """The unit roundoff of the least precise float array among ws (None
+    when all are float64 or exact: lists, integers)."""
+    eps = 0.0
+    for w in ws:
+        if isinstance(w, np.ndarray) and w.dtype.kind == "f" and w.dtype.itemsize < 8:
+            eps = max(eps, float(np.finfo(w.dtype).eps))
+    return eps or None
+
+
+def _mass_tol(a, b, mass_tol):
+    """Balanced tolerance that follows the weights' precision: 1e-9 for
+    float64 (the library's), 32 ulps of float32/float16 weights."""
+    if mass_tol is not None:
+        return mass_tol
+    eps = _precision(a, b)
+    return None if eps is None else max(1e-9, 32 * eps)
+
+
+_MASS_HINT = ("; from Python: mass='normalize' rescales both to total 1, mass_tol= accepts a "
+              "larger relative difference")
+
+
+def _mass_error(e):
+    """Re-raise a mass mismatch with the Python spelling of the fixes."""
+    if getattr(e, "code", None) == _wass.ERR_MASS_MISMATCH and _MASS_HINT not in str(e):
+        err = WassError(str(e) + _MASS_HINT)
+        err.code = e.code
+        raise err from None
+    raise e
+
+
+def _rebalance(a, b, tol):
+    """For solvers with the library's fixed 1e-9 balance test (Sinkhorn):
+    low-precision weights whose totals agree within tol get b rescaled to
+    a's total in float64."""
+    if tol is None or a is None or b is None:
+        return a, b
+    a64, b64 = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    A, B = a64.sum(), b64.sum()
+    if not (A > 0 and B > 0) or not np.isfinite(A + B):
+        return a, b  # the library names the problem
+    if abs(A - B) > tol * max(A, B):
+        err = WassError("total masses differ: a sums to %.17g but b sums to %.17g (relative "
+                        "difference %.3g > %.3g, 32 ulps of the weights' precision); normalize "
+                        "a and b to the same total" % (A, B, abs(A - B) / max(A, B), tol))
+        err.code = _wass.ERR_MASS_MISMATCH
+        raise err
+    return a64, b64 * (A / B)
+
+
+class _ProgressBar:
+    """progress=True: a bar on stderr (a spinner with a count when the
+    library does not know the fraction done)."""
+
+    def __init__(self, width=30):
+        import sys
+        self.out, self.width, self.calls, self.shown, self.last = sys.stderr, width, 0, False, 0
+
+    def __call__(self, fraction, stage):
+        self.calls += 1
+        if fraction >= 0:
+            n = int(round(self.width * min(fraction, 1.0)))
+            line = "%s [%s%s] %3d%%" % (stage, "#" * n, " " * (self.width - n),
+                                        int(100 * min(fraction, 1.0)))
+        else:
+            line = "%s %s (%d reports)" % (stage, "|/-\\"[self.calls % 4], self.calls)
+        self.out.write("\r" + line + " " * max(0, self.last - len(line)))
+        self.out.flush()
+        self.shown, self.last = True, len(line)
+
+    def close(self):
+        if self.shown:
+            self.out.write("\n")
+            self.out.flush()
+
+
+def _progress(progress):
+    """(callable or None, closer) for a progress= argument."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if progress is True:
+        bar = _ProgressBar()
+        return bar, bar.close
+    if not callable(progress):
+        raise TypeError("progress must be True, False, None or a callable f(fraction, stage), "
+                        "got %s" % type(progress).__name__)
+    return progress, lambda: None
+
+
+def _call_with_progress(fn, progress, **kw):
+    cb, close = _progress(progress)
+    try:
+        return fn(progress=cb, **kw)
+    finally:
+        close()
+
+
+def _pot_threads(numThreads):
+    """POT's numThreads (int or "max") as a thread count (0 = all cores)."""
+    if numThreads is None:
+        return None
+    if isinstance(numThreads, str):
+        if numThreads != "max":
+            raise ValueError("numThreads must be an integer or 'max', got %r" % numThreads)
+        return 0
+    return numThreads
 
 
 class NotOptimalError(RuntimeError):
@@ -166,7 +328,7 @@ class Result:
 
 def solve(a=None, b=None, M=None, X=None, Y=None, metric="euclidean", p=1, q=2,
           mass="balanced", mass_tol=None, max_iter=None, threads=None, certify=True,
-          duals=True, plan=True, block_size=None, algorithm=None, strict=True):
+          duals=True, plan=True, block_size=None, algorithm=None, strict=True, progress=None):
     """Solve the exact optimal transport problem (network simplex).
 
     Give either a cost matrix ``M`` (n x m; ``p`` is then the power the costs
@@ -174,32 +336,62 @@ def solve(a=None, b=None, M=None, X=None, Y=None, metric="euclidean", p=1, q=2,
     point clouds ``X`` (n x d) and ``Y`` (m x d) with a ground ``metric``
     ('euclidean', 'sqeuclidean', 'cityblock', 'chebyshev', 'minkowski' with
     exponent ``q``) raised to the power ``p`` -- no n x m matrix is formed.
-    ``a`` (n) and ``b`` (m) are nonnegative weights (None = uniform).
+    ``a`` (n) and ``b`` (m) are nonnegative weights (None or [] = uniform).
 
-    ``mass``: 'balanced' (totals must agree within ``mass_tol``, relative),
+    ``mass``: 'balanced' (totals must agree within ``mass_tol``, relative;
+    default 1e-9, or 32 ulps for float32/float16 weights),
     'normalize' (both rescaled to 1) or 'partial' (Rubner's EMD).
-    ``max_iter``: pivot limit (None = no limit); ``threads``: None or 0 = all
-    cores; ``certify``: recompute the optimality certificate independently;
+    ``max_iter``: pivot limit (None = no limit); ``threads``: 0 = all cores,
+    None = the module default (:func:`set_num_threads`, all cores unless
+    changed); ``certify``: recompute the optimality certificate independently;
     ``algorithm``: 'auto' (default), 'simplex' or 'colgen' (column generation,
     point clouds only; ``Result.algorithm`` says which ran).
+
+    ``progress``: True (a bar on stderr) or f(fraction, stage).
 
     Returns a :class:`Result`. Raises :class:`NotOptimalError` when the solve
     stops without an optimum, unless ``strict=False``.
     """
-    d = _wass.emd(a, b, M, X, Y, metric=metric, p=float(p), q=float(q), mass=mass,
-                  mass_tol=mass_tol, max_iter=max_iter, threads=threads, certify=certify,
-                  duals=duals, plan=plan, block_size=block_size, algorithm=algorithm)
+    a, b = _weights(a), _weights(b)
+    try:
+        d = _call_with_progress(_wass.emd, progress, a=a, b=b, M=M, X=X, Y=Y, metric=metric,
+                                p=float(p), q=float(q), mass=mass,
+                                mass_tol=_mass_tol(a, b, mass_tol), max_iter=max_iter,
+                                threads=threads, certify=certify, duals=duals, plan=plan,
+                                block_size=block_size, algorithm=algorithm)
+    except WassError as e:
+        _mass_error(e)
     res = Result(d)
     _check_status(d, strict, res)
     return res
+
+
+def _pot_emd_kwargs(kwargs, max_iter, threads):
+    """POT's spellings of emd's options: numItermax (pivot limit), numThreads
+    (int or "max"); center_dual and check_marginals are accepted (the duals
+    are certified as they are; marginals are always checked)."""
+    if "numItermax" in kwargs:
+        if max_iter is not None:
+            raise TypeError("give max_iter or numItermax, not both")
+        max_iter = kwargs.pop("numItermax")
+    if "numThreads" in kwargs:
+        if threads is not None:
+            raise TypeError("give threads or numThreads, not both")
+        threads = _pot_threads(kwargs.pop("numThreads"))
+    kwargs.pop("center_dual", None)
+    kwargs.pop("check_marginals", None)
+    return max_iter, threads
 
 
 def emd(a, b, M, mass="balanced", max_iter=None, threads=None, log=False, strict=True,
         **kwargs):
     """Optimal transport plan (dense n x m array) for weights ``a``, ``b`` and
     cost matrix ``M``, like ``ot.emd``. With ``log=True`` also returns a dict
-    with 'cost', 'u', 'v', 'status', 'certificate', 'iterations'. Other
-    keyword arguments go to :func:`solve`."""
+    with 'cost', 'u', 'v', 'status', 'certificate', 'iterations'. POT's
+    keywords ``numItermax`` (= ``max_iter``, a pivot limit; no limit by
+    default here) and ``numThreads`` (= ``threads``, "max" = all cores) are
+    accepted. Other keyword arguments go to :func:`solve`."""
+    max_iter, threads = _pot_emd_kwargs(kwargs, max_iter, threads)
     res = solve(a, b, M, mass=mass, max_iter=max_iter, threads=threads, strict=strict, **kwargs)
     if log:
         return res.plan, _log(res)
@@ -209,7 +401,9 @@ def emd(a, b, M, mass="balanced", max_iter=None, threads=None, log=False, strict
 def emd2(a, b, M, mass="balanced", max_iter=None, threads=None, log=False, strict=True,
          **kwargs):
     """Optimal transport cost sum P_ij M_ij, like ``ot.emd2``. With
-    ``log=True`` returns (cost, dict) as :func:`emd`."""
+    ``log=True`` returns (cost, dict) as :func:`emd`; POT's keywords as
+    :func:`emd`."""
+    max_iter, threads = _pot_emd_kwargs(kwargs, max_iter, threads)
     kwargs.setdefault("plan", log)
     res = solve(a, b, M, mass=mass, max_iter=max_iter, threads=threads, strict=strict, **kwargs)
     if log:
@@ -274,15 +468,31 @@ def _columns(x):
     return x.T
 
 
-def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1, threads=None):
-    """W_p between two weighted samples on the real line (exact, sorting
-    based), like ``scipy.stats.wasserstein_distance`` for p = 1. Weights are
-    normalized (None = uniform). With 2-D inputs of shape (n, k) and (m, k)
-    (as ``ot.wasserstein_1d``), returns the k distances of the columns."""
+def _line(u_values, v_values, u_weights, v_weights, p, threads):
+    u_weights, v_weights = _weights(u_weights), _weights(v_weights)
     if np.ndim(u_values) == 2:
         u_values, v_values = _columns(u_values), _columns(v_values)
         u_weights, v_weights = _columns(u_weights), _columns(v_weights)
     return _wass.line(u_values, v_values, u_weights, v_weights, p=float(p), threads=threads)
+
+
+def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1, require_sort=True,
+                   threads=None):
+    """As ``ot.wasserstein_1d``: W_p **to the power p** (the optimal cost
+    with ground cost |x - y|^p, not its p-th root) between two weighted
+    samples on the real line (exact, sorting based). Weights are normalized
+    (None or [] = uniform). With 2-D inputs of shape (n, k) and (m, k),
+    returns the k costs of the columns. ``require_sort`` is accepted for
+    POT's signature (the samples are always sorted here). For W_p itself
+    take the p-th root; for scipy's W1 see :func:`wasserstein_distance`."""
+    w = _line(u_values, v_values, u_weights, v_weights, p, threads)
+    return w ** float(p) if float(p) != 1.0 else w
+
+
+def wasserstein_distance(u_values, v_values, u_weights=None, v_weights=None):
+    """As ``scipy.stats.wasserstein_distance``: W1 between two weighted 1-D
+    samples (weights normalized; None = uniform)."""
+    return _line(u_values, v_values, u_weights, v_weights, 1.0, None)
 
 
 # ---- divergences between histograms on one support -------------------------------
@@ -305,12 +515,45 @@ def js(p, q, bits=False):
 
 # ---- entropic transport -----------------------------------------------------------
 
+_POT_SINKHORN_METHODS = ("sinkhorn", "sinkhorn_log", "sinkhorn_stabilized",
+                         "sinkhorn_epsilon_scaling", "greenkhorn")
+
+
+def _pot_sinkhorn_kwargs(kwargs, tol, max_iter):
+    """POT's spellings of Sinkhorn's options: numItermax (= max_iter),
+    stopThr (= tol), method (every POT method solves the same problem; here
+    always the log-domain solver), verbose and warn (accepted)."""
+    if "numItermax" in kwargs:
+        if max_iter is not None:
+            raise TypeError("give max_iter or numItermax, not both")
+        max_iter = kwargs.pop("numItermax")
+    if "stopThr" in kwargs:
+        if tol is not None:
+            raise TypeError("give tol or stopThr, not both")
+        tol = kwargs.pop("stopThr")
+    method = kwargs.pop("method", "sinkhorn")
+    if method not in _POT_SINKHORN_METHODS:
+        raise ValueError("unknown Sinkhorn method %r (POT's %s all solve the same problem)" %
+                         (method, ", ".join(_POT_SINKHORN_METHODS)))
+    kwargs.pop("verbose", None)
+    kwargs.pop("warn", None)
+    if kwargs:
+        raise TypeError("unexpected keyword argument(s) %s" % sorted(kwargs))
+    return tol, max_iter
+
+
 def _sinkhorn_dict(a, b, M, reg, X, Y, metric, p, q, tol, max_iter, eps_scaling,
-                   scaling_factor, tau, init_f, init_g, plan, threads, strict):
-    d = _wass.sinkhorn(a, b, M, X, Y, reg=float(reg), metric=metric, p=float(p), q=float(q),
-                       tol=tol, max_iter=max_iter, eps_scaling=eps_scaling,
-                       scaling_factor=scaling_factor, tau=tau, init_f=init_f, init_g=init_g,
-                       plan=plan, threads=threads)
+                   scaling_factor, tau, init_f, init_g, plan, threads, strict, progress=None,
+                   pot=None):
+    if pot:
+        tol, max_iter = _pot_sinkhorn_kwargs(pot, tol, max_iter)
+    a, b = _weights(a), _weights(b)
+    if not tau:
+        a, b = _rebalance(a, b, _mass_tol(a, b, None))
+    d = _call_with_progress(_wass.sinkhorn, progress, a=a, b=b, M=M, X=X, Y=Y, reg=float(reg),
+                            metric=metric, p=float(p), q=float(q), tol=tol, max_iter=max_iter,
+                            eps_scaling=eps_scaling, scaling_factor=scaling_factor, tau=tau,
+                            init_f=init_f, init_g=init_g, plan=plan, threads=threads)
     _check_status(d, strict)
     return d
 
@@ -322,15 +565,22 @@ def _sinkhorn_log(d):
 
 def sinkhorn(a, b, M, reg, X=None, Y=None, metric="euclidean", p=1, q=2, tol=None,
              max_iter=None, eps_scaling=None, scaling_factor=None, tau=None, init_f=None,
-             init_g=None, threads=None, log=False, strict=True):
+             init_g=None, threads=None, log=False, strict=True, progress=None, **pot):
     """Entropic optimal transport plan (dense n x m), like ``ot.sinkhorn``:
     P_ij = a_i b_j exp((f_i + g_j - M_ij) / reg), computed in the log domain
     with epsilon scaling. ``reg`` is in cost units. ``M`` may be None with
-    point clouds ``X``, ``Y`` and a ``metric``. ``tau`` > 0 relaxes the
-    marginals (unbalanced, KL). With ``log=True`` returns (plan, dict with
-    'f', 'g', 'cost', 'objective', 'marginal_error', 'iterations', ...)."""
+    point clouds ``X``, ``Y`` and a ``metric``. ``tol`` is on the L1
+    marginal error (POT's ``stopThr`` on the L2 one; both are accepted);
+    ``numItermax`` = ``max_iter``; POT's ``method`` names are accepted (all
+    solve the same problem). With ``log=True`` returns (plan, dict with
+    'f', 'g', 'cost', 'objective', 'marginal_error', 'iterations', ...).
+
+    ``tau`` > 0 relaxes the marginals by tau KL(P 1 | a) + tau KL(P^T 1 | b)
+    with the entropy taken relative to a x b, eps KL(P | a x b): POT's
+    ``reg_type="kl"``. POT's ``sinkhorn_unbalanced`` default (entropy
+    sum P log P - P) is :func:`sinkhorn_unbalanced`."""
     d = _sinkhorn_dict(a, b, M, reg, X, Y, metric, p, q, tol, max_iter, eps_scaling,
-                       scaling_factor, tau, init_f, init_g, True, threads, strict)
+                       scaling_factor, tau, init_f, init_g, True, threads, strict, progress, pot)
     if log:
         return d["plan"], _sinkhorn_log(d)
     return d["plan"]
@@ -338,12 +588,13 @@ def sinkhorn(a, b, M, reg, X=None, Y=None, metric="euclidean", p=1, q=2, tol=Non
 
 def sinkhorn2(a, b, M, reg, X=None, Y=None, metric="euclidean", p=1, q=2, tol=None,
               max_iter=None, eps_scaling=None, scaling_factor=None, tau=None, init_f=None,
-              init_g=None, threads=None, log=False, strict=True):
+              init_g=None, threads=None, log=False, strict=True, progress=None, **pot):
     """Transport cost sum P_ij M_ij of the entropic plan, like
     ``ot.sinkhorn2``. With ``log=True`` returns (cost, dict) as
-    :func:`sinkhorn` (the dict's 'objective' includes the entropy term)."""
+    :func:`sinkhorn` (the dict's 'objective' includes the entropy term).
+    POT's keywords as :func:`sinkhorn`."""
     d = _sinkhorn_dict(a, b, M, reg, X, Y, metric, p, q, tol, max_iter, eps_scaling,
-                       scaling_factor, tau, init_f, init_g, False, threads, strict)
+                       scaling_factor, tau, init_f, init_g, False, threads, strict, progress, pot)
     if log:
         return d["cost"], _sinkhorn_log(d)
     return d["cost"]
@@ -356,6 +607,7 @@ def sinkhorn_divergence(X, Y, reg, a=None, b=None, metric="euclidean", p=1, q=2,
     between two weighted clouds X (n x d) and Y (m x d), OT_reg being the
     entropic objective <P, C> + reg KL(P | a x b). With ``log=True`` returns
     (value, dict with 'ot_ab', 'ot_aa', 'ot_bb', 'cost_ab', ..., 'status')."""
+    a, b = _weights(a), _weights(b)
     d = _wass.sinkhorn_divergence(X, Y, a, b, reg=float(reg), metric=metric, p=float(p),
                                   q=float(q), tol=tol, max_iter=max_iter,
                                   eps_scaling=eps_scaling, scaling_factor=scaling_factor,
@@ -369,11 +621,21 @@ def sinkhorn_divergence(X, Y, reg, a=None, b=None, metric="euclidean", p=1, q=2,
 # ---- approximations and bounds ----------------------------------------------------
 
 def sliced(X, Y, a=None, b=None, projections=100, seed=0, p=2, max_sliced=False,
-           threads=None, directions=None):
+           threads=None, directions=None, n_projections=None):
     """Sliced Wasserstein distance SW_p (mean of W_p^p over random directions,
     then the p-th root) or max-sliced (max over directions) between two
-    weighted clouds of the same dimension. ``directions`` (k x d) replaces the
-    random directions (then ``projections`` and ``seed`` are ignored)."""
+    weighted clouds of the same dimension. ``projections`` (or POT's
+    spelling ``n_projections``) is the number of random directions;
+    ``directions`` (k x d) replaces them (then ``projections`` and ``seed``
+    are ignored). POT's signature, where ``projections`` is a (d x k)
+    matrix, is :func:`sliced_wasserstein_distance`."""
+    if n_projections is not None:
+        projections = n_projections
+    if isinstance(projections, np.ndarray) and projections.ndim > 0:
+        raise TypeError("projections is a count here; give the directions as directions= "
+                        "(k x d), or use wass.sliced_wasserstein_distance(..., projections=) "
+                        "with POT's (d x k) matrix")
+    a, b = _weights(a), _weights(b)
     return _wass.sliced(X, Y, a, b, projections=projections, seed=seed, p=float(p),
                         max_sliced=bool(max_sliced), threads=threads, directions=directions)
 
@@ -381,21 +643,23 @@ def sliced(X, Y, a=None, b=None, projections=100, seed=0, p=2, max_sliced=False,
 def embed_distance(X, Y, a=None, b=None, seed=0, levels=None, cell=None):
     """L1 distance between randomly shifted multi-level grid embeddings of two
     clouds (Indyk-Thaper): approximates W1 (Euclidean) up to O(d log D)."""
-    return _wass.embed_distance(X, Y, a, b, seed=seed, levels=levels, cell=cell)
+    return _wass.embed_distance(X, Y, _weights(a), _weights(b), seed=seed, levels=levels,
+                                cell=cell)
 
 
 def bound_centroid(X, Y, a=None, b=None, metric="euclidean", p=1, q=2):
     """Lower bound metric(mean X, mean Y) ** p on the optimal cost (norm
     metrics, p >= 1)."""
-    return _wass.bound_centroid(X, Y, a, b, metric=metric, p=float(p), q=float(q))
+    return _wass.bound_centroid(X, Y, _weights(a), _weights(b), metric=metric, p=float(p),
+                                q=float(q))
 
 
 def bound_relaxed(a=None, b=None, M=None, X=None, Y=None, metric="euclidean", p=1, q=2,
                   threads=None):
     """Relaxed lower bound on the optimal cost (each point sends all its mass
     to its cheapest partner; max of the two sides), for any cost."""
-    return _wass.bound_relaxed(a, b, M, X, Y, metric=metric, p=float(p), q=float(q),
-                               threads=threads)
+    return _wass.bound_relaxed(_weights(a), _weights(b), M, X, Y, metric=metric, p=float(p),
+                               q=float(q), threads=threads)
 
 
 # ---- Word Mover's Distance --------------------------------------------------------
@@ -730,7 +994,7 @@ def _prune(prune):
 
 def knn(vectors, queries, corpus, k=10, method="wmd", prune="rwmd", tight=True,
         distance="euclidean", normalize=False, threads=None, exclude=None, stopwords=None,
-        min_len=1, keep_non_ascii=False):
+        min_len=1, keep_non_ascii=False, progress=None):
     """Exact k nearest neighbours of each query among the corpus (documents:
     texts or :class:`Bag`) under WMD (or "wcd" / "rwmd" as the distance).
     ``prune``: "rwmd" (default: the relaxed bound of every document first,
@@ -740,15 +1004,18 @@ def knn(vectors, queries, corpus, k=10, method="wmd", prune="rwmd", tight=True,
     or "none" (brute force); with ``tight`` the ICT bound is also tried before
     each exact solve. All return the brute-force neighbours. ``exclude``: one
     corpus index per query never returned (-1 = none; leave-one-out).
+    ``progress``: True (a bar on stderr) or f(fraction, stage).
     Returns a :class:`KnnResult`."""
     _check_vectors(vectors)
     text = dict(stopwords=_stopwords(stopwords), min_len=min_len, keep_non_ascii=keep_non_ascii)
     q = _bags(vectors, queries, text, "queries")
     c = _bags(vectors, corpus, text, "corpus")
-    r = KnnResult(_wass.knn(vectors._h, [b._pair() for b in q], [b._pair() for b in c], k=int(k),
-                            method=method, prune=_prune(prune), tight=bool(tight),
-                            distance=distance, normalize=bool(normalize), threads=threads,
-                            exclude=exclude))
+    r = KnnResult(_call_with_progress(_wass.knn, progress, vectors=vectors._h,
+                                      queries=[b._pair() for b in q],
+                                      corpus=[b._pair() for b in c], k=int(k), method=method,
+                                      prune=_prune(prune), tight=bool(tight), distance=distance,
+                                      normalize=bool(normalize), threads=threads,
+                                      exclude=exclude))
     if r.empty_queries:
         warnings.warn("%d queries have no words left after filtering: distances +inf" %
                       r.empty_queries, EmptyDocumentWarning, stacklevel=2)
@@ -760,7 +1027,11 @@ class ClassifyResult:
     used (chosen by cross-validation unless given), ``cv_error`` (dict k ->
     CV error for the k tried), ``test_error`` (None without test labels),
     ``neighbors`` (:class:`KnnResult` of the test documents), and
-    ``exact_solves`` / ``candidates`` / ``seconds`` over CV and test."""
+    ``exact_solves`` / ``candidates`` / ``seconds`` over CV and test.
+
+    When several k were scored at once (``k=[1, 3, ...]``): ``k`` is the
+    tuple of them, ``predicted`` and ``test_error`` are dicts k -> labels /
+    error, and ``cv_error`` is empty."""
 
     __slots__ = ("predicted", "k", "cv_error", "test_error", "neighbors", "exact_solves",
                  "candidates", "seconds")
@@ -772,13 +1043,39 @@ class ClassifyResult:
 def knn_classify(vectors, train, train_labels, test, test_labels=None, k=None, k_max=19,
                  folds=5, seed=0, method="wmd", prune="rwmd", tight=True,
                  distance="euclidean", normalize=False, threads=None, stopwords=None,
-                 min_len=1, keep_non_ascii=False):
+                 min_len=1, keep_non_ascii=False, tie="nearest", progress=None):
     """kNN classification of the test documents by majority vote of their k
-    nearest training documents (a tie goes to the label whose first neighbour
-    is nearest). ``k=None`` chooses k among 1, 3, .., k_max by ``folds``-fold
-    cross-validation on the training set (seeded). Labels may be any
-    hashable values. Returns a :class:`ClassifyResult`."""
+    nearest training documents. ``k=None`` chooses k among 1, 3, .., k_max
+    by ``folds``-fold cross-validation on the training set (seeded). ``k``
+    may also be a sequence (e.g. ``range(1, 20)``): one search for the
+    largest k scores them all, and the result holds the predictions and
+    test errors of each. Labels may be any hashable values.
+
+    ``tie``: how a tied vote is decided. "nearest" (default): the tied label
+    whose first neighbour is nearest (neighbours ordered by distance, then
+    corpus index). "lowest": the smallest tied label in sorted order, as
+    ``np.argmax`` over the counts of ``np.unique`` labels (scikit-learn's
+    rule); needs an explicit ``k``. ``progress``: True (a bar on stderr) or
+    f(fraction, stage). Returns a :class:`ClassifyResult`."""
     _check_vectors(vectors)
+    if tie not in ("nearest", "lowest"):
+        raise ValueError("tie must be 'nearest' or 'lowest', got %r" % (tie,))
+    ks = None
+    if k is not None and not isinstance(k, (int, np.integer)):
+        ks = tuple(int(x) for x in k)
+        if not ks or min(ks) < 1:
+            raise ValueError("k must hold integers >= 1, got %r" % (k,))
+    elif tie == "lowest":
+        if k is None:
+            raise ValueError("tie='lowest' needs an explicit k (the cross-validation of k=None "
+                             "votes nearest-first)")
+        ks = (int(k),)
+    if ks is not None:
+        return _classify_many(vectors, train, train_labels, test, test_labels, ks, tie,
+                              dict(method=method, prune=prune, tight=tight, distance=distance,
+                                   normalize=normalize, threads=threads, stopwords=stopwords,
+                                   min_len=min_len, keep_non_ascii=keep_non_ascii,
+                                   progress=progress), single=isinstance(k, (int, np.integer)))
     text = dict(stopwords=_stopwords(stopwords), min_len=min_len, keep_non_ascii=keep_non_ascii)
     tr = _bags(vectors, train, text, "train")
     te = _bags(vectors, test, text, "test")
@@ -798,11 +1095,15 @@ def knn_classify(vectors, train, train_labels, test, test_labels=None, k=None, k
         extra = {l: len(names) + i for i, l in enumerate(
             sorted(set(test_labels) - set(code), key=repr))}
         yte = np.array([code.get(l, extra.get(l)) for l in test_labels], dtype=np.int64)
-    d = _wass.knn_classify(vectors._h, [b._pair() for b in tr], ytr, [b._pair() for b in te],
-                           yte, k=0 if k is None else int(k), k_max=int(k_max),
-                           folds=int(folds), seed=int(seed), method=method, prune=_prune(prune),
-                           tight=bool(tight), distance=distance, normalize=bool(normalize),
-                           threads=threads)
+    cb, close = _progress(progress)
+    try:
+        d = _wass.knn_classify(vectors._h, [b._pair() for b in tr], ytr, [b._pair() for b in te],
+                               yte, k=0 if k is None else int(k), k_max=int(k_max),
+                               folds=int(folds), seed=int(seed), method=method, prune=_prune(prune),
+                               tight=bool(tight), distance=distance, normalize=bool(normalize),
+                               threads=threads, progress=cb)
+    finally:
+        close()
     r = ClassifyResult()
     r.predicted = [names[i] for i in d["predicted"]]
     r.k = d["k"]
@@ -813,3 +1114,69 @@ def knn_classify(vectors, train, train_labels, test, test_labels=None, k=None, k
     r.candidates = d["total_candidates"]
     r.seconds = d["total_seconds"]
     return r
+
+
+def _label_order(labels):
+    """Distinct labels in sorted order (as np.unique), by repr when they do
+    not compare."""
+    try:
+        return sorted(set(labels))
+    except TypeError:
+        return sorted(set(labels), key=repr)
+
+
+def _vote(codes, tie, nlabels):
+    """Majority label of one query's neighbour codes (nearest first)."""
+    counts = np.bincount(codes, minlength=nlabels)
+    best = counts.max()
+    if tie == "lowest":
+        return int(np.argmax(counts))
+    tied = counts == best
+    for c in codes:  # the first neighbour of a tied label
+        if tied[c]:
+            return int(c)
+    raise AssertionError("unreachable")
+
+
+def _classify_many(vectors, train, train_labels, test, test_labels, ks, tie, kw, single):
+    """Score several k from one kNN search of the test documents."""
+    if isinstance(train, (str, bytes, Bag)):
+        raise TypeError("train must be a sequence of documents")
+    train = list(train)
+    tr_labels = list(train_labels)
+    if len(tr_labels) != len(train):
+        raise ValueError("train_labels must have one entry per training document (%d), got %d"
+                         % (len(train), len(tr_labels)))
+    names = _label_order(tr_labels)
+    code = {l: i for i, l in enumerate(names)}
+    ytr = np.array([code[l] for l in tr_labels], dtype=np.int64)
+    res = knn(vectors, test, train, k=max(ks), **kw)
+    r = ClassifyResult()
+    r.neighbors = res
+    r.exact_solves, r.candidates, r.seconds = res.exact_solves, res.candidates, res.seconds
+    r.cv_error = {}
+    r.predicted, r.test_error = {}, {}
+    if test_labels is not None:
+        test_labels = list(test_labels)
+        if len(test_labels) != res.index.shape[0]:
+            raise ValueError("test_labels must have one entry per test document (%d), got %d"
+                             % (res.index.shape[0], len(test_labels)))
+    for kk in ks:
+        pred = []
+        for row in res.index:
+            nb = row[:kk]
+            nb = nb[nb >= 0]
+            pred.append(names[_vote(ytr[nb], tie, len(names))] if len(nb) else None)
+        r.predicted[kk] = pred
+        r.test_error[kk] = (None if test_labels is None else
+                            float(np.mean([p != t for p, t in zip(pred, test_labels)])))
+    r.k = ks
+    if single:
+        r.k, r.predicted, r.test_error = ks[0], r.predicted[ks[0]], r.test_error[ks[0]]
+    return r
+
+
+from ._pot import (dist, emd_1d, emd2_1d, energy_distance, sinkhorn_unbalanced,  # noqa: E402
+                   sinkhorn_unbalanced2, sliced_wasserstein_distance,
+                   max_sliced_wasserstein_distance, partial_wasserstein, partial_wasserstein2,
+                   barycenter, free_support_barycenter)

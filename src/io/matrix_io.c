@@ -424,6 +424,7 @@ static int read_npy(FILE *f, size_t fsize, const char *path, wass_matrix *out,
     out->rows = rows;
     out->cols = cols;
     out->data = data;
+    out->float32 = item == 4;
     data = NULL;
 done:
     free(h);
@@ -468,6 +469,7 @@ int wass_matrix_read(const char *path, wass_matrix *out, wass_error_info *err) {
     if (!out) return wass__fail(err, WASS_ERR_INVALID, "output matrix is NULL");
     out->rows = out->cols = 0;
     out->data = NULL;
+    out->float32 = 0;
     if (!path) return wass__fail(err, WASS_ERR_INVALID, "path is NULL");
     FILE *f = fopen(path, "rb");
     if (!f)

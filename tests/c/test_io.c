@@ -63,7 +63,7 @@ static int read_ok(const char *name, wass_matrix *m) {
 
 /* Read must fail with this code and a message containing `want`. */
 static void read_fails(const char *name, int code, const char *want, long line) {
-    wass_matrix m = {7, 7, (double *)&m};
+    wass_matrix m = {7, 7, (double *)&m, 0};
     wass_error_info e;
     int rc = wass_matrix_read(path_of(name), &m, &e);
     CHECK_MSG(rc == code, "%s: rc %d (%s), want %d", name, rc, e.message, code);
@@ -106,7 +106,7 @@ static void test_text(void) {
     vals[3] = 0.1;
     vals[4] = 1.0 / 3.0;
     vals[5] = -0.0;
-    wass_matrix w = {4, 3, vals};
+    wass_matrix w = {4, 3, vals, 0};
     wass_error_info e;
     CHECK(wass_matrix_write(path_of("rt.txt"), &w, &e) == WASS_OK);
     if (read_ok("rt.txt", &m)) {
@@ -158,6 +158,7 @@ static void test_npy(void) {
             sizeof d6);
     if (read_ok("f8.npy", &m)) {
         CHECK(m.rows == 2 && m.cols == 3);
+        CHECK(m.float32 == 0);
         for (int k = 0; k < 6; k++)
             CHECK(m.data[k] == d6[k]);
     }
@@ -168,6 +169,7 @@ static void test_npy(void) {
             sizeof f4);
     if (read_ok("f4.npy", &m)) {
         CHECK(m.rows == 4 && m.cols == 1);
+        CHECK(m.float32 == 1); /* the precision of the source is reported */
         for (int k = 0; k < 4; k++)
             CHECK(m.data[k] == (double)f4[k]);
     }
@@ -183,7 +185,7 @@ static void test_npy(void) {
 
     /* writer round trip, checked against the bytes numpy would write */
     double vals[6] = {1, 2, 3, 4, 5, 1.0 / 3.0};
-    wass_matrix w = {3, 2, vals};
+    wass_matrix w = {3, 2, vals, 0};
     wass_error_info e;
     CHECK(wass_matrix_write(path_of("rt.npy"), &w, &e) == WASS_OK);
     if (read_ok("rt.npy", &m)) {
@@ -265,7 +267,7 @@ static int count_entries(void) {
 
 static void test_atomic(void) {
     double vals[4] = {1, 2, 3, 4};
-    wass_matrix w = {2, 2, vals};
+    wass_matrix w = {2, 2, vals, 0};
     wass_error_info e;
     int before = count_entries();
     /* destination folder missing: nothing may be created */
@@ -301,7 +303,7 @@ static void test_atomic(void) {
     }
     /* NaN is refused and no file appears */
     double bad[2] = {1, NAN};
-    wass_matrix wb = {1, 2, bad};
+    wass_matrix wb = {1, 2, bad, 0};
     CHECK(wass_matrix_write(path_of("nan-out.txt"), &wb, &e) == WASS_ERR_NAN);
     CHECK(access(path_of("nan-out.txt"), F_OK) != 0);
     /* an existing file is replaced whole */

@@ -78,7 +78,7 @@ static void load_ok(const char *name, wass_vec_format f, wass_vec_format want) {
     wass_wordvec_options o = nocache(f);
     int rc = wass_wordvec_load(path_of(name), &o, &wv, &e);
     CHECK_MSG(rc == WASS_OK, "%s: %s", name, e.message);
-    CHECK_MSG(wv.format == (int)want, "%s: format %d, want %d", name, wv.format, (int)want);
+    CHECK_MSG(wv.format == want, "%s: format %d, want %d", name, (int)wv.format, (int)want);
     check_good(&wv, name);
     wass_wordvec_free(&wv);
 }

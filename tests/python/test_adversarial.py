@@ -192,23 +192,68 @@ def test_float32_marginals_within_tolerance(tmp_path):
     assert rel(js["cost"], ref) <= 1e-9, (js["cost"], ref)
 
 
-def test_float32_marginals_beyond_tolerance_normalize(tmp_path):
-    """Uniform 1/3 and 1/7 in float32 differ by ~3e-8: balanced mode refuses
-    (exit 2), --mass normalize solves."""
+def test_float32_marginals_follow_their_precision(tmp_path):
+    """Uniform 1/3 and 1/7 in float32 differ by ~3e-8 (relative), far above
+    float64's 1e-9 but within 32 float32 ulps: balanced mode accepts them
+    (the tolerance follows the precision of the weight files) and gives the
+    cost of the rescaled problem."""
     C = np.arange(21, dtype=float).reshape(3, 7) % 5
     a = np.full(3, 1 / 3, np.float32)
     b = np.full(7, 1 / 7, np.float32)
-    assert abs(a.astype(float).sum() - b.astype(float).sum()) > 1e-9
+    a64, b64 = a.astype(float), b.astype(float)
+    assert abs(a64.sum() - b64.sum()) > 1e-9
+    js = solve_dense(tmp_path, C, a, b, dtype=np.float32)
+    ref = highs_cost(C, a64, b64 * (a64.sum() / b64.sum()))
+    assert rel(js["cost"], ref) <= 1e-9
+    # the same weights as float64 files are refused (1e-9 applies)
+    for k, v in zip("Cab", (C, a64, b64)):
+        np.save(tmp_path / (k + ".npy"), v)
+    args = ["--cost", tmp_path / "C.npy", "--a", tmp_path / "a.npy", "--b", tmp_path / "b.npy"]
+    rc, _, out, err = run_emd(args, json_out=False)
+    assert rc == 2 and "mass_tol 1e-09" in err, (rc, err)
+
+
+def test_float32_marginals_beyond_tolerance_normalize(tmp_path):
+    """float32 weights 1e-4 apart (relative): balanced mode refuses (exit 2,
+    the message gives the float32 tolerance and the fix), --mass normalize
+    solves."""
+    C = np.arange(21, dtype=float).reshape(3, 7) % 5
+    a = np.full(3, 1 / 3, np.float32)
+    b = np.full(7, 1.0001 / 7, np.float32)
     for k, v in zip("Cab", (C, a, b)):
         np.save(tmp_path / (k + ".npy"), v)
     args = ["--cost", tmp_path / "C.npy", "--a", tmp_path / "a.npy", "--b", tmp_path / "b.npy"]
     rc, _, out, err = run_emd(args, json_out=False)
     assert rc == 2, (rc, out, err)
+    assert "mass_tol 3.81e-06" in err and "--mass normalize" in err, err
     assert out.strip() == ""
     js = solve_dense(tmp_path, C, a, b, extra=["--mass", "normalize"], dtype=np.float32)
     a64, b64 = a.astype(float), b.astype(float)
     ref = highs_cost(C, a64 / a64.sum(), b64 / b64.sum())
     assert rel(js["cost"], ref) <= 1e-9
+
+
+def test_float32_signatures_cli_emd_and_sinkhorn(tmp_path):
+    """99 of 100 normalized float32 histograms used to fail the 1e-9 balance
+    test; as float32 .npy signatures they are solved by emd and sinkhorn."""
+    rng = np.random.default_rng(12)
+    for t in range(5):
+        a = rng.uniform(size=40).astype(np.float32)
+        a /= a.sum()
+        b = rng.uniform(size=30).astype(np.float32)
+        b /= b.sum()
+        X, Y = rng.normal(size=(40, 2)), rng.normal(size=(30, 2))
+        np.save(tmp_path / "A.npy", np.column_stack([a, X]).astype(np.float32))
+        np.save(tmp_path / "B.npy", np.column_stack([b, Y]).astype(np.float32))
+        rc, js, _, err = run_emd([tmp_path / "A.npy", tmp_path / "B.npy"])
+        assert rc == 0, err
+        a64, b64 = a.astype(float), b.astype(float)
+        M = np.sqrt(((X.astype(np.float32).astype(float)[:, None] -
+                      Y.astype(np.float32).astype(float)[None]) ** 2).sum(-1))
+        assert rel(js["cost"], highs_cost(M, a64, b64 * (a64.sum() / b64.sum()))) <= 1e-9
+        p = subprocess.run([cli(), "sinkhorn", str(tmp_path / "A.npy"), str(tmp_path / "B.npy"),
+                            "--reg", "0.1"], capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
 
 
 # ------------------------------------------------------------------ cost range

@@ -23,7 +23,7 @@ def test_sliced_bounds_and_one_dimension():
     assert wass.sliced(X, Y, a, b, projections=200, seed=3, p=2) == sw  # seeded
     # in one dimension every direction gives the exact 1-D distance
     u, v = X[:, 0], Y[:, 0]
-    ref = wass.wasserstein_1d(u, v, a, b, p=2)
+    ref = wass.wasserstein_1d(u, v, a, b, p=2) ** 0.5  # POT's meaning: W_2^2
     assert wass.sliced(u[:, None], v[:, None], a, b, projections=7, p=2) == pytest.approx(
         ref, rel=1e-9)
 
@@ -56,7 +56,7 @@ def test_sliced_given_directions():
     a, b, X, Y = clouds(4, d=2)
     # one axis direction: exactly the 1-D distance of the first coordinates
     D = np.array([[1.0, 0.0]])
-    ref = wass.wasserstein_1d(X[:, 0], Y[:, 0], a, b, p=2)
+    ref = wass.wasserstein_1d(X[:, 0], Y[:, 0], a, b, p=2) ** 0.5
     assert wass.sliced(X, Y, a, b, p=2, directions=D) == pytest.approx(ref, rel=1e-12)
     with pytest.raises(ValueError, match=r"directions must have shape \(k, 2\), got \(1, 3\)"):
         wass.sliced(X, Y, directions=np.ones((1, 3)))

@@ -20,26 +20,53 @@ def test_wass_error_is_value_error_with_code():
     assert info.value.code == wass._wass.ERR_NEGATIVE
 
 
-@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.complex128, object, np.bool_])
+@pytest.mark.parametrize("dtype", [np.complex128, object, "U3", "datetime64[s]"])
 def test_bad_dtype_of_cost(dtype):
-    with pytest.raises(TypeError, match=r"M must be a float64 or float32 array, got dtype"):
-        wass.emd(A, B, M.astype(dtype))
+    with pytest.raises(TypeError, match=r"M must hold real numbers \(a float, integer or bool "
+                                        r"dtype\), got dtype"):
+        wass.emd(A, B, M.astype(dtype) if dtype != "datetime64[s]" else
+                 np.zeros(M.shape, dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.int8, np.bool_, np.float16,
+                                   np.float32, np.longdouble])
+def test_any_real_dtype_is_converted(dtype):
+    """Integer, bool and every float dtype are converted to float64, like
+    lists of ints (the same answer as the float64 input)."""
+    Mi = np.array([[0, 1, 2], [2, 1, 0], [1, 3, 1]])
+    ref = wass.emd2([0.5, 0.25, 0.25], [0.25, 0.25, 0.5], Mi.astype(float))
+    got = wass.emd2([0.5, 0.25, 0.25], [0.25, 0.25, 0.5], Mi.astype(dtype))
+    assert got == pytest.approx(ref if dtype != np.bool_ else
+                                wass.emd2([0.5, 0.25, 0.25], [0.25, 0.25, 0.5],
+                                          Mi.astype(bool).astype(float)), rel=1e-12)
+    Xi = np.array([[0, 0], [1, 0], [0, 3]]).astype(dtype)
+    Yi = np.array([[2, 0], [1, 1]]).astype(dtype)
+    assert wass.wasserstein(Xi, Yi) == pytest.approx(
+        wass.wasserstein(Xi.astype(float), Yi.astype(float)), rel=1e-12)
+
+
+def test_integer_weights_like_lists():
+    """np.array([1, 1, 1]) means the same as [1, 1, 1] (as POT)."""
+    assert wass.emd2(np.array([1, 1, 1]), np.array([1, 1, 1, 0]), M) == pytest.approx(
+        wass.emd2([1, 1, 1], [1, 1, 1, 0], M))
+    assert wass.wasserstein_1d(np.arange(3), [1.0, 2.0]) == pytest.approx(
+        wass.wasserstein_1d(np.arange(3.0), [1.0, 2.0]))
 
 
 def test_bad_dtype_names_each_argument():
-    with pytest.raises(TypeError, match=r"^a must be a float64 or float32 array, got dtype int64"):
-        wass.emd(np.array([1, 1, 1]), B, M)
-    with pytest.raises(TypeError, match=r"^b must be .* got dtype complex128"):
+    with pytest.raises(TypeError, match=r"^a must hold real numbers .* got dtype complex128"):
+        wass.emd(np.array([1, 1, 1], complex), B, M)
+    with pytest.raises(TypeError, match=r"^b must hold .* got dtype complex128"):
         wass.emd(A, B.astype(complex), M)
-    with pytest.raises(TypeError, match=r"^X must be .* got dtype int64"):
-        wass.wasserstein(np.arange(6).reshape(3, 2), Y)
-    with pytest.raises(TypeError, match=r"^Y must be .* got dtype <U1"):
+    with pytest.raises(TypeError, match=r"^X must hold .* got dtype object"):
+        wass.wasserstein(np.arange(6).reshape(3, 2).astype(object), Y)
+    with pytest.raises(TypeError, match=r"^Y must hold .* got dtype <U1"):
         wass.wasserstein(X, np.array([["a", "b"]]))
-    with pytest.raises(TypeError, match=r"^u_values must be .* got dtype int64"):
-        wass.wasserstein_1d(np.arange(3), [1.0, 2.0])
-    with pytest.raises(TypeError, match=r"^q must be .* got dtype object"):
+    with pytest.raises(TypeError, match=r"^u_values must hold .* got dtype complex128"):
+        wass.wasserstein_1d(np.arange(3) + 0j, [1.0, 2.0])
+    with pytest.raises(TypeError, match=r"^q must hold .* got dtype object"):
         wass.tv([0.5, 0.5], np.array([0.5, None]))
-    with pytest.raises(TypeError, match=r"^M must be a float64 or float32 array, got dtype object"):
+    with pytest.raises(TypeError, match=r"^M must hold real numbers .* got dtype object"):
         wass.emd(A, B, {"x": 1})
 
 
@@ -94,8 +121,8 @@ def test_negative_and_zero_weights():
 
 
 def test_empty_arrays():
-    with pytest.raises(wass.WassError, match=r"^a is empty \(shape \(0,\)\)$"):
-        wass.emd(np.array([]), B, M)
+    # empty weights mean uniform, as POT's a=[]
+    np.testing.assert_array_equal(wass.emd(np.array([]), B, M), wass.emd(None, B, M))
     with pytest.raises(wass.WassError, match=r"^M is empty \(shape \(0, 4\)\)$"):
         wass.emd(None, B, np.zeros((0, 4)))
     with pytest.raises(wass.WassError, match=r"^X is empty \(shape \(0, 2\)\)$"):

@@ -23,14 +23,61 @@ def test_power_p_against_pot(p):
     rng = np.random.default_rng(2)
     u, v = rng.random(40), rng.random(33) * 2
     uw, vw = rng.random(40), rng.random(33)
-    ref = ot.wasserstein_1d(u, v, uw / uw.sum(), vw / vw.sum(), p=p) ** (1 / p)
+    # POT's name, POT's meaning: W_p to the power p
+    ref = ot.wasserstein_1d(u, v, uw / uw.sum(), vw / vw.sum(), p=p)
     assert wass.wasserstein_1d(u, v, uw, vw, p=p) == pytest.approx(ref, rel=1e-9)
+    assert wass.wasserstein_1d(u, v, [], [], p=p) == pytest.approx(
+        ot.wasserstein_1d(u, v, p=p), rel=1e-9)
+
+
+def test_scipy_names_scipy_meaning():
+    """wasserstein_distance and energy_distance as scipy.stats."""
+    from scipy.stats import energy_distance
+    rng = np.random.default_rng(7)
+    for t in range(5):
+        u, v = rng.normal(size=30 + t), rng.normal(0.5, 2, size=41)
+        uw, vw = rng.random(30 + t), rng.random(41)
+        uw[0] = 0.0
+        assert wass.wasserstein_distance(u, v) == pytest.approx(wasserstein_distance(u, v),
+                                                                rel=1e-12)
+        assert wass.wasserstein_distance(u, v, uw, vw) == pytest.approx(
+            wasserstein_distance(u, v, uw, vw), rel=1e-12)
+        assert wass.energy_distance(u, v) == pytest.approx(energy_distance(u, v), rel=1e-12)
+        assert wass.energy_distance(u, v, uw, vw) == pytest.approx(
+            energy_distance(u, v, uw, vw), rel=1e-12)
+    # ties and integer samples
+    assert wass.energy_distance([0, 1, 1, 3], [1, 2]) == pytest.approx(
+        energy_distance([0, 1, 1, 3], [1, 2]), rel=1e-12)
+    with pytest.raises(wass.WassError, match="negative"):
+        wass.energy_distance([0.0, 1.0], [1.0], [1.0, -1.0])
+    with pytest.raises(wass.WassError, match="NaN"):
+        wass.energy_distance([0.0, np.nan], [1.0])
+
+
+@pytest.mark.parametrize("metric,p", [("sqeuclidean", 1), ("minkowski", 1.5),
+                                      ("euclidean", 1), ("cityblock", 1)])
+def test_emd_1d_plan_against_pot(metric, p):
+    rng = np.random.default_rng(8)
+    u, v = rng.normal(size=25), rng.normal(1, 1, size=19)
+    a, b = rng.random(25), rng.random(19)
+    a /= a.sum()
+    b /= b.sum()
+    G = wass.emd_1d(u, v, a, b, metric=metric, p=p)
+    np.testing.assert_allclose(G, ot.emd_1d(u, v, a, b, metric=metric, p=p), atol=1e-14)
+    assert wass.emd2_1d(u, v, a, b, metric=metric, p=p) == pytest.approx(
+        ot.emd2_1d(u, v, a, b, metric=metric, p=p), rel=1e-12)
+    np.testing.assert_allclose(G.sum(1), a, atol=1e-15)
+    # sparse form and uniform weights
+    S = wass.emd_1d(u[:, None], v[:, None], dense=False)
+    np.testing.assert_allclose(S.toarray(), ot.emd_1d(u, v), atol=1e-15)
+    with pytest.raises(wass.WassError, match="same total mass"):
+        wass.emd_1d(u, v, a, 2 * b)
 
 
 def test_batch_columns_float32_strided():
     rng = np.random.default_rng(3)
     U, V = rng.random((25, 4)), rng.random((30, 4))
-    ref = ot.wasserstein_1d(U, V, p=2) ** 0.5
+    ref = ot.wasserstein_1d(U, V, p=2)
     np.testing.assert_allclose(wass.wasserstein_1d(U, V, p=2), ref, rtol=1e-9)
     u32 = rng.random(20).astype(np.float32)
     v32 = rng.random(15).astype(np.float32)

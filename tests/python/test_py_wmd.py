@@ -216,6 +216,67 @@ def test_knn_classify():
     assert c2.k == 3 and c2.test_error is None and c2.predicted == c.predicted
 
 
+def test_knn_classify_many_k_and_tie_rules():
+    """k = 1..9 scored from one search: each equals the library's own vote
+    for that k (nearest-first ties); tie="lowest" equals np.unique/argmax
+    over the same neighbours; both rules differ where a vote is tied."""
+    rng = np.random.default_rng(16)
+    words = ["w%d" % i for i in range(30)]
+    X = rng.normal(size=(30, 3))
+    wv = wass.WordVectors.from_arrays(words, X)
+    train = random_docs(words, 45, 17, 2, 6)
+    labels = [int(x) for x in rng.integers(0, 3, 45)]  # overlapping classes: votes tie
+    test = random_docs(words, 25, 18, 2, 6)
+    truth = [int(x) for x in rng.integers(0, 3, 25)]
+    many = wass.knn_classify(wv, train, labels, test, truth, k=range(1, 10))
+    assert many.k == tuple(range(1, 10)) and many.neighbors.index.shape == (25, 9)
+    for k in range(1, 10):
+        one = wass.knn_classify(wv, train, labels, test, truth, k=k)
+        assert many.predicted[k] == one.predicted, k
+        assert many.test_error[k] == pytest.approx(one.test_error), k
+    low = wass.knn_classify(wv, train, labels, test, truth, k=range(1, 10), tie="lowest")
+    nb = wass.knn(wv, test, train, k=9).index
+    y = np.array(labels)
+    for k in range(1, 10):
+        ref = []
+        for row in nb[:, :k]:
+            vals, counts = np.unique(y[row], return_counts=True)
+            ref.append(int(vals[np.argmax(counts)]))
+        assert low.predicted[k] == ref, k
+    tied = [q for q in range(25) if y[nb[q, 0]] != y[nb[q, 1]]]
+    assert tied, "no tied vote at k = 2"
+    for q in tied:
+        assert many.predicted[2][q] == y[nb[q, 0]]
+        assert low.predicted[2][q] == min(y[nb[q, 0]], y[nb[q, 1]])
+    one_low = wass.knn_classify(wv, train, labels, test, truth, k=2, tie="lowest")
+    assert one_low.k == 2 and one_low.predicted == low.predicted[2]
+    with pytest.raises(ValueError, match="tie='lowest' needs an explicit k"):
+        wass.knn_classify(wv, train, labels, test, tie="lowest")
+    with pytest.raises(ValueError, match="tie must be"):
+        wass.knn_classify(wv, train, labels, test, k=3, tie="first")
+    with pytest.raises(ValueError, match="k must hold integers >= 1"):
+        wass.knn_classify(wv, train, labels, test, k=[0, 3])
+
+
+def test_knn_progress(rand, capsys):
+    wv, words, X = rand
+    docs = random_docs(words, 30, 21)
+    seen = []
+    wass.knn(wv, docs[:8], docs, k=3, progress=lambda f, s: seen.append((f, s)))
+    assert seen and seen[0] == (0.0, "knn") and seen[-1] == (1.0, "knn")
+    assert all(0 <= f <= 1 for f, _ in seen)
+    wass.knn(wv, docs[:8], docs, k=3, progress=True)
+    err = capsys.readouterr().err
+    assert "knn [" in err and "100%" in err and err.endswith("\n")
+
+    def boom(f, s):
+        raise KeyError("stop")
+    with pytest.raises(KeyError, match="stop"):
+        wass.knn(wv, docs[:8], docs, k=3, progress=boom)
+    c = wass.knn_classify(wv, docs, [0, 1] * 15, docs[:4], k=3, progress=lambda f, s: seen.append(s))
+    assert len(c.predicted) == 4
+
+
 # ---- loaders -------------------------------------------------------------------------
 
 LOAD_WORDS = ["the", "cat", "sat", "mat"]
@@ -326,8 +387,10 @@ def test_loader_errors(tmp_path):
 
 
 def test_input_errors(hand, rand):
-    with pytest.raises(TypeError, match="vectors must be a float64 or float32"):
-        wass.WordVectors.from_arrays(["a", "b"], np.array([[1, 2], [3, 4]]))
+    with pytest.raises(TypeError, match="vectors must hold real numbers"):
+        wass.WordVectors.from_arrays(["a", "b"], np.array([[1, 2], [3, 4]], complex))
+    wi = wass.WordVectors.from_arrays(["a", "b"], np.array([[1, 2], [3, 4]]))  # ints convert
+    assert np.array_equal(wi.vectors, [[1, 2], [3, 4]])
     with pytest.raises(wass.WassError, match="NaN"):
         wass.WordVectors.from_arrays(["a", "b"], np.array([[1.0, np.nan], [3, 4]]))
     with pytest.raises(ValueError, match="one row per word"):

@@ -141,7 +141,7 @@ static double run(int kind, const char *tmpdir) {
     case 9: {
         char path[512];
         snprintf(path, sizeof path, "%s/m%ld_%p.npy", tmpdir, (long)getpid(), (void *)&path);
-        wass_matrix m = {N, M, C}, back;
+        wass_matrix m = {.rows = N, .cols = M, .data = C}, back;
         if (wass_matrix_write(path, &m, &e) || wass_matrix_read(path, &back, &e)) abort();
         for (size_t k = 0; k < N * M; k++)
             out += back.data[k];

@@ -17,17 +17,6 @@ void wass_wmd_options_default(wass_wmd_options *opt) {
     opt->distance = WASS_WMD_EUCLIDEAN;
 }
 
-int wass_wmd_distance_parse(const char *name, wass_wmd_distance *out) {
-    if (!name || !out) return WASS_ERR_INVALID;
-    if (strcasecmp(name, "euclidean") == 0)
-        *out = WASS_WMD_EUCLIDEAN;
-    else if (strcasecmp(name, "cosine") == 0)
-        *out = WASS_WMD_COSINE;
-    else
-        return WASS_ERR_INVALID;
-    return WASS_OK;
-}
-
 static double inv_norm(const float *x, size_t d) {
     double s = 0;
     for (size_t k = 0; k < d; k++)

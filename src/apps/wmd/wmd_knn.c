@@ -27,7 +27,7 @@ void wass_knn_options_default(wass_knn_options *opt) {
     memset(opt, 0, sizeof *opt);
     opt->k = 10;
     opt->method = WASS_KNN_WMD;
-    opt->prune = 2;
+    opt->prune = WASS_PRUNE_RWMD;
     opt->tight = 1;
     wass_wmd_options_default(&opt->wmd);
 }
@@ -232,11 +232,11 @@ static int one_query(const wass_wordvec *wv, const wass_bag *q, const double *cq
             }
             topk_push(&t, (cand){d, j});
         }
-    } else if (o->prune >= 2) { /* every bound first, exact solves in bound order */
+    } else if (o->prune >= WASS_PRUNE_RWMD) { /* every bound first, exact solves in bound order */
         /* prune = 2: the relaxed bounds order the documents, and with tight
          * the ICT bound is tried only on those that reach an exact solve;
          * prune = 3: the ICT bound of every document orders them */
-        int ict_all = o->prune == 3, lazy = !ict_all && o->tight;
+        int ict_all = o->prune == WASS_PRUNE_ICT, lazy = !ict_all && o->tight;
         size_t n = 0;
         for (size_t j = 0; j < nc; j++) {
             if (j == excl) continue;
@@ -349,8 +349,9 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
     if ((nq && !queries) || (nc && !corpus))
         return wass__fail(err, WASS_ERR_INVALID, "queries or corpus is NULL");
     if (o.k == 0) return wass__fail(err, WASS_ERR_INVALID, "k must be at least 1");
-    if (o.prune < 0 || o.prune > 3)
-        return wass__fail(err, WASS_ERR_INVALID, "prune must be 0, 1, 2 or 3, found %d", o.prune);
+    if ((int)o.prune < WASS_PRUNE_NONE || (int)o.prune > WASS_PRUNE_ICT)
+        return wass__fail(err, WASS_ERR_INVALID, "prune must be 0, 1, 2 or 3, found %d",
+                          (int)o.prune);
     if (o.method < WASS_KNN_WMD || o.method > WASS_KNN_RWMD)
         return wass__fail(err, WASS_ERR_INVALID, "unknown kNN method %d", (int)o.method);
     if (o.wmd.distance != WASS_WMD_EUCLIDEAN && o.wmd.distance != WASS_WMD_COSINE)
