@@ -202,10 +202,6 @@ int get_int(PyObject *obj, const char *name, int *out) {
         PyErr_Format(PyExc_ValueError, "%s = %lld is out of range", name, (long long)v);
         return -1;
     }
-    if (v < 0 && strcmp(name, "threads") == 0) { /* as the CLI: 0 = all cores */
-        PyErr_Format(PyExc_ValueError, "threads = %lld must be >= 0 (0 = all cores)", (long long)v);
-        return -1;
-    }
     *out = (int)v;
     return 0;
 }
