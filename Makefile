@@ -6,8 +6,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
 .PHONY: all build deps demo test format-check format test-c test-asan test-python fuzz test-fuzz test-tsan \
-	bench bench-approx bench-sinkhorn \
-	bench-scale bench-wmd parallel-lines wgan install clean
+	bench bench-approx bench-sinkhorn bench-scale bench-wmd bench-images bench-graphs parallel-lines wgan \
+	install clean
 
 all: build
 
@@ -110,6 +110,19 @@ bench-wmd:
 	@scripts/deps.sh data
 	@$(MAKE) --no-print-directory build
 	PYTHONPATH=$(CURDIR)/build/python $(PY) bench/wmd.py
+
+# Images: Fashion-MNIST retrieval, contours, colour signatures (Debian packages).
+bench-images:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory build
+	PYTHONPATH=$(CURDIR)/build/python $(PY) bench/images.py
+
+# Graph classification by matching node embeddings on the TU data sets
+# (../shared/data/TU; figures and results into build/bench_graphs/).
+bench-graphs:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory build
+	PYTHONPATH=$(CURDIR)/build/python $(PY) bench/graphs.py
 
 # The lecture's examples with PyTorch; pictures go to build/examples/.
 parallel-lines wgan:

@@ -1,6 +1,15 @@
 #!/usr/bin/python3
 """Exact solver at scale: wass (column generation, certified over all n*m
-pairs) on random point clouds, with POT's ot.emd2 for the sizes it can do.
+pairs) on random point clouds of several families, with POT's ot.emd2 for
+the sizes it can do.
+
+Cases are FAMILY:WEIGHTS (bench/scale_bench.c, make_family): uniform (both
+clouds uniform in the unit cube), gauss (N(0, I) against N((1, ..., 1), I)),
+clusters (10 Gaussian clusters against the same shifted by 0.5),
+concentrated (90 % of the points in 10 % of the volume against uniform);
+weights uniform or random. The default cases are the five of the scale
+issue: uniform:uniform, gauss:uniform, clusters:uniform, gauss:random,
+concentrated:uniform.
 
 Builds bench/scale_bench.c against build/libwass.a (run `make` first), then
 runs one process per configuration (so peak memory is per run) and prints a
@@ -32,29 +41,39 @@ def build():
                            "-lm", "-o", EXE])
 
 
-def run_wass(n, d, metric, algo, threads, timeout):
-    cmd = [EXE, str(n), str(d), metric, algo, "1", str(threads)]
+DEFAULT_CASES = ["uniform:uniform", "gauss:uniform", "clusters:uniform", "gauss:random",
+                 "concentrated:uniform"]
+
+
+def run_wass(n, d, metric, algo, threads, timeout, case="uniform:uniform"):
+    fam, wts = case.split(":")
+    cmd = [EXE, str(n), str(d), metric, algo, "1", str(threads), fam, wts]
     t0 = time.time()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     wall = time.time() - t0
     if p.returncode != 0:
-        return {"n": n, "d": d, "metric": metric, "error": p.stdout + p.stderr, "cmd": " ".join(cmd)}
+        return {"case": case, "n": n, "d": d, "metric": metric, "error": p.stdout + p.stderr,
+                "cmd": " ".join(cmd)}
     rec = json.loads(p.stdout.strip().splitlines()[-1])
     rec["wall"] = wall
     rec["cmd"] = " ".join(cmd)
     return rec
 
 
-def run_pot(n, d, metric):
-    """ot.emd2 on a random instance of the same size, in a child process so
-    its peak memory is measured alone."""
+def run_pot(n, d, metric, case="uniform:uniform"):
+    """ot.emd2 on the same instance (written by `scale_bench dump`), in a
+    child process so its peak memory is measured alone."""
+    fam, wts = case.split(":")
+    prefix = os.path.join(BUILD, "bench", f"inst_{fam}_{wts}_{n}_{d}")
+    os.makedirs(os.path.dirname(prefix), exist_ok=True)
+    subprocess.check_call([EXE, "dump", str(n), str(d), "1", fam, wts, prefix])
     code = f"""
 import numpy as np, ot, time, resource, json
-rng = np.random.default_rng(1)
-X = rng.random(({n}, {d})); Y = rng.random(({n}, {d}))
+a = np.fromfile({prefix!r} + ".a.f64"); b = np.fromfile({prefix!r} + ".b.f64")
+X = np.fromfile({prefix!r} + ".x.f64").reshape({n}, {d})
+Y = np.fromfile({prefix!r} + ".y.f64").reshape({n}, {d})
 t0 = time.time()
 M = ot.dist(X, Y, metric={metric!r})
-a = np.full({n}, 1.0 / {n}); b = np.full({n}, 1.0 / {n})
 c = ot.emd2(a, b, M, numItermax=10**9)
 t = time.time() - t0
 print(json.dumps({{"pot_seconds": t, "pot_cost": float(c),
@@ -69,6 +88,7 @@ print(json.dumps({{"pot_seconds": t, "pot_cost": float(c),
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[20000])
+    ap.add_argument("--cases", nargs="*", default=DEFAULT_CASES, help="FAMILY:WEIGHTS (see above)")
     ap.add_argument("--dims", type=int, nargs="*", default=[2, 3])
     ap.add_argument("--metrics", nargs="*", default=["sqeuclidean", "euclidean"])
     ap.add_argument("--algo", default="auto", choices=["auto", "simplex", "colgen"])
@@ -110,27 +130,30 @@ def main():
             print(p.stdout.strip())
             recs.append(json.loads(p.stdout.strip()))
     else:
-        print("| n | d | metric | algorithm | status | total s | certify s (share) | pivots | rounds |"
-              " candidate arcs | peak RSS MB | POT s | POT/wass |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-        for n in args.sizes:
-            for d in args.dims:
-                for metric in args.metrics:
-                    r = run_wass(n, d, metric, args.algo, args.threads, args.timeout)
-                    if args.pot_max and n <= args.pot_max:
-                        r.update(run_pot(n, d, metric))
-                    recs.append(r)
-                    if "error" in r:
-                        print(f"| {n} | {d} | {metric} | error: {r['error'].strip()} |")
-                        continue
-                    tot = r["seconds"]
-                    share = r["certify_seconds"] / tot if tot > 0 else 0
-                    pot = r.get("pot_seconds")
-                    pot_s = f"{pot:.2f}" if pot is not None else r.get("pot_error", "-")
-                    ratio = f"{pot / tot:.2f}" if pot is not None and tot > 0 else "-"
-                    print(f"| {n} | {d} | {metric} | {r['algorithm']} | {r['status']} | {tot:.2f} | "
-                          f"{r['certify_seconds']:.2f} ({100 * share:.0f}%) | {r['pivots']} | {r['rounds']} | "
-                          f"{r['candidate_arcs']} | {r['peak_rss_mb']:.0f} | {pot_s} | {ratio} |", flush=True)
+        print("| case | n | d | metric | algorithm | status | total s | certify s (share) | pivots |"
+              " rounds | candidate arcs | peak RSS MB | POT s | POT/wass |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for n, d, metric, case in ((n, d, metric, case) for n in args.sizes for d in args.dims
+                                   for metric in args.metrics for case in args.cases):
+            try:
+                r = run_wass(n, d, metric, args.algo, args.threads, args.timeout, case)
+            except subprocess.TimeoutExpired:
+                r = {"case": case, "n": n, "d": d, "metric": metric,
+                     "error": f"over {args.timeout:.0f} s"}
+            if args.pot_max and n <= args.pot_max and "error" not in r:
+                r.update(run_pot(n, d, metric, case))
+            recs.append(r)
+            if "error" in r:
+                print(f"| {case} | {n} | {d} | {metric} | error: {r['error'].strip()} |")
+                continue
+            tot = r["seconds"]
+            share = r["certify_seconds"] / tot if tot > 0 else 0
+            pot = r.get("pot_seconds")
+            pot_s = f"{pot:.2f}" if pot is not None else r.get("pot_error", "-")
+            ratio = f"{pot / tot:.2f}" if pot is not None and tot > 0 else "-"
+            print(f"| {case} | {n} | {d} | {metric} | {r['algorithm']} | {r['status']} | {tot:.2f} | "
+                  f"{r['certify_seconds']:.2f} ({100 * share:.0f}%) | {r['pivots']} | {r['rounds']} | "
+                  f"{r['candidate_arcs']} | {r['peak_rss_mb']:.0f} | {pot_s} | {ratio} |", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(recs, f, indent=1)

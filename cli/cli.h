@@ -33,6 +33,8 @@ int cmd_embed(int argc, char **argv);
 int cmd_bound(int argc, char **argv);
 int cmd_wmd(int argc, char **argv);
 int cmd_knn(int argc, char **argv);
+int cmd_retrieve(int argc, char **argv);
+int cmd_graphs(int argc, char **argv);
 
 /* ---- messages ------------------------------------------------------------------ */
 

@@ -22,6 +22,8 @@ static const command commands[] = {
     {"bound", cmd_bound, "lower bound (centroid or relaxed) on the optimal cost"},
     {"wmd", cmd_wmd, "Word Mover's Distance between two documents (word vectors)"},
     {"knn", cmd_knn, "k-nearest-neighbour document classification under the WMD"},
+    {"retrieve", cmd_retrieve, "the k nearest images of a database under the EMD"},
+    {"graphs", cmd_graphs, "graph classification by matching node embeddings (EMD, SVM)"},
     {"demo", cmd_demo, "worked examples: W1 versus TV, KL and JS"},
     {"sinkhorn", cmd_sinkhorn, "entropic optimal transport (Sinkhorn) and Sinkhorn divergence"},
 };

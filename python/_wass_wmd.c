@@ -1083,3 +1083,10 @@ int wass_py_wmd_init(PyObject *mod) {
     if (PyModule_AddObject(mod, "StopWords", (PyObject *)&StopWordsType)) return -1;
     return 0;
 }
+
+/* The library's word vectors inside a WordVecs object (for the other files of
+ * the module), or NULL with a TypeError. */
+const wass_wordvec *wass_py_wordvec(PyObject *obj) {
+    WordVecObject *wv = get_wv(obj);
+    return wv ? &wv->wv : NULL;
+}

@@ -17,6 +17,7 @@
 #include <numpy/arrayobject.h>
 
 #include "wass.h"
+#include "wass/wmd.h"
 
 #define KW (PyCFunction)(void (*)(void))
 
@@ -66,5 +67,10 @@ int py_progress_raise(py_progress *pp);
 /* Method tables and set-up of the other files of the module. */
 extern PyMethodDef wass_py_wmd_methods[];
 int wass_py_wmd_init(PyObject *mod);
+extern PyMethodDef wass_py_image_methods[];
+int wass_py_image_init(PyObject *mod);
+extern PyMethodDef wass_py_pairwise_methods[];
+const wass_wordvec *wass_py_wordvec(PyObject *obj); /* NULL + TypeError if not WordVecs */
+extern PyMethodDef wass_py_graph_methods[];
 
 #endif /* WASS_PY_H */

@@ -7,11 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_pkgs=(gcc make cmake pkg-config python3 python3-dev python3-numpy)
-test_pkgs=(clang-format clang libclang-rt-14-dev python3-scipy python3-pot python3-pytest
-           python3-matplotlib python3-torch
-           python3-venv python3-pip python3-setuptools python3-wheel)  # + the sdist/venv install test
-bench_pkgs=(python3-opencv python3-gensim python3-pyemd time)
+build_pkgs=(gcc make cmake pkg-config python3 python3-dev python3-numpy libpng-dev zlib1g-dev
+            liblapacke-dev libopenblas-dev libsvm-dev)  # LAPACK, libsvm: src/apps/graph
+test_pkgs=(clang-format clang libclang-rt-14-dev python3-scipy python3-pot python3-pytest python3-matplotlib python3-torch
+           python3-venv python3-pip python3-setuptools python3-wheel  # + the sdist/venv install test
+           python3-opencv python3-pil  # the image tests write PNGs with OpenCV and Pillow
+           python3-dask python3-distributed
+           python3-sklearn)  # the graph tests compare libsvm with scikit-learn's SVC
+bench_pkgs=(python3-opencv python3-gensim python3-pyemd time dataset-fashion-mnist opencv-doc
+            liblemon-dev g++)  # bench/lemon_emd.cpp
 
 missing() {
     local out=()
@@ -52,6 +56,6 @@ case "${1:-build}" in
     build) install_pkgs "${build_pkgs[@]}" ;;
     test) install_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}" ;;
     bench) install_pkgs "${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}" ;;
-    data) fetch_data ;;
+    data) install_pkgs dataset-fashion-mnist opencv-doc; fetch_data ;;
     *) echo "usage: $0 build|test|bench|data" >&2; exit 2 ;;
 esac

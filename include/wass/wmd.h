@@ -184,6 +184,18 @@ WASS_API int wass_wcd(const wass_wordvec *wv, const wass_bag *a, const wass_bag 
 WASS_API int wass_rwmd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
                        const wass_wmd_options *opt, double *out, wass_error_info *err);
 
+/* The WMD matrix D_ij = WMD(A_i, B_j) over the block blk (NULL = all) of
+ * bags A (na) x B (nb), as wass_pairwise: out is (i1 - i0) x (j1 - j0)
+ * row-major, each entry bitwise what wass_wmd returns; B == NULL means B = A
+ * (each pair solved once, i <= j, mirrored within the block, NaN outside).
+ * popt: threads and progress (method must be WASS_PAIRWISE_EMD; its emd and
+ * sinkhorn fields are ignored); NULL = defaults. A bad bag fails the call
+ * naming its index ("A[3]: ..."). status as for wass_pairwise, may be NULL. */
+WASS_API int wass_wmd_pairwise(const wass_wordvec *wv, const wass_bag *A, size_t na,
+                               const wass_bag *B, size_t nb, const wass_block *blk,
+                               const wass_wmd_options *opt, const wass_pairwise_options *popt,
+                               double *out, int *status, wass_error_info *err);
+
 /* What ranks the neighbours. */
 typedef enum { WASS_KNN_WMD = 0, WASS_KNN_WCD = 1, WASS_KNN_RWMD = 2 } wass_knn_method;
 /* "wmd", "wcd", "rwmd". */

@@ -50,6 +50,13 @@ wink files, with a binary cache, or built from arrays), :class:`Bag` (the
 library's tokenizer, stop words, out-of-vocabulary count, nBOW or TF-IDF),
 :func:`wmd`, :func:`wcd`, :func:`rwmd`, :func:`knn` (exact, pruned by lower
 bounds, multi-threaded) and :func:`knn_classify`.
+
+Images: :mod:`wass.images` (readers, grey / colour / contour signatures, the
+exact grid solver, retrieval).
+
+Distance matrices: :func:`pairwise` (all pairs of many clouds, histograms or
+documents, exact or Sinkhorn, on all cores); :mod:`wass.dask` computes them,
+and WMD k-NN searches, on a Dask cluster.
 """
 
 import os
@@ -93,6 +100,7 @@ __all__ = [
     "rwmd",
     "knn",
     "knn_classify",
+    "pairwise",
     "set_num_threads",
     "get_num_threads",
     "wasserstein_distance",
@@ -1180,3 +1188,7 @@ from ._pot import (dist, emd_1d, emd2_1d, energy_distance, sinkhorn_unbalanced, 
                    sinkhorn_unbalanced2, sliced_wasserstein_distance,
                    max_sliced_wasserstein_distance, partial_wasserstein, partial_wasserstein2,
                    barycenter, free_support_barycenter)
+from ._pairwise import pairwise  # noqa: E402  (uses the names above)
+
+# Graph similarity by matching node embeddings: wass.graphs
+from . import graphs  # noqa: E402

@@ -86,7 +86,7 @@ static int tree_alloc(ns_tree *t, size_t n, size_t m) {
     t->last = malloc(N1 * sizeof(int64_t));
     t->flow = malloc(N1 * sizeof(double));
     t->phi = malloc(N1 * sizeof(double));
-    t->buf = malloc(N1 * sizeof(int64_t));
+    t->buf = malloc(2 * N1 * sizeof(int64_t)); /* pivot: two ends of up to N1 pieces */
     t->stem = malloc(N1 * sizeof(int64_t));
     t->path_a = malloc(N1 * sizeof(int64_t));
     t->path_b = malloc(N1 * sizeof(int64_t));
@@ -359,24 +359,28 @@ static int pivot(ns_tree *t, size_t i, size_t j, double rc) {
     for (int64_t q = k + 1; q < nside; q++)
         size[stem[q]] -= T_size;
 
-    int64_t *buf = t->buf;
-    /* preorder of T re-rooted at u_in */
-    int64_t cnt = 0, x = u_in;
-    for (int64_t c = 0; c < size[u_in]; c++) {
-        buf[cnt++] = x;
-        x = thread[x];
-    }
+    /* preorder of T re-rooted at u_in, as pieces of the old thread (T is
+     * detached, its own links intact): the subtree of u_in, then for each
+     * stem node cur above prv what its old subtree holds before and after
+     * the subtree of prv. Linking the pieces costs the stem length, not the
+     * size of T. */
+    int64_t *buf = t->buf, np = 0;
+    buf[np++] = u_in;
+    buf[np++] = last[u_in];
     for (int64_t s = 1; s <= k; s++) {
         int64_t cur = stem[s], prv = stem[s - 1];
-        int64_t seg = size[cur] - size[prv];
-        x = cur;
-        for (int64_t c = 0; c < seg; c++) {
-            if (x == prv) x = thread[last[prv]];
-            buf[cnt++] = x;
-            x = thread[x];
+        buf[np++] = cur;
+        buf[np++] = rev[prv];
+        if (last[prv] != last[cur]) {
+            buf[np++] = thread[last[prv]];
+            buf[np++] = last[cur];
         }
     }
-    if (cnt != T_size) return WASS_ERR_INTERNAL;
+    for (int64_t q = 2; q < np; q += 2) {
+        thread[buf[q - 1]] = buf[q];
+        rev[buf[q]] = buf[q - 1];
+    }
+    int64_t newlast = buf[np - 1];
     /* reverse the stem */
     for (int64_t s = k; s >= 1; s--) {
         int64_t cur = stem[s], prv = stem[s - 1];
@@ -387,21 +391,27 @@ static int pivot(ns_tree *t, size_t i, size_t j, double rc) {
     parent[u_in] = v_in;
     flow[u_in] = delta;
     size[u_in] = T_size;
-    int64_t newlast = buf[cnt - 1];
     for (int64_t s = 0; s <= k; s++)
         last[stem[s]] = newlast;
-    /* insert T after v_in, shifting its potentials */
-    int64_t nxt = thread[v_in], prev = v_in;
+    /* insert T after v_in */
+    int64_t nxt = thread[v_in];
+    thread[v_in] = u_in;
+    rev[u_in] = v_in;
+    thread[newlast] = nxt;
+    rev[nxt] = newlast;
+    /* T's potentials move by sigma relative to the rest: shift the smaller
+     * side (the root's potential may drift from 0; only differences count,
+     * and the potentials are recomputed from the root before output) */
     double *phi = t->phi;
-    for (int64_t c = 0; c < cnt; c++) {
-        x = buf[c];
-        thread[prev] = x;
-        rev[x] = prev;
-        phi[x] += sigma;
-        prev = x;
+    int64_t x;
+    if (2 * T_size <= t->N + 1) {
+        x = u_in;
+        for (int64_t c = 0; c < T_size; c++, x = thread[x])
+            phi[x] += sigma;
+    } else {
+        for (x = nxt; x != u_in; x = thread[x])
+            phi[x] -= sigma;
     }
-    thread[prev] = nxt;
-    rev[nxt] = prev;
     for (x = v_in; x != -1 && last[x] == v_in; x = parent[x])
         last[x] = newlast;
     for (int64_t q = 0; q < noth; q++)

@@ -1,0 +1,421 @@
+"""Images and the Earth Mover's Distance: timings against anchors in the same
+run, retrieval quality on Fashion-MNIST, contours (Grauman & Darrell), and
+the colour signature on the photographs of opencv-doc.
+
+    PYTHONPATH=build/python python3 bench/images.py [--quick] [--out DIR]
+
+Data: Debian's dataset-fashion-mnist (IDX files) and opencv-doc (sample
+images); `scripts/deps.sh bench` installs them. Fixed seeds throughout.
+Writes results_images.json and two figures (PNG) into --out (default
+build/bench/), and prints the numbers README_images.md quotes.
+
+Sections
+  pairs     exact W1 between 28 x 28 images (euclidean ground cost): wass
+            against POT's ot.emd2 on the 784 x 784 cost matrix; the grid
+            solver (cityblock, chebyshev) against the dense simplex and POT
+            on random images up to 128 x 128
+  retrieval Fashion-MNIST, 10,000 training images as the database, the first
+            1,000 test images as queries: kNN error (k = 10, majority) and
+            precision@10 for pixel L2, the embedding, exact W1 (euclidean,
+            pruned), exact W1 (cityblock, grid solver, pruned) and the
+            embedding + exact re-rank; exact modes on a subset of queries
+  contours  silhouettes of the same images as 64 boundary points: exact EMD
+            (assignment) against the embedding's L1 distance
+  colour    nearest neighbours by colour signature among opencv-doc's
+            colour photographs
+"""
+import argparse
+import glob
+import json
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import wass
+import wass.images as wi
+
+FMNIST = "/usr/share/datasets/fashion-mnist"
+CLASSES = ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+           "Bag", "Boot"]
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def med(x):
+    return statistics.median(x)
+
+
+def grid_points(rows, cols):
+    r, c = np.divmod(np.arange(rows * cols), cols)
+    return np.stack([c, r], 1).astype(float)
+
+
+def timed(f, *a, **k):
+    t = time.perf_counter()
+    v = f(*a, **k)
+    return v, time.perf_counter() - t
+
+
+# ---- pairs ---------------------------------------------------------------------------
+
+
+def bench_pairs(test_imgs, args):
+    import ot
+
+    out = {}
+    rng = np.random.default_rng(0)
+    P = grid_points(28, 28)
+    M = ot.dist(P, P, metric="euclidean")
+    npairs = 10 if args.quick else 40
+    idx = rng.choice(len(test_imgs), size=(npairs, 2), replace=False)
+    t_pot, t_wass, t_wass_dense, worst = [], [], [], 0.0
+    for i, j in idx:
+        a = test_imgs[i].ravel().astype(float)
+        b = test_imgs[j].ravel().astype(float)
+        a /= a.sum()
+        b /= b.sum()
+        v_pot, t = timed(ot.emd2, a, b, M)
+        t_pot.append(t)
+        (Xa, wa), (Xb, wb) = wi.grey_signature(test_imgs[i]), wi.grey_signature(test_imgs[j])
+        r, t = timed(wass.solve, a=wa, b=wb, X=Xa, Y=Xb, mass="normalize", plan=False,
+                     threads=1)
+        t_wass.append(t)
+        r2, t = timed(wass.solve, a=a, b=b, M=M, mass="normalize", plan=False, threads=1)
+        t_wass_dense.append(t)
+        worst = max(worst, abs(r.cost - v_pot), abs(r2.cost - v_pot))
+    out["euclid_28"] = {
+        "pairs": int(npairs), "pot_emd2_s": med(t_pot), "wass_points_s": med(t_wass),
+        "wass_dense_s": med(t_wass_dense), "speedup_points": med(t_pot) / med(t_wass),
+        "speedup_dense": med(t_pot) / med(t_wass_dense), "max_abs_diff": worst}
+    log("pairs euclid 28x28:", out["euclid_28"])
+
+    grid = []
+    sizes = [16, 28, 64] if args.quick else [16, 28, 32, 64, 128]
+    for n in sizes:
+        for metric in ["cityblock", "chebyshev"]:
+            if metric == "chebyshev" and n not in (28, 64):
+                continue
+            reps = 1 if n >= 64 else 3
+            Pn = grid_points(n, n)
+            row = {"n": n, "metric": metric, "reps": reps, "grid_s": [], "colgen_s": [],
+                   "simplex_s": [], "pot_s": [], "max_abs_diff": 0.0, "pivots": []}
+            Mn = ot.dist(Pn, Pn, metric=metric) if n <= 64 else None
+            for rep in range(reps):
+                a, b = rng.random((n, n)), rng.random((n, n))
+                g, t = timed(wi.grid_emd, a, b, metric=metric)
+                row["grid_s"].append(t)
+                row["pivots"].append(g.iterations)
+                an, bn = a.ravel() / a.sum(), b.ravel() / b.sum()
+                refs = []
+                r, t = timed(wass.solve, a=an, b=bn, X=Pn, Y=Pn, metric=metric, plan=False,
+                             mass="normalize", threads=1, algorithm="colgen")
+                row["colgen_s"].append(t)
+                refs.append(r.cost)
+                if n <= 32:
+                    r, t = timed(wass.solve, a=an, b=bn, M=Mn, plan=False, mass="normalize",
+                                 threads=1, algorithm="simplex")
+                    row["simplex_s"].append(t)
+                    refs.append(r.cost)
+                if Mn is not None and (n <= 32 or metric == "cityblock"):
+                    v, t = timed(ot.emd2, an, bn, Mn, numItermax=10 ** 8)
+                    row["pot_s"].append(t)
+                    refs.append(v)
+                row["max_abs_diff"] = max([row["max_abs_diff"]] + [abs(g.cost - v) for v in refs])
+            for key in ["grid_s", "colgen_s", "simplex_s", "pot_s"]:
+                row[key] = med(row[key]) if row[key] else None
+            for key in ["colgen_s", "simplex_s", "pot_s"]:
+                if row[key]:
+                    row["speedup_vs_" + key[:-2]] = row[key] / row["grid_s"]
+            row["pivots"] = int(med(row["pivots"]))
+            log("grid", row)
+            grid.append(row)
+    out["grid"] = grid
+    return out
+
+
+# ---- retrieval -----------------------------------------------------------------------
+
+
+def knn_scores(index, labels_db, labels_q, k=10):
+    """kNN error (majority of the k nearest, ties to the nearer) and
+    precision@k."""
+    errs, prec = [], []
+    for row, y in zip(index, labels_q):
+        lab = labels_db[row[:k]]
+        counts = np.bincount(lab, minlength=10)
+        best = np.flatnonzero(counts == counts.max())
+        pred = next(l for l in lab if l in best)
+        errs.append(pred != y)
+        prec.append(np.mean(lab == y))
+    return float(np.mean(errs)), float(np.mean(prec))
+
+
+def pixel_l2(db, qs, k):
+    D = db.reshape(len(db), -1).astype(float)
+    Q = qs.reshape(len(qs), -1).astype(float)
+    d2 = (Q ** 2).sum(1)[:, None] + (D ** 2).sum(1)[None, :] - 2 * Q @ D.T
+    return np.argsort(d2, axis=1, kind="stable")[:, :k]
+
+
+def bench_retrieval(train, ytrain, test, ytest, args):
+    out = {"database": len(train), "queries": len(test)}
+    k = 10
+    t0 = time.perf_counter()
+    sig_db = [wi.grey_signature(im) for im in train]
+    sig_q = [wi.grey_signature(im) for im in test]
+    out["signature_s_per_image"] = (time.perf_counter() - t0) / (len(train) + len(test))
+    res = {}
+
+    idx, t = timed(pixel_l2, train, test, k)
+    res["pixel_l2"] = {"queries": len(test), "s_per_query": t / len(test), "index": idx}
+
+    ne = len(test) if not args.quick else 100
+    r, t = timed(wi.retrieve, sig_db, sig_q[:ne], k=k, mode="embed", seed=1, threads=1)
+    res["embed"] = {"queries": ne, "s_per_query": t / ne, "index": r.index,
+                    "s_per_pair": t / (ne * len(train))}
+
+    nx = args.exact_queries
+    r, t = timed(wi.retrieve, sig_db, sig_q[:nx], k=k, mode="exact", threads=1)
+    res["exact_euclidean"] = {"queries": nx, "s_per_query": t / nx, "index": r.index,
+                              "solves_per_query": float(r.exact_solves.mean()),
+                              "avoided": 1 - float(r.exact_solves.mean()) / len(train),
+                              "distance": r.distance}
+    log("exact euclidean:", res["exact_euclidean"]["s_per_query"], "s/query,",
+        res["exact_euclidean"]["avoided"], "avoided")
+
+    ng = args.grid_queries
+    r, t = timed(wi.retrieve, sig_db, sig_q[:ng], k=k, mode="exact", metric="cityblock",
+                 threads=1)
+    res["exact_cityblock_grid"] = {"queries": ng, "s_per_query": t / ng, "index": r.index,
+                                   "solves_per_query": float(r.exact_solves.mean()),
+                                   "avoided": 1 - float(r.exact_solves.mean()) / len(train),
+                                   "distance": r.distance}
+    log("exact cityblock:", res["exact_cityblock_grid"]["s_per_query"], "s/query")
+
+    R = 100
+    r, t = timed(wi.retrieve, sig_db, sig_q[:nx], k=k, mode="rerank", rerank=R, seed=1,
+                 threads=1)
+    res["embed_rerank"] = {"queries": nx, "rerank": R, "s_per_query": t / nx, "index": r.index,
+                           "avoided": 1 - R / len(train),
+                           "same_as_exact": float(np.mean(
+                               [set(a) == set(b) for a, b in
+                                zip(r.index, res["exact_euclidean"]["index"])]))}
+
+    # brute force on a few queries: the pruned answer is exactly the same
+    nb = args.brute_queries
+    br, t = timed(wi.retrieve, sig_db, sig_q[:nb], k=k, mode="brute", metric="cityblock",
+                  threads=2)
+    same_grid = bool(np.array_equal(br.index, res["exact_cityblock_grid"]["index"][:nb]) and
+                     np.allclose(br.distance, res["exact_cityblock_grid"]["distance"][:nb],
+                                 rtol=0, atol=1e-12))
+    nbe = min(1000, len(train))
+    bre = wi.retrieve(sig_db[:nbe], sig_q[:nb], k=k, mode="brute", threads=2)
+    exe = wi.retrieve(sig_db[:nbe], sig_q[:nb], k=k, mode="exact", threads=1)
+    same_euc = bool(np.array_equal(bre.index, exe.index))
+    out["brute_check"] = {"queries": nb, "cityblock_database": len(train),
+                          "cityblock_same": same_grid, "cityblock_brute_s_per_pair":
+                          t * 2 / (nb * len(train)), "euclidean_database": nbe,
+                          "euclidean_same": same_euc,
+                          "euclidean_pruned_avoided": 1 - float(exe.exact_solves.mean()) / nbe}
+    log("brute check:", out["brute_check"])
+
+    for name, d in res.items():
+        n = d["queries"]
+        err, p10 = knn_scores(d["index"], ytrain, ytest[:n], k)
+        d["knn_error"], d["precision_at_10"] = err, p10
+        # the pixel baseline and the embedding on the same queries, for comparison
+        d["pixel_l2_on_same_queries"] = knn_scores(res["pixel_l2"]["index"][:n], ytrain,
+                                                   ytest[:n], k)
+        d.pop("index_keep", None)
+    out["methods"] = {name: {kk: v for kk, v in d.items() if kk not in ("index", "distance")}
+                      for name, d in res.items()}
+    e = res["exact_euclidean"]
+    out["exact_s_per_pair_estimate"] = e["s_per_query"] / max(e["solves_per_query"], 1)
+    out["embed_speedup_per_pair"] = out["exact_s_per_pair_estimate"] / res["embed"]["s_per_pair"]
+    out["exact_brute_extrapolated_s_per_query"] = out["exact_s_per_pair_estimate"] * len(train)
+    return out, res
+
+
+# ---- contours ------------------------------------------------------------------------
+
+
+def bench_contours(train, ytrain, test, ytest, args):
+    from scipy.stats import spearmanr
+
+    ndb = 300 if args.quick else 1000
+    nq = 20 if args.quick else 50
+    pts = 64
+    cdb = [wi.contour_signature(im, threshold=0.1, points=pts) for im in train[:ndb]]
+    cq = [wi.contour_signature(im, threshold=0.1, points=pts) for im in test[:nq]]
+    ex, t_ex = timed(wi.retrieve, cdb, cq, k=ndb, mode="brute", threads=1)
+    em, t_em = timed(wi.retrieve, cdb, cq, k=ndb, mode="embed", seed=2, threads=1)
+    D_ex = np.empty((nq, ndb))
+    D_em = np.empty((nq, ndb))
+    for q in range(nq):
+        D_ex[q, ex.index[q]] = ex.distance[q]
+        D_em[q, em.index[q]] = em.distance[q]
+    rho = [spearmanr(D_ex[q], D_em[q]).correlation for q in range(nq)]
+    out = {"database": ndb, "queries": nq, "points": pts, "threshold": 0.1,
+           "spearman_median": float(np.median(rho)),
+           "spearman_all_pairs": float(spearmanr(D_ex.ravel(), D_em.ravel()).correlation),
+           "exact_s_per_pair": t_ex / (nq * ndb), "embed_s_per_pair": t_em / (nq * ndb)}
+    out["speedup_per_pair"] = out["exact_s_per_pair"] / out["embed_s_per_pair"]
+    out["exact_knn_error"], out["exact_p10"] = knn_scores(ex.index, ytrain[:ndb], ytest[:nq])
+    out["embed_knn_error"], out["embed_p10"] = knn_scores(em.index, ytrain[:ndb], ytest[:nq])
+    log("contours:", out)
+    return out, cdb, cq, ex
+
+
+# ---- colour --------------------------------------------------------------------------
+
+
+def colour_images(limit):
+    import cv2
+
+    paths = sorted(glob.glob("/usr/share/doc/opencv-doc/examples/data/*.jpg") +
+                   glob.glob("/usr/share/doc/opencv-doc/examples/data/*.png"))
+    out = []
+    for p in paths:
+        img = cv2.imread(p, cv2.IMREAD_COLOR)
+        if img is None:
+            continue
+        rgb = img[:, :, ::-1].astype(float) / 255
+        if np.abs(rgb[:, :, 0] - rgb[:, :, 1]).mean() + np.abs(rgb[:, :, 1] - rgb[:, :, 2]).mean() < 0.02:
+            continue  # grey
+        s = max(rgb.shape[:2]) / 96
+        if s > 1:
+            rgb = cv2.resize(rgb, (int(rgb.shape[1] / s), int(rgb.shape[0] / s)),
+                             interpolation=cv2.INTER_AREA)
+        out.append((os.path.basename(p), rgb))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def bench_colour(args):
+    imgs = colour_images(12 if args.quick else 30)
+    if len(imgs) < 3:
+        return {"skipped": "fewer than 3 colour images found (opencv-doc not installed?)"}
+    t0 = time.perf_counter()
+    sigs = [wi.colour_signature(im, k=8, seed=0) for _, im in imgs]
+    t_sig = (time.perf_counter() - t0) / len(imgs)
+    r = wi.retrieve(sigs, sigs, k=4, mode="brute")
+    nn = {}
+    for q, (name, _) in enumerate(imgs):
+        nn[name] = [[imgs[b][0], float(d)] for b, d in zip(r.index[q], r.distance[q])
+                    if b != q][:3]
+    return {"images": len(imgs), "clusters": 8, "signature_s": t_sig, "neighbours": nn}
+
+
+# ---- figures -------------------------------------------------------------------------
+
+
+def figure_retrieval(train, ytrain, test, ytest, index, path, nq=6, k=8):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    nq = min(nq, len(index))
+    fig, axes = plt.subplots(nq, k + 1, figsize=(1.3 * (k + 1), 1.45 * nq))
+    for q in range(nq):
+        ax = axes[q, 0]
+        ax.imshow(test[q], cmap="gray_r")
+        ax.set_ylabel("query %d\n%s" % (q, CLASSES[ytest[q]]), fontsize=7)
+        for t in range(k):
+            b = index[q][t]
+            ax = axes[q, t + 1]
+            ax.imshow(train[b], cmap="gray_r")
+            ok = ytrain[b] == ytest[q]
+            for s in ax.spines.values():
+                s.set_edgecolor("green" if ok else "red")
+                s.set_linewidth(2.5)
+            ax.set_title("%s %s" % ("ok" if ok else "x", CLASSES[ytrain[b]]), fontsize=6,
+                         color="green" if ok else "red")
+        for ax in axes[q]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    for t in range(k):
+        axes[-1, t + 1].set_xlabel("rank %d" % (t + 1), fontsize=7)
+    axes[-1, 0].set_xlabel("query", fontsize=7)
+    fig.suptitle("Fashion-MNIST: exact EMD (W1, euclidean) nearest neighbours; "
+                 "green = same class", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def figure_flow(cq, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    (X, w), (Y, v) = cq[0], cq[2]
+    r = wass.solve(a=w, b=v, X=X, Y=Y)
+    P = r.plan
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    for i, j in zip(*np.nonzero(P > 1e-12)):
+        ax.plot([X[i, 0], Y[j, 0]], [X[i, 1], Y[j, 1]], color="0.6", lw=0.8)
+    ax.scatter(X[:, 0], X[:, 1], s=14, label="contour A (%d points)" % len(X))
+    ax.scatter(Y[:, 0], Y[:, 1], s=14, marker="s", label="contour B (%d points)" % len(Y))
+    ax.invert_yaxis()
+    ax.set_aspect("equal")
+    ax.set_xlabel("column (pixels)")
+    ax.set_ylabel("row (pixels)")
+    ax.set_title("EMD flow between two contours: W1 = %.3f px" % r.cost)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "build",
+                                                  "bench"))
+    ap.add_argument("--exact-queries", type=int, default=20)
+    ap.add_argument("--grid-queries", type=int, default=100)
+    ap.add_argument("--brute-queries", type=int, default=2)
+    ap.add_argument("--sections", default="pairs,retrieval,contours,colour")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    if not os.path.isdir(FMNIST):
+        sys.exit("bench/images.py: %s not found (install dataset-fashion-mnist: "
+                 "scripts/deps.sh bench)" % FMNIST)
+    ndb = 2000 if args.quick else 10000
+    nq = 200 if args.quick else 1000
+    if args.quick:
+        args.exact_queries, args.grid_queries, args.brute_queries = 5, 20, 1
+    train = wi.read_idx(FMNIST + "/train-images-idx3-ubyte.gz", ndb)
+    ytrain = wi.read_idx_labels(FMNIST + "/train-labels-idx1-ubyte.gz", ndb).astype(int)
+    test = wi.read_idx(FMNIST + "/t10k-images-idx3-ubyte.gz", nq)
+    ytest = wi.read_idx_labels(FMNIST + "/t10k-labels-idx1-ubyte.gz", nq).astype(int)
+    sections = args.sections.split(",")
+    results = {"quick": args.quick}
+    if "pairs" in sections:
+        results["pairs"] = bench_pairs(test, args)
+    if "retrieval" in sections:
+        results["retrieval"], res = bench_retrieval(train, ytrain, test, ytest, args)
+        figure_retrieval(train, ytrain, test, ytest, res["exact_euclidean"]["index"],
+                         os.path.join(args.out, "images_retrieval.png"))
+    if "contours" in sections:
+        results["contours"], cdb, cq, ex = bench_contours(train, ytrain, test, ytest, args)
+        figure_flow(cq, os.path.join(args.out, "images_flow.png"))
+    if "colour" in sections:
+        results["colour"] = bench_colour(args)
+    path = os.path.join(args.out, "results_images_%s.json" % "_".join(sections))
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1, default=float)
+    print(json.dumps(results, indent=1, default=float))
+    log("wrote", path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+/*
+ * colgen_assign.c - column generation for assignments (all masses equal, n =
+ * m): shortest augmenting paths on the candidate arcs (assignment.c) instead
+ * of the network simplex, which spends nearly all its pivots on degenerate
+ * moves there. Warm-started from the duals lifted from the coarse problem;
+ * after a pricing round, the rows a new pair prices out are freed and
+ * matched again, the rest of the matching and all duals are kept.
+ */
+#include "exact/assignment.h"
+#include "exact/colgen_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#ifdef WASS_COLGEN_TRACE
+#include <stdio.h>
+#endif
+
+int wass__cg_assignment(colgen *cg, const double *v0, wass__ns_output *o, int64_t *rounds_out,
+                        int *done) {
+    wass__sap S;
+    size_t nr = cg->nr;
+    const arcset *A = &cg->A;
+    const wass__ns_input *base = cg->base;
+    const wass_options *opt = cg->opt;
+    *done = 0;
+    if (wass__sap_init(&S, nr, v0)) return WASS_ERR_NOMEM;
+    int rc = WASS_OK;
+    int64_t rounds = 0;
+    double tol = 0.0;
+    wass__sap_reprice(&S, A->ptr, A->col, A->cost, 1, 0.0);
+    for (;;) {
+        rc = wass__sap_augment(&S, A->ptr, A->col, A->cost);
+        if (rc == WASS__SAP_NO_MATCHING) {
+            rc = WASS_OK;
+            goto out;
+        }
+        if (rc) goto out;
+        rounds++;
+        double mx = 0.0;
+        for (size_t k = 0; k < nr; k++)
+            mx = fmax(mx, fmax(fabs(S.u[k]), fabs(S.v[k])));
+        tol = fmax(1e-13 * mx, 1e-300);
+        double eps = fmax(1e-12 * cg->cmax, 4.0 * tol);
+        size_t added;
+        if ((rc = wass__cg_price(cg, S.u, S.v, eps, rounds, &added))) goto out;
+#ifdef WASS_COLGEN_TRACE
+        fprintf(stderr,
+                "assignment round %lld: augmentations %llu scans %llu arcs %zu added %zu t=%.3f\n",
+                (long long)rounds, (unsigned long long)S.augmentations, (unsigned long long)S.scans,
+                A->ptr[nr], added, wass__now());
+#endif
+        if (opt->progress) opt->progress(-1.0, "column generation", opt->progress_user);
+        if (added == 0) break;
+        if ((rc = wass__cg_add_hits(cg, added))) goto out;
+        wass__sap_reprice(&S, A->ptr, A->col, A->cost, 0, tol);
+    }
+    o->flows = malloc(nr * sizeof(wass__ns_arc));
+    if (!o->flows) {
+        rc = WASS_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < nr; i++) {
+        o->flows[i].i = i;
+        o->flows[i].j = (size_t)S.col4row[i];
+        o->flows[i].mass = base->supply[i];
+    }
+    o->nflows = nr;
+    o->u = S.u;
+    o->v = S.v;
+    S.u = S.v = NULL;
+    o->status = WASS_OPTIMAL;
+    o->iterations = (int64_t)S.scans;
+    o->pricing_tol = tol;
+    *rounds_out = rounds;
+    *done = 1;
+out:
+    wass__sap_free(&S);
+    return rc;
+}

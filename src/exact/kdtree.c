@@ -1,0 +1,262 @@
+/*
+ * kdtree.c - k-d tree over a point cloud (leaves of at most KD_LEAF points,
+ * split at the median of the widest axis) with bounding boxes, searched by
+ * branch and bound for the smallest C(x, y_j) - v_j.
+ */
+#include "exact/kdtree.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void wass__kd_free(kd_tree *T) {
+    free(T->P);
+    free(T->perm);
+    free(T->node);
+    free(T->bmin);
+    free(T->bmax);
+    free(T->maxv);
+    free(T->vp);
+    memset(T, 0, sizeof *T);
+}
+
+/* Move the point with the k-th smallest coordinate t of perm[lo..hi) to
+ * position k, smaller ones before, larger after (quickselect with a
+ * three-way partition, so repeated coordinates cannot stall it). */
+static void kd_select(size_t *perm, const double *X, size_t d, size_t t, size_t lo, size_t hi,
+                      size_t k) {
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        double a = X[perm[lo] * d + t], b = X[perm[mid] * d + t], c = X[perm[hi - 1] * d + t];
+        double piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t lt = lo, i = lo, gt = hi; /* [lo,lt) < piv, [lt,i) == piv, [gt,hi) > piv */
+        while (i < gt) {
+            double x = X[perm[i] * d + t];
+            if (x < piv) {
+                size_t tmp = perm[lt];
+                perm[lt++] = perm[i];
+                perm[i++] = tmp;
+            } else if (x > piv) {
+                size_t tmp = perm[--gt];
+                perm[gt] = perm[i];
+                perm[i] = tmp;
+            } else {
+                i++;
+            }
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return;
+    }
+}
+
+static int64_t kd_build_rec(kd_tree *T, const double *X, size_t lo, size_t hi) {
+    size_t d = T->d;
+    int64_t id = (int64_t)T->nnodes++;
+    kd_node *nd = &T->node[id];
+    nd->lo = lo;
+    nd->hi = hi;
+    nd->left = nd->right = -1;
+    double *mn = T->bmin + (size_t)id * d, *mx = T->bmax + (size_t)id * d;
+    for (size_t t = 0; t < d; t++) {
+        mn[t] = INFINITY;
+        mx[t] = -INFINITY;
+    }
+    for (size_t k = lo; k < hi; k++) {
+        const double *x = X + T->perm[k] * d;
+        for (size_t t = 0; t < d; t++) {
+            if (x[t] < mn[t]) mn[t] = x[t];
+            if (x[t] > mx[t]) mx[t] = x[t];
+        }
+    }
+    if (hi - lo <= KD_LEAF) return id;
+    size_t bt = 0;
+    double bw = -1.0;
+    for (size_t t = 0; t < d; t++)
+        if (mx[t] - mn[t] > bw) {
+            bw = mx[t] - mn[t];
+            bt = t;
+        }
+    if (!(bw > 0)) return id; /* all points equal: one leaf */
+    size_t mid = lo + (hi - lo) / 2;
+    kd_select(T->perm, X, d, bt, lo, hi, mid);
+    int64_t l = kd_build_rec(T, X, lo, mid);
+    int64_t r = kd_build_rec(T, X, mid, hi);
+    T->node[id].left = l;
+    T->node[id].right = r;
+    return id;
+}
+
+/* Tree over the np points X (np x d, row-major). */
+int wass__kd_build(kd_tree *T, const double *X, size_t np, size_t d) {
+    memset(T, 0, sizeof *T);
+    T->np = np;
+    T->d = d;
+    T->cap = 2 * (np / (KD_LEAF / 2) + 1) + 1;
+    T->P = malloc(np * d * sizeof(double));
+    T->perm = malloc(np * sizeof(size_t));
+    T->node = malloc(T->cap * sizeof(kd_node));
+    T->bmin = malloc(T->cap * d * sizeof(double));
+    T->bmax = malloc(T->cap * d * sizeof(double));
+    T->maxv = calloc(T->cap, sizeof(double));
+    T->vp = calloc(np, sizeof(double));
+    if (!T->P || !T->perm || !T->node || !T->bmin || !T->bmax || !T->maxv || !T->vp)
+        return WASS_ERR_NOMEM;
+    for (size_t k = 0; k < np; k++)
+        T->perm[k] = k;
+    kd_build_rec(T, X, 0, np);
+    for (size_t k = 0; k < np; k++)
+        memcpy(T->P + k * d, X + T->perm[k] * d, d * sizeof(double));
+    return WASS_OK;
+}
+
+/* maxv of every node from v (indexed by point); children come after parents. */
+void wass__kd_set_v(kd_tree *T, const double *v) {
+    for (size_t k = 0; k < T->np; k++)
+        T->vp[k] = v[T->perm[k]];
+    for (size_t id = T->nnodes; id-- > 0;) {
+        const kd_node *nd = &T->node[id];
+        double mv = -INFINITY;
+        if (nd->left < 0) {
+            for (size_t k = nd->lo; k < nd->hi; k++)
+                if (T->vp[k] > mv) mv = T->vp[k];
+        } else {
+            mv = fmax(T->maxv[nd->left], T->maxv[nd->right]);
+        }
+        T->maxv[id] = mv;
+    }
+}
+
+static inline double raise_p(double s, double p) {
+    if (p == 1.0) return s;
+    if (p == 2.0) return s * s;
+    return pow(s, p);
+}
+
+/* Lower bound of the cost from x to any point of box [mn, mx], computed with
+ * the same operations as wass_ground_eval on per-axis gaps that never exceed
+ * the true ones, so it never exceeds a computed cost. */
+static double box_lb(const wass_ground *g, const double *x, const double *mn, const double *mx,
+                     size_t d) {
+    double s = 0.0;
+    for (size_t t = 0; t < d; t++) {
+        double gap = x[t] < mn[t] ? mn[t] - x[t] : (x[t] > mx[t] ? x[t] - mx[t] : 0.0);
+        switch (g->metric) {
+        case WASS_EUCLIDEAN:
+        case WASS_SQEUCLIDEAN:
+            s += gap * gap;
+            break;
+        case WASS_CITYBLOCK:
+            s += gap;
+            break;
+        case WASS_CHEBYSHEV:
+            if (gap > s) s = gap;
+            break;
+        case WASS_MINKOWSKI:
+            s += pow(gap, g->q);
+            break;
+        }
+    }
+    if (g->metric == WASS_EUCLIDEAN) s = sqrt(s);
+    if (g->metric == WASS_MINKOWSKI) s = pow(s, 1.0 / g->q);
+    return raise_p(s, g->p);
+}
+
+/* max-heap on (key, idx) */
+static inline int hit_less(const kd_hit *a, const kd_hit *b) {
+    return a->key < b->key || (a->key == b->key && a->idx < b->idx);
+}
+
+static void heap_push(kd_hit *h, size_t *len, size_t cap, kd_hit x) {
+    size_t k;
+    if (*len < cap) {
+        k = (*len)++;
+        while (k > 0) {
+            size_t p = (k - 1) / 2;
+            if (!hit_less(&h[p], &x)) break;
+            h[k] = h[p];
+            k = p;
+        }
+        h[k] = x;
+        return;
+    }
+    /* replace the top (largest) and sift down */
+    k = 0;
+    for (;;) {
+        size_t c = 2 * k + 1;
+        if (c >= cap) break;
+        if (c + 1 < cap && hit_less(&h[c], &h[c + 1])) c++;
+        if (!hit_less(&x, &h[c])) break;
+        h[k] = h[c];
+        k = c;
+    }
+    h[k] = x;
+}
+
+/* The (at most r) points j with the smallest key = C(x, P_j) - v_j, among
+ * those with key < thr (use_v = 0: v = 0). Sorted by (key, idx) on return.
+ * stack holds at least 64 * 2 frames (tree depth <= 64). */
+size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, int use_v,
+                       double thr, size_t r, kd_hit *heap, kd_frame *stack) {
+    size_t d = T->d, len = 0, sp = 0;
+    if (T->nnodes == 0 || r == 0) return 0;
+    double lb0 = box_lb(g, x, T->bmin, T->bmax, d) - (use_v ? T->maxv[0] : 0.0);
+    stack[sp].node = 0;
+    stack[sp++].lb = lb0;
+    while (sp > 0) {
+        kd_frame f = stack[--sp];
+        double cut = len == r ? heap[0].key : thr;
+        if (!(f.lb < cut)) continue;
+        const kd_node *nd = &T->node[f.node];
+        if (nd->left < 0) {
+            for (size_t k = nd->lo; k < nd->hi; k++) {
+                double key = wass_ground_eval(g, x, T->P + k * d, d) - (use_v ? T->vp[k] : 0.0);
+                cut = len == r ? heap[0].key : thr;
+                if (key < cut) {
+                    kd_hit h = {key, k};
+                    heap_push(heap, &len, r, h);
+                }
+            }
+            continue;
+        }
+        int64_t a = nd->left, b = nd->right;
+        double la = box_lb(g, x, T->bmin + (size_t)a * d, T->bmax + (size_t)a * d, d) -
+                    (use_v ? T->maxv[a] : 0.0);
+        double lb = box_lb(g, x, T->bmin + (size_t)b * d, T->bmax + (size_t)b * d, d) -
+                    (use_v ? T->maxv[b] : 0.0);
+        /* push the farther child first so the nearer one is searched first */
+        if (la <= lb) {
+            stack[sp].node = b;
+            stack[sp++].lb = lb;
+            stack[sp].node = a;
+            stack[sp++].lb = la;
+        } else {
+            stack[sp].node = a;
+            stack[sp++].lb = la;
+            stack[sp].node = b;
+            stack[sp++].lb = lb;
+        }
+    }
+    /* heap sort ascending */
+    size_t n = len;
+    while (n > 1) {
+        kd_hit top = heap[0];
+        kd_hit last = heap[n - 1];
+        size_t k = 0, m = n - 1;
+        for (;;) {
+            size_t c = 2 * k + 1;
+            if (c >= m) break;
+            if (c + 1 < m && hit_less(&heap[c], &heap[c + 1])) c++;
+            if (!hit_less(&last, &heap[c])) break;
+            heap[k] = heap[c];
+            k = c;
+        }
+        heap[k] = last;
+        heap[n - 1] = top;
+        n--;
+    }
+    return len;
+}

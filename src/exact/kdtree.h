@@ -1,0 +1,64 @@
+/*
+ * kdtree.h - private k-d tree over a point cloud for the column-generation
+ * exact solver: nearest neighbours, and branch-and-bound pricing of all
+ * pairs with dual potentials (kdtree.c).
+ */
+#ifndef WASS_KDTREE_H
+#define WASS_KDTREE_H
+
+#include "common/internal.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef KD_LEAF
+#define KD_LEAF 5 /* most points in a leaf */
+#endif
+
+typedef struct {
+    size_t lo, hi;       /* points perm[lo..hi) */
+    int64_t left, right; /* children, -1 for a leaf */
+} kd_node;
+
+/* Nodes are stored parents before children; node 0 is the root. */
+typedef struct {
+    size_t np, d, nnodes, cap;
+    double *P;    /* np x d coordinates in tree order */
+    size_t *perm; /* tree position -> point index */
+    kd_node *node;
+    double *bmin, *bmax; /* nnodes x d bounding boxes */
+    double *maxv;        /* nnodes: largest v inside (pricing) */
+    double *vp;          /* np: v in tree order */
+} kd_tree;
+
+/* A search result: key and tree position (perm[idx] is the point). */
+typedef struct {
+    double key;
+    size_t idx; /* tree position */
+} kd_hit;
+
+/* Stack frame of a search. */
+typedef struct {
+    int64_t node;
+    double lb;
+} kd_frame;
+
+/* Tree over the np points X (np x d, row-major; copied). Returns WASS_OK or
+ * WASS_ERR_NOMEM (then wass__kd_free releases what was allocated). */
+int wass__kd_build(kd_tree *T, const double *X, size_t np, size_t d);
+void wass__kd_free(kd_tree *T);
+
+/* Store v (np, indexed by point) for searches with use_v: vp in tree order
+ * and the largest v inside every node. */
+void wass__kd_set_v(kd_tree *T, const double *v);
+
+/* The (at most r) points j with the smallest key = C(x, P_j) - v_j (v from
+ * wass__kd_set_v; use_v = 0: v = 0), among those with key < thr, sorted by
+ * (key, idx) into heap[0..return). The bound of a node is the cost to its
+ * bounding box minus the largest v inside, a true lower bound in floating
+ * point because rounding is monotone. stack holds at least 160 frames (tree
+ * depth <= 64). */
+size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, int use_v,
+                       double thr, size_t r, kd_hit *heap, kd_frame *stack);
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * test_graph.c - the graph application: the TU reader on good and malformed
+ * folders (every error message checked, nothing loaded on error), the
+ * spectral embedding on graphs with known spectra, the small-problem
+ * transport solver against the core wass_emd on random problems, the
+ * all-pairs distances (symmetric, zero diagonal, equal to wass_emd_many), and
+ * the SVM and folds on tiny inputs.
+ */
+#include "apps/graph/graph_internal.h"
+#include "test_util.h"
+#include "wass/graph.h"
+
+#include <stdlib.h>
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char root[256];
+
+static void write_text(const char *dir, const char *suffix, const char *text) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s_%s", dir, strrchr(dir, '/') + 1, suffix);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+/* a folder DS with two graphs: a triangle (nodes 1-3) and an edge (4-5) */
+static void make_ds(const char *name, const char *A, const char *ind, const char *gl,
+                    const char *nl, char *dir, size_t cap) {
+    snprintf(dir, cap, "%s/%s", root, name);
+    mkdir(dir, 0700);
+    if (A) write_text(dir, "A.txt", A);
+    if (ind) write_text(dir, "graph_indicator.txt", ind);
+    if (gl) write_text(dir, "graph_labels.txt", gl);
+    if (nl) write_text(dir, "node_labels.txt", nl);
+}
+
+static const char *GOOD_A = "1, 2\n2, 1\n2, 3\n3, 2\n3, 1\n1, 3\n4, 5\n5, 4\n";
+static const char *GOOD_IND = "1\n1\n1\n2\n2\n";
+static const char *GOOD_GL = "1\n-1\n";
+static const char *GOOD_NL = "0\n1\n0\n2\n2\n";
+
+static void expect_error(const char *name, const char *A, const char *ind, const char *gl,
+                         const char *nl, int code, const char *want) {
+    char dir[512];
+    make_ds(name, A, ind, gl, nl, dir, sizeof dir);
+    wass_graph_set gs;
+    wass_error_info e;
+    int rc = wass_tu_load(dir, &gs, &e);
+    CHECK_MSG(rc == code, "%s: rc %d, want %d (%s)", name, rc, code, e.message);
+    CHECK_MSG(strstr(e.message, want) != NULL, "%s: message '%s' lacks '%s'", name, e.message,
+              want);
+    CHECK(gs.graphs == 0 && gs.node_offset == NULL && gs.adj == NULL && gs.graph_label == NULL);
+}
+
+static void test_reader(void) {
+    char dir[512];
+    make_ds("GOOD", GOOD_A, GOOD_IND, GOOD_GL, GOOD_NL, dir, sizeof dir);
+    wass_graph_set gs;
+    wass_error_info e;
+    int rc = wass_tu_load(dir, &gs, &e);
+    CHECK_MSG(rc == WASS_OK, "%s", e.message);
+    if (rc == WASS_OK) {
+        CHECK(gs.graphs == 2 && gs.nodes == 5);
+        CHECK(gs.node_offset[1] == 3 && gs.node_offset[2] == 5);
+        CHECK(gs.graph_label[0] == 1 && gs.graph_label[1] == -1);
+        CHECK(gs.node_label && gs.node_label[1] == 1 && gs.node_label[4] == 2);
+        CHECK(gs.adj_offset[1] - gs.adj_offset[0] == 2 && gs.adj[0] == 1 && gs.adj[1] == 2);
+        CHECK(gs.adj_offset[5] == 8);
+        CHECK(gs.node_attr == NULL);
+    }
+    wass_graph_set_free(&gs);
+    wass_graph_set_free(&gs); /* twice is harmless */
+
+    /* one direction only and repeats: the same undirected graph */
+    make_ds("ONEWAY", "1, 2\n2, 3\n3, 1\n1, 2\n4, 5\n", GOOD_IND, GOOD_GL, NULL, dir, sizeof dir);
+    rc = wass_tu_load(dir, &gs, &e);
+    CHECK(rc == WASS_OK && gs.adj_offset[5] == 8 && gs.node_label == NULL);
+    wass_graph_set_free(&gs);
+
+    expect_error("RANGE", "1, 2\n2, 9\n", GOOD_IND, GOOD_GL, NULL, WASS_ERR_FORMAT,
+                 "RANGE_A.txt:2: node id 9 out of range 1..5");
+    expect_error("ZERO", "0, 2\n", GOOD_IND, GOOD_GL, NULL, WASS_ERR_FORMAT,
+                 "ZERO_A.txt:1: node id 0 out of range 1..5");
+    expect_error("ACROSS", "1, 2\n3, 4\n", GOOD_IND, GOOD_GL, NULL, WASS_ERR_FORMAT,
+                 "ACROSS_A.txt:2: edge 3, 4 joins graph 1 and graph 2");
+    expect_error("NOTINT", "1, 2\n2, x\n", GOOD_IND, GOOD_GL, NULL, WASS_ERR_FORMAT,
+                 "NOTINT_A.txt:2: expected an edge 'i, j' (two integers), found '2, x'");
+    expect_error("FLOAT", "1, 2.5\n", GOOD_IND, GOOD_GL, NULL, WASS_ERR_FORMAT,
+                 "FLOAT_A.txt:1: expected an edge 'i, j' (two integers), found '1, 2.5'");
+    expect_error("UNSORTED", GOOD_A, "1\n2\n1\n2\n2\n", GOOD_GL, NULL, WASS_ERR_FORMAT,
+                 "UNSORTED_graph_indicator.txt:3: graph indicator not sorted: graph 1 after "
+                 "graph 2");
+    expect_error("GAP", GOOD_A, "1\n1\n1\n3\n3\n", "1\n2\n3\n", NULL, WASS_ERR_FORMAT,
+                 "GAP_graph_indicator.txt:4: graph 3 follows graph 1: graph 2 has no nodes");
+    expect_error("INDTEXT", GOOD_A, "1\n1\none\n2\n2\n", GOOD_GL, NULL, WASS_ERR_FORMAT,
+                 "INDTEXT_graph_indicator.txt:3: expected one integer (a graph id), found 'one'");
+    expect_error("FEWLABELS", GOOD_A, GOOD_IND, "1\n", NULL, WASS_ERR_FORMAT,
+                 "FEWLABELS_graph_labels.txt:2: expected 2 lines (one per graph in the graph "
+                 "indicator), found 1");
+    expect_error("MANYLABELS", GOOD_A, GOOD_IND, "1\n2\n3\n", NULL, WASS_ERR_FORMAT,
+                 "MANYLABELS_graph_labels.txt:3: expected 2 lines (one per graph in the graph "
+                 "indicator), found 3");
+    expect_error("LABELTEXT", GOOD_A, GOOD_IND, "1\nb\n", NULL, WASS_ERR_FORMAT,
+                 "LABELTEXT_graph_labels.txt:2: expected one integer (a graph label), found 'b'");
+    expect_error("NODELABELS", GOOD_A, GOOD_IND, GOOD_GL, "0\n1\n", WASS_ERR_FORMAT,
+                 "NODELABELS_node_labels.txt:3: expected 5 lines (one per node in the graph "
+                 "indicator), found 2");
+    expect_error("NOEDGES", NULL, GOOD_IND, GOOD_GL, NULL, WASS_ERR_IO,
+                 "NOEDGES_A.txt: cannot open");
+    expect_error("NOIND", GOOD_A, NULL, GOOD_GL, NULL, WASS_ERR_IO,
+                 "NOIND_graph_indicator.txt: cannot open");
+    expect_error("NOGL", GOOD_A, GOOD_IND, NULL, NULL, WASS_ERR_IO,
+                 "NOGL_graph_labels.txt: cannot open");
+    expect_error("EMPTYIND", GOOD_A, "", GOOD_GL, NULL, WASS_ERR_FORMAT,
+                 "EMPTYIND_graph_indicator.txt:1: no nodes");
+    CHECK(wass_tu_load("/nonexistent-folder/XYZ", &gs, &e) == WASS_ERR_IO);
+    CHECK(strstr(e.message, "XYZ_graph_indicator.txt: cannot open") != NULL);
+}
+
+/* the path P_n: eigenvalues 2 cos(k pi / (n + 1)), eigenvector k has
+ * components sqrt(2 / (n + 1)) sin(i k pi / (n + 1)) */
+static void test_embed(void) {
+    const size_t n = 7, dim = 3;
+    double A[49] = {0}, X[21], w[3];
+    for (size_t i = 0; i + 1 < n; i++)
+        A[i * n + i + 1] = A[(i + 1) * n + i] = 1;
+    wass_error_info e;
+    CHECK(wass_graph_spectral_embed(n, A, dim, X, w, &e) == WASS_OK);
+    /* |lambda| descending: k = 1 and k = n tie (2cos(pi/8), -2cos(pi/8)); the
+     * larger eigenvalue first, then its negative, then k = 2 */
+    double lam[3] = {2 * cos(M_PI / 8), -2 * cos(M_PI / 8), 2 * cos(2 * M_PI / 8)};
+    int k_of[3] = {1, 7, 2};
+    for (size_t c = 0; c < dim; c++) {
+        CHECK_CLOSE(w[c], lam[c], 1e-12);
+        for (size_t i = 0; i < n; i++)
+            CHECK_CLOSE(X[i * dim + c], fabs(sqrt(2.0 / 8) * sin((i + 1) * k_of[c] * M_PI / 8)),
+                        1e-12);
+    }
+    /* fewer nodes than dim: zero padding */
+    double B[4] = {0, 1, 1, 0}, Y[10], v[5];
+    CHECK(wass_graph_spectral_embed(2, B, 5, Y, v, &e) == WASS_OK);
+    CHECK_CLOSE(Y[0], sqrt(0.5), 1e-14);
+    CHECK(Y[2] == 0 && Y[3] == 0 && Y[4] == 0 && Y[9] == 0 && v[4] == 0);
+    B[1] = 2; /* not symmetric */
+    CHECK(wass_graph_spectral_embed(2, B, 2, Y, v, &e) == WASS_ERR_INVALID);
+    CHECK(strstr(e.message, "not symmetric") != NULL);
+}
+
+/* the fast solver against wass_emd on random problems, some degenerate */
+static void test_transport(void) {
+    uint64_t st = 7;
+    wass__transport_work w;
+    CHECK(wass__transport_work_init(&w, 40, 40) == WASS_OK);
+    double C[1600];
+    int s[40], t[40];
+    double worst = 0;
+    for (int rep = 0; rep < 400; rep++) {
+        size_t n = 1 + test_rand_u64(&st) % 40, m = 1 + test_rand_u64(&st) % 40;
+        int kind = rep % 3;
+        for (size_t k = 0; k < n * m; k++) {
+            double r = test_rand_unif(&st);
+            C[k] = kind == 0 ? r : kind == 1 ? floor(4 * r) : (double)(k % 3); /* ties */
+        }
+        size_t a = n, b = m;
+        while (b) {
+            size_t q = a % b;
+            a = b;
+            b = q;
+        }
+        for (size_t i = 0; i < n; i++)
+            s[i] = (int)(m / a);
+        for (size_t j = 0; j < m; j++)
+            t[j] = (int)(n / a);
+        double cost, gap, mr;
+        int rc = wass__transport_solve(&w, n, m, C, s, t, &cost, &gap, &mr);
+        CHECK(rc == WASS_OK);
+        CHECK(gap <= 1e-12 && mr >= -1e-12);
+        wass_problem pb = {.n = n, .m = m, .cost = wass_cost_dense(C, m, 1.0)};
+        wass_result r;
+        wass_error_info e;
+        CHECK(wass_emd(&pb, NULL, &r, &e) == WASS_OK && r.status == WASS_OPTIMAL);
+        double d = fabs(cost - r.cost);
+        if (d > worst) worst = d;
+        wass_result_free(&r);
+    }
+    CHECK_MSG(worst <= 1e-12, "worst difference to wass_emd %g", worst);
+    int bad[2] = {1, 1}, bt[2] = {1, 2};
+    double cc, g2, m2;
+    CHECK(wass__transport_solve(&w, 2, 2, C, bad, bt, &cc, &g2, &m2) == WASS_ERR_MASS_MISMATCH);
+    wass__transport_work_free(&w);
+}
+
+static void test_distances(void) {
+    /* random graphs: embeddings, then both exact methods and the grid */
+    uint64_t st = 11;
+    const size_t G = 30, dim = 4;
+    wass_graph_set gs;
+    memset(&gs, 0, sizeof gs);
+    gs.graphs = G;
+    gs.node_offset = calloc(G + 1, sizeof *gs.node_offset);
+    for (size_t g = 0; g < G; g++)
+        gs.node_offset[g + 1] = gs.node_offset[g] + 2 + test_rand_u64(&st) % 14;
+    gs.nodes = gs.node_offset[G];
+    gs.adj_offset = calloc(gs.nodes + 1, sizeof *gs.adj_offset);
+    gs.adj = malloc(gs.nodes * gs.nodes * sizeof *gs.adj);
+    gs.node_label = malloc(gs.nodes * sizeof *gs.node_label);
+    size_t e = 0;
+    for (size_t g = 0; g < G; g++) {
+        size_t b = gs.node_offset[g], n = gs.node_offset[g + 1] - b;
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < n; j++)
+                if (i != j && ((i + j) % 3 == 0 || j == i + 1 || i == j + 1)) gs.adj[e++] = b + j;
+            gs.adj_offset[b + i + 1] = e;
+            gs.node_label[b + i] = (int)(test_rand_u64(&st) % 3);
+        }
+    }
+    wass_graph_embedding E;
+    wass_error_info err;
+    CHECK(wass_graph_embed(&gs, dim, 0, &E, &err) == WASS_OK);
+    double *D = malloc(G * G * sizeof *D), *D2 = malloc(G * G * sizeof *D2);
+    for (int labels = 0; labels < 2; labels++) {
+        wass_graph_distance_options o;
+        wass_graph_distance_options_default(&o);
+        o.labels = labels;
+        o.label_penalty = 0.5;
+        wass_graph_distance_info info;
+        CHECK(wass_graph_distances(&E, &o, D, &info, &err) == WASS_OK);
+        CHECK(info.pairs == G * (G - 1) / 2 && info.fallbacks == 0);
+        o.method = WASS_GRAPH_EMD_MANY;
+        o.threads = 1;
+        CHECK(wass_graph_distances(&E, &o, D2, &info, &err) == WASS_OK);
+        double worst = 0;
+        for (size_t k = 0; k < G * G; k++)
+            worst = fmax(worst, fabs(D[k] - D2[k]));
+        CHECK_MSG(worst <= 1e-12, "labels %d: exact vs emd_many %g", labels, worst);
+        for (size_t g = 0; g < G; g++) {
+            CHECK(D[g * G + g] == 0);
+            for (size_t h = 0; h < G; h++)
+                CHECK(D[g * G + h] == D[h * G + g] && D[g * G + h] >= 0);
+        }
+    }
+    wass_graph_distance_options o;
+    wass_graph_distance_options_default(&o);
+    o.method = WASS_GRAPH_GRID;
+    CHECK(wass_graph_distances(&E, &o, D2, NULL, &err) == WASS_OK);
+    o.labels = 1;
+    CHECK(wass_graph_distances(&E, &o, D2, NULL, &err) == WASS_ERR_UNSUPPORTED);
+    free(E.label);
+    E.label = NULL;
+    o.method = WASS_GRAPH_EXACT;
+    CHECK(wass_graph_distances(&E, &o, D2, NULL, &err) == WASS_ERR_INVALID);
+    CHECK(strstr(err.message, "no labels") != NULL);
+    free(D);
+    free(D2);
+    wass_graph_embedding_free(&E);
+    wass_graph_set_free(&gs);
+}
+
+/* stars (leaves are symmetric: with dim 2 their embedding rows agree, so
+ * the fast path merges them) with paths: the same numbers as wass_emd_many */
+static void test_merged(void) {
+    const size_t G = 12;
+    wass_graph_set gs;
+    memset(&gs, 0, sizeof gs);
+    gs.graphs = G;
+    gs.node_offset = calloc(G + 1, sizeof *gs.node_offset);
+    for (size_t g = 0; g < G; g++)
+        gs.node_offset[g + 1] = gs.node_offset[g] + 3 + g;
+    gs.nodes = gs.node_offset[G];
+    gs.adj_offset = calloc(gs.nodes + 1, sizeof *gs.adj_offset);
+    gs.adj = malloc(2 * gs.nodes * sizeof *gs.adj);
+    size_t e = 0;
+    for (size_t g = 0; g < G; g++) {
+        size_t b = gs.node_offset[g], n = gs.node_offset[g + 1] - b;
+        for (size_t i = 0; i < n; i++) {
+            if (g % 2 == 0) { /* star centred on node 0 */
+                if (i == 0)
+                    for (size_t j = 1; j < n; j++)
+                        gs.adj[e++] = b + j;
+                else
+                    gs.adj[e++] = b;
+            } else { /* path */
+                if (i > 0) gs.adj[e++] = b + i - 1;
+                if (i + 1 < n) gs.adj[e++] = b + i + 1;
+            }
+            gs.adj_offset[b + i + 1] = e;
+        }
+    }
+    wass_graph_embedding E;
+    wass_error_info err;
+    CHECK(wass_graph_embed(&gs, 2, 1, &E, &err) == WASS_OK);
+    CHECK(E.X[(gs.node_offset[2] + 1) * 2] == E.X[(gs.node_offset[2] + 2) * 2] ||
+          fabs(E.X[(gs.node_offset[2] + 1) * 2] - E.X[(gs.node_offset[2] + 2) * 2]) < 1e-13);
+    double *D = malloc(G * G * sizeof *D), *D2 = malloc(G * G * sizeof *D2);
+    wass_graph_distance_options o;
+    wass_graph_distance_options_default(&o);
+    CHECK(wass_graph_distances(&E, &o, D, NULL, &err) == WASS_OK);
+    o.method = WASS_GRAPH_EMD_MANY;
+    CHECK(wass_graph_distances(&E, &o, D2, NULL, &err) == WASS_OK);
+    double worst = 0;
+    for (size_t k = 0; k < G * G; k++)
+        worst = fmax(worst, fabs(D[k] - D2[k]));
+    CHECK_MSG(worst <= 1e-12, "stars and paths: fast vs emd_many %g", worst);
+    CHECK(D[0 * G + 2] > 0); /* two different stars */
+    free(D);
+    free(D2);
+    wass_graph_embedding_free(&E);
+    wass_graph_set_free(&gs);
+}
+
+static void test_svm(void) {
+    /* two separable clusters on a line, Gaussian kernel */
+    double x[8] = {0, 0.1, 0.2, 0.3, 5, 5.1, 5.2, 5.3};
+    int y[8] = {0, 0, 0, 0, 1, 1, 1, 1};
+    double K[64], T[4];
+    for (int i = 0; i < 8; i++)
+        for (int j = 0; j < 8; j++)
+            K[i * 8 + j] = exp(-(x[i] - x[j]) * (x[i] - x[j]));
+    double q[2] = {0.05, 5.25};
+    for (int t = 0; t < 2; t++)
+        for (int j = 0; j < 2; j++)
+            (void)j;
+    double Kt[16];
+    for (int t = 0; t < 2; t++)
+        for (int j = 0; j < 8; j++)
+            Kt[t * 8 + j] = exp(-(q[t] - x[j]) * (q[t] - x[j]));
+    int pred[2] = {-1, -1};
+    wass_error_info e;
+    CHECK(wass_svm_precomputed(K, y, 8, 1.0, Kt, 2, pred, &e) == WASS_OK);
+    CHECK(pred[0] == 0 && pred[1] == 1);
+    /* swapped labels: predictions follow */
+    int y2[8] = {1, 1, 1, 1, 0, 0, 0, 0};
+    CHECK(wass_svm_precomputed(K, y2, 8, 1.0, Kt, 2, pred, &e) == WASS_OK);
+    CHECK(pred[0] == 1 && pred[1] == 0);
+    CHECK(wass_svm_precomputed(K, y, 8, -1.0, Kt, 2, pred, &e) == WASS_ERR_INVALID);
+    (void)T;
+
+    /* folds: stratified, sizes within one */
+    int lab[23];
+    for (int i = 0; i < 23; i++)
+        lab[i] = i % 3 == 0;
+    size_t f[23], cnt[5] = {0}, pos[5] = {0};
+    CHECK(wass_graph_folds(lab, 23, 5, 3, f, &e) == WASS_OK);
+    for (int i = 0; i < 23; i++) {
+        cnt[f[i]]++;
+        pos[f[i]] += (size_t)lab[i];
+    }
+    for (int k = 0; k < 5; k++) {
+        CHECK(cnt[k] >= 4 && cnt[k] <= 5);
+        CHECK(pos[k] >= 1 && pos[k] <= 2);
+    }
+    CHECK(wass_graph_folds(lab, 23, 1, 0, f, &e) == WASS_ERR_INVALID);
+
+    /* classification of a distance that separates two classes perfectly */
+    enum { N = 40 };
+    double *D = malloc(N * N * sizeof *D);
+    int cls[N];
+    for (int i = 0; i < N; i++)
+        cls[i] = i % 2;
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++)
+            D[i * N + j] = i == j ? 0 : (cls[i] == cls[j] ? 1.0 : 3.0) + 0.01 * ((i * j) % 7);
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < i; j++)
+            D[i * N + j] = D[j * N + i];
+    wass_graph_classify_options co;
+    wass_graph_classify_options_default(&co);
+    co.folds = 5;
+    co.inner_folds = 3;
+    wass_graph_classify_result r;
+    CHECK(wass_graph_classify(D, cls, N, &co, &r, &e) == WASS_OK);
+    CHECK_CLOSE(r.mean, 1.0, 1e-12);
+    CHECK(r.folds == 5 && r.std == 0);
+    wass_graph_classify_result_free(&r);
+    co.psd = WASS_GRAPH_PSD_CLIP;
+    CHECK(wass_graph_classify(D, cls, N, &co, &r, &e) == WASS_OK);
+    CHECK_CLOSE(r.mean, 1.0, 1e-12);
+    wass_graph_classify_result_free(&r);
+    D[1] = -1;
+    CHECK(wass_graph_classify(D, cls, N, &co, &r, &e) == WASS_ERR_INVALID);
+    free(D);
+}
+
+int main(void) {
+    snprintf(root, sizeof root, "%s/graph_test_XXXXXX", WASS_BINARY_DIR);
+    if (!mkdtemp(root)) {
+        perror("mkdtemp");
+        return 2;
+    }
+    test_reader();
+    test_embed();
+    test_transport();
+    test_distances();
+    test_merged();
+    test_svm();
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", root);
+    return test_main_end("test_graph");
+}
