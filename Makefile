@@ -58,7 +58,7 @@ test-asan:
 # each for FUZZ_TEST_SECONDS.
 FUZZ_SECONDS ?= 60
 FUZZ_TEST_SECONDS ?= 8
-FUZZERS = matrix wordvec text cli
+FUZZERS = matrix wordvec text cli image
 fuzz:
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWASS_FUZZ=ON -DWASS_PYTHON=OFF \
 	    -DBUILD_TESTING=OFF >/dev/null
