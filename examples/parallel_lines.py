@@ -124,23 +124,36 @@ def main(argv=None):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.8))
     ax1.plot(traj_w1, label="gradient descent on W1 (exact, wass)")
     ax1.plot(traj_js, "--", label="gradient descent on JS")
     ax1.axhline(0, color="gray", lw=0.5)
     ax1.set_xlabel("step")
     ax1.set_ylabel("theta")
     ax1.set_title("Learning parallel lines")
-    ax1.legend()
-    kl = np.array(curves["KL"])
-    kl_plot = np.where(np.isinf(kl), np.nan, kl)
-    ax2.plot(thetas, curves["W1"], label="W1")
-    ax2.plot(thetas, curves["JS"], label="JS")
-    ax2.plot(thetas, curves["TV"], label="TV")
-    ax2.plot(thetas, kl_plot, "o", label="KL (+inf for theta != 0)")
+    ax1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+    # TV, JS and KL are step functions of theta: constant on theta < 0 and on
+    # theta > 0, another value at theta = 0. Each piece is drawn apart (no line
+    # through the jump); the value at 0 is a filled dot, the open ends circles.
+    th = np.asarray(thetas)
+    at0 = int(np.argmin(np.abs(th)))
+    neg, pos = th < 0, th > 0
+    ax2.plot(th, curves["W1"], color="tab:blue", label="W1 = |theta| (continuous)")
+    for key, color, label, ms in (("TV", "tab:green", "TV (1 for theta != 0)", 11),
+                                  ("JS", "tab:orange", "JS (log 2 for theta != 0)", 7.5)):
+        v = np.asarray(curves[key])
+        ax2.plot(th[neg], v[neg], color=color, label=label)
+        ax2.plot(th[pos], v[pos], color=color)
+        ends = [v[neg][-1], v[pos][0]] if neg.any() and pos.any() else []
+        ax2.plot([0.0] * len(ends), ends, "o", mfc="white", color=color, ms=8, zorder=3)
+        ax2.plot([0.0], [v[at0]], "o", color=color, ms=ms, zorder=3)
+    ax2.plot([0.0], [curves["KL"][at0]], "s", color="tab:red", ms=4, zorder=4,
+             label="KL(P_theta || P0) = 0 at theta = 0, +inf elsewhere")
     ax2.set_xlabel("theta")
+    ax2.set_ylabel("distance between P0 and P_theta")
     ax2.set_title("Distances between P0 and P_theta")
-    ax2.legend()
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8,
+               frameon=False)
     fig.tight_layout()
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "parallel_lines.png")

@@ -549,6 +549,20 @@ WASS_API int wass_sinkhorn_divergence_ex(const wass_cloud *P, const wass_cloud *
                                          const wass_ground *g, const wass_sinkhorn_options *opt,
                                          wass_sinkhorn_divergence_result *res,
                                          wass_error_info *err);
+/* As wass_sinkhorn_divergence_ex, and the potentials of the three problems
+ * (P->n or Q->n doubles each, in caller buffers; any may be NULL): f_ab, g_ab
+ * of (P, Q), f_aa of (P, P) and f_bb of (Q, Q) (a symmetric problem's two
+ * potentials are equal). With the normalized weights a, b and eps = reg, the
+ * plans are P_ab = a_i b_j exp((f_ab_i + g_ab_j - C(x_i, y_j)) / eps), and so
+ * on, and the gradients of S are (envelope theorem) dS/da = f_ab - f_aa and
+ * dS/db = g_ab - f_bb (up to constants), and the plans' weighted cost
+ * gradients for the points. Unspecified when the call returns an error. */
+WASS_API int wass_sinkhorn_divergence_potentials(const wass_cloud *P, const wass_cloud *Q,
+                                                 const wass_ground *g,
+                                                 const wass_sinkhorn_options *opt,
+                                                 wass_sinkhorn_divergence_result *res, double *f_ab,
+                                                 double *g_ab, double *f_aa, double *f_bb,
+                                                 wass_error_info *err);
 
 /* ======================================================================== */
 /* Distance matrices: all pairs of two sets of distributions                */

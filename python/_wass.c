@@ -294,17 +294,19 @@ static int build_pair(cloud_pair *cp, PyObject *X, PyObject *Y, PyObject *a, PyO
 }
 
 static PyObject *py_sinkhorn_divergence(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"X",       "Y", "a",   "b",        "reg",         "metric",
-                             "p",       "q", "tol", "max_iter", "eps_scaling", "scaling_factor",
-                             "threads", NULL};
+    static char *kwlist[] = {"X",       "Y",          "a",           "b",
+                             "reg",     "metric",     "p",           "q",
+                             "tol",     "max_iter",   "eps_scaling", "scaling_factor",
+                             "threads", "potentials", NULL};
     PyObject *X, *Y, *a = Py_None, *b = Py_None;
     const char *metric = "euclidean";
     double reg = 0.0, p = 1.0, q = 2.0;
     PyObject *tol = NULL, *max_iter = NULL, *eps_scaling = NULL, *scaling_factor = NULL,
              *threads = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOdsddOOOOO", kwlist, &X, &Y, &a, &b, &reg,
+    int potentials = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOdsddOOOOOp", kwlist, &X, &Y, &a, &b, &reg,
                                      &metric, &p, &q, &tol, &max_iter, &eps_scaling,
-                                     &scaling_factor, &threads))
+                                     &scaling_factor, &threads, &potentials))
         return NULL;
     wass_sinkhorn_options opt;
     wass_ground g;
@@ -320,16 +322,44 @@ static PyObject *py_sinkhorn_divergence(PyObject *self, PyObject *args, PyObject
     memset(&res, 0, sizeof res);
     wass_error_info err;
     memset(&err, 0, sizeof err);
+    /* potentials=True: f_ab, g_ab, f_aa, f_bb as numpy arrays (wass.torch's gradients) */
+    PyObject *pot[4] = {NULL, NULL, NULL, NULL};
+    double *pd[4] = {NULL, NULL, NULL, NULL};
+    if (potentials) {
+        npy_intp len[4] = {(npy_intp)cp.P.n, (npy_intp)cp.Q.n, (npy_intp)cp.P.n, (npy_intp)cp.Q.n};
+        for (int t = 0; t < 4; t++) {
+            pot[t] = PyArray_SimpleNew(1, &len[t], NPY_DOUBLE);
+            if (!pot[t]) {
+                for (int u = 0; u < t; u++)
+                    Py_DECREF(pot[u]);
+                cloud_pair_clear(&cp);
+                return NULL;
+            }
+            pd[t] = (double *)PyArray_DATA((PyArrayObject *)pot[t]);
+        }
+    }
     int rc;
-    Py_BEGIN_ALLOW_THREADS rc = wass_sinkhorn_divergence_ex(&cp.P, &cp.Q, &g, &opt, &res, &err);
+    Py_BEGIN_ALLOW_THREADS rc = wass_sinkhorn_divergence_potentials(
+        &cp.P, &cp.Q, &g, &opt, &res, pd[0], pd[1], pd[2], pd[3], &err);
     Py_END_ALLOW_THREADS cloud_pair_clear(&cp);
-    if (rc) return raise_wass(rc, &err);
-    return Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:i,s:s,s:s,s:L,s:d}", "divergence",
-                         res.divergence, "ot_ab", res.ot_ab, "ot_aa", res.ot_aa, "ot_bb", res.ot_bb,
-                         "cost_ab", res.cost_ab, "cost_aa", res.cost_aa, "cost_bb", res.cost_bb,
-                         "marginal_error", res.marginal_error, "status", res.status,
-                         "status_string", wass_status_string(res.status), "message", res.message,
-                         "iterations", (long long)res.iterations, "seconds", res.seconds);
+    if (rc) {
+        for (int t = 0; t < 4; t++)
+            Py_XDECREF(pot[t]);
+        return raise_wass(rc, &err);
+    }
+    PyObject *d = Py_BuildValue(
+        "{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:i,s:s,s:s,s:L,s:d}", "divergence", res.divergence,
+        "ot_ab", res.ot_ab, "ot_aa", res.ot_aa, "ot_bb", res.ot_bb, "cost_ab", res.cost_ab,
+        "cost_aa", res.cost_aa, "cost_bb", res.cost_bb, "marginal_error", res.marginal_error,
+        "status", res.status, "status_string", wass_status_string(res.status), "message",
+        res.message, "iterations", (long long)res.iterations, "seconds", res.seconds);
+    static const char *names[4] = {"f_ab", "g_ab", "f_aa", "f_bb"};
+    for (int t = 0; t < 4; t++) {
+        if (!pot[t]) continue;
+        if (d && PyDict_SetItemString(d, names[t], pot[t])) Py_CLEAR(d);
+        Py_DECREF(pot[t]);
+    }
+    return d;
 }
 
 static PyObject *py_sliced(PyObject *self, PyObject *args, PyObject *kw) {

@@ -610,16 +610,18 @@ def sinkhorn2(a, b, M, reg, X=None, Y=None, metric="euclidean", p=1, q=2, tol=No
 
 def sinkhorn_divergence(X, Y, reg, a=None, b=None, metric="euclidean", p=1, q=2, tol=None,
                         max_iter=None, eps_scaling=None, scaling_factor=None, threads=None,
-                        log=False, strict=True):
+                        log=False, strict=True, potentials=False):
     """Debiased Sinkhorn divergence OT_reg(a, b) - (OT_reg(a, a) + OT_reg(b, b)) / 2
     between two weighted clouds X (n x d) and Y (m x d), OT_reg being the
     entropic objective <P, C> + reg KL(P | a x b). With ``log=True`` returns
-    (value, dict with 'ot_ab', 'ot_aa', 'ot_bb', 'cost_ab', ..., 'status')."""
+    (value, dict with 'ot_ab', 'ot_aa', 'ot_bb', 'cost_ab', ..., 'status');
+    ``potentials=True`` adds the potentials 'f_ab', 'g_ab' of (a, b) and
+    'f_aa', 'f_bb' of the symmetric problems to that dict."""
     a, b = _weights(a), _weights(b)
     d = _wass.sinkhorn_divergence(X, Y, a, b, reg=float(reg), metric=metric, p=float(p),
                                   q=float(q), tol=tol, max_iter=max_iter,
                                   eps_scaling=eps_scaling, scaling_factor=scaling_factor,
-                                  threads=threads)
+                                  threads=threads, potentials=bool(potentials))
     _check_status(d, strict)
     if log:
         return d["divergence"], d

@@ -26,11 +26,12 @@ static int check_cloud(const wass_cloud *P, const char *name, wass_error_info *e
     return wass__check_weights(P->w, P->n, what, NULL, err);
 }
 
-/* One entropic problem between clouds X (weights a) and Y (weights b). */
+/* One entropic problem between clouds X (weights a) and Y (weights b); its
+ * potentials are copied to f_out (n) and g_out (m) when they are not NULL. */
 static int solve_one(const double *X, const double *a, size_t n, const double *Y, const double *b,
                      size_t m, size_t d, const wass_ground *g, const wass_sinkhorn_options *opt,
-                     int symmetric, double *ot, double *cost, sk_outcome *oc,
-                     wass_error_info *err) {
+                     int symmetric, double *ot, double *cost, sk_outcome *oc, double *f_out,
+                     double *g_out, wass_error_info *err) {
     wass_problem pb;
     memset(&pb, 0, sizeof pb);
     pb.n = n;
@@ -65,6 +66,8 @@ static int solve_one(const double *X, const double *a, size_t n, const double *Y
     par.progress_user = opt->progress_user;
     if ((rc = sk_solve(&k, a, b, &par, f, gg, oc, err))) goto done;
     rc = sk_evaluate(&k, a, b, f, gg, opt->reg, opt->tau, cost, ot, NULL, NULL, err);
+    if (!rc && f_out) memcpy(f_out, f, n * sizeof(double));
+    if (!rc && g_out) memcpy(g_out, gg, m * sizeof(double));
 done:
     free(f);
     free(gg);
@@ -72,9 +75,11 @@ done:
     return rc;
 }
 
-int wass_sinkhorn_divergence_ex(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
-                                const wass_sinkhorn_options *opt,
-                                wass_sinkhorn_divergence_result *res, wass_error_info *err) {
+int wass_sinkhorn_divergence_potentials(const wass_cloud *P, const wass_cloud *Q,
+                                        const wass_ground *g, const wass_sinkhorn_options *opt,
+                                        wass_sinkhorn_divergence_result *res, double *f_ab,
+                                        double *g_ab, double *f_aa, double *f_bb,
+                                        wass_error_info *err) {
     double t0 = wass__now();
     wass__clear(err);
     if (!res) return wass__fail(err, WASS_ERR_INVALID, "result pointer is NULL");
@@ -126,13 +131,13 @@ int wass_sinkhorn_divergence_ex(const wass_cloud *P, const wass_cloud *Q, const 
     sk_outcome oc[3];
     size_t d = P->d;
     if ((rc = solve_one(P->X, a, P->n, Q->X, b, Q->n, d, g, &o, 0, &res->ot_ab, &res->cost_ab,
-                        &oc[0], err)))
+                        &oc[0], f_ab, g_ab, err)))
         goto done;
     if ((rc = solve_one(P->X, a, P->n, P->X, a, P->n, d, g, &o, 1, &res->ot_aa, &res->cost_aa,
-                        &oc[1], err)))
+                        &oc[1], f_aa, NULL, err)))
         goto done;
     if ((rc = solve_one(Q->X, b, Q->n, Q->X, b, Q->n, d, g, &o, 1, &res->ot_bb, &res->cost_bb,
-                        &oc[2], err)))
+                        &oc[2], f_bb, NULL, err)))
         goto done;
     /* Both measures have mass 1, so the unbalanced mass term
      * eps/2 (m(a) - m(b))^2 of the debiasing vanishes. */
@@ -153,6 +158,12 @@ done:
     free(b);
     res->seconds = wass__now() - t0;
     return rc;
+}
+
+int wass_sinkhorn_divergence_ex(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,
+                                const wass_sinkhorn_options *opt,
+                                wass_sinkhorn_divergence_result *res, wass_error_info *err) {
+    return wass_sinkhorn_divergence_potentials(P, Q, g, opt, res, NULL, NULL, NULL, NULL, err);
 }
 
 int wass_sinkhorn_divergence(const wass_cloud *P, const wass_cloud *Q, const wass_ground *g,

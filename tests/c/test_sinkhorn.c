@@ -308,6 +308,56 @@ static void test_divergence(void) {
     CHECK_MSG(fabs(potdiv - get(c, "potdiv", NULL)[0]) < 1e-6, "cost-debiased %.15g vs POT %.15g",
               potdiv, get(c, "potdiv", NULL)[0]);
     CHECK(r.divergence > 0);
+    /* the potentials of the three problems: the same divergence, and at
+     * convergence OT_eps = <a, f> + <b, g> (balanced, total mass 1), and the
+     * plan a_i b_j exp((f_i + g_j - C_ij) / eps) has the marginals a, b */
+    {
+        size_t n = c->n, m = c->m, d = c->d;
+        double *fab = malloc(n * sizeof(double)), *gab = malloc(m * sizeof(double));
+        double *faa = malloc(n * sizeof(double)), *fbb = malloc(m * sizeof(double));
+        double *col = calloc(m, sizeof(double));
+        CHECK(fab && gab && faa && fbb && col);
+        wass_sinkhorn_divergence_result r2;
+        rc = wass_sinkhorn_divergence_potentials(&P, &Q, &g, &o, &r2, fab, gab, faa, fbb, &e);
+        CHECK_MSG(rc == WASS_OK && r2.divergence == r.divergence, "%s", e.message);
+        double sa = 0, sb = 0, ab = 0, aa = 0, bb = 0, merr = 0;
+        for (size_t i = 0; i < n; i++)
+            sa += P.w[i];
+        for (size_t j = 0; j < m; j++)
+            sb += Q.w[j];
+        for (size_t i = 0; i < n; i++)
+            ab += P.w[i] / sa * fab[i], aa += 2 * P.w[i] / sa * faa[i];
+        for (size_t j = 0; j < m; j++)
+            ab += Q.w[j] / sb * gab[j], bb += 2 * Q.w[j] / sb * fbb[j];
+        CHECK_CLOSE(ab, r.ot_ab, 1e-8);
+        CHECK_CLOSE(aa, r.ot_aa, 1e-8);
+        CHECK_CLOSE(bb, r.ot_bb, 1e-8);
+        for (size_t i = 0; i < n; i++) {
+            double row = 0;
+            for (size_t j = 0; j < m; j++) {
+                double c2 = 0;
+                for (size_t k = 0; k < d; k++) {
+                    double t = P.X[i * d + k] - Q.X[j * d + k];
+                    c2 += t * t;
+                }
+                double pij = P.w[i] / sa * Q.w[j] / sb * exp((fab[i] + gab[j] - c2) / o.reg);
+                row += pij;
+                col[j] += pij;
+            }
+            merr += fabs(row - P.w[i] / sa);
+        }
+        for (size_t j = 0; j < m; j++)
+            merr += fabs(col[j] - Q.w[j] / sb);
+        CHECK_MSG(merr < 1e-9, "plan from the potentials: marginal error %g", merr);
+        /* NULL buffers are allowed */
+        CHECK(wass_sinkhorn_divergence_potentials(&P, &Q, &g, &o, &r2, NULL, gab, NULL, NULL, &e) ==
+              WASS_OK);
+        free(fab);
+        free(gab);
+        free(faa);
+        free(fbb);
+        free(col);
+    }
     double s;
     CHECK(wass_sinkhorn_divergence(&P, &Q, &g, &o, &s, &e) == WASS_OK && s == r.divergence);
     /* S(a, a) = 0 */

@@ -3,6 +3,7 @@ import importlib.util
 import os
 
 import numpy as np
+import ot
 import pytest
 
 pytest.importorskip("torch")
@@ -28,11 +29,32 @@ def test_parallel_lines(tmp_path, capsys):
     assert "W1 descent" in capsys.readouterr().out
 
 
-def test_wgan(tmp_path, capsys):
+def test_wgan_quick(tmp_path, capsys):
+    """The --quick smoke run: every dataset and model, the figures, --json."""
+    import json
+
     mod = load("wgan")
-    res = mod.main(["--steps", "8", "--log-every", "4", "--batch", "32", "--eval-batch", "64",
-                    "--width", "16", "--n-critic", "2", "--threads", "1", "--out", str(tmp_path)])
-    assert (tmp_path / "wgan.png").stat().st_size > 1000
-    for r in res.values():
-        assert len(r["exact"]) == 3 and np.all(r["exact"] > 0)
-    assert "correlation" in capsys.readouterr().out
+    out = tmp_path / "wgan.json"
+    results, report = mod.main(["--quick", "--jobs", "1", "--out", str(tmp_path),
+                                "--json", str(out)])
+    for d in ("ring8", "grid25"):
+        assert (tmp_path / ("wgan_%s.png" % d)).stat().st_size > 1000
+    js = json.loads(out.read_text())
+    for d, total in (("ring8", 8), ("grid25", 25)):
+        for m in ("gan", "wgan_clip", "wgan_gp"):
+            s = js[d][m]
+            assert s["modes_total"] == total and 0 <= s["modes"] <= total
+            assert s["w1"] > 0 and s["floor"] > 0
+            assert -1 <= s["corr"] <= 1
+            r = results[d][m]
+            assert len(r["w1"]) == len(r["step"]) == 4 and np.all(r["w1"] > 0)
+            # the logged W1 is the exact one between the final samples (POT)
+            n, m = len(r["real"]), len(r["fake"])
+            ref = ot.emd2(np.full(n, 1 / n), np.full(m, 1 / m),
+                          ot.dist(r["real"], r["fake"], metric="euclidean"))
+            assert r["w1"][-1] == pytest.approx(ref, rel=1e-9)
+            # modes by hand: >= 1 % of the samples within 3 sigma of a center
+            c = mod.centers(d)
+            near = [(np.linalg.norm(r["fake"] - ck, axis=1) <= 3 * mod.STD).mean() for ck in c]
+            assert s["modes"] == sum(f >= 0.01 for f in near)
+    assert "floor" in capsys.readouterr().out
