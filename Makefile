@@ -5,8 +5,9 @@ PY ?= /usr/bin/python3
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps demo test format-check format test-c test-asan test-python bench bench-approx bench-sinkhorn \
-	bench-scale bench-wmd bench-images bench-graphs parallel-lines wgan install clean
+.PHONY: all build deps demo test format-check format test-c test-asan test-python fuzz test-fuzz test-tsan \
+	bench bench-approx bench-sinkhorn bench-scale bench-wmd bench-images bench-graphs parallel-lines wgan \
+	install clean
 
 all: build
 
@@ -24,7 +25,7 @@ test:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory build
-	@$(MAKE) --no-print-directory test-c test-asan test-python
+	@$(MAKE) --no-print-directory test-c test-asan test-python test-fuzz
 
 # Every C file of the project is clang-formatted (.clang-format at the top).
 C_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build*')
@@ -49,6 +50,46 @@ test-asan:
 	LD_PRELOAD="$(ASAN_RT)" ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    PYTHONPATH=$(CURDIR)/build-asan/python WASS_CLI=$(CURDIR)/build-asan/wass \
 	    $(PY) -m pytest -q -p no:cacheprovider tests/python
+
+# libFuzzer harnesses (tests/fuzz, clang, ASan + UBSan): each runs FUZZ_SECONDS
+# from its committed seeds (tests/fuzz/corpus/NAME) plus what earlier runs
+# found (build-fuzz/corpus/NAME, not committed); a crash stops with the input
+# in build-fuzz/crashes/ (copy it into the seeds once fixed). `make test` runs
+# each for FUZZ_TEST_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 8
+FUZZERS = matrix wordvec text cli image
+fuzz:
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWASS_FUZZ=ON -DWASS_PYTHON=OFF \
+	    -DBUILD_TESTING=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) >/dev/null
+	@mkdir -p build-fuzz/crashes
+	@for f in $(FUZZERS); do \
+	    mkdir -p build-fuzz/corpus/$$f; \
+	    echo "fuzz_$$f: $(FUZZ_SECONDS) s"; \
+	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    build-fuzz/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	        -rss_limit_mb=2048 -print_final_stats=1 -close_fd_mask=3 \
+	        -artifact_prefix=$(CURDIR)/build-fuzz/crashes/fuzz_$$f- -dict=$(CURDIR)/tests/fuzz/fuzz.dict \
+	        $(CURDIR)/build-fuzz/corpus/$$f $(CURDIR)/tests/fuzz/corpus/$$f \
+	        2>build-fuzz/fuzz_$$f.log || { tail -40 build-fuzz/fuzz_$$f.log; exit 1; }; \
+	    grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|cov:" build-fuzz/fuzz_$$f.log | tail -2; \
+	done
+
+test-fuzz:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS)
+
+# ThreadSanitizer: every kind of solve from several threads at once
+# (tests/tsan/tsan_solves.c); libgomp's own synchronisation is invisible to
+# TSan, so its false positives are suppressed (tests/tsan/suppressions.txt,
+# which says why) and the OpenMP regions run in one thread each
+# (OMP_NUM_THREADS=1): what is checked is the library's state under threads.
+test-tsan:
+	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DWASS_TSAN=ON -DWASS_PYTHON=OFF \
+	    -DBUILD_TESTING=OFF >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target tsan_solves >/dev/null
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan/suppressions.txt" \
+	    OMP_NUM_THREADS=1 build-tsan/tsan_solves
 
 test-python: build
 	PYTHONPATH=$(CURDIR)/build/python WASS_CLI=$(CURDIR)/build/wass $(PY) -m pytest -q tests/python
@@ -93,4 +134,4 @@ install: build
 	cmake --install build
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz build-tsan

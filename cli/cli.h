@@ -222,6 +222,9 @@ int cli_load_matrix(const char *cmd, const char *path, wass_matrix *out);
  * returns CLI_FAILURE when it fails. */
 int cli_write_matrix(const char *cmd, const char *path, size_t rows, size_t cols,
                      const double *data);
+/* Several output files, all or none (wass_matrix_write_all). */
+int cli_write_matrices(const char *cmd, size_t count, const char *const *paths,
+                       const wass_matrix *mats);
 
 /* Write two vectors as one column, x (nx values) then y (ny), atomically
  * (dual potentials u then v, Sinkhorn potentials f then g); prints the

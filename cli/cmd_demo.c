@@ -35,8 +35,7 @@ static int solve(const wass_problem *pb, wass_result *res) {
     opt.threads = 1;
     int rc = wass_emd(pb, &opt, res, &err);
     if (rc != WASS_OK) return cli_lib_error("demo", &err);
-    if (res->status != WASS_OPTIMAL || !res->cert.checked || !(res->cert.marginal_error <= 1e-9) ||
-        !(res->cert.min_reduced_cost >= -1e-9) || !(res->cert.duality_gap <= 1e-9)) {
+    if (res->status != WASS_OPTIMAL || !res->cert.checked || !res->cert.certified) {
         cli_error("demo", "the solve is not certified optimal (status '%s')",
                   wass_status_string(res->status));
         return CLI_FAILURE;

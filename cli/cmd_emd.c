@@ -114,7 +114,7 @@ static void print_json(const emd_args *o, const wass_result *res, const char *me
     cli_json_num(&j, "distance", res->distance);
     cli_json_str(&j, "status", wass_status_string(res->status));
     /* the library reports a solve optimal only when its certificate holds */
-    int certified = res->status == WASS_OPTIMAL && res->cert.checked;
+    int certified = res->status == WASS_OPTIMAL && res->cert.checked && res->cert.certified;
     cli_json_bool(&j, "certified", certified);
     cli_json_int(&j, "iterations", (long long)res->iterations);
     cli_json_num(&j, "seconds", res->seconds);
@@ -123,10 +123,12 @@ static void print_json(const emd_args *o, const wass_result *res, const char *me
         cli_json_num(&j, "marginal_error", res->cert.marginal_error);
         cli_json_num(&j, "min_reduced_cost", res->cert.min_reduced_cost);
         cli_json_num(&j, "duality_gap", res->cert.duality_gap);
+        cli_json_num(&j, "gap_bound", res->cert.gap_bound);
     } else {
         cli_json_null(&j, "marginal_error");
         cli_json_null(&j, "min_reduced_cost");
         cli_json_null(&j, "duality_gap");
+        cli_json_null(&j, "gap_bound");
     }
     cli_json_int(&j, "n", (long long)res->n);
     cli_json_int(&j, "m", (long long)res->m);
@@ -140,30 +142,45 @@ static void print_json(const emd_args *o, const wass_result *res, const char *me
 }
 
 /* The plan (i, j, mass rows) and the duals (u then v), when asked for. */
+/* The plan (rows i, j, mass) and the duals (u then v): all output files or
+ * none (written to temporaries, renamed only when every one succeeded). */
 static int write_outputs(const char *cmd, const emd_args *o, const wass_result *res) {
+    if (o->duals_path && (!res->u || !res->v)) {
+        cli_error(cmd, "the solver returned no dual potentials");
+        return CLI_FAILURE;
+    }
+    const char *paths[2];
+    wass_matrix mats[2];
+    size_t nout = 0;
+    double *rows = NULL, *uv = NULL;
     if (o->plan_path) {
-        double *rows = malloc((res->plan_len ? res->plan_len : 1) * 3 * sizeof *rows);
-        if (!rows) {
-            cli_error(cmd, "out of memory");
-            return CLI_FAILURE;
-        }
-        for (size_t k = 0; k < res->plan_len; k++) {
+        rows = malloc((res->plan_len ? res->plan_len : 1) * 3 * sizeof *rows);
+        for (size_t k = 0; rows && k < res->plan_len; k++) {
             rows[3 * k] = (double)res->plan[k].i;
             rows[3 * k + 1] = (double)res->plan[k].j;
             rows[3 * k + 2] = res->plan[k].mass;
         }
-        int rc = cli_write_matrix(cmd, o->plan_path, res->plan_len, 3, rows);
-        free(rows);
-        if (rc) return rc;
+        paths[nout] = o->plan_path;
+        mats[nout++] = (wass_matrix){.rows = res->plan_len, .cols = 3, .data = rows};
     }
     if (o->duals_path) {
-        if (!res->u || !res->v) {
-            cli_error(cmd, "the solver returned no dual potentials");
-            return CLI_FAILURE;
+        uv = malloc((res->n + res->m) * sizeof *uv);
+        if (uv) {
+            memcpy(uv, res->u, res->n * sizeof *uv);
+            memcpy(uv + res->n, res->v, res->m * sizeof *uv);
         }
-        return cli_write_pair(cmd, o->duals_path, res->u, res->n, res->v, res->m);
+        paths[nout] = o->duals_path;
+        mats[nout++] = (wass_matrix){.rows = res->n + res->m, .cols = 1, .data = uv};
     }
-    return CLI_OK;
+    int rc;
+    if ((o->plan_path && !rows) || (o->duals_path && !uv)) {
+        cli_error(cmd, "out of memory");
+        rc = CLI_FAILURE;
+    } else
+        rc = nout ? cli_write_matrices(cmd, nout, paths, mats) : CLI_OK;
+    free(rows);
+    free(uv);
+    return rc;
 }
 
 int cmd_emd(int argc, char **argv) {
@@ -227,6 +244,15 @@ int cmd_emd(int argc, char **argv) {
     if (!res.cert.checked) {
         if (o.json) print_json(&o, &res, metric, mass);
         cli_error(cmd, "no optimality certificate was computed");
+        rc = CLI_FAILURE;
+        goto done;
+    }
+    if (!res.cert.certified) {
+        if (o.json) print_json(&o, &res, metric, mass);
+        cli_error(cmd,
+                  "the certificate fails: error bound %.3g of the cost (relative, tolerance %g), "
+                  "marginal error %.3g",
+                  res.cert.duality_gap, res.cert.tol, res.cert.marginal_error);
         rc = CLI_FAILURE;
         goto done;
     }

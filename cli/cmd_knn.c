@@ -20,7 +20,8 @@ static const char *const knn_usage =
     "  --train, --test    DIR: DIR/<label>/<document> files (labels are the\n"
     "                     folder names); FILE: one document a line,\n"
     "                     '<label><TAB><text>'\n"
-    "  --vectors V        word vectors (see 'wass wmd --help'); --no-cache\n"
+    "  --vectors V        word vectors (see 'wass wmd --help'); --no-cache,\n"
+    "                     --cache-dir DIR\n"
     "  -k K               neighbours (default: cross-validation)\n"
     "  --k-max K          largest k tried by cross-validation (default 19)\n"
     "  --folds F          cross-validation folds (default 5)\n"
@@ -95,6 +96,7 @@ typedef struct {
     const char *vectors, *train_path, *test_path;
     long k, k_max, folds, seed, threads, max_train, max_test;
     int json, tfidf, no_cache, predictions;
+    const char *cache_dir; /* --cache-dir: where the vector cache lives */
     wmd_text_args ta;
     wass_classify_options co;
     double t0, t_vec;
@@ -135,6 +137,7 @@ static int parse_args(int argc, char **argv, knn_ctx *c) {
         CLI_OPT_FN_FLAG("--no-prune", set_no_prune, &c->co.knn.prune),
         CLI_OPT_FLAG("--tfidf", &c->tfidf),
         CLI_OPT_FLAG("--no-cache", &c->no_cache),
+        CLI_OPT_STR("--cache-dir", &c->cache_dir),
         CLI_OPT_FLAG("--predictions", &c->predictions),
         CLI_OPT_FLAG("--json", &c->json),
         CLI_OPT_END};
@@ -309,7 +312,7 @@ int cmd_knn(int argc, char **argv) {
     int rc = parse_args(argc, argv, &c);
     if (rc) return rc == CLI_HELP ? CLI_OK : rc;
     c.t0 = wmd_now();
-    rc = wmd_load_vectors(cmd, c.vectors, !c.no_cache, &c.wv);
+    rc = wmd_load_vectors(cmd, c.vectors, !c.no_cache, c.cache_dir, &c.wv);
     if (rc) return rc;
     c.t_vec = wmd_now() - c.t0;
     rc = load_documents(cmd, &c);

@@ -269,10 +269,30 @@ int cmd_sinkhorn(int argc, char **argv) {
         goto done;
     }
     if (status == WASS_CONVERGED && !o.divergence) {
-        if (o.plan_path && (rc = cli_write_matrix(cmd, o.plan_path, res.n, res.m, res.plan)))
-            goto done;
-        if (o.pot_path && (rc = cli_write_pair(cmd, o.pot_path, res.f, res.n, res.g, res.m)))
-            goto done;
+        /* all output files or none */
+        const char *paths[2];
+        wass_matrix mats[2];
+        size_t nout = 0;
+        double *fg = NULL;
+        if (o.plan_path) {
+            paths[nout] = o.plan_path;
+            mats[nout++] = (wass_matrix){.rows = res.n, .cols = res.m, .data = res.plan};
+        }
+        if (o.pot_path) {
+            fg = malloc((res.n + res.m) * sizeof *fg);
+            if (!fg) {
+                cli_error(cmd, "out of memory");
+                rc = CLI_FAILURE;
+                goto done;
+            }
+            memcpy(fg, res.f, res.n * sizeof *fg);
+            memcpy(fg + res.n, res.g, res.m * sizeof *fg);
+            paths[nout] = o.pot_path;
+            mats[nout++] = (wass_matrix){.rows = res.n + res.m, .cols = 1, .data = fg};
+        }
+        rc = nout ? cli_write_matrices(cmd, nout, paths, mats) : CLI_OK;
+        free(fg);
+        if (rc) goto done;
     }
     if (o.json) print_json(&o, &opt, &in.pb, &res, &dres, status, metric);
     if (status != WASS_CONVERGED) {

@@ -24,8 +24,10 @@ static const char *const wmd_usage =
     "                     'wmd wcd rwmd' per pair (JSON: one object a line)\n"
     "  --vectors V        word vectors: word2vec text or binary, GloVe text,\n"
     "                     wink-embeddings JSON, or a .wassvec cache (a cache\n"
-    "                     V.wassvec is written next to V and reused)\n"
-    "  --no-cache         neither read nor write the .wassvec cache\n"
+    "                     of V is written to the cache directory and reused)\n"
+    "  --cache-dir DIR    the cache directory (default $WASS_CACHE_DIR, else\n"
+    "                     $XDG_CACHE_HOME/wass, else ~/.cache/wass; never\n"
+    "                     beside V); --no-cache: neither read nor write one\n"
     "  --stopwords F      stop-word file (one word a line), 'en' for the\n"
     "                     shipped share/stopwords_en.txt, 'none' (default)\n"
     "  --distance D       euclidean (default) or cosine (1 - cos)\n"
@@ -164,6 +166,12 @@ static int run_pairs(const char *cmd, ctx *c, const char *path) {
         } else {
             printf("%.17g %.17g %.17g\n", r.distance, r.wcd, r.rwmd);
         }
+        /* a reader that went away (SIGPIPE ignored) stops the work */
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            cli_error(cmd, "cannot write the output after pair %zu (closed pipe or full disk)",
+                      k / 2 + 1);
+            rc = CLI_FAILURE;
+        }
     }
     if (rc == CLI_OK)
         fprintf(stderr, "wass %s: %zu pairs, %.6f s in WMD (%.1f pairs/s)\n", cmd, n / 2, total,
@@ -178,6 +186,7 @@ int cmd_wmd(int argc, char **argv) {
     const char *cmd = "wmd";
     const char *vectors = NULL, *pairs = NULL, *docs[2] = {NULL, NULL};
     int ndocs = 0, literal = 0, no_cache = 0;
+    const char *cache_dir = NULL;
     wmd_text_args ta = {NULL, 1, 0};
     ctx c;
     memset(&c, 0, sizeof c);
@@ -192,6 +201,7 @@ int cmd_wmd(int argc, char **argv) {
                                   CLI_OPT_FLAG("--json", &c.json),
                                   CLI_OPT_FLAG("--text", &literal),
                                   CLI_OPT_FLAG("--no-cache", &no_cache),
+                                  CLI_OPT_STR("--cache-dir", &cache_dir),
                                   CLI_OPT_END};
     const cli_command_line cl = {.cmd = cmd,
                                  .usage = wmd_usage,
@@ -210,7 +220,7 @@ int cmd_wmd(int argc, char **argv) {
                              : "expected two documents (see 'wass wmd --help')");
         return CLI_BAD_INPUT;
     }
-    rc = wmd_load_vectors(cmd, vectors, use_cache, &c.wv);
+    rc = wmd_load_vectors(cmd, vectors, use_cache, cache_dir, &c.wv);
     if (rc) return rc;
     rc = wmd_load_stopwords(cmd, &ta, &c.sw, &c.have_sw);
     if (rc) {

@@ -50,8 +50,20 @@ static const char *strip_line_prefix(const char *msg, long line) {
     return msg;
 }
 
+/* Messages that begin with the file's name ("PATH: " or "'PATH': ") lose it
+ * here, where the name is printed in front anyway. */
+static const char *strip_path_prefix(const char *msg, const char *path) {
+    size_t l = strlen(path);
+    if (strncmp(msg, path, l) == 0 && msg[l] == ':' && msg[l + 1] == ' ') return msg + l + 2;
+    if (msg[0] == '\'' && strncmp(msg + 1, path, l) == 0 && msg[l + 1] == '\'' &&
+        msg[l + 2] == ':' && msg[l + 3] == ' ')
+        return msg + l + 4;
+    return msg;
+}
+
 int cli_file_error(const char *cmd, const char *path, const wass_error_info *err) {
     const char *msg = err->message[0] ? err->message : wass_strerror(err->code);
+    if (err->code != WASS_ERR_IO) msg = strip_path_prefix(msg, path);
     if (err->code == WASS_ERR_IO)
         cli_error(cmd, "%s", msg); /* the library names the file already */
     else if (err->line > 0)
@@ -446,6 +458,16 @@ int cli_write_pair(const char *cmd, const char *path, const double *x, size_t nx
     int rc = cli_write_matrix(cmd, path, nx + ny, 1, xy);
     free(xy);
     return rc;
+}
+
+int cli_write_matrices(const char *cmd, size_t count, const char *const *paths,
+                       const wass_matrix *mats) {
+    wass_error_info err;
+    if (wass_matrix_write_all(count, paths, mats, &err)) {
+        cli_error(cmd, "%s", err.message[0] ? err.message : wass_strerror(err.code));
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
 }
 
 /* ---- JSON ---------------------------------------------------------------------- */

@@ -43,6 +43,15 @@ static void usage(FILE *f) {
                "that is not certified optimal.\n");
 }
 
+/* --help and --version also fail when their output cannot be written. */
+static int flushed(void) {
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "wass: cannot write the output\n");
+        return CLI_FAILURE;
+    }
+    return CLI_OK;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
@@ -51,11 +60,11 @@ int main(int argc, char **argv) {
     const char *name = argv[1];
     if (cli_is_help(name) || strcmp(name, "help") == 0) {
         usage(stdout);
-        return CLI_OK;
+        return flushed();
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
         printf("wass %s\n", WASS_VERSION_STRING);
-        return CLI_OK;
+        return flushed();
     }
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (strcmp(name, commands[k].name) == 0) {

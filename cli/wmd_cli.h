@@ -21,7 +21,8 @@ void wmd_text_table(wmd_text_args *t, cli_option table[WMD_TEXT_OPTIONS]);
 /* --distance euclidean|cosine into a wass_wmd_distance (a cli_opt_fn). */
 int wmd_parse_distance(const char *cmd, const char *name, const char *value, void *target);
 int wmd_load_stopwords(const char *cmd, const wmd_text_args *t, wass_stopwords *sw, int *have);
-int wmd_load_vectors(const char *cmd, const char *path, int use_cache, wass_wordvec *wv);
+int wmd_load_vectors(const char *cmd, const char *path, int use_cache, const char *cache_dir,
+                     wass_wordvec *wv);
 /* Monotonic wall clock in seconds. */
 double wmd_now(void);
 /* Whole file into a NUL-terminated buffer (malloc'ed). */

@@ -111,7 +111,8 @@ int wmd_load_stopwords(const char *cmd, const wmd_text_args *t, wass_stopwords *
     return CLI_OK;
 }
 
-int wmd_load_vectors(const char *cmd, const char *path, int use_cache, wass_wordvec *wv) {
+int wmd_load_vectors(const char *cmd, const char *path, int use_cache, const char *cache_dir,
+                     wass_wordvec *wv) {
     if (!path) {
         cli_error(cmd, "--vectors FILE is required (word2vec text or binary, GloVe text, "
                        "wink-embeddings JSON or a .wassvec cache)");
@@ -120,6 +121,7 @@ int wmd_load_vectors(const char *cmd, const char *path, int use_cache, wass_word
     wass_wordvec_options o;
     wass_wordvec_options_default(&o);
     o.use_cache = use_cache;
+    o.cache_dir = cache_dir;
     wass_error_info e;
     int rc = wass_wordvec_load(path, &o, wv, &e);
     if (rc) return cli_file_error(cmd, path, &e);

@@ -51,7 +51,8 @@ extern "C" {
 typedef enum {
     WASS_OK = 0,
     WASS_ERR_INVALID = -1,       /* an argument is invalid (NULL, bad option value) */
-    WASS_ERR_NAN = -2,           /* NaN or infinity in an input */
+    WASS_ERR_NAN = -2,           /* NaN or infinity in an input, or a cost that under- or
+                                    overflows double precision */
     WASS_ERR_NEGATIVE = -3,      /* a negative weight / mass */
     WASS_ERR_ZERO_MASS = -4,     /* all weights of a distribution are zero */
     WASS_ERR_MASS_MISMATCH = -5, /* totals differ beyond the tolerance (balanced mode) */
@@ -225,6 +226,11 @@ typedef struct {
     wass_progress_fn progress; /* may be NULL */
     void *progress_user;
     wass_algorithm algorithm; /* default WASS_ALGO_AUTO */
+    double cert_tol; /* "certified" means |cost - optimum| <= gap_bound <=
+                        cert_tol * |cost| (see wass_certificate); default 1e-9.
+                        The floor for double precision is a few 1e-16 times
+                        the problem's condition (sum P (|C| + |u| + |v|) /
+                        |cost|); 0 = the default */
 } wass_options;
 
 WASS_API void wass_options_default(wass_options *opt);
@@ -239,20 +245,42 @@ typedef struct {
     double mass;
 } wass_flow;
 
-/* Independent check of an exact result (see wass_certify). */
+/* Independent check of an exact result (see wass_certify).
+ *
+ * What "certified" means: |cost - optimum| <= gap_bound and gap_bound <=
+ * tol * |cost| (tol = wass_options.cert_tol, default 1e-9) or gap_bound <=
+ * floor, the precision floor (below), and the plan's marginals match the
+ * weights within 1e-9 (relative to the mass moved). The floor matters only
+ * where the optimum is near 0 against the potentials (identical clouds: the
+ * totals of equal weights summed in another order differ by an ulp, which
+ * moves the optimum of the double-precision problem off 0).
+ * gap_bound is computed with every rounding error bounded from above
+ * (compensated sums, a dual made feasible by directed rounding; masses
+ * scaled by a power of two so that nothing underflows), so rounding cannot
+ * make it lie. "optimum" is that of the problem whose costs are the
+ * library's double-precision values (wass_cost_eval) and whose weights are
+ * the plan's own marginals; against the given weights the bound holds from
+ * below rigorously (cost - optimum <= gap_bound) and from above to first
+ * order in the marginal error. Point-cloud costs that under- or overflow
+ * double precision are refused (an error naming it), never certified. */
 typedef struct {
     int checked;             /* 1 when the fields below were computed */
     double marginal_error;   /* max_i |sum_j P_ij - a_i| and over j, relative to
                                 the total mass (after mass handling) */
-    double min_reduced_cost; /* min over ALL (i, j) of C_ij - u_i - v_j, relative
-                                to max |C_ij| over the pairs visited (>= -tol when
-                                optimal) */
-    double duality_gap;      /* (primal - dual) / max(|primal|, 1e-7 * sum of |dual terms|),
-                                where dual uses the c-transform u'_i = min(u_i,
-                                min_j C_ij - v_j): a feasible dual, so this bounds
-                                the plan's suboptimality even for bad duals */
-    double primal;           /* sum P_ij C_ij */
-    double dual;             /* sum a_i u'_i + sum b_j v_j (+ partial terms) */
+    double min_reduced_cost; /* min over ALL (i, j) of C_ij - u_i - v_j of the
+                                solver's duals, relative to max |C_ij| (>= -tol
+                                when they are optimal; informative: the bound
+                                below does not rely on them) */
+    double duality_gap;      /* gap_bound / |primal|: the relative error bound */
+    double primal;           /* sum P_ij C_ij (work) */
+    double dual;             /* primal - gap_bound: a lower bound of the optimal work */
+    double gap_bound;        /* bound on |work - optimal work| (absolute) */
+    double tol;              /* the tolerance it was held to */
+    double floor;            /* the precision floor: 16 u (sum a |u'| + sum b |v|), u =
+                                2^-53, the uncertainty of the optimum itself from
+                                the weights' rounding to double */
+    int certified;           /* 1: gap_bound <= max(tol * |primal|, floor) and the
+                                marginals within 1e-9 */
 } wass_certificate;
 
 typedef struct {
@@ -281,15 +309,18 @@ typedef struct {
  * overwritten (call wass_result_free on it afterwards, also on error).
  * Zero-weight points take no part in the solve; their duals come from the
  * c-transform, so u_i + v_j <= C_ij holds over all pairs. With opt->certify,
- * a result whose certificate misses 1e-9 (marginal error, min reduced cost,
- * duality gap) gets status WASS_NOT_CONVERGED and a message saying which. */
+ * a result that is not certified (see wass_certificate) gets status
+ * WASS_NOT_CONVERGED and a message with the bound and the marginal error. */
 WASS_API int wass_emd(const wass_problem *pb, const wass_options *opt, wass_result *res,
                       wass_error_info *err);
 WASS_API void wass_result_free(wass_result *res);
 
 /* Recompute the certificate of res from the problem alone (trusting nothing
  * else in res): marginal error of res->plan, most negative reduced cost over
- * all n*m pairs, duality gap. Honors opt->mass and opt->threads. */
+ * all n*m pairs, the bound on the cost's error (see wass_certificate).
+ * Honors opt->mass, opt->threads and opt->cert_tol. WASS_ERR_NAN when a cost
+ * is NaN or infinite, WASS_ERR_UNSUPPORTED when a point-cloud cost between
+ * distinct points underflows double precision. */
 WASS_API int wass_certify(const wass_problem *pb, const wass_options *opt, const wass_result *res,
                           wass_certificate *cert);
 
@@ -745,6 +776,13 @@ WASS_API int wass_matrix_read(const char *path, wass_matrix *out, wass_error_inf
 /* Write as text ("%.17g", one row a line, comma-separated) or .npy (float64)
  * when the path ends in ".npy"; atomically (temp file + rename). */
 WASS_API int wass_matrix_write(const char *path, const wass_matrix *mat, wass_error_info *err);
+/* Write count matrices to count files, all or none: every one is written in
+ * full to a temporary file beside its path first; only when all succeeded
+ * are they renamed into place (a failing rename after that, e.g. a path
+ * removed meanwhile, is the only way some can land without the others). On
+ * error no temporary file is left. */
+WASS_API int wass_matrix_write_all(size_t count, const char *const *paths, const wass_matrix *mats,
+                                   wass_error_info *err);
 WASS_API void wass_matrix_free(wass_matrix *mat);
 
 #ifdef __cplusplus

@@ -226,18 +226,22 @@ static WordVecObject *get_wv(PyObject *obj) {
     return (WordVecObject *)obj;
 }
 
-/* wordvec_load(path, format="auto", use_cache=True, cache_path=None, max_words=0) */
+/* wordvec_load(path, format="auto", use_cache=True, cache_path=None, max_words=0,
+ *              cache_dir=None) */
 static PyObject *py_wordvec_load(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"path", "format", "use_cache", "cache_path", "max_words", NULL};
-    PyObject *path = NULL, *cache = NULL, *cache_obj = Py_None;
+    static char *kwlist[] = {"path",      "format",    "use_cache", "cache_path",
+                             "max_words", "cache_dir", NULL};
+    PyObject *path = NULL, *cache = NULL, *cache_obj = Py_None, *dir = NULL, *dir_obj = Py_None;
     const char *format = "auto";
     int use_cache = 1;
     Py_ssize_t max_words = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|spOn", kwlist, PyUnicode_FSConverter, &path,
-                                     &format, &use_cache, &cache_obj, &max_words))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O&|spOnO", kwlist, PyUnicode_FSConverter, &path,
+                                     &format, &use_cache, &cache_obj, &max_words, &dir_obj))
         return NULL;
-    if (cache_obj != Py_None && !PyUnicode_FSConverter(cache_obj, &cache)) {
+    if ((cache_obj != Py_None && !PyUnicode_FSConverter(cache_obj, &cache)) ||
+        (dir_obj != Py_None && !PyUnicode_FSConverter(dir_obj, &dir))) {
         Py_DECREF(path);
+        Py_XDECREF(cache);
         return NULL;
     }
     wass_wordvec_options o;
@@ -251,6 +255,7 @@ static PyObject *py_wordvec_load(PyObject *self, PyObject *args, PyObject *kw) {
     }
     o.use_cache = use_cache;
     o.cache_path = cache ? PyBytes_AS_STRING(cache) : NULL;
+    o.cache_dir = dir ? PyBytes_AS_STRING(dir) : NULL;
     o.max_words = (size_t)max_words;
     obj = PyObject_New(WordVecObject, &WordVecType);
     if (!obj) goto done;
@@ -275,6 +280,7 @@ done:
     Py_XDECREF(obj);
     Py_XDECREF(path);
     Py_XDECREF(cache);
+    Py_XDECREF(dir);
     return ret;
 }
 

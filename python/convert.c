@@ -394,9 +394,12 @@ PyObject *result_dict(const wass_result *r) {
     }
     PyObject *cert;
     if (r->cert.checked)
-        cert = Py_BuildValue("{s:d,s:d,s:d,s:d,s:d}", "marginal_error", r->cert.marginal_error,
-                             "min_reduced_cost", r->cert.min_reduced_cost, "duality_gap",
-                             r->cert.duality_gap, "primal", r->cert.primal, "dual", r->cert.dual);
+        cert =
+            Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:O}", "marginal_error",
+                          r->cert.marginal_error, "min_reduced_cost", r->cert.min_reduced_cost,
+                          "duality_gap", r->cert.duality_gap, "primal", r->cert.primal, "dual",
+                          r->cert.dual, "gap_bound", r->cert.gap_bound, "tol", r->cert.tol, "floor",
+                          r->cert.floor, "certified", r->cert.certified ? Py_True : Py_False);
     else {
         cert = Py_None;
         Py_INCREF(cert);

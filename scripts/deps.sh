@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(gcc make cmake pkg-config python3 python3-dev python3-numpy libpng-dev zlib1g-dev
             liblapacke-dev libopenblas-dev libsvm-dev)  # LAPACK, libsvm: src/apps/graph
-test_pkgs=(clang-format python3-scipy python3-pot python3-pytest python3-matplotlib python3-torch
+test_pkgs=(clang-format clang libclang-rt-14-dev python3-scipy python3-pot python3-pytest python3-matplotlib python3-torch
            python3-venv python3-pip python3-setuptools python3-wheel  # + the sdist/venv install test
            python3-opencv python3-pil  # the image tests write PNGs with OpenCV and Pillow
            python3-dask python3-distributed

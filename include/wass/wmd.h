@@ -55,12 +55,19 @@ typedef struct {
 
 typedef struct {
     wass_vec_format format; /* default WASS_VEC_AUTO */
-    int use_cache;          /* default 1: read <cache_path> when it is valid and
-                               newer data is not on disk, else parse the source
-                               and (try to) write the cache; a cache that cannot
-                               be written is not an error (cache_written = 0) */
-    const char *cache_path; /* NULL (default) = "<path>.wassvec" */
-    size_t max_words;       /* keep only the first max_words (0 = all) */
+    int use_cache;          /* default 1: read the cache when it is valid for the
+                               source (same size and mtime), else parse the
+                               source and (try to) write the cache; a cache that
+                               cannot be written is not an error (cache_written
+                               = 0). 0: neither read nor write a cache */
+    const char *cache_path; /* NULL (default): "<cache_dir>/<name>-<hash of the
+                               source's absolute path>.wassvec"; set: exactly
+                               this file. Never beside the source otherwise */
+    const char *cache_dir;  /* NULL (default): $WASS_CACHE_DIR, else
+                               $XDG_CACHE_HOME/wass, else $HOME/.cache/wass
+                               (created 0700 when a cache is written); "" (or
+                               WASS_CACHE_DIR set to ""): no cache */
+    size_t max_words;       /* keep only the first max_words (0 = all; no cache) */
 } wass_wordvec_options;
 
 WASS_API void wass_wordvec_options_default(wass_wordvec_options *opt);
@@ -68,7 +75,10 @@ WASS_API void wass_wordvec_options_default(wass_wordvec_options *opt);
  * non-blank byte '{' = wink JSON; first line of exactly two integers =
  * word2vec (binary when the first record holds bytes that are not text, or
  * the path ends in ".bin"); otherwise GloVe. Malformed or truncated files give
- * WASS_ERR_FORMAT with the line (err->line) and what was expected. */
+ * WASS_ERR_FORMAT with the line (err->line) and what was expected. Words
+ * are NUL-free strings in every format (a word holding a NUL byte, e.g. a
+ * JSON "\u0000", is WASS_ERR_FORMAT); vectors must be finite, the cache's
+ * too. Sizes in a header are checked against the file before allocating. */
 WASS_API int wass_wordvec_load(const char *path, const wass_wordvec_options *opt, wass_wordvec *out,
                                wass_error_info *err);
 /* Build from arrays: words[count] (NUL-terminated, copied), vec count x dim
@@ -76,7 +86,8 @@ WASS_API int wass_wordvec_load(const char *path, const wass_wordvec_options *opt
 WASS_API int wass_wordvec_from_arrays(const char *const *words, const float *vec, size_t count,
                                       size_t dim, wass_wordvec *out, wass_error_info *err);
 /* Write the binary cache (header with magic, version, sizes, the source's
- * size and mtime; payload; FNV-1a 64 checksum), atomically. src_path may be
+ * size and mtime; payload; FNV-1a 64 checksum), atomically: to a temporary
+ * file created exclusively beside path (mkstemp), then renamed. src_path may be
  * NULL (then the cache is valid for any source). */
 WASS_API int wass_wordvec_save_cache(const wass_wordvec *wv, const char *path, const char *src_path,
                                      wass_error_info *err);

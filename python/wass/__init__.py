@@ -806,16 +806,21 @@ class WordVectors:
         self._h = handle
 
     @classmethod
-    def load(cls, path, format="auto", cache=True, cache_path=None, max_words=0):
+    def load(cls, path, format="auto", cache=True, cache_path=None, max_words=0, cache_dir=None):
         """Load from a file. ``format``: auto, word2vec, word2vec-binary,
-        glove, wink or cache. ``cache``: read/write ``cache_path`` (default
-        ``<path>.wassvec``). ``max_words``: keep the first words only (0 = all).
+        glove, wink or cache. ``cache``: read/write a binary cache, in
+        ``cache_dir`` (default ``$WASS_CACHE_DIR``, else
+        ``$XDG_CACHE_HOME/wass``, else ``~/.cache/wass``; ``""``: no cache),
+        or exactly at ``cache_path``; never beside ``path`` unless asked.
+        ``max_words``: keep the first words only (0 = all).
         Missing files raise FileNotFoundError; malformed or truncated ones
         WassError naming the line."""
         return cls(_wass.wordvec_load(os.fspath(path), format=format, use_cache=bool(cache),
                                       cache_path=None if cache_path is None
                                       else os.fspath(cache_path),
-                                      max_words=int(max_words)))
+                                      max_words=int(max_words),
+                                      cache_dir=None if cache_dir is None
+                                      else os.fspath(cache_dir)))
 
     @classmethod
     def from_arrays(cls, words, vectors):

@@ -104,15 +104,19 @@ int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_opti
         return wass__fail(err, WASS_ERR_INVALID, "p = %g must be >= 1 and finite", opt->p);
     size_t K = opt->projections, d = P->d, kd;
     if (K == 0) return wass__fail(err, WASS_ERR_INVALID, "number of projections is zero");
-    if (!wass__mul_ok(K, d, &kd))
-        return wass__fail(err, WASS_ERR_SIZE, "projections * d overflows");
+    size_t kbytes;
+    if (!wass__mul_ok(K, d, &kd) || !wass__mul_ok(K, sizeof(double), &kbytes))
+        return wass__fail(err, WASS_ERR_SIZE,
+                          "projections = %zu: too many (projections * d doubles overflow memory "
+                          "sizes)",
+                          K);
     if (opt->directions && (rc = wass__check_finite(opt->directions, kd, "directions", err)))
         return rc;
 
     int nt = wass__threads(opt->threads);
     if ((size_t)nt > K) nt = (int)K;
     if ((double)K * (double)(P->n + Q->n) < 4000.0) nt = 1; /* not worth waking threads */
-    double *vals = malloc(K * sizeof *vals);
+    double *vals = malloc(kbytes);
     wass__line_work *work = calloc((size_t)nt, sizeof *work);
     double *buf = NULL;
     size_t per = P->n + Q->n + d;
@@ -154,6 +158,8 @@ int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_opti
     free(work);
     free(buf);
     free(vals);
-    if (nomem) return wass__fail(err, WASS_ERR_NOMEM, "out of memory for %d threads' scratch", nt);
+    if (nomem)
+        return wass__fail(err, WASS_ERR_NOMEM,
+                          "out of memory (%zu projections, %d threads' scratch)", K, nt);
     return WASS_OK;
 }

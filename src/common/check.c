@@ -31,8 +31,13 @@ int wass__check_weights(const double *w, size_t n, const char *name, double *tot
                               w[i]);
     }
     double s = wass__sum(w, n);
+    /* finite non-negative weights: a NaN sum is an overflow inside the sum */
+    if (!isfinite(s))
+        return wass__fail(err, WASS_ERR_NAN,
+                          "weights %s sum to infinity (finite weights whose total overflows): "
+                          "scale them down",
+                          name);
     if (!(s > 0)) return wass__fail(err, WASS_ERR_ZERO_MASS, "weights %s sum to zero", name);
-    if (!isfinite(s)) return wass__fail(err, WASS_ERR_NAN, "weights %s sum to infinity", name);
     if (total) *total = s;
     return WASS_OK;
 }

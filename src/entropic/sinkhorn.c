@@ -411,7 +411,7 @@ static double kl_gen(const double *x, const double *y, size_t len, double *tmp) 
 
 int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const double *f,
                 const double *g, double reg, double tau, double *cost, double *objective,
-                double *plan, wass_error_info *err) {
+                double *plan, double *merr, wass_error_info *err) {
     size_t n = k->n, m = k->m, big = n > m ? n : m;
     double *alpha = malloc((4 * n + 3 * m + big) * sizeof(double));
     if (!alpha) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Sinkhorn evaluation)");
@@ -455,6 +455,15 @@ int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const doub
     obj -= reg * (mass - ma * mb);
     if (tau > 0) obj += tau * (kl_gen(r, a, n, t) + kl_gen(c, b, m, t));
     *objective = obj;
+    if (merr) { /* from the plan itself, trusting no iteration's estimate */
+        for (size_t i = 0; i < n; i++)
+            t[i] = fabs(r[i] - (tau > 0 ? a[i] * exp(-f[i] / tau) : a[i]));
+        double e = wass__sum(t, n);
+        for (size_t j = 0; j < m; j++)
+            t[j] = fabs(c[j] - (tau > 0 ? b[j] * exp(-g[j] / tau) : b[j]));
+        e += wass__sum(t, m);
+        *merr = e == e ? e : INFINITY;
+    }
     free(alpha);
     return WASS_OK;
 }
@@ -565,13 +574,23 @@ int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *opt,
     par.progress_user = opt->progress_user;
     sk_outcome oc;
     if ((rc = sk_solve(&k, a, b, &par, res->f, res->g, &oc, err))) goto done;
+    double merr;
     if ((rc = sk_evaluate(&k, a, b, res->f, res->g, opt->reg, opt->tau, &res->cost, &res->objective,
-                          res->plan, err)))
+                          res->plan, &merr, err)))
         goto done;
     res->status = oc.status;
     res->iterations = oc.iterations;
-    res->marginal_error = oc.marginal_error;
+    res->marginal_error = fmax(oc.marginal_error, merr);
     memcpy(res->message, oc.message, sizeof res->message);
+    /* the iteration's error is measured in the log domain; the plan's own
+     * sums decide (epsilon far below the costs underflows the kernel) */
+    if (res->status == WASS_CONVERGED && !(merr <= opt->tol + 1e-13 * (ta + tb))) {
+        res->status = WASS_NOT_CONVERGED;
+        snprintf(res->message, sizeof res->message,
+                 "the plan's marginals are off by %.3g (L1, recomputed from the plan; tol %.3g): "
+                 "epsilon %.3g against costs up to %.3g (kernel underflow?)",
+                 merr, opt->tol, opt->reg, cmax);
+    }
     if (!isfinite(res->cost) || !isfinite(res->objective)) {
         res->status = WASS_NOT_CONVERGED;
         snprintf(res->message, sizeof res->message, "non-finite cost or objective");

@@ -49,7 +49,7 @@ static int solve_one(const double *X, const double *a, size_t n, const double *Y
     par.progress = opt->progress;
     par.progress_user = opt->progress_user;
     if ((rc = sk_solve(&k, a, b, &par, f, gg, oc, err))) goto done;
-    rc = sk_evaluate(&k, a, b, f, gg, opt->reg, opt->tau, cost, ot, NULL, err);
+    rc = sk_evaluate(&k, a, b, f, gg, opt->reg, opt->tau, cost, ot, NULL, NULL, err);
     if (!rc && f_out) memcpy(f_out, f, n * sizeof(double));
     if (!rc && g_out) memcpy(g_out, gg, m * sizeof(double));
 done:

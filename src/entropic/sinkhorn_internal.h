@@ -127,10 +127,12 @@ int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_para
              double *g, sk_outcome *out, wass_error_info *err);
 
 /* cost = sum P_ij C_ij, objective = entropic value (see wass.h), plan if
- * non-NULL, for the plan of potentials f, g at epsilon reg. */
+ * non-NULL, for the plan of potentials f, g at epsilon reg; merr (if
+ * non-NULL) = the L1 marginal error of that plan, recomputed from its row and
+ * column sums (against a, b, or a exp(-f / tau), b exp(-g / tau)). */
 int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const double *f,
                 const double *g, double reg, double tau, double *cost, double *objective,
-                double *plan, wass_error_info *err);
+                double *plan, double *merr, wass_error_info *err);
 
 /* Copy of a weight vector (uniform 1/n when w is NULL) in *out (malloc'ed)
  * and its total. Weights must already be validated. */

@@ -6,6 +6,7 @@
  */
 #include "exact/emd_steps.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,11 +88,26 @@ static int final_plan(const wass__emd_prep *p, const wass__ns_output *out, wass_
     if (!plan) return WASS_ERR_NOMEM;
     for (size_t k = 0; k < out->nflows; k++) {
         if (out->flows[k].i >= p->nr || out->flows[k].j >= p->mr) continue;
-        plan[np].i = p->merged ? out->flows[k].i : p->ia[out->flows[k].i];
-        plan[np].j = p->merged ? out->flows[k].j : p->jb[out->flows[k].j];
+        plan[np].i = out->flows[k].i;
+        plan[np].j = out->flows[k].j;
         plan[np].mass = out->flows[k].mass;
         np++;
     }
+    /* flows afresh from the (merged) weights, in the solve's indices: the
+     * totals' ulp at a node of potential nearest the median, not on a dear
+     * arc (plan_polish.c) */
+    if (!(p->dummy_row || p->dummy_col) &&
+        wass__plan_polish(plan, np, p->nr, p->mr, p->sup, p->dem, out->u, out->v)) {
+        size_t kept = 0; /* degenerate arcs that came out 0 leave the plan */
+        for (size_t k = 0; k < np; k++)
+            if (plan[k].mass > 0) plan[kept++] = plan[k];
+        np = kept;
+    }
+    if (!p->merged)
+        for (size_t k = 0; k < np; k++) {
+            plan[k].i = p->ia[plan[k].i];
+            plan[k].j = p->jb[plan[k].j];
+        }
     if (p->merged) { /* group pairs -> member pairs */
         wass_flow *split = NULL;
         size_t ns = 0;
@@ -118,9 +134,12 @@ int wass__emd_assemble(const wass_problem *pb, const wass_options *opt, const wa
         return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
     }
     wass__acc work = {0.0, 0.0}, flow = {0.0, 0.0};
+    int es; /* masses scaled by 2^-es (exact) so that mass * cost does not underflow */
+    frexp(fmax(p->A, p->B), &es);
     for (size_t k = 0; k < np; k++) {
-        wass__acc_add_kahan(&work, plan[k].mass * wass__cost(&pb->cost, plan[k].i, plan[k].j));
-        wass__acc_add_kahan(&flow, plan[k].mass);
+        double ms = ldexp(plan[k].mass, -es);
+        wass__acc_add_kahan(&work, ms * wass__cost(&pb->cost, plan[k].i, plan[k].j));
+        wass__acc_add_kahan(&flow, ms);
     }
     res->n = n;
     res->m = m;
@@ -128,10 +147,18 @@ int wass__emd_assemble(const wass_problem *pb, const wass_options *opt, const wa
     res->plan_len = np;
     res->u = u;
     res->v = v;
-    res->work = work.s;
-    res->flow = flow.s;
-    res->cost =
-        opt->mass == WASS_MASS_PARTIAL ? (res->flow > 0 ? res->work / res->flow : 0.0) : res->work;
+    res->work = ldexp(work.s, es);
+    res->flow = ldexp(flow.s, es);
+    res->cost = opt->mass == WASS_MASS_PARTIAL ? (flow.s > 0 ? work.s / flow.s : 0.0) : res->work;
+    if (!isfinite(res->cost))
+        return wass__fail(err, WASS_ERR_NAN,
+                          "the optimal cost (mass times cost) overflows double precision: scale "
+                          "the weights or the costs down");
+    if (work.s != 0 && fabs(res->cost) < DBL_MIN)
+        return wass__fail(err, WASS_ERR_NAN,
+                          "the optimal cost (mass times cost, about %.3g) underflows double "
+                          "precision: scale the weights or the costs up",
+                          ldexp(work.s, es));
     double pw = wass_cost_power(&pb->cost);
     res->distance = pw == 1.0 ? res->cost : pow(fmax(res->cost, 0.0), 1.0 / pw);
     res->iterations = out->iterations;

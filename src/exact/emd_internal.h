@@ -57,6 +57,19 @@ int wass__emd_solve(const wass_problem *pb, const wass_options *opt, wass_result
                     wass_error_info *err);
 
 /* Relative tolerances an exact result must meet to be reported optimal. */
+/* Recompute the flows of a basic plan (a forest over rows 0..n-1 and columns)
+ * from the weights a (n), b (m), leaving the totals' mismatch at the node of
+ * each tree whose potential (u, v, shifted as the certificate does) is
+ * nearest 0, where it changes the cost least (plan_polish.c). Returns 1 when the flows were
+ * replaced, 0 when the plan was kept (not a forest, out of memory, or a change beyond rounding). */
+int wass__plan_polish(wass_flow *plan, size_t np, size_t n, size_t m, const double *a,
+                      const double *b, const double *u, const double *v);
+/* The shift t minimizing sum a_i |u_i + t| + sum b_j |v_j - t| (a weighted
+ * median; 0 without memory): (u + t, v - t) is the same dual, with no large
+ * terms to cancel (certify.c). */
+double wass__cert_shift(const double *u, const double *a, size_t n, const double *v,
+                        const double *b, size_t m);
+
 #define WASS__CERT_MARGINAL_TOL 1e-9
 #define WASS__CERT_REDUCED_TOL 1e-9
 #define WASS__CERT_GAP_TOL 1e-9

@@ -3,7 +3,7 @@
  * (its release), apart from the solver so that the certificate and column
  * generation need not reach into emd.c.
  */
-#include "common/internal.h"
+#include "exact/emd_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,7 @@ void wass_options_default(wass_options *opt) {
     opt->certify = 1;
     opt->threads = 0;
     opt->block_size = 0;
+    opt->cert_tol = WASS__CERT_GAP_TOL;
     opt->progress = NULL;
     opt->progress_user = NULL;
 }

@@ -571,9 +571,12 @@ static int write_npy(FILE *f, const wass_matrix *mat) {
     return 1;
 }
 
-int wass_matrix_write(const char *path, const wass_matrix *mat, wass_error_info *err) {
+/* Writes mat in full to a fresh temporary file beside path (*tmp_out, the
+ * caller renames or unlinks it and frees the name). */
+static int write_tmp(const char *path, const wass_matrix *mat, char **tmp_out,
+                     wass_error_info *err) {
     char eb[128];
-    wass__clear(err);
+    *tmp_out = NULL;
     if (!path || !*path) return wass__fail(err, WASS_ERR_INVALID, "path is NULL or empty");
     if (!mat) return wass__fail(err, WASS_ERR_INVALID, "matrix is NULL");
     size_t count;
@@ -623,18 +626,52 @@ int wass_matrix_write(const char *path, const wass_matrix *mat, wass_error_info 
         ok = 0;
         e = errno;
     }
-    if (ok && rename(tmp, path) != 0) {
-        ok = 0;
-        e = errno;
-    }
     if (!ok) {
         unlink(tmp);
         free(tmp);
         return wass__fail(err, WASS_ERR_IO, "cannot write '%s': %s", path,
                           errtext(e, eb, sizeof eb));
     }
-    free(tmp);
+    *tmp_out = tmp;
     return WASS_OK;
+}
+
+int wass_matrix_write(const char *path, const wass_matrix *mat, wass_error_info *err) {
+    if (!mat) {
+        wass__clear(err);
+        return wass__fail(err, WASS_ERR_INVALID, "matrix is NULL");
+    }
+    return wass_matrix_write_all(1, &path, mat, err);
+}
+
+int wass_matrix_write_all(size_t count, const char *const *paths, const wass_matrix *mats,
+                          wass_error_info *err) {
+    char eb[128];
+    wass__clear(err);
+    if (count && (!paths || !mats))
+        return wass__fail(err, WASS_ERR_INVALID, "paths or matrices are NULL");
+    char **tmp = calloc(count ? count : 1, sizeof *tmp);
+    if (!tmp) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    int rc = WASS_OK;
+    size_t k = 0;
+    for (; k < count && rc == WASS_OK; k++)
+        rc = write_tmp(paths[k], &mats[k], &tmp[k], err);
+    for (k = 0; k < count && rc == WASS_OK; k++)
+        if (rename(tmp[k], paths[k]) != 0) {
+            int e = errno;
+            rc = wass__fail(err, WASS_ERR_IO, "cannot write '%s': %s", paths[k],
+                            errtext(e, eb, sizeof eb));
+        } else {
+            free(tmp[k]);
+            tmp[k] = NULL;
+        }
+    for (k = 0; k < count; k++)
+        if (tmp[k]) {
+            unlink(tmp[k]);
+            free(tmp[k]);
+        }
+    free(tmp);
+    return rc;
 }
 
 void wass_matrix_free(wass_matrix *mat) {

@@ -13,6 +13,7 @@
 #include "line/line_internal.h"
 #include "line/radix_sort.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,7 +101,8 @@ static void load_keys(const double *x, uint64_t *k, size_t n, int threads) {
 }
 
 /* Both uniform: breakpoints (i+1)/n and (j+1)/m compared in integers. */
-static double merge_uniform(const uint64_t *ku, size_t n, const uint64_t *kv, size_t m, double p) {
+static double merge_uniform(const uint64_t *ku, size_t n, const uint64_t *kv, size_t m, double p,
+                            double q) {
     size_t i = 0, j = 0;
     uint64_t prev = 0, nm = (uint64_t)n * (uint64_t)m;
     double inv = 1.0 / (double)nm, mx = 0.0;
@@ -108,7 +110,7 @@ static double merge_uniform(const uint64_t *ku, size_t n, const uint64_t *kv, si
     int inf = isinf(p);
     if (n == m) {
         for (i = 0; i < n; i++) {
-            double g = wass__double_from_key(ku[i]) - wass__double_from_key(kv[i]);
+            double g = (wass__double_from_key(ku[i]) - wass__double_from_key(kv[i])) * q;
             if (inf) {
                 if (fabs(g) > mx) mx = fabs(g);
             } else
@@ -119,7 +121,7 @@ static double merge_uniform(const uint64_t *ku, size_t n, const uint64_t *kv, si
     while (i < n && j < m) {
         uint64_t tu = (uint64_t)(i + 1) * m, tv = (uint64_t)(j + 1) * n;
         uint64_t t = tu < tv ? tu : tv;
-        double g = wass__double_from_key(ku[i]) - wass__double_from_key(kv[j]);
+        double g = (wass__double_from_key(ku[i]) - wass__double_from_key(kv[j])) * q;
         if (inf) {
             if (fabs(g) > mx) mx = fabs(g);
         } else
@@ -135,7 +137,7 @@ static double merge_uniform(const uint64_t *ku, size_t n, const uint64_t *kv, si
 /* General case: a weighted side comes as records ru / rv (key, normalized
  * cumulative weight), a uniform one as keys ku / kv (ru / rv NULL). */
 static double merge_weighted(const wass__kv *ru, const uint64_t *ku, size_t n, const wass__kv *rv,
-                             const uint64_t *kv, size_t m, double p) {
+                             const uint64_t *kv, size_t m, double p, double q) {
     size_t i = 0, j = 0;
     double prev = 0.0, mx = 0.0;
     wass__acc acc = {0.0, 0.0};
@@ -147,8 +149,9 @@ static double merge_weighted(const wass__kv *ru, const uint64_t *ku, size_t n, c
         double t = fu < fv ? fu : fv;
         double step = t - prev;
         if (step > 0) {
-            double g = wass__double_from_key(ru ? ru[i].key : ku[i]) -
-                       wass__double_from_key(rv ? rv[j].key : kv[j]);
+            double g = (wass__double_from_key(ru ? ru[i].key : ku[i]) -
+                        wass__double_from_key(rv ? rv[j].key : kv[j])) *
+                       q;
             if (inf) {
                 if (fabs(g) > mx) mx = fabs(g);
             } else
@@ -174,9 +177,10 @@ static void sort_side(const double *x, const double *xw, double tot, size_t n, w
     }
 }
 
-double wass__line_pp(const double *u, const double *uw, double utot, size_t n, const double *v,
-                     const double *vw, double vtot, size_t m, double p, int threads,
-                     wass__line_work *w) {
+/* The sum of w_k (q g_k)^p over the gaps g_k of the sorted supports. */
+static double line_pp_q(const double *u, const double *uw, double utot, size_t n, const double *v,
+                        const double *vw, double vtot, size_t m, double p, double q, int threads,
+                        wass__line_work *w) {
     const wass__kv *ru = uw ? w->ru : NULL, *rv = vw ? w->rv : NULL;
     void *tmp = w->ktmp; /* the same memory as rtmp in weighted work */
 #ifdef _OPENMP
@@ -197,8 +201,68 @@ double wass__line_pp(const double *u, const double *uw, double utot, size_t n, c
         sort_side(u, uw, utot, n, w->ru, w->ku, tmp, threads);
         sort_side(v, vw, vtot, m, w->rv, w->kv, tmp, threads);
     }
-    if (!ru && !rv && (double)n * (double)m < 9.0e15) return merge_uniform(w->ku, n, w->kv, m, p);
-    return merge_weighted(ru, w->ku, n, rv, w->kv, m, p);
+    if (!ru && !rv && (double)n * (double)m < 9.0e15)
+        return merge_uniform(w->ku, n, w->kv, m, p, q);
+    return merge_weighted(ru, w->ku, n, rv, w->kv, m, p, q);
+}
+
+double wass__line_pp(const double *u, const double *uw, double utot, size_t n, const double *v,
+                     const double *vw, double vtot, size_t m, double p, int threads,
+                     wass__line_work *w) {
+    return line_pp_q(u, uw, utot, n, v, vw, vtot, m, p, 1.0, threads, w);
+}
+
+static double root_p(double pp, double p);
+
+/* W_p when sum w_k g_k^p over- or underflows (or a gap x - y overflows):
+ * the supports scaled by a power of two 2^-e into (-1, 1) (exact), the
+ * largest gap M found, and W_p = 2^e M (sum w_k (g_k / M)^p)^(1/p), whose sum lies
+ * in (0, 1]. NaN when out of memory; +inf when W_p itself overflows. */
+static double line_scaled(const double *u, const double *uw, double utot, size_t n, const double *v,
+                          const double *vw, double vtot, size_t m, double p, int threads,
+                          wass__line_work *w) {
+    double amax = 0.0;
+    for (size_t i = 0; i < n; i++)
+        amax = fmax(amax, fabs(u[i]));
+    for (size_t j = 0; j < m; j++)
+        amax = fmax(amax, fabs(v[j]));
+    if (amax == 0.0) return 0.0;
+    int e;
+    frexp(amax, &e); /* |x 2^-e| < 1; ldexp: 2^-e itself may not be a double */
+    double *us = malloc((n + m) * sizeof *us);
+    if (!us) return NAN;
+    double *vs = us + n;
+    for (size_t i = 0; i < n; i++)
+        us[i] = ldexp(u[i], -e);
+    for (size_t j = 0; j < m; j++)
+        vs[j] = ldexp(v[j], -e);
+    double M = line_pp_q(us, uw, utot, n, vs, vw, vtot, m, INFINITY, 1.0, threads, w), r = M;
+    if (M > 0 && !isinf(p)) {
+        double s = line_pp_q(us, uw, utot, n, vs, vw, vtot, m, p, 1.0 / M, threads, w);
+        r = M * root_p(s, p);
+    }
+    free(us);
+    return ldexp(r, e);
+}
+
+/* W_p: the plain sum when it is a normal number, else the scaled one. */
+static double line_wp(const double *u, const double *uw, double utot, size_t n, const double *v,
+                      const double *vw, double vtot, size_t m, double p, int threads,
+                      wass__line_work *w) {
+    double pp = line_pp_q(u, uw, utot, n, v, vw, vtot, m, p, 1.0, threads, w);
+    if (pp >= 0x1p-900 && pp <= DBL_MAX) return root_p(pp, p);
+    return line_scaled(u, uw, utot, n, v, vw, vtot, m, p, threads, w);
+}
+
+/* The result of line_wp as an error when it is not a finite number. */
+static int wp_check(double r, wass_error_info *err, const char *what) {
+    if (isnan(r))
+        return wass__fail(err, WASS_ERR_NOMEM, "out of memory (scaled evaluation%s)", what);
+    if (isinf(r))
+        return wass__fail(err, WASS_ERR_NAN,
+                          "the distance%s overflows double precision (it exceeds %.3g)", what,
+                          DBL_MAX);
+    return WASS_OK;
 }
 
 static int check_p(double p, wass_error_info *err) {
@@ -238,9 +302,10 @@ int wass_line(const double *u, const double *uw, size_t n, const double *v, cons
     int threads = wass__threads(0);
     if (threads >= 2 && n >= WASS__LINE_SPLIT_MIN && m >= WASS__LINE_SPLIT_MIN)
         (void)wass__line_work_split(&w, uw || vw); /* no memory: the sides in turn */
-    double pp = wass__line_pp(u, uw, ut, n, v, vw, vt, m, p, threads, &w);
+    double r = line_wp(u, uw, ut, n, v, vw, vt, m, p, threads, &w);
     wass__line_work_free(&w);
-    *out = root_p(pp, p);
+    if ((rc = wp_check(r, err, ""))) return rc;
+    *out = r;
     return WASS_OK;
 }
 
@@ -289,10 +354,13 @@ int wass_line_batch(const double *u, const double *uw, size_t n, const double *v
 #ifdef _OPENMP
             me = omp_get_thread_num();
 #endif
-            out[t] =
-                root_p(wass__line_pp(u + t * n, uw ? uw + t * n : NULL, tot[2 * t], n, v + t * m,
-                                     vw ? vw + t * m : NULL, tot[2 * t + 1], m, p, 1, &w[me]),
-                       p);
+            out[t] = line_wp(u + t * n, uw ? uw + t * n : NULL, tot[2 * t], n, v + t * m,
+                             vw ? vw + t * m : NULL, tot[2 * t + 1], m, p, 1, &w[me]);
+        }
+        for (size_t t = 0; t < k && !rc; t++) {
+            char what[48];
+            snprintf(what, sizeof what, " of problem %zu", t);
+            rc = wp_check(out[t], err, what);
         }
     }
     for (int t = 0; w && t < nt; t++)
@@ -300,5 +368,5 @@ int wass_line_batch(const double *u, const double *uw, size_t n, const double *v
     free(w);
     free(tot);
     if (nomem) return wass__fail(err, WASS_ERR_NOMEM, "out of memory for per-thread scratch");
-    return WASS_OK;
+    return rc;
 }

@@ -285,6 +285,22 @@ static void test_atomic(void) {
         CHECK(wass_matrix_write(path_of("ro/out.npy"), &w, &e) == WASS_ERR_IO);
         CHECK(access(path_of("ro/out.npy"), F_OK) != 0);
     }
+    /* several files: all or none (D12) */
+    {
+        char p1[512], p2[512];
+        snprintf(p1, sizeof p1, "%s", path_of("all1.txt"));
+        snprintf(p2, sizeof p2, "%s", path_of("no-such-dir/all2.txt"));
+        const char *paths[2] = {p1, p2};
+        wass_matrix mats[2] = {w, w};
+        before = count_entries();
+        CHECK(wass_matrix_write_all(2, paths, mats, &e) == WASS_ERR_IO);
+        CHECK(strstr(e.message, "no-such-dir/all2.txt") != NULL);
+        CHECK(access(p1, F_OK) != 0 && count_entries() == before);
+        snprintf(p2, sizeof p2, "%s", path_of("all2.npy"));
+        CHECK(wass_matrix_write_all(2, paths, mats, &e) == WASS_OK);
+        CHECK(access(p1, F_OK) == 0 && access(p2, F_OK) == 0);
+        CHECK(count_entries() == before + 2);
+    }
     /* NaN is refused and no file appears */
     double bad[2] = {1, NAN};
     wass_matrix wb = {1, 2, bad, 0};

@@ -259,11 +259,51 @@ static void bad_input(void) {
     CHECK(wass_line(u, NULL, 3, u, NULL, 3, 1, &out, NULL) == WASS_OK && out == 0);
 }
 
+/* D8: sums of gap^p that over- or underflow are evaluated scaled; a
+ * distance that itself overflows is an error, never NaN or a silent 0. */
+static void extreme_scales(void) {
+    wass_error_info err;
+    double out = -1;
+    const double u1[2] = {-1e308, 1e308}, v1[1] = {0};
+    CHECK(wass_line(u1, NULL, 2, v1, NULL, 1, 1.0, &out, &err) == WASS_OK);
+    CHECK_MSG(out == 1e308, "W1 = %.17g, want 1e308", out);
+    CHECK(wass_line(u1, NULL, 2, v1, NULL, 1, 2.0, &out, &err) == WASS_OK);
+    CHECK_MSG(fabs(out - 1e308) <= 1e292, "W2 = %.17g, want 1e308", out);
+    const double u2[2] = {-1e-310, 1e-310};
+    CHECK(wass_line(u2, NULL, 2, v1, NULL, 1, 1.0, &out, &err) == WASS_OK);
+    CHECK_MSG(out == 1e-310, "W1 = %.17g, want 1e-310 (subnormal)", out);
+    const double u3[1] = {1e-200}, u4[1] = {3e200};
+    CHECK(wass_line(u3, NULL, 1, v1, NULL, 1, 2.0, &out, &err) == WASS_OK);
+    CHECK_MSG(fabs(out - 1e-200) <= 1e-215, "W2 = %.17g, want 1e-200", out);
+    CHECK(wass_line(u4, NULL, 1, v1, NULL, 1, 3.0, &out, &err) == WASS_OK);
+    CHECK_MSG(fabs(out - 3e200) <= 3e185, "W3 = %.17g, want 3e200", out);
+    /* p = 1100: (1/2 1^p + 1/2 1.999^p)^(1/p), 1^p fine but 1.999^p overflows */
+    const double u5[2] = {1, 2}, v5[2] = {0, 1e-3};
+    CHECK(wass_line(u5, NULL, 2, v5, NULL, 2, 1100.0, &out, &err) == WASS_OK);
+    double want = 1.999 * pow(0.5, 1.0 / 1100);
+    CHECK_MSG(fabs(out - want) <= 1e-12 * want, "W_1100 = %.17g, want %.17g", out, want);
+    /* weighted: the same through the weighted merge */
+    const double w2[2] = {0.25, 0.75};
+    CHECK(wass_line(u1, w2, 2, v1, NULL, 1, 1.0, &out, &err) == WASS_OK);
+    CHECK_MSG(out == 1e308, "weighted W1 = %.17g", out);
+    const double u6[1] = {-1.7e308}, v6[1] = {1.7e308};
+    CHECK(wass_line(u6, NULL, 1, v6, NULL, 1, 1.0, &out, &err) == WASS_ERR_NAN);
+    CHECK_MSG(strstr(err.message, "overflows") != NULL, "%s", err.message);
+    double outs[2] = {-1, -1};
+    const double ub[2] = {1e308, 1e-310}, vb[2] = {-1e308, 0};
+    CHECK(wass_line_batch(ub, NULL, 1, vb, NULL, 1, 2, 1.0, 1, outs, &err) == WASS_ERR_NAN);
+    CHECK_MSG(strstr(err.message, "of problem 0 overflows") != NULL, "%s", err.message);
+    const double vc[2] = {0, 0};
+    CHECK(wass_line_batch(ub, NULL, 1, vc, NULL, 1, 2, 2.0, 1, outs, &err) == WASS_OK);
+    CHECK(outs[0] == 1e308 && outs[1] == 1e-310);
+}
+
 int main(void) {
     closed_forms();
     references();
     large();
     batch();
     bad_input();
+    extreme_scales();
     return test_main_end("test_line");
 }

@@ -60,7 +60,9 @@ static int run(const wass_problem *pb, double reg, double tau, double tol, int a
         par.anderson = anderson;
         sk_outcome oc;
         rc = sk_solve(&k, pb->a, pb->b, &par, o->f, o->g, &oc, &e);
-        if (!rc) rc = sk_evaluate(&k, pb->a, pb->b, o->f, o->g, reg, tau, &o->cost, &obj, NULL, &e);
+        if (!rc)
+            rc =
+                sk_evaluate(&k, pb->a, pb->b, o->f, o->g, reg, tau, &o->cost, &obj, NULL, NULL, &e);
         o->iters = oc.iterations;
         o->status = oc.status;
         o->err = oc.marginal_error;

@@ -192,6 +192,12 @@ static void bad_input(void) {
     opt.p = 2;
     opt.projections = 0;
     CHECK(wass_sliced(&P, &Q, &opt, &out, &err) == WASS_ERR_INVALID);
+    /* K * sizeof(double) wraps (D2): an error, not a short allocation */
+    opt.projections = (size_t)1 << 61;
+    CHECK(wass_sliced(&P, &Q, &opt, &out, &err) == WASS_ERR_SIZE);
+    CHECK_MSG(strstr(err.message, "too many") != NULL, "%s", err.message);
+    opt.projections = SIZE_MAX;
+    CHECK(wass_sliced(&P, &Q, &opt, &out, &err) == WASS_ERR_SIZE);
     opt.projections = 10;
     X[3] = NAN;
     CHECK(wass_sliced(&P, &Q, &opt, &out, &err) == WASS_ERR_NAN);

@@ -463,6 +463,48 @@ static void test_bad_input(void) {
     wass_wordvec_free(&wv);
 }
 
+/* D9: near words with a large common component: |x|^2 + |y|^2 - 2 x.y
+ * cancelled to 0 (WMD 0 below its own bound WCD 0.112); M6: counts summing
+ * to infinity. */
+static void test_cancellation(void) {
+    const char *words[2] = {"a", "b"};
+    for (int e = 3; e <= 8; e++) {
+        float big = (float)pow(10.0, e);
+        float vec[6] = {big, 0.5f, 0.25f, big, 0.6f, 0.2f};
+        wass_wordvec wv;
+        wass_error_info err;
+        CHECK(wass_wordvec_from_arrays(words, vec, 2, 3, &wv, &err) == WASS_OK);
+        size_t ia = 0, ib = 1;
+        double one = 1.0;
+        wass_bag a, b;
+        CHECK(wass_bag_from_counts(&ia, &one, 1, 2, &a, &err) == WASS_OK);
+        CHECK(wass_bag_from_counts(&ib, &one, 1, 2, &b, &err) == WASS_OK);
+        double want = sqrt(/* the float32 coordinates' exact distance */
+                           ((double)0.5f - (double)0.6f) * ((double)0.5f - (double)0.6f) +
+                           ((double)0.25f - (double)0.2f) * ((double)0.25f - (double)0.2f));
+        wass_wmd_result r;
+        if (have_emd) {
+            CHECK(wass_wmd(&wv, &a, &b, NULL, &r, &err) == WASS_OK);
+            CHECK_MSG(fabs(r.distance - want) <= 1e-12 * want, "1e%d: WMD %.17g, want %.17g", e,
+                      r.distance, want);
+            CHECK_MSG(r.distance >= r.wcd && r.distance >= r.rwmd, "1e%d: WMD %.17g < bound", e,
+                      r.distance);
+        }
+        double rw;
+        CHECK(wass_rwmd(&wv, &a, &b, NULL, &rw, &err) == WASS_OK);
+        CHECK_MSG(fabs(rw - want) <= 1e-12 * want, "1e%d: RWMD %.17g, want %.17g", e, rw, want);
+        wass_bag_free(&a);
+        wass_bag_free(&b);
+        wass_wordvec_free(&wv);
+    }
+    size_t w2[2] = {0, 1};
+    double huge[2] = {1.5e308, 1.5e308};
+    wass_bag c;
+    wass_error_info err;
+    CHECK(wass_bag_from_counts(w2, huge, 2, 2, &c, &err) == WASS_ERR_NAN);
+    CHECK_MSG(strstr(err.message, "sum to infinity") != NULL, "%s", err.message);
+}
+
 int main(void) {
     test_hand_values();
     test_tokenizer();
@@ -471,5 +513,6 @@ int main(void) {
     test_knn();
     test_classify();
     test_bad_input();
+    test_cancellation();
     return test_main_end("test_wmd");
 }

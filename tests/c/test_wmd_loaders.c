@@ -7,6 +7,8 @@
 #include "wass.h"
 #include "wass/wmd.h"
 
+#include <dirent.h>
+#include <math.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -149,7 +151,24 @@ static void test_word2vec_binary(void) {
                 "word 3 ('dog'): expected 12 bytes of float32, the file ended after 6");
     write_file("b_short.bin", buf, n - 13 - 4);
     expect_fail("b_short.bin", WASS_VEC_WORD2VEC_BINARY, WASS_ERR_FORMAT,
-                "expected 3 words as the header says, found 2");
+                "the header \"3 3\" needs at least 42 bytes of records, the file has 34");
+    /* a header whose dimension overflows dim * 4, or is negative, or whose
+     * sizes the file cannot hold: refused before anything is allocated */
+    write_text("b_wrap.bin", "1 4611686018427387904\nw ");
+    expect_fail("b_wrap.bin", WASS_VEC_WORD2VEC_BINARY, WASS_ERR_FORMAT,
+                "expected the word2vec header \"count dim\"");
+    write_text("b_huge.bin", "3 4111111111\nw ");
+    expect_fail("b_huge.bin", WASS_VEC_WORD2VEC_BINARY, WASS_ERR_FORMAT,
+                "expected the word2vec header");
+    write_text("b_big.bin", "1000000 1000\nw abcd");
+    expect_fail("b_big.bin", WASS_VEC_WORD2VEC_BINARY, WASS_ERR_FORMAT,
+                "needs at least 4002000000 bytes of records");
+    write_text("w_neg.txt", "1 -1\nw 1\n");
+    expect_fail("w_neg.txt", WASS_VEC_WORD2VEC_TEXT, WASS_ERR_FORMAT,
+                "expected the word2vec header");
+    write_text("w_tab.txt", "5\t-3\nw 1\n");
+    expect_fail("w_tab.txt", WASS_VEC_WORD2VEC_BINARY, WASS_ERR_FORMAT,
+                "expected the word2vec header");
     float bad = NAN;
     memcpy(buf + 4 + 4 + 4, &bad, 4); /* second value of "the" */
     write_file("b_nan.bin", buf, n);
@@ -201,21 +220,68 @@ static void test_wink(void) {
                 "line 1, byte 11: expected ':' after an object key, found '{'");
 }
 
+/* The one cache file in the cache directory cdir (path into out). */
+static int find_cache(const char *cdir, char *out, size_t cap) {
+    DIR *d = opendir(cdir);
+    int found = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strstr(e->d_name, ".wassvec") && !strstr(e->d_name, ".tmp")) {
+            snprintf(out, cap, "%s/%s", cdir, e->d_name);
+            found++;
+        }
+    if (d) closedir(d);
+    return found;
+}
+
+static void clear_dir(const char *cdir) {
+    DIR *d = opendir(cdir);
+    struct dirent *e;
+    char p[1024];
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.') {
+            snprintf(p, sizeof p, "%s/%s", cdir, e->d_name);
+            remove(p);
+        }
+    if (d) closedir(d);
+}
+
 static void test_cache(void) {
     write_text("c.txt", "3 3\nthe 1 2 3\ncat 0.5 -1 2e-3\ndog -4 0 1\n");
-    char cpath[512];
-    snprintf(cpath, sizeof cpath, "%s", path_of("c.txt.wassvec"));
-    remove(cpath);
+    char cdir[512], cpath[1024];
+    snprintf(cdir, sizeof cdir, "%s", path_of("cachedir/sub"));
+    clear_dir(cdir);
+    remove(path_of("c.txt.wassvec"));
     wass_wordvec wv;
     wass_error_info e;
     wass_wordvec_options o;
     wass_wordvec_options_default(&o);
+    o.cache_dir = cdir; /* created (0700, with its parent) when the cache is written */
     CHECK(wass_wordvec_load(path_of("c.txt"), &o, &wv, &e) == WASS_OK);
     CHECK(wv.from_cache == 0 && wv.cache_written == 1);
     wass_wordvec_free(&wv);
+    CHECK(find_cache(cdir, cpath, sizeof cpath) == 1);
+    CHECK(access(path_of("c.txt.wassvec"), F_OK) != 0); /* never beside the source */
+    struct stat st;
+    CHECK(stat(cdir, &st) == 0 && (st.st_mode & 0777) == 0700);
     CHECK(wass_wordvec_load(path_of("c.txt"), &o, &wv, &e) == WASS_OK);
     CHECK(wv.from_cache == 1 && wv.format == WASS_VEC_WORD2VEC_TEXT);
     check_good(&wv, "cache");
+    wass_wordvec_free(&wv);
+    /* WASS_CACHE_DIR is the default directory; set to "" it disables caching */
+    wass_wordvec_options od;
+    wass_wordvec_options_default(&od);
+    setenv("WASS_CACHE_DIR", cdir, 1);
+    CHECK(wass_wordvec_load(path_of("c.txt"), &od, &wv, &e) == WASS_OK && wv.from_cache == 1);
+    wass_wordvec_free(&wv);
+    setenv("WASS_CACHE_DIR", "", 1);
+    CHECK(wass_wordvec_load(path_of("c.txt"), &od, &wv, &e) == WASS_OK);
+    CHECK(wv.from_cache == 0 && wv.cache_written == 0);
+    wass_wordvec_free(&wv);
+    unsetenv("WASS_CACHE_DIR");
+    od.cache_dir = ""; /* the option, too */
+    CHECK(wass_wordvec_load(path_of("c.txt"), &od, &wv, &e) == WASS_OK);
+    CHECK(wv.from_cache == 0 && wv.cache_written == 0);
     wass_wordvec_free(&wv);
     /* the cache read directly */
     wass_wordvec_options oc = nocache(WASS_VEC_AUTO);
@@ -223,17 +289,18 @@ static void test_cache(void) {
     check_good(&wv, "cache direct");
     wass_wordvec_free(&wv);
     /* a changed source makes the cache stale: parsed again, rewritten */
-    sleep(0);
     write_text("c.txt", "3 3\nthe 1 2 3\ncat 0.5 -1 2e-3\ndog -4 0 1\n\n");
     CHECK(wass_wordvec_load(path_of("c.txt"), &o, &wv, &e) == WASS_OK);
     CHECK(wv.from_cache == 0 && wv.cache_written == 1);
     wass_wordvec_free(&wv);
+    CHECK(find_cache(cdir, cpath, sizeof cpath) == 1); /* replaced, no temporary left */
     /* truncated and corrupted caches */
     FILE *f = fopen(cpath, "rb");
     unsigned char buf[1024];
     size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
     if (f) fclose(f);
     CHECK(n > 88);
+    if (n <= 88) return;
     write_file("t.wassvec", buf, n - 5);
     expect_fail("t.wassvec", WASS_VEC_AUTO, WASS_ERR_FORMAT, "(truncated?)");
     write_file("t2.wassvec", buf, 40);
@@ -243,11 +310,17 @@ static void test_cache(void) {
     write_file("x.wassvec", buf, n);
     expect_fail("x.wassvec", WASS_VEC_AUTO, WASS_ERR_FORMAT, "cache checksum mismatch");
     buf[100] ^= 0x40;
+    buf[12] = 77; /* format */
+    write_file("f.wassvec", buf, n);
+    expect_fail("f.wassvec", WASS_VEC_AUTO, WASS_ERR_FORMAT, "unknown source format 77");
+    buf[12] = 1;
     buf[8] = 99; /* version */
     write_file("v.wassvec", buf, n);
     expect_fail("v.wassvec", WASS_VEC_CACHE, WASS_ERR_FORMAT, "bad magic or version");
-    /* a corrupted cache next to a good source is rebuilt, not an error */
-    write_file("c.txt.wassvec", buf, n - 3);
+    buf[8] = 1;
+    /* a corrupted cache for a good source is rebuilt, not an error */
+    write_file("bad.wassvec", buf, n - 3);
+    rename(path_of("bad.wassvec"), cpath);
     CHECK(wass_wordvec_load(path_of("c.txt"), &o, &wv, &e) == WASS_OK);
     CHECK(wv.from_cache == 0 && wv.cache_written == 1);
     check_good(&wv, "rebuilt");
@@ -259,6 +332,52 @@ static void test_cache(void) {
     wass_wordvec_free(&wv);
     CHECK(wass_wordvec_load(path_of("w.txt"), &o, &wv, &e) == WASS_OK && wv.from_cache);
     wass_wordvec_free(&wv);
+    /* a planted link at a predictable temporary name is never followed */
+    write_text("victim.txt", "precious");
+    char link[600];
+    snprintf(link, sizeof link, "%s.tmp%ld", path_of("other.wassvec"), (long)getpid());
+    remove(link);
+    CHECK(symlink(path_of("victim.txt"), link) == 0);
+    CHECK(wass_wordvec_save_cache(&wv, path_of("other.wassvec"), NULL, &e) == WASS_OK);
+    f = fopen(path_of("victim.txt"), "rb");
+    char got[16] = "";
+    if (f) {
+        CHECK(fread(got, 1, 8, f) == 8);
+        fclose(f);
+    }
+    CHECK(memcmp(got, "precious", 8) == 0);
+    remove(link);
+}
+
+/* Caches that pass the checksum but hold what no loader would build (a
+ * NaN vector, a word with a NUL byte, a word twice) are refused; words with
+ * a NUL byte are refused by every loader, so the cache cannot change an
+ * answer. */
+static void test_cache_contents(void) {
+    const char *words[] = {"a", "b"};
+    float vec[] = {1, 2, 3, 4};
+    wass_wordvec wv;
+    wass_error_info e;
+    CHECK(wass_wordvec_from_arrays(words, vec, 2, 2, &wv, &e) == WASS_OK);
+    vec[1] = NAN;
+    wv.vec[1] = NAN;
+    CHECK(wass_wordvec_save_cache(&wv, path_of("nan.wassvec"), NULL, &e) == WASS_OK);
+    expect_fail("nan.wassvec", WASS_VEC_AUTO, WASS_ERR_NAN, "the vector of 'a' in the cache");
+    wv.vec[1] = 2;
+    wv.pool[0] = 'b'; /* "b" twice */
+    CHECK(wass_wordvec_save_cache(&wv, path_of("dup.wassvec"), NULL, &e) == WASS_OK);
+    expect_fail("dup.wassvec", WASS_VEC_AUTO, WASS_ERR_FORMAT, "holds a word twice");
+    wv.pool[0] = 'a';
+    wv.offset[1] = 1; /* word 0 = "a" up to offset 1: no terminating NUL */
+    CHECK(wass_wordvec_save_cache(&wv, path_of("off.wassvec"), NULL, &e) == WASS_OK);
+    expect_fail("off.wassvec", WASS_VEC_AUTO, WASS_ERR_FORMAT, "cache word 0 is invalid");
+    wass_wordvec_free(&wv);
+    write_text("nul.json", "{\"vectors\": {\"x\\u0000y\": [0, 0], \"x\": [3, 4]}}");
+    expect_fail("nul.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "holds a NUL byte");
+    write_file("nul.txt", "x\0y 1 2\nx 3 4\n", 14);
+    expect_fail("nul.txt", WASS_VEC_GLOVE, WASS_ERR_FORMAT, "holds a NUL byte");
+    write_text("big.json", "{\"vectors\": {\"x\": [1e300, 4]}}");
+    expect_fail("big.json", WASS_VEC_AUTO, WASS_ERR_FORMAT, "overflows float32");
 }
 
 /* max_words keeps the first words of every format (a source read only in
@@ -292,6 +411,7 @@ int main(void) {
     test_word2vec_binary();
     test_wink();
     test_cache();
+    test_cache_contents();
     test_max_words();
     return test_main_end("test_wmd_loaders");
 }

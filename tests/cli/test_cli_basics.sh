@@ -89,4 +89,13 @@ expect_fail 2 "unknown option '--bogus'" div "$T/p.txt" "$T/q.txt" --kind tv --b
 expect_fail 2 "option --bits takes no value" div "$T/p.txt" "$T/q.txt" --kind tv --bits=1
 expect_fail 2 "option --kind needs a value" div "$T/p.txt" "$T/q.txt" --kind
 expect_fail 2 "two histogram files expected" div "$T/p.txt" --kind tv
+# output that cannot be written is a failure, --help and --version included (M7)
+if [[ -w /dev/full ]]; then
+    for args in "--help" "--version" "emd --help"; do
+        CHECKS=$((CHECKS + 1))
+        # shellcheck disable=SC2086
+        "$W" $args >/dev/full 2>"$T/err" && fail "wass $args > /dev/full exited 0"
+        grep -q "cannot write the output" "$T/err" || fail "wass $args > /dev/full: $(cat "$T/err")"
+    done
+fi
 finish

@@ -112,6 +112,30 @@ assert P.shape[1] == 3 and uv.shape == (15,)
 assert abs((P[:, 2] * C[P[:, 0].astype(int), P[:, 1].astype(int)]).sum() - $(refv dense)) < 1e-9
 " || fail "dense plan / duals files"
 
+# ground costs that underflow (points 1.5e-170 apart; q or p of 1100) are refused, never
+# certified as 0 (D7); a trivial 3 x 1 problem with costs 0, 0, 1e10 is certified (D10)
+printf '0.5,0\n0.5,3e-170\n' > "$T/At.txt"
+printf '1,1.5e-170\n' > "$T/Bt.txt"
+printf '0.5,0\n0.5,1\n' > "$T/A7.txt"
+printf '1,0.5\n' > "$T/B7.txt"
+expect_fail 2 "underflows double precision" emd "$T/At.txt" "$T/Bt.txt"
+expect_fail 2 "underflows double precision" emd "$T/A7.txt" "$T/B7.txt" --metric minkowski --q 1100
+expect_fail 2 "underflows double precision" emd "$T/A7.txt" "$T/B7.txt" --p 1100
+printf '0\n0\n1e10\n' > "$T/c3.txt"
+printf '1\n1e9\n1\n' > "$T/a3.txt"
+printf '1\n' > "$T/b1.txt"
+expect_ok emd --cost "$T/c3.txt" --a "$T/a3.txt" --b "$T/b1.txt" --mass normalize --json && {
+    CHECKS=$((CHECKS + 1))
+    grep -q '"certified": true' "$T/out" || fail "3 x 1 not certified: $(cat "$T/out")"
+    close "$(sed 's/.*"cost": \([^,]*\),.*/\1/' "$T/out")" 9.99999998 1e-15 "3 x 1 cost"
+}
+
+# all output files or none (D12): a duals file that cannot be written leaves no plan file
+rm -f "$T/p12.txt"
+expect_fail 1 "cannot write '$T/nodir/d.txt'" emd "$T/X.txt" "$T/Y3.txt" --mass normalize --plan "$T/p12.txt" --duals "$T/nodir/d.txt"
+CHECKS=$((CHECKS + 1))
+[[ ! -e "$T/p12.txt" ]] && ! ls "$T"/p12.txt.tmp* >/dev/null 2>&1 || fail "a plan file (or a temporary) left after a failed --duals"
+
 # pivot limit: not optimal -> exit 1, no output files
 "$PY" -c "
 import numpy as np

@@ -3,6 +3,7 @@
 # the pairs mode, kNN predictions against a brute-force kNN in Python with
 # ot.emd2, label folders and label files, empty documents, bad input.
 source "$(dirname "$0")/lib.sh"
+export WASS_CACHE_DIR="$T/cache" # the vector cache goes there, never beside the vectors
 
 "$PY" - "$T" <<'PYEOF'
 import sys, os, re, json, numpy as np, ot
@@ -80,11 +81,27 @@ V="$T/glove.txt"
 expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --json && close "$(jget wmd)" "$(ref wmd)" 1e-9 "WMD vs ot.emd2"
 expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --json && {
     close "$(jget doc1_oov)" 2 0 "OOV count (unknown, word)"
-    [[ -f "$V.wassvec" ]] || fail "no vector cache written"
+    ls "$T"/cache/glove.txt-*.wassvec >/dev/null 2>&1 || fail "no vector cache written in the cache directory"
+    [[ ! -e "$V.wassvec" ]] || fail "a cache written beside the vectors"
+}
+expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --cache-dir "$T/cache2" && {
+    CHECKS=$((CHECKS + 1))
+    ls "$T"/cache2/glove.txt-*.wassvec >/dev/null 2>&1 || fail "--cache-dir: no cache there"
+}
+WASS_CACHE_DIR= expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$T/glove.txt" --json && {
+    CHECKS=$((CHECKS + 1))
+    [[ "$(jget vectors_from_cache)" != "true" && ! -e "$V.wassvec" ]] || fail "WASS_CACHE_DIR='' still caches"
 }
 expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --distance cosine --json && close "$(jget wmd)" "$(ref cos)" 1e-9 "cosine WMD vs ot.emd2"
 expect_ok wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --stopwords "$T/stop.txt" --json && close "$(jget wmd)" "$(ref stop)" 1e-9 "WMD with stop words"
 expect_ok wmd --text "$(cat "$T/d1.txt")" "$(cat "$T/d2.txt")" --vectors "$V" && close "$(awk '$1=="wmd"{print $2}' "$T/out")" "$(ref wmd)" 1e-9 "WMD of --text"
+# a reader that goes away stops the pairs (SIGPIPE ignored: the write error; M8)
+for k in $(seq 1 400); do cat "$T/pairs.tsv"; done > "$T/many.tsv"
+CHECKS=$((CHECKS + 1))
+( trap '' PIPE; "$W" wmd --pairs "$T/many.tsv" --vectors "$V" 2>"$T/err8"; echo $? > "$T/rc8" ) | head -c 1 >/dev/null
+sleep 0.2
+[[ "$(cat "$T/rc8")" == 1 ]] && grep -q "cannot write the output after pair" "$T/err8" ||
+    fail "pairs after the reader left: rc $(cat "$T/rc8"), $(cat "$T/err8")"
 expect_ok wmd --pairs "$T/pairs.tsv" --vectors "$V" && for k in 0 1 2 3 4; do
     close "$(awk -v k=$k 'NR==k+1{print $1}' "$T/out")" "$(ref pair$k)" 1e-9 "pair $k"
 done
@@ -114,7 +131,9 @@ expect_ok knn --vectors "$V" --train "$T/train.tsv" --test "$T/test.tsv" --k-max
 expect_fail 2 "--vectors FILE is required" wmd "$T/d1.txt" "$T/d2.txt"
 expect_fail 2 "expected two documents" wmd "$T/d1.txt" --vectors "$V"
 printf 'w0 1 2\nw1 1\n' >"$T/bad.txt"
-expect_fail 2 "line 2: expected 2 numbers after 'w1', found 1" wmd "$T/d1.txt" "$T/d2.txt" --vectors "$T/bad.txt"
+expect_fail 2 "bad.txt:2: expected 2 numbers after 'w1', found 1" wmd "$T/d1.txt" "$T/d2.txt" --vectors "$T/bad.txt"
+CHECKS=$((CHECKS + 1))
+[[ $(grep -o "bad.txt" "$T/err" | wc -l) == 1 ]] || fail "the file named more than once (M5): $(cat "$T/err")"
 expect_fail 2 "cannot open" wmd "$T/d1.txt" "$T/nope.txt" --vectors "$V"
 expect_fail 2 "--distance: expected euclidean or cosine" wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --distance l1
 printf 'even\tw1 w2\nno label here\n' >"$T/badtrain.tsv"

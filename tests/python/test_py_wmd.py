@@ -312,13 +312,16 @@ def test_loaders_and_cache(tmp_path, kind, fmt):
     p = tmp_path / kind
     {"word2vec": w2v_text, "word2vec-binary": w2v_binary, "wink": wink_json,
      "glove": lambda q: w2v_text(q, header=False)}[fmt](p)
-    wv = wass.WordVectors.load(p)
+    cdir = tmp_path / "cache"
+    wv = wass.WordVectors.load(p, cache_dir=cdir)
     assert wv.format == fmt and not wv.from_cache and wv.cache_written
+    assert len(list(cdir.glob(kind + "-*.wassvec"))) == 1   # in the cache directory,
+    assert not (tmp_path / (kind + ".wassvec")).exists()     # never beside the source
     assert [wv.word(i) for i in range(len(wv))] == LOAD_WORDS and wv.dim == 3
     np.testing.assert_array_equal(wv.vectors, LOAD_VECS)
     np.testing.assert_array_equal(wv.vector("sat"), LOAD_VECS[2])
     assert not wv.vectors.flags.writeable
-    again = wass.WordVectors.load(p)
+    again = wass.WordVectors.load(p, cache_dir=cdir)
     assert again.from_cache and again.format == fmt  # the source's format, kept in the cache
     np.testing.assert_array_equal(again.vectors, LOAD_VECS)
     # the same format named explicitly, no cache
@@ -327,6 +330,29 @@ def test_loaders_and_cache(tmp_path, kind, fmt):
     # a distance through loaded vectors equals POT's
     a, b = wv.bag("the cat"), wv.bag("sat mat mat")
     assert wass.wmd(wv, a, b) == pytest.approx(pot_wmd(a, b, LOAD_VECS), rel=1e-12)
+
+
+def test_cache_dir_env(tmp_path, monkeypatch):
+    p = tmp_path / "w2v.txt"
+    w2v_text(p)
+    monkeypatch.setenv("WASS_CACHE_DIR", str(tmp_path / "envcache"))
+    assert wass.WordVectors.load(p).cache_written
+    assert wass.WordVectors.load(p).from_cache
+    assert len(list((tmp_path / "envcache").iterdir())) == 1
+    monkeypatch.setenv("WASS_CACHE_DIR", "")   # empty: no cache at all
+    wv = wass.WordVectors.load(p)
+    assert not wv.from_cache and not wv.cache_written
+    assert not wass.WordVectors.load(p, cache_dir="").cache_written
+
+
+def test_nul_word_refused(tmp_path):
+    # a word with a NUL byte is refused by every loader, so no cache can flip an answer
+    p = tmp_path / "nul.json"
+    p.write_text('{"vectors": {"x\\u0000y": [0, 0], "x": [3, 4], "o": [0, 0]}}')
+    with pytest.raises(wass.WassError, match="NUL byte"):
+        wass.WordVectors.load(p, cache_dir=tmp_path / "c")
+    with pytest.raises(wass.WassError, match="NUL byte"):
+        wass.WordVectors.load(p, cache=False)
 
 
 def test_explicit_cache(tmp_path, hand):

@@ -105,12 +105,30 @@ void wass__wmd_pack(const wass_wordvec *wv, const size_t *w, size_t m, const was
     }
 }
 
-static inline double word_cost(double nx, double ny, double dot, int cosine) {
+/* |x|^2 + |y|^2 - 2 x.y cancels for near words (a 1e8 component left 0 of
+ * a distance of 0.11): below CANCEL of its scale the squared distance is
+ * summed again directly, (x_k - y_k)^2 in coordinate order (symmetric in x
+ * and y, so the bitwise guarantees above hold). For unit vectors, 1 - cos =
+ * |x - y|^2 / 2 likewise. x: a row (stride 1); y: a packed column (stride BJ). */
+#define CANCEL 0x1p-20
+static double direct_sq(const double *x, const double *y, size_t d) {
+    double s = 0;
+    for (size_t k = 0; k < d; k++) {
+        double t = x[k] - y[k * WASS_WMD_BJ];
+        s += t * t;
+    }
+    return s;
+}
+
+static inline double word_cost(double nx, double ny, double dot, int cosine, const double *x,
+                               const double *y, size_t d) {
     if (cosine) {
         double c = 1.0 - dot;
+        if (c < CANCEL) c = 0.5 * direct_sq(x, y, d);
         return c > 0 ? c : 0.0;
     }
     double s = (nx + ny) - 2.0 * dot;
+    if (s < CANCEL * (nx + ny)) s = direct_sq(x, y, d);
     return s > 0 ? sqrt(s) : 0.0;
 }
 
@@ -173,9 +191,10 @@ void wass__wmd_cost_kernel(const wass__wmd_words *a, const wass__wmd_words *b,
                 size_t i = i0 + r;
                 for (size_t c = 0; c < bj; c++) {
                     size_t j = j0 + c;
-                    out[i * rs + j * cs] =
-                        a->w[i] == b->w[j] ? 0.0
-                                           : word_cost(a->norm[i], b->norm[j], acc[r][c], cosine);
+                    out[i * rs + j * cs] = a->w[i] == b->w[j]
+                                               ? 0.0
+                                               : word_cost(a->norm[i], b->norm[j], acc[r][c],
+                                                           cosine, a->x + i * d, Yt + c, d);
                 }
             }
         }
@@ -411,6 +430,11 @@ int wass_wmd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
     wass__wmd_centroid(wv, b, &o, ca + wv->dim);
     res->wcd = wass__wmd_wcd(ca, ca + wv->dim, wv->dim, &o);
     rc = wass__wmd_solve(C, a, b, &res->distance, &res->status, &res->iterations, err);
+    /* the bounds are summed in another order: never let rounding put the
+     * distance below them (the k-NN pruning relies on bound <= WMD) */
+    double lb = fmax(res->rwmd, res->wcd);
+    if (rc == WASS_OK && res->distance < lb && res->distance >= lb * (1.0 - 1e-12))
+        res->distance = lb;
     free(C);
     free(ca);
     res->seconds = wass__now() - t0;

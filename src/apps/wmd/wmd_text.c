@@ -231,6 +231,9 @@ int wass_bag_from_counts(const size_t *word, const double *count, size_t len, si
         if (count[i] < 0) return wass__fail(err, WASS_ERR_NEGATIVE, "count %zu is negative", i);
         total += count[i];
     }
+    if (!isfinite(total))
+        return wass__fail(err, WASS_ERR_NAN,
+                          "counts sum to infinity (overflow of finite counts): scale them down");
     size_t *idx = malloc((len ? len : 1) * sizeof *idx);
     if (!idx) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
     size_t n = 0;
