@@ -226,11 +226,11 @@ typedef struct {
     wass_progress_fn progress; /* may be NULL */
     void *progress_user;
     wass_algorithm algorithm; /* default WASS_ALGO_AUTO */
-    double cert_tol; /* "certified" means |cost - optimum| <= gap_bound <=
-                        cert_tol * |cost| (see wass_certificate); default 1e-9.
-                        The floor for double precision is a few 1e-16 times
-                        the problem's condition (sum P (|C| + |u| + |v|) /
-                        |cost|); 0 = the default */
+    double cert_tol;          /* "certified" means |cost - optimum| <= gap_bound <=
+                                 cert_tol * |cost| (see wass_certificate); default 1e-9.
+                                 The floor for double precision is a few 1e-16 times
+                                 the problem's condition (sum P (|C| + |u| + |v|) /
+                                 |cost|); 0 = the default */
 } wass_options;
 
 WASS_API void wass_options_default(wass_options *opt);
