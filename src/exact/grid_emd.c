@@ -57,10 +57,6 @@ static void gs_free(gsimplex *g) {
     free(g->dirty);
 }
 
-int wass_grid_edges(int metric) {
-    return metric == WASS_GRID_LINF ? 4 : 2;
-}
-
 /* slot k of node (r, c): the neighbour, or -1 outside the grid */
 static int64_t neighbour(size_t rows, size_t cols, size_t r, size_t c, int k) {
     switch (k) {
@@ -270,22 +266,6 @@ static void update_potential(gsimplex *g) {
         for (int64_t u = end; u != u_in; u = g->thread[u])
             g->pi[u] -= sigma;
     }
-}
-
-void wass_grid_options_default(wass_grid_options *opt) {
-    if (!opt) return;
-    memset(opt, 0, sizeof *opt);
-    opt->metric = WASS_GRID_L1;
-    opt->spacing = 1.0;
-    opt->certify = 1;
-}
-
-void wass_grid_result_free(wass_grid_result *res) {
-    if (!res) return;
-    free(res->flows);
-    free(res->potential);
-    res->flows = NULL;
-    res->potential = NULL;
 }
 
 int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
