@@ -57,10 +57,6 @@ static void gs_free(gsimplex *g) {
     free(g->dirty);
 }
 
-int wass_grid_edges(int metric) {
-    return metric == WASS_GRID_LINF ? 4 : 2;
-}
-
 /* slot k of node (r, c): the neighbour, or -1 outside the grid */
 static int64_t neighbour(size_t rows, size_t cols, size_t r, size_t c, int k) {
     switch (k) {
@@ -272,92 +268,72 @@ static void update_potential(gsimplex *g) {
     }
 }
 
-void wass_grid_options_default(wass_grid_options *opt) {
-    if (!opt) return;
-    memset(opt, 0, sizeof *opt);
-    opt->metric = WASS_GRID_L1;
-    opt->spacing = 1.0;
-    opt->certify = 1;
-}
-
-void wass_grid_result_free(wass_grid_result *res) {
-    if (!res) return;
-    free(res->flows);
-    free(res->potential);
-    res->flows = NULL;
-    res->potential = NULL;
-}
-
-int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
-                  const wass_grid_options *opt_in, wass_grid_result *res, wass_error_info *err) {
-    wass__clear(err);
-    if (!res) return wass__fail(err, WASS_ERR_INVALID, "res is NULL");
-    memset(res, 0, sizeof *res);
-    res->status = WASS_NOT_SOLVED;
-    wass_grid_options opt;
-    if (opt_in)
-        opt = *opt_in;
-    else
-        wass_grid_options_default(&opt);
+/* The arguments wass_grid_emd accepts, checked in the order of its errors;
+ * *N receives rows * cols and *sa, *sb the totals of a and b. */
+static int grid_check(const double *a, const double *b, size_t rows, size_t cols,
+                      const wass_grid_options *opt, size_t *N_out, double *sa, double *sb,
+                      wass_error_info *err) {
     if (!a || !b) return wass__fail(err, WASS_ERR_INVALID, "a or b is NULL");
-    if (opt.metric != WASS_GRID_L1 && opt.metric != WASS_GRID_LINF)
-        return wass__fail(err, WASS_ERR_INVALID, "unknown grid metric %d", opt.metric);
-    if (!(opt.spacing > 0) || !isfinite(opt.spacing))
+    if (opt->metric != WASS_GRID_L1 && opt->metric != WASS_GRID_LINF)
+        return wass__fail(err, WASS_ERR_INVALID, "unknown grid metric %d", opt->metric);
+    if (!(opt->spacing > 0) || !isfinite(opt->spacing))
         return wass__fail(err, WASS_ERR_INVALID, "spacing must be positive and finite, got %g",
-                          opt.spacing);
+                          opt->spacing);
     size_t N;
     if (rows == 0 || cols == 0 || !wass__mul_ok(rows, cols, &N))
         return wass__fail(err, WASS_ERR_SIZE, "grid %zu x %zu is empty or too large", rows, cols);
-    const int E = wass_grid_edges(opt.metric);
+    const int E = wass_grid_edges(opt->metric);
     if (N > (size_t)INT32_MAX / (2 * (size_t)E + 1))
         return wass__fail(err, WASS_ERR_SIZE, "grid %zu x %zu has too many pixels (at most %zu)",
                           rows, cols, (size_t)INT32_MAX / (2 * (size_t)E + 1));
-    double sa, sb;
     int rc;
-    if ((rc = wass__check_weights(a, N, "a", &sa, err))) return rc;
-    if ((rc = wass__check_weights(b, N, "b", &sb, err))) return rc;
-    double t0 = wass__now();
+    if ((rc = wass__check_weights(a, N, "a", sa, err))) return rc;
+    if ((rc = wass__check_weights(b, N, "b", sb, err))) return rc;
+    *N_out = N;
+    return WASS_OK;
+}
 
+/* The grid graph: every grid edge as two unit-cost arcs at their lower
+ * bound, then N artificial arcs (set up by grid_start_tree), and the result
+ * arrays. slot maps an arc to its signed flow slot, fwd a slot to its arc
+ * node -> neighbour (the start tree needs it). Returns 0 when out of memory;
+ * the caller frees everything. */
+static int grid_graph(gsimplex *g, wass_grid_result *res, size_t rows, size_t cols, int E,
+                      int32_t **slot_out, int64_t **fwd_out) {
+    const size_t N = rows * cols;
     res->rows = rows;
     res->cols = cols;
     res->edges = E;
     res->flows = calloc(N * (size_t)E, sizeof(double));
     res->potential = malloc(N * sizeof(double));
-    gsimplex g;
-    memset(&g, 0, sizeof g);
     size_t A = 0;
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < cols; c++)
             for (int k = 0; k < E; k++)
                 A += neighbour(rows, cols, r, c, k) >= 0 ? 2 : 0;
     size_t tot = A + N;
-    g.N = (int64_t)N;
-    g.A = (int64_t)A;
-    g.src = malloc(tot * sizeof *g.src);
-    g.tgt = malloc(tot * sizeof *g.tgt);
-    g.cost = malloc(tot * sizeof *g.cost);
-    g.flow = malloc(tot * sizeof *g.flow);
-    g.state = malloc(tot);
-    g.parent = malloc((N + 1) * sizeof(int64_t));
-    g.pred = malloc((N + 1) * sizeof(int64_t));
-    g.thread = malloc((N + 1) * sizeof(int64_t));
-    g.rev = malloc((N + 1) * sizeof(int64_t));
-    g.succ = malloc((N + 1) * sizeof(int64_t));
-    g.last = malloc((N + 1) * sizeof(int64_t));
-    g.dir = malloc(N + 1);
-    g.pi = malloc((N + 1) * sizeof(double));
-    g.dirty = malloc((N + 1) * sizeof(int64_t));
-    int32_t *slot = malloc((A ? A : 1) * sizeof *slot); /* arc -> signed flow slot */
-    int64_t *fwd = malloc(N * (size_t)E * sizeof *fwd); /* slot -> its arc node -> neighbour */
-    if (!res->flows || !res->potential || !g.src || !g.tgt || !g.cost || !g.flow || !g.state ||
-        !g.parent || !g.pred || !g.thread || !g.rev || !g.succ || !g.last || !g.dir || !g.pi ||
-        !g.dirty || !slot || !fwd) {
-        gs_free(&g);
-        free(slot);
-        free(fwd);
-        wass_grid_result_free(res);
-        return wass__fail(err, WASS_ERR_NOMEM, "out of memory for a %zu x %zu grid", rows, cols);
-    }
+    g->N = (int64_t)N;
+    g->A = (int64_t)A;
+    g->src = malloc(tot * sizeof *g->src);
+    g->tgt = malloc(tot * sizeof *g->tgt);
+    g->cost = malloc(tot * sizeof *g->cost);
+    g->flow = malloc(tot * sizeof *g->flow);
+    g->state = malloc(tot);
+    g->parent = malloc((N + 1) * sizeof(int64_t));
+    g->pred = malloc((N + 1) * sizeof(int64_t));
+    g->thread = malloc((N + 1) * sizeof(int64_t));
+    g->rev = malloc((N + 1) * sizeof(int64_t));
+    g->succ = malloc((N + 1) * sizeof(int64_t));
+    g->last = malloc((N + 1) * sizeof(int64_t));
+    g->dir = malloc(N + 1);
+    g->pi = malloc((N + 1) * sizeof(double));
+    g->dirty = malloc((N + 1) * sizeof(int64_t));
+    int32_t *slot = *slot_out = malloc((A ? A : 1) * sizeof *slot); /* arc -> signed flow slot */
+    int64_t *fwd = *fwd_out = malloc(N * (size_t)E * sizeof *fwd);  /* slot -> its arc */
+    if (!res->flows || !res->potential || !g->src || !g->tgt || !g->cost || !g->flow || !g->state ||
+        !g->parent || !g->pred || !g->thread || !g->rev || !g->succ || !g->last || !g->dir ||
+        !g->pi || !g->dirty || !slot || !fwd)
+        return 0;
     size_t e = 0;
     for (size_t r = 0; r < rows; r++)
         for (size_t c = 0; c < cols; c++)
@@ -366,39 +342,41 @@ int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
                 if (v < 0) continue;
                 int32_t u = (int32_t)(r * cols + c);
                 int32_t q = (int32_t)((size_t)u * (size_t)E + (size_t)k);
-                g.src[e] = u;
-                g.tgt[e] = (int32_t)v;
+                g->src[e] = u;
+                g->tgt[e] = (int32_t)v;
                 slot[e] = q + 1;
                 fwd[q] = (int64_t)e;
                 e++;
-                g.src[e] = (int32_t)v;
-                g.tgt[e] = u;
+                g->src[e] = (int32_t)v;
+                g->tgt[e] = u;
                 slot[e] = -(q + 1);
                 e++;
             }
     for (size_t k = 0; k < A; k++) {
-        g.cost[k] = 1.0;
-        g.flow[k] = 0.0;
-        g.state[k] = ST_LOWER;
+        g->cost[k] = 1.0;
+        g->flow[k] = 0.0;
+        g->state[k] = ST_LOWER;
     }
-    /* start: the comb spanning tree (every row a horizontal path, the rows
-     * hung on column 0), rooted by one artificial arc at pixel 0 that
-     * carries the rounding residue of the supplies s = a / sa - b / sb. The
-     * flow on a tree edge is the supply of the subtree below it, sent on the
-     * arc of the edge that points the right way (zero flows point up, so
-     * the tree is strongly feasible); preorder is row-major. This routes
-     * all mass row-then-column, an L1-optimal start for either marginal,
-     * and keeps the tree shallow (depth < rows + cols). */
+    return 1;
+}
+
+/* The start: the comb spanning tree (every row a horizontal path, the rows
+ * hung on column 0), rooted by one artificial arc at pixel 0 that carries
+ * the rounding residue of the supplies s = a / sa - b / sb. The flow on a
+ * tree edge is the supply of the subtree below it, sent on the arc of the
+ * edge that points the right way (zero flows point up, so the tree is
+ * strongly feasible); preorder is row-major. This routes all mass
+ * row-then-column, an L1-optimal start for either marginal, and keeps the
+ * tree shallow (depth < rows + cols). Returns 0 when out of memory. */
+static int grid_start_tree(gsimplex *g, const double *a, const double *b, double sa, double sb,
+                           size_t rows, size_t cols, int E, const int64_t *fwd) {
+    const size_t N = rows * cols, A = (size_t)g->A;
     const int64_t root = (int64_t)N;
     double *S = malloc(N * sizeof *S), *rowsum = malloc(rows * sizeof *rowsum);
     if (!S || !rowsum) {
         free(S);
         free(rowsum);
-        gs_free(&g);
-        free(slot);
-        free(fwd);
-        wass_grid_result_free(res);
-        return wass__fail(err, WASS_ERR_NOMEM, "out of memory for a %zu x %zu grid", rows, cols);
+        return 0;
     }
     for (size_t r = 0; r < rows; r++) {
         double acc = 0;
@@ -416,111 +394,187 @@ int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
         }
     }
     for (size_t k = A; k < A + N; k++) {
-        g.state[k] = ST_LOWER; /* artificial arcs are never priced */
-        g.src[k] = g.tgt[k] = 0;
-        g.cost[k] = 0;
-        g.flow[k] = 0;
+        g->state[k] = ST_LOWER; /* artificial arcs are never priced */
+        g->src[k] = g->tgt[k] = 0;
+        g->cost[k] = 0;
+        g->flow[k] = 0;
     }
-    g.parent[root] = -1;
-    g.pred[root] = -1;
-    g.thread[root] = 0;
-    g.rev[0] = root;
-    g.succ[root] = (int64_t)N + 1;
-    g.last[root] = root - 1;
-    g.pi[root] = 0;
-    g.dir[root] = DIR_UP;
+    g->parent[root] = -1;
+    g->pred[root] = -1;
+    g->thread[root] = 0;
+    g->rev[0] = root;
+    g->succ[root] = (int64_t)N + 1;
+    g->last[root] = root - 1;
+    g->pi[root] = 0;
+    g->dir[root] = DIR_UP;
     for (size_t u = 0; u < N; u++) {
         size_t r = u / cols, c = u % cols;
-        g.thread[u] = u + 1 < N ? (int64_t)u + 1 : root;
-        if (u + 1 < N) g.rev[u + 1] = (int64_t)u;
-        g.succ[u] = c > 0 ? (int64_t)(cols - c) : (int64_t)((rows - r) * cols);
-        g.last[u] = c > 0 ? (int64_t)(r * cols + cols - 1) : (int64_t)N - 1;
+        g->thread[u] = u + 1 < N ? (int64_t)u + 1 : root;
+        if (u + 1 < N) g->rev[u + 1] = (int64_t)u;
+        g->succ[u] = c > 0 ? (int64_t)(cols - c) : (int64_t)((rows - r) * cols);
+        g->last[u] = c > 0 ? (int64_t)(r * cols + cols - 1) : (int64_t)N - 1;
         double f = S[u];
         if (u == 0) {
             size_t ae = A;
-            g.parent[0] = root;
-            g.pred[0] = (int64_t)ae;
-            g.state[ae] = ST_TREE;
+            g->parent[0] = root;
+            g->pred[0] = (int64_t)ae;
+            g->state[ae] = ST_TREE;
             if (f >= 0) {
-                g.dir[0] = DIR_UP;
-                g.src[ae] = 0;
-                g.tgt[ae] = (int32_t)root;
-                g.flow[ae] = f;
+                g->dir[0] = DIR_UP;
+                g->src[ae] = 0;
+                g->tgt[ae] = (int32_t)root;
+                g->flow[ae] = f;
             } else {
-                g.dir[0] = DIR_DOWN;
-                g.src[ae] = (int32_t)root;
-                g.tgt[ae] = 0;
-                g.flow[ae] = -f;
+                g->dir[0] = DIR_DOWN;
+                g->src[ae] = (int32_t)root;
+                g->tgt[ae] = 0;
+                g->flow[ae] = -f;
             }
-            g.pi[0] = 0;
+            g->pi[0] = 0;
             continue;
         }
         size_t p = c > 0 ? u - 1 : u - cols;
         int64_t down = fwd[p * (size_t)E + (c > 0 ? 0 : 1)]; /* the arc p -> u */
-        g.parent[u] = (int64_t)p;
+        g->parent[u] = (int64_t)p;
         if (f >= 0) {
-            g.pred[u] = down + 1; /* u -> p */
-            g.dir[u] = DIR_UP;
-            g.flow[down + 1] = f;
-            g.pi[u] = g.pi[p] - 1.0;
+            g->pred[u] = down + 1; /* u -> p */
+            g->dir[u] = DIR_UP;
+            g->flow[down + 1] = f;
+            g->pi[u] = g->pi[p] - 1.0;
         } else {
-            g.pred[u] = down;
-            g.dir[u] = DIR_DOWN;
-            g.flow[down] = -f;
-            g.pi[u] = g.pi[p] + 1.0;
+            g->pred[u] = down;
+            g->dir[u] = DIR_DOWN;
+            g->flow[down] = -f;
+            g->pi[u] = g->pi[p] + 1.0;
         }
-        g.state[g.pred[u]] = ST_TREE;
+        g->state[g->pred[u]] = ST_TREE;
     }
     free(S);
     free(rowsum);
-    free(fwd);
-    int64_t block = (int64_t)sqrt((double)A);
+    return 1;
+}
+
+/* Pivots until no arc prices out or the pivot limit is reached (*status
+ * WASS_ITERATION_LIMIT); *it receives the pivots made. */
+static int grid_pivots(gsimplex *g, const wass_grid_options *opt, int64_t *it_out, int *status,
+                       wass_error_info *err) {
+    int64_t block = (int64_t)sqrt((double)g->A);
     if (block < 10) block = 10;
     int64_t next = 0, it = 0;
-    int status = WASS_OPTIMAL;
-    rc = WASS_OK;
-    while (find_entering(&g, block, &next)) {
-        if (opt.max_iter > 0 && it >= opt.max_iter) {
-            status = WASS_ITERATION_LIMIT;
+    int rc = WASS_OK;
+    *status = WASS_OPTIMAL;
+    while (find_entering(g, block, &next)) {
+        if (opt->max_iter > 0 && it >= opt->max_iter) {
+            *status = WASS_ITERATION_LIMIT;
             break;
         }
-        find_join(&g);
-        if (!find_leaving(&g)) {
+        find_join(g);
+        if (!find_leaving(g)) {
             rc = wass__fail(err, WASS_ERR_INTERNAL, "grid simplex: unbounded cycle");
             break;
         }
-        change_flow(&g);
-        update_tree(&g);
-        update_potential(&g);
+        change_flow(g);
+        update_tree(g);
+        update_potential(g);
         it++;
-        if (opt.progress && (it & 0xffff) == 0)
-            opt.progress(-1.0, "grid simplex", opt.progress_user);
+        if (opt->progress && (it & 0xffff) == 0)
+            opt->progress(-1.0, "grid simplex", opt->progress_user);
     }
-    if (rc == WASS_OK) {
-        /* flows per slot; potential f = -pi, shifted so that min f = 0 */
-        for (size_t k = 0; k < A; k++) {
-            if (g.flow[k] == 0) continue;
-            int32_t q = slot[k];
-            if (q > 0)
-                res->flows[q - 1] += g.flow[k];
-            else
-                res->flows[-q - 1] -= g.flow[k];
-        }
-        double mx = -INFINITY;
-        for (size_t u = 0; u < N; u++)
-            if (g.pi[u] > mx) mx = g.pi[u];
-        double sum = 0;
-        for (size_t q = 0; q < N * (size_t)E; q++)
-            sum += fabs(res->flows[q]);
-        for (size_t u = 0; u < N; u++)
-            res->potential[u] = (mx - g.pi[u]) * opt.spacing;
-        res->cost = sum * opt.spacing;
-        res->iterations = it;
-        res->status = status;
-        if (status == WASS_ITERATION_LIMIT)
-            snprintf(res->message, sizeof res->message, "pivot limit %lld reached",
-                     (long long)opt.max_iter);
+    *it_out = it;
+    return rc;
+}
+
+/* The result from the final basis: flows per slot; potential f = -pi,
+ * shifted so that min f = 0; both scaled by the spacing. */
+static void grid_assemble(const gsimplex *g, const int32_t *slot, const wass_grid_options *opt,
+                          int64_t it, int status, wass_grid_result *res) {
+    const size_t N = (size_t)g->N, A = (size_t)g->A, E = (size_t)res->edges;
+    for (size_t k = 0; k < A; k++) {
+        if (g->flow[k] == 0) continue;
+        int32_t q = slot[k];
+        if (q > 0)
+            res->flows[q - 1] += g->flow[k];
+        else
+            res->flows[-q - 1] -= g->flow[k];
     }
+    double mx = -INFINITY;
+    for (size_t u = 0; u < N; u++)
+        if (g->pi[u] > mx) mx = g->pi[u];
+    double sum = 0;
+    for (size_t q = 0; q < N * E; q++)
+        sum += fabs(res->flows[q]);
+    for (size_t u = 0; u < N; u++)
+        res->potential[u] = (mx - g->pi[u]) * opt->spacing;
+    res->cost = sum * opt->spacing;
+    res->iterations = it;
+    res->status = status;
+    if (status == WASS_ITERATION_LIMIT)
+        snprintf(res->message, sizeof res->message, "pivot limit %lld reached",
+                 (long long)opt->max_iter);
+}
+
+/* The certificate of an optimal result, recomputed from the histograms by
+ * wass_grid_certify; one missing 1e-9 turns the status WASS_NOT_CONVERGED,
+ * naming the check that failed. */
+static int grid_certify_result(const double *a, const double *b, size_t rows, size_t cols,
+                               const wass_grid_options *opt, wass_grid_result *res,
+                               wass_error_info *err) {
+    wass_error_info e2;
+    int rc;
+    if ((rc = wass_grid_certify(a, b, rows, cols, opt, res->flows, res->potential, &res->cert,
+                                &e2))) {
+        wass_grid_result_free(res);
+        return wass__fail(err, rc, "%s", e2.message);
+    }
+    const double tol = 1e-9;
+    const char *bad = res->cert.marginal_error > tol      ? "marginal error"
+                      : res->cert.min_reduced_cost < -tol ? "reduced cost"
+                      : res->cert.duality_gap > tol       ? "duality gap"
+                                                          : NULL;
+    if (bad) {
+        res->status = WASS_NOT_CONVERGED;
+        snprintf(res->message, sizeof res->message,
+                 "certificate failed (%s): marginal %.3g, reduced cost %.3g, gap %.3g", bad,
+                 res->cert.marginal_error, res->cert.min_reduced_cost, res->cert.duality_gap);
+    }
+    return WASS_OK;
+}
+
+int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
+                  const wass_grid_options *opt_in, wass_grid_result *res, wass_error_info *err) {
+    wass__clear(err);
+    if (!res) return wass__fail(err, WASS_ERR_INVALID, "res is NULL");
+    memset(res, 0, sizeof *res);
+    res->status = WASS_NOT_SOLVED;
+    wass_grid_options opt;
+    if (opt_in)
+        opt = *opt_in;
+    else
+        wass_grid_options_default(&opt);
+    size_t N;
+    double sa, sb;
+    int rc = grid_check(a, b, rows, cols, &opt, &N, &sa, &sb, err);
+    if (rc) return rc;
+    const int E = wass_grid_edges(opt.metric);
+    double t0 = wass__now();
+
+    gsimplex g;
+    memset(&g, 0, sizeof g);
+    int32_t *slot = NULL;
+    int64_t *fwd = NULL;
+    int ok = grid_graph(&g, res, rows, cols, E, &slot, &fwd) &&
+             grid_start_tree(&g, a, b, sa, sb, rows, cols, E, fwd);
+    free(fwd);
+    if (!ok) {
+        gs_free(&g);
+        free(slot);
+        wass_grid_result_free(res);
+        return wass__fail(err, WASS_ERR_NOMEM, "out of memory for a %zu x %zu grid", rows, cols);
+    }
+    int64_t it;
+    int status;
+    rc = grid_pivots(&g, &opt, &it, &status, err);
+    if (rc == WASS_OK) grid_assemble(&g, slot, &opt, it, status, res);
     gs_free(&g);
     free(slot);
     if (rc != WASS_OK) {
@@ -528,24 +582,7 @@ int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
         return rc;
     }
     res->seconds = wass__now() - t0;
-    if (opt.certify && res->status == WASS_OPTIMAL) {
-        wass_error_info e2;
-        if ((rc = wass_grid_certify(a, b, rows, cols, &opt, res->flows, res->potential, &res->cert,
-                                    &e2))) {
-            wass_grid_result_free(res);
-            return wass__fail(err, rc, "%s", e2.message);
-        }
-        const double tol = 1e-9;
-        const char *bad = res->cert.marginal_error > tol      ? "marginal error"
-                          : res->cert.min_reduced_cost < -tol ? "reduced cost"
-                          : res->cert.duality_gap > tol       ? "duality gap"
-                                                              : NULL;
-        if (bad) {
-            res->status = WASS_NOT_CONVERGED;
-            snprintf(res->message, sizeof res->message,
-                     "certificate failed (%s): marginal %.3g, reduced cost %.3g, gap %.3g", bad,
-                     res->cert.marginal_error, res->cert.min_reduced_cost, res->cert.duality_gap);
-        }
-    }
+    if (opt.certify && res->status == WASS_OPTIMAL)
+        return grid_certify_result(a, b, rows, cols, &opt, res, err);
     return WASS_OK;
 }

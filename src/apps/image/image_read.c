@@ -1,6 +1,8 @@
 /*
  * image_read.c - wass_image_read: opens a file, picks the reader by the
- * magic bytes (PNG or PGM / PPM), and the grey plane of an image.
+ * magic bytes (PNG or PGM / PPM), and the grey plane of an image. It calls
+ * the format readers, never the other way (wass_image_free, which the
+ * readers need, is in image_common.c).
  */
 #include "apps/image/image_internal.h"
 #include "common/internal.h"
@@ -8,12 +10,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-void wass_image_free(wass_image *img) {
-    if (!img) return;
-    free(img->pixels);
-    memset(img, 0, sizeof *img);
-}
 
 int wass_image_read(const char *path, wass_image *out, wass_error_info *err) {
     wass__clear(err);

@@ -356,6 +356,129 @@ static int query_exact(const rctx *c, scratch *s, size_t qi, const wass_sparse *
     return rc;
 }
 
+/* The inputs wass_retrieve accepts, checked in the order of its errors;
+ * fills c's inputs, sizes and ground, and *maxn with the largest
+ * signature (the scratch is sized by it). */
+static int retrieve_check(rctx *c, const wass_cloud *db, size_t count, const wass_cloud *queries,
+                          size_t nq, size_t *maxn_out, wass_error_info *err) {
+    if (!db || !queries) return wass__fail(err, WASS_ERR_INVALID, "db or queries is NULL");
+    if (count == 0) return wass__fail(err, WASS_ERR_SIZE, "the database is empty");
+    if (nq == 0) return wass__fail(err, WASS_ERR_SIZE, "no queries");
+    if (c->opt.k == 0) return wass__fail(err, WASS_ERR_INVALID, "k must be at least 1");
+    if (c->opt.mode < WASS_RETRIEVE_EXACT || c->opt.mode > WASS_RETRIEVE_BRUTE)
+        return wass__fail(err, WASS_ERR_INVALID, "unknown retrieval mode %d", c->opt.mode);
+    if (c->opt.metric != WASS_EUCLIDEAN && c->opt.metric != WASS_CITYBLOCK &&
+        c->opt.metric != WASS_CHEBYSHEV)
+        return wass__fail(err, WASS_ERR_UNSUPPORTED,
+                          "retrieval supports the euclidean, cityblock and chebyshev metrics");
+    c->db = db, c->q = queries, c->count = count, c->nq = nq;
+    c->d = db[0].d;
+    c->ground = wass_ground_make(c->opt.metric, 1.0);
+    size_t maxn = 0;
+    for (size_t id = 0; id < count + nq; id++) {
+        const wass_cloud *P = id < count ? &db[id] : &queries[id - count];
+        const char *what = id < count ? "database entry" : "query";
+        size_t at = id < count ? id : id - count;
+        if (P->n == 0 || !P->X) return wass__fail(err, WASS_ERR_SIZE, "%s %zu is empty", what, at);
+        if (P->d != c->d || P->d == 0)
+            return wass__fail(err, WASS_ERR_SIZE, "%s %zu has dimension %zu, expected %zu", what,
+                              at, P->d, c->d);
+        double t;
+        wass_error_info e;
+        int rc = wass__check_weights(P->w, P->n, "weights", &t, &e);
+        if (!rc) rc = wass__check_finite(P->X, P->n * P->d, "points", &e);
+        if (rc) return wass__fail(err, rc, "%s %zu: %s", what, at, e.message);
+        if (P->n > maxn) maxn = P->n;
+    }
+    *maxn_out = maxn;
+    return WASS_OK;
+}
+
+/* The grid embedding of every signature (database first, then queries) in
+ * one frame, for the embed and rerank modes. *emb is set even on failure
+ * (entries not embedded are zero): the caller frees it and *fr. */
+static int retrieve_embed(const rctx *c, wass_sparse **emb_out, wass_embed_frame *fr,
+                          wass_error_info *err) {
+    const size_t count = c->count, nq = c->nq;
+    int rc = WASS_OK;
+    wass_cloud *all = malloc((count + nq) * sizeof *all);
+    wass_sparse *emb = *emb_out = calloc(count + nq, sizeof *emb);
+    if (!all || !emb) {
+        rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    } else {
+        memcpy(all, c->db, count * sizeof *all);
+        memcpy(all + count, c->q, nq * sizeof *all);
+        wass_embed_options eo;
+        wass_embed_options_default(&eo);
+        eo.seed = c->opt.seed;
+        rc = wass_embed_frame_init(fr, all, count + nq, &eo, err);
+        for (size_t id = 0; rc == WASS_OK && id < count + nq; id++)
+            rc = wass_embed(fr, &all[id], &emb[id], err);
+    }
+    free(all);
+    return rc;
+}
+
+/* Every query answered into res (k neighbours each), in parallel with a
+ * scratch per thread; a failure does not stop the other queries, and the
+ * failing query of lowest index names the error, whatever the threads. */
+static int retrieve_queries(const rctx *c, const wass_sparse *emb, size_t maxn, size_t k,
+                            wass_retrieve_result *res, wass_error_info *err) {
+    const size_t count = c->count, nq = c->nq;
+    int nt = wass__threads(c->opt.threads);
+    if ((size_t)nt > nq) nt = (int)nq;
+    size_t done = 0;
+    int first_rc = WASS_OK;
+    size_t first_q = nq;
+    wass_error_info first_err;
+    memset(&first_err, 0, sizeof first_err);
+    size_t hist = c->grid ? c->W * c->H : 1;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+#endif
+    {
+        scratch s;
+        s.ha = calloc(hist, sizeof(double));
+        s.hb = calloc(hist, sizeof(double));
+        s.tmp = malloc(2 * maxn * sizeof(double));
+        s.key = malloc(count * sizeof(double));
+        s.order = malloc(count * sizeof(size_t));
+        int ok = s.ha && s.hb && s.tmp && s.key && s.order;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (size_t qi = 0; qi < nq; qi++) {
+            wass_error_info e;
+            memset(&e, 0, sizeof e);
+            int r = ok ? query_exact(c, &s, qi, emb, res->index + qi * k, res->distance + qi * k,
+                                     &res->exact_solves[qi], &e)
+                       : wass__fail(&e, WASS_ERR_NOMEM, "out of memory");
+            size_t now;
+#ifdef _OPENMP
+#pragma omp atomic capture
+#endif
+            now = ++done;
+            if (r != WASS_OK) {
+#ifdef _OPENMP
+#pragma omp critical(wass_retrieve_err)
+#endif
+                {
+                    if (qi < first_q) first_q = qi, first_rc = r, first_err = e;
+                }
+            }
+            int master = 1;
+#ifdef _OPENMP
+            master = omp_get_thread_num() == 0;
+#endif
+            if (master && c->opt.progress)
+                c->opt.progress((double)now / (double)nq, "retrieve", c->opt.progress_user);
+        }
+        free(s.ha), free(s.hb), free(s.tmp), free(s.key), free(s.order);
+    }
+    if (first_q < nq) return wass__fail(err, first_rc, "%s", first_err.message);
+    return WASS_OK;
+}
+
 int wass_retrieve(const wass_cloud *db, size_t count, const wass_cloud *queries, size_t nq,
                   const wass_retrieve_options *opt_in, wass_retrieve_result *res,
                   wass_error_info *err) {
@@ -368,58 +491,16 @@ int wass_retrieve(const wass_cloud *db, size_t count, const wass_cloud *queries,
         c.opt = *opt_in;
     else
         wass_retrieve_options_default(&c.opt);
-    if (!db || !queries) return wass__fail(err, WASS_ERR_INVALID, "db or queries is NULL");
-    if (count == 0) return wass__fail(err, WASS_ERR_SIZE, "the database is empty");
-    if (nq == 0) return wass__fail(err, WASS_ERR_SIZE, "no queries");
-    if (c.opt.k == 0) return wass__fail(err, WASS_ERR_INVALID, "k must be at least 1");
-    if (c.opt.mode < WASS_RETRIEVE_EXACT || c.opt.mode > WASS_RETRIEVE_BRUTE)
-        return wass__fail(err, WASS_ERR_INVALID, "unknown retrieval mode %d", c.opt.mode);
-    if (c.opt.metric != WASS_EUCLIDEAN && c.opt.metric != WASS_CITYBLOCK &&
-        c.opt.metric != WASS_CHEBYSHEV)
-        return wass__fail(err, WASS_ERR_UNSUPPORTED,
-                          "retrieval supports the euclidean, cityblock and chebyshev metrics");
-    c.db = db, c.q = queries, c.count = count, c.nq = nq;
-    c.d = db[0].d;
-    c.ground = wass_ground_make(c.opt.metric, 1.0);
     size_t maxn = 0;
-    for (size_t id = 0; id < count + nq; id++) {
-        const wass_cloud *P = id < count ? &db[id] : &queries[id - count];
-        const char *what = id < count ? "database entry" : "query";
-        size_t at = id < count ? id : id - count;
-        if (P->n == 0 || !P->X) return wass__fail(err, WASS_ERR_SIZE, "%s %zu is empty", what, at);
-        if (P->d != c.d || P->d == 0)
-            return wass__fail(err, WASS_ERR_SIZE, "%s %zu has dimension %zu, expected %zu", what,
-                              at, P->d, c.d);
-        double t;
-        wass_error_info e;
-        int rc = wass__check_weights(P->w, P->n, "weights", &t, &e);
-        if (!rc) rc = wass__check_finite(P->X, P->n * P->d, "points", &e);
-        if (rc) return wass__fail(err, rc, "%s %zu: %s", what, at, e.message);
-        if (P->n > maxn) maxn = P->n;
-    }
+    int rc = retrieve_check(&c, db, count, queries, nq, &maxn, err);
+    if (rc) return rc;
     double t0 = wass__now();
-    int rc = prepare(&c, err);
+    rc = prepare(&c, err);
     wass_sparse *emb = NULL;
     wass_embed_frame fr;
     memset(&fr, 0, sizeof fr);
-    if (rc == WASS_OK &&
-        (c.opt.mode == WASS_RETRIEVE_EMBED || c.opt.mode == WASS_RETRIEVE_RERANK)) {
-        wass_cloud *all = malloc((count + nq) * sizeof *all);
-        emb = calloc(count + nq, sizeof *emb);
-        if (!all || !emb) {
-            rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory");
-        } else {
-            memcpy(all, db, count * sizeof *all);
-            memcpy(all + count, queries, nq * sizeof *all);
-            wass_embed_options eo;
-            wass_embed_options_default(&eo);
-            eo.seed = c.opt.seed;
-            rc = wass_embed_frame_init(&fr, all, count + nq, &eo, err);
-            for (size_t id = 0; rc == WASS_OK && id < count + nq; id++)
-                rc = wass_embed(&fr, &all[id], &emb[id], err);
-        }
-        free(all);
-    }
+    if (rc == WASS_OK && (c.opt.mode == WASS_RETRIEVE_EMBED || c.opt.mode == WASS_RETRIEVE_RERANK))
+        rc = retrieve_embed(&c, &emb, &fr, err);
     size_t k = c.opt.k < count ? c.opt.k : count;
     if (rc == WASS_OK) {
         res->index = malloc(nq * k * sizeof(size_t));
@@ -428,59 +509,7 @@ int wass_retrieve(const wass_cloud *db, size_t count, const wass_cloud *queries,
         if (!res->index || !res->distance || !res->exact_solves)
             rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory");
     }
-    if (rc == WASS_OK) {
-        int nt = wass__threads(c.opt.threads);
-        if ((size_t)nt > nq) nt = (int)nq;
-        size_t done = 0;
-        int first_rc = WASS_OK;
-        size_t first_q = nq;
-        wass_error_info first_err;
-        memset(&first_err, 0, sizeof first_err);
-        size_t hist = c.grid ? c.W * c.H : 1;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nt)
-#endif
-        {
-            scratch s;
-            s.ha = calloc(hist, sizeof(double));
-            s.hb = calloc(hist, sizeof(double));
-            s.tmp = malloc(2 * maxn * sizeof(double));
-            s.key = malloc(count * sizeof(double));
-            s.order = malloc(count * sizeof(size_t));
-            int ok = s.ha && s.hb && s.tmp && s.key && s.order;
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 1)
-#endif
-            for (size_t qi = 0; qi < nq; qi++) {
-                wass_error_info e;
-                memset(&e, 0, sizeof e);
-                int r = ok ? query_exact(&c, &s, qi, emb, res->index + qi * k,
-                                         res->distance + qi * k, &res->exact_solves[qi], &e)
-                           : wass__fail(&e, WASS_ERR_NOMEM, "out of memory");
-                size_t now;
-#ifdef _OPENMP
-#pragma omp atomic capture
-#endif
-                now = ++done;
-                if (r != WASS_OK) {
-#ifdef _OPENMP
-#pragma omp critical(wass_retrieve_err)
-#endif
-                    {
-                        if (qi < first_q) first_q = qi, first_rc = r, first_err = e;
-                    }
-                }
-                int master = 1;
-#ifdef _OPENMP
-                master = omp_get_thread_num() == 0;
-#endif
-                if (master && c.opt.progress)
-                    c.opt.progress((double)now / (double)nq, "retrieve", c.opt.progress_user);
-            }
-            free(s.ha), free(s.hb), free(s.tmp), free(s.key), free(s.order);
-        }
-        if (first_q < nq) rc = wass__fail(err, first_rc, "%s", first_err.message);
-    }
+    if (rc == WASS_OK) rc = retrieve_queries(&c, emb, maxn, k, res, err);
     if (emb)
         for (size_t id = 0; id < count + nq; id++)
             wass_sparse_free(&emb[id]);

@@ -527,59 +527,42 @@ static void counters_add(counters *total, const counters *c) {
     total->pruned_ict += c->pruned_ict;
 }
 
-int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const wass_bag *corpus,
-             size_t nc, const wass_knn_options *opt, wass_knn_result *res, wass_error_info *err) {
-    wass__clear(err);
-    if (!res) return wass__fail(err, WASS_ERR_INVALID, "result is NULL");
-    memset(res, 0, sizeof *res);
-    wass_knn_options o;
-    if (opt)
-        o = *opt;
-    else
-        wass_knn_options_default(&o);
-    size_t maxq = 1, maxc = 1, dim = wv ? wv->dim : 0;
-    int rc = knn_check(wv, queries, nq, corpus, nc, &o, &maxq, &maxc, err);
-    if (rc) return rc;
-    size_t nk = nq * o.k, dimq = nq * dim, dimc = nc * dim;
-    double t0 = wass__now();
-    res->nq = nq;
-    res->k = o.k;
-    res->index = malloc((nk ? nk : 1) * sizeof *res->index);
-    res->dist = malloc((nk ? nk : 1) * sizeof *res->dist);
-    double *cq = malloc((dimq ? dimq : 1) * sizeof *cq);
-    double *cc = malloc((dimc ? dimc : 1) * sizeof *cc);
-    if (!res->index || !res->dist || !cq || !cc) {
-        free(cq);
-        free(cc);
-        wass_knn_result_free(res);
-        return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
-    }
+/* The word centroids of every query and corpus document (the WCD bound and
+ * the kusner order need them); empty queries are counted in res. */
+static void knn_centroids(const wass_wordvec *wv, const wass_bag *queries, size_t nq,
+                          const wass_bag *corpus, size_t nc, const wass_knn_options *o, double *cq,
+                          double *cc, wass_knn_result *res) {
     for (size_t i = 0; i < nq; i++) {
         if (queries[i].len)
-            wass__wmd_centroid(wv, &queries[i], &o.wmd, cq + i * wv->dim);
+            wass__wmd_centroid(wv, &queries[i], &o->wmd, cq + i * wv->dim);
         else
             res->empty_queries++;
     }
     for (size_t j = 0; j < nc; j++)
-        if (corpus[j].len) wass__wmd_centroid(wv, &corpus[j], &o.wmd, cc + j * wv->dim);
+        if (corpus[j].len) wass__wmd_centroid(wv, &corpus[j], &o->wmd, cc + j * wv->dim);
+}
 
-    corpus_words cw;
-    size_t table = corpus_table(wv, corpus, nc, nq, maxq, &o, &cw);
+/* Every query answered into res, in parallel with a scratch per thread;
+ * the first failure (or a scratch that does not fit) stops the queries not
+ * yet started and lands in *first_err. The counters of all threads are
+ * summed into *total. Returns whether anything failed. */
+static int knn_queries(const wass_wordvec *wv, const wass_bag *queries, size_t nq,
+                       const wass_bag *corpus, size_t nc, const wass_knn_options *opt,
+                       const double *cq, const double *cc, const corpus_words *cw, size_t table,
+                       size_t maxq, size_t maxc, wass_knn_result *res, counters *total,
+                       wass_error_info *first_err) {
+    const wass_knn_options o = *opt;
     int nthreads = wass__threads(o.wmd.threads);
     if ((size_t)nthreads > nq) nthreads = nq ? (int)nq : 1;
-    counters total = {0, 0, 0, 0, 0};
     int failed = 0;
-    wass_error_info first_err;
-    wass__clear(&first_err);
     size_t done = 0;
-    if (o.progress) o.progress(0.0, "knn", o.progress_user);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nthreads)
 #endif
     {
         scratch s;
         counters cnt = {0, 0, 0, 0, 0};
-        int ok = scratch_init(&s, &cw, wv, &o, table, maxq, maxc, nc);
+        int ok = scratch_init(&s, cw, wv, &o, table, maxq, maxc, nc);
         if (!ok) {
 #ifdef _OPENMP
 #pragma omp critical(wass_knn_err)
@@ -587,7 +570,7 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
             {
                 if (!failed) {
                     failed = 1;
-                    wass__fail(&first_err, WASS_ERR_NOMEM, "out of memory for the kNN scratch");
+                    wass__fail(first_err, WASS_ERR_NOMEM, "out of memory for the kNN scratch");
                 }
             }
         }
@@ -615,8 +598,8 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
                 {
                     if (!failed) {
                         failed = 1;
-                        first_err = e;
-                        first_err.code = r;
+                        *first_err = e;
+                        first_err->code = r;
                     }
                 }
             }
@@ -631,9 +614,49 @@ int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const w
 #ifdef _OPENMP
 #pragma omp critical(wass_knn_sum)
 #endif
-        { counters_add(&total, &cnt); }
+        { counters_add(total, &cnt); }
         scratch_free(&s);
     }
+    return failed;
+}
+
+int wass_knn(const wass_wordvec *wv, const wass_bag *queries, size_t nq, const wass_bag *corpus,
+             size_t nc, const wass_knn_options *opt, wass_knn_result *res, wass_error_info *err) {
+    wass__clear(err);
+    if (!res) return wass__fail(err, WASS_ERR_INVALID, "result is NULL");
+    memset(res, 0, sizeof *res);
+    wass_knn_options o;
+    if (opt)
+        o = *opt;
+    else
+        wass_knn_options_default(&o);
+    size_t maxq = 1, maxc = 1, dim = wv ? wv->dim : 0;
+    int rc = knn_check(wv, queries, nq, corpus, nc, &o, &maxq, &maxc, err);
+    if (rc) return rc;
+    size_t nk = nq * o.k, dimq = nq * dim, dimc = nc * dim;
+    double t0 = wass__now();
+    res->nq = nq;
+    res->k = o.k;
+    res->index = malloc((nk ? nk : 1) * sizeof *res->index);
+    res->dist = malloc((nk ? nk : 1) * sizeof *res->dist);
+    double *cq = malloc((dimq ? dimq : 1) * sizeof *cq);
+    double *cc = malloc((dimc ? dimc : 1) * sizeof *cc);
+    if (!res->index || !res->dist || !cq || !cc) {
+        free(cq);
+        free(cc);
+        wass_knn_result_free(res);
+        return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    }
+    knn_centroids(wv, queries, nq, corpus, nc, &o, cq, cc, res);
+
+    corpus_words cw;
+    size_t table = corpus_table(wv, corpus, nc, nq, maxq, &o, &cw);
+    counters total = {0, 0, 0, 0, 0};
+    wass_error_info first_err;
+    wass__clear(&first_err);
+    if (o.progress) o.progress(0.0, "knn", o.progress_user);
+    int failed = knn_queries(wv, queries, nq, corpus, nc, &o, cq, cc, &cw, table, maxq, maxc, res,
+                             &total, &first_err);
     free(cq);
     free(cc);
     corpus_words_free(&cw);
