@@ -672,7 +672,8 @@ PyMODINIT_FUNC PyInit__wass(void) {
     if (!WassError || PyModule_AddObject(mod, "WassError", WassError)) goto fail;
     Py_INCREF(WassError); /* the module's reference was stolen; keep ours */
     if (PyModule_AddStringConstant(mod, "__version__", WASS_VERSION_STRING)) goto fail;
-    if (PyModule_AddFunctions(mod, wass_py_wmd_methods) || wass_py_wmd_init(mod)) goto fail;
+    if (PyModule_AddFunctions(mod, wass_py_wordvec_methods) || wass_py_wordvec_init(mod)) goto fail;
+    if (PyModule_AddFunctions(mod, wass_py_wmd_methods)) goto fail;
     if (PyModule_AddFunctions(mod, wass_py_image_methods) || wass_py_image_init(mod)) goto fail;
     if (PyModule_AddFunctions(mod, wass_py_pairwise_methods)) goto fail;
     if (PyModule_AddFunctions(mod, wass_py_graph_methods)) goto fail;
