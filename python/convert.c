@@ -483,6 +483,28 @@ int py_progress_raise(py_progress *pp) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* Two weighted clouds                                                      */
+/* ------------------------------------------------------------------------ */
+
+void cloud_pair_clear(cloud_pair *cp) {
+    Py_CLEAR(cp->X);
+    Py_CLEAR(cp->Y);
+    Py_CLEAR(cp->a);
+    Py_CLEAR(cp->b);
+}
+
+int build_pair(cloud_pair *cp, PyObject *X, PyObject *Y, PyObject *a, PyObject *b) {
+    memset(cp, 0, sizeof *cp);
+    if (get_clouds(X, Y, &cp->X, &cp->Y)) return -1;
+    if (opt_double(a, "a", 1, 1, &cp->a) || opt_double(b, "b", 1, 1, &cp->b)) return -1;
+    if (check_len(cp->a, "a", len0(cp->X), "X") || check_len(cp->b, "b", len0(cp->Y), "Y"))
+        return -1;
+    build_cloud(&cp->P, cp->X, cp->a);
+    build_cloud(&cp->Q, cp->Y, cp->b);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Bags of words                                                            */
 /* ------------------------------------------------------------------------ */
 

@@ -52,6 +52,15 @@ int build_cloud(wass_cloud *c, PyArrayObject *X, PyArrayObject *w);
 int put(PyObject *d, const char *key, PyObject *val);
 PyObject *result_dict(const wass_result *r);
 
+/* Two weighted clouds X, Y (n x d, m x d) with optional weights a, b (None =
+ * uniform), checked; cloud_pair_clear drops the arrays. */
+typedef struct {
+    PyArrayObject *X, *Y, *a, *b;
+    wass_cloud P, Q;
+} cloud_pair;
+int build_pair(cloud_pair *cp, PyObject *X, PyObject *Y, PyObject *a, PyObject *b);
+void cloud_pair_clear(cloud_pair *cp);
+
 /* Bags of words: a bag is a pair (word indices, weights) of 1-D arrays,
  * copied into PyMem-allocated arrays (bag_release / bag_list_free). name
  * (and idx >= 0) name the argument in errors. */
@@ -79,6 +88,7 @@ void py_progress_cb(double fraction, const char *stage, void *user);
 int py_progress_raise(py_progress *pp);
 
 /* Method tables and set-up of the other files of the module. */
+extern PyMethodDef wass_py_entropic_methods[];
 extern PyMethodDef wass_py_wordvec_methods[];
 int wass_py_wordvec_init(PyObject *mod);
 extern PyMethodDef wass_py_wmd_methods[];
