@@ -115,25 +115,32 @@ static int parse_psd(const char *cmd, const char *name, const char *v, void *tar
     return 1;
 }
 
-int cmd_graphs(int argc, char **argv) {
+/* What the command line asked for. */
+typedef struct {
+    const char *dir, *dist_path, *emb_path;
+    long dim, cv, inner, threads, seed;
+    double penalty;
+    int labels, approx, many, json, psd;
+} graphs_args;
+
+/* Parse and check the command line into *a. Returns -1 to go on, else the
+ * exit code (CLI_OK after --help). */
+static int graphs_parse(int argc, char **argv, graphs_args *a) {
     const char *cmd = "graphs";
-    const char *dir = NULL, *dist_path = NULL, *emb_path = NULL;
-    long dim = 0, cv = 10, inner = 5, threads = 0, seed = 0;
-    double penalty = 1.0;
-    int labels = 0, approx = 0, many = 0, json = 0, psd = WASS_GRAPH_PSD_NONE, dim_given = 0;
-    const cli_option options[] = {CLI_OPT_LONG("--dim", &dim, 1, 4096),
-                                  CLI_OPT_LONG("--cv", &cv, 0, 1000000),
-                                  CLI_OPT_LONG("--inner", &inner, 2, 1000000),
-                                  CLI_OPT_LONG("--seed", &seed, 0, 2147483647L),
-                                  CLI_OPT_LONG("--threads", &threads, 0, 4096),
-                                  CLI_OPT_DOUBLE("--label-penalty", &penalty, NULL),
-                                  CLI_OPT_FN("--psd", parse_psd, &psd),
-                                  CLI_OPT_STR("--distances", &dist_path),
-                                  CLI_OPT_STR("--embeddings", &emb_path),
-                                  CLI_OPT_FLAG("--labels", &labels),
-                                  CLI_OPT_FLAG("--approx", &approx),
-                                  CLI_OPT_FLAG("--emd-many", &many),
-                                  CLI_OPT_FLAG("--json", &json),
+    *a = (graphs_args){.cv = 10, .inner = 5, .penalty = 1.0, .psd = WASS_GRAPH_PSD_NONE};
+    const cli_option options[] = {CLI_OPT_LONG("--dim", &a->dim, 1, 4096),
+                                  CLI_OPT_LONG("--cv", &a->cv, 0, 1000000),
+                                  CLI_OPT_LONG("--inner", &a->inner, 2, 1000000),
+                                  CLI_OPT_LONG("--seed", &a->seed, 0, 2147483647L),
+                                  CLI_OPT_LONG("--threads", &a->threads, 0, 4096),
+                                  CLI_OPT_DOUBLE("--label-penalty", &a->penalty, NULL),
+                                  CLI_OPT_FN("--psd", parse_psd, &a->psd),
+                                  CLI_OPT_STR("--distances", &a->dist_path),
+                                  CLI_OPT_STR("--embeddings", &a->emb_path),
+                                  CLI_OPT_FLAG("--labels", &a->labels),
+                                  CLI_OPT_FLAG("--approx", &a->approx),
+                                  CLI_OPT_FLAG("--emd-many", &a->many),
+                                  CLI_OPT_FLAG("--json", &a->json),
                                   CLI_OPT_END};
     const char *pos[1] = {NULL};
     const cli_command_line cl = {.cmd = cmd,
@@ -144,158 +151,192 @@ int cmd_graphs(int argc, char **argv) {
                                  .extra = "expected one data set folder, found a second: '%s'"};
     int npos, prc = cli_parse_args(&cl, argc, argv, &npos);
     if (prc) return prc == CLI_HELP ? CLI_OK : prc;
-    dir = npos ? pos[0] : NULL;
-    dim_given = dim > 0;
-    if (cv == 1) {
+    a->dir = npos ? pos[0] : NULL;
+    if (a->cv == 1) {
         cli_error(cmd, "--cv: expected 0 (no classification) or at least 2 folds");
         return CLI_BAD_INPUT;
     }
-    if (penalty < 0) {
-        cli_error(cmd, "--label-penalty: expected a number >= 0, found %g", penalty);
+    if (a->penalty < 0) {
+        cli_error(cmd, "--label-penalty: expected a number >= 0, found %g", a->penalty);
         return CLI_BAD_INPUT;
     }
-    if (!dir) {
+    if (!a->dir) {
         cli_error(cmd, "expected a data set folder (see 'wass graphs --help')");
         return CLI_BAD_INPUT;
     }
-    if (!dim_given) {
+    if (!(a->dim > 0)) {
         cli_error(cmd, "--dim D is required");
         return CLI_BAD_INPUT;
     }
-    if (approx && (labels || many)) {
-        cli_error(cmd, approx && labels ? "--approx has no labelled variant (drop --labels)"
-                                        : "--approx and --emd-many exclude each other");
+    if (a->approx && (a->labels || a->many)) {
+        cli_error(cmd, a->labels ? "--approx has no labelled variant (drop --labels)"
+                                 : "--approx and --emd-many exclude each other");
         return CLI_BAD_INPUT;
     }
+    return -1;
+}
+
+/* Load the data set and embed its nodes. On failure nothing is left to free. */
+static int graphs_load(const graphs_args *a, wass_graph_set *gs, wass_graph_embedding *E) {
+    const char *cmd = "graphs";
     wass_error_info e;
-    wass_graph_set gs;
-    if (wass_tu_load(dir, &gs, &e)) return cli_lib_error(cmd, &e);
-    if (labels && !gs.node_label) {
-        cli_error(cmd, "%s: --labels needs node labels (DS_node_labels.txt), none found", dir);
-        wass_graph_set_free(&gs);
+    if (wass_tu_load(a->dir, gs, &e)) return cli_lib_error(cmd, &e);
+    if (a->labels && !gs->node_label) {
+        cli_error(cmd, "%s: --labels needs node labels (DS_node_labels.txt), none found", a->dir);
+        wass_graph_set_free(gs);
         return CLI_BAD_INPUT;
     }
-    if (gs.graphs < 2) {
-        cli_error(cmd, "%s: %zu graph: nothing to compare", dir, gs.graphs);
-        wass_graph_set_free(&gs);
+    if (gs->graphs < 2) {
+        cli_error(cmd, "%s: %zu graph: nothing to compare", a->dir, gs->graphs);
+        wass_graph_set_free(gs);
         return CLI_BAD_INPUT;
     }
-    size_t G = gs.graphs;
-    wass_graph_embedding E;
-    double t0 = 0;
-    int rc = CLI_OK;
-    double *D = NULL;
-    if (wass_graph_embed(&gs, (size_t)dim, (int)threads, &E, &e)) {
-        rc = cli_lib_error(cmd, &e);
-        wass_graph_set_free(&gs);
+    if (wass_graph_embed(gs, (size_t)a->dim, (int)a->threads, E, &e)) {
+        int rc = cli_lib_error(cmd, &e);
+        wass_graph_set_free(gs);
         return rc;
     }
-    size_t cells;
-    if (G > SIZE_MAX / G / sizeof(double) || !(D = malloc((cells = G * G) * sizeof *D))) {
+    return CLI_OK;
+}
+
+/* The G x G distance matrix into *D (malloc'ed; the caller frees it, also
+ * on failure). */
+static int graphs_distances(const graphs_args *a, const wass_graph_embedding *E, size_t G,
+                            double **D, wass_graph_distance_info *info) {
+    const char *cmd = "graphs";
+    wass_error_info e;
+    if (G > SIZE_MAX / G / sizeof(double) || !(*D = malloc(G * G * sizeof **D))) {
         cli_error(cmd, "out of memory (%zu x %zu distances)", G, G);
-        rc = CLI_FAILURE;
-        goto done;
+        return CLI_FAILURE;
     }
-    (void)t0;
     cli_progress_state ps = {cmd, 0, -1};
     wass_graph_distance_options dopt;
     wass_graph_distance_options_default(&dopt);
-    dopt.method = approx ? WASS_GRAPH_GRID : many ? WASS_GRAPH_EMD_MANY : WASS_GRAPH_EXACT;
-    dopt.labels = labels;
-    dopt.label_penalty = penalty;
-    dopt.seed = (uint64_t)seed;
-    dopt.threads = (int)threads;
+    dopt.method = a->approx ? WASS_GRAPH_GRID : a->many ? WASS_GRAPH_EMD_MANY : WASS_GRAPH_EXACT;
+    dopt.labels = a->labels;
+    dopt.label_penalty = a->penalty;
+    dopt.seed = (uint64_t)a->seed;
+    dopt.threads = (int)a->threads;
     if (cli_progress_enabled()) {
         dopt.progress = cli_progress;
         dopt.progress_user = &ps;
     }
-    wass_graph_distance_info info;
-    int lrc = wass_graph_distances(&E, &dopt, D, &info, &e);
+    int lrc = wass_graph_distances(E, &dopt, *D, info, &e);
     if (dopt.progress) cli_progress_done(&ps);
-    if (lrc) {
-        rc = cli_lib_error(cmd, &e);
-        goto done;
+    return lrc ? cli_lib_error(cmd, &e) : CLI_OK;
+}
+
+/* The SVM's cross-validated accuracy on the distances D (a->cv > 0). */
+static int graphs_classify(const graphs_args *a, const wass_graph_set *gs, const double *D,
+                           wass_graph_classify_result *cr) {
+    const char *cmd = "graphs";
+    wass_error_info e;
+    size_t G = gs->graphs;
+    if ((size_t)a->cv > G) {
+        cli_error(cmd, "--cv %ld: more folds than the %zu graphs", a->cv, G);
+        return CLI_BAD_INPUT;
     }
-    if (dist_path && (rc = cli_write_matrix(cmd, dist_path, G, G, D))) goto done;
-    if (emb_path && (rc = write_embeddings(cmd, emb_path, &gs, &E))) goto done;
+    wass_graph_classify_options copt;
+    wass_graph_classify_options_default(&copt);
+    copt.folds = (size_t)a->cv;
+    copt.inner_folds = (size_t)a->inner;
+    copt.psd = a->psd;
+    copt.seed = (uint64_t)a->seed;
+    copt.threads = (int)a->threads;
+    cli_progress_state ps2 = {cmd, 0, -1};
+    if (cli_progress_enabled()) {
+        copt.progress = cli_progress;
+        copt.progress_user = &ps2;
+    }
+    int lrc = wass_graph_classify(D, gs->graph_label, G, &copt, cr, &e);
+    if (copt.progress) cli_progress_done(&ps2);
+    return lrc ? cli_lib_error(cmd, &e) : CLI_OK;
+}
+
+static const char *graphs_method(const graphs_args *a) {
+    return a->approx ? "grid" : a->many ? "emd_many" : "exact";
+}
+
+/* The summary as one JSON object on stdout. */
+static void graphs_print_json(const graphs_args *a, const wass_graph_set *gs,
+                              const wass_graph_distance_info *info,
+                              const wass_graph_classify_result *cr) {
+    cli_json j;
+    cli_json_begin(&j, stdout);
+    cli_json_int(&j, "graphs", (long long)gs->graphs);
+    cli_json_int(&j, "nodes", (long long)gs->nodes);
+    cli_json_int(&j, "dim", a->dim);
+    cli_json_str(&j, "method", graphs_method(a));
+    cli_json_bool(&j, "labels", a->labels);
+    if (a->labels) cli_json_num(&j, "label_penalty", a->penalty);
+    cli_json_int(&j, "pairs", (long long)info->pairs);
+    cli_json_num(&j, "seconds_distances", info->seconds);
+    cli_json_num(&j, "pairs_per_second", info->seconds > 0 ? info->pairs / info->seconds : 0);
+    if (!a->approx) {
+        cli_json_int(&j, "fallbacks", (long long)info->fallbacks);
+        cli_json_num(&j, "max_gap", info->max_gap);
+    }
+    if (a->cv > 0) {
+        cli_json_int(&j, "folds", a->cv);
+        cli_json_int(&j, "inner_folds", a->inner);
+        cli_json_str(&j, "psd", a->psd == WASS_GRAPH_PSD_CLIP ? "clip" : "none");
+        cli_json_num(&j, "accuracy_mean", cr->mean);
+        cli_json_num(&j, "accuracy_std", cr->std);
+        cli_json_int(&j, "clipped_eigenvalues", (long long)cr->negative_eigenvalues);
+        cli_json_num(&j, "seconds_cv", cr->seconds);
+        fprintf(stdout, ", \"fold_accuracy\": [");
+        for (size_t f = 0; f < cr->folds; f++)
+            fprintf(stdout, "%s%.17g", f ? ", " : "", cr->fold_accuracy[f]);
+        fprintf(stdout, "]");
+    } else {
+        cli_json_int(&j, "folds", 0);
+        cli_json_null(&j, "accuracy_mean");
+        cli_json_null(&j, "accuracy_std");
+    }
+    cli_json_int(&j, "seed", a->seed);
+    cli_json_num(&j, "peak_rss_mib", peak_rss_mib());
+    cli_json_end(&j);
+}
+
+/* The summary as text lines on stdout. */
+static void graphs_print_text(const graphs_args *a, const wass_graph_set *gs,
+                              const wass_graph_distance_info *info,
+                              const wass_graph_classify_result *cr) {
+    printf("%s: %zu graphs, %zu nodes, dim %ld, %s%s distances\n", a->dir, gs->graphs, gs->nodes,
+           a->dim, graphs_method(a), a->labels ? " labelled" : "");
+    printf("pairs %zu in %.3f s (%.0f pairs/s)", info->pairs, info->seconds,
+           info->seconds > 0 ? info->pairs / info->seconds : 0.0);
+    if (!a->approx)
+        printf(", certified (max gap %.1e, fallbacks %zu)", info->max_gap, info->fallbacks);
+    printf("\n");
+    if (a->cv > 0)
+        printf("accuracy %.2f +- %.2f %% (%ld-fold, inner %ld, psd %s, seed %ld, %.2f s)\n",
+               100 * cr->mean, 100 * cr->std, a->cv, a->inner,
+               a->psd == WASS_GRAPH_PSD_CLIP ? "clip" : "none", a->seed, cr->seconds);
+    printf("peak memory %.1f MiB\n", peak_rss_mib());
+}
+
+int cmd_graphs(int argc, char **argv) {
+    const char *cmd = "graphs";
+    graphs_args a;
+    int rc = graphs_parse(argc, argv, &a);
+    if (rc >= 0) return rc;
+    wass_graph_set gs;
+    wass_graph_embedding E;
+    if ((rc = graphs_load(&a, &gs, &E))) return rc;
+    size_t G = gs.graphs;
+    double *D = NULL;
+    wass_graph_distance_info info;
+    if ((rc = graphs_distances(&a, &E, G, &D, &info))) goto done;
+    if (a.dist_path && (rc = cli_write_matrix(cmd, a.dist_path, G, G, D))) goto done;
+    if (a.emb_path && (rc = write_embeddings(cmd, a.emb_path, &gs, &E))) goto done;
     wass_graph_classify_result cr;
     memset(&cr, 0, sizeof cr);
-    if (cv > 0) {
-        if ((size_t)cv > G) {
-            cli_error(cmd, "--cv %ld: more folds than the %zu graphs", cv, G);
-            rc = CLI_BAD_INPUT;
-            goto done;
-        }
-        wass_graph_classify_options copt;
-        wass_graph_classify_options_default(&copt);
-        copt.folds = (size_t)cv;
-        copt.inner_folds = (size_t)inner;
-        copt.psd = psd;
-        copt.seed = (uint64_t)seed;
-        copt.threads = (int)threads;
-        cli_progress_state ps2 = {cmd, 0, -1};
-        if (cli_progress_enabled()) {
-            copt.progress = cli_progress;
-            copt.progress_user = &ps2;
-        }
-        lrc = wass_graph_classify(D, gs.graph_label, G, &copt, &cr, &e);
-        if (copt.progress) cli_progress_done(&ps2);
-        if (lrc) {
-            rc = cli_lib_error(cmd, &e);
-            goto done;
-        }
-    }
-    const char *method = approx ? "grid" : many ? "emd_many" : "exact";
-    if (json) {
-        cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_int(&j, "graphs", (long long)G);
-        cli_json_int(&j, "nodes", (long long)gs.nodes);
-        cli_json_int(&j, "dim", dim);
-        cli_json_str(&j, "method", method);
-        cli_json_bool(&j, "labels", labels);
-        if (labels) cli_json_num(&j, "label_penalty", penalty);
-        cli_json_int(&j, "pairs", (long long)info.pairs);
-        cli_json_num(&j, "seconds_distances", info.seconds);
-        cli_json_num(&j, "pairs_per_second", info.seconds > 0 ? info.pairs / info.seconds : 0);
-        if (!approx) {
-            cli_json_int(&j, "fallbacks", (long long)info.fallbacks);
-            cli_json_num(&j, "max_gap", info.max_gap);
-        }
-        if (cv > 0) {
-            cli_json_int(&j, "folds", cv);
-            cli_json_int(&j, "inner_folds", inner);
-            cli_json_str(&j, "psd", psd == WASS_GRAPH_PSD_CLIP ? "clip" : "none");
-            cli_json_num(&j, "accuracy_mean", cr.mean);
-            cli_json_num(&j, "accuracy_std", cr.std);
-            cli_json_int(&j, "clipped_eigenvalues", (long long)cr.negative_eigenvalues);
-            cli_json_num(&j, "seconds_cv", cr.seconds);
-            fprintf(stdout, ", \"fold_accuracy\": [");
-            for (size_t f = 0; f < cr.folds; f++)
-                fprintf(stdout, "%s%.17g", f ? ", " : "", cr.fold_accuracy[f]);
-            fprintf(stdout, "]");
-        } else {
-            cli_json_int(&j, "folds", 0);
-            cli_json_null(&j, "accuracy_mean");
-            cli_json_null(&j, "accuracy_std");
-        }
-        cli_json_int(&j, "seed", seed);
-        cli_json_num(&j, "peak_rss_mib", peak_rss_mib());
-        cli_json_end(&j);
-    } else {
-        printf("%s: %zu graphs, %zu nodes, dim %ld, %s%s distances\n", dir, G, gs.nodes, dim,
-               method, labels ? " labelled" : "");
-        printf("pairs %zu in %.3f s (%.0f pairs/s)", info.pairs, info.seconds,
-               info.seconds > 0 ? info.pairs / info.seconds : 0.0);
-        if (!approx)
-            printf(", certified (max gap %.1e, fallbacks %zu)", info.max_gap, info.fallbacks);
-        printf("\n");
-        if (cv > 0)
-            printf("accuracy %.2f +- %.2f %% (%ld-fold, inner %ld, psd %s, seed %ld, %.2f s)\n",
-                   100 * cr.mean, 100 * cr.std, cv, inner,
-                   psd == WASS_GRAPH_PSD_CLIP ? "clip" : "none", seed, cr.seconds);
-        printf("peak memory %.1f MiB\n", peak_rss_mib());
-    }
+    if (a.cv > 0 && (rc = graphs_classify(&a, &gs, D, &cr))) goto done;
+    if (a.json)
+        graphs_print_json(&a, &gs, &info, &cr);
+    else
+        graphs_print_text(&a, &gs, &info, &cr);
     wass_graph_classify_result_free(&cr);
 done:
     free(D);

@@ -85,6 +85,12 @@ WASS_API const char *wass_status_string(int status);
  * another name). */
 WASS_API const char *wass_status_name(wass_status status);
 WASS_API int wass_status_parse(const char *name, wass_status *out);
+/* The error code as a short stable identifier ("ok", "invalid", "nan",
+ * "negative", "zero_mass", "mass_mismatch", "size", "nomem", "io",
+ * "format", "dtype", "unsupported", "internal"; "unknown" for another
+ * code), and back (WASS_ERR_INVALID for another name). */
+WASS_API const char *wass_error_name(int code);
+WASS_API int wass_error_parse(const char *name, wass_error *out);
 
 /* Detail of an error: a human-readable message naming the problem (e.g.
  * "line 7: expected 4 columns, found 3", "weights a sum to 1 but b to 1.5").

@@ -481,3 +481,192 @@ int py_progress_raise(py_progress *pp) {
     pp->failed = 0;
     return -1;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Two weighted clouds                                                      */
+/* ------------------------------------------------------------------------ */
+
+void cloud_pair_clear(cloud_pair *cp) {
+    Py_CLEAR(cp->X);
+    Py_CLEAR(cp->Y);
+    Py_CLEAR(cp->a);
+    Py_CLEAR(cp->b);
+}
+
+int build_pair(cloud_pair *cp, PyObject *X, PyObject *Y, PyObject *a, PyObject *b) {
+    memset(cp, 0, sizeof *cp);
+    if (get_clouds(X, Y, &cp->X, &cp->Y)) return -1;
+    if (opt_double(a, "a", 1, 1, &cp->a) || opt_double(b, "b", 1, 1, &cp->b)) return -1;
+    if (check_len(cp->a, "a", len0(cp->X), "X") || check_len(cp->b, "b", len0(cp->Y), "Y"))
+        return -1;
+    build_cloud(&cp->P, cp->X, cp->a);
+    build_cloud(&cp->Q, cp->Y, cp->b);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bags of words                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* 1-D array of vocabulary indices (integers >= 0) copied to size_t;
+ * *n its length. PyMem-allocated (also for n = 0). */
+size_t *index_array(PyObject *obj, const char *name, size_t *n) {
+    PyArrayObject *a = (PyArrayObject *)PyArray_FROM_O(obj);
+    if (!a) return NULL;
+    if (PyArray_NDIM(a) != 1) {
+        char shp[96];
+        shape_str(a, shp, sizeof shp);
+        PyErr_Format(PyExc_ValueError, "%s must be a 1-D array of word indices, got shape %s", name,
+                     shp);
+        Py_DECREF(a);
+        return NULL;
+    }
+    int t = PyArray_TYPE(a);
+    if (PyArray_SIZE(a) > 0 && !PyTypeNum_ISINTEGER(t)) {
+        PyObject *dt = PyObject_Str((PyObject *)PyArray_DESCR(a));
+        if (dt) {
+            PyErr_Format(PyExc_TypeError, "%s must hold integer word indices, got dtype %U", name,
+                         dt);
+            Py_DECREF(dt);
+        }
+        Py_DECREF(a);
+        return NULL;
+    }
+    PyArrayObject *c = (PyArrayObject *)PyArray_FROMANY((PyObject *)a, NPY_INT64, 1, 1,
+                                                        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED |
+                                                            NPY_ARRAY_FORCECAST);
+    Py_DECREF(a);
+    if (!c) return NULL;
+    *n = (size_t)PyArray_DIM(c, 0);
+    size_t *out = PyMem_Malloc((*n ? *n : 1) * sizeof *out);
+    if (!out) {
+        Py_DECREF(c);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    const int64_t *v = PyArray_DATA(c);
+    for (size_t k = 0; k < *n; k++) {
+        if (v[k] < 0) {
+            PyErr_Format(WassError, "%s: word index %lld is negative", name, (long long)v[k]);
+            PyMem_Free(out);
+            Py_DECREF(c);
+            return NULL;
+        }
+        out[k] = (size_t)v[k];
+    }
+    Py_DECREF(c);
+    return out;
+}
+
+/* 1-D float array (may be empty) copied to doubles, of length n. */
+double *value_array(PyObject *obj, const char *name, size_t n) {
+    PyArrayObject *a = (PyArrayObject *)PyArray_FROM_O(obj);
+    if (!a) return NULL;
+    int t = PyArray_TYPE(a);
+    int ok = PyArray_SIZE(a) == 0 || PyTypeNum_ISFLOAT(t) || PyTypeNum_ISINTEGER(t) ||
+             PyTypeNum_ISBOOL(t);
+    if (!ok) {
+        PyObject *dt = PyObject_Str((PyObject *)PyArray_DESCR(a));
+        if (dt) {
+            PyErr_Format(PyExc_TypeError,
+                         "%s must hold real numbers (a float, integer or bool dtype), got dtype "
+                         "%U",
+                         name, dt);
+            Py_DECREF(dt);
+        }
+        Py_DECREF(a);
+        return NULL;
+    }
+    if (PyArray_NDIM(a) != 1 || (size_t)PyArray_DIM(a, 0) != n) {
+        char shp[96];
+        shape_str(a, shp, sizeof shp);
+        PyErr_Format(PyExc_ValueError,
+                     "%s must have shape (%zu,) to match the word indices, got %s", name, n, shp);
+        Py_DECREF(a);
+        return NULL;
+    }
+    PyArrayObject *c = (PyArrayObject *)PyArray_FROMANY((PyObject *)a, NPY_DOUBLE, 1, 1,
+                                                        NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED |
+                                                            NPY_ARRAY_FORCECAST);
+    Py_DECREF(a);
+    if (!c) return NULL;
+    double *out = PyMem_Malloc((n ? n : 1) * sizeof *out);
+    if (!out) {
+        Py_DECREF(c);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (n) memcpy(out, PyArray_DATA(c), n * sizeof *out);
+    Py_DECREF(c);
+    return out;
+}
+
+void bag_list_free(bag_list *bl) {
+    if (bl->bag)
+        for (size_t i = 0; i < bl->n; i++) {
+            PyMem_Free(bl->bag[i].word);
+            PyMem_Free(bl->bag[i].weight);
+        }
+    PyMem_Free(bl->bag);
+    bl->bag = NULL;
+    bl->n = 0;
+}
+
+int bag_of(PyObject *pair, const char *name, Py_ssize_t idx, wass_bag *bag) {
+    memset(bag, 0, sizeof *bag);
+    char what[96];
+    if (idx >= 0)
+        snprintf(what, sizeof what, "%s[%zd]", name, idx);
+    else
+        snprintf(what, sizeof what, "%s", name);
+    if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+        PyErr_Format(PyExc_TypeError, "%s must be a bag: a pair (word indices, weights), got %s",
+                     what, Py_TYPE(pair)->tp_name);
+        return -1;
+    }
+    char wn[112], vn[112];
+    snprintf(wn, sizeof wn, "%s words", what);
+    snprintf(vn, sizeof vn, "%s weights", what);
+    size_t n;
+    bag->word = index_array(PyTuple_GET_ITEM(pair, 0), wn, &n);
+    if (!bag->word) return -1;
+    bag->len = n;
+    bag->weight = value_array(PyTuple_GET_ITEM(pair, 1), vn, n);
+    if (!bag->weight) {
+        PyMem_Free(bag->word);
+        bag->word = NULL;
+        return -1;
+    }
+    bag->count = bag->weight;
+    return 0;
+}
+
+int bag_list_get(PyObject *seq, const char *name, bag_list *bl) {
+    bl->bag = NULL;
+    bl->n = 0;
+    PyObject *fast = PySequence_Fast(seq, "documents must be a sequence of bags");
+    if (!fast) return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    bl->bag = PyMem_Calloc((size_t)(n ? n : 1), sizeof *bl->bag);
+    if (!bl->bag) {
+        Py_DECREF(fast);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (bag_of(PySequence_Fast_GET_ITEM(fast, i), name, i, &bl->bag[i])) {
+            Py_DECREF(fast);
+            bag_list_free(bl);
+            return -1;
+        }
+        bl->n = (size_t)i + 1;
+    }
+    Py_DECREF(fast);
+    return 0;
+}
+
+void bag_release(wass_bag *bag) {
+    PyMem_Free(bag->word);
+    PyMem_Free(bag->weight);
+    memset(bag, 0, sizeof *bag);
+}

@@ -52,6 +52,29 @@ int build_cloud(wass_cloud *c, PyArrayObject *X, PyArrayObject *w);
 int put(PyObject *d, const char *key, PyObject *val);
 PyObject *result_dict(const wass_result *r);
 
+/* Two weighted clouds X, Y (n x d, m x d) with optional weights a, b (None =
+ * uniform), checked; cloud_pair_clear drops the arrays. */
+typedef struct {
+    PyArrayObject *X, *Y, *a, *b;
+    wass_cloud P, Q;
+} cloud_pair;
+int build_pair(cloud_pair *cp, PyObject *X, PyObject *Y, PyObject *a, PyObject *b);
+void cloud_pair_clear(cloud_pair *cp);
+
+/* Bags of words: a bag is a pair (word indices, weights) of 1-D arrays,
+ * copied into PyMem-allocated arrays (bag_release / bag_list_free). name
+ * (and idx >= 0) name the argument in errors. */
+typedef struct {
+    wass_bag *bag;
+    size_t n;
+} bag_list; /* a Python sequence of bags */
+size_t *index_array(PyObject *obj, const char *name, size_t *n);
+double *value_array(PyObject *obj, const char *name, size_t n);
+int bag_of(PyObject *pair, const char *name, Py_ssize_t idx, wass_bag *bag);
+void bag_release(wass_bag *bag);
+int bag_list_get(PyObject *seq, const char *name, bag_list *bl);
+void bag_list_free(bag_list *bl);
+
 /* A Python progress callable fn(fraction, stage) behind the library's
  * wass_progress_fn: pass py_progress_cb with &pp as the user pointer when
  * pp.fn is set; py_progress_raise after the solve re-raises what fn raised. */
@@ -65,8 +88,10 @@ void py_progress_cb(double fraction, const char *stage, void *user);
 int py_progress_raise(py_progress *pp);
 
 /* Method tables and set-up of the other files of the module. */
+extern PyMethodDef wass_py_entropic_methods[];
+extern PyMethodDef wass_py_wordvec_methods[];
+int wass_py_wordvec_init(PyObject *mod);
 extern PyMethodDef wass_py_wmd_methods[];
-int wass_py_wmd_init(PyObject *mod);
 extern PyMethodDef wass_py_image_methods[];
 int wass_py_image_init(PyObject *mod);
 extern PyMethodDef wass_py_pairwise_methods[];

@@ -51,6 +51,22 @@ const char *wass_strerror(int code) {
     }
 }
 
+/* Indexed by -code (WASS_OK = 0 ... WASS_ERR_INTERNAL = -12). */
+static const char *const error_names[] = {
+    "ok",    "invalid", "nan",    "negative", "zero_mass",   "mass_mismatch", "size",
+    "nomem", "io",      "format", "dtype",    "unsupported", "internal"};
+
+const char *wass_error_name(int code) {
+    return (code <= 0 && (size_t)-code < COUNT(error_names)) ? error_names[-code] : "unknown";
+}
+
+int wass_error_parse(const char *name, wass_error *out) {
+    int k = index_of(error_names, COUNT(error_names), name);
+    if (k < 0 || !out) return WASS_ERR_INVALID;
+    *out = (wass_error)-k;
+    return WASS_OK;
+}
+
 const char *wass_status_name(wass_status status) {
     switch (status) {
     case WASS_OPTIMAL:
