@@ -2,7 +2,10 @@
  * wass.h - the core public header of libwass: Wasserstein distances and
  * optimal transport, exact (network simplex, certified) and approximate
  * (Sinkhorn, sliced, grid embeddings, lower bounds), divergences and I/O.
- * Applications have their own headers: <wass/wmd.h> (Word Mover's Distance).
+ * It includes two parts kept in headers of their own: <wass/grid.h> (exact
+ * W1 on a pixel grid) and <wass/pairwise.h> (distance matrices).
+ * Applications have their own headers: <wass/wmd.h> (Word Mover's Distance),
+ * <wass/image.h> (images), <wass/graph.h> (graphs).
  *
  * Conventions (see STYLE.md of the project):
  *  - Every call returns an error code (wass_error, 0 = WASS_OK, negative =
@@ -354,71 +357,6 @@ WASS_API int wass_emd_many(const wass_problem *problems, size_t count, const was
                            double *costs, int *statuses, wass_error_info *err);
 
 /* ======================================================================== */
-/* Exact W1 on a pixel grid (min-cost flow on the grid graph)                */
-/* ======================================================================== */
-
-/* Ground costs a grid solve supports: W1 with the L1 (cityblock) distance,
- * a min-cost flow on the 4-neighbour grid graph (Ling & Okada's EMD-L1), or
- * with the L-infinity distance, the 8-neighbour (king-move) graph. Both are
- * exact: the shortest path in the graph is the ground distance. */
-typedef enum { WASS_GRID_L1 = 0, WASS_GRID_LINF = 1 } wass_grid_metric;
-
-typedef struct {
-    int metric;                /* wass_grid_metric, default WASS_GRID_L1 */
-    double spacing;            /* distance between neighbouring pixels (> 0), default 1 */
-    int64_t max_iter;          /* pivot limit, 0 (default) = none; reaching it gives
-                                  status WASS_ITERATION_LIMIT */
-    int certify;               /* default 1: wass_grid_certify on the result; a certificate
-                                  missing 1e-9 gives status WASS_NOT_CONVERGED */
-    wass_progress_fn progress; /* may be NULL */
-    void *progress_user;
-} wass_grid_options;
-
-WASS_API void wass_grid_options_default(wass_grid_options *opt);
-
-/* Edges of the grid graph, per pixel (r, c) = node r * cols + c, in slot
- * order: right (r, c+1), down (r+1, c), and for L-infinity also down-right
- * (r+1, c+1) and down-left (r+1, c-1). Slots leaving the grid carry 0. */
-WASS_API int wass_grid_edges(int metric);
-
-typedef struct {
-    int status;  /* WASS_OPTIMAL, WASS_ITERATION_LIMIT or WASS_NOT_CONVERGED */
-    double cost; /* W1 = spacing * sum |flows| (both masses normalized to 1) */
-    size_t rows, cols;
-    int edges;          /* wass_grid_edges(metric): 2 or 4 */
-    double *flows;      /* rows * cols * edges signed flows (owned): flows[node * edges + k]
-                           > 0 moves mass along slot k away from node, < 0 towards it */
-    double *potential;  /* rows * cols (owned): a 1-Lipschitz f (in the ground
-                           distance) with W1 = sum_x (a_x - b_x) f_x */
-    int64_t iterations; /* simplex pivots */
-    double seconds;
-    wass_certificate cert; /* primal = the flows' cost, dual = the potential's value */
-    char message[256];
-} wass_grid_result;
-
-/* Exact W1 between two nonnegative histograms a and b on the same rows x cols
- * grid (row-major, rows * cols each; each normalized to total 1), the ground
- * distance L1 or L-infinity between pixel positions times spacing. Network
- * simplex on the grid graph: O(rows * cols) arcs, memory O(rows * cols).
- * opt may be NULL (defaults). res is overwritten; call wass_grid_result_free
- * afterwards, also on error. */
-WASS_API int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
-                           const wass_grid_options *opt, wass_grid_result *res,
-                           wass_error_info *err);
-WASS_API void wass_grid_result_free(wass_grid_result *res);
-
-/* Check flows and potential for a and b without trusting their source:
- * marginal_error = max over pixels of |net outflow - (a_x - b_x)| (masses
- * normalized); min_reduced_cost = min over edges of (spacing - |f_x - f_y|)
- * / spacing; primal = spacing * sum |flows|; dual = sum (a_x - b_x) f_x / L
- * with L = max(1, largest edge slope of f), a value of a feasible dual and so a
- * lower bound on W1; duality_gap = (primal - dual) / max(primal, 1e-300). */
-WASS_API int wass_grid_certify(const double *a, const double *b, size_t rows, size_t cols,
-                               const wass_grid_options *opt, const double *flows,
-                               const double *potential, wass_certificate *cert,
-                               wass_error_info *err);
-
-/* ======================================================================== */
 /* One dimension                                                            */
 /* ======================================================================== */
 
@@ -590,72 +528,6 @@ WASS_API int wass_sinkhorn_divergence_potentials(const wass_cloud *P, const wass
                                                  wass_error_info *err);
 
 /* ======================================================================== */
-/* Distance matrices: all pairs of two sets of distributions                */
-/* ======================================================================== */
-
-/* A set of distributions: either point clouds (clouds[count], all of one
- * dimension) or histograms on one shared support of n points (H: count x n
- * row-major, row k the weights of distribution k). Exactly one of clouds, H
- * is non-NULL. */
-typedef struct {
-    size_t count;
-    const wass_cloud *clouds;
-    const double *H;
-    size_t n;
-} wass_set;
-
-/* The matrix D_ij = OT(A_i, B_j) between the distributions of A and of B.
- * Clouds: the cost is `ground` between their points. Histograms: the cost is
- * M (A.n x B.n row-major), already raised to the power p (p is reported
- * only). B.count == 0 (B zeroed) means B = A: the symmetric problem, where
- * each pair is solved once when the cost is symmetric (always for clouds;
- * for histograms when M is square and M_ij == M_ji exactly). */
-typedef struct {
-    wass_set A, B;
-    wass_ground ground;
-    const double *M;
-    double p;
-} wass_pairwise_problem;
-
-/* A block of the matrix: rows i0 <= i < i1 of A, columns j0 <= j < j1 of B. */
-typedef struct {
-    size_t i0, i1, j0, j1;
-} wass_block;
-
-typedef enum { WASS_PAIRWISE_EMD = 0, WASS_PAIRWISE_SINKHORN = 1 } wass_pairwise_method;
-
-typedef struct {
-    int method;                     /* wass_pairwise_method, default WASS_PAIRWISE_EMD */
-    wass_options emd;               /* EMD: mass, mass_tol, max_iter, certify, algorithm;
-                                       threads, plan, duals and progress are ignored */
-    wass_sinkhorn_options sinkhorn; /* SINKHORN: reg (> 0, required), tol, max_iter,
-                                       eps_scaling, tau ...; threads, plan, init and
-                                       progress are ignored */
-    int threads;                    /* pairs spread over this many OpenMP threads, 0 = all */
-    wass_progress_fn progress;      /* may be NULL; fraction of the block's pairs done */
-    void *progress_user;
-} wass_pairwise_options;
-
-WASS_API void wass_pairwise_options_default(wass_pairwise_options *opt);
-
-/* Fill out (blk->i1 - i0) x (j1 - j0), row-major, caller-owned, with the
- * block blk of D (NULL = the whole matrix): each pair is solved exactly as the
- * single-pair call would (wass_emd, or wass_sinkhorn, with one thread and the
- * same options), so D_ij is bitwise the cost that call returns (the optimal
- * cost / the transport cost of the entropic plan; W_p = D^(1/p)). Symmetric
- * problems: only pairs i <= j are solved; an entry i > j receives D_ji when
- * (j, i) lies in the block, else NaN. A pair whose solve ends without an
- * answer (status not OPTIMAL / CONVERGED) gets NaN; status (same shape as
- * out, may be NULL) receives every pair's wass_status (WASS_NOT_SOLVED for
- * mirrored and skipped entries). Every distribution of the block is checked
- * first; a bad one fails the call with an err naming its index ("A[17]:
- * ..."); a pair that cannot be solved names both indices. Results do not
- * depend on the thread count. */
-WASS_API int wass_pairwise(const wass_pairwise_problem *pb, const wass_block *blk,
-                           const wass_pairwise_options *opt, double *out, int *status,
-                           wass_error_info *err);
-
-/* ======================================================================== */
 /* Sliced Wasserstein                                                        */
 /* ======================================================================== */
 
@@ -794,5 +666,9 @@ WASS_API void wass_matrix_free(wass_matrix *mat);
 #ifdef __cplusplus
 }
 #endif
+
+/* Parts of the core API in headers of their own (each includes this one). */
+#include "wass/grid.h"
+#include "wass/pairwise.h"
 
 #endif /* WASS_H */
