@@ -279,7 +279,7 @@ static void graphs_print_json(const graphs_args *a, const wass_graph_set *gs,
     if (a->cv > 0) {
         cli_json_int(&j, "folds", a->cv);
         cli_json_int(&j, "inner_folds", a->inner);
-        cli_json_str(&j, "psd", a->psd == WASS_GRAPH_PSD_CLIP ? "clip" : "none");
+        cli_json_str(&j, "psd", wass_graph_psd_name((wass_graph_psd)a->psd));
         cli_json_num(&j, "accuracy_mean", cr->mean);
         cli_json_num(&j, "accuracy_std", cr->std);
         cli_json_int(&j, "clipped_eigenvalues", (long long)cr->negative_eigenvalues);
@@ -312,7 +312,7 @@ static void graphs_print_text(const graphs_args *a, const wass_graph_set *gs,
     if (a->cv > 0)
         printf("accuracy %.2f +- %.2f %% (%ld-fold, inner %ld, psd %s, seed %ld, %.2f s)\n",
                100 * cr->mean, 100 * cr->std, a->cv, a->inner,
-               a->psd == WASS_GRAPH_PSD_CLIP ? "clip" : "none", a->seed, cr->seconds);
+               wass_graph_psd_name((wass_graph_psd)a->psd), a->seed, cr->seconds);
     printf("peak memory %.1f MiB\n", peak_rss_mib());
 }
 

@@ -95,6 +95,9 @@ typedef enum {
     WASS_GRAPH_GRID = 2      /* approximate: L1 between grid embeddings (wass_embed)
                                 of the node clouds, a pyramid-match-style distance */
 } wass_graph_method;
+/* "exact", "emd_many", "grid". */
+WASS_API const char *wass_graph_method_name(wass_graph_method method);
+WASS_API int wass_graph_method_parse(const char *name, wass_graph_method *out);
 
 typedef struct {
     int method;                /* wass_graph_method, default WASS_GRAPH_EXACT */
@@ -139,6 +142,9 @@ typedef enum {
     WASS_GRAPH_PSD_CLIP = 1  /* negative eigenvalues of the training block set to zero
                                 (LAPACK dsyevr); the test rows are left as they are */
 } wass_graph_psd;
+/* "none", "clip". */
+WASS_API const char *wass_graph_psd_name(wass_graph_psd psd);
+WASS_API int wass_graph_psd_parse(const char *name, wass_graph_psd *out);
 
 typedef struct {
     size_t folds;         /* outer folds, default 10 (stratified) */

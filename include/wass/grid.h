@@ -21,6 +21,9 @@ extern "C" {
  * with the L-infinity distance, the 8-neighbour (king-move) graph. Both are
  * exact: the shortest path in the graph is the ground distance. */
 typedef enum { WASS_GRID_L1 = 0, WASS_GRID_LINF = 1 } wass_grid_metric;
+/* "cityblock" (L1, 4 neighbours), "chebyshev" (L-infinity, 8 neighbours). */
+WASS_API const char *wass_grid_metric_name(wass_grid_metric metric);
+WASS_API int wass_grid_metric_parse(const char *name, wass_grid_metric *out);
 
 typedef struct {
     int metric;                /* wass_grid_metric, default WASS_GRID_L1 */

@@ -133,7 +133,8 @@ typedef struct {
 } wass_retrieve_options;
 
 WASS_API void wass_retrieve_options_default(wass_retrieve_options *opt);
-/* Parse "exact", "embed", "rerank", "brute". */
+/* The modes by name, both ways: "exact", "embed", "rerank", "brute". */
+WASS_API const char *wass_retrieve_mode_name(wass_retrieve_mode mode);
 WASS_API int wass_retrieve_mode_parse(const char *name, wass_retrieve_mode *out);
 
 typedef struct {

@@ -46,6 +46,9 @@ typedef struct {
 } wass_block;
 
 typedef enum { WASS_PAIRWISE_EMD = 0, WASS_PAIRWISE_SINKHORN = 1 } wass_pairwise_method;
+/* "emd", "sinkhorn". */
+WASS_API const char *wass_pairwise_method_name(wass_pairwise_method method);
+WASS_API int wass_pairwise_method_parse(const char *name, wass_pairwise_method *out);
 
 typedef struct {
     int method;                     /* wass_pairwise_method, default WASS_PAIRWISE_EMD */

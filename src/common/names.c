@@ -1,7 +1,8 @@
 /*
  * names.c - the words of the core enums, both ways (wass_X_name and
  * wass_X_parse), for the front ends and messages: errors, statuses,
- * metrics, cost kinds, mass modes, exact algorithms, divergences.
+ * metrics, cost kinds, mass modes, exact algorithms, divergences, grid
+ * metrics, pairwise methods.
  */
 #include "common/internal.h"
 
@@ -195,4 +196,31 @@ int wass_divergence_parse(const char *name, wass_divergence_kind *out) {
             return WASS_OK;
         }
     return WASS_ERR_INVALID;
+}
+
+static const char *const grid_metric_names[] = {"cityblock", "chebyshev"};
+
+const char *wass_grid_metric_name(wass_grid_metric metric) {
+    return (size_t)metric < COUNT(grid_metric_names) ? grid_metric_names[metric] : "unknown";
+}
+
+int wass_grid_metric_parse(const char *name, wass_grid_metric *out) {
+    int k = index_of(grid_metric_names, COUNT(grid_metric_names), name);
+    if (k < 0 || !out) return WASS_ERR_INVALID;
+    *out = (wass_grid_metric)k;
+    return WASS_OK;
+}
+
+static const char *const pairwise_method_names[] = {"emd", "sinkhorn"};
+
+const char *wass_pairwise_method_name(wass_pairwise_method method) {
+    return (size_t)method < COUNT(pairwise_method_names) ? pairwise_method_names[method]
+                                                         : "unknown";
+}
+
+int wass_pairwise_method_parse(const char *name, wass_pairwise_method *out) {
+    int k = index_of(pairwise_method_names, COUNT(pairwise_method_names), name);
+    if (k < 0 || !out) return WASS_ERR_INVALID;
+    *out = (wass_pairwise_method)k;
+    return WASS_OK;
 }

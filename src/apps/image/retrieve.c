@@ -32,10 +32,15 @@ void wass_retrieve_options_default(wass_retrieve_options *opt) {
     opt->metric = WASS_EUCLIDEAN;
 }
 
+static const char *const retrieve_mode_names[] = {"exact", "embed", "rerank", "brute"};
+
+const char *wass_retrieve_mode_name(wass_retrieve_mode mode) {
+    return (size_t)mode < 4 ? retrieve_mode_names[mode] : "unknown";
+}
+
 int wass_retrieve_mode_parse(const char *name, wass_retrieve_mode *out) {
-    static const char *names[] = {"exact", "embed", "rerank", "brute"};
     for (int i = 0; i < 4; i++)
-        if (name && strcmp(name, names[i]) == 0) {
+        if (name && out && strcmp(name, retrieve_mode_names[i]) == 0) {
             *out = (wass_retrieve_mode)i;
             return WASS_OK;
         }
