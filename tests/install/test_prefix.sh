@@ -42,8 +42,11 @@ for exe in basic_shared basic_static; do
     out=$("$tmp/consumer/build/$exe") || fail "$exe exited $?"
     grep -q "status optimal, W1 = " <<<"$out" || fail "$exe printed: $out"
 done
-ldd "$tmp/consumer/build/basic_shared" | grep -q "$libdir/libwass.so" ||
-    fail "basic_shared does not use the installed libwass.so: $(ldd "$tmp/consumer/build/basic_shared")"
+# ldd's whole output first: `ldd | grep -q` fails under pipefail when grep
+# stops reading before ldd has written everything (SIGPIPE)
+deps=$(ldd "$tmp/consumer/build/basic_shared")
+grep -q "$libdir/libwass.so" <<<"$deps" ||
+    fail "basic_shared does not use the installed libwass.so: $deps"
 if cmake -S "$tmp/consumer" -B "$tmp/consumer/b9" -DCMAKE_PREFIX_PATH="$prefix" -DWANT=9.0 \
     >/dev/null 2>&1; then
     fail "find_package(wass 9.0) accepted version 0.1"
