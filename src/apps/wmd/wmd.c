@@ -441,21 +441,33 @@ int wass_wmd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
     return rc;
 }
 
-int wass_wcd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
-             const wass_wmd_options *opt, double *out, wass_error_info *err) {
+/* What both lower bounds check first: the output, the options (NULL = the
+ * defaults, into *o) and the bags. An empty bag is infinitely far (*out =
+ * INFINITY, WASS_OK); BOUND_SOLVE means the bound is to be computed. */
+#define BOUND_SOLVE 1
+static int bound_args(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
+                      const wass_wmd_options *opt, wass_wmd_options *o, double *out,
+                      wass_error_info *err) {
     wass__clear(err);
     if (!out) return wass__fail(err, WASS_ERR_INVALID, "output is NULL");
-    wass_wmd_options o;
     if (opt)
-        o = *opt;
+        *o = *opt;
     else
-        wass_wmd_options_default(&o);
-    int rc = check_args(wv, a, b, &o, err);
+        wass_wmd_options_default(o);
+    int rc = check_args(wv, a, b, o, err);
     if (rc) return rc;
     if (a->len == 0 || b->len == 0) {
         *out = INFINITY;
         return WASS_OK;
     }
+    return BOUND_SOLVE;
+}
+
+int wass_wcd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
+             const wass_wmd_options *opt, double *out, wass_error_info *err) {
+    wass_wmd_options o;
+    int rc = bound_args(wv, a, b, opt, &o, out, err);
+    if (rc != BOUND_SOLVE) return rc;
     double *c = malloc(2 * wv->dim * sizeof *c);
     if (!c) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
     wass__wmd_centroid(wv, a, &o, c);
@@ -467,19 +479,9 @@ int wass_wcd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
 
 int wass_rwmd(const wass_wordvec *wv, const wass_bag *a, const wass_bag *b,
               const wass_wmd_options *opt, double *out, wass_error_info *err) {
-    wass__clear(err);
-    if (!out) return wass__fail(err, WASS_ERR_INVALID, "output is NULL");
     wass_wmd_options o;
-    if (opt)
-        o = *opt;
-    else
-        wass_wmd_options_default(&o);
-    int rc = check_args(wv, a, b, &o, err);
-    if (rc) return rc;
-    if (a->len == 0 || b->len == 0) {
-        *out = INFINITY;
-        return WASS_OK;
-    }
+    int rc = bound_args(wv, a, b, opt, &o, out, err);
+    if (rc != BOUND_SOLVE) return rc;
     size_t nm;
     if (!wass__mul_ok(a->len, b->len, &nm) || nm > ((size_t)1 << 40))
         return wass__fail(err, WASS_ERR_SIZE, "bags too large (%zu x %zu words)", a->len, b->len);
