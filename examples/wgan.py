@@ -9,27 +9,36 @@ Bottou, 2017) are checked against what wass computes exactly:
      discriminator loss does not;
   2. training is stable and covers the modes.
 
-The same MLP generator (2-D Gaussian noise -> 2-D, 3 hidden ReLU layers of
-64) and the same MLP critic, from the same initial weights, are trained three
-ways for 1,500 generator steps, batch 256, on the 8-Gaussians ring (radius 2)
-and the 25-Gaussians grid (spacing 2), every component with standard
-deviation 0.05:
+The same MLP generator (2-D Gaussian noise -> 2-D, 5 hidden ReLU layers of
+128) and the same MLP critic (3 hidden ReLU layers of 64), from the same
+initial weights, are trained three ways for 1,000 generator steps, batch
+128, on the 8-Gaussians ring (radius 2) and the 25-Gaussians grid (spacing
+2), every component with standard deviation 0.05:
 
   * gan: standard GAN, non-saturating loss (Goodfellow et al., 2014), one
     discriminator step per generator step, Adam (betas 0.5, 0.9; generator
     3e-4, discriminator 1e-3);
-  * wgan_clip: WGAN with weight clipping at 0.01 and the paper's RMSProp
-    (5e-5), 5 critic steps per generator step (100 during the first 25);
-  * wgan_gp: WGAN-GP (Gulrajani et al., 2017), gradient penalty weight 1
-    (the paper's 10 learned slower on this toy in our trials; the authors'
-    own toy code uses 0.1), 5 critic steps, the same Adam as the GAN.
+  * wgan_clip: WGAN with weight clipping at 0.01, 5 critic steps per
+    generator step (100 during the first 25), RMSProp 5e-4 (the paper's
+    5e-5 barely moves the generator in 1,000 steps: seed 0 ends at W1 2.86
+    on the ring, further than it started);
+  * wgan_gp: WGAN-GP (Gulrajani et al., 2017), 5 critic steps, Adam (betas
+    0.5, 0.9; generator 1e-3, critic 2e-3), gradient penalty weight 3. The
+    paper's lambda 10 with its Adam 1e-4 is far too slow for this budget
+    (ring: W1 2.65 = 30 x the floor, 0/8 modes, after 1,000 steps); lambda
+    10 at the steps above is less steady than 3 (ring 1.29 x the floor with
+    seed 0 but 2.42 x with seed 1, Pearson 0.75; the grid diverges, W1 3.10).
+    The deeper, wider generator is what brings the ring to the floor: with
+    3 layers of 64 the same training ends at 2.07 x (seed 0) and 2.58 x
+    (seed 1).
 
 All learning rates decay linearly to 2 % over the last half (the same
 schedule for all three). Each model runs in its own process (--jobs 2 at a
-time, one torch thread each).
+time, one torch, BLAS and wass thread each); the generator's samples for a
+generator step's critic steps are drawn in one pass.
 
 The losses and the penalty come from wass.torch (critic_loss, generator_loss,
-gradient_penalty, clip_weights_). At every logged step:
+gradient_penalty, clip_weights_). Every 100 steps:
 
   * the exact W1 between 2,000 generated and 2,000 real samples (wass's
     certified network simplex, wass.torch.exact_w1);
@@ -37,43 +46,65 @@ gradient_penalty, clip_weights_). At every logged step:
     the discriminator's loss (GAN);
   * the modes covered: a mode counts when at least 1 % of the generated
     samples lie within 3 standard deviations of its center;
-  * on a training batch, the Pearson correlation between the critic's values
-    and the exact Kantorovich-Rubinstein potential f* (wass.torch.exact_critic).
+  * on a training-size batch, the Pearson correlation between the critic's
+    values and the exact Kantorovich-Rubinstein potential f*
+    (wass.torch.exact_critic).
+The monitor draws its batches from its own random generators: how often it
+runs does not change the training. The reported W1 is that of the trained
+generator itself after its last step (no averaging of steps or weights).
 
-The sampling floor is the W1 between two independent real samples of 2,000
-(mean over 5 pairs): a perfect generator ends near it, not at 0.
+The sampling floor is the exact W1 between the fixed real evaluation sample
+and an independent real sample of the same size (2,000), averaged over 5
+such samples: a perfect generator ends near it, not at 0. (Seed 0: ring
+0.0876, the 5 pairs 0.061-0.117; grid 0.2156, 0.177-0.271; the same values
+as POT's ot.emd2.)
 
-Targets (issue #14) and what the default run gave (the script prints its
-own met / missed lines at the end; --json has the numbers):
+Targets (issue #14) and what the default run gave (seed 0; the script
+prints its own met / missed lines at the end; --json has the numbers):
 
-  * default run under 5 minutes: met, narrowly: 297 s wall (207 s user +
-    55 s system CPU), both datasets, all three models, --jobs 2, measured on
-    the shared machine under a load average of 6-9. --quick: 32 s (the CI
-    smoke test, tests/python/test_py_examples.py).
-  * ring8 WGAN-GP: W1 0.255 against the floor 0.088 = 2.9 x: MISSED (2 x);
-    8 of 8 modes: met; Pearson(estimate, exact W1) from step 75 on: 0.994,
-    met (0.44 with step 0, where the critic has had 5 updates).
-  * standard GAN: Pearson(discriminator loss, exact W1) = -0.25 (0.37 with
-    step 0): no such correlation; 6 of 8 modes on the ring (WGAN-GP 8): met.
-    With equal Adam steps 2e-4 for both networks (a separate run of 3,000
-    steps) it collapses instead: 0/8 modes (W1 2.73) and 0/25 (W1 5.11).
-  * critic as a W1 estimator at the end: WGAN-GP estimate / W1 = 1.06,
-    corr(f, f*) on a batch 0.20 (the estimate is right, the function is not
-    f*: cf. Mallasto et al. 2019); clipped WGAN 4.4e-05 (its critic is about
-    4e-5-Lipschitz: only its correlation means something), corr(f, f*)
-    0.35; it ends at W1 0.85 with 0/8 modes after 1,500 steps at the
-    paper's RMSProp 5e-5 (Pearson(estimate, W1) 0.92 from step 75 on).
-  * grid25 (25 modes; 3 sigma = 0.15 is a strict test at this budget):
-    WGAN-GP W1 0.610 = 2.8 x floor 0.216, 2/25 modes, Pearson(estimate, W1)
-    0.967, estimate / W1 1.15, corr(f, f*) 0.14; clipped WGAN W1 1.23, 0/25,
-    Pearson 0.977 (estimate / W1 3.5e-05); standard GAN W1 0.863, 0/25 modes,
-    Pearson(discriminator loss, W1) = -0.82: here the GAN's loss rises as
-    its samples improve (it tends to 2 log 2 when the discriminator is
-    beaten), a signal of the wrong sign, not a measure of the distance.
+  * default run under 5 minutes: met, 44 s and 49 s wall in two runs (82
+    and 91 s user + 2 s system CPU), both datasets, all three models,
+    --jobs 2, on the shared 2-core machine at a load average of 0.8-1.5;
+    184 s (118 s user CPU) with four busy processes of the same priority
+    beside it (load average 5.2, up to 5.8). --quick: 4 s (the CI smoke
+    test, tests/python/test_py_examples.py).
+  * ring8 WGAN-GP: W1 0.148 against the floor 0.0876 = 1.69 x: met (2 x);
+    8 of 8 modes: met; Pearson(estimate, exact W1) from step 100 on: 0.964,
+    met. Seeds 1 and 2: 1.62 x and 1.48 x, 8/8 modes, Pearson 0.996 and
+    0.995.
+  * standard GAN: Pearson(discriminator loss, exact W1) = -0.35 on the ring
+    and -0.31 on the grid: no such correlation. On the ring it covers 1 of
+    8 modes (W1 1.02 = 11.7 x floor) where WGAN-GP covers 8: met; seeds 1
+    and 2: 0/8 (W1 3.35 and 2.70).
+  * critic as a W1 estimator at the end: WGAN-GP estimate / W1 = 0.18,
+    corr(f, f*) on a batch -0.22. Near the floor most of the exact W1
+    between two samples of 2,000 is sampling noise, which a smooth critic
+    does not see: its estimate goes to 0 with the distance between the
+    distributions, and f* on a batch is mostly noise (cf. Mallasto et al.
+    2019); earlier in training, far above the floor, the estimate is close
+    to the exact W1 (the figure). Clipped WGAN: estimate / W1 = 8.0e-06 (a
+    critic with weights in +-0.01 is about 1e-5-Lipschitz: only its
+    correlation could mean something), corr(f, f*) 0.12; it ends at W1
+    0.394 = 4.5 x floor with 4/8 modes, and its estimate does not follow
+    the exact W1 (Pearson 0.01; seeds 1 and 2: 0.88 and -0.57, 5/8 and 2/8
+    modes).
+  * grid25 (25 modes; 3 sigma = 0.15 is a strict test at this budget): no
+    model covers a mode at the end. WGAN-GP W1 0.984 = 4.6 x floor 0.216,
+    Pearson(estimate, W1) 0.78, estimate / W1 -0.004, corr(f, f*) -0.14
+    (seeds 1 and 2: W1 0.974 and 0.975, Pearson 0.78 and 0.46); a slower
+    generator (--lr 5e-4) ends the same (W1 0.945, 0/25). Clipped WGAN W1
+    1.40, its critic constant on the samples at the end (seeds 1 and 2
+    diverge: W1 7.1 and 5.3); standard GAN W1 2.40 = 11 x floor,
+    Pearson(discriminator loss, W1) -0.31.
+
+The results move with the last bit of the arithmetic (a BLAS with two
+threads sums in another order and gives another trajectory): read the seeds
+above, not one run, for what a setting does.
 
 Progress goes to stderr. Run from the repository root:
 
     PYTHONPATH=build/python /usr/bin/python3 examples/wgan.py [--quick] [--json OUT]
+    ... --datasets ring8 --models wgan_gp     # one dataset and one model
 
 Writes wgan_ring8.png and wgan_grid25.png into --out (default build/examples/).
 """
@@ -133,7 +164,20 @@ def pearson(x, y):
     return float(np.corrcoef(x, y)[0, 1])
 
 
-def train(dataset, model, args, seed):
+def eval_real(dataset, args):
+    """The fixed real evaluation sample of a dataset (the same for every model) and
+    the sampling floor: the mean exact W1 between it and args.floor_pairs fresh,
+    independent real samples of the same size."""
+    import wass.torch as wt
+
+    rng = np.random.default_rng([args.seed, len(centers(dataset))])
+    real = sample_real(dataset, args.eval, rng)
+    floor = [wt.exact_w1(real, sample_real(dataset, args.eval, rng), threads=args.threads)
+             for _ in range(args.floor_pairs)]
+    return real, float(np.mean(floor)), float(np.std(floor))
+
+
+def train(dataset, model, args, seed, real_eval, floor):
     """Train one model on one dataset; returns its log (numpy arrays, floats)."""
     import torch
     import torch.nn.functional as F
@@ -141,16 +185,24 @@ def train(dataset, model, args, seed):
     import wass.torch as wt
 
     torch.set_num_threads(args.threads)
+    try:  # the matrices are tiny: one BLAS thread (an idle OpenBLAS worker spins on
+        # a core, taking it from the parallel run); threadpoolctl comes with sklearn
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1, user_api="blas")
+    except ImportError:
+        pass
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    G = mlp(torch, 2, 2, args.width)
+    G = mlp(torch, 2, 2, args.gen_width, args.gen_depth)
     D = mlp(torch, 2, 1, args.width)
     if model == "wgan_clip":
         opt_d = torch.optim.RMSprop(D.parameters(), lr=args.clip_lr)
         opt_g = torch.optim.RMSprop(G.parameters(), lr=args.clip_lr)
     else:
-        opt_d = torch.optim.Adam(D.parameters(), lr=args.lr_d or args.lr, betas=(0.5, 0.9))
-        opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.9))
+        lr_g, lr_d = (args.gan_lr, args.gan_lr_d) if model == "gan" else (args.lr, args.lr_d)
+        opt_d = torch.optim.Adam(D.parameters(), lr=lr_d, betas=(0.5, 0.9))
+        opt_g = torch.optim.Adam(G.parameters(), lr=lr_g, betas=(0.5, 0.9))
 
     # the same schedule for every model: constant, then down linearly to 2 % over the
     # last half (the late small steps sharpen the modes)
@@ -161,34 +213,37 @@ def train(dataset, model, args, seed):
 
     sched = [torch.optim.lr_scheduler.LambdaLR(o, lr_factor) for o in (opt_d, opt_g)]
 
-    def real_batch(n):
+    def real_batch(n, rng=rng):
         return torch.from_numpy(sample_real(dataset, n, rng).astype(np.float32))
 
     # fixed evaluation samples: the exact W1 curve then moves with the generator only
-    # (the same for every model of a dataset)
-    eval_rng = np.random.default_rng([args.seed, len(centers(dataset))])
-    real_eval = sample_real(dataset, args.eval, eval_rng)
+    # (the real ones are the same for every model of a dataset); the monitor draws its
+    # batches from its own generators, so how often it runs does not change training
     z_eval = torch.randn(args.eval, 2, generator=torch.Generator().manual_seed(seed + 1))
-    floor = float(np.mean([wt.exact_w1(real_eval, sample_real(dataset, args.eval, eval_rng))
-                           for _ in range(args.floor_pairs)]))
+    mon_rng, mon_z = np.random.default_rng([seed, 1]), torch.Generator().manual_seed(seed + 2)
 
     def d_loss_gan(dr, df):
         return (F.binary_cross_entropy_with_logits(dr, torch.ones_like(dr))
                 + F.binary_cross_entropy_with_logits(df, torch.zeros_like(df)))
 
     log = {k: [] for k in ("step", "w1", "estimate", "d_loss", "modes", "f_corr")}
-    t0 = time.perf_counter()
+    t0, c0, c_mon = time.perf_counter(), time.process_time(), 0.0
     for step in range(args.steps + 1):
         # the critic first, then the log: the estimate is that of a critic trained on
         # the current generator
         n_critic = 1 if model == "gan" else args.n_critic
         if model == "wgan_clip" and step < args.clip_warmup:
             n_critic = 100  # as the authors' code: a near-optimal critic to start
-        for _ in range(n_critic):
-            real = real_batch(args.batch)
-            with torch.no_grad():
-                fake = G(torch.randn(args.batch, 2))
-            dr, df = D(real), D(fake)
+        # the generator is fixed during the critic's steps: the samples for all of
+        # them in one pass (independent batches, as one pass per step would give,
+        # with less overhead)
+        n = args.batch
+        reals = real_batch(n_critic * n).split(n)
+        with torch.no_grad():
+            fakes = G(torch.randn(n_critic * n, 2)).split(n)
+        for real, fake in zip(reals, fakes):
+            out = D(torch.cat([real, fake]))
+            dr, df = out[:n], out[n:]
             if model == "gan":
                 loss_d = d_loss_gan(dr, df)
             else:
@@ -201,24 +256,26 @@ def train(dataset, model, args, seed):
             if model == "wgan_clip":
                 wt.clip_weights_(D, args.clip)
         if step % args.log_every == 0 or step == args.steps:
+            c1 = time.process_time()
             with torch.no_grad():
                 fake_eval = G(z_eval).double().numpy()
                 re = torch.from_numpy(real_eval).float()
                 dr, df = D(re), D(torch.from_numpy(fake_eval).float())
                 estimate = float(dr.mean() - df.mean())
                 dl = float(d_loss_gan(dr, df))
-            w1 = wt.exact_w1(real_eval, fake_eval)
+            w1 = wt.exact_w1(real_eval, fake_eval, threads=args.threads)
             # critic against f* on a training-size batch
-            rb = real_batch(args.batch)
+            rb = real_batch(args.batch, mon_rng)
             with torch.no_grad():
-                fb = G(torch.randn(args.batch, 2))
+                fb = G(torch.randn(args.batch, 2, generator=mon_z))
                 f_nn = torch.cat([D(rb), D(fb)]).squeeze(1).double().numpy()
-            f_r, f_f, _ = wt.exact_critic(rb, fb)
+            f_r, f_f, _ = wt.exact_critic(rb, fb, threads=args.threads)
             fc = pearson(f_nn, np.concatenate([f_r.numpy(), f_f.numpy()]))
             modes, total = modes_covered(dataset, fake_eval)
             for k, v in (("step", step), ("w1", w1), ("estimate", estimate), ("d_loss", dl),
                          ("modes", modes), ("f_corr", fc)):
                 log[k].append(v)
+            c_mon += time.process_time() - c1
             print("[%s %-9s] step %5d  W1 %.4f (floor %.4f)  estimate %8.4f  D loss %.4f  "
                   "modes %2d/%d  corr(f, f*) %+.2f  %.0f s" %
                   (dataset, model, step, w1, floor, estimate, dl, modes, total, fc,
@@ -237,7 +294,7 @@ def train(dataset, model, args, seed):
             sc.step()
     out = {k: np.array(v) for k, v in log.items()}
     out.update(floor=floor, real=real_eval, fake=fake_eval, seconds=time.perf_counter() - t0,
-               modes_total=total)
+               cpu=time.process_time() - c0, cpu_monitor=c_mon, modes_total=total)
     return out
 
 
@@ -249,6 +306,7 @@ def summary(model, r):
     return {
         "w1": w1,
         "floor": r["floor"],
+        "floor_sd": r["floor_sd"],
         "w1_over_floor": w1 / r["floor"],
         "modes": int(r["modes"][-1]),
         "modes_total": int(r["modes_total"]),
@@ -260,6 +318,8 @@ def summary(model, r):
         "estimate_over_w1": None if model == "gan" else est / w1,
         "f_corr": float(r["f_corr"][-1]),
         "seconds": r["seconds"],
+        "cpu_seconds": r["cpu"],
+        "cpu_seconds_monitor": r["cpu_monitor"],
     }
 
 
@@ -325,7 +385,7 @@ def figure(dataset, results, args, path):
             ax2.set_ylabel(what, color=COLORS[m])
         ax2.plot(r["step"], curve, "--", color=COLORS[m], label=what)
         ax.set_ylim(bottom=0)
-        ax.set_title("%s: Pearson r(loss, W1) = %.2f (from step %d)"
+        ax.set_title("%s\nPearson r(loss, W1) = %.2f (from step %d)"
                      % (NAMES[m], pearson(curve[1:], r["w1"][1:]), r["step"][1]), fontsize=10)
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels() if ax2 is not ax else ([], [])
@@ -342,7 +402,7 @@ def figure(dataset, results, args, path):
         ax.set_ylim(-lim, lim)
         ax.set_xlabel("x1")
         ax.set_ylabel("x2")
-        ax.set_title("%s after %d steps: W1 %.3f (%.1f x floor), %d/%d modes" %
+        ax.set_title("%s after %d steps\nW1 %.3f (%.1f x floor), %d/%d modes" %
                      (NAMES[m], r["step"][-1], r["w1"][-1], r["w1"][-1] / r["floor"],
                       r["modes"][-1], r["modes_total"]), fontsize=9)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8,
@@ -361,39 +421,49 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=None, help="generator steps per model")
     ap.add_argument("--log-every", dest="log_every", type=int, default=None)
     ap.add_argument("--n-critic", dest="n_critic", type=int, default=5)
-    ap.add_argument("--batch", type=int, default=256, help="training minibatch")
+    ap.add_argument("--batch", type=int, default=128, help="training minibatch")
     ap.add_argument("--eval", type=int, default=2000,
                     help="generated and real samples for the exact W1")
     ap.add_argument("--floor-pairs", dest="floor_pairs", type=int, default=5)
-    ap.add_argument("--width", type=int, default=64, help="hidden units per layer")
-    ap.add_argument("--lr", type=float, default=3e-4,
-                    help="Adam step of the generator (gan, wgan_gp)")
-    ap.add_argument("--lr-d", dest="lr_d", type=float, default=1e-3,
-                    help="Adam step of the critic / discriminator (gan, wgan_gp)")
-    ap.add_argument("--clip-lr", dest="clip_lr", type=float, default=5e-5,
-                    help="RMSProp step (wgan_clip)")
+    ap.add_argument("--width", type=int, default=64,
+                    help="hidden units per layer of the critic / discriminator (3 layers)")
+    ap.add_argument("--gen-width", dest="gen_width", type=int, default=128,
+                    help="hidden units per layer of the generator")
+    ap.add_argument("--gen-depth", dest="gen_depth", type=int, default=5,
+                    help="hidden layers of the generator")
+    ap.add_argument("--lr", type=float, default=1e-3, help="Adam step of the generator (wgan_gp)")
+    ap.add_argument("--lr-d", dest="lr_d", type=float, default=2e-3,
+                    help="Adam step of the critic (wgan_gp)")
+    ap.add_argument("--gan-lr", dest="gan_lr", type=float, default=3e-4,
+                    help="Adam step of the generator (gan)")
+    ap.add_argument("--gan-lr-d", dest="gan_lr_d", type=float, default=1e-3,
+                    help="Adam step of the discriminator (gan)")
+    ap.add_argument("--clip-lr", dest="clip_lr", type=float, default=5e-4,
+                    help="RMSProp step (wgan_clip; the paper: 5e-5)")
     ap.add_argument("--clip", type=float, default=0.01)
     ap.add_argument("--clip-warmup", dest="clip_warmup", type=int, default=25,
                     help="wgan_clip: first generator steps with 100 critic steps")
-    ap.add_argument("--gp-weight", dest="gp_weight", type=float, default=1.0,
-                    help="gradient penalty weight lambda (the paper's 10 learns slower here)")
+    ap.add_argument("--gp-weight", dest="gp_weight", type=float, default=3.0,
+                    help="gradient penalty weight lambda (the paper's 10 is less steady at "
+                    "these steps)")
     ap.add_argument("--no-decay", dest="decay", action="store_false",
                     help="constant learning rates (default: linear decay over the last half)")
     ap.add_argument("--datasets", default="ring8,grid25")
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=1, help="torch threads per run")
     ap.add_argument("--jobs", type=int, default=2, help="runs in parallel (processes)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch and wass threads per run (default: the cores / --jobs)")
     ap.add_argument("--json", default=None, help="write the summary here")
     ap.add_argument("--out", default=os.path.join("build", "examples"), help="figure folder")
     args = ap.parse_args(argv)
     if args.quick:
         args.steps = args.steps or 30
         args.log_every = args.log_every or 10
-        args.width, args.batch, args.eval, args.floor_pairs = 32, 64, 256, 2
+        args.width, args.gen_width, args.batch, args.eval, args.floor_pairs = 32, 32, 64, 256, 2
         args.clip_warmup = 2
-    args.steps = args.steps or 1500
-    args.log_every = args.log_every or 75
+    args.steps = args.steps or 1000
+    args.log_every = args.log_every or 100
     datasets = [d for d in args.datasets.split(",") if d]
     models = [m for m in args.models.split(",") if m]
     for d in datasets:
@@ -406,16 +476,29 @@ def main(argv=None):
     # one seed: the three models start from the same networks, and a dataset's
     # runs do not depend on which other datasets are asked for
     # (the costliest first: WGAN-GP, then the clipped WGAN, then the GAN)
-    jobs = [(d, m, args, args.seed) for m in reversed(models) for d in datasets]
-    if args.jobs > 1 and len(jobs) > 1:
+    n_jobs = len(models) * len(datasets)
+    args.jobs = max(1, min(args.jobs, n_jobs))
+    if args.threads is None:
+        args.threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    if args.jobs > 1:
         import multiprocessing as mp
 
-        with mp.get_context("fork").Pool(min(args.jobs, len(jobs))) as pool:
-            runs = pool.starmap(train, jobs)
+        pool = mp.get_context("fork").Pool(args.jobs)
+        starmap = pool.starmap
     else:
-        runs = [train(*j) for j in jobs]
+        pool, starmap = None, lambda f, xs: [f(*x) for x in xs]
+    try:
+        evals = dict(zip(datasets, starmap(eval_real, [(d, args) for d in datasets])))
+        jobs = [(d, m, args, args.seed, evals[d][0], evals[d][1])
+                for m in reversed(models) for d in datasets]
+        runs = starmap(train, jobs)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
     results = {d: dict.fromkeys(models) for d in datasets}
-    for (d, m, _, _), r in zip(jobs, runs):
+    for (d, m, *_), r in zip(jobs, runs):
+        r["floor_sd"] = evals[d][2]
         results[d][m] = r
 
     report = {d: {m: summary(m, r) for m, r in results[d].items()} for d in datasets}
@@ -426,11 +509,12 @@ def main(argv=None):
     for d in datasets:
         for m, s in report[d].items():
             print("%-6s %-16s W1 %.4f = %.2f x floor %.4f; modes %d/%d; corr(%s, exact W1) "
-                  "= %.3f; estimate / W1 %s; corr(f, f*) %.2f; %.0f s" %
+                  "= %.3f; estimate / W1 %s; corr(f, f*) %.2f; %.0f s (CPU %.0f s, monitor "
+                  "%.0f s)" %
                   (d, NAMES[m], s["w1"], s["w1_over_floor"], s["floor"], s["modes"],
                    s["modes_total"], "D loss" if m == "gan" else "estimate", s["corr"],
                    "-" if s["estimate_over_w1"] is None else "%.3g" % s["estimate_over_w1"],
-                   s["f_corr"], s["seconds"]))
+                   s["f_corr"], s["seconds"], s["cpu_seconds"], s["cpu_seconds_monitor"]))
     print("total %.1f s (%d runs, %d in parallel)" % (elapsed, len(jobs), args.jobs))
     for line in targets(report, elapsed, args):
         print(line)
