@@ -237,6 +237,72 @@ static void test_transport(void) {
     wass__transport_work_free(&w);
 }
 
+/* both builds of the vector loops (AVX2 where the CPU has it, and the
+ * baseline) give bitwise the same costs, flows and answers */
+static void test_transport_isa(void) {
+    uint64_t st = 21;
+    wass__transport_work w;
+    CHECK(wass__transport_work_init(&w, 90, 90) == WASS_OK);
+    double C[8100];
+    int s[90], t[90], x0[8100];
+    for (int rep = 0; rep < 60; rep++) {
+        size_t n = 1 + test_rand_u64(&st) % 90, m = 1 + test_rand_u64(&st) % 90;
+        for (size_t k = 0; k < n * m; k++)
+            C[k] = rep % 2 ? test_rand_unif(&st) : floor(3 * test_rand_unif(&st));
+        for (size_t i = 0; i < n; i++)
+            s[i] = (int)m;
+        for (size_t j = 0; j < m; j++)
+            t[j] = (int)n;
+        wass__transport_result r[2];
+        int have = w.isa;
+        for (int isa = 0; isa <= have; isa++) {
+            w.isa = isa;
+            CHECK(wass__transport_solve_dense(&w, n, m, C, s, t, 1e-9, &r[isa]) == WASS_OK);
+            CHECK(r[isa].certified);
+            if (isa == 0)
+                memcpy(x0, w.x, n * w.ld * sizeof *x0);
+            else
+                CHECK(memcmp(x0, w.x, n * w.ld * sizeof *x0) == 0);
+        }
+        w.isa = have;
+        if (have)
+            CHECK(r[0].cost == r[1].cost && r[0].gap == r[1].gap &&
+                  r[0].min_reduced == r[1].min_reduced);
+    }
+    wass__transport_work_free(&w);
+    /* the pair costs: both builds, and the scalar formula */
+    wass_graph_embedding E;
+    memset(&E, 0, sizeof E);
+    size_t off[3] = {0, 7, 18};
+    double X[18 * 5];
+    for (size_t k = 0; k < 18 * 5; k++)
+        X[k] = test_rand_unif(&st);
+    E.graphs = 2;
+    E.nodes = 18;
+    E.dim = 5;
+    E.offset = off;
+    E.X = X;
+    wass__merged_nodes mn;
+    CHECK(wass__merged_nodes_init(&mn, &E, 0) == WASS_OK);
+    double A[11 * 12], B[11 * 12];
+    int have = mn.avx2;
+    mn.avx2 = 0;
+    wass__pair_costs(&mn, 1, 0, 0, 0.0, A, 8);
+    mn.avx2 = have;
+    wass__pair_costs(&mn, 1, 0, 0, 0.0, B, 8);
+    CHECK(memcmp(A, B, 11 * 8 * sizeof *A) == 0);
+    for (size_t i = 0; i < 11; i++)
+        for (size_t j = 0; j < 8; j++) {
+            double sq = 0;
+            for (size_t k = 0; k < 5; k++) {
+                double d = X[(7 + i) * 5 + k] - X[j * 5 + k];
+                sq += d * d;
+            }
+            CHECK(A[i * 8 + j] == (j < 7 ? sqrt(sq) : 0.0));
+        }
+    wass__merged_nodes_free(&mn);
+}
+
 static void test_distances(void) {
     /* random graphs: embeddings, then both exact methods and the grid */
     uint64_t st = 11;
@@ -437,6 +503,7 @@ int main(void) {
     test_reader();
     test_embed();
     test_transport();
+    test_transport_isa();
     test_distances();
     test_merged();
     test_svm();

@@ -138,8 +138,11 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
     memset(&first, 0, sizeof first);
     size_t done = 0;
     wass__merged_nodes mn;
-    if (wass__merged_nodes_init(&mn, E, opt->labels))
-        return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    int mrc = wass__merged_nodes_init(&mn, E, opt->labels);
+    if (mrc == WASS_ERR_SIZE)
+        return wass__fail(err, mrc, "%zu embedding dimensions: at most %d for the exact method",
+                          E->dim, WASS__PAIR_MAXDIM);
+    if (mrc) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
 #endif

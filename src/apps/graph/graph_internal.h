@@ -39,7 +39,8 @@ typedef struct {
     int isa;    /* instruction set of the kernels (transport.c) */
     double *C;
     double *u, *v, *key, *rowmin;
-    int *x; /* flows, n x ld */
+    double *kent; /* per column: the entry that set its key */
+    int *x;       /* flows, n x ld */
     int *rs, *rt, *pred, *prow, *arg;
     uint64_t *rmask; /* per row: columns with positive flow (WASS__TR_WORDS words) */
     uint64_t *cmask; /* per column: rows with positive flow */
@@ -105,13 +106,16 @@ int wass__transport_certify(const double *C, size_t n, size_t m, size_t ld, cons
  * coordinates transposed (graph g: dim rows of off[g + 1] - off[g] values
  * from XT + dim * off[g]), the layout the cost rows are computed from. */
 #define WASS__MERGE_TOL 1e-13
+#define WASS__PAIR_MAXDIM 256 /* embedding dimensions the pair costs take */
 typedef struct {
     size_t graphs, dim;
     size_t *off, *rep, *mult;
     double *XT;
     int *label; /* per point, or NULL */
+    int avx2;   /* the cost rows' instruction set */
 } wass__merged_nodes;
 
+/* WASS_ERR_SIZE for more than WASS__PAIR_MAXDIM dimensions, WASS_ERR_NOMEM. */
 int wass__merged_nodes_init(wass__merged_nodes *mn, const wass_graph_embedding *E, int labels);
 void wass__merged_nodes_free(wass__merged_nodes *mn);
 

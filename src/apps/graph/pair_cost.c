@@ -8,15 +8,15 @@
  * at most as much, far below the 1e-9 the distances are certified to), and
  * the ground cost matrix between the points of two graphs.
  */
-#if defined(__GNUC__) && !defined(__clang__)
-/* sqrt without errno, so that the cost rows vectorize (same results) */
-#pragma GCC optimize("no-math-errno")
-#endif
 #include "apps/graph/graph_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(WASS_NO_CLONES)
+#define PC_X86 1
+#include <immintrin.h>
+#endif
 
 void wass__merged_nodes_free(wass__merged_nodes *mn) {
     if (!mn) return;
@@ -57,6 +57,7 @@ static void merge_graph(const wass_graph_embedding *E, int labels, size_t g, was
 int wass__merged_nodes_init(wass__merged_nodes *mn, const wass_graph_embedding *E, int labels) {
     memset(mn, 0, sizeof *mn);
     size_t G = E->graphs, d = E->dim, N = E->nodes;
+    if (d > WASS__PAIR_MAXDIM) return WASS_ERR_SIZE;
     mn->graphs = G;
     mn->dim = d;
     mn->off = malloc((G + 1) * sizeof *mn->off);
@@ -72,6 +73,9 @@ int wass__merged_nodes_init(wass__merged_nodes *mn, const wass_graph_embedding *
     for (size_t g = 0; g < G; g++)
         merge_graph(E, labels, g, mn, &u);
     mn->off[G] = u;
+#ifdef PC_X86
+    mn->avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+#endif
     for (size_t g = 0; g < G; g++) {
         size_t o = mn->off[g], np = mn->off[g + 1] - o;
         double *T = mn->XT + d * o;
@@ -85,47 +89,54 @@ int wass__merged_nodes_init(wass__merged_nodes *mn, const wass_graph_embedding *
     return WASS_OK;
 }
 
-/* One cost row: point x (d coordinates) against the nb points of YT (d rows
- * of nb), s = sum_k (x_k - y_k)^2 in coordinate order then sqrt, the
- * operations of the scalar formula, vectorized across the points. */
-WASS__SIMD_CLONES static void cost_row(const double *x, const double *YT, size_t nb, size_t d,
-                                       double *out) {
-    for (size_t j = 0; j < nb; j++)
-        out[j] = 0.0;
-    for (size_t k = 0; k < d; k++) {
-        const double *y = YT + k * nb;
-        double xk = x[k];
-        for (size_t j = 0; j < nb; j++) {
-            double t = xk - y[j];
-            out[j] += t * t;
+/* Costs of point x (d coordinates) against points j0 .. j1 of YT (d rows of
+ * nb): s = sum_k (x_k - y_k)^2 in coordinate order, then sqrt (the
+ * operations of the scalar formula; sqrt is correctly rounded in both
+ * builds, so they agree bitwise). */
+static void cost_row_generic(const double *x, const double *YT, size_t nb, size_t j0, size_t j1,
+                             size_t d, double *out) {
+    for (size_t j = j0; j < j1; j++) {
+        double s = 0.0;
+        for (size_t k = 0; k < d; k++) {
+            double t = x[k] - YT[k * nb + j];
+            s += t * t;
         }
+        out[j] = sqrt(s);
     }
-    for (size_t j = 0; j < nb; j++)
-        out[j] = sqrt(out[j]);
 }
+
+#ifdef PC_X86
+__attribute__((target("avx2"))) static void cost_row_avx2(const double *x, const double *YT,
+                                                          size_t nb, size_t d, double *out) {
+    size_t j = 0;
+    for (; j + 4 <= nb; j += 4) {
+        __m256d s = _mm256_setzero_pd();
+        for (size_t k = 0; k < d; k++) {
+            __m256d t = _mm256_sub_pd(_mm256_set1_pd(x[k]), _mm256_loadu_pd(YT + k * nb + j));
+            s = _mm256_add_pd(s, _mm256_mul_pd(t, t));
+        }
+        _mm256_storeu_pd(out + j, _mm256_sqrt_pd(s));
+    }
+    cost_row_generic(x, YT, nb, j, nb, d, out);
+}
+#endif
 
 void wass__pair_costs(const wass__merged_nodes *mn, size_t a, size_t b, int labels, double penalty,
                       double *C, size_t ld) {
     size_t d = mn->dim, oa = mn->off[a], ob = mn->off[b];
     size_t na = mn->off[a + 1] - oa, nb = mn->off[b + 1] - ob;
     const double *XA = mn->XT + d * oa, *YT = mn->XT + d * ob;
-    double x[64];
+    double x[WASS__PAIR_MAXDIM];
     for (size_t i = 0; i < na; i++) {
         double *Ci = C + i * ld;
-        if (d <= 64) {
-            for (size_t k = 0; k < d; k++)
-                x[k] = XA[k * na + i];
-            cost_row(x, YT, nb, d, Ci);
-        } else {
-            for (size_t j = 0; j < nb; j++) {
-                double s = 0.0;
-                for (size_t k = 0; k < d; k++) {
-                    double t = XA[k * na + i] - YT[k * nb + j];
-                    s += t * t;
-                }
-                Ci[j] = sqrt(s);
-            }
-        }
+        for (size_t k = 0; k < d; k++)
+            x[k] = XA[k * na + i];
+#ifdef PC_X86
+        if (mn->avx2)
+            cost_row_avx2(x, YT, nb, d, Ci);
+        else
+#endif
+            cost_row_generic(x, YT, nb, 0, nb, d, Ci);
         for (size_t j = nb; j < ld; j++)
             Ci[j] = 0.0;
         if (labels) {

@@ -94,11 +94,11 @@ static inline tr_v4d tr_vmin_generic(tr_v4d a, tr_v4d b) {
 #undef TR_VMIN
 #endif
 
-static double relax(wass__transport_work *w, const wass__tr_entry *e) {
+static double relax(wass__transport_work *w, int t) {
 #ifdef TR_X86
-    if (w->isa) return tr_relax_avx2(w, e);
+    if (w->isa) return tr_relax_avx2(w, t);
 #endif
-    return tr_relax_generic(w, e);
+    return tr_relax_generic(w, t);
 }
 
 /* ---- workspace ------------------------------------------------------------ */
@@ -109,6 +109,7 @@ void wass__transport_work_free(wass__transport_work *w) {
     free(w->u);
     free(w->v);
     free(w->key);
+    free(w->kent);
     free(w->rowmin);
     free(w->x);
     free(w->rs);
@@ -140,6 +141,7 @@ int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax)
     w->u = malloc(nmax * sizeof *w->u);
     w->v = malloc(ld * sizeof *w->v);
     w->key = malloc(ld * sizeof *w->key);
+    w->kent = malloc(ld * sizeof *w->kent);
     w->rowmin = malloc(nmax * sizeof *w->rowmin);
     w->x = malloc(nmax * ld * sizeof *w->x);
     w->rs = malloc(nmax * sizeof *w->rs);
@@ -151,8 +153,8 @@ int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax)
     w->cmask = malloc(ld * TRW * sizeof *w->cmask);
     w->levm = malloc((size_t)w->maxlev * TRW * sizeof *w->levm);
     w->ent = malloc((size_t)w->maxent * sizeof *w->ent);
-    if (!w->C || !w->u || !w->v || !w->key || !w->rowmin || !w->x || !w->rs || !w->rt || !w->pred ||
-        !w->prow || !w->arg || !w->rmask || !w->cmask || !w->levm || !w->ent) {
+    if (!w->C || !w->u || !w->v || !w->key || !w->kent || !w->rowmin || !w->x || !w->rs || !w->rt ||
+        !w->pred || !w->prow || !w->arg || !w->rmask || !w->cmask || !w->levm || !w->ent) {
         wass__transport_work_free(w);
         return WASS_ERR_NOMEM;
     }
@@ -450,19 +452,19 @@ static int find(const wass__transport_work *w, double d) {
     return -1;
 }
 
-/* The tree row whose key expression for column j is exactly d (the one that
- * set the key: the same operations as the relaxation). */
+/* The row of the entry that set column j's key d whose key expression is
+ * exactly d (the same operations as the relaxation). */
 static int key_row(const wass__transport_work *w, int j, double d) {
     const double *C = w->C, *u = w->u;
     double vj = w->v[j];
-    for (int t = 0; t < w->nent; t++) {
-        const wass__tr_entry *e = &w->ent[t];
-        for (int q = 0; q < w->nw; q++)
-            for (uint64_t b = e->rows[q]; b; b &= b - 1) {
-                size_t i = (size_t)q * 64 + (size_t)__builtin_ctzll(b);
-                if (((e->d - u[i]) + C[i * w->ld + (size_t)j]) - vj == d) return (int)i;
-            }
-    }
+    int t = (int)w->kent[j];
+    if (t < 0 || t >= w->nent) return -1;
+    const wass__tr_entry *e = &w->ent[t];
+    for (int q = 0; q < w->nw; q++)
+        for (uint64_t b = e->rows[q]; b; b &= b - 1) {
+            size_t i = (size_t)q * 64 + (size_t)__builtin_ctzll(b);
+            if (((e->d - u[i]) + C[i * w->ld + (size_t)j]) - vj == d) return (int)i;
+        }
     return -1;
 }
 
@@ -511,7 +513,7 @@ static int search(wass__transport_work *w, int i0) {
             }
         }
         if (w->nent >= w->maxent || w->nlevm + 2 * (int)(w->n + m) + 2 > w->maxlev) return -1;
-        d = relax(w, &w->ent[w->nent - 1]);
+        d = relax(w, w->nent - 1);
         if (!(d < INFINITY)) return -1;
         int j = find(w, d);
         if (j < 0) return -1;

@@ -20,48 +20,48 @@
 #include "apps/graph/graph_internal.h"
 
 #include <math.h>
+#include <string.h>
 
 #define U_RND 0x1p-53 /* unit roundoff */
 #define ETA 0x1p-1074 /* absolute error of an operation that underflows */
 
-/* Row and column sums of the flows against the masses. */
-static int marginals_exact(size_t n, size_t m, size_t ld, const int *x, const int *s,
-                           const int *t) {
-    for (size_t j = 0; j < m; j++) {
-        long c = 0;
-        for (size_t i = 0; i < n; i++)
-            c += x[i * ld + j];
-        if (c != t[j]) return 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        long r = 0;
-        for (size_t j = 0; j < m; j++) {
-            if (x[i * ld + j] < 0) return 0;
-            r += x[i * ld + j];
-        }
-        if (r != s[i]) return 0;
-    }
-    return 1;
+/* The next double below a finite x (nextafter(x, -inf) without the call). */
+static inline double below(double x) {
+    if (!isfinite(x)) return x;
+    if (x == 0) return -0x1p-1074;
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    b = x > 0 ? b - 1 : b + 1;
+    memcpy(&x, &b, sizeof x);
+    return x;
 }
 
 int wass__transport_certify(const double *C, size_t n, size_t m, size_t ld, const int *x,
                             const int *s, const int *t, const double *u, const double *v,
                             const double *rowmin, double cmax, int nonneg, double tol,
                             wass__transport_result *res) {
-    if (!marginals_exact(n, m, ld, x, s, t)) return WASS_ERR_INTERNAL;
     wass__acc primal = {0, 0}, gap = {0, 0};
     double pabs = 0.0, fl = 0.0, minrc = 0.0, S = 0.0;
     size_t ops = 0;
-    for (size_t i = 0; i < n; i++) {
-        double up = nextafter(rowmin[i], -INFINITY);
+    long colsum[WASS__TR_MAX];
+    int exact = m <= WASS__TR_MAX;
+    for (size_t j = 0; j < m && exact; j++)
+        colsum[j] = 0;
+    for (size_t i = 0; i < n && exact; i++) {
+        double up = below(rowmin[i]);
         double rc = rowmin[i] - u[i]; /* the least C_ij - v_j - u_i of the solver's duals */
         if (rc < minrc) minrc = rc;
         S += s[i];
         fl += s[i] * fabs(up);
         const double *Ci = C + i * ld;
+        const int *xi = x + i * ld;
+        long row = 0;
         for (size_t j = 0; j < m; j++) {
-            int f = x[i * ld + j];
+            int f = xi[j];
             if (f == 0) continue;
+            exact &= f > 0;
+            row += f;
+            colsum[j] += f;
             double c = Ci[j], p = f * c;
             wass__acc_add(&primal, p);
             pabs += fabs(p);
@@ -70,7 +70,11 @@ int wass__transport_certify(const double *C, size_t n, size_t m, size_t ld, cons
             wass__acc_add(&gap, f * rup);
             ops++;
         }
+        exact &= row == s[i];
     }
+    for (size_t j = 0; j < m && exact; j++)
+        exact &= colsum[j] == t[j];
+    if (!exact) return WASS_ERR_INTERNAL; /* the flows must meet the masses exactly */
     for (size_t j = 0; j < m; j++)
         fl += t[j] * fabs(v[j]);
     double P = wass__acc_value(&primal);

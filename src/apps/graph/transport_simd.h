@@ -14,11 +14,11 @@
  * columns in the tree get +inf. Keys kept in registers across the rows. */
 #define TR_RELAX_BLOCK(NV)                                                                         \
     do {                                                                                           \
-        tr_v4d k[NV], vw[NV];                                                                      \
+        tr_v4d k[NV], k_in[NV], vw[NV];                                                            \
         uint64_t fb = (w->fin[j0 / 64] >> (j0 % 64)) & ((1ULL << (4 * NV)) - 1);                   \
         for (int q = 0; q < NV; q++) {                                                             \
             tr_v4l f = tr_lanes((fb >> (4 * q)) & 15);                                             \
-            k[q] = tr_blend(f, inf, tr_load(key + j0 + 4 * q));                                    \
+            k[q] = k_in[q] = tr_blend(f, inf, tr_load(key + j0 + 4 * q));                          \
             vw[q] = tr_blend(f, ninf, tr_load(v + j0 + 4 * q));                                    \
         }                                                                                          \
         for (int r = 0; r < w->nw; r++)                                                            \
@@ -32,15 +32,19 @@
             }                                                                                      \
         for (int q = 0; q < NV; q++) {                                                             \
             tr_store(key + j0 + 4 * q, k[q]);                                                      \
+            tr_store(kent + j0 + 4 * q, tr_blend(k[q] < k_in[q], ev, tr_load(kent + j0 + 4 * q))); \
             mn = TR_VMIN(mn, k[q]);                                                                \
         }                                                                                          \
     } while (0)
 
-/* The keys after entry e joined the tree; returns the least key. */
-static TR_ATTR double TR_NAME(tr_relax)(wass__transport_work *w, const wass__tr_entry *e) {
+/* The keys after entry t joined the tree (kent: the entry that set each
+ * key); returns the least key. */
+static TR_ATTR double TR_NAME(tr_relax)(wass__transport_work *w, int t) {
+    const wass__tr_entry *e = &w->ent[t];
     const size_t ld = w->ld;
     const double *C = w->C, *u = w->u, *v = w->v;
-    double *key = w->key;
+    double *key = w->key, *kent = w->kent;
+    const tr_v4d ev = {(double)t, (double)t, (double)t, (double)t};
     const tr_v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
     const tr_v4d ninf = -inf;
     tr_v4d mn = inf;
