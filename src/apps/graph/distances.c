@@ -54,8 +54,11 @@ static int emd_pair(size_t n, size_t m, const double *C, const int *s, const int
         snprintf(e->message, sizeof e->message, "out of memory");
         return WASS_ERR_NOMEM;
     }
-    for (size_t i = 0; i < n; i++)
+    double S = 0.0;
+    for (size_t i = 0; i < n; i++) {
         a[i] = s[i];
+        S += s[i];
+    }
     for (size_t j = 0; j < m; j++)
         a[n + j] = t[j];
     wass_problem pb;
@@ -76,7 +79,7 @@ static int emd_pair(size_t n, size_t m, const double *C, const int *s, const int
                  r.message);
         rc = WASS_ERR_INTERNAL;
     }
-    if (rc == WASS_OK) *out = r.cost;
+    if (rc == WASS_OK) *out = r.cost / S; /* the total for the integer masses given */
     wass_result_free(&r);
     free(a);
     return rc;
