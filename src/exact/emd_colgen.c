@@ -171,8 +171,8 @@ static int first_arcs(colgen *cg, const coarse_info *ms, int assignment, wass_er
     }
     int use_v = ms->u != NULL && assignment && cg->g->p == 1.0;
     if (use_v) {
-        wass__kd_set_v(&cg->TY, ms->v);
-        wass__kd_set_v(&cg->TX, ms->u);
+        wass__kd_set_v(&cg->TY, cg->g, ms->v);
+        wass__kd_set_v(&cg->TX, cg->g, ms->u);
     }
     if (knn_pairs(cg, use_v, kx, ky, ri, cj)) {
         rc = wass__fail(err, WASS_ERR_NAN, "a point-to-point cost is NaN or infinite");
