@@ -103,12 +103,7 @@ static int write_embeddings(const char *cmd, const char *path, const wass_graph_
 }
 
 static int parse_psd(const char *cmd, const char *name, const char *v, void *target) {
-    int *psd = target;
-    if (strcmp(v, "none") == 0)
-        *psd = WASS_GRAPH_PSD_NONE;
-    else if (strcmp(v, "clip") == 0)
-        *psd = WASS_GRAPH_PSD_CLIP;
-    else {
+    if (wass_graph_psd_parse(v, (wass_graph_psd *)target) != WASS_OK) {
         cli_error(cmd, "%s: expected none or clip, found '%s'", name, v);
         return 0;
     }
@@ -120,7 +115,8 @@ typedef struct {
     const char *dir, *dist_path, *emb_path;
     long dim, cv, inner, threads, seed;
     double penalty;
-    int labels, approx, many, json, psd;
+    int labels, approx, many, json;
+    wass_graph_psd psd;
 } graphs_args;
 
 /* Parse and check the command line into *a. Returns -1 to go on, else the
@@ -279,7 +275,7 @@ static void graphs_print_json(const graphs_args *a, const wass_graph_set *gs,
     if (a->cv > 0) {
         cli_json_int(&j, "folds", a->cv);
         cli_json_int(&j, "inner_folds", a->inner);
-        cli_json_str(&j, "psd", wass_graph_psd_name((wass_graph_psd)a->psd));
+        cli_json_str(&j, "psd", wass_graph_psd_name(a->psd));
         cli_json_num(&j, "accuracy_mean", cr->mean);
         cli_json_num(&j, "accuracy_std", cr->std);
         cli_json_int(&j, "clipped_eigenvalues", (long long)cr->negative_eigenvalues);
@@ -311,8 +307,8 @@ static void graphs_print_text(const graphs_args *a, const wass_graph_set *gs,
     printf("\n");
     if (a->cv > 0)
         printf("accuracy %.2f +- %.2f %% (%ld-fold, inner %ld, psd %s, seed %ld, %.2f s)\n",
-               100 * cr->mean, 100 * cr->std, a->cv, a->inner,
-               wass_graph_psd_name((wass_graph_psd)a->psd), a->seed, cr->seconds);
+               100 * cr->mean, 100 * cr->std, a->cv, a->inner, wass_graph_psd_name(a->psd), a->seed,
+               cr->seconds);
     printf("peak memory %.1f MiB\n", peak_rss_mib());
 }
 

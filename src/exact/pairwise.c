@@ -118,7 +118,7 @@ typedef struct {
     const wass_set *A, *B;
     wass_options emd;
     wass_sinkhorn_options sk;
-    int method;
+    wass_pairwise_method method;
 } pair_ctx;
 
 static int solve_pair(void *user, size_t i, size_t j, double *value, int *status,
@@ -214,7 +214,7 @@ int wass_pairwise(const wass_pairwise_problem *pb, const wass_block *blk_in,
     else
         wass_pairwise_options_default(&opt);
     if (opt.method != WASS_PAIRWISE_EMD && opt.method != WASS_PAIRWISE_SINKHORN)
-        return wass__fail(err, WASS_ERR_INVALID, "unknown method %d", opt.method);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown method %d", (int)opt.method);
     int same = pb->B.count == 0 && !pb->B.clouds && !pb->B.H;
     const wass_set *A = &pb->A, *B = same ? &pb->A : &pb->B;
     int rc = check_sets(A, B, same, err);

@@ -292,7 +292,7 @@ int wass_graph_classify(const double *D, const int *y, size_t n,
     if (opt.inner_folds < 2)
         return wass__fail(err, WASS_ERR_INVALID, "inner folds = %zu, need >= 2", opt.inner_folds);
     if (opt.psd != WASS_GRAPH_PSD_NONE && opt.psd != WASS_GRAPH_PSD_CLIP)
-        return wass__fail(err, WASS_ERR_INVALID, "unknown psd mode %d", opt.psd);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown psd mode %d", (int)opt.psd);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
             double d = D[i * n + j];

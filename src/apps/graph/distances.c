@@ -455,7 +455,7 @@ int wass_graph_distances(const wass_graph_embedding *E, const wass_graph_distanc
         rc = grid(E, &opt, nt, D, &ps, err);
         break;
     default:
-        return wass__fail(err, WASS_ERR_INVALID, "unknown method %d", opt.method);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown method %d", (int)opt.method);
     }
     if (rc) return rc;
     if (info) {

@@ -304,7 +304,7 @@ static int query_exact(const rctx *c, scratch *s, size_t qi, const wass_sparse *
     const size_t qa = count + qi;
     size_t len = 0, ns = 0;
     int rc = WASS_OK;
-    int mode = c->opt.mode;
+    wass_retrieve_mode mode = c->opt.mode;
     for (size_t b = 0; b < count; b++)
         s->order[b] = b;
     if (mode == WASS_RETRIEVE_BRUTE) {
@@ -371,7 +371,7 @@ static int retrieve_check(rctx *c, const wass_cloud *db, size_t count, const was
     if (nq == 0) return wass__fail(err, WASS_ERR_SIZE, "no queries");
     if (c->opt.k == 0) return wass__fail(err, WASS_ERR_INVALID, "k must be at least 1");
     if (c->opt.mode < WASS_RETRIEVE_EXACT || c->opt.mode > WASS_RETRIEVE_BRUTE)
-        return wass__fail(err, WASS_ERR_INVALID, "unknown retrieval mode %d", c->opt.mode);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown retrieval mode %d", (int)c->opt.mode);
     if (c->opt.metric != WASS_EUCLIDEAN && c->opt.metric != WASS_CITYBLOCK &&
         c->opt.metric != WASS_CHEBYSHEV)
         return wass__fail(err, WASS_ERR_UNSUPPORTED,
