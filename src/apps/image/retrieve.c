@@ -16,13 +16,11 @@
  */
 #include "apps/image/image_internal.h"
 #include "common/internal.h"
+#include "common/parallel.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 void wass_retrieve_options_default(wass_retrieve_options *opt) {
     if (!opt) return;
@@ -432,11 +430,8 @@ static int retrieve_queries(const rctx *c, const wass_sparse *emb, size_t maxn, 
     const size_t count = c->count, nq = c->nq;
     int nt = wass__threads(c->opt.threads);
     if ((size_t)nt > nq) nt = (int)nq;
-    size_t done = 0;
-    int first_rc = WASS_OK;
-    size_t first_q = nq;
-    wass_error_info first_err;
-    memset(&first_err, 0, sizeof first_err);
+    wass__loop loop;
+    wass__loop_init(&loop, nq);
     size_t hist = c->grid ? c->W * c->H : 1;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
@@ -458,29 +453,13 @@ static int retrieve_queries(const rctx *c, const wass_sparse *emb, size_t maxn, 
             int r = ok ? query_exact(c, &s, qi, emb, res->index + qi * k, res->distance + qi * k,
                                      &res->exact_solves[qi], &e)
                        : wass__fail(&e, WASS_ERR_NOMEM, "out of memory");
-            size_t now;
-#ifdef _OPENMP
-#pragma omp atomic capture
-#endif
-            now = ++done;
-            if (r != WASS_OK) {
-#ifdef _OPENMP
-#pragma omp critical(wass_retrieve_err)
-#endif
-                {
-                    if (qi < first_q) first_q = qi, first_rc = r, first_err = e;
-                }
-            }
-            int master = 1;
-#ifdef _OPENMP
-            master = omp_get_thread_num() == 0;
-#endif
-            if (master && c->opt.progress)
+            size_t now = wass__loop_item_done(&loop, qi, r, &e, 1);
+            if (wass__loop_reporter() && c->opt.progress)
                 c->opt.progress((double)now / (double)nq, "retrieve", c->opt.progress_user);
         }
         free(s.ha), free(s.hb), free(s.tmp), free(s.key), free(s.order);
     }
-    if (first_q < nq) return wass__fail(err, first_rc, "%s", first_err.message);
+    if (wass__loop_failed(&loop)) return wass__fail(err, loop.rc, "%s", loop.err.message);
     return WASS_OK;
 }
 
