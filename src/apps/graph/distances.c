@@ -135,13 +135,7 @@ static int emd_pair(size_t n, size_t m, const double *C, const int *s, const int
         a[i] = s[i];
     for (size_t j = 0; j < m; j++)
         a[n + j] = t[j];
-    wass_problem pb;
-    memset(&pb, 0, sizeof pb);
-    pb.n = n;
-    pb.m = m;
-    pb.a = a;
-    pb.b = a + n;
-    pb.cost = wass_cost_dense(C, m, 1.0);
+    wass_problem pb = {.n = n, .m = m, .a = a, .b = a + n, .cost = wass_cost_dense(C, m, 1.0)};
     wass_options o;
     wass_options_default(&o);
     o.threads = 1;
