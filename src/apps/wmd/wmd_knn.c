@@ -198,32 +198,36 @@ typedef struct {
     wass_error_info *err;
 } query;
 
+/* The cost matrix of the query against corpus document j, into s->C. */
+static int costs(const query *Q, size_t j) {
+    if (cost_of(Q->s, Q->q, Q->corpus, j))
+        return wass__fail(Q->err, WASS_ERR_NOMEM, "out of memory for the word distances");
+    return WASS_OK;
+}
+
+/* The exact WMD of the query and corpus document j from s->C (counted). */
+static int exact(const query *Q, size_t j, double *d) {
+    Q->cnt->exact++;
+    return wass__wmd_solve(Q->s->C, Q->q, &Q->corpus[j], d, NULL, NULL, Q->err);
+}
+
 /* Every candidate scored (WMD without pruning, or RWMD). */
 static int scan_all(const query *Q, topk *t) {
     const wass_bag *q = Q->q, *corpus = Q->corpus;
-    const wass_knn_options *o = Q->o;
     scratch *s = Q->s;
-    counters *cnt = Q->cnt;
-    wass_error_info *err = Q->err;
-    size_t nc = Q->nc, excl = Q->excl;
-    int rc = WASS_OK;
-    for (size_t j = 0; j < nc && !rc; j++) {
-        if (j == excl) continue;
-        cnt->candidates++;
+    int rwmd = Q->o->method == WASS_KNN_RWMD, rc = WASS_OK;
+    for (size_t j = 0; j < Q->nc && !rc; j++) {
+        if (j == Q->excl) continue;
+        Q->cnt->candidates++;
         double d = INFINITY;
-        if (corpus[j].len && o->method == WASS_KNN_RWMD && s->T) {
+        if (corpus[j].len && rwmd && s->T) {
             d = relaxed_of(s, q, corpus, j);
         } else if (corpus[j].len) {
-            if (cost_of(s, q, corpus, j)) {
-                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                break;
-            }
-            if (o->method == WASS_KNN_RWMD)
+            if ((rc = costs(Q, j))) break;
+            if (rwmd)
                 d = wass__wmd_relaxed(s->C, q, &corpus[j]);
-            else {
-                rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-                cnt->exact++;
-            }
+            else
+                rc = exact(Q, j, &d);
         }
         topk_push(t, (cand){d, j});
     }
@@ -236,24 +240,18 @@ static int scan_all(const query *Q, topk *t) {
  * document. */
 static int bound_order(const query *Q, topk *t) {
     const wass_bag *q = Q->q, *corpus = Q->corpus;
-    const wass_knn_options *o = Q->o;
     scratch *s = Q->s;
     counters *cnt = Q->cnt;
-    wass_error_info *err = Q->err;
-    size_t nc = Q->nc, excl = Q->excl;
     int rc = WASS_OK;
-    int ict_all = o->prune == WASS_PRUNE_ICT, lazy = !ict_all && o->tight;
+    int ict_all = Q->o->prune == WASS_PRUNE_ICT, lazy = !ict_all && Q->o->tight;
     size_t n = 0;
-    for (size_t j = 0; j < nc; j++) {
-        if (j == excl) continue;
+    for (size_t j = 0; j < Q->nc; j++) {
+        if (j == Q->excl) continue;
         double rw = INFINITY;
         if (corpus[j].len && !ict_all && s->T) {
             rw = relaxed_of(s, q, corpus, j);
         } else if (corpus[j].len) {
-            if (cost_of(s, q, corpus, j)) {
-                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                break;
-            }
+            if ((rc = costs(Q, j))) break;
             rw = ict_all ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
                          : wass__wmd_relaxed(s->C, q, &corpus[j]);
         }
@@ -274,16 +272,12 @@ static int bound_order(const query *Q, topk *t) {
         }
         double d = INFINITY;
         if (corpus[j].len) {
-            if (cost_of(s, q, corpus, j)) {
-                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                break;
-            }
+            if ((rc = costs(Q, j))) break;
             if (lazy && t->n == t->k && can_prune(t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
                 cnt->pruned_ict++;
                 continue;
             }
-            rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-            cnt->exact++;
+            rc = exact(Q, j, &d);
         }
         topk_push(t, (cand){d, j});
     }
@@ -294,18 +288,14 @@ static int bound_order(const query *Q, topk *t) {
  * ICT) bound skipping exact solves. */
 static int prefetch_prune(const query *Q, topk *t) {
     const wass_bag *q = Q->q, *corpus = Q->corpus;
-    const wass_knn_options *o = Q->o;
     scratch *s = Q->s;
     counters *cnt = Q->cnt;
-    wass_error_info *err = Q->err;
-    size_t nc = Q->nc, excl = Q->excl;
     int rc = WASS_OK;
-    size_t dim = Q->wv->dim;
-    const double *cq = Q->cq, *cc = Q->cc;
-    size_t n = 0;
-    for (size_t j = 0; j < nc; j++) {
-        if (j == excl) continue;
-        s->order[n].d = corpus[j].len ? wass__wmd_wcd(cq, cc + j * dim, dim, &o->wmd) : INFINITY;
+    size_t dim = Q->wv->dim, n = 0;
+    for (size_t j = 0; j < Q->nc; j++) {
+        if (j == Q->excl) continue;
+        s->order[n].d =
+            corpus[j].len ? wass__wmd_wcd(Q->cq, Q->cc + j * dim, dim, &Q->o->wmd) : INFINITY;
         s->order[n].i = j;
         n++;
     }
@@ -325,22 +315,18 @@ static int prefetch_prune(const query *Q, topk *t) {
                 cnt->pruned_rwmd++;
                 continue;
             }
-            if (cost_of(s, q, corpus, j)) {
-                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                break;
-            }
+            if ((rc = costs(Q, j))) break;
             if (t->n == t->k) {
                 if (!s->T && can_prune(t, wass__wmd_relaxed(s->C, q, &corpus[j]))) {
                     cnt->pruned_rwmd++;
                     continue;
                 }
-                if (o->tight && can_prune(t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
+                if (Q->o->tight && can_prune(t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
                     cnt->pruned_ict++;
                     continue;
                 }
             }
-            rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-            cnt->exact++;
+            rc = exact(Q, j, &d);
         }
         topk_push(t, (cand){d, j});
     }
