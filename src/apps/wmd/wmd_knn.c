@@ -234,6 +234,49 @@ static int scan_all(const query *Q, topk *t) {
     return rc;
 }
 
+/* The keys the searches order the candidates by: the centroid, relaxed or
+ * ICT bound of the query and corpus document j (not empty). */
+static int key_wcd(const query *Q, size_t j, double *out) {
+    size_t dim = Q->wv->dim;
+    *out = wass__wmd_wcd(Q->cq, Q->cc + j * dim, dim, &Q->o->wmd);
+    return WASS_OK;
+}
+
+static int key_relaxed(const query *Q, size_t j, double *out) {
+    if (Q->s->T) {
+        *out = relaxed_of(Q->s, Q->q, Q->corpus, j);
+        return WASS_OK;
+    }
+    int rc = costs(Q, j);
+    if (rc == WASS_OK) *out = wass__wmd_relaxed(Q->s->C, Q->q, &Q->corpus[j]);
+    return rc;
+}
+
+static int key_ict(const query *Q, size_t j, double *out) {
+    int rc = costs(Q, j);
+    if (rc == WASS_OK) *out = wass__wmd_ict(Q->s->C, Q->q, &Q->corpus[j], Q->s->ict);
+    return rc;
+}
+
+/* The candidates (the corpus but the excluded document; empty ones at
+ * +inf) sorted by key into s->order, and counted; *n receives how many. */
+static int order_by(const query *Q, int (*key)(const query *Q, size_t j, double *out), size_t *n) {
+    scratch *s = Q->s;
+    int rc = WASS_OK;
+    *n = 0;
+    for (size_t j = 0; j < Q->nc; j++) {
+        if (j == Q->excl) continue;
+        double v = INFINITY;
+        if (Q->corpus[j].len && (rc = key(Q, j, &v))) break;
+        s->order[*n].d = v;
+        s->order[*n].i = j;
+        (*n)++;
+    }
+    Q->cnt->candidates += *n;
+    qsort(s->order, *n, sizeof *s->order, cmp_cand);
+    return rc;
+}
+
 /* Every bound first, exact solves in bound order: WASS_PRUNE_RWMD orders
  * by the relaxed bounds (with tight, the ICT bound is tried only on those
  * that reach an exact solve); WASS_PRUNE_ICT by the ICT bound of every
@@ -242,25 +285,9 @@ static int bound_order(const query *Q, topk *t) {
     const wass_bag *q = Q->q, *corpus = Q->corpus;
     scratch *s = Q->s;
     counters *cnt = Q->cnt;
-    int rc = WASS_OK;
     int ict_all = Q->o->prune == WASS_PRUNE_ICT, lazy = !ict_all && Q->o->tight;
-    size_t n = 0;
-    for (size_t j = 0; j < Q->nc; j++) {
-        if (j == Q->excl) continue;
-        double rw = INFINITY;
-        if (corpus[j].len && !ict_all && s->T) {
-            rw = relaxed_of(s, q, corpus, j);
-        } else if (corpus[j].len) {
-            if ((rc = costs(Q, j))) break;
-            rw = ict_all ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
-                         : wass__wmd_relaxed(s->C, q, &corpus[j]);
-        }
-        s->order[n].d = rw;
-        s->order[n].i = j;
-        n++;
-    }
-    cnt->candidates += n;
-    qsort(s->order, n, sizeof *s->order, cmp_cand);
+    size_t n;
+    int rc = order_by(Q, ict_all ? key_ict : key_relaxed, &n);
     for (size_t r = 0; r < n && !rc; r++) {
         size_t j = s->order[r].i;
         if (can_prune(t, s->order[r].d)) { /* sorted: all the rest too */
@@ -290,17 +317,8 @@ static int prefetch_prune(const query *Q, topk *t) {
     const wass_bag *q = Q->q, *corpus = Q->corpus;
     scratch *s = Q->s;
     counters *cnt = Q->cnt;
-    int rc = WASS_OK;
-    size_t dim = Q->wv->dim, n = 0;
-    for (size_t j = 0; j < Q->nc; j++) {
-        if (j == Q->excl) continue;
-        s->order[n].d =
-            corpus[j].len ? wass__wmd_wcd(Q->cq, Q->cc + j * dim, dim, &Q->o->wmd) : INFINITY;
-        s->order[n].i = j;
-        n++;
-    }
-    cnt->candidates += n;
-    qsort(s->order, n, sizeof *s->order, cmp_cand);
+    size_t n;
+    int rc = order_by(Q, key_wcd, &n);
     for (size_t r = 0; r < n && !rc; r++) {
         size_t j = s->order[r].i;
         if (can_prune(t, s->order[r].d)) { /* WCD: sorted, so all the rest too */
