@@ -38,10 +38,14 @@ size_t wass__loop_item_done(wass__loop *l, size_t index, int rc, const wass_erro
     return now;
 }
 
-int wass__loop_reporter(void) {
+int wass__thread_num(void) {
 #ifdef _OPENMP
-    return omp_get_thread_num() == 0;
+    return omp_get_thread_num();
 #else
-    return 1;
+    return 0;
 #endif
+}
+
+int wass__loop_reporter(void) {
+    return wass__thread_num() == 0;
 }

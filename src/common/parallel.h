@@ -34,6 +34,10 @@ static inline int wass__loop_failed(const wass__loop *l) {
     return l->bad != l->none;
 }
 
+/* This thread's number in the current team (0 outside a parallel region
+ * or without OpenMP): the index of its scratch. */
+int wass__thread_num(void);
+
 /* 1 on the thread that may call a progress callback: thread 0 of the
  * current team, which is the calling thread (always 1 outside a parallel
  * region or without OpenMP). */
