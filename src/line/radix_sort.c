@@ -56,6 +56,32 @@ static void insertion_sort(uint64_t *k, double *v, size_t n) {
     }
 }
 
+/* One pass of keys ks[lo..hi) (with their values vs, when not NULL) to the
+ * positions h of their digit at shift (advanced), into kd (and vd). */
+static inline void scatter_pass(const uint64_t *ks, const double *vs, uint64_t *kd, double *vd,
+                                size_t lo, size_t hi, int shift, size_t *h) {
+    if (vs) {
+        for (size_t i = lo; i < hi; i++) {
+            size_t pos = h[(ks[i] >> shift) & RADIX_MASK]++;
+            kd[pos] = ks[i];
+            vd[pos] = vs[i];
+        }
+    } else {
+        for (size_t i = lo; i < hi; i++)
+            kd[h[(ks[i] >> shift) & RADIX_MASK]++] = ks[i];
+    }
+}
+
+/* After a pass the destination is the next pass's source. */
+static inline void swap_buffers(uint64_t **ks, uint64_t **kd, double **vs, double **vd) {
+    uint64_t *kt = *ks;
+    *ks = *kd;
+    *kd = kt;
+    double *vt = *vs;
+    *vs = *vd;
+    *vd = vt;
+}
+
 /* Serial sort; hist is RADIX_DIGITS * RADIX_SIZE counters. */
 static void sort_serial(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp, double *vtmp,
                         size_t *hist) {
@@ -80,22 +106,8 @@ static void sort_serial(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp, 
             h[b] = sum;
             sum += c;
         }
-        if (vs) {
-            for (size_t i = 0; i < n; i++) {
-                size_t pos = h[(ks[i] >> shift) & RADIX_MASK]++;
-                kd[pos] = ks[i];
-                vd[pos] = vs[i];
-            }
-        } else {
-            for (size_t i = 0; i < n; i++)
-                kd[h[(ks[i] >> shift) & RADIX_MASK]++] = ks[i];
-        }
-        uint64_t *kt = ks;
-        ks = kd;
-        kd = kt;
-        double *vt = vs;
-        vs = vd;
-        vd = vt;
+        scatter_pass(ks, vs, kd, vd, 0, n, shift, h);
+        swap_buffers(&ks, &kd, &vs, &vd);
     }
     if (ks != keys) {
         memcpy(keys, ks, n * sizeof *keys);
@@ -165,23 +177,9 @@ static void sort_parallel(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp
                         sum += c;
                     }
             }
-            if (vs) {
-                for (size_t i = lo; i < hi; i++) {
-                    size_t pos = my[(ks[i] >> shift) & RADIX_MASK]++;
-                    kd[pos] = ks[i];
-                    vd[pos] = vs[i];
-                }
-            } else {
-                for (size_t i = lo; i < hi; i++)
-                    kd[my[(ks[i] >> shift) & RADIX_MASK]++] = ks[i];
-            }
+            scatter_pass(ks, vs, kd, vd, lo, hi, shift, my);
         }
-        uint64_t *kt = ks;
-        ks = kd;
-        kd = kt;
-        double *vt = vs;
-        vs = vd;
-        vd = vt;
+        swap_buffers(&ks, &kd, &vs, &vd);
     }
     if (ks != keys) {
 #pragma omp parallel for num_threads(nt) schedule(static)
