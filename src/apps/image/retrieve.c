@@ -33,16 +33,14 @@ void wass_retrieve_options_default(wass_retrieve_options *opt) {
 static const char *const retrieve_mode_names[] = {"exact", "embed", "rerank", "brute"};
 
 const char *wass_retrieve_mode_name(wass_retrieve_mode mode) {
-    return (size_t)mode < 4 ? retrieve_mode_names[mode] : "unknown";
+    return wass__enum_name(retrieve_mode_names, WASS__COUNT(retrieve_mode_names), (int)mode);
 }
 
 int wass_retrieve_mode_parse(const char *name, wass_retrieve_mode *out) {
-    for (int i = 0; i < 4; i++)
-        if (name && out && strcmp(name, retrieve_mode_names[i]) == 0) {
-            *out = (wass_retrieve_mode)i;
-            return WASS_OK;
-        }
-    return WASS_ERR_INVALID;
+    int k = wass__enum_value(retrieve_mode_names, WASS__COUNT(retrieve_mode_names), name, 0);
+    if (k < 0 || !out) return WASS_ERR_INVALID;
+    *out = (wass_retrieve_mode)k;
+    return WASS_OK;
 }
 
 void wass_retrieve_result_free(wass_retrieve_result *res) {
