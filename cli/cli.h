@@ -140,6 +140,14 @@ typedef struct {
  * CLI_BAD_INPUT (after printing the error) or CLI_HELP. */
 int cli_parse_args(const cli_command_line *cl, int argc, char **argv, int *npos);
 
+/* The command line of a command that reads two files (what: "signature",
+ * "sample", "histogram"): options, and at most two positional paths into
+ * paths[0..1] (their count in *npos; a third is an error naming it). With
+ * need_two, fewer than two is an error too. Returns as cli_parse_args. */
+int cli_parse_two_files(const char *cmd, const char *usage, const cli_option *options,
+                        const char *what, int need_two, int argc, char **argv, const char **paths,
+                        int *npos);
+
 /* Parse numbers given to an option; print an error naming the option and
  * return 0 when the text is not a (finite) number / an integer in range. */
 int cli_parse_double(const char *cmd, const char *opt, const char *text, double *out);
@@ -248,6 +256,8 @@ void cli_json_int(cli_json *j, const char *key, long long v);
 void cli_json_str(cli_json *j, const char *key, const char *v);
 void cli_json_bool(cli_json *j, const char *key, int v);
 void cli_json_null(cli_json *j, const char *key);
+/* The sizes of a problem: "n", "m" and, when d > 0, "d". */
+void cli_json_sizes(cli_json *j, size_t n, size_t m, size_t d);
 void cli_json_end(cli_json *j);
 /* Write s as a JSON string literal (quotes and escapes included). */
 void cli_json_write_string(FILE *f, const char *s);

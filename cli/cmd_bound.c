@@ -50,14 +50,8 @@ int cmd_bound(int argc, char **argv) {
         CLI_OPT_STR("--b", &wb_path),       CLI_OPT_DOUBLE("--p", &p, NULL),
         CLI_OPT_DOUBLE("--q", &q, &have_q), CLI_OPT_LONG("--threads", &threads, 0, 4096),
         CLI_OPT_FLAG("--json", &json),      CLI_OPT_END};
-    const cli_command_line cl = {.cmd = cmd,
-                                 .usage = bound_usage,
-                                 .options = options,
-                                 .pos = paths,
-                                 .max_pos = 2,
-                                 .extra =
-                                     "unexpected argument '%s' (two signature files expected)"};
-    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    int npos, rc = cli_parse_two_files(cmd, bound_usage, options, "signature", 0, argc, argv, paths,
+                                       &npos);
     if (rc) return rc == CLI_HELP ? CLI_OK : rc;
     if (!kind) {
         cli_error(cmd, "--kind is required: centroid or relaxed (see 'wass bound --help')");
@@ -106,8 +100,7 @@ int cmd_bound(int argc, char **argv) {
         cli_json_str(&j, "kind", centroid ? "centroid" : "relaxed");
         cli_json_str(&j, "metric", metric);
         cli_json_num(&j, "p", p);
-        cli_json_int(&j, "n", (long long)in.pb.n);
-        cli_json_int(&j, "m", (long long)in.pb.m);
+        cli_json_sizes(&j, in.pb.n, in.pb.m, 0);
         cli_json_end(&j);
     } else {
         printf("%.17g\n", bound);

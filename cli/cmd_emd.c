@@ -85,14 +85,8 @@ static int parse_args(int argc, char **argv, emd_args *o) {
                                   CLI_OPT_LONG("--max-iter", &o->max_iter, 0, LONG_MAX),
                                   CLI_OPT_FLAG("--json", &o->json),
                                   CLI_OPT_END};
-    const cli_command_line cl = {.cmd = cmd,
-                                 .usage = emd_usage,
-                                 .options = options,
-                                 .pos = pos,
-                                 .max_pos = 2,
-                                 .extra =
-                                     "unexpected argument '%s' (two signature files expected)"};
-    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    int npos,
+        rc = cli_parse_two_files(cmd, emd_usage, options, "signature", 0, argc, argv, pos, &npos);
     if (rc) return rc;
     o->a_path = pos[0];
     o->b_path = pos[1];
@@ -130,8 +124,7 @@ static void print_json(const emd_args *o, const wass_result *res, const char *me
         cli_json_null(&j, "duality_gap");
         cli_json_null(&j, "gap_bound");
     }
-    cli_json_int(&j, "n", (long long)res->n);
-    cli_json_int(&j, "m", (long long)res->m);
+    cli_json_sizes(&j, res->n, res->m, 0);
     cli_json_num(&j, "work", res->work);
     cli_json_num(&j, "flow", res->flow);
     cli_json_num(&j, "p", o->p);

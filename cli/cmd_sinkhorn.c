@@ -104,14 +104,8 @@ static int parse_args(int argc, char **argv, sk_args *o) {
         CLI_OPT_LONG("--threads", &o->threads, 0, 4096),
         CLI_OPT_LONG("--max-iter", &o->max_iter, 1, LONG_MAX),
         CLI_OPT_END};
-    const cli_command_line cl = {.cmd = cmd,
-                                 .usage = sinkhorn_usage,
-                                 .options = options,
-                                 .pos = pos,
-                                 .max_pos = 2,
-                                 .extra =
-                                     "unexpected argument '%s' (two signature files expected)"};
-    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    int npos, rc = cli_parse_two_files(cmd, sinkhorn_usage, options, "signature", 0, argc, argv,
+                                       pos, &npos);
     if (rc) return rc;
     o->a_path = pos[0];
     o->b_path = pos[1];
@@ -190,8 +184,7 @@ static void print_json(const sk_args *o, const wass_sinkhorn_options *opt, const
     cli_json_str(&j, "status", wass_status_string(status));
     cli_json_num(&j, "reg", o->reg);
     cli_json_num(&j, "tau", opt->tau);
-    cli_json_int(&j, "n", (long long)pb->n);
-    cli_json_int(&j, "m", (long long)pb->m);
+    cli_json_sizes(&j, pb->n, pb->m, 0);
     cli_json_str(&j, "metric", metric);
     cli_json_num(&j, "p", o->p);
     cli_json_end(&j);

@@ -58,19 +58,16 @@ static int make_bag(const char *cmd, ctx *c, const char *text, size_t len, wass_
 }
 
 static void json_bag(cli_json *j, const char *p, const wass_bag *b) {
-    char key[32];
-    snprintf(key, sizeof key, "%s_tokens", p);
-    cli_json_int(j, key, (long long)b->tokens);
-    snprintf(key, sizeof key, "%s_kept", p);
-    cli_json_int(j, key, (long long)b->kept);
-    snprintf(key, sizeof key, "%s_distinct", p);
-    cli_json_int(j, key, (long long)b->len);
-    snprintf(key, sizeof key, "%s_stop", p);
-    cli_json_int(j, key, (long long)b->stop_dropped);
-    snprintf(key, sizeof key, "%s_oov", p);
-    cli_json_int(j, key, (long long)b->oov_dropped);
-    snprintf(key, sizeof key, "%s_short", p);
-    cli_json_int(j, key, (long long)b->short_dropped);
+    const struct {
+        const char *name;
+        size_t value;
+    } field[] = {{"tokens", b->tokens},     {"kept", b->kept},       {"distinct", b->len},
+                 {"stop", b->stop_dropped}, {"oov", b->oov_dropped}, {"short", b->short_dropped}};
+    for (size_t k = 0; k < sizeof field / sizeof field[0]; k++) {
+        char key[32];
+        snprintf(key, sizeof key, "%s_%s", p, field[k].name);
+        cli_json_int(j, key, (long long)field[k].value);
+    }
 }
 
 /* WMD of two bags (weights already final); prints a warning for empties. */

@@ -187,6 +187,21 @@ int cli_parse_args(const cli_command_line *cl, int argc, char **argv, int *npos)
     return CLI_OK;
 }
 
+int cli_parse_two_files(const char *cmd, const char *usage, const cli_option *options,
+                        const char *what, int need_two, int argc, char **argv, const char **paths,
+                        int *npos) {
+    char extra[96];
+    snprintf(extra, sizeof extra, "unexpected argument '%%s' (two %s files expected)", what);
+    const cli_command_line cl = {
+        .cmd = cmd, .usage = usage, .options = options, .pos = paths, .max_pos = 2, .extra = extra};
+    int rc = cli_parse_args(&cl, argc, argv, npos);
+    if (rc == CLI_OK && need_two && *npos != 2) {
+        cli_error(cmd, "two %s files expected, got %d (see 'wass %s --help')", what, *npos, cmd);
+        rc = CLI_BAD_INPUT;
+    }
+    return rc;
+}
+
 int cli_parse_double(const char *cmd, const char *opt, const char *text, double *out) {
     char *end;
     errno = 0;
@@ -532,6 +547,12 @@ void cli_json_num(cli_json *j, const char *key, double v) {
 void cli_json_int(cli_json *j, const char *key, long long v) {
     json_key(j, key);
     fprintf(j->f, "%lld", v);
+}
+
+void cli_json_sizes(cli_json *j, size_t n, size_t m, size_t d) {
+    cli_json_int(j, "n", (long long)n);
+    cli_json_int(j, "m", (long long)m);
+    if (d > 0) cli_json_int(j, "d", (long long)d);
 }
 
 void cli_json_str(cli_json *j, const char *key, const char *v) {
