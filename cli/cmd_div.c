@@ -32,8 +32,8 @@ int cmd_div(int argc, char **argv) {
     int json = 0, bits = 0;
     const cli_option options[] = {CLI_OPT_STR("--kind", &kind_name), CLI_OPT_FLAG("--bits", &bits),
                                   CLI_OPT_FLAG("--json", &json), CLI_OPT_END};
-    int npos,
-        rc = cli_parse_two_files(cmd, div_usage, options, "histogram", 1, argc, argv, paths, &npos);
+    int npos, rc = cli_parse_two_files(cmd, div_usage, options, NULL, "histogram", 1, argc, argv,
+                                       paths, &npos);
     if (rc) return rc == CLI_HELP ? CLI_OK : rc;
     if (!kind_name) {
         cli_error(cmd, "--kind is required (tv, kl or js)");

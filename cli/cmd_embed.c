@@ -41,8 +41,8 @@ int cmd_embed(int argc, char **argv) {
     const cli_option options[] = {
         CLI_OPT_LONG("--seed", &seed, 0, LONG_MAX), CLI_OPT_LONG("--levels", &levels, 1, 58),
         CLI_OPT_DOUBLE("--cell", &cell, &have_cell), CLI_OPT_FLAG("--json", &json), CLI_OPT_END};
-    int npos, rc = cli_parse_two_files(cmd, embed_usage, options, "signature", 0, argc, argv, paths,
-                                       &npos);
+    int npos, rc = cli_parse_two_files(cmd, embed_usage, options, NULL, "signature", 0, argc, argv,
+                                       paths, &npos);
     if (rc) return rc == CLI_HELP ? CLI_OK : rc;
     if (have_cell && !(cell > 0)) {
         cli_error(cmd, "--cell: %g must be positive", cell);

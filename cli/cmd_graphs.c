@@ -213,10 +213,7 @@ static int graphs_distances(const graphs_args *a, const wass_graph_embedding *E,
     dopt.label_penalty = a->penalty;
     dopt.seed = (uint64_t)a->seed;
     dopt.threads = (int)a->threads;
-    if (cli_progress_enabled()) {
-        dopt.progress = cli_progress;
-        dopt.progress_user = &ps;
-    }
+    cli_progress_attach(&ps, &dopt.progress, &dopt.progress_user);
     int lrc = wass_graph_distances(E, &dopt, *D, info, &e);
     if (dopt.progress) cli_progress_done(&ps);
     return lrc ? cli_lib_error(cmd, &e) : CLI_OK;
@@ -240,10 +237,7 @@ static int graphs_classify(const graphs_args *a, const wass_graph_set *gs, const
     copt.seed = (uint64_t)a->seed;
     copt.threads = (int)a->threads;
     cli_progress_state ps2 = {cmd, 0, -1};
-    if (cli_progress_enabled()) {
-        copt.progress = cli_progress;
-        copt.progress_user = &ps2;
-    }
+    cli_progress_attach(&ps2, &copt.progress, &copt.progress_user);
     int lrc = wass_graph_classify(D, gs->graph_label, G, &copt, cr, &e);
     if (copt.progress) cli_progress_done(&ps2);
     return lrc ? cli_lib_error(cmd, &e) : CLI_OK;

@@ -77,8 +77,8 @@ int cmd_line(int argc, char **argv) {
     double p = 1.0;
     const cli_option options[] = {CLI_OPT_DOUBLE("--p", &p, NULL), CLI_OPT_FLAG("--json", &json),
                                   CLI_OPT_END};
-    int npos,
-        rc = cli_parse_two_files(cmd, line_usage, options, "sample", 1, argc, argv, paths, &npos);
+    int npos, rc = cli_parse_two_files(cmd, line_usage, options, NULL, "sample", 1, argc, argv,
+                                       paths, &npos);
     if (rc) return rc == CLI_HELP ? CLI_OK : rc;
     if (!(p >= 1)) {
         cli_error(cmd, "--p: %g must be >= 1", p);

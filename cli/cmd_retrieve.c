@@ -348,10 +348,7 @@ int cmd_retrieve(int argc, char **argv) {
         clouds[i] = wass_signature_cloud(&d.sig[i]);
     wass_cloud qc = wass_signature_cloud(&q);
     cli_progress_state prog = {cmd, 0, -1};
-    if (cli_progress_enabled()) {
-        ro.progress = cli_progress;
-        ro.progress_user = &prog;
-    }
+    cli_progress_attach(&prog, &ro.progress, &ro.progress_user);
     wass_retrieve_result res;
     wass_error_info e;
     int lrc = wass_retrieve(clouds, d.count, &qc, 1, &ro, &res, &e);

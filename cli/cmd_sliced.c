@@ -45,7 +45,7 @@ int cmd_sliced(int argc, char **argv) {
                                   CLI_OPT_FLAG("--max", &mx),
                                   CLI_OPT_FLAG("--json", &json),
                                   CLI_OPT_END};
-    int npos, rc = cli_parse_two_files(cmd, sliced_usage, options, "signature", 1, argc, argv,
+    int npos, rc = cli_parse_two_files(cmd, sliced_usage, options, NULL, "signature", 1, argc, argv,
                                        paths, &npos);
     if (rc) return rc == CLI_HELP ? CLI_OK : rc;
     if (metric) {
