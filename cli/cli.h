@@ -288,6 +288,10 @@ void cli_json_int(cli_json *j, const char *key, long long v);
 void cli_json_str(cli_json *j, const char *key, const char *v);
 void cli_json_bool(cli_json *j, const char *key, int v);
 void cli_json_null(cli_json *j, const char *key);
+/* The output of a command whose answer is one number v: with json, j is
+ * begun on stdout with {key: v} and 1 returned (the caller adds its fields
+ * and ends it); else v alone with 17 significant digits, and 0. */
+int cli_output_number(cli_json *j, int json, const char *key, double v);
 /* The sizes of a problem: "n", "m" and, when d > 0, "d". */
 void cli_json_sizes(cli_json *j, size_t n, size_t m, size_t d);
 void cli_json_end(cli_json *j);

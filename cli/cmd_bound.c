@@ -92,18 +92,14 @@ int cmd_bound(int argc, char **argv) {
         rc = cli_lib_error(cmd, &err);
         goto done;
     }
-    if (json) {
-        cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_num(&j, "bound", bound);
+    cli_json j;
+    if (cli_output_number(&j, json, "bound", bound)) {
         cli_json_num(&j, "distance_bound", pow(bound, 1.0 / p));
         cli_json_str(&j, "kind", centroid ? "centroid" : "relaxed");
         cli_json_str(&j, "metric", metric);
         cli_json_num(&j, "p", p);
         cli_json_sizes(&j, in.pb.n, in.pb.m, 0);
         cli_json_end(&j);
-    } else {
-        printf("%.17g\n", bound);
     }
     rc = CLI_OK;
 done:

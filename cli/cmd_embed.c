@@ -73,10 +73,8 @@ int cmd_embed(int argc, char **argv) {
         goto done;
     }
     double dist = wass_sparse_l1(&ea, &eb);
-    if (json) {
-        cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_num(&j, "distance", dist);
+    cli_json j;
+    if (cli_output_number(&j, json, "distance", dist)) {
         cli_json_int(&j, "levels", fr.levels);
         cli_json_num(&j, "cell", fr.cell);
         cli_json_int(&j, "nnz_a", (long long)ea.len);
@@ -84,8 +82,6 @@ int cmd_embed(int argc, char **argv) {
         cli_json_int(&j, "seed", seed);
         cli_json_sizes(&j, A.n, B.n, A.d);
         cli_json_end(&j);
-    } else {
-        printf("%.17g\n", dist);
     }
     rc = CLI_OK;
 done:

@@ -94,15 +94,11 @@ int cmd_line(int argc, char **argv) {
         rc = cli_lib_error(cmd, &err);
         goto done;
     }
-    if (json) {
-        cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_num(&j, "distance", dist);
+    cli_json j;
+    if (cli_output_number(&j, json, "distance", dist)) {
         cli_json_num(&j, "p", p);
         cli_json_sizes(&j, n, m, 0);
         cli_json_end(&j);
-    } else {
-        printf("%.17g\n", dist);
     }
     rc = CLI_OK;
 done:

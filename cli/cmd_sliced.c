@@ -85,18 +85,14 @@ int cmd_sliced(int argc, char **argv) {
         rc = cli_lib_error(cmd, &err);
         goto done;
     }
-    if (json) {
-        cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_num(&j, "distance", dist);
+    cli_json j;
+    if (cli_output_number(&j, json, "distance", dist)) {
         cli_json_num(&j, "p", p);
         cli_json_int(&j, "projections", K);
         cli_json_int(&j, "seed", seed);
         cli_json_bool(&j, "max", mx);
         cli_json_sizes(&j, A.n, B.n, A.d);
         cli_json_end(&j);
-    } else {
-        printf("%.17g\n", dist);
     }
     rc = CLI_OK;
 done:

@@ -576,6 +576,16 @@ void cli_json_int(cli_json *j, const char *key, long long v) {
     fprintf(j->f, "%lld", v);
 }
 
+int cli_output_number(cli_json *j, int json, const char *key, double v) {
+    if (!json) {
+        printf("%.17g\n", v);
+        return 0;
+    }
+    cli_json_begin(j, stdout);
+    cli_json_num(j, key, v);
+    return 1;
+}
+
 void cli_json_sizes(cli_json *j, size_t n, size_t m, size_t d) {
     cli_json_int(j, "n", (long long)n);
     cli_json_int(j, "m", (long long)m);
