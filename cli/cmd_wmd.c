@@ -57,6 +57,15 @@ static int make_bag(const char *cmd, ctx *c, const char *text, size_t len, wass_
     return CLI_OK;
 }
 
+/* Begin the JSON object of one distance: wmd, wcd, rwmd, empty. */
+static void json_result(cli_json *j, const wass_wmd_result *r) {
+    cli_json_begin(j, stdout);
+    cli_json_num(j, "wmd", r->distance);
+    cli_json_num(j, "wcd", r->wcd);
+    cli_json_num(j, "rwmd", r->rwmd);
+    cli_json_bool(j, "empty", r->empty);
+}
+
 static void json_bag(cli_json *j, const char *p, const wass_bag *b) {
     const struct {
         const char *name;
@@ -153,11 +162,7 @@ static int run_pairs(const char *cmd, ctx *c, const char *path) {
         total += r.seconds;
         if (c->json) {
             cli_json j;
-            cli_json_begin(&j, stdout);
-            cli_json_num(&j, "wmd", r.distance);
-            cli_json_num(&j, "wcd", r.wcd);
-            cli_json_num(&j, "rwmd", r.rwmd);
-            cli_json_bool(&j, "empty", r.empty);
+            json_result(&j, &r);
             cli_json_num(&j, "seconds", r.seconds);
             cli_json_end(&j);
         } else {
@@ -252,11 +257,7 @@ int cmd_wmd(int argc, char **argv) {
         if (rc == CLI_OK) {
             if (c.json) {
                 cli_json j;
-                cli_json_begin(&j, stdout);
-                cli_json_num(&j, "wmd", res.distance);
-                cli_json_num(&j, "wcd", res.wcd);
-                cli_json_num(&j, "rwmd", res.rwmd);
-                cli_json_bool(&j, "empty", res.empty);
+                json_result(&j, &res);
                 cli_json_str(&j, "distance", wass_wmd_distance_name(c.wo.distance));
                 cli_json_bool(&j, "normalize", c.wo.normalize);
                 cli_json_str(&j, "weights", c.tfidf ? "tfidf" : "nbow");
