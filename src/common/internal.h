@@ -22,6 +22,14 @@ int wass__fail_line(wass_error_info *err, int code, long line, const char *fmt, 
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
+/* The words of an enum whose values are 0 .. count - 1, names[v] the word
+ * of v (wass_X_name / wass_X_parse): the word of v, "unknown" out of range;
+ * the value of a word (compared exactly, or in any case with any_case), -1
+ * for another word or NULL. */
+const char *wass__enum_name(const char *const *names, size_t count, int v);
+int wass__enum_value(const char *const *names, size_t count, const char *name, int any_case);
+#define WASS__COUNT(t) (sizeof(t) / sizeof((t)[0]))
+
 /* Reset err to "no error". */
 void wass__clear(wass_error_info *err);
 
