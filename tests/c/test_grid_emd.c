@@ -1,7 +1,8 @@
 /*
  * test_grid_emd.c - the grid W1 solver (L1: 4 neighbours, L-infinity: 8)
  * against the dense network simplex with the cityblock / chebyshev cost
- * between pixel positions, on random sparse and dense images up to 64 x 64;
+ * between pixel positions, on random sparse and dense images up to 64 x 64
+ * (odd and thin grids among them, for the multiscale start);
  * its certificate, and the certificate catching a spoiled answer.
  */
 #include "test_util.h"
@@ -41,8 +42,12 @@ static void random_image(double *x, size_t N, double density, uint64_t *st) {
 
 int main(void) {
     uint64_t st = 42;
-    static const size_t sizes[][2] = {{1, 1},  {1, 7},   {5, 1},   {3, 4},  {8, 8},
-                                      {13, 9}, {28, 28}, {40, 33}, {64, 64}};
+    /* from 64 pixels on the solve is multiscale (2 x 2 blocks, down to fewer
+     * than 64 pixels): odd sizes leave partial blocks, thin grids pool to
+     * a single row or column */
+    static const size_t sizes[][2] = {{1, 1},   {1, 7},   {5, 1},   {3, 4},   {8, 8},
+                                      {13, 9},  {2, 90},  {3, 129}, {1, 300}, {65, 3},
+                                      {28, 28}, {40, 33}, {64, 64}};
     for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
         size_t rows = sizes[t][0], cols = sizes[t][1], N = rows * cols;
         double *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
