@@ -123,9 +123,10 @@ typedef struct {
     size_t k;                  /* neighbours, default 10 */
     size_t rerank;             /* R for WASS_RETRIEVE_RERANK, default 0 = 10 k */
     wass_metric metric;        /* ground metric, p = 1: WASS_EUCLIDEAN (default), WASS_CITYBLOCK
-                                 or WASS_CHEBYSHEV. With cityblock / chebyshev on 2-D signatures
-                                 whose points all lie on one unit lattice (grey signatures),
-                                 exact solves run on the grid graph (wass_grid_emd) */
+                                 or WASS_CHEBYSHEV. On 2-D signatures whose points all lie on one
+                                 unit lattice (grey signatures), exact solves run on the grid
+                                 (wass_grid_emd; for euclidean when the lattice's frame has at
+                                 most 4096 pixels) */
     uint64_t seed;             /* shift of the embedding grids, default 0 */
     int threads;               /* queries run in parallel; 0 = all cores */
     wass_progress_fn progress; /* may be NULL; fraction of queries done */
@@ -143,7 +144,7 @@ typedef struct {
     double *distance;     /* nq x k: exact W1, or the embedding's L1 distance in embed mode */
     size_t *exact_solves; /* nq: exact solves made for each query (owned) */
     size_t count;         /* database size */
-    int grid;             /* 1 when the exact solves ran on the grid graph */
+    int grid;             /* 1 when the exact solves ran on the grid (wass_grid_emd) */
     double seconds;
 } wass_retrieve_result;
 

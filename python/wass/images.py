@@ -96,24 +96,29 @@ def contour_signature(image, threshold=0.5, points=100):
 
 
 GridResult = namedtuple("GridResult", ["cost", "status", "flows", "potential", "certificate",
-                                       "iterations", "seconds"])
+                                       "iterations", "seconds", "moves"])
 GridResult.__doc__ = """Result of :func:`grid_emd`: cost = W1; flows
 (rows, cols, 2 or 4) signed edge flows (right, down[, down-right,
-down-left]); potential (rows, cols) a 1-Lipschitz f with
-W1 = sum (a - b) f; certificate checked independently of the solver."""
+down-left]), None for euclidean; moves (euclidean only, else None): the
+optimal plan as arrays (from, to, mass), pixels numbered as in
+``a.ravel()``, from where a > b to where b > a (the mass both share stays
+in place); potential (rows, cols) a 1-Lipschitz f with W1 = sum (a - b) f;
+certificate checked independently of the solver."""
 
 
 def grid_emd(a, b, metric="cityblock", spacing=1.0, max_iter=None, certify=True, strict=True):
     """Exact W1 between two nonnegative images ``a`` and ``b`` of the same
     shape (each normalized to total 1) with the cityblock (4-neighbour grid
-    graph) or chebyshev (8-neighbour) ground distance times ``spacing``.
+    graph), chebyshev (8-neighbour) or euclidean ground distance between
+    pixel positions, times ``spacing``. Euclidean: the transport between the
+    positive and negative parts of a - b with a multiscale start.
     Raises :class:`wass.NotOptimalError` when not certified optimal, unless
     ``strict=False``."""
     d = _wass.grid_emd(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64),
                        metric=metric, spacing=float(spacing), max_iter=max_iter,
                        certify=certify)
     res = GridResult(d["cost"], d["status"], d["flows"], d["potential"], d["certificate"],
-                     d["iterations"], d["seconds"])
+                     d["iterations"], d["seconds"], d["moves"])
     if strict and d["status"] != _wass.OPTIMAL:
         from . import NotOptimalError
 

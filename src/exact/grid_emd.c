@@ -29,7 +29,7 @@ static int grid_check(const double *a, const double *b, size_t rows, size_t cols
                       const wass_grid_options *opt, size_t *N_out, double *sa, double *sb,
                       wass_error_info *err) {
     if (!a || !b) return wass__fail(err, WASS_ERR_INVALID, "a or b is NULL");
-    if (opt->metric != WASS_GRID_L1 && opt->metric != WASS_GRID_LINF)
+    if (opt->metric != WASS_GRID_L1 && opt->metric != WASS_GRID_LINF && opt->metric != WASS_GRID_L2)
         return wass__fail(err, WASS_ERR_INVALID, "unknown grid metric %d", opt->metric);
     if (!(opt->spacing > 0) || !isfinite(opt->spacing))
         return wass__fail(err, WASS_ERR_INVALID, "spacing must be positive and finite, got %g",
@@ -202,6 +202,13 @@ int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
         return wass__fail(err, WASS_ERR_NOMEM, "out of memory for a %zu x %zu grid", rows, cols);
     for (size_t u = 0; u < N; u++)
         s[u] = a[u] / sa - b[u] / sb;
+    if (opt.metric == WASS_GRID_L2) {
+        rc = wass__grid_l2(s, rows, cols, &opt, res, err);
+        free(s);
+        if (rc != WASS_OK) wass_grid_result_free(res);
+        res->seconds = wass__now() - t0;
+        return rc;
+    }
     wass__gsimplex g;
     int64_t it = 0;
     int status;

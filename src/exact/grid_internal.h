@@ -67,4 +67,10 @@ void wass__gs_prolong(int32_t rows, int32_t cols, const int32_t *cpar, int32_t *
 int wass__gs_pivots(wass__gsimplex *g, int64_t max_iter, wass_progress_fn progress, void *user,
                     int64_t *it, int *status, wass_error_info *err);
 
+/* grid_l2.c: the L2 solve for supplies s = a - b (normalized, rows * cols)
+ * into res (rows, cols, edges, potential, moves, cost, status, cert,
+ * iterations; zeroed by the caller). */
+int wass__grid_l2(const double *s, size_t rows, size_t cols, const wass_grid_options *opt,
+                  wass_grid_result *res, wass_error_info *err);
+
 #endif

@@ -247,10 +247,11 @@ def grid_points(rows, cols):
     return np.stack([c, r], 1).astype(float)
 
 
-@pytest.mark.parametrize("metric,pot", [("cityblock", "cityblock"), ("chebyshev", "chebyshev")])
+@pytest.mark.parametrize("metric,pot", [("cityblock", "cityblock"), ("chebyshev", "chebyshev"),
+                                        ("euclidean", "euclidean")])
 def test_grid_emd_against_pot(metric, pot):
     rng = np.random.default_rng(5)
-    for rows, cols in [(1, 5), (4, 4), (7, 11), (16, 16)]:
+    for rows, cols in [(1, 5), (4, 4), (7, 11), (16, 16), (28, 28)]:
         P = grid_points(rows, cols)
         M = ot.dist(P, P, metric=pot)
         for _ in range(3):
@@ -265,6 +266,17 @@ def test_grid_emd_against_pot(metric, pot):
             f = r.potential
             assert abs(((a / a.sum() - b / b.sum()) * f).sum() - want) <= 1e-9
             assert np.all(np.abs(np.diff(f, axis=1)) <= 1 + 1e-12)
+            if metric == "euclidean":
+                # the plan moves a - b's positive part to its negative part
+                src, dst, mass = r.moves
+                s = a.ravel() / a.sum() - b.ravel() / b.sum()
+                net = np.bincount(src, mass, s.size) - np.bincount(dst, mass, s.size)
+                np.testing.assert_allclose(net, s, atol=1e-12)
+                assert abs(mass @ M[src, dst] - want) <= 1e-9
+                assert r.flows is None
+                assert np.max(f.ravel()[:, None] - f.ravel()[None, :] - M) <= 1e-9
+                continue
+            assert r.moves is None
             assert r.flows.shape == (rows, cols, 2 if metric == "cityblock" else 4)
             assert abs(np.abs(r.flows).sum() - want) <= 1e-9
     r2 = wi.grid_emd(a, b, metric=metric, spacing=0.5)
@@ -277,7 +289,7 @@ def test_grid_emd_errors():
     with pytest.raises(ValueError):
         wi.grid_emd(np.ones((2, 2)), np.ones((2, 3)))
     with pytest.raises(wass.WassError, match="grid metric"):
-        wi.grid_emd(np.ones((2, 2)), np.ones((2, 2)), metric="euclidean")
+        wi.grid_emd(np.ones((2, 2)), np.ones((2, 2)), metric="minkowski")
     a = np.zeros((3, 3))
     a[0, 0] = 1
     b = np.zeros((3, 3))
@@ -320,7 +332,7 @@ def test_retrieve_exact_is_brute_force(metric):
     np.testing.assert_array_equal(exact.index, brute.index)
     np.testing.assert_allclose(exact.distance, brute.distance, atol=1e-12)
     assert np.all(exact.exact_solves <= len(db)) and np.all(brute.exact_solves == len(db))
-    assert exact.grid == (metric != "euclidean")
+    assert exact.grid  # a 9 x 8 frame: the grid solver for every metric
     # re-ranking the whole database is the brute force too
     rr = wi.retrieve(db, qs, k=k, mode="rerank", rerank=len(db), metric=metric)
     np.testing.assert_array_equal(rr.index, brute.index)
