@@ -35,7 +35,7 @@ static const char *const retrieve_usage =
     "                     chebyshev; grey signatures are solved on the pixel\n"
     "                     grid (wass_grid_emd; euclidean up to 4096 pixels)\n"
     "  --signature S      grey (default), colour (Rubner: k-means in CIE Lab) or\n"
-    "                     contour (Grauman & Darrell: boundary points)\n"
+    "                     contour (Grauman & Darrell: points along the contours)\n"
     "  --pool P           grey: pool P x P pixel blocks (default 1)\n"
     "  --clusters K       colour: clusters (default 8); --seed S (default 0)\n"
     "  --points N         contour: points (default 100); --threshold T (default\n"

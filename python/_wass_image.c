@@ -367,7 +367,8 @@ PyMethodDef wass_py_image_methods[] = {
     {"grey_signature", KW py_grey_signature, METH_VARARGS | METH_KEYWORDS,
      "grey_signature(grey, pool=1) -> (X, w): mass on the pixel grid."},
     {"contour_signature", KW py_contour_signature, METH_VARARGS | METH_KEYWORDS,
-     "contour_signature(grey, threshold=0.5, points=100) -> (X, w): boundary points."},
+     "contour_signature(grey, threshold=0.5, points=100) -> (X, w): points evenly spaced along "
+     "the traced contours."},
     {"colour_signature", KW py_colour_signature, METH_VARARGS | METH_KEYWORDS,
      "colour_signature(image, k=8, seed=0, max_iter=100) -> (X, w): k-means in CIE Lab."},
     {"grid_emd", KW py_grid_emd, METH_VARARGS | METH_KEYWORDS,

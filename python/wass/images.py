@@ -4,7 +4,7 @@ Readers (:func:`read_image` for PNG, PGM and PPM; :func:`read_idx` and
 :func:`read_idx_labels` for IDX files such as Fashion-MNIST's, gzip'ed or
 not), the three signature kinds (:func:`grey_signature`: mass on the pixel
 grid; :func:`colour_signature`: Rubner's k-means in CIE Lab;
-:func:`contour_signature`: Grauman & Darrell's boundary points), the exact
+:func:`contour_signature`: Grauman & Darrell's points along the traced contours), the exact
 grid solver :func:`grid_emd` (W1 with the L1 or L-infinity ground distance
 as a min-cost flow on the grid graph, certified), and :func:`retrieve`: the
 k nearest database images to each query, exact with lower-bound pruning,
@@ -88,8 +88,9 @@ def colour_signature(image, k=8, seed=0, max_iter=100):
 
 
 def contour_signature(image, threshold=0.5, points=100):
-    """(X, w): the boundary pixels (column, row) of the shape {grey >
-    threshold}, up to ``points`` of them evenly spaced in raster order, with
+    """(X, w): ``points`` points (column, row) evenly spaced by arc length
+    along every contour of the shape {grey > threshold} (outer borders and
+    holes, each traced in order by Suzuki & Abe's border following), with
     uniform weights (Grauman & Darrell)."""
     return _wass.contour_signature(to_grey(image), threshold=float(threshold),
                                    points=int(points))

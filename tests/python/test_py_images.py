@@ -206,16 +206,34 @@ def test_grey_signature_hand_made():
         wi.grey_signature(-np.ones((2, 2)))
 
 
-def test_contour_signature_square():
+def test_contour_signature_shapes():
     g = np.zeros((7, 7))
-    g[1:6, 2:5] = 1  # a 5 x 3 rectangle: 12 boundary pixels, 3 inside
-    X, w = wi.contour_signature(g, points=100)
-    assert len(X) == 12
-    inside = {(3, 2), (3, 3), (3, 4)}
-    assert not inside & {(int(x), int(y)) for x, y in X}
+    g[1:6, 2:5] = 1  # a 5 x 3 rectangle: its border, 12 pixels, perimeter 12
+    X, w = wi.contour_signature(g, points=12)
+    border = {(x, y) for y in range(1, 6) for x in range(2, 5)} - {(3, 2), (3, 3), (3, 4)}
+    assert {(int(x), int(y)) for x, y in X} == border
     np.testing.assert_allclose(w, 1 / 12)
-    X4, _ = wi.contour_signature(g, points=4)
-    assert len(X4) == 4 and {tuple(p) for p in X4} <= {tuple(p) for p in X}
+    # in tracing order: consecutive points are 4-neighbours, around the loop
+    assert np.all(np.abs(np.diff(X, axis=0, append=X[:1])).sum(1) == 1)
+    # evenly spaced by arc length: 4 points on a loop of perimeter 12 are 3 apart
+    X4, w4 = wi.contour_signature(g, points=4)
+    assert len(X4) == 4 and {tuple(p) for p in X4} <= border
+    assert np.all(np.abs(np.diff(X4, axis=0, append=X4[:1])).sum(1) == 3)
+    # a ring: the outer border and the hole's border, points by their lengths
+    r = np.zeros((9, 9))
+    r[1:8, 1:8] = 1
+    r[3:6, 3:6] = 0
+    Xr, _ = wi.contour_signature(r, points=400)
+    d = np.abs(Xr - 4).max(1)
+    inner = (d <= 2).sum()
+    assert abs(inner - 400 * (8 + 4 * 2 ** 0.5) / (32 + 4 * 2 ** 0.5)) <= 1
+    assert np.all((d >= 1.5 - 1e-12) & ((d <= 2) | (np.abs(d - 3) < 1e-12)))
+    # two blobs
+    b = np.zeros((10, 12))
+    b[1:3, 1:3] = 1
+    b[5:9, 6:10] = 1
+    Xb, _ = wi.contour_signature(b, points=32)
+    assert (Xb[:, 1] < 4).sum() == 8 and (Xb[:, 1] > 4).sum() == 24
     with pytest.raises(wass.WassError, match="empty"):
         wi.contour_signature(np.zeros((4, 4)))
 
