@@ -4,9 +4,10 @@ Readers (:func:`read_image` for PNG, PGM and PPM; :func:`read_idx` and
 :func:`read_idx_labels` for IDX files such as Fashion-MNIST's, gzip'ed or
 not), the three signature kinds (:func:`grey_signature`: mass on the pixel
 grid; :func:`colour_signature`: Rubner's k-means in CIE Lab;
-:func:`contour_signature`: Grauman & Darrell's points along the traced contours), the exact
-grid solver :func:`grid_emd` (W1 with the L1 or L-infinity ground distance
-as a min-cost flow on the grid graph, certified), and :func:`retrieve`: the
+:func:`contour_signature`: Grauman & Darrell's points along the traced
+contours), the exact grid solver :func:`grid_emd` (W1 with the L1 or
+L-infinity ground distance as a min-cost flow on the grid graph, or the
+euclidean one; certified), and :func:`retrieve`: the
 k nearest database images to each query, exact with lower-bound pruning,
 by the grid embedding, or the embedding re-ranked exactly.
 
