@@ -144,16 +144,14 @@ static PyObject *cert_dict(const wass_certificate *c) {
                          "primal", c->primal, "dual", c->dual);
 }
 
-static int grid_metric(const char *name, int *out) {
+static int grid_metric(const char *name, wass_grid_metric *out) {
     static const char *const alias[] = {"l1", "linf", "l2"};
-    wass_grid_metric m;
-    if (wass_grid_metric_parse(name, &m) == WASS_OK) {
-        *out = (int)m;
+    if (wass_grid_metric_parse(name, out) == WASS_OK) {
         return 0;
     }
     for (int k = 0; k < 3; k++)
         if (strcmp(name, alias[k]) == 0) {
-            *out = k;
+            *out = (wass_grid_metric)k;
             return 0;
         }
     PyErr_Format(WassError,

@@ -33,7 +33,7 @@ WASS_API const char *wass_grid_metric_name(wass_grid_metric metric);
 WASS_API int wass_grid_metric_parse(const char *name, wass_grid_metric *out);
 
 typedef struct {
-    int metric;                /* wass_grid_metric, default WASS_GRID_L1 */
+    wass_grid_metric metric;   /* default WASS_GRID_L1 */
     double spacing;            /* distance between neighbouring pixels (> 0), default 1 */
     int64_t max_iter;          /* pivot limit, 0 (default) = none; reaching it gives
                                   status WASS_ITERATION_LIMIT */
@@ -49,7 +49,7 @@ WASS_API void wass_grid_options_default(wass_grid_options *opt);
  * order: right (r, c+1), down (r+1, c), and for L-infinity also down-right
  * (r+1, c+1) and down-left (r+1, c-1). Slots leaving the grid carry 0.
  * 0 for L2 (no graph: the plan is a list of moves). */
-WASS_API int wass_grid_edges(int metric);
+WASS_API int wass_grid_edges(wass_grid_metric metric);
 
 /* Mass moved from pixel `from` (where a > b) to pixel `to` (where b > a),
  * pixels numbered r * cols + c, masses normalized. */
@@ -59,8 +59,8 @@ typedef struct {
 } wass_grid_move;
 
 typedef struct {
-    int status;  /* WASS_OPTIMAL, WASS_ITERATION_LIMIT or WASS_NOT_CONVERGED */
-    double cost; /* W1 = spacing * sum |flows| (both masses normalized to 1) */
+    wass_status status; /* WASS_OPTIMAL, WASS_ITERATION_LIMIT or WASS_NOT_CONVERGED */
+    double cost;        /* W1 = spacing * sum |flows| (both masses normalized to 1) */
     size_t rows, cols;
     int edges;             /* wass_grid_edges(metric): 2, 4 (0 for L2) */
     double *flows;         /* rows * cols * edges signed flows (owned): flows[node * edges + k]

@@ -16,13 +16,7 @@ static int solve_one(const double *X, const double *a, size_t n, const double *Y
                      size_t m, size_t d, const wass_ground *g, const wass_sinkhorn_options *opt,
                      int symmetric, double *ot, double *cost, sk_outcome *oc, double *f_out,
                      double *g_out, wass_error_info *err) {
-    wass_problem pb;
-    memset(&pb, 0, sizeof pb);
-    pb.n = n;
-    pb.m = m;
-    pb.a = a;
-    pb.b = b;
-    pb.cost = wass_cost_points(X, Y, d, *g);
+    wass_problem pb = {.n = n, .m = m, .a = a, .b = b, .cost = wass_cost_points(X, Y, d, *g)};
     sk_kernel k;
     double *f = NULL, *gg = NULL;
     int rc = sk_kernel_init(&k, &pb, opt->threads, err);
@@ -37,17 +31,8 @@ static int solve_one(const double *X, const double *a, size_t n, const double *Y
         goto done;
     }
     sk_params par;
-    memset(&par, 0, sizeof par);
-    par.reg = opt->reg;
-    par.tol = opt->tol;
-    par.tau = opt->tau;
-    par.max_iter = opt->max_iter;
-    par.scaling_factor = opt->scaling_factor;
-    par.start_eps = opt->eps_scaling ? cmax - cmin : 0.0;
-    par.symmetric = symmetric;
-    par.anderson = SK_ANDERSON; /* unused when symmetric */
-    par.progress = opt->progress;
-    par.progress_user = opt->progress_user;
+    sk_params_from(&par, opt, opt->eps_scaling ? cmax - cmin : 0.0);
+    par.symmetric = symmetric; /* then Anderson acceleration is unused */
     if ((rc = sk_solve(&k, a, b, &par, f, gg, oc, err))) goto done;
     rc = sk_evaluate(&k, a, b, f, gg, opt->reg, opt->tau, cost, ot, NULL, NULL, err);
     if (!rc && f_out) memcpy(f_out, f, n * sizeof(double));

@@ -30,7 +30,7 @@ static int grid_check(const double *a, const double *b, size_t rows, size_t cols
                       wass_error_info *err) {
     if (!a || !b) return wass__fail(err, WASS_ERR_INVALID, "a or b is NULL");
     if (opt->metric != WASS_GRID_L1 && opt->metric != WASS_GRID_LINF && opt->metric != WASS_GRID_L2)
-        return wass__fail(err, WASS_ERR_INVALID, "unknown grid metric %d", opt->metric);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown grid metric %d", (int)opt->metric);
     if (!(opt->spacing > 0) || !isfinite(opt->spacing))
         return wass__fail(err, WASS_ERR_INVALID, "spacing must be positive and finite, got %g",
                           opt->spacing);
@@ -53,7 +53,7 @@ static int grid_check(const double *a, const double *b, size_t rows, size_t cols
  * with wass__gs_free, also on error). *it counts the pivots of every
  * level; max_iter > 0 bounds them (*status WASS_ITERATION_LIMIT). */
 static int grid_solve(wass__gsimplex *g, const double *s, size_t rows, size_t cols, int E,
-                      const wass_grid_options *opt, int64_t *it, int *status,
+                      const wass_grid_options *opt, int64_t *it, wass_status *status,
                       wass_error_info *err) {
     const size_t N = rows * cols;
     int32_t *par = malloc(N * sizeof *par), *work = NULL;
@@ -124,7 +124,7 @@ static int grid_solve(wass__gsimplex *g, const double *s, size_t rows, size_t co
 /* The result from the final basis: flows per slot; potential f = -pi,
  * shifted so that min f = 0; both scaled by the spacing. */
 static int grid_assemble(const wass__gsimplex *g, const wass_grid_options *opt, int64_t it,
-                         int status, wass_grid_result *res) {
+                         wass_status status, wass_grid_result *res) {
     const size_t N = (size_t)g->N, E = (size_t)g->E;
     res->rows = (size_t)g->rows;
     res->cols = (size_t)g->cols;
@@ -211,7 +211,7 @@ int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
     }
     wass__gsimplex g;
     int64_t it = 0;
-    int status;
+    wass_status status;
     rc = grid_solve(&g, s, rows, cols, E, &opt, &it, &status, err);
     free(s);
     if (rc == WASS_OK && !grid_assemble(&g, &opt, it, status, res))

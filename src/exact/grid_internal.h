@@ -65,7 +65,7 @@ void wass__gs_prolong(int32_t rows, int32_t cols, const int32_t *cpar, int32_t *
 /* Pivots until no arc prices out (*status WASS_OPTIMAL) or max_iter pivots
  * (> 0) were made (*status WASS_ITERATION_LIMIT); *it receives the pivots. */
 int wass__gs_pivots(wass__gsimplex *g, int64_t max_iter, wass_progress_fn progress, void *user,
-                    int64_t *it, int *status, wass_error_info *err);
+                    int64_t *it, wass_status *status, wass_error_info *err);
 
 /* grid_l2.c: the L2 solve for supplies s = a - b (normalized, rows * cols)
  * into res (rows, cols, edges, potential, moves, cost, status, cert,

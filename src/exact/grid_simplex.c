@@ -209,7 +209,7 @@ static void update_potential(wass__gsimplex *g) {
 }
 
 int wass__gs_pivots(wass__gsimplex *g, int64_t max_iter, wass_progress_fn progress, void *user,
-                    int64_t *it_out, int *status, wass_error_info *err) {
+                    int64_t *it_out, wass_status *status, wass_error_info *err) {
     int32_t next = 0;
     int64_t it = 0;
     int rc = WASS_OK;
