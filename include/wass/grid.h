@@ -24,8 +24,10 @@ extern "C" {
  * Euclidean (L2) distance no sparse graph is exact; the solve is the
  * transport problem from the pixels where a > b to those where b > a (the
  * mass both share stays in place), with costs from a table indexed by the
- * offset, a greedy start and the network simplex (column generation on the
- * point clouds above 4 million pixel pairs). */
+ * offset, a multiscale start (a greedy over all pairs ordered by their
+ * reduced cost under the potential of the problem pooled to 2 x 2 blocks)
+ * and the network simplex (column generation on the point clouds above 4
+ * million pixel pairs). */
 typedef enum { WASS_GRID_L1 = 0, WASS_GRID_LINF = 1, WASS_GRID_L2 = 2 } wass_grid_metric;
 /* "cityblock" (L1, 4 neighbours), "chebyshev" (L-infinity, 8 neighbours),
  * "euclidean" (L2). */
@@ -60,7 +62,8 @@ typedef struct {
 
 typedef struct {
     wass_status status; /* WASS_OPTIMAL, WASS_ITERATION_LIMIT or WASS_NOT_CONVERGED */
-    double cost;        /* W1 = spacing * sum |flows| (both masses normalized to 1) */
+    double cost;        /* W1 (both masses normalized to 1): spacing * sum |flows|, for L2
+                           sum mass * distance over the moves */
     size_t rows, cols;
     int edges;             /* wass_grid_edges(metric): 2, 4 (0 for L2) */
     double *flows;         /* rows * cols * edges signed flows (owned): flows[node * edges + k]
@@ -71,7 +74,7 @@ typedef struct {
     size_t nmoves;
     double *potential;  /* rows * cols (owned): a 1-Lipschitz f (in the ground
                            distance) with W1 = sum_x (a_x - b_x) f_x */
-    int64_t iterations; /* simplex pivots */
+    int64_t iterations; /* simplex pivots, every level of the multiscale solve */
     double seconds;
     wass_certificate cert; /* primal = the flows' cost, dual = the potential's value; for
                               L2 wass_certify's certificate of the transport problem
