@@ -74,3 +74,25 @@ def test_sinkhorn_divergence_log_parts():
     M = ot.dist(X, Y, metric="euclidean")
     assert log["cost_ab"] == pytest.approx(
         float(ot.sinkhorn2(a, b, M, 0.3, stopThr=1e-13, numItermax=100000)), rel=1e-7)
+
+
+@pytest.mark.parametrize("seed,eps_scaling", [(1, True), (2, False)])
+def test_sinkhorn_small_eps_stays_finite(seed, eps_scaling):
+    # reg 1e-3 against squared costs up to ~100 (C / eps ~ 1e5): an Anderson
+    # extrapolation once put a column e^700 times over its weight, whose row
+    # error overflowed into NaN and ended the solve as a "numerical
+    # breakdown" ("non-finite potentials" / "non-finite cost"); the errors of
+    # such a state are now huge but finite and the iteration goes on.
+    rng = np.random.default_rng(seed)
+    X = 2 * rng.standard_normal((20, 2))
+    Y = 2 * rng.standard_normal((20, 2)) + 1
+    P, log = wass.sinkhorn(None, None, None, 1e-3, X=X, Y=Y, metric="sqeuclidean", p=1,
+                           eps_scaling=eps_scaling, log=True)
+    assert log["status_string"] == "converged"
+    assert np.isfinite(log["f"]).all() and np.isfinite(log["g"]).all()
+    np.testing.assert_allclose(P.sum(axis=1), np.full(20, 1 / 20), atol=1e-9)
+    np.testing.assert_allclose(P.sum(axis=0), np.full(20, 1 / 20), atol=1e-9)
+    M = ot.dist(X, Y)
+    exact = ot.emd2(np.full(20, 1 / 20), np.full(20, 1 / 20), M)
+    # entropic cost: above the exact one by at most about eps log(n^2)
+    assert exact - 1e-6 <= log["cost"] <= exact + 0.05
