@@ -32,29 +32,62 @@
 #include <omp.h>
 #endif
 
+/* Vectors of the machine's width for each instruction set (see
+ * sinkhorn_simd.h): 16 bytes for the baseline, 32 for AVX2, 64 for
+ * AVX-512. */
+typedef double v2d __attribute__((vector_size(16)));
+typedef int64_t v2l __attribute__((vector_size(16)));
+typedef uint64_t v2u __attribute__((vector_size(16)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+typedef uint64_t v4u __attribute__((vector_size(32)));
 typedef double v8d __attribute__((vector_size(64)));
 typedef int64_t v8l __attribute__((vector_size(64)));
 typedef uint64_t v8u __attribute__((vector_size(64)));
-#define SK_SPLAT(x) ((v8d){(x), (x), (x), (x), (x), (x), (x), (x)})
+#define SK_SPLAT(x) ((SK_VD){0} + (x))
 
 #define SK_ATTR
 #define SK_NAME(x) x##_generic
+#define SK_VD v2d
+#define SK_VL v2l
+#define SK_VU v2u
+#define SK_L 2
 #include "entropic/sinkhorn_simd.h"
 #undef SK_ATTR
 #undef SK_NAME
+#undef SK_VD
+#undef SK_VL
+#undef SK_VU
+#undef SK_L
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SK_X86 1
 #define SK_ATTR __attribute__((target("avx2,fma")))
 #define SK_NAME(x) x##_avx2
+#define SK_VD v4d
+#define SK_VL v4l
+#define SK_VU v4u
+#define SK_L 4
 #include "entropic/sinkhorn_simd.h"
 #undef SK_ATTR
 #undef SK_NAME
+#undef SK_VD
+#undef SK_VL
+#undef SK_VU
+#undef SK_L
 #define SK_ATTR __attribute__((target("avx512f,avx2,fma")))
 #define SK_NAME(x) x##_avx512
+#define SK_VD v8d
+#define SK_VL v8l
+#define SK_VU v8u
+#define SK_L 8
 #include "entropic/sinkhorn_simd.h"
 #undef SK_ATTR
 #undef SK_NAME
+#undef SK_VD
+#undef SK_VL
+#undef SK_VU
+#undef SK_L
 #endif
 
 enum { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
