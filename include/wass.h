@@ -415,7 +415,7 @@ WASS_API const char *wass_divergence_name(wass_divergence_kind kind);
  * (lambda = 1 balanced), and likewise g from f; at the final epsilon g is
  * extrapolated by safeguarded Anderson acceleration (same fixed point; the
  * stopping test is the exact marginal error of the returned potentials; the
- * symmetric problems of the divergence use the plain averaged update).
+ * symmetric problems of the divergence use the averaged update).
  * Every iteration costs two passes over the n x m costs, or one pass over a
  * precomputed kernel when it fits in kernel_memory. For balanced problems of
  * total mass 1, OT_eps = sum a_i f_i + sum b_j g_j at convergence, and it
@@ -497,7 +497,12 @@ typedef struct {
 /* Debiased Sinkhorn divergence S = OT_eps(a,b) - (OT_eps(a,a) + OT_eps(b,b))/2
  * between two clouds (same d, weights normalized to total 1) with a ground
  * cost; OT_eps is the entropic objective above (tau > 0 allowed). The two
- * symmetric problems use the averaged iteration f <- (f + T(f)) / 2. S >= 0
+ * symmetric problems use the averaged iteration f <- (f + T(f)) / 2 (with a
+ * short Anderson history). (P, Q), when both clouds have more than 64
+ * points, starts from a multiscale solution: the problem between cells of a
+ * few points (their centroids and masses), recursively, lifted by one
+ * half-iteration; eps_scaling then anneals only its smallest level. The
+ * stopping test of each problem is its own marginal error. S >= 0
  * and S(a, a) = 0. Note POT's empirical_sinkhorn_divergence debiases the
  * transport costs <P, C> instead (and clips at 0): that is
  * cost_ab - (cost_aa + cost_bb) / 2 here.
@@ -526,6 +531,30 @@ WASS_API int wass_sinkhorn_divergence_potentials(const wass_cloud *P, const wass
                                                  wass_sinkhorn_divergence_result *res, double *f_ab,
                                                  double *g_ab, double *f_aa, double *f_bb,
                                                  wass_error_info *err);
+
+/* What wass_sinkhorn_divergence_solve takes and gives besides the result: caller
+ * buffers, any may be NULL. */
+typedef struct {
+    /* warm start: f_ab (P->n), f_aa (P->n) and f_bb (Q->n) of an earlier solve at
+     * the same reg between clouds of the same sizes, all three or none; each
+     * problem then starts there (g_ab from f_ab by a half-iteration), not from the
+     * multiscale start or the annealing. The same fixed points: fewer iterations
+     * when the clouds moved little since (a training loop). */
+    const double *init_f_ab, *init_f_aa, *init_f_bb;
+    double *f_ab, *g_ab, *f_aa, *f_bb; /* potentials out, as in _potentials */
+    double *grad_P, *grad_Q;           /* dS/dx_i (P->n x d) and dS/dy_j (Q->n x d), row-major, from
+                                          the three plans of the returned potentials (envelope
+                                          theorem: no further solve); squared Euclidean ground with
+                                          p = 1 only */
+} wass_sinkhorn_divergence_io;
+
+/* The divergence with warm start, potentials and gradients (io may be NULL:
+ * then as wass_sinkhorn_divergence_ex). */
+WASS_API int wass_sinkhorn_divergence_solve(const wass_cloud *P, const wass_cloud *Q,
+                                            const wass_ground *g, const wass_sinkhorn_options *opt,
+                                            const wass_sinkhorn_divergence_io *io,
+                                            wass_sinkhorn_divergence_result *res,
+                                            wass_error_info *err);
 
 /* ======================================================================== */
 /* Sliced Wasserstein                                                        */

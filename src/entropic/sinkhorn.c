@@ -20,7 +20,9 @@
  * stops on the state (T_f(g), g) of an extrapolated g, the one the
  * acceleration drives to the fixed point: its rows are exact and the next
  * column pass gives its column error. Symmetric problems
- * use their averaged update; with anderson = 0, two-sided problems use the
+ * use their averaged update, with a short Anderson history on f
+ * (SK_ANDERSON_SYM: about 3 of 10 iterations fewer at tol 1e-4, and no
+ * gain from a longer one); with anderson = 0, two-sided problems use the
  * plain iteration with over-relaxation.
  */
 #include "entropic/anderson.h"
@@ -153,7 +155,9 @@ static int state_init(sk_state *st, const sk_kernel *k, const double *a, const d
     /* Anderson acceleration (two-sided problems, final epsilon): replaces
      * the over-relaxation. */
     st->use_aa = par->anderson > 0 && !st->sym;
-    if (st->use_aa && sk_aa_init(&st->aa, par->anderson, m))
+    int hist = st->sym ? (par->anderson < SK_ANDERSON_SYM ? par->anderson : SK_ANDERSON_SYM)
+                       : par->anderson;
+    if (hist > 0 && sk_aa_init(&st->aa, hist, m))
         return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Anderson history)");
     for (size_t i = 0; i < n; i++)
         st->la[i] = log(a[i]); /* log 0 = -inf: no mass there */
@@ -332,11 +336,17 @@ static void f_update_and_anneal(sk_state *st, double c1, double c2, double w, do
     const double reg = st->par->reg;
     if (st->eps <= reg) st->final_iters++;
     st->f_exact = st->use_aa && w == 1.0 && st->eps <= reg;
+    const int sym_aa = st->sym && st->aa.dR && st->eps <= reg;
+    if (sym_aa) memcpy(st->aa.x, st->f, st->n * sizeof(double));
     if (kpass)
         memcpy(st->f, st->fn, st->n * sizeof(double));
     else
         for (size_t i = 0; i < st->n; i++)
             st->f[i] = c1 * st->f[i] + c2 * st->L[i];
+    if (sym_aa) { /* Anderson on the averaged map, at the final epsilon */
+        memcpy(st->aa.Gx, st->f, st->n * sizeof(double));
+        sk_aa_step(&st->aa, st->aa.x, st->aa.Gx, st->f);
+    }
     if (eps_next != st->eps) {
         st->eps = eps_next;
         st->stage_iters = 0;
@@ -431,6 +441,21 @@ static double kl_gen(const double *x, const double *y, size_t len, double *tmp) 
     return wass__sum(tmp, len);
 }
 
+double sk_objective(const double *a, const double *b, size_t n, size_t m, const double *f,
+                    const double *g, const double *r, const double *c, double reg, double tau,
+                    double *t) {
+    double mass = wass__sum(r, n), ma = wass__sum(a, n), mb = wass__sum(b, m);
+    for (size_t i = 0; i < n; i++)
+        t[i] = f[i] * r[i];
+    double obj = wass__sum(t, n);
+    for (size_t j = 0; j < m; j++)
+        t[j] = g[j] * c[j];
+    obj += wass__sum(t, m);
+    obj -= reg * (mass - ma * mb);
+    if (tau > 0) obj += tau * (kl_gen(r, a, n, t) + kl_gen(c, b, m, t));
+    return obj;
+}
+
 int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const double *f,
                 const double *g, double reg, double tau, double *cost, double *objective,
                 double *plan, double *merr, wass_error_info *err) {
@@ -467,16 +492,7 @@ int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const doub
             }
     }
     *cost = wass__sum(w, n);
-    double mass = wass__sum(r, n), ma = wass__sum(a, n), mb = wass__sum(b, m);
-    for (size_t i = 0; i < n; i++)
-        t[i] = f[i] * r[i];
-    double obj = wass__sum(t, n);
-    for (size_t j = 0; j < m; j++)
-        t[j] = g[j] * c[j];
-    obj += wass__sum(t, m);
-    obj -= reg * (mass - ma * mb);
-    if (tau > 0) obj += tau * (kl_gen(r, a, n, t) + kl_gen(c, b, m, t));
-    *objective = obj;
+    *objective = sk_objective(a, b, n, m, f, g, r, c, reg, tau, t);
     if (merr) { /* from the plan itself, trusting no iteration's estimate */
         for (size_t i = 0; i < n; i++)
             t[i] = fabs(r[i] - (tau > 0 ? a[i] * exp(-f[i] / tau) : a[i]));

@@ -420,3 +420,44 @@ static SK_ATTR double SK_NAME(kplan_row)(const double *K, const double *w, const
     *wsum = W;
     return S;
 }
+
+/* Row of the plan P_j = x K_j w_j into out; returns sum P_j. */
+static SK_ATTR double SK_NAME(kscale_row)(const double *K, const double *w, size_t len, double x,
+                                          double *out) {
+    const SK_VD vx = SK_SPLAT(x);
+    size_t body = len - len % SK_L;
+    SK_VD s = SK_SPLAT(0.0);
+    for (size_t j = 0; j < body; j += SK_L) {
+        SK_VD p = vx * SK_NAME(vload)(K + j) * SK_NAME(vload)(w + j);
+        s += p;
+        SK_NAME(vstore)(out + j, p);
+    }
+    double S = SK_NAME(hsum)(s);
+    for (size_t j = body; j < len; j++) {
+        out[j] = x * K[j] * w[j];
+        S += out[j];
+    }
+    return S;
+}
+
+/* Eight columns of the plan P_il = x_i K_il w_l (l < 8; K rows ld apart)
+ * over the rows i < n, summed in row order: s[l] = sum_i P_il and
+ * mt[t * 8 + l] = sum_i P_il X_it for the d coordinates of X (n x d). */
+static SK_ATTR void SK_NAME(kcols8)(const double *K, size_t ld, size_t n, const double *x,
+                                    const double *w, const double *X, size_t d, double *s,
+                                    double *mt) {
+    for (size_t v = 0; v < 8; v += SK_L) {
+        const SK_VD vw = SK_NAME(vload)(w + v);
+        SK_VD vs = SK_SPLAT(0.0);
+        for (size_t t = 0; t < d; t++)
+            SK_NAME(vstore)(mt + t * 8 + v, SK_SPLAT(0.0));
+        for (size_t i = 0; i < n; i++) {
+            SK_VD p = SK_SPLAT(x[i]) * SK_NAME(vload)(K + i * ld + v) * vw;
+            vs += p;
+            for (size_t t = 0; t < d; t++)
+                SK_NAME(vstore)
+            (mt + t * 8 + v, SK_NAME(vload)(mt + t * 8 + v) + p * SK_SPLAT(X[i * d + t]));
+        }
+        SK_NAME(vstore)(s + v, vs);
+    }
+}
