@@ -285,9 +285,10 @@ typedef struct {
     double dual;             /* primal - gap_bound: a lower bound of the optimal work */
     double gap_bound;        /* bound on |work - optimal work| (absolute) */
     double tol;              /* the tolerance it was held to */
-    double floor;            /* the precision floor: 16 u (sum a |u'| + sum b |v|), u =
-                                2^-53, the uncertainty of the optimum itself from
-                                the weights' rounding to double */
+    double floor;            /* the precision floor: 32 u (sum a |u'| + sum b |v|), u =
+                                2^-53: the uncertainty of the optimum itself from the
+                                weights' rounding to double, and the bound's own
+                                rounding allowance */
     int certified;           /* 1: gap_bound <= max(tol * |primal|, floor) and the
                                 marginals within 1e-9 */
 } wass_certificate;
