@@ -487,7 +487,8 @@ WASS_API void wass_sinkhorn_result_free(wass_sinkhorn_result *res);
 typedef struct {
     wass_status status;               /* WASS_CONVERGED only when all three solves converged */
     double divergence;                /* S = ot_ab - (ot_aa + ot_bb) / 2 */
-    double ot_ab, ot_aa, ot_bb;       /* entropic objectives OT_eps of the three problems */
+    double ot_ab, ot_aa, ot_bb;       /* OT_eps of the three problems: the dual objective of
+                                         their potentials (second-order error) */
     double cost_ab, cost_aa, cost_bb; /* transport costs sum P_ij C_ij of their plans */
     double marginal_error;            /* largest of the three */
     int64_t iterations;               /* total over the three solves */
@@ -497,18 +498,14 @@ typedef struct {
 
 /* Debiased Sinkhorn divergence S = OT_eps(a,b) - (OT_eps(a,a) + OT_eps(b,b))/2
  * between two clouds (same d, weights normalized to total 1) with a ground
- * cost; OT_eps is the entropic objective above (tau > 0 allowed). The two
- * symmetric problems use the averaged iteration f <- (f + T(f)) / 2 (with a
- * short Anderson history). (P, Q), when both clouds have more than 64
- * points, starts from a multiscale solution: the problem between cells of a
- * few points (their centroids and masses), recursively, lifted by one
- * half-iteration; eps_scaling then anneals only its smallest level. The
- * stopping test of each problem is its own marginal error. S >= 0
- * and S(a, a) = 0. Note POT's empirical_sinkhorn_divergence debiases the
- * transport costs <P, C> instead (and clips at 0): that is
- * cost_ab - (cost_aa + cost_bb) / 2 here.
- * The short form writes the divergence to *out and how the three solves
- * ended to *status (WASS_CONVERGED, or the first of them that is not, e.g.
+ * cost; OT_eps is the entropic objective above (tau > 0 allowed). The
+ * symmetric problems use the averaged iteration f <- (f + T(f)) / 2; (P, Q)
+ * with more than 64 points a side starts from the problem between cells of
+ * 4 points, solved recursively and lifted by a half-iteration (eps_scaling
+ * anneals only the smallest level). S >= 0 and S(a, a) = 0. Note POT's
+ * empirical_sinkhorn_divergence debiases the transport costs <P, C> instead (and clips at 0): that
+ * is cost_ab - (cost_aa + cost_bb) / 2 here. The short form writes the divergence to *out and how
+ * the three solves ended to *status (WASS_CONVERGED, or the first of them that is not, e.g.
  * WASS_ITERATION_LIMIT): a solve that stops early is a status, never an error.
  * The _ex form gives the whole result. */
 WASS_API int wass_sinkhorn_divergence(const wass_cloud *P, const wass_cloud *Q,
@@ -533,24 +530,21 @@ WASS_API int wass_sinkhorn_divergence_potentials(const wass_cloud *P, const wass
                                                  double *g_ab, double *f_aa, double *f_bb,
                                                  wass_error_info *err);
 
-/* What wass_sinkhorn_divergence_solve takes and gives besides the result: caller
- * buffers, any may be NULL. */
+/* Inputs and outputs of wass_sinkhorn_divergence_solve (caller buffers, any
+ * may be NULL). Warm start: f_ab, f_aa (P->n) and f_bb (Q->n) of an earlier
+ * solve at the same reg and sizes, all three or none: each problem starts
+ * there (g_ab from f_ab by a half-iteration), not from the multiscale start
+ * or the annealing; the same fixed points, fewer iterations when the clouds
+ * moved little (a training loop). Out: the potentials, as in _potentials,
+ * and dS/dx_i (P->n x d) and dS/dy_j (Q->n x d), row-major, from the three
+ * plans (envelope theorem; squared Euclidean ground with p = 1 only). */
 typedef struct {
-    /* warm start: f_ab (P->n), f_aa (P->n) and f_bb (Q->n) of an earlier solve at
-     * the same reg between clouds of the same sizes, all three or none; each
-     * problem then starts there (g_ab from f_ab by a half-iteration), not from the
-     * multiscale start or the annealing. The same fixed points: fewer iterations
-     * when the clouds moved little since (a training loop). */
     const double *init_f_ab, *init_f_aa, *init_f_bb;
-    double *f_ab, *g_ab, *f_aa, *f_bb; /* potentials out, as in _potentials */
-    double *grad_P, *grad_Q;           /* dS/dx_i (P->n x d) and dS/dy_j (Q->n x d), row-major, from
-                                          the three plans of the returned potentials (envelope
-                                          theorem: no further solve); squared Euclidean ground with
-                                          p = 1 only */
+    double *f_ab, *g_ab, *f_aa, *f_bb;
+    double *grad_P, *grad_Q;
 } wass_sinkhorn_divergence_io;
 
-/* The divergence with warm start, potentials and gradients (io may be NULL:
- * then as wass_sinkhorn_divergence_ex). */
+/* The divergence with warm start, potentials and gradients (io may be NULL). */
 WASS_API int wass_sinkhorn_divergence_solve(const wass_cloud *P, const wass_cloud *Q,
                                             const wass_ground *g, const wass_sinkhorn_options *opt,
                                             const wass_sinkhorn_divergence_io *io,

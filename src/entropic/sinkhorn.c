@@ -441,21 +441,6 @@ static double kl_gen(const double *x, const double *y, size_t len, double *tmp) 
     return wass__sum(tmp, len);
 }
 
-double sk_objective(const double *a, const double *b, size_t n, size_t m, const double *f,
-                    const double *g, const double *r, const double *c, double reg, double tau,
-                    double *t) {
-    double mass = wass__sum(r, n), ma = wass__sum(a, n), mb = wass__sum(b, m);
-    for (size_t i = 0; i < n; i++)
-        t[i] = f[i] * r[i];
-    double obj = wass__sum(t, n);
-    for (size_t j = 0; j < m; j++)
-        t[j] = g[j] * c[j];
-    obj += wass__sum(t, m);
-    obj -= reg * (mass - ma * mb);
-    if (tau > 0) obj += tau * (kl_gen(r, a, n, t) + kl_gen(c, b, m, t));
-    return obj;
-}
-
 int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const double *f,
                 const double *g, double reg, double tau, double *cost, double *objective,
                 double *plan, double *merr, wass_error_info *err) {
@@ -492,7 +477,16 @@ int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const doub
             }
     }
     *cost = wass__sum(w, n);
-    *objective = sk_objective(a, b, n, m, f, g, r, c, reg, tau, t);
+    double mass = wass__sum(r, n), ma = wass__sum(a, n), mb = wass__sum(b, m);
+    for (size_t i = 0; i < n; i++)
+        t[i] = f[i] * r[i];
+    double obj = wass__sum(t, n);
+    for (size_t j = 0; j < m; j++)
+        t[j] = g[j] * c[j];
+    obj += wass__sum(t, m);
+    obj -= reg * (mass - ma * mb);
+    if (tau > 0) obj += tau * (kl_gen(r, a, n, t) + kl_gen(c, b, m, t));
+    *objective = obj;
     if (merr) { /* from the plan itself, trusting no iteration's estimate */
         for (size_t i = 0; i < n; i++)
             t[i] = fabs(r[i] - (tau > 0 ? a[i] * exp(-f[i] / tau) : a[i]));

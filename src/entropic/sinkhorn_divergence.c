@@ -24,11 +24,32 @@ typedef struct {
                              over i for y_j (m x d; not for a symmetric problem) */
 } dv_problem;
 
-/* Cost, objective and, when asked, the point gradients of <P, C> at the plan
- * of (f, g): from the row and column sums and first moments of the plan
- * (squared Euclidean cost: d/dx_i = 2 (r_i x_i - sum_j P_ij y_j)). */
-static int evaluate_grad(const sk_kernel *k, const dv_problem *q, size_t d, double reg, double tau,
-                         double *cost, double *ot, wass_error_info *err) {
+/* The dual objective of potentials f, g whose plan has total mass `mass`:
+ * <a, f> + <b, g> - eps (mass - 1) (balanced; unbalanced: -tau <a,
+ * e^(-f / tau) - 1> - tau <b, e^(-g / tau) - 1> for the first two terms).
+ * It equals OT_eps at the fixed point and is a lower bound of it anywhere;
+ * near the fixed point its error is second order in the marginal error,
+ * where the objective of the plan itself is first order (at tol 1e-4 on
+ * Gaussian clouds: 6e-7 of OT_eps against 2e-4). t: scratch of max(n, m). */
+static double dual_objective(const dv_problem *q, const double *g, double mass, double reg,
+                             double tau, double *t) {
+    const double *w[2] = {q->a, q->b}, *pot[2] = {q->f, g};
+    size_t len[2] = {q->n, q->m};
+    double obj = -reg * (mass - 1.0);
+    for (int s = 0; s < 2; s++) {
+        for (size_t i = 0; i < len[s]; i++)
+            t[i] = tau > 0 ? -tau * w[s][i] * expm1(-pot[s][i] / tau) : w[s][i] * pot[s][i];
+        obj += wass__sum(t, len[s]);
+    }
+    return obj;
+}
+
+/* Cost <P, C>, OT_eps (the dual objective) and, when asked, the point
+ * gradients of <P, C> at the plan of (f, g): from the row (and column) sums
+ * and first moments of the plan (squared Euclidean cost: d/dx_i = 2 (r_i x_i
+ * - sum_j P_ij y_j)). */
+static int evaluate(const sk_kernel *k, const dv_problem *q, size_t d, double reg, double tau,
+                    double *cost, double *ot, wass_error_info *err) {
     size_t n = q->n, m = q->m, big = n > m ? n : m;
     double *r = malloc((3 * n + 2 * m + big + (n + m) * d) * sizeof(double));
     if (!r) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (Sinkhorn divergence)");
@@ -39,19 +60,19 @@ static int evaluate_grad(const sk_kernel *k, const dv_problem *q, size_t d, doub
     for (size_t j = 0; j < m; j++)
         lb[j] = log(q->b[j]);
     const double *g = q->symmetric ? q->f : q->g;
-    int rc = sk_plan_moments(k, 0, la, lb, q->f, g, reg, r, w, mx);
-    if (!rc && !q->symmetric) rc = sk_plan_moments(k, 1, la, lb, q->f, g, reg, c, NULL, my);
+    int rc = sk_plan_moments(k, 0, la, lb, q->f, g, reg, r, w, q->gx ? mx : NULL);
+    if (!rc && q->gy) rc = sk_plan_moments(k, 1, la, lb, q->f, g, reg, c, NULL, my);
     if (rc) {
         free(r);
         return wass__fail(err, rc, "out of memory (Sinkhorn divergence)");
     }
-    if (q->symmetric) memcpy(c, r, n * sizeof(double)); /* the plan is symmetric */
     *cost = wass__sum(w, n);
-    *ot = sk_objective(q->a, q->b, n, m, q->f, g, r, c, reg, tau, t);
-    for (size_t i = 0; i < n; i++)
-        for (size_t s = 0; s < d; s++)
-            q->gx[i * d + s] = 2.0 * (r[i] * q->X[i * d + s] - mx[i * d + s]);
-    if (!q->symmetric)
+    *ot = dual_objective(q, g, wass__sum(r, n), reg, tau, t);
+    if (q->gx)
+        for (size_t i = 0; i < n; i++)
+            for (size_t s = 0; s < d; s++)
+                q->gx[i * d + s] = 2.0 * (r[i] * q->X[i * d + s] - mx[i * d + s]);
+    if (q->gy)
         for (size_t j = 0; j < m; j++)
             for (size_t s = 0; s < d; s++)
                 q->gy[j * d + s] = 2.0 * (c[j] * q->Y[j * d + s] - my[j * d + s]);
@@ -103,10 +124,7 @@ static int solve_one(const dv_problem *q, size_t d, const wass_ground *g,
         memset(q->f, 0, n * sizeof(double));
     }
     if ((rc = sk_solve(&k, q->a, q->b, &par, q->f, gg, oc, err))) goto done;
-    if (q->gx)
-        rc = evaluate_grad(&k, q, d, opt->reg, opt->tau, cost, ot, err);
-    else
-        rc = sk_evaluate(&k, q->a, q->b, q->f, gg, opt->reg, opt->tau, cost, ot, NULL, NULL, err);
+    rc = evaluate(&k, q, d, opt->reg, opt->tau, cost, ot, err);
 done:
     sk_kernel_free(&k);
     return rc;

@@ -104,8 +104,8 @@ double sk_kentry(const sk_kernel *k, size_t i, size_t j);
 /* Row (side 0) or column (side 1) sums of the plan P_ij = a_i b_j exp((f_i +
  * g_j - C_ij) / eps) between point clouds (la = log a, lb = log b), and its
  * first moments: side 0: sum_i = sum_j P_ij, wsum_i = sum_j P_ij C_ij (may
- * be NULL), mom (n x d) = sum_j P_ij y_j; side 1: sum_j, mom (m x d) =
- * sum_i P_ij x_i (wsum unused). On the precomputed kernel when it holds
+ * be NULL), mom (n x d; may be NULL) = sum_j P_ij y_j; side 1: sum_j, mom
+ * (m x d) = sum_i P_ij x_i (wsum unused). On the precomputed kernel when it holds
  * these potentials at eps, else from the costs. Every line is summed in a
  * fixed order by one thread. Returns WASS_OK or WASS_ERR_NOMEM. */
 int sk_plan_moments(const sk_kernel *k, int side, const double *la, const double *lb,
@@ -181,14 +181,6 @@ int sk_multiscale_start(const wass_problem *pb, const double *a, const double *b
 int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const double *f,
                 const double *g, double reg, double tau, double *cost, double *objective,
                 double *plan, double *merr, wass_error_info *err);
-
-/* The entropic objective of the plan of potentials f, g whose row and column
- * sums are r (n) and c (m): <f, r> + <g, c> - reg (mass - |a| |b|) [+ the
- * tau KL terms], which is <P, C> + reg KL(P | a x b) [+ ...] (see wass.h).
- * t: scratch of max(n, m) doubles. */
-double sk_objective(const double *a, const double *b, size_t n, size_t m, const double *f,
-                    const double *g, const double *r, const double *c, double reg, double tau,
-                    double *t);
 
 /* Copy of a weight vector (uniform 1/n when w is NULL) in *out (malloc'ed)
  * and its total. Weights must already be validated. */

@@ -49,7 +49,7 @@ static void rows(const sk_kernel *k, int kern, const double *alpha, const double
             sum[i] = sk_plan_line(k, cr, beta, m, alpha[i], ie, &w, prow);
         }
         if (wsum) wsum[i] = w;
-        for (size_t t = 0; t < d; t++)
+        for (size_t t = 0; mom && t < d; t++)
             mom[i * d + t] = sk_dot(k, prow, k->Yt + t * m, m);
     }
 }
@@ -126,7 +126,7 @@ int sk_plan_moments(const sk_kernel *k, int side, const double *la, const double
         if (lw[i] == -INFINITY) {
             sum[i] = 0.0;
             if (side == 0 && wsum) wsum[i] = 0.0;
-            memset(mom + i * d, 0, d * sizeof(double));
+            if (mom) memset(mom + i * d, 0, d * sizeof(double));
         }
     free(buf);
     free(alpha);
