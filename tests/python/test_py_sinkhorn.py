@@ -96,3 +96,28 @@ def test_sinkhorn_small_eps_stays_finite(seed, eps_scaling):
     exact = ot.emd2(np.full(20, 1 / 20), np.full(20, 1 / 20), M)
     # entropic cost: above the exact one by at most about eps log(n^2)
     assert exact - 1e-6 <= log["cost"] <= exact + 0.05
+
+
+def test_sinkhorn_divergence_gradients_and_warm_start():
+    rng = np.random.default_rng(8)
+    X, Y = rng.random((70, 2)), rng.random((80, 2)) + 0.2
+    S, d = wass.sinkhorn_divergence(X, Y, 0.1, metric="sqeuclidean", p=1, tol=1e-12, log=True,
+                                    potentials=True, gradients=True)
+    assert d["grad_X"].shape == (70, 2) and d["grad_Y"].shape == (80, 2)
+    h, k = 1e-6, (5, 1)
+    Xp, Xm = X.copy(), X.copy()
+    Xp[k] += h
+    Xm[k] -= h
+    fd = (wass.sinkhorn_divergence(Xp, Y, 0.1, metric="sqeuclidean", p=1, tol=1e-12)
+          - wass.sinkhorn_divergence(Xm, Y, 0.1, metric="sqeuclidean", p=1, tol=1e-12)) / (2 * h)
+    assert d["grad_X"][k] == pytest.approx(fd, rel=1e-5, abs=1e-9)
+    init = (d["f_ab"], d["f_aa"], d["f_bb"])
+    S2, d2 = wass.sinkhorn_divergence(X, Y, 0.1, metric="sqeuclidean", p=1, tol=1e-12, log=True,
+                                      init=init)
+    assert S2 == pytest.approx(S, rel=1e-10) and d2["iterations"] < d["iterations"]
+    with pytest.raises(ValueError, match="init_f_bb"):
+        wass.sinkhorn_divergence(X, Y, 0.1, init=(d["f_ab"], d["f_aa"], d["f_aa"]))
+    with pytest.raises(ValueError, match=r"init must be \(f_ab, f_aa, f_bb\)"):
+        wass.sinkhorn_divergence(X, Y, 0.1, init=(d["f_ab"],))
+    with pytest.raises(NotImplementedError, match="squared Euclidean"):
+        wass.sinkhorn_divergence(X, Y, 0.1, metric="euclidean", gradients=True)
