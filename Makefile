@@ -57,8 +57,8 @@ test-asan:
 # in build-fuzz/crashes/ (copy it into the seeds once fixed). `make test` runs
 # each for FUZZ_TEST_SECONDS.
 FUZZ_SECONDS ?= 60
-FUZZ_TEST_SECONDS ?= 8
-FUZZERS = matrix wordvec text cli image
+FUZZ_TEST_SECONDS ?= 20
+FUZZERS = matrix wordvec text cli cli_files image tu
 fuzz:
 	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DWASS_FUZZ=ON -DWASS_PYTHON=OFF \
 	    -DBUILD_TESTING=OFF >/dev/null

@@ -144,7 +144,7 @@ static PyObject *cert_dict(const wass_certificate *c) {
                          "primal", c->primal, "dual", c->dual);
 }
 
-static int grid_metric(const char *name, int *out) {
+static int grid_metric(const char *name, wass_grid_metric *out) {
     if (strcmp(name, "cityblock") == 0 || strcmp(name, "l1") == 0) {
         *out = WASS_GRID_L1;
         return 0;

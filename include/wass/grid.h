@@ -26,7 +26,7 @@ WASS_API const char *wass_grid_metric_name(wass_grid_metric metric);
 WASS_API int wass_grid_metric_parse(const char *name, wass_grid_metric *out);
 
 typedef struct {
-    int metric;                /* wass_grid_metric, default WASS_GRID_L1 */
+    wass_grid_metric metric;   /* default WASS_GRID_L1 */
     double spacing;            /* distance between neighbouring pixels (> 0), default 1 */
     int64_t max_iter;          /* pivot limit, 0 (default) = none; reaching it gives
                                   status WASS_ITERATION_LIMIT */
@@ -41,11 +41,11 @@ WASS_API void wass_grid_options_default(wass_grid_options *opt);
 /* Edges of the grid graph, per pixel (r, c) = node r * cols + c, in slot
  * order: right (r, c+1), down (r+1, c), and for L-infinity also down-right
  * (r+1, c+1) and down-left (r+1, c-1). Slots leaving the grid carry 0. */
-WASS_API int wass_grid_edges(int metric);
+WASS_API int wass_grid_edges(wass_grid_metric metric);
 
 typedef struct {
-    int status;  /* WASS_OPTIMAL, WASS_ITERATION_LIMIT or WASS_NOT_CONVERGED */
-    double cost; /* W1 = spacing * sum |flows| (both masses normalized to 1) */
+    wass_status status; /* WASS_OPTIMAL, WASS_ITERATION_LIMIT or WASS_NOT_CONVERGED */
+    double cost;        /* W1 = spacing * sum |flows| (both masses normalized to 1) */
     size_t rows, cols;
     int edges;          /* wass_grid_edges(metric): 2 or 4 */
     double *flows;      /* rows * cols * edges signed flows (owned): flows[node * edges + k]

@@ -119,7 +119,7 @@ typedef enum {
 } wass_retrieve_mode;
 
 typedef struct {
-    int mode;                  /* wass_retrieve_mode, default WASS_RETRIEVE_EXACT */
+    wass_retrieve_mode mode;   /* default WASS_RETRIEVE_EXACT */
     size_t k;                  /* neighbours, default 10 */
     size_t rerank;             /* R for WASS_RETRIEVE_RERANK, default 0 = 10 k */
     wass_metric metric;        /* ground metric, p = 1: WASS_EUCLIDEAN (default), WASS_CITYBLOCK

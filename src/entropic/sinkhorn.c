@@ -529,6 +529,19 @@ static int check_options(const wass_sinkhorn_options *o, size_t n, size_t m, was
     return WASS_OK;
 }
 
+void sk_params_from(sk_params *par, const wass_sinkhorn_options *opt, double start_eps) {
+    memset(par, 0, sizeof *par);
+    par->reg = opt->reg;
+    par->tol = opt->tol;
+    par->tau = opt->tau;
+    par->max_iter = opt->max_iter;
+    par->scaling_factor = opt->scaling_factor;
+    par->start_eps = start_eps;
+    par->anderson = SK_ANDERSON;
+    par->progress = opt->progress;
+    par->progress_user = opt->progress_user;
+}
+
 int sk_weights(const double *w, size_t n, double **out, double *total, wass_error_info *err) {
     double *x = malloc(n * sizeof(double));
     if (!x) return wass__fail(err, WASS_ERR_NOMEM, "out of memory (weights)");
@@ -593,17 +606,9 @@ int wass_sinkhorn(const wass_problem *pb, const wass_sinkhorn_options *opt,
     if (opt->init_g) memcpy(res->g, opt->init_g, m * sizeof(double));
 
     sk_params par;
-    memset(&par, 0, sizeof par);
-    par.reg = opt->reg;
-    par.tol = opt->tol;
-    par.tau = opt->tau;
-    par.max_iter = opt->max_iter;
-    par.scaling_factor = opt->scaling_factor;
-    par.start_eps = (opt->eps_scaling && !opt->init_f && !opt->init_g) ? cmax - cmin : 0.0;
+    sk_params_from(&par, opt,
+                   (opt->eps_scaling && !opt->init_f && !opt->init_g) ? cmax - cmin : 0.0);
     par.init_g_only = !opt->init_f && opt->init_g;
-    par.anderson = SK_ANDERSON;
-    par.progress = opt->progress;
-    par.progress_user = opt->progress_user;
     sk_outcome oc;
     if ((rc = sk_solve(&k, a, b, &par, res->f, res->g, &oc, err))) goto done;
     double merr;

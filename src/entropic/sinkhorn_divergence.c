@@ -85,13 +85,8 @@ static int solve_one(const dv_problem *q, size_t d, const wass_ground *g,
                      const wass_sinkhorn_options *opt, double *ot, double *cost, sk_outcome *oc,
                      wass_error_info *err) {
     size_t n = q->n, m = q->m;
-    wass_problem pb;
-    memset(&pb, 0, sizeof pb);
-    pb.n = n;
-    pb.m = m;
-    pb.a = q->a;
-    pb.b = q->b;
-    pb.cost = wass_cost_points(q->X, q->Y, d, *g);
+    wass_problem pb = {
+        .n = n, .m = m, .a = q->a, .b = q->b, .cost = wass_cost_points(q->X, q->Y, d, *g)};
     sk_kernel k;
     int rc = sk_kernel_init(&k, &pb, opt->threads, err);
     if (rc) return rc;
@@ -99,17 +94,8 @@ static int solve_one(const dv_problem *q, size_t d, const wass_ground *g,
     if ((rc = sk_cost_range(&k, &cmin, &cmax, err))) goto done;
     sk_kmat_enable(&k, opt->kernel_memory); /* not enabled: log-domain passes */
     sk_params par;
-    memset(&par, 0, sizeof par);
-    par.reg = opt->reg;
-    par.tol = opt->tol;
-    par.tau = opt->tau;
-    par.max_iter = opt->max_iter;
-    par.scaling_factor = opt->scaling_factor;
-    par.start_eps = opt->eps_scaling && !q->init_f ? cmax - cmin : 0.0;
-    par.symmetric = q->symmetric;
-    par.anderson = SK_ANDERSON;
-    par.progress = opt->progress;
-    par.progress_user = opt->progress_user;
+    sk_params_from(&par, opt, opt->eps_scaling && !q->init_f ? cmax - cmin : 0.0);
+    par.symmetric = q->symmetric;            /* then a short Anderson history (SK_ANDERSON_SYM) */
     double *gg = q->symmetric ? q->f : q->g; /* a symmetric problem: g = f */
     memset(gg, 0, m * sizeof(double));
     if (q->init_f) {

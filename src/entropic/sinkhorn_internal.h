@@ -160,6 +160,11 @@ typedef struct {
     char message[256];
 } sk_outcome;
 
+/* The parameters of a solve from the caller's options: reg, tol, tau,
+ * max_iter, scaling_factor and progress, the given start_eps, Anderson
+ * acceleration on (SK_ANDERSON), symmetric and init_g_only off. */
+void sk_params_from(sk_params *par, const wass_sinkhorn_options *opt, double start_eps);
+
 int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_params *par, double *f,
              double *g, sk_outcome *out, wass_error_info *err);
 

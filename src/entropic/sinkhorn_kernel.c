@@ -505,6 +505,31 @@ int sk_kmat_enable(sk_kernel *k, double budget) {
     return 1;
 }
 
+/* Rows [*i0, end) of row block b (the return value is end). */
+static size_t block_rows(size_t b, size_t n, size_t *i0) {
+    *i0 = b * SK_KROWS;
+    return (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
+}
+
+/* The partial column sums of row block b, zeroed when zero is set. */
+static double *block_part(const sk_kmat *km, size_t b, size_t m, int zero) {
+    double *part = km->part + b * m;
+    if (zero) memset(part, 0, m * sizeof(double));
+    return part;
+}
+
+/* T[j - j0] = sum over the blocks of part[b][j] for j0 <= j < j1, in block
+ * order. */
+static void sum_parts(const sk_kmat *km, size_t m, size_t j0, size_t j1, double *T) {
+    for (size_t j = j0; j < j1; j++)
+        T[j - j0] = km->part[j];
+    for (size_t b = 1; b < km->nb; b++) {
+        const double *p = km->part + b * m;
+        for (size_t j = j0; j < j1; j++)
+            T[j - j0] += p[j];
+    }
+}
+
 /* Column sums T_j = sum over blocks of part[b][j], in block order; returns 1
  * when all lie in [SK_KSUM_LO, SK_KSUM_HI], and then out_j = log T_j - g0_j ie. */
 static int kmat_columns(const sk_kernel *k, double ie, double *out) {
@@ -515,13 +540,7 @@ static int kmat_columns(const sk_kernel *k, double ie, double *out) {
     for (size_t t = 0; t < chunks; t++) {
         size_t j0 = t * 512, j1 = j0 + 512 < m ? j0 + 512 : m;
         double *T = out + j0;
-        for (size_t j = j0; j < j1; j++)
-            T[j - j0] = km->part[j];
-        for (size_t b = 1; b < km->nb; b++) {
-            const double *p = km->part + b * m;
-            for (size_t j = j0; j < j1; j++)
-                T[j - j0] += p[j];
-        }
+        sum_parts(km, m, j0, j1, T);
         for (size_t j = j0; j < j1; j++) {
             double v = T[j - j0];
             if (!(v >= SK_KSUM_LO && v <= SK_KSUM_HI)) bad = 1;
@@ -542,10 +561,9 @@ int sk_kmat_build(const sk_kernel *k, const double *la, const double *f, const d
     int bad = 0;
 #pragma omp parallel for num_threads(k->threads) schedule(dynamic, 1) reduction(| : bad)
     for (size_t b = 0; b < km->nb; b++) {
-        double *part = km->part + b * m;
-        memset(part, 0, m * sizeof(double));
-        size_t i1 = (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
-        for (size_t i = b * SK_KROWS; i < i1; i++) {
+        size_t i0, i1 = block_rows(b, n, &i0);
+        double *part = block_part(km, b, m, 1);
+        for (size_t i = i0; i < i1; i++) {
             const double *c = cost_line(k, 0, i, thread_scratch(k));
             double mx = krow_build(k, i, c, km->g0, km->f0[i], ie, exp(la[i]), part);
             if (!(mx <= SK_KMAX_EXP)) bad = 1;
@@ -585,10 +603,9 @@ int sk_kmat_fused(const sk_kernel *k, const double *la, const double *lb, const 
     const int cols = Lcols != NULL;
 #pragma omp parallel for num_threads(k->threads) schedule(dynamic, 1) reduction(| : bad, drift)
     for (size_t b = 0; b < km->nb; b++) {
-        double *part = km->part + b * m;
-        if (cols || rebuild) memset(part, 0, m * sizeof(double));
-        size_t i1 = (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
-        for (size_t i = b * SK_KROWS; i < i1; i++) {
+        size_t i0, i1 = block_rows(b, n, &i0);
+        double *part = block_part(km, b, m, cols || rebuild);
+        for (size_t i = i0; i < i1; i++) {
             double S = krow_dot(k, i, km->wv);
             if (!(S >= SK_KSUM_LO && S <= SK_KSUM_HI)) {
                 bad = 1;
@@ -645,10 +662,9 @@ int sk_kmat_plan(const sk_kernel *k, const double *la, const double *lb, const d
     if (!sk_kmat_weights(la, f, km->f0, n, ie, km->xr)) return 0;
 #pragma omp parallel for num_threads(k->threads) schedule(dynamic, 1)
     for (size_t b = 0; b < km->nb; b++) {
-        double *part = km->part + b * m;
-        memset(part, 0, m * sizeof(double));
-        size_t i1 = (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
-        for (size_t i = b * SK_KROWS; i < i1; i++) {
+        size_t i0, i1 = block_rows(b, n, &i0);
+        double *part = block_part(km, b, m, 1);
+        for (size_t i = i0; i < i1; i++) {
             const double *c = cost_line(k, 0, i, thread_scratch(k));
             rsum[i] =
                 krow_plan(k, i, km->wv, c, km->xr[i], &wsum[i], part, plan ? plan + i * m : NULL);
@@ -658,13 +674,7 @@ int sk_kmat_plan(const sk_kernel *k, const double *la, const double *lb, const d
 #pragma omp parallel for num_threads(k->threads) schedule(static)
     for (size_t t = 0; t < chunks; t++) {
         size_t j0 = t * 512, j1 = j0 + 512 < m ? j0 + 512 : m;
-        for (size_t j = j0; j < j1; j++)
-            csum[j] = km->part[j];
-        for (size_t b = 1; b < km->nb; b++) {
-            const double *p = km->part + b * m;
-            for (size_t j = j0; j < j1; j++)
-                csum[j] += p[j];
-        }
+        sum_parts(km, m, j0, j1, csum + j0);
     }
     return 1;
 }

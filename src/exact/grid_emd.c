@@ -275,7 +275,7 @@ static int grid_check(const double *a, const double *b, size_t rows, size_t cols
                       wass_error_info *err) {
     if (!a || !b) return wass__fail(err, WASS_ERR_INVALID, "a or b is NULL");
     if (opt->metric != WASS_GRID_L1 && opt->metric != WASS_GRID_LINF)
-        return wass__fail(err, WASS_ERR_INVALID, "unknown grid metric %d", opt->metric);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown grid metric %d", (int)opt->metric);
     if (!(opt->spacing > 0) || !isfinite(opt->spacing))
         return wass__fail(err, WASS_ERR_INVALID, "spacing must be positive and finite, got %g",
                           opt->spacing);
@@ -456,8 +456,8 @@ static int grid_start_tree(gsimplex *g, const double *a, const double *b, double
 
 /* Pivots until no arc prices out or the pivot limit is reached (*status
  * WASS_ITERATION_LIMIT); *it receives the pivots made. */
-static int grid_pivots(gsimplex *g, const wass_grid_options *opt, int64_t *it_out, int *status,
-                       wass_error_info *err) {
+static int grid_pivots(gsimplex *g, const wass_grid_options *opt, int64_t *it_out,
+                       wass_status *status, wass_error_info *err) {
     int64_t block = (int64_t)sqrt((double)g->A);
     if (block < 10) block = 10;
     int64_t next = 0, it = 0;
@@ -487,7 +487,7 @@ static int grid_pivots(gsimplex *g, const wass_grid_options *opt, int64_t *it_ou
 /* The result from the final basis: flows per slot; potential f = -pi,
  * shifted so that min f = 0; both scaled by the spacing. */
 static void grid_assemble(const gsimplex *g, const int32_t *slot, const wass_grid_options *opt,
-                          int64_t it, int status, wass_grid_result *res) {
+                          int64_t it, wass_status status, wass_grid_result *res) {
     const size_t N = (size_t)g->N, A = (size_t)g->A, E = (size_t)res->edges;
     for (size_t k = 0; k < A; k++) {
         if (g->flow[k] == 0) continue;
@@ -572,7 +572,7 @@ int wass_grid_emd(const double *a, const double *b, size_t rows, size_t cols,
         return wass__fail(err, WASS_ERR_NOMEM, "out of memory for a %zu x %zu grid", rows, cols);
     }
     int64_t it;
-    int status;
+    wass_status status;
     rc = grid_pivots(&g, &opt, &it, &status, err);
     if (rc == WASS_OK) grid_assemble(&g, slot, &opt, it, status, res);
     gs_free(&g);

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int wass_grid_edges(int metric) {
+int wass_grid_edges(wass_grid_metric metric) {
     return metric == WASS_GRID_LINF ? 4 : 2;
 }
 

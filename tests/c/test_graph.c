@@ -1,6 +1,7 @@
 /*
  * test_graph.c - the graph application: the TU reader on good and malformed
- * folders (every error message checked, nothing loaded on error), the
+ * folders (every error message checked, nothing loaded on error) and on
+ * texts in memory, the
  * spectral embedding on graphs with known spectra, the small-problem
  * transport solver against the core wass_emd on random problems, the
  * all-pairs distances (symmetric, zero diagonal, equal to wass_emd_many), and
@@ -123,6 +124,58 @@ static void test_reader(void) {
                  "EMPTYIND_graph_indicator.txt:1: no nodes");
     CHECK(wass_tu_load("/nonexistent-folder/XYZ", &gs, &e) == WASS_ERR_IO);
     CHECK(strstr(e.message, "XYZ_graph_indicator.txt: cannot open") != NULL);
+}
+
+/* The reader on texts in memory (the fuzzer's entry): the same set as from
+ * the folder, the same messages with "name_SUFFIX" paths, optional files
+ * absent, the texts left as they were. */
+static void test_reader_memory(void) {
+    char dir[512];
+    make_ds("MEM", GOOD_A, GOOD_IND, GOOD_GL, GOOD_NL, dir, sizeof dir);
+    wass_graph_set fs, ms;
+    wass_error_info e;
+    CHECK(wass_tu_load(dir, &fs, &e) == WASS_OK);
+    char ind[16];
+    snprintf(ind, sizeof ind, "%s", GOOD_IND);
+    wass__tu_texts t = {"MEM", {GOOD_A, ind, GOOD_GL, GOOD_NL, NULL}, {0}};
+    for (int f = 0; f < WASS__TU_FILES; f++)
+        t.len[f] = t.text[f] ? strlen(t.text[f]) : 0;
+    int rc = wass__tu_load_texts(&t, &ms, &e);
+    CHECK_MSG(rc == WASS_OK, "%s", e.message);
+    if (rc == WASS_OK) {
+        CHECK(ms.graphs == fs.graphs && ms.nodes == fs.nodes && ms.attr_dim == 0);
+        CHECK(memcmp(ms.adj_offset, fs.adj_offset, (fs.nodes + 1) * sizeof(size_t)) == 0);
+        CHECK(memcmp(ms.adj, fs.adj, fs.adj_offset[fs.nodes] * sizeof(size_t)) == 0);
+        CHECK(memcmp(ms.node_label, fs.node_label, fs.nodes * sizeof(int)) == 0);
+        CHECK(strcmp(ind, GOOD_IND) == 0); /* read, not written */
+    }
+    wass_graph_set_free(&ms);
+    wass_graph_set_free(&fs);
+    t.text[WASS__TU_NODE_ATTRIBUTES] = "1.5, 2\n0, 0\n1, 1\n2, 2\n3, 3"; /* no final newline */
+    t.len[WASS__TU_NODE_ATTRIBUTES] = strlen(t.text[WASS__TU_NODE_ATTRIBUTES]);
+    CHECK(wass__tu_load_texts(&t, &ms, &e) == WASS_OK && ms.attr_dim == 2 &&
+          ms.node_attr[0] == 1.5 && ms.node_attr[9] == 3);
+    wass_graph_set_free(&ms);
+    t.text[WASS__TU_GRAPH_LABELS] = "1\n"; /* the count first: one line is not two */
+    t.len[WASS__TU_GRAPH_LABELS] = 2;
+    CHECK(wass__tu_load_texts(&t, &ms, &e) == WASS_ERR_FORMAT && e.line == 2);
+    CHECK_MSG(strstr(e.message, "MEM_graph_labels.txt:2: expected 2 lines") == e.message, "%s",
+              e.message);
+    CHECK(ms.graphs == 0 && ms.node_offset == NULL);
+    t.text[WASS__TU_GRAPH_LABELS] = GOOD_GL;
+    t.len[WASS__TU_GRAPH_LABELS] = strlen(GOOD_GL);
+    t.len[WASS__TU_GRAPH_INDICATOR] = 3; /* a NUL byte inside: not a text */
+    ind[1] = '\0';
+    CHECK(wass__tu_load_texts(&t, &ms, &e) == WASS_ERR_FORMAT);
+    CHECK(strstr(e.message, "MEM_graph_indicator.txt: not a text file (NUL byte)") != NULL);
+    t.text[WASS__TU_A] = NULL;
+    t.len[WASS__TU_GRAPH_INDICATOR] = strlen(GOOD_IND);
+    snprintf(ind, sizeof ind, "%s", GOOD_IND);
+    CHECK(wass__tu_load_texts(&t, &ms, &e) == WASS_ERR_IO);
+    CHECK(strstr(e.message, "MEM_A.txt: cannot open") != NULL);
+    t.name = "";
+    CHECK(wass__tu_load_texts(&t, &ms, &e) == WASS_ERR_INVALID);
+    CHECK(wass__tu_load_texts(NULL, &ms, &e) == WASS_ERR_INVALID);
 }
 
 /* the path P_n: eigenvalues 2 cos(k pi / (n + 1)), eigenvector k has
@@ -396,6 +449,7 @@ int main(void) {
         return 2;
     }
     test_reader();
+    test_reader_memory();
     test_embed();
     test_transport();
     test_distances();

@@ -7,14 +7,12 @@
  * grid-embedding approximation (wass_embed, wass_sparse_l1).
  */
 #include "apps/graph/graph_internal.h"
+#include "common/parallel.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #define GRAPH_CERT_TOL 1e-9
 
@@ -137,13 +135,7 @@ static int emd_pair(size_t n, size_t m, const double *C, const int *s, const int
         a[i] = s[i];
     for (size_t j = 0; j < m; j++)
         a[n + j] = t[j];
-    wass_problem pb;
-    memset(&pb, 0, sizeof pb);
-    pb.n = n;
-    pb.m = m;
-    pb.a = a;
-    pb.b = a + n;
-    pb.cost = wass_cost_dense(C, m, 1.0);
+    wass_problem pb = {.n = n, .m = m, .a = a, .b = a + n, .cost = wass_cost_dense(C, m, 1.0)};
     wass_options o;
     wass_options_default(&o);
     o.threads = 1;
@@ -164,11 +156,10 @@ static int emd_pair(size_t n, size_t m, const double *C, const int *s, const int
 static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_options *opt, int nt,
                       size_t nmax, double *D, progress_state *ps, wass_error_info *err) {
     size_t G = E->graphs;
-    int rc = WASS_OK;
-    size_t bad_g = G, bad_h = G;
-    wass_error_info first;
-    memset(&first, 0, sizeof first);
-    size_t done = 0;
+    /* a failure's index is g (G + 1) + h: the first graph g wins, h says
+     * which pair of its row failed (h <= G) */
+    wass__loop loop;
+    wass__loop_init(&loop, G * (G + 1));
     merged_nodes mn;
     memset(&mn, 0, sizeof mn);
     if (merge_nodes(E, opt->labels, &mn)) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
@@ -183,10 +174,7 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
         int ok = wrc == WASS_OK && C && s && t;
         size_t fb = 0;
         double mg = 0, mr = 0;
-        int master = 1;
-#ifdef _OPENMP
-        master = omp_get_thread_num() == 0;
-#endif
+        int master = wass__loop_reporter();
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1) nowait
 #endif
@@ -242,22 +230,7 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
                 D[h * G + g] = c;
             }
             D[g * G + g] = 0.0;
-            if (prc) {
-#ifdef _OPENMP
-#pragma omp critical(wass_graph_dist_err)
-#endif
-                if (g < bad_g) {
-                    bad_g = g;
-                    bad_h = h;
-                    rc = prc;
-                    first = e;
-                }
-            }
-            size_t now;
-#ifdef _OPENMP
-#pragma omp atomic capture
-#endif
-            now = done += G - 1 - g;
+            size_t now = wass__loop_item_done(&loop, g * (G + 1) + h, prc, &e, G - 1 - g);
             if (master) report(opt, ps, now, "distances");
         }
 #ifdef _OPENMP
@@ -274,8 +247,9 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
         free(t);
     }
     merged_free(&mn);
-    if (bad_g < G)
-        return wass__fail(err, rc, "graphs %zu and %zu: %s", bad_g + 1, bad_h + 1, first.message);
+    if (wass__loop_failed(&loop))
+        return wass__fail(err, loop.rc, "graphs %zu and %zu: %s", loop.bad / (G + 1) + 1,
+                          loop.bad % (G + 1) + 1, loop.err.message);
     return WASS_OK;
 }
 
@@ -379,7 +353,8 @@ static int grid(const wass_graph_embedding *E, const wass_graph_distance_options
     for (size_t g = 0; g < G && !rc; g++)
         rc = wass_embed(&fr, &cl[g], &sp[g], err);
     if (rc) goto done;
-    size_t donep = 0;
+    wass__loop loop;
+    wass__loop_init(&loop, G);
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 4)
 #endif
@@ -387,15 +362,8 @@ static int grid(const wass_graph_embedding *E, const wass_graph_distance_options
         D[g * G + g] = 0.0;
         for (size_t h = g + 1; h < G; h++)
             D[g * G + h] = D[h * G + g] = wass_sparse_l1(&sp[g], &sp[h]);
-        size_t now;
-#ifdef _OPENMP
-#pragma omp atomic capture
-#endif
-        now = donep += G - 1 - g;
-#ifdef _OPENMP
-        if (omp_get_thread_num() == 0)
-#endif
-            report(opt, ps, now, "distances (grid)");
+        size_t now = wass__loop_item_done(&loop, g, WASS_OK, NULL, G - 1 - g);
+        if (wass__loop_reporter()) report(opt, ps, now, "distances (grid)");
     }
 done:
     if (sp)
@@ -455,7 +423,7 @@ int wass_graph_distances(const wass_graph_embedding *E, const wass_graph_distanc
         rc = grid(E, &opt, nt, D, &ps, err);
         break;
     default:
-        return wass__fail(err, WASS_ERR_INVALID, "unknown method %d", opt.method);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown method %d", (int)opt.method);
     }
     if (rc) return rc;
     if (info) {

@@ -1,6 +1,7 @@
 /*
  * graph_internal.h - what the graph application's files share (not
- * installed): the small-problem transport solver used for all pairs.
+ * installed): the small-problem transport solver used for all pairs, and
+ * the TU reader on texts in memory (for the fuzzer).
  */
 #ifndef WASS_GRAPH_INTERNAL_H
 #define WASS_GRAPH_INTERNAL_H
@@ -36,5 +37,29 @@ void wass__transport_work_free(wass__transport_work *w);
 int wass__transport_solve(wass__transport_work *w, size_t n, size_t m, const double *C,
                           const int *s, const int *t, double *cost, double *gap,
                           double *min_reduced);
+
+/* The files of a TU data set, in the order of wass__tu_texts.text. */
+enum {
+    WASS__TU_A,
+    WASS__TU_GRAPH_INDICATOR,
+    WASS__TU_GRAPH_LABELS,
+    WASS__TU_NODE_LABELS,
+    WASS__TU_NODE_ATTRIBUTES,
+    WASS__TU_FILES
+};
+
+/* A TU data set in memory: name (as the folder's last component: the
+ * messages say "name_A.txt:LINE: ..."), and each file's text[f] of len[f]
+ * bytes (NUL bytes refused as in a file), or text[f] NULL where the file
+ * does not exist. */
+typedef struct {
+    const char *name;
+    const char *text[WASS__TU_FILES];
+    size_t len[WASS__TU_FILES];
+} wass__tu_texts;
+
+/* wass_tu_load on texts in memory: the same checks, results and messages
+ * (paths "name_SUFFIX"). The texts are not modified. */
+int wass__tu_load_texts(const wass__tu_texts *texts, wass_graph_set *out, wass_error_info *err);
 
 #endif
