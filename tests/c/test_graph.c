@@ -207,20 +207,26 @@ static void test_embed(void) {
     CHECK(strstr(e.message, "not symmetric") != NULL);
 }
 
-/* the fast solver against wass_emd on random problems, some degenerate */
+/* the fast solver against wass_emd on random problems, some degenerate:
+ * ties, equal rows and columns, n = 1 or m = 1, n != m, zero costs */
 static void test_transport(void) {
     uint64_t st = 7;
     wass__transport_work w;
-    CHECK(wass__transport_work_init(&w, 40, 40) == WASS_OK);
-    double C[1600];
-    int s[40], t[40];
-    double worst = 0;
-    for (int rep = 0; rep < 400; rep++) {
-        size_t n = 1 + test_rand_u64(&st) % 40, m = 1 + test_rand_u64(&st) % 40;
-        int kind = rep % 3;
+    CHECK(wass__transport_work_init(&w, 70, 70) == WASS_OK);
+    double C[4900];
+    int s[70], t[70];
+    double worst = 0, worst_gap = 0;
+    for (int rep = 0; rep < 600; rep++) {
+        size_t n = 1 + test_rand_u64(&st) % (rep < 500 ? 40 : 70);
+        size_t m = rep % 50 == 7 ? 1 : 1 + test_rand_u64(&st) % (rep < 500 ? 40 : 70);
+        int kind = rep % 5;
         for (size_t k = 0; k < n * m; k++) {
             double r = test_rand_unif(&st);
-            C[k] = kind == 0 ? r : kind == 1 ? floor(4 * r) : (double)(k % 3); /* ties */
+            C[k] = kind == 0   ? r
+                   : kind == 1 ? floor(4 * r)        /* many ties */
+                   : kind == 2 ? (double)(k % 3)     /* structured ties */
+                   : kind == 3 ? (double)(k / m % 2) /* equal rows in pairs */
+                               : 0.0;                /* all equal */
         }
         size_t a = n, b = m;
         while (b) {
@@ -229,26 +235,125 @@ static void test_transport(void) {
             b = q;
         }
         for (size_t i = 0; i < n; i++)
-            s[i] = (int)(m / a);
+            s[i] = (int)(m / a) * (rep % 7 == 3 ? 1 + (int)(i % 3) : 1);
+        int tot = 0;
+        for (size_t i = 0; i < n; i++)
+            tot += s[i];
         for (size_t j = 0; j < m; j++)
             t[j] = (int)(n / a);
-        double cost, gap, mr;
-        int rc = wass__transport_solve(&w, n, m, C, s, t, &cost, &gap, &mr);
-        CHECK(rc == WASS_OK);
-        CHECK(gap <= 1e-12 && mr >= -1e-12);
-        wass_problem pb = {.n = n, .m = m, .cost = wass_cost_dense(C, m, 1.0)};
+        if (rep % 7 == 3) { /* unequal masses: the columns take the rest in turn */
+            for (size_t j = 0; j < m; j++)
+                t[j] = tot / (int)m;
+            t[m - 1] += tot - (tot / (int)m) * (int)m;
+        }
+        wass__transport_result res;
+        int rc = wass__transport_solve_dense(&w, n, m, C, s, t, 1e-9, &res);
+        CHECK_MSG(rc == WASS_OK && res.certified, "rep %d (%zu x %zu): rc %d certified %d", rep, n,
+                  m, rc, rc == WASS_OK ? res.certified : -1);
+        if (rc != WASS_OK) continue;
+        if (res.gap > worst_gap) worst_gap = res.gap;
+        double *a2 = malloc((n + m) * sizeof *a2);
+        for (size_t i = 0; i < n; i++)
+            a2[i] = s[i];
+        for (size_t j = 0; j < m; j++)
+            a2[n + j] = t[j];
+        wass_problem pb = {
+            .n = n, .m = m, .a = a2, .b = a2 + n, .cost = wass_cost_dense(C, m, 1.0)};
         wass_result r;
         wass_error_info e;
         CHECK(wass_emd(&pb, NULL, &r, &e) == WASS_OK && r.status == WASS_OPTIMAL);
-        double d = fabs(cost - r.cost);
+        double d = fabs(res.cost - r.cost / tot); /* wass_emd: the total, masses as given */
         if (d > worst) worst = d;
         wass_result_free(&r);
+        free(a2);
     }
     CHECK_MSG(worst <= 1e-12, "worst difference to wass_emd %g", worst);
-    int bad[2] = {1, 1}, bt[2] = {1, 2};
-    double cc, g2, m2;
-    CHECK(wass__transport_solve(&w, 2, 2, C, bad, bt, &cc, &g2, &m2) == WASS_ERR_MASS_MISMATCH);
+    CHECK_MSG(worst_gap <= 1e-12, "worst certified gap %g", worst_gap);
+    int bad[2] = {1, 1}, bt[2] = {1, 2}, neg[2] = {-1, 3};
+    wass__transport_result res;
+    CHECK(wass__transport_solve_dense(&w, 2, 2, C, bad, bt, 1e-9, &res) == WASS_ERR_MASS_MISMATCH);
+    CHECK(wass__transport_solve_dense(&w, 2, 2, C, neg, bt, 1e-9, &res) == WASS_ERR_NEGATIVE);
+    CHECK(wass__transport_solve_dense(&w, 71, 2, C, bad, bt, 1e-9, &res) == WASS_ERR_SIZE);
+    /* a certificate that must fail: optimal flows, duals moved off */
+    int s2[2] = {1, 1}, t2[2] = {1, 1};
+    double C2[4] = {0, 1, 1, 0};
+    CHECK(wass__transport_solve_dense(&w, 2, 2, C2, s2, t2, 1e-9, &res) == WASS_OK);
+    CHECK(res.certified && res.cost == 0);
+    int xbad[4] = {0, 1, 1, 0};
+    double u0[2] = {0, 0}, v0[2] = {0, 0}, rm[2] = {0, 0};
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_OK);
+    CHECK(!res.certified && res.cost == 1);
+    int xoff[4] = {1, 1, 0, 0};
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xoff, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_ERR_INTERNAL);
     wass__transport_work_free(&w);
+}
+
+/* both builds of the vector loops (AVX2 where the CPU has it, and the
+ * baseline) give bitwise the same costs, flows and answers */
+static void test_transport_isa(void) {
+    uint64_t st = 21;
+    wass__transport_work w;
+    CHECK(wass__transport_work_init(&w, 90, 90) == WASS_OK);
+    double C[8100];
+    int s[90], t[90], x0[8100];
+    for (int rep = 0; rep < 60; rep++) {
+        size_t n = 1 + test_rand_u64(&st) % 90, m = 1 + test_rand_u64(&st) % 90;
+        for (size_t k = 0; k < n * m; k++)
+            C[k] = rep % 2 ? test_rand_unif(&st) : floor(3 * test_rand_unif(&st));
+        for (size_t i = 0; i < n; i++)
+            s[i] = (int)m;
+        for (size_t j = 0; j < m; j++)
+            t[j] = (int)n;
+        wass__transport_result r[2];
+        int have = w.isa;
+        for (int isa = 0; isa <= have; isa++) {
+            w.isa = isa;
+            CHECK(wass__transport_solve_dense(&w, n, m, C, s, t, 1e-9, &r[isa]) == WASS_OK);
+            CHECK(r[isa].certified);
+            if (isa == 0)
+                memcpy(x0, w.x, n * w.ld * sizeof *x0);
+            else
+                CHECK(memcmp(x0, w.x, n * w.ld * sizeof *x0) == 0);
+        }
+        w.isa = have;
+        if (have)
+            CHECK(r[0].cost == r[1].cost && r[0].gap == r[1].gap &&
+                  r[0].min_reduced == r[1].min_reduced);
+    }
+    wass__transport_work_free(&w);
+    /* the pair costs: both builds, and the scalar formula */
+    wass_graph_embedding E;
+    memset(&E, 0, sizeof E);
+    size_t off[3] = {0, 7, 18};
+    double X[18 * 5];
+    for (size_t k = 0; k < 18 * 5; k++)
+        X[k] = test_rand_unif(&st);
+    E.graphs = 2;
+    E.nodes = 18;
+    E.dim = 5;
+    E.offset = off;
+    E.X = X;
+    wass__merged_nodes mn;
+    CHECK(wass__merged_nodes_init(&mn, &E, 0) == WASS_OK);
+    double A[11 * 12], B[11 * 12];
+    int have = mn.avx2;
+    mn.avx2 = 0;
+    wass__pair_costs(&mn, 1, 0, 0, 0.0, A, 8);
+    mn.avx2 = have;
+    wass__pair_costs(&mn, 1, 0, 0, 0.0, B, 8);
+    CHECK(memcmp(A, B, 11 * 8 * sizeof *A) == 0);
+    for (size_t i = 0; i < 11; i++)
+        for (size_t j = 0; j < 8; j++) {
+            double sq = 0;
+            for (size_t k = 0; k < 5; k++) {
+                double d = X[(7 + i) * 5 + k] - X[j * 5 + k];
+                sq += d * d;
+            }
+            CHECK(A[i * 8 + j] == (j < 7 ? sqrt(sq) : 0.0));
+        }
+    wass__merged_nodes_free(&mn);
 }
 
 static void test_distances(void) {
@@ -452,6 +557,7 @@ int main(void) {
     test_reader_memory();
     test_embed();
     test_transport();
+    test_transport_isa();
     test_distances();
     test_merged();
     test_svm();
