@@ -491,7 +491,8 @@ typedef struct {
                                          their potentials (second-order error) */
     double cost_ab, cost_aa, cost_bb; /* transport costs sum P_ij C_ij of their plans */
     double marginal_error;            /* largest of the three */
-    int64_t iterations;               /* total over the three solves */
+    int64_t iterations;               /* total over the three solves, at the points (not the
+                                         multiscale start's coarse levels) */
     double seconds;
     char message[256];
 } wass_sinkhorn_divergence_result;
