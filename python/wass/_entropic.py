@@ -87,18 +87,29 @@ def sinkhorn2(a, b, M, reg, X=None, Y=None, metric="euclidean", p=1, q=2, tol=No
 
 def sinkhorn_divergence(X, Y, reg, a=None, b=None, metric="euclidean", p=1, q=2, tol=None,
                         max_iter=None, eps_scaling=None, scaling_factor=None, threads=None,
-                        log=False, strict=True, potentials=False):
+                        log=False, strict=True, potentials=False, gradients=False, init=None):
     """Debiased Sinkhorn divergence OT_reg(a, b) - (OT_reg(a, a) + OT_reg(b, b)) / 2
     between two weighted clouds X (n x d) and Y (m x d), OT_reg being the
     entropic objective <P, C> + reg KL(P | a x b). With ``log=True`` returns
     (value, dict with 'ot_ab', 'ot_aa', 'ot_bb', 'cost_ab', ..., 'status');
     ``potentials=True`` adds the potentials 'f_ab', 'g_ab' of (a, b) and
-    'f_aa', 'f_bb' of the symmetric problems to that dict."""
+    'f_aa', 'f_bb' of the symmetric problems to that dict, ``gradients=True``
+    the gradients 'grad_X' (n x d) and 'grad_Y' (m x d) of the divergence
+    with respect to the points (from the three plans; metric 'sqeuclidean'
+    with p = 1 only). ``init=(f_ab, f_aa, f_bb)``, the potentials of an
+    earlier call at the same reg and sizes, starts the three solves there
+    (a warm start: same result, fewer iterations when the clouds moved
+    little)."""
     a, b = _weights(a), _weights(b)
+    fi = (None, None, None) if init is None else tuple(init)
+    if len(fi) != 3:
+        raise ValueError("init must be (f_ab, f_aa, f_bb) or None")
     d = _wass.sinkhorn_divergence(X, Y, a, b, reg=float(reg), metric=metric, p=float(p),
                                   q=float(q), tol=tol, max_iter=max_iter,
                                   eps_scaling=eps_scaling, scaling_factor=scaling_factor,
-                                  threads=threads, potentials=bool(potentials))
+                                  threads=threads, potentials=bool(potentials),
+                                  gradients=bool(gradients), init_f_ab=fi[0], init_f_aa=fi[1],
+                                  init_f_bb=fi[2])
     _check_status(d, strict)
     if log:
         return d["divergence"], d

@@ -199,7 +199,7 @@ int wass_divergence_parse(const char *name, wass_divergence_kind *out) {
     return WASS_ERR_INVALID;
 }
 
-static const char *const grid_metric_names[] = {"cityblock", "chebyshev"};
+static const char *const grid_metric_names[] = {"cityblock", "chebyshev", "euclidean"};
 
 const char *wass_grid_metric_name(wass_grid_metric metric) {
     return wass__enum_name(grid_metric_names, WASS__COUNT(grid_metric_names), (int)metric);

@@ -37,41 +37,46 @@
 
 #define TRW WASS__TR_WORDS
 
+/* The vector helpers are always inlined: called out of line from the AVX2
+ * kernels (as a build without optimisation does), a 32-byte vector would be
+ * passed in memory by one side and in a register by the other. */
+#define TR_INLINE inline __attribute__((always_inline))
+
 typedef double tr_v4d __attribute__((vector_size(32)));
 typedef int64_t tr_v4l __attribute__((vector_size(32)));
 
-static inline tr_v4d tr_load(const double *p) {
+static TR_INLINE tr_v4d tr_load(const double *p) {
     tr_v4d x;
     memcpy(&x, p, sizeof x);
     return x;
 }
 
-static inline void tr_store(double *p, tr_v4d x) {
+static TR_INLINE void tr_store(double *p, tr_v4d x) {
     memcpy(p, &x, sizeof x);
 }
 
 /* mask ? a : b, lane by lane */
-static inline tr_v4d tr_blend(tr_v4l mask, tr_v4d a, tr_v4d b) {
+static TR_INLINE tr_v4d tr_blend(tr_v4l mask, tr_v4d a, tr_v4d b) {
     return (tr_v4d)((mask & (tr_v4l)a) | (~mask & (tr_v4l)b));
 }
 
 /* lane q all ones when bit q of bits4 is set */
-static inline tr_v4l tr_lanes(uint64_t bits4) {
+static TR_INLINE tr_v4l tr_lanes(uint64_t bits4) {
     int64_t b = (int64_t)bits4;
     tr_v4l x = {b, b, b, b}, one = {1, 2, 4, 8}, zero = {0, 0, 0, 0};
     return (x & one) != zero;
 }
 
 /* a < b ? a : b, the semantics of MINPD */
-static inline double tr_min(double a, double b) {
+static TR_INLINE double tr_min(double a, double b) {
     return a < b ? a : b;
 }
 
-static inline double tr_hmin(tr_v4d x) {
+static TR_INLINE double tr_hmin(tr_v4d x) {
     return tr_min(tr_min(x[0], x[1]), tr_min(x[2], x[3]));
 }
 
-static inline tr_v4d tr_vmin_generic(tr_v4d a, tr_v4d b) {
+static TR_INLINE tr_v4d tr_vmin_generic(tr_v4d a, tr_v4d b) {
     return tr_blend(a < b, a, b);
 }
 

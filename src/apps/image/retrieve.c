@@ -12,7 +12,9 @@
  * distance found, which gives exactly the brute-force answer. When all
  * points lie on one unit lattice (grey signatures) the projections are
  * cumulative sums over the lattice lines, O(width + height) a pair, and
- * cityblock / chebyshev solves run on the grid graph (wass_grid_emd).
+ * the exact solves run on the grid (wass_grid_emd: the grid graph for
+ * cityblock / chebyshev, the transport between the parts of a - b for
+ * euclidean on frames of up to 4096 pixels).
  */
 #include "apps/image/image_internal.h"
 #include "common/internal.h"
@@ -115,7 +117,9 @@ static int prepare(rctx *c, wass_error_info *err) {
                 c->mean[id * c->d + k] += weight(P, i, t) * P->X[i * c->d + k];
     }
     c->lattice = detect_lattice(c);
-    c->grid = c->lattice && c->ground.metric != WASS_EUCLIDEAN;
+    /* the euclidean grid solve computes its potential at every pixel of the
+     * frame: worth it on small frames (28 x 28 images) only */
+    c->grid = c->lattice && (c->ground.metric != WASS_EUCLIDEAN || c->W * c->H <= 4096);
     if (!c->lattice) return WASS_OK;
     c->ndir = 4;
     c->len[0] = c->W, c->len[1] = c->H, c->len[2] = c->len[3] = c->W + c->H - 1;
@@ -216,7 +220,9 @@ static int exact_pair(const rctx *c, scratch *s, const wass_cloud *P, const wass
                   (size_t)nearbyint(Q->X[2 * j] - c->ox)] += weight(Q, j, tq);
         wass_grid_options go;
         wass_grid_options_default(&go);
-        go.metric = c->ground.metric == WASS_CHEBYSHEV ? WASS_GRID_LINF : WASS_GRID_L1;
+        go.metric = c->ground.metric == WASS_CHEBYSHEV   ? WASS_GRID_LINF
+                    : c->ground.metric == WASS_EUCLIDEAN ? WASS_GRID_L2
+                                                         : WASS_GRID_L1;
         wass_grid_result gr;
         rc = wass_grid_emd(s->ha, s->hb, c->H, c->W, &go, &gr, err);
         memset(s->ha, 0, N * sizeof(double));
