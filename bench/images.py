@@ -10,17 +10,23 @@ Writes results_images.json and two figures (PNG) into --out (default
 build/bench/), and prints the numbers README_images.md quotes.
 
 Sections
-  pairs     exact W1 between 28 x 28 images (euclidean ground cost): wass
-            against POT's ot.emd2 on the 784 x 784 cost matrix; the grid
-            solver (cityblock, chebyshev) against the dense simplex and POT
-            on random images up to 128 x 128
+  pairs     exact W1 between 28 x 28 Fashion-MNIST images (euclidean and
+            cityblock ground costs): wass's grid solver and wass.solve
+            against POT's ot.emd2 on the 784 x 784 cost matrix, every tool
+            on each pair in turn, --pair-reps passes (wall and CPU medians)
+  grid      the grid solver (cityblock, chebyshev) on random images up to
+            128 x 128 against the dense path (wass.solve, automatic
+            algorithm), the dense simplex, POT, and LEMON's network simplex
+            and cost scaling on the same grid graph (bench/lemon_grid.cpp,
+            built with g++ -llemon)
   retrieval Fashion-MNIST, 10,000 training images as the database, the first
             1,000 test images as queries: kNN error (k = 10, majority) and
             precision@10 for pixel L2, the embedding, exact W1 (euclidean,
             pruned), exact W1 (cityblock, grid solver, pruned) and the
             embedding + exact re-rank; exact modes on a subset of queries
-  contours  silhouettes of the same images as 64 boundary points: exact EMD
-            (assignment) against the embedding's L1 distance
+  contours  silhouettes of the same images as 64 points along their traced
+            contours: exact EMD (assignment) against the embedding's L1
+            distance
   colour    nearest neighbours by colour signature among opencv-doc's
             colour photographs
 """
@@ -64,78 +70,165 @@ def timed(f, *a, **k):
 # ---- pairs ---------------------------------------------------------------------------
 
 
-def bench_pairs(test_imgs, args):
+def timed2(f, *a, **k):
+    """value, wall seconds, CPU seconds of this process"""
+    t, c = time.perf_counter(), time.process_time()
+    v = f(*a, **k)
+    return v, time.perf_counter() - t, time.process_time() - c
+
+
+def summary(samples):
+    """median wall and CPU seconds of [(wall, cpu), ...]"""
+    return {"wall_s": med([w for w, _ in samples]), "cpu_s": med([c for _, c in samples]),
+            "runs": len(samples)}
+
+
+def bench_fmnist_pairs(test_imgs, args):
+    """Exact W1 between 28 x 28 Fashion-MNIST images: POT's ot.emd2 on the
+    784 x 784 cost matrix against wass's grid solver (euclidean: the
+    transport between the parts of a - b; cityblock: the grid graph) and
+    wass.solve on the grey signatures and on the dense matrix; every tool
+    timed on each pair in turn, the whole loop repeated."""
     import ot
 
-    out = {}
     rng = np.random.default_rng(0)
     P = grid_points(28, 28)
-    M = ot.dist(P, P, metric="euclidean")
+    M = {m: ot.dist(P, P, metric=m) for m in ("euclidean", "cityblock")}
     npairs = 10 if args.quick else 40
+    reps = 1 if args.quick else args.pair_reps
     idx = rng.choice(len(test_imgs), size=(npairs, 2), replace=False)
-    t_pot, t_wass, t_wass_dense, worst = [], [], [], 0.0
+    pairs = []
     for i, j in idx:
-        a = test_imgs[i].ravel().astype(float)
-        b = test_imgs[j].ravel().astype(float)
-        a /= a.sum()
-        b /= b.sum()
-        v_pot, t = timed(ot.emd2, a, b, M)
-        t_pot.append(t)
-        (Xa, wa), (Xb, wb) = wi.grey_signature(test_imgs[i]), wi.grey_signature(test_imgs[j])
-        r, t = timed(wass.solve, a=wa, b=wb, X=Xa, Y=Xb, mass="normalize", plan=False,
-                     threads=1)
-        t_wass.append(t)
-        r2, t = timed(wass.solve, a=a, b=b, M=M, mass="normalize", plan=False, threads=1)
-        t_wass_dense.append(t)
-        worst = max(worst, abs(r.cost - v_pot), abs(r2.cost - v_pot))
-    out["euclid_28"] = {
-        "pairs": int(npairs), "pot_emd2_s": med(t_pot), "wass_points_s": med(t_wass),
-        "wass_dense_s": med(t_wass_dense), "speedup_points": med(t_pot) / med(t_wass),
-        "speedup_dense": med(t_pot) / med(t_wass_dense), "max_abs_diff": worst}
-    log("pairs euclid 28x28:", out["euclid_28"])
+        a = test_imgs[i].astype(float)
+        b = test_imgs[j].astype(float)
+        pairs.append((a / a.sum(), b / b.sum(), wi.grey_signature(test_imgs[i]),
+                      wi.grey_signature(test_imgs[j])))
+    tools = ["pot_euclidean", "grid_euclidean", "solve_points", "solve_dense", "pot_cityblock",
+             "grid_cityblock"]
+    t = {k: [] for k in tools}
+    worst = {"euclidean": 0.0, "cityblock": 0.0}
+    pivots = []
+    load0 = os.getloadavg()
+    for rep in range(reps):
+        for a, b, (Xa, wa), (Xb, wb) in pairs:
+            av, bv = a.ravel(), b.ravel()
+            ref, w, c = timed2(ot.emd2, av, bv, M["euclidean"])
+            t["pot_euclidean"].append((w, c))
+            g, w, c = timed2(wi.grid_emd, a, b, metric="euclidean")
+            t["grid_euclidean"].append((w, c))
+            pivots.append(g.iterations)
+            r1, w, c = timed2(wass.solve, a=wa, b=wb, X=Xa, Y=Xb, mass="normalize", plan=False,
+                              threads=1)
+            t["solve_points"].append((w, c))
+            r2, w, c = timed2(wass.solve, a=av, b=bv, M=M["euclidean"], mass="normalize",
+                              plan=False, threads=1)
+            t["solve_dense"].append((w, c))
+            worst["euclidean"] = max(worst["euclidean"], abs(g.cost - ref), abs(r1.cost - ref),
+                                     abs(r2.cost - ref))
+            assert g.certificate["duality_gap"] <= 1e-9
+            ref, w, c = timed2(ot.emd2, av, bv, M["cityblock"])
+            t["pot_cityblock"].append((w, c))
+            g, w, c = timed2(wi.grid_emd, a, b, metric="cityblock")
+            t["grid_cityblock"].append((w, c))
+            worst["cityblock"] = max(worst["cityblock"], abs(g.cost - ref))
+    out = {"pairs": int(npairs), "reps": reps, "loadavg_before": load0,
+           "loadavg_after": os.getloadavg(), "max_abs_diff": worst,
+           "grid_euclidean_pivots_median": med(pivots)}
+    for k in tools:
+        out[k] = summary(t[k])
+    for k, ref in [("grid_euclidean", "pot_euclidean"), ("solve_points", "pot_euclidean"),
+                   ("solve_dense", "pot_euclidean"), ("grid_cityblock", "pot_cityblock")]:
+        out["speedup_" + k] = {"wall": out[ref]["wall_s"] / out[k]["wall_s"],
+                               "cpu": out[ref]["cpu_s"] / out[k]["cpu_s"],
+                               "median_of_pair_ratios_cpu": med(
+                                   [r[1] / x[1] for r, x in zip(t[ref], t[k])])}
+    log("pairs 28x28:", json.dumps(out, default=float))
+    return out
 
+
+LEMON_GRID = os.path.join(os.path.dirname(__file__), "..", "build", "lemon_grid")
+
+
+def lemon_grid(a, b, metric, algo):
+    """LEMON on the same grid graph (bench/lemon_grid.cpp): solve seconds
+    (wall, CPU), cost"""
+    import subprocess
+    import tempfile
+
+    if not os.path.exists(LEMON_GRID):
+        src = os.path.join(os.path.dirname(__file__), "lemon_grid.cpp")
+        subprocess.check_call(["g++", "-O2", "-std=c++11", src, "-llemon", "-o", LEMON_GRID])
+    with tempfile.TemporaryDirectory() as d:
+        pre = os.path.join(d, "g")
+        a.astype(np.float64).tofile(pre + ".a.f64")
+        b.astype(np.float64).tofile(pre + ".b.f64")
+        p = subprocess.run([LEMON_GRID, pre, str(a.shape[0]), str(a.shape[1]), metric, algo],
+                           capture_output=True, text=True, check=True)
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    return r["lemon_solve_seconds"], r["lemon_solve_cpu_seconds"], r["lemon_cost"]
+
+
+def bench_grid(args):
+    """The grid solver on random images against the dense path (wass.solve,
+    AUTO: column generation from 64 x 64 on), the dense simplex, POT and
+    LEMON on the same grid graph; one pair after the other, each tool on it
+    in turn."""
+    import ot
+
+    rng = np.random.default_rng(0)
     grid = []
     sizes = [16, 28, 64] if args.quick else [16, 28, 32, 64, 128]
     for n in sizes:
         for metric in ["cityblock", "chebyshev"]:
-            if metric == "chebyshev" and n not in (28, 64):
+            if metric == "chebyshev" and n not in (28, 64, 128):
                 continue
-            reps = 1 if n >= 64 else 3
+            reps = 5 if n == 128 else 3
             Pn = grid_points(n, n)
-            row = {"n": n, "metric": metric, "reps": reps, "grid_s": [], "colgen_s": [],
-                   "simplex_s": [], "pot_s": [], "max_abs_diff": 0.0, "pivots": []}
+            tm = {k: [] for k in ["grid", "auto", "simplex", "pot", "lemon_ns", "lemon_ns_int",
+                                  "lemon_cs"]}
+            row = {"n": n, "metric": metric, "pairs": reps, "max_abs_diff": 0.0, "pivots": [],
+                   "auto_algorithm": None, "loadavg_before": os.getloadavg()}
             Mn = ot.dist(Pn, Pn, metric=metric) if n <= 64 else None
             for rep in range(reps):
                 a, b = rng.random((n, n)), rng.random((n, n))
-                g, t = timed(wi.grid_emd, a, b, metric=metric)
-                row["grid_s"].append(t)
+                a, b = a / a.sum(), b / b.sum()
+                g, w, c = timed2(wi.grid_emd, a, b, metric=metric)
+                tm["grid"].append((w, c))
                 row["pivots"].append(g.iterations)
-                an, bn = a.ravel() / a.sum(), b.ravel() / b.sum()
                 refs = []
-                r, t = timed(wass.solve, a=an, b=bn, X=Pn, Y=Pn, metric=metric, plan=False,
-                             mass="normalize", threads=1, algorithm="colgen")
-                row["colgen_s"].append(t)
+                an, bn = a.ravel(), b.ravel()
+                r, w, c = timed2(wass.solve, a=an, b=bn, X=Pn, Y=Pn, metric=metric, plan=False,
+                                 mass="normalize", threads=1)
+                tm["auto"].append((w, c))
+                row["auto_algorithm"] = getattr(r, "algorithm", None)
                 refs.append(r.cost)
                 if n <= 32:
-                    r, t = timed(wass.solve, a=an, b=bn, M=Mn, plan=False, mass="normalize",
-                                 threads=1, algorithm="simplex")
-                    row["simplex_s"].append(t)
+                    r, w, c = timed2(wass.solve, a=an, b=bn, M=Mn, plan=False, mass="normalize",
+                                     threads=1, algorithm="simplex")
+                    tm["simplex"].append((w, c))
                     refs.append(r.cost)
-                if Mn is not None and (n <= 32 or metric == "cityblock"):
-                    v, t = timed(ot.emd2, an, bn, Mn, numItermax=10 ** 8)
-                    row["pot_s"].append(t)
+                if Mn is not None and (n <= 32 or (metric == "cityblock" and rep == 0)):
+                    v, w, c = timed2(ot.emd2, an, bn, Mn, numItermax=10 ** 9)
+                    tm["pot"].append((w, c))
                     refs.append(v)
+                for algo, key in [("ns", "lemon_ns"), ("ns_int", "lemon_ns_int"),
+                                  ("cs", "lemon_cs")]:
+                    w, c, cost = lemon_grid(a, b, metric, algo)
+                    tm[key].append((w, c))
+                    if algo == "ns":
+                        refs.append(cost)
                 row["max_abs_diff"] = max([row["max_abs_diff"]] + [abs(g.cost - v) for v in refs])
-            for key in ["grid_s", "colgen_s", "simplex_s", "pot_s"]:
-                row[key] = med(row[key]) if row[key] else None
-            for key in ["colgen_s", "simplex_s", "pot_s"]:
-                if row[key]:
-                    row["speedup_vs_" + key[:-2]] = row[key] / row["grid_s"]
+            row["loadavg_after"] = os.getloadavg()
+            for k, v in tm.items():
+                row[k] = summary(v) if v else None
+            for k in ["auto", "simplex", "pot", "lemon_ns", "lemon_ns_int", "lemon_cs"]:
+                if row[k]:
+                    row["speedup_vs_" + k] = {"wall": row[k]["wall_s"] / row["grid"]["wall_s"],
+                                              "cpu": row[k]["cpu_s"] / row["grid"]["cpu_s"]}
             row["pivots"] = int(med(row["pivots"]))
-            log("grid", row)
+            log("grid", json.dumps(row, default=float))
             grid.append(row)
-    out["grid"] = grid
-    return out
+    return grid
 
 
 # ---- retrieval -----------------------------------------------------------------------
@@ -383,7 +476,9 @@ def main():
     ap.add_argument("--exact-queries", type=int, default=20)
     ap.add_argument("--grid-queries", type=int, default=100)
     ap.add_argument("--brute-queries", type=int, default=2)
-    ap.add_argument("--sections", default="pairs,retrieval,contours,colour")
+    ap.add_argument("--pair-reps", type=int, default=3,
+                    help="passes over the 28 x 28 pairs (each tool on each pair in turn)")
+    ap.add_argument("--sections", default="pairs,grid,retrieval,contours,colour")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     if not os.path.isdir(FMNIST):
@@ -398,9 +493,12 @@ def main():
     test = wi.read_idx(FMNIST + "/t10k-images-idx3-ubyte.gz", nq)
     ytest = wi.read_idx_labels(FMNIST + "/t10k-labels-idx1-ubyte.gz", nq).astype(int)
     sections = args.sections.split(",")
-    results = {"quick": args.quick}
+    results = {"quick": args.quick, "cpus": os.cpu_count()}
+    results["loadavg_start"] = os.getloadavg()
     if "pairs" in sections:
-        results["pairs"] = bench_pairs(test, args)
+        results["pairs"] = bench_fmnist_pairs(test, args)
+    if "grid" in sections:
+        results["grid"] = bench_grid(args)
     if "retrieval" in sections:
         results["retrieval"], res = bench_retrieval(train, ytrain, test, ytest, args)
         figure_retrieval(train, ytrain, test, ytest, res["exact_euclidean"]["index"],
@@ -410,6 +508,7 @@ def main():
         figure_flow(cq, os.path.join(args.out, "images_flow.png"))
     if "colour" in sections:
         results["colour"] = bench_colour(args)
+    results["loadavg_end"] = os.getloadavg()
     path = os.path.join(args.out, "results_images_%s.json" % "_".join(sections))
     with open(path, "w") as f:
         json.dump(results, f, indent=1, default=float)

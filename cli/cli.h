@@ -54,6 +54,10 @@ int cli_lib_error(const char *cmd, const wass_error_info *err);
  * internal errors and failed writes (WASS_ERR_IO while writing is mapped by
  * the caller), CLI_BAD_INPUT otherwise. */
 int cli_exit_code(int wass_err);
+/* Report a solve that failed with rc (cli_lib_error), and when the totals
+ * of the weights did not match, "(use USE for distributions of different
+ * total mass)". Returns the exit code. */
+int cli_solve_error(const char *cmd, int rc, const wass_error_info *err, const char *use);
 
 /* ---- options ------------------------------------------------------------------- */
 
@@ -140,6 +144,15 @@ typedef struct {
  * CLI_BAD_INPUT (after printing the error) or CLI_HELP. */
 int cli_parse_args(const cli_command_line *cl, int argc, char **argv, int *npos);
 
+/* The command line of a command that reads two files (what: "signature",
+ * "sample", "histogram"): options (and the shared table, may be NULL), and
+ * at most two positional paths into
+ * paths[0..1] (their count in *npos; a third is an error naming it). With
+ * need_two, fewer than two is an error too. Returns as cli_parse_args. */
+int cli_parse_two_files(const char *cmd, const char *usage, const cli_option *options,
+                        const cli_option *shared, const char *what, int need_two, int argc,
+                        char **argv, const char **paths, int *npos);
+
 /* Parse numbers given to an option; print an error naming the option and
  * return 0 when the text is not a (finite) number / an integer in range. */
 int cli_parse_double(const char *cmd, const char *opt, const char *text, double *out);
@@ -188,25 +201,52 @@ typedef struct {
  * total (in double). */
 void cli_balance_weights(cli_problem *in);
 
-/* cost_path != NULL: the dense form (wa_path and wb_path required, the cost
- * raised to the power p); else the signatures path_a and path_b with ground.
- * Prints the error and returns its exit code. */
-int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path,
-                     const char *wb_path, const char *path_a, const char *path_b,
-                     const wass_ground *ground, double p, cli_problem *out);
+/* A transport problem as a command line gives it: two signature files
+ * (a_path, b_path: the positional arguments) or --cost C --a WA --b WB, and
+ * the ground: --metric NAME, --q Q (have_q when given), --p P (cost =
+ * metric^P; with --cost the power the costs are already raised to). */
+typedef struct {
+    const char *a_path, *b_path, *cost_path, *wa_path, *wb_path, *metric_name;
+    double q, p;
+    int have_q, have_p;
+} cli_problem_args;
+
+/* The options of a problem (--cost, --a, --b, --metric, --q, --p) as a
+ * table into t (CLI_PROBLEM_OPTIONS rows, the end included), for a
+ * command's second table; pa gets the defaults q = 2, p = 1. */
+#define CLI_PROBLEM_OPTIONS 7
+void cli_problem_table(cli_problem_args *pa, cli_option table[CLI_PROBLEM_OPTIONS]);
+
+/* pa->cost_path != NULL: the dense form (wa_path and wb_path required, the
+ * cost raised to the power p); else the signatures a_path and b_path with
+ * ground. Prints the error and returns its exit code. */
+int cli_load_problem(const char *cmd, const cli_problem_args *pa, const wass_ground *ground,
+                     cli_problem *out);
 void cli_problem_free(cli_problem *in);
+/* Help text for commands that read a transport problem: its two forms (the
+ * next line says what a file may be), and the ground metric options. */
+#define CLI_HELP_PROBLEM_INPUTS                                                                    \
+    "  A, B           signature files, one point a row: the weight, then the\n"                    \
+    "                 coordinates; both with the same number of coordinates\n"                     \
+    "  --cost C       an n x m cost matrix (instead of A and B)\n"                                 \
+    "  --a WA         the n weights of the rows of C (one value a row)\n"                          \
+    "  --b WB         the m weights of the columns of C\n"                                         \
+    "  Files are text (comma, tab or space separated; '#' starts a comment) or\n"
+#define CLI_HELP_METRIC                                                                            \
+    "  --metric NAME  ground metric between points: euclidean (default),\n"                        \
+    "                 sqeuclidean, cityblock, chebyshev, minkowski\n"                              \
+    "  --q Q          exponent of the Minkowski metric (>= 1, default 2)\n"
+
 /* Check that the arguments give exactly one form of a problem: npos
  * positional signature files (2 expected) or all of --cost, --a, --b (and
  * then no --metric / --q). Prints the error; returns CLI_OK or CLI_BAD_INPUT. */
-int cli_check_problem_form(const char *cmd, int npos, const char *cost_path, const char *wa_path,
-                           const char *wb_path, int metric_given, int q_given);
+int cli_check_problem_form(const char *cmd, int npos, const cli_problem_args *pa);
 
 /* The ground of a problem from --metric NAME (default euclidean), --q Q
  * (Minkowski only) and --p P; *label (may be NULL) receives the metric's
- * name, or "dense" when cost_path is given (the ground then only carries p).
- * Prints the error; returns CLI_OK or CLI_BAD_INPUT. */
-int cli_ground(const char *cmd, const char *cost_path, const char *metric_name, int have_q,
-               double q, double p, wass_ground *out, const char **label);
+ * name, or "dense" with --cost (the ground then only carries p). Prints the
+ * error; returns CLI_OK or CLI_BAD_INPUT. */
+int cli_ground(const char *cmd, const cli_problem_args *pa, wass_ground *out, const char **label);
 
 /* Load a vector: one value a row (n x 1), a single row (1 x n) or a 1-D .npy.
  * Prints the error and returns its exit code. *out is malloc'ed. */
@@ -248,6 +288,12 @@ void cli_json_int(cli_json *j, const char *key, long long v);
 void cli_json_str(cli_json *j, const char *key, const char *v);
 void cli_json_bool(cli_json *j, const char *key, int v);
 void cli_json_null(cli_json *j, const char *key);
+/* The output of a command whose answer is one number v: with json, j is
+ * begun on stdout with {key: v} and 1 returned (the caller adds its fields
+ * and ends it); else v alone with 17 significant digits, and 0. */
+int cli_output_number(cli_json *j, int json, const char *key, double v);
+/* The sizes of a problem: "n", "m" and, when d > 0, "d". */
+void cli_json_sizes(cli_json *j, size_t n, size_t m, size_t d);
 void cli_json_end(cli_json *j);
 /* Write s as a JSON string literal (quotes and escapes included). */
 void cli_json_write_string(FILE *f, const char *s);
@@ -266,5 +312,8 @@ typedef struct {
 void cli_progress(double fraction, const char *stage, void *user);
 int cli_progress_enabled(void);
 void cli_progress_done(cli_progress_state *st);
+/* Install cli_progress reporting to st in *fn and *user when
+ * cli_progress_enabled(); else leave them as they are. */
+void cli_progress_attach(cli_progress_state *st, wass_progress_fn *fn, void **user);
 
 #endif

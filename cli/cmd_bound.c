@@ -39,26 +39,21 @@ static const char *const bound_usage =
 
 int cmd_bound(int argc, char **argv) {
     const char *cmd = "bound";
-    const char *paths[2] = {NULL, NULL}, *kind = NULL, *metric_name = NULL;
-    const char *cost_path = NULL, *wa_path = NULL, *wb_path = NULL;
-    int json = 0, have_q = 0;
-    double p = 1.0, q = 2.0;
+    const char *paths[2] = {NULL, NULL}, *kind = NULL;
+    int json = 0;
     long threads = 0;
-    const cli_option options[] = {
-        CLI_OPT_STR("--kind", &kind),       CLI_OPT_STR("--metric", &metric_name),
-        CLI_OPT_STR("--cost", &cost_path),  CLI_OPT_STR("--a", &wa_path),
-        CLI_OPT_STR("--b", &wb_path),       CLI_OPT_DOUBLE("--p", &p, NULL),
-        CLI_OPT_DOUBLE("--q", &q, &have_q), CLI_OPT_LONG("--threads", &threads, 0, 4096),
-        CLI_OPT_FLAG("--json", &json),      CLI_OPT_END};
-    const cli_command_line cl = {.cmd = cmd,
-                                 .usage = bound_usage,
-                                 .options = options,
-                                 .pos = paths,
-                                 .max_pos = 2,
-                                 .extra =
-                                     "unexpected argument '%s' (two signature files expected)"};
-    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    cli_problem_args pa;
+    memset(&pa, 0, sizeof pa);
+    cli_option problem[CLI_PROBLEM_OPTIONS];
+    cli_problem_table(&pa, problem);
+    const cli_option options[] = {CLI_OPT_STR("--kind", &kind),
+                                  CLI_OPT_LONG("--threads", &threads, 0, 4096),
+                                  CLI_OPT_FLAG("--json", &json), CLI_OPT_END};
+    int npos, rc = cli_parse_two_files(cmd, bound_usage, options, problem, "signature", 0, argc,
+                                       argv, paths, &npos);
     if (rc) return rc == CLI_HELP ? CLI_OK : rc;
+    pa.a_path = paths[0];
+    pa.b_path = paths[1];
     if (!kind) {
         cli_error(cmd, "--kind is required: centroid or relaxed (see 'wass bound --help')");
         return CLI_BAD_INPUT;
@@ -68,26 +63,25 @@ int cmd_bound(int argc, char **argv) {
         cli_error(cmd, "--kind: unknown bound '%s' (centroid or relaxed)", kind);
         return CLI_BAD_INPUT;
     }
-    if (centroid && cost_path && wa_path && wb_path && npos == 0) {
+    if (centroid && pa.cost_path && pa.wa_path && pa.wb_path && npos == 0) {
         cli_error(cmd, "--kind centroid needs point coordinates (two signature files), not --cost");
         return CLI_BAD_INPUT;
     }
-    if (cli_check_problem_form(cmd, npos, cost_path, wa_path, wb_path, metric_name != NULL, have_q))
-        return CLI_BAD_INPUT;
+    if (cli_check_problem_form(cmd, npos, &pa)) return CLI_BAD_INPUT;
+    const double p = pa.p;
     if (!(p > 0)) {
         cli_error(cmd, "--p: %g must be positive", p);
         return CLI_BAD_INPUT;
     }
     wass_ground g;
     const char *metric;
-    if (cli_ground(cmd, cost_path, metric_name, have_q, q, p, &g, &metric)) return CLI_BAD_INPUT;
+    if (cli_ground(cmd, &pa, &g, &metric)) return CLI_BAD_INPUT;
 
     cli_problem in;
     memset(&in, 0, sizeof in);
     double bound = 0;
     wass_error_info err;
-    if ((rc = cli_load_problem(cmd, cost_path, wa_path, wb_path, paths[0], paths[1], &g, p, &in)))
-        goto done;
+    if ((rc = cli_load_problem(cmd, &pa, &g, &in))) goto done;
     if (centroid) {
         wass_cloud P = {in.A.n, in.A.d, in.A.X, in.A.w}, Q = {in.B.n, in.B.d, in.B.X, in.B.w};
         rc = wass_bound_centroid(&P, &Q, &g, &bound, &err);
@@ -98,19 +92,14 @@ int cmd_bound(int argc, char **argv) {
         rc = cli_lib_error(cmd, &err);
         goto done;
     }
-    if (json) {
-        cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_num(&j, "bound", bound);
+    cli_json j;
+    if (cli_output_number(&j, json, "bound", bound)) {
         cli_json_num(&j, "distance_bound", pow(bound, 1.0 / p));
         cli_json_str(&j, "kind", centroid ? "centroid" : "relaxed");
         cli_json_str(&j, "metric", metric);
         cli_json_num(&j, "p", p);
-        cli_json_int(&j, "n", (long long)in.pb.n);
-        cli_json_int(&j, "m", (long long)in.pb.m);
+        cli_json_sizes(&j, in.pb.n, in.pb.m, 0);
         cli_json_end(&j);
-    } else {
-        printf("%.17g\n", bound);
     }
     rc = CLI_OK;
 done:

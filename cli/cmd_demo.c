@@ -25,8 +25,8 @@ static const char *const demo_usage =
     "\n"
     "  -h, --help  show this help\n";
 
-/* Solve and check the certificate; prints the error and returns nonzero when
- * the solve is not certified optimal. */
+/* Solve and check the certificate; prints the error and returns nonzero
+ * (res then released) when the solve is not certified optimal. */
 static int solve(const wass_problem *pb, wass_result *res) {
     wass_options opt;
     wass_error_info err;
@@ -34,13 +34,15 @@ static int solve(const wass_problem *pb, wass_result *res) {
     wass_options_default(&opt);
     opt.threads = 1;
     int rc = wass_emd(pb, &opt, res, &err);
-    if (rc != WASS_OK) return cli_lib_error("demo", &err);
-    if (res->status != WASS_OPTIMAL || !res->cert.checked || !res->cert.certified) {
+    if (rc != WASS_OK) {
+        rc = cli_lib_error("demo", &err);
+    } else if (res->status != WASS_OPTIMAL || !res->cert.checked || !res->cert.certified) {
         cli_error("demo", "the solve is not certified optimal (status '%s')",
                   wass_status_string(res->status));
-        return CLI_FAILURE;
+        rc = CLI_FAILURE;
     }
-    return CLI_OK;
+    if (rc) wass_result_free(res);
+    return rc;
 }
 
 /* Round values that differ from zero by rounding alone, so "-0.000" is not printed. */
@@ -78,19 +80,10 @@ static int demo_bins(void) {
         printf("%7.2f", b[i]);
     puts("\n");
 
-    wass_problem pb;
-    memset(&pb, 0, sizeof pb);
-    pb.n = pb.m = N;
-    pb.a = a;
-    pb.b = b;
-    pb.cost = wass_cost_dense(C, N, 1.0);
+    wass_problem pb = {.n = N, .m = N, .a = a, .b = b, .cost = wass_cost_dense(C, N, 1.0)};
     wass_result res;
-    memset(&res, 0, sizeof res);
     int rc = solve(&pb, &res);
-    if (rc) {
-        wass_result_free(&res);
-        return rc;
-    }
+    if (rc) return rc;
     double P[N * N] = {0};
     for (size_t k = 0; k < res.plan_len; k++)
         P[res.plan[k].i * N + res.plan[k].j] = res.plan[k].mass;
@@ -220,12 +213,9 @@ static int demo_lines(void) {
                 rc = cli_lib_error("demo", &err);
                 goto done;
             }
-        wass_problem pb;
-        memset(&pb, 0, sizeof pb);
-        pb.n = pb.m = N;
-        pb.cost = wass_cost_points(X, Y, 2, wass_ground_make(WASS_EUCLIDEAN, 1.0));
+        wass_cost cost = wass_cost_points(X, Y, 2, wass_ground_make(WASS_EUCLIDEAN, 1.0));
+        wass_problem pb = {.n = N, .m = N, .cost = cost};
         wass_result res;
-        memset(&res, 0, sizeof res);
         rc = solve(&pb, &res);
         double w1 = res.cost;
         wass_result_free(&res);
@@ -263,20 +253,11 @@ static int demo_sand(void) {
     rule();
     puts("Pile A: 6 grains of mass 1 near (0, 0). Pile B: 4 heaps of masses 2, 1.5,");
     puts("1.5, 1 near (4, 2). Moving mass w over a distance d costs w * d.\n");
-    wass_problem pb;
-    memset(&pb, 0, sizeof pb);
-    pb.n = n;
-    pb.m = m;
-    pb.a = wa;
-    pb.b = wb;
-    pb.cost = wass_cost_points(X, Y, 2, wass_ground_make(WASS_EUCLIDEAN, 1.0));
+    wass_cost cost = wass_cost_points(X, Y, 2, wass_ground_make(WASS_EUCLIDEAN, 1.0));
+    wass_problem pb = {.n = n, .m = m, .a = wa, .b = wb, .cost = cost};
     wass_result res;
-    memset(&res, 0, sizeof res);
     int rc = solve(&pb, &res);
-    if (rc) {
-        wass_result_free(&res);
-        return rc;
-    }
+    if (rc) return rc;
     puts("Optimal plan (every move of sand):");
     printf("  %-16s %-16s %8s %9s %9s\n", "from (A)", "to (B)", "mass", "distance", "work");
     for (size_t k = 0; k < res.plan_len; k++) {

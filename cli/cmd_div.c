@@ -32,19 +32,9 @@ int cmd_div(int argc, char **argv) {
     int json = 0, bits = 0;
     const cli_option options[] = {CLI_OPT_STR("--kind", &kind_name), CLI_OPT_FLAG("--bits", &bits),
                                   CLI_OPT_FLAG("--json", &json), CLI_OPT_END};
-    const cli_command_line cl = {.cmd = cmd,
-                                 .usage = div_usage,
-                                 .options = options,
-                                 .pos = paths,
-                                 .max_pos = 2,
-                                 .extra =
-                                     "unexpected argument '%s' (two histogram files expected)"};
-    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    int npos, rc = cli_parse_two_files(cmd, div_usage, options, NULL, "histogram", 1, argc, argv,
+                                       paths, &npos);
     if (rc) return rc == CLI_HELP ? CLI_OK : rc;
-    if (npos != 2) {
-        cli_error(cmd, "two histogram files expected, got %d (see 'wass div --help')", npos);
-        return CLI_BAD_INPUT;
-    }
     if (!kind_name) {
         cli_error(cmd, "--kind is required (tv, kl or js)");
         return CLI_BAD_INPUT;

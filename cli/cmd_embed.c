@@ -41,14 +41,8 @@ int cmd_embed(int argc, char **argv) {
     const cli_option options[] = {
         CLI_OPT_LONG("--seed", &seed, 0, LONG_MAX), CLI_OPT_LONG("--levels", &levels, 1, 58),
         CLI_OPT_DOUBLE("--cell", &cell, &have_cell), CLI_OPT_FLAG("--json", &json), CLI_OPT_END};
-    const cli_command_line cl = {.cmd = cmd,
-                                 .usage = embed_usage,
-                                 .options = options,
-                                 .pos = paths,
-                                 .max_pos = 2,
-                                 .extra =
-                                     "unexpected argument '%s' (two signature files expected)"};
-    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    int npos, rc = cli_parse_two_files(cmd, embed_usage, options, NULL, "signature", 0, argc, argv,
+                                       paths, &npos);
     if (rc) return rc == CLI_HELP ? CLI_OK : rc;
     if (have_cell && !(cell > 0)) {
         cli_error(cmd, "--cell: %g must be positive", cell);
@@ -79,21 +73,15 @@ int cmd_embed(int argc, char **argv) {
         goto done;
     }
     double dist = wass_sparse_l1(&ea, &eb);
-    if (json) {
-        cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_num(&j, "distance", dist);
+    cli_json j;
+    if (cli_output_number(&j, json, "distance", dist)) {
         cli_json_int(&j, "levels", fr.levels);
         cli_json_num(&j, "cell", fr.cell);
         cli_json_int(&j, "nnz_a", (long long)ea.len);
         cli_json_int(&j, "nnz_b", (long long)eb.len);
         cli_json_int(&j, "seed", seed);
-        cli_json_int(&j, "n", (long long)A.n);
-        cli_json_int(&j, "m", (long long)B.n);
-        cli_json_int(&j, "d", (long long)A.d);
+        cli_json_sizes(&j, A.n, B.n, A.d);
         cli_json_end(&j);
-    } else {
-        printf("%.17g\n", dist);
     }
     rc = CLI_OK;
 done:

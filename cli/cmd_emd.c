@@ -15,19 +15,10 @@ static const char *const emd_usage =
     "\n"
     "Exact optimal transport (network simplex) with a certificate of optimality.\n"
     "\n"
-    "inputs:\n"
-    "  A, B           signature files, one point a row: the weight, then the\n"
-    "                 coordinates; both with the same number of coordinates\n"
-    "  --cost C       an n x m cost matrix (instead of A and B)\n"
-    "  --a WA         the n weights of the rows of C (one value a row)\n"
-    "  --b WB         the m weights of the columns of C\n"
-    "  Files are text (comma, tab or space separated; '#' starts a comment) or\n"
+    "inputs:\n" CLI_HELP_PROBLEM_INPUTS
     "  NumPy .npy (float64 or float32, 1-D or 2-D); - reads standard input.\n"
     "\n"
-    "options:\n"
-    "  --metric NAME  ground metric between points: euclidean (default),\n"
-    "                 sqeuclidean, cityblock, chebyshev, minkowski\n"
-    "  --q Q          exponent of the Minkowski metric (>= 1, default 2)\n"
+    "options:\n" CLI_HELP_METRIC
     "  --p P          cost = metric^P (default 1); distance = cost^(1/P) is W_P.\n"
     "                 With --cost: the power the given costs are already raised to\n"
     "  --mass MODE    balanced: the totals must agree (default; within 1e-9\n"
@@ -58,10 +49,9 @@ static const char *const emd_usage =
     "with status 1 (also when the pivot limit is reached). Bad input exits 2.\n";
 
 typedef struct {
-    const char *a_path, *b_path, *cost_path, *wa_path, *wb_path;
-    const char *metric_name, *mass_name, *plan_path, *duals_path;
-    double q, p;
-    int json, have_q, have_p;
+    cli_problem_args pa;
+    const char *mass_name, *plan_path, *duals_path;
+    int json;
     long threads;
     long max_iter;
 } emd_args;
@@ -69,38 +59,24 @@ typedef struct {
 static int parse_args(int argc, char **argv, emd_args *o) {
     const char *cmd = "emd";
     memset(o, 0, sizeof *o);
-    o->q = 2.0;
-    o->p = 1.0;
+    cli_option problem[CLI_PROBLEM_OPTIONS];
+    cli_problem_table(&o->pa, problem);
     const char *pos[2] = {NULL, NULL};
-    const cli_option options[] = {CLI_OPT_STR("--metric", &o->metric_name),
-                                  CLI_OPT_STR("--mass", &o->mass_name),
+    const cli_option options[] = {CLI_OPT_STR("--mass", &o->mass_name),
                                   CLI_OPT_STR("--plan", &o->plan_path),
                                   CLI_OPT_STR("--duals", &o->duals_path),
-                                  CLI_OPT_STR("--cost", &o->cost_path),
-                                  CLI_OPT_STR("--a", &o->wa_path),
-                                  CLI_OPT_STR("--b", &o->wb_path),
-                                  CLI_OPT_DOUBLE("--q", &o->q, &o->have_q),
-                                  CLI_OPT_DOUBLE("--p", &o->p, &o->have_p),
                                   CLI_OPT_LONG("--threads", &o->threads, 0, 4096),
                                   CLI_OPT_LONG("--max-iter", &o->max_iter, 0, LONG_MAX),
                                   CLI_OPT_FLAG("--json", &o->json),
                                   CLI_OPT_END};
-    const cli_command_line cl = {.cmd = cmd,
-                                 .usage = emd_usage,
-                                 .options = options,
-                                 .pos = pos,
-                                 .max_pos = 2,
-                                 .extra =
-                                     "unexpected argument '%s' (two signature files expected)"};
-    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    int npos, rc = cli_parse_two_files(cmd, emd_usage, options, problem, "signature", 0, argc, argv,
+                                       pos, &npos);
     if (rc) return rc;
-    o->a_path = pos[0];
-    o->b_path = pos[1];
-    if (cli_check_problem_form(cmd, npos, o->cost_path, o->wa_path, o->wb_path,
-                               o->metric_name != NULL, o->have_q))
-        return CLI_BAD_INPUT;
-    if (!(o->p > 0)) {
-        cli_error(cmd, "--p: %g must be positive", o->p);
+    o->pa.a_path = pos[0];
+    o->pa.b_path = pos[1];
+    if (cli_check_problem_form(cmd, npos, &o->pa)) return CLI_BAD_INPUT;
+    if (!(o->pa.p > 0)) {
+        cli_error(cmd, "--p: %g must be positive", o->pa.p);
         return CLI_BAD_INPUT;
     }
     return CLI_OK;
@@ -130,11 +106,10 @@ static void print_json(const emd_args *o, const wass_result *res, const char *me
         cli_json_null(&j, "duality_gap");
         cli_json_null(&j, "gap_bound");
     }
-    cli_json_int(&j, "n", (long long)res->n);
-    cli_json_int(&j, "m", (long long)res->m);
+    cli_json_sizes(&j, res->n, res->m, 0);
     cli_json_num(&j, "work", res->work);
     cli_json_num(&j, "flow", res->flow);
-    cli_json_num(&j, "p", o->p);
+    cli_json_num(&j, "p", o->pa.p);
     cli_json_str(&j, "metric", metric);
     cli_json_str(&j, "mass", mass);
     cli_json_int(&j, "plan_len", (long long)res->plan_len);
@@ -200,18 +175,14 @@ int cmd_emd(int argc, char **argv) {
     const char *mass = wass_mass_name(opt.mass);
     wass_ground ground;
     const char *metric;
-    if (cli_ground(cmd, o.cost_path, o.metric_name, o.have_q, o.q, o.p, &ground, &metric))
-        return CLI_BAD_INPUT;
+    if (cli_ground(cmd, &o.pa, &ground, &metric)) return CLI_BAD_INPUT;
     opt.threads = (int)o.threads;
     opt.max_iter = (int64_t)o.max_iter;
     opt.want_plan = 1; /* cheap (at most n + m - 1 entries); plan_len is reported */
     opt.want_duals = 1;
     opt.certify = 1;
     cli_progress_state prog = {cmd, 0, -1};
-    if (cli_progress_enabled()) {
-        opt.progress = cli_progress;
-        opt.progress_user = &prog;
-    }
+    cli_progress_attach(&prog, &opt.progress, &opt.progress_user);
 
     cli_problem in;
     memset(&in, 0, sizeof in);
@@ -219,19 +190,13 @@ int cmd_emd(int argc, char **argv) {
     wass_error_info err;
     memset(&res, 0, sizeof res);
 
-    if ((rc = cli_load_problem(cmd, o.cost_path, o.wa_path, o.wb_path, o.a_path, o.b_path, &ground,
-                               o.p, &in)))
-        goto done;
+    if ((rc = cli_load_problem(cmd, &o.pa, &ground, &in))) goto done;
     opt.mass_tol = in.mass_tol; /* follows the precision of the weight files */
 
     rc = wass_emd(&in.pb, &opt, &res, &err);
     cli_progress_done(&prog);
     if (rc != WASS_OK) {
-        int code = cli_lib_error(cmd, &err);
-        if (rc == WASS_ERR_MASS_MISMATCH)
-            fprintf(stderr, "wass emd: (use --mass normalize or --mass partial for distributions "
-                            "of different total mass)\n");
-        rc = code;
+        rc = cli_solve_error(cmd, rc, &err, "--mass normalize or --mass partial");
         goto done;
     }
     if (res.status != WASS_OPTIMAL) {

@@ -103,12 +103,7 @@ static int write_embeddings(const char *cmd, const char *path, const wass_graph_
 }
 
 static int parse_psd(const char *cmd, const char *name, const char *v, void *target) {
-    int *psd = target;
-    if (strcmp(v, "none") == 0)
-        *psd = WASS_GRAPH_PSD_NONE;
-    else if (strcmp(v, "clip") == 0)
-        *psd = WASS_GRAPH_PSD_CLIP;
-    else {
+    if (wass_graph_psd_parse(v, (wass_graph_psd *)target) != WASS_OK) {
         cli_error(cmd, "%s: expected none or clip, found '%s'", name, v);
         return 0;
     }
@@ -120,7 +115,8 @@ typedef struct {
     const char *dir, *dist_path, *emb_path;
     long dim, cv, inner, threads, seed;
     double penalty;
-    int labels, approx, many, json, psd;
+    int labels, approx, many, json;
+    wass_graph_psd psd;
 } graphs_args;
 
 /* Parse and check the command line into *a. Returns -1 to go on, else the
@@ -217,10 +213,7 @@ static int graphs_distances(const graphs_args *a, const wass_graph_embedding *E,
     dopt.label_penalty = a->penalty;
     dopt.seed = (uint64_t)a->seed;
     dopt.threads = (int)a->threads;
-    if (cli_progress_enabled()) {
-        dopt.progress = cli_progress;
-        dopt.progress_user = &ps;
-    }
+    cli_progress_attach(&ps, &dopt.progress, &dopt.progress_user);
     int lrc = wass_graph_distances(E, &dopt, *D, info, &e);
     if (dopt.progress) cli_progress_done(&ps);
     return lrc ? cli_lib_error(cmd, &e) : CLI_OK;
@@ -244,10 +237,7 @@ static int graphs_classify(const graphs_args *a, const wass_graph_set *gs, const
     copt.seed = (uint64_t)a->seed;
     copt.threads = (int)a->threads;
     cli_progress_state ps2 = {cmd, 0, -1};
-    if (cli_progress_enabled()) {
-        copt.progress = cli_progress;
-        copt.progress_user = &ps2;
-    }
+    cli_progress_attach(&ps2, &copt.progress, &copt.progress_user);
     int lrc = wass_graph_classify(D, gs->graph_label, G, &copt, cr, &e);
     if (copt.progress) cli_progress_done(&ps2);
     return lrc ? cli_lib_error(cmd, &e) : CLI_OK;
@@ -279,7 +269,7 @@ static void graphs_print_json(const graphs_args *a, const wass_graph_set *gs,
     if (a->cv > 0) {
         cli_json_int(&j, "folds", a->cv);
         cli_json_int(&j, "inner_folds", a->inner);
-        cli_json_str(&j, "psd", wass_graph_psd_name((wass_graph_psd)a->psd));
+        cli_json_str(&j, "psd", wass_graph_psd_name(a->psd));
         cli_json_num(&j, "accuracy_mean", cr->mean);
         cli_json_num(&j, "accuracy_std", cr->std);
         cli_json_int(&j, "clipped_eigenvalues", (long long)cr->negative_eigenvalues);
@@ -311,8 +301,8 @@ static void graphs_print_text(const graphs_args *a, const wass_graph_set *gs,
     printf("\n");
     if (a->cv > 0)
         printf("accuracy %.2f +- %.2f %% (%ld-fold, inner %ld, psd %s, seed %ld, %.2f s)\n",
-               100 * cr->mean, 100 * cr->std, a->cv, a->inner,
-               wass_graph_psd_name((wass_graph_psd)a->psd), a->seed, cr->seconds);
+               100 * cr->mean, 100 * cr->std, a->cv, a->inner, wass_graph_psd_name(a->psd), a->seed,
+               cr->seconds);
     printf("peak memory %.1f MiB\n", peak_rss_mib());
 }
 

@@ -208,10 +208,7 @@ static int classify(const char *cmd, knn_ctx *c) {
     co->seed = (uint64_t)c->seed;
     co->knn.wmd.threads = (int)c->threads;
     cli_progress_state prog = {cmd, 0, -1};
-    if (cli_progress_enabled()) {
-        co->knn.progress = cli_progress;
-        co->knn.progress_user = &prog;
-    }
+    cli_progress_attach(&prog, &co->knn.progress, &co->knn.progress_user);
     wass_error_info e;
     int lr = wass_knn_classify(&c->wv, c->btrain, c->train.label, c->ntrain, c->btest,
                                c->test.label, c->ntest, co, &c->res, &e);

@@ -77,18 +77,9 @@ int cmd_line(int argc, char **argv) {
     double p = 1.0;
     const cli_option options[] = {CLI_OPT_DOUBLE("--p", &p, NULL), CLI_OPT_FLAG("--json", &json),
                                   CLI_OPT_END};
-    const cli_command_line cl = {.cmd = cmd,
-                                 .usage = line_usage,
-                                 .options = options,
-                                 .pos = paths,
-                                 .max_pos = 2,
-                                 .extra = "unexpected argument '%s' (two sample files expected)"};
-    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    int npos, rc = cli_parse_two_files(cmd, line_usage, options, NULL, "sample", 1, argc, argv,
+                                       paths, &npos);
     if (rc) return rc == CLI_HELP ? CLI_OK : rc;
-    if (npos != 2) {
-        cli_error(cmd, "two sample files expected, got %d (see 'wass line --help')", npos);
-        return CLI_BAD_INPUT;
-    }
     if (!(p >= 1)) {
         cli_error(cmd, "--p: %g must be >= 1", p);
         return CLI_BAD_INPUT;
@@ -103,16 +94,11 @@ int cmd_line(int argc, char **argv) {
         rc = cli_lib_error(cmd, &err);
         goto done;
     }
-    if (json) {
-        cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_num(&j, "distance", dist);
+    cli_json j;
+    if (cli_output_number(&j, json, "distance", dist)) {
         cli_json_num(&j, "p", p);
-        cli_json_int(&j, "n", (long long)n);
-        cli_json_int(&j, "m", (long long)m);
+        cli_json_sizes(&j, n, m, 0);
         cli_json_end(&j);
-    } else {
-        printf("%.17g\n", dist);
     }
     rc = CLI_OK;
 done:

@@ -31,10 +31,11 @@ static const char *const retrieve_usage =
     "                     rerank: the embedding's top R re-ranked by exact EMD;\n"
     "                     brute: exact EMD to every image\n"
     "  --rerank R         R for --mode rerank (default 10 k)\n"
-    "  --metric M         ground metric: euclidean (default), cityblock (exact\n"
-    "                     solves on the 4-neighbour grid graph) or chebyshev\n"
+    "  --metric M         ground metric: euclidean (default), cityblock or\n"
+    "                     chebyshev; grey signatures are solved on the pixel\n"
+    "                     grid (wass_grid_emd; euclidean up to 4096 pixels)\n"
     "  --signature S      grey (default), colour (Rubner: k-means in CIE Lab) or\n"
-    "                     contour (Grauman & Darrell: boundary points)\n"
+    "                     contour (Grauman & Darrell: points along the contours)\n"
     "  --pool P           grey: pool P x P pixel blocks (default 1)\n"
     "  --clusters K       colour: clusters (default 8); --seed S (default 0)\n"
     "  --points N         contour: points (default 100); --threshold T (default\n"
@@ -252,7 +253,7 @@ static int parse_mode(const char *cmd, const char *name, const char *v, void *ta
         cli_error(cmd, "%s: unknown mode '%s' (exact, embed, rerank or brute)", name, v);
         return 0;
     }
-    *(int *)target = (int)m;
+    *(wass_retrieve_mode *)target = m;
     return 1;
 }
 
@@ -290,7 +291,7 @@ int cmd_retrieve(int argc, char **argv) {
     sig_args sa = {0, 1, 8, 100, 0, 0.5};
     wass_retrieve_options ro;
     wass_retrieve_options_default(&ro);
-    int mode = WASS_RETRIEVE_EXACT;
+    wass_retrieve_mode mode = WASS_RETRIEVE_EXACT;
     wass_metric metric = WASS_EUCLIDEAN;
     const cli_option options[] = {CLI_OPT_STR("--db", &db_path),
                                   CLI_OPT_STR("--query", &q_path),
@@ -348,10 +349,7 @@ int cmd_retrieve(int argc, char **argv) {
         clouds[i] = wass_signature_cloud(&d.sig[i]);
     wass_cloud qc = wass_signature_cloud(&q);
     cli_progress_state prog = {cmd, 0, -1};
-    if (cli_progress_enabled()) {
-        ro.progress = cli_progress;
-        ro.progress_user = &prog;
-    }
+    cli_progress_attach(&prog, &ro.progress, &ro.progress_user);
     wass_retrieve_result res;
     wass_error_info e;
     int lrc = wass_retrieve(clouds, d.count, &qc, 1, &ro, &res, &e);
@@ -359,15 +357,14 @@ int cmd_retrieve(int argc, char **argv) {
     if (lrc) {
         rc = cli_lib_error(cmd, &e);
     } else if (json) {
-        static const char *modes[] = {"exact", "embed", "rerank", "brute"};
         printf("{\"query\": ");
         cli_json_write_string(stdout, q_path);
         printf(", \"database\": ");
         cli_json_write_string(stdout, db_path);
         printf(", \"count\": %zu, \"mode\": \"%s\", \"metric\": \"%s\", \"k\": %zu, "
                "\"exact_solves\": %zu, \"grid_solver\": %s, \"seconds\": %.6g, \"results\": [",
-               res.count, modes[ro.mode], wass_metric_name(ro.metric), res.k, res.exact_solves[0],
-               res.grid ? "true" : "false", res.seconds);
+               res.count, wass_retrieve_mode_name(ro.mode), wass_metric_name(ro.metric), res.k,
+               res.exact_solves[0], res.grid ? "true" : "false", res.seconds);
         for (size_t t = 0; t < res.k; t++) {
             size_t b = res.index[t];
             printf("%s{\"name\": ", t ? ", " : "");

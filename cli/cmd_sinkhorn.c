@@ -18,14 +18,7 @@ static const char *const sinkhorn_usage =
     "marginals a and b (Sinkhorn iterations with epsilon scaling, log-domain or\n"
     "on a precomputed kernel).\n"
     "\n"
-    "inputs:\n"
-    "  A, B           signature files, one point a row: the weight, then the\n"
-    "                 coordinates; both with the same number of coordinates\n"
-    "  --cost C       an n x m cost matrix (instead of A and B)\n"
-    "  --a WA         the n weights of the rows of C (one value a row)\n"
-    "  --b WB         the m weights of the columns of C\n"
-    "  Files are text (comma, tab or space separated; '#' starts a comment) or\n"
-    "  NumPy .npy (float64 or float32, 1-D or 2-D).\n"
+    "inputs:\n" CLI_HELP_PROBLEM_INPUTS "  NumPy .npy (float64 or float32, 1-D or 2-D).\n"
     "\n"
     "options:\n"
     "  --reg R        entropic regularization epsilon > 0, in cost units (required)\n"
@@ -35,10 +28,7 @@ static const char *const sinkhorn_usage =
     "                 instead of the constraints (TAU > 0; masses may differ)\n"
     "  --divergence   debiased Sinkhorn divergence S = OT(A,B) - (OT(A,A) +\n"
     "                 OT(B,B))/2 of the entropic objectives (signatures only;\n"
-    "                 weights normalized to total 1)\n"
-    "  --metric NAME  ground metric between points: euclidean (default),\n"
-    "                 sqeuclidean, cityblock, chebyshev, minkowski\n"
-    "  --q Q          exponent of the Minkowski metric (>= 1, default 2)\n"
+    "                 weights normalized to total 1)\n" CLI_HELP_METRIC
     "  --p P          cost = metric^P (default 1)\n"
     "  --mass MODE    balanced: the totals must agree (default); normalize: both\n"
     "                 scaled to total 1\n"
@@ -67,10 +57,10 @@ static const char *const sinkhorn_usage =
     "input.\n";
 
 typedef struct {
-    const char *a_path, *b_path, *cost_path, *wa_path, *wb_path;
-    const char *metric_name, *mass_name, *plan_path, *pot_path;
-    double q, p, reg, tol, tau, kernel_mb;
-    int json, have_q, have_reg, have_tau, divergence, no_scaling, have_kernel_mb;
+    cli_problem_args pa;
+    const char *mass_name, *plan_path, *pot_path;
+    double reg, tol, tau, kernel_mb;
+    int json, have_reg, have_tau, divergence, no_scaling, have_kernel_mb;
     long threads, max_iter;
 } sk_args;
 
@@ -79,21 +69,15 @@ static int parse_args(int argc, char **argv, sk_args *o) {
     memset(o, 0, sizeof *o);
     wass_sinkhorn_options def;
     wass_sinkhorn_options_default(&def);
-    o->q = 2.0;
-    o->p = 1.0;
+    cli_option problem[CLI_PROBLEM_OPTIONS];
+    cli_problem_table(&o->pa, problem);
     o->tol = def.tol;
     o->max_iter = (long)def.max_iter;
     const char *pos[2] = {NULL, NULL};
     const cli_option options[] = {
-        CLI_OPT_STR("--metric", &o->metric_name),
         CLI_OPT_STR("--mass", &o->mass_name),
         CLI_OPT_STR("--plan", &o->plan_path),
         CLI_OPT_STR("--potentials", &o->pot_path),
-        CLI_OPT_STR("--cost", &o->cost_path),
-        CLI_OPT_STR("--a", &o->wa_path),
-        CLI_OPT_STR("--b", &o->wb_path),
-        CLI_OPT_DOUBLE("--q", &o->q, &o->have_q),
-        CLI_OPT_DOUBLE("--p", &o->p, NULL),
         CLI_OPT_DOUBLE("--reg", &o->reg, &o->have_reg),
         CLI_OPT_DOUBLE("--tol", &o->tol, NULL),
         CLI_OPT_DOUBLE("--unbalanced", &o->tau, &o->have_tau),
@@ -104,21 +88,13 @@ static int parse_args(int argc, char **argv, sk_args *o) {
         CLI_OPT_LONG("--threads", &o->threads, 0, 4096),
         CLI_OPT_LONG("--max-iter", &o->max_iter, 1, LONG_MAX),
         CLI_OPT_END};
-    const cli_command_line cl = {.cmd = cmd,
-                                 .usage = sinkhorn_usage,
-                                 .options = options,
-                                 .pos = pos,
-                                 .max_pos = 2,
-                                 .extra =
-                                     "unexpected argument '%s' (two signature files expected)"};
-    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    int npos, rc = cli_parse_two_files(cmd, sinkhorn_usage, options, problem, "signature", 0, argc,
+                                       argv, pos, &npos);
     if (rc) return rc;
-    o->a_path = pos[0];
-    o->b_path = pos[1];
-    if (cli_check_problem_form(cmd, npos, o->cost_path, o->wa_path, o->wb_path,
-                               o->metric_name != NULL, o->have_q))
-        return CLI_BAD_INPUT;
-    if (o->cost_path && o->divergence) {
+    o->pa.a_path = pos[0];
+    o->pa.b_path = pos[1];
+    if (cli_check_problem_form(cmd, npos, &o->pa)) return CLI_BAD_INPUT;
+    if (o->pa.cost_path && o->divergence) {
         cli_error(cmd, "--divergence needs two signature files, not --cost");
         return CLI_BAD_INPUT;
     }
@@ -138,8 +114,8 @@ static int parse_args(int argc, char **argv, sk_args *o) {
         cli_error(cmd, "--unbalanced: %g must be positive", o->tau);
         return CLI_BAD_INPUT;
     }
-    if (!(o->p > 0)) {
-        cli_error(cmd, "--p: %g must be positive", o->p);
+    if (!(o->pa.p > 0)) {
+        cli_error(cmd, "--p: %g must be positive", o->pa.p);
         return CLI_BAD_INPUT;
     }
     if (o->have_kernel_mb && !(o->kernel_mb >= 0)) {
@@ -190,10 +166,9 @@ static void print_json(const sk_args *o, const wass_sinkhorn_options *opt, const
     cli_json_str(&j, "status", wass_status_string(status));
     cli_json_num(&j, "reg", o->reg);
     cli_json_num(&j, "tau", opt->tau);
-    cli_json_int(&j, "n", (long long)pb->n);
-    cli_json_int(&j, "m", (long long)pb->m);
+    cli_json_sizes(&j, pb->n, pb->m, 0);
     cli_json_str(&j, "metric", metric);
-    cli_json_num(&j, "p", o->p);
+    cli_json_num(&j, "p", o->pa.p);
     cli_json_end(&j);
 }
 
@@ -213,8 +188,7 @@ int cmd_sinkhorn(int argc, char **argv) {
     int norm = mass == WASS_MASS_NORMALIZE;
     wass_ground ground;
     const char *metric;
-    if (cli_ground(cmd, o.cost_path, o.metric_name, o.have_q, o.q, o.p, &ground, &metric))
-        return CLI_BAD_INPUT;
+    if (cli_ground(cmd, &o.pa, &ground, &metric)) return CLI_BAD_INPUT;
 
     wass_sinkhorn_options opt;
     wass_sinkhorn_options_default(&opt);
@@ -227,10 +201,7 @@ int cmd_sinkhorn(int argc, char **argv) {
     if (o.have_kernel_mb) opt.kernel_memory = o.kernel_mb * 1048576.0;
     opt.want_plan = o.plan_path != NULL;
     cli_progress_state prog = {cmd, 0, -1};
-    if (cli_progress_enabled()) {
-        opt.progress = cli_progress;
-        opt.progress_user = &prog;
-    }
+    cli_progress_attach(&prog, &opt.progress, &opt.progress_user);
 
     cli_problem in;
     memset(&in, 0, sizeof in);
@@ -240,9 +211,7 @@ int cmd_sinkhorn(int argc, char **argv) {
     memset(&res, 0, sizeof res);
     memset(&dres, 0, sizeof dres);
 
-    if ((rc = cli_load_problem(cmd, o.cost_path, o.wa_path, o.wb_path, o.a_path, o.b_path, &ground,
-                               o.p, &in)))
-        goto done;
+    if ((rc = cli_load_problem(cmd, &o.pa, &ground, &in))) goto done;
     if (norm) {
         normalize((double *)in.pb.a, in.pb.n);
         normalize((double *)in.pb.b, in.pb.m);
@@ -261,11 +230,7 @@ int cmd_sinkhorn(int argc, char **argv) {
     }
     cli_progress_done(&prog);
     if (rc != WASS_OK) {
-        int code = cli_lib_error(cmd, &err);
-        if (rc == WASS_ERR_MASS_MISMATCH)
-            fprintf(stderr, "wass sinkhorn: (use --mass normalize, or --unbalanced TAU for "
-                            "distributions of different total mass)\n");
-        rc = code;
+        rc = cli_solve_error(cmd, rc, &err, "--mass normalize, or --unbalanced TAU");
         goto done;
     }
     if (status == WASS_CONVERGED && !o.divergence) {

@@ -45,19 +45,9 @@ int cmd_sliced(int argc, char **argv) {
                                   CLI_OPT_FLAG("--max", &mx),
                                   CLI_OPT_FLAG("--json", &json),
                                   CLI_OPT_END};
-    const cli_command_line cl = {.cmd = cmd,
-                                 .usage = sliced_usage,
-                                 .options = options,
-                                 .pos = paths,
-                                 .max_pos = 2,
-                                 .extra =
-                                     "unexpected argument '%s' (two signature files expected)"};
-    int npos, rc = cli_parse_args(&cl, argc, argv, &npos);
+    int npos, rc = cli_parse_two_files(cmd, sliced_usage, options, NULL, "signature", 1, argc, argv,
+                                       paths, &npos);
     if (rc) return rc == CLI_HELP ? CLI_OK : rc;
-    if (npos != 2) {
-        cli_error(cmd, "two signature files expected, got %d (see 'wass sliced --help')", npos);
-        return CLI_BAD_INPUT;
-    }
     if (metric) {
         wass_metric mt;
         if (wass_metric_parse(metric, &mt) != WASS_OK) {
@@ -95,20 +85,14 @@ int cmd_sliced(int argc, char **argv) {
         rc = cli_lib_error(cmd, &err);
         goto done;
     }
-    if (json) {
-        cli_json j;
-        cli_json_begin(&j, stdout);
-        cli_json_num(&j, "distance", dist);
+    cli_json j;
+    if (cli_output_number(&j, json, "distance", dist)) {
         cli_json_num(&j, "p", p);
         cli_json_int(&j, "projections", K);
         cli_json_int(&j, "seed", seed);
         cli_json_bool(&j, "max", mx);
-        cli_json_int(&j, "n", (long long)A.n);
-        cli_json_int(&j, "m", (long long)B.n);
-        cli_json_int(&j, "d", (long long)A.d);
+        cli_json_sizes(&j, A.n, B.n, A.d);
         cli_json_end(&j);
-    } else {
-        printf("%.17g\n", dist);
     }
     rc = CLI_OK;
 done:

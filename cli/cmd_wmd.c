@@ -57,20 +57,26 @@ static int make_bag(const char *cmd, ctx *c, const char *text, size_t len, wass_
     return CLI_OK;
 }
 
+/* Begin the JSON object of one distance: wmd, wcd, rwmd, empty. */
+static void json_result(cli_json *j, const wass_wmd_result *r) {
+    cli_json_begin(j, stdout);
+    cli_json_num(j, "wmd", r->distance);
+    cli_json_num(j, "wcd", r->wcd);
+    cli_json_num(j, "rwmd", r->rwmd);
+    cli_json_bool(j, "empty", r->empty);
+}
+
 static void json_bag(cli_json *j, const char *p, const wass_bag *b) {
-    char key[32];
-    snprintf(key, sizeof key, "%s_tokens", p);
-    cli_json_int(j, key, (long long)b->tokens);
-    snprintf(key, sizeof key, "%s_kept", p);
-    cli_json_int(j, key, (long long)b->kept);
-    snprintf(key, sizeof key, "%s_distinct", p);
-    cli_json_int(j, key, (long long)b->len);
-    snprintf(key, sizeof key, "%s_stop", p);
-    cli_json_int(j, key, (long long)b->stop_dropped);
-    snprintf(key, sizeof key, "%s_oov", p);
-    cli_json_int(j, key, (long long)b->oov_dropped);
-    snprintf(key, sizeof key, "%s_short", p);
-    cli_json_int(j, key, (long long)b->short_dropped);
+    const struct {
+        const char *name;
+        size_t value;
+    } field[] = {{"tokens", b->tokens},     {"kept", b->kept},       {"distinct", b->len},
+                 {"stop", b->stop_dropped}, {"oov", b->oov_dropped}, {"short", b->short_dropped}};
+    for (size_t k = 0; k < sizeof field / sizeof field[0]; k++) {
+        char key[32];
+        snprintf(key, sizeof key, "%s_%s", p, field[k].name);
+        cli_json_int(j, key, (long long)field[k].value);
+    }
 }
 
 /* WMD of two bags (weights already final); prints a warning for empties. */
@@ -156,11 +162,7 @@ static int run_pairs(const char *cmd, ctx *c, const char *path) {
         total += r.seconds;
         if (c->json) {
             cli_json j;
-            cli_json_begin(&j, stdout);
-            cli_json_num(&j, "wmd", r.distance);
-            cli_json_num(&j, "wcd", r.wcd);
-            cli_json_num(&j, "rwmd", r.rwmd);
-            cli_json_bool(&j, "empty", r.empty);
+            json_result(&j, &r);
             cli_json_num(&j, "seconds", r.seconds);
             cli_json_end(&j);
         } else {
@@ -255,11 +257,7 @@ int cmd_wmd(int argc, char **argv) {
         if (rc == CLI_OK) {
             if (c.json) {
                 cli_json j;
-                cli_json_begin(&j, stdout);
-                cli_json_num(&j, "wmd", res.distance);
-                cli_json_num(&j, "wcd", res.wcd);
-                cli_json_num(&j, "rwmd", res.rwmd);
-                cli_json_bool(&j, "empty", res.empty);
+                json_result(&j, &res);
                 cli_json_str(&j, "distance", wass_wmd_distance_name(c.wo.distance));
                 cli_json_bool(&j, "normalize", c.wo.normalize);
                 cli_json_str(&j, "weights", c.tfidf ? "tfidf" : "nbow");

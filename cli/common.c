@@ -78,6 +78,13 @@ int cli_lib_error(const char *cmd, const wass_error_info *err) {
     return cli_exit_code(err->code);
 }
 
+int cli_solve_error(const char *cmd, int rc, const wass_error_info *err, const char *use) {
+    int code = cli_lib_error(cmd, err);
+    if (rc == WASS_ERR_MASS_MISMATCH)
+        fprintf(stderr, "wass %s: (use %s for distributions of different total mass)\n", cmd, use);
+    return code;
+}
+
 /* ---- options ------------------------------------------------------------------- */
 
 int cli_is_help(const char *arg) {
@@ -187,6 +194,26 @@ int cli_parse_args(const cli_command_line *cl, int argc, char **argv, int *npos)
     return CLI_OK;
 }
 
+int cli_parse_two_files(const char *cmd, const char *usage, const cli_option *options,
+                        const cli_option *shared, const char *what, int need_two, int argc,
+                        char **argv, const char **paths, int *npos) {
+    char extra[96];
+    snprintf(extra, sizeof extra, "unexpected argument '%%s' (two %s files expected)", what);
+    const cli_command_line cl = {.cmd = cmd,
+                                 .usage = usage,
+                                 .options = options,
+                                 .shared = shared,
+                                 .pos = paths,
+                                 .max_pos = 2,
+                                 .extra = extra};
+    int rc = cli_parse_args(&cl, argc, argv, npos);
+    if (rc == CLI_OK && need_two && *npos != 2) {
+        cli_error(cmd, "two %s files expected, got %d (see 'wass %s --help')", what, *npos, cmd);
+        rc = CLI_BAD_INPUT;
+    }
+    return rc;
+}
+
 int cli_parse_double(const char *cmd, const char *opt, const char *text, double *out) {
     char *end;
     errno = 0;
@@ -294,9 +321,22 @@ int cli_load_signature_pair(const char *cmd, const char *path_a, const char *pat
     return rc;
 }
 
-int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path,
-                     const char *wb_path, const char *path_a, const char *path_b,
-                     const wass_ground *ground, double p, cli_problem *out) {
+void cli_problem_table(cli_problem_args *pa, cli_option table[CLI_PROBLEM_OPTIONS]) {
+    pa->q = 2.0;
+    pa->p = 1.0;
+    const cli_option rows[CLI_PROBLEM_OPTIONS] = {CLI_OPT_STR("--cost", &pa->cost_path),
+                                                  CLI_OPT_STR("--a", &pa->wa_path),
+                                                  CLI_OPT_STR("--b", &pa->wb_path),
+                                                  CLI_OPT_STR("--metric", &pa->metric_name),
+                                                  CLI_OPT_DOUBLE("--q", &pa->q, &pa->have_q),
+                                                  CLI_OPT_DOUBLE("--p", &pa->p, &pa->have_p),
+                                                  CLI_OPT_END};
+    memcpy(table, rows, sizeof rows);
+}
+
+int cli_load_problem(const char *cmd, const cli_problem_args *pa, const wass_ground *ground,
+                     cli_problem *out) {
+    const char *cost_path = pa->cost_path, *wa_path = pa->wa_path, *wb_path = pa->wb_path;
     memset(out, 0, sizeof *out);
     int rc;
     if (cost_path) {
@@ -315,10 +355,10 @@ int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path
         out->pb.m = out->C.cols;
         out->pb.a = out->wa;
         out->pb.b = out->wb;
-        out->pb.cost = wass_cost_dense(out->C.data, out->C.cols, p);
+        out->pb.cost = wass_cost_dense(out->C.data, out->C.cols, pa->p);
         return CLI_OK;
     }
-    if ((rc = cli_load_signature_pair(cmd, path_a, path_b, &out->A, &out->B))) return rc;
+    if ((rc = cli_load_signature_pair(cmd, pa->a_path, pa->b_path, &out->A, &out->B))) return rc;
     out->mass_tol = out->A.float32 || out->B.float32 ? CLI_FLOAT32_MASS_TOL : 1e-9;
     out->pb.n = out->A.n;
     out->pb.m = out->B.n;
@@ -328,8 +368,9 @@ int cli_load_problem(const char *cmd, const char *cost_path, const char *wa_path
     return CLI_OK;
 }
 
-int cli_check_problem_form(const char *cmd, int npos, const char *cost_path, const char *wa_path,
-                           const char *wb_path, int metric_given, int q_given) {
+int cli_check_problem_form(const char *cmd, int npos, const cli_problem_args *pa) {
+    const char *cost_path = pa->cost_path, *wa_path = pa->wa_path, *wb_path = pa->wb_path;
+    int metric_given = pa->metric_name != NULL, q_given = pa->have_q;
     if (cost_path || wa_path || wb_path) {
         if (npos > 0) {
             cli_error(cmd, "give either two signature files or --cost with --a and --b, not both");
@@ -354,12 +395,13 @@ int cli_check_problem_form(const char *cmd, int npos, const char *cost_path, con
     return CLI_OK;
 }
 
-int cli_ground(const char *cmd, const char *cost_path, const char *metric_name, int have_q,
-               double q, double p, wass_ground *out, const char **label) {
+int cli_ground(const char *cmd, const cli_problem_args *pa, wass_ground *out, const char **label) {
+    const char *metric_name = pa->metric_name;
+    double p = pa->p;
     wass_metric mt = WASS_EUCLIDEAN;
     *out = wass_ground_make(WASS_EUCLIDEAN, p);
     if (label) *label = "dense";
-    if (cost_path) return CLI_OK;
+    if (pa->cost_path) return CLI_OK;
     if (metric_name && wass_metric_parse(metric_name, &mt) != WASS_OK) {
         cli_error(cmd,
                   "--metric: unknown metric '%s' (euclidean, sqeuclidean, cityblock, chebyshev, "
@@ -367,12 +409,12 @@ int cli_ground(const char *cmd, const char *cost_path, const char *metric_name, 
                   metric_name);
         return CLI_BAD_INPUT;
     }
-    if (have_q && mt != WASS_MINKOWSKI) {
+    if (pa->have_q && mt != WASS_MINKOWSKI) {
         cli_error(cmd, "--q applies to --metric minkowski only");
         return CLI_BAD_INPUT;
     }
     *out = wass_ground_make(mt, p);
-    out->q = q;
+    out->q = pa->q;
     if (label) *label = wass_metric_name(mt);
     return CLI_OK;
 }
@@ -534,6 +576,22 @@ void cli_json_int(cli_json *j, const char *key, long long v) {
     fprintf(j->f, "%lld", v);
 }
 
+int cli_output_number(cli_json *j, int json, const char *key, double v) {
+    if (!json) {
+        printf("%.17g\n", v);
+        return 0;
+    }
+    cli_json_begin(j, stdout);
+    cli_json_num(j, key, v);
+    return 1;
+}
+
+void cli_json_sizes(cli_json *j, size_t n, size_t m, size_t d) {
+    cli_json_int(j, "n", (long long)n);
+    cli_json_int(j, "m", (long long)m);
+    if (d > 0) cli_json_int(j, "d", (long long)d);
+}
+
 void cli_json_str(cli_json *j, const char *key, const char *v) {
     json_key(j, key);
     cli_json_write_string(j->f, v);
@@ -570,6 +628,12 @@ void cli_progress(double fraction, const char *stage, void *user) {
     else
         fprintf(stderr, "\r\033[Kwass %s: %s ...", st->cmd, stage ? stage : "");
     fflush(stderr);
+}
+
+void cli_progress_attach(cli_progress_state *st, wass_progress_fn *fn, void **user) {
+    if (!cli_progress_enabled()) return;
+    *fn = cli_progress;
+    *user = st;
 }
 
 void cli_progress_done(cli_progress_state *st) {

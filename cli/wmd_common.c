@@ -216,6 +216,11 @@ int wmd_load_docs(const char *cmd, const char *path, wmd_docs *d, wmd_labels *na
                 break;
             }
             int id = label_id(d, labels[k], strlen(labels[k]), names);
+            if (id < 0) {
+                cli_error(cmd, "out of memory reading '%s'", path);
+                rc = CLI_FAILURE;
+                break;
+            }
             size_t nf;
             char **files = list_dir(sub, &nf);
             for (size_t f = 0; f < nf && rc == CLI_OK; f++) {
@@ -260,6 +265,11 @@ int wmd_load_docs(const char *cmd, const char *path, wmd_docs *d, wmd_labels *na
             if (!tab || tab == buf + p) {
                 cli_error(cmd, "%s:%ld: expected 'label<TAB>text', found %s", path, line,
                           tab ? "an empty label" : "no tab");
+                rc = CLI_BAD_INPUT;
+                break;
+            }
+            if (memchr(buf + p, '\0', (size_t)(tab - (buf + p)))) { /* labels are names */
+                cli_error(cmd, "%s:%ld: the label has a NUL byte", path, line);
                 rc = CLI_BAD_INPUT;
                 break;
             }

@@ -285,9 +285,10 @@ typedef struct {
     double dual;             /* primal - gap_bound: a lower bound of the optimal work */
     double gap_bound;        /* bound on |work - optimal work| (absolute) */
     double tol;              /* the tolerance it was held to */
-    double floor;            /* the precision floor: 16 u (sum a |u'| + sum b |v|), u =
-                                2^-53, the uncertainty of the optimum itself from
-                                the weights' rounding to double */
+    double floor;            /* the precision floor: 32 u (sum a |u'| + sum b |v|), u =
+                                2^-53: the uncertainty of the optimum itself from the
+                                weights' rounding to double, and the bound's own
+                                rounding allowance */
     int certified;           /* 1: gap_bound <= max(tol * |primal|, floor) and the
                                 marginals within 1e-9 */
 } wass_certificate;
@@ -415,7 +416,7 @@ WASS_API const char *wass_divergence_name(wass_divergence_kind kind);
  * (lambda = 1 balanced), and likewise g from f; at the final epsilon g is
  * extrapolated by safeguarded Anderson acceleration (same fixed point; the
  * stopping test is the exact marginal error of the returned potentials; the
- * symmetric problems of the divergence use the plain averaged update).
+ * symmetric problems of the divergence use the averaged update).
  * Every iteration costs two passes over the n x m costs, or one pass over a
  * precomputed kernel when it fits in kernel_memory. For balanced problems of
  * total mass 1, OT_eps = sum a_i f_i + sum b_j g_j at convergence, and it
@@ -486,23 +487,26 @@ WASS_API void wass_sinkhorn_result_free(wass_sinkhorn_result *res);
 typedef struct {
     wass_status status;               /* WASS_CONVERGED only when all three solves converged */
     double divergence;                /* S = ot_ab - (ot_aa + ot_bb) / 2 */
-    double ot_ab, ot_aa, ot_bb;       /* entropic objectives OT_eps of the three problems */
+    double ot_ab, ot_aa, ot_bb;       /* OT_eps of the three problems: the dual objective of
+                                         their potentials (second-order error) */
     double cost_ab, cost_aa, cost_bb; /* transport costs sum P_ij C_ij of their plans */
     double marginal_error;            /* largest of the three */
-    int64_t iterations;               /* total over the three solves */
+    int64_t iterations;               /* total over the three solves, at the points (not the
+                                         multiscale start's coarse levels) */
     double seconds;
     char message[256];
 } wass_sinkhorn_divergence_result;
 
 /* Debiased Sinkhorn divergence S = OT_eps(a,b) - (OT_eps(a,a) + OT_eps(b,b))/2
  * between two clouds (same d, weights normalized to total 1) with a ground
- * cost; OT_eps is the entropic objective above (tau > 0 allowed). The two
- * symmetric problems use the averaged iteration f <- (f + T(f)) / 2. S >= 0
- * and S(a, a) = 0. Note POT's empirical_sinkhorn_divergence debiases the
- * transport costs <P, C> instead (and clips at 0): that is
- * cost_ab - (cost_aa + cost_bb) / 2 here.
- * The short form writes the divergence to *out and how the three solves
- * ended to *status (WASS_CONVERGED, or the first of them that is not, e.g.
+ * cost; OT_eps is the entropic objective above (tau > 0 allowed). The
+ * symmetric problems use the averaged iteration f <- (f + T(f)) / 2; (P, Q)
+ * with more than 64 points a side starts from the problem between cells of
+ * 4 points, solved recursively and lifted by a half-iteration (eps_scaling
+ * anneals only the smallest level). S >= 0 and S(a, a) = 0. Note POT's
+ * empirical_sinkhorn_divergence debiases the transport costs <P, C> instead (and clips at 0): that
+ * is cost_ab - (cost_aa + cost_bb) / 2 here. The short form writes the divergence to *out and how
+ * the three solves ended to *status (WASS_CONVERGED, or the first of them that is not, e.g.
  * WASS_ITERATION_LIMIT): a solve that stops early is a status, never an error.
  * The _ex form gives the whole result. */
 WASS_API int wass_sinkhorn_divergence(const wass_cloud *P, const wass_cloud *Q,
@@ -526,6 +530,27 @@ WASS_API int wass_sinkhorn_divergence_potentials(const wass_cloud *P, const wass
                                                  wass_sinkhorn_divergence_result *res, double *f_ab,
                                                  double *g_ab, double *f_aa, double *f_bb,
                                                  wass_error_info *err);
+
+/* Inputs and outputs of wass_sinkhorn_divergence_solve (caller buffers, any
+ * may be NULL). Warm start: f_ab, f_aa (P->n) and f_bb (Q->n) of an earlier
+ * solve at the same reg and sizes, all three or none: each problem starts
+ * there (g_ab from f_ab by a half-iteration), not from the multiscale start
+ * or the annealing; the same fixed points, fewer iterations when the clouds
+ * moved little (a training loop). Out: the potentials, as in _potentials,
+ * and dS/dx_i (P->n x d) and dS/dy_j (Q->n x d), row-major, from the three
+ * plans (envelope theorem; squared Euclidean ground with p = 1 only). */
+typedef struct {
+    const double *init_f_ab, *init_f_aa, *init_f_bb;
+    double *f_ab, *g_ab, *f_aa, *f_bb;
+    double *grad_P, *grad_Q;
+} wass_sinkhorn_divergence_io;
+
+/* The divergence with warm start, potentials and gradients (io may be NULL). */
+WASS_API int wass_sinkhorn_divergence_solve(const wass_cloud *P, const wass_cloud *Q,
+                                            const wass_ground *g, const wass_sinkhorn_options *opt,
+                                            const wass_sinkhorn_divergence_io *io,
+                                            wass_sinkhorn_divergence_result *res,
+                                            wass_error_info *err);
 
 /* ======================================================================== */
 /* Sliced Wasserstein                                                        */

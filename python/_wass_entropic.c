@@ -129,20 +129,44 @@ done:
 /* Sinkhorn divergence                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* New float64 arrays of the given lengths (len[t] x cols[t]; cols 0 = 1-D)
+ * for the outputs asked (want[t]); their data in data[t]. */
+static int new_outputs(int count, const int *want, const npy_intp *len, const npy_intp *cols,
+                       PyObject **arr, double **data) {
+    for (int t = 0; t < count; t++) {
+        arr[t] = NULL;
+        data[t] = NULL;
+    }
+    for (int t = 0; t < count; t++) {
+        if (!want[t]) continue;
+        npy_intp dims[2] = {len[t], cols[t]};
+        arr[t] = PyArray_SimpleNew(cols[t] ? 2 : 1, dims, NPY_DOUBLE);
+        if (!arr[t]) {
+            for (int u = 0; u < t; u++)
+                Py_XDECREF(arr[u]);
+            return -1;
+        }
+        data[t] = (double *)PyArray_DATA((PyArrayObject *)arr[t]);
+    }
+    return 0;
+}
+
 static PyObject *py_sinkhorn_divergence(PyObject *self, PyObject *args, PyObject *kw) {
-    static char *kwlist[] = {"X",       "Y",          "a",           "b",
-                             "reg",     "metric",     "p",           "q",
-                             "tol",     "max_iter",   "eps_scaling", "scaling_factor",
-                             "threads", "potentials", NULL};
+    static char *kwlist[] = {"X",         "Y",          "a",           "b",
+                             "reg",       "metric",     "p",           "q",
+                             "tol",       "max_iter",   "eps_scaling", "scaling_factor",
+                             "threads",   "potentials", "gradients",   "init_f_ab",
+                             "init_f_aa", "init_f_bb",  NULL};
     PyObject *X, *Y, *a = Py_None, *b = Py_None;
     const char *metric = "euclidean";
     double reg = 0.0, p = 1.0, q = 2.0;
     PyObject *tol = NULL, *max_iter = NULL, *eps_scaling = NULL, *scaling_factor = NULL,
-             *threads = NULL;
-    int potentials = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOdsddOOOOOp", kwlist, &X, &Y, &a, &b, &reg,
+             *threads = NULL, *init[3] = {Py_None, Py_None, Py_None};
+    int potentials = 0, gradients = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OOdsddOOOOOppOOO", kwlist, &X, &Y, &a, &b, &reg,
                                      &metric, &p, &q, &tol, &max_iter, &eps_scaling,
-                                     &scaling_factor, &threads, &potentials))
+                                     &scaling_factor, &threads, &potentials, &gradients, &init[0],
+                                     &init[1], &init[2]))
         return NULL;
     wass_sinkhorn_options opt;
     wass_ground g;
@@ -150,51 +174,51 @@ static PyObject *py_sinkhorn_divergence(PyObject *self, PyObject *args, PyObject
         get_ground(metric, p, q, &g))
         return NULL;
     cloud_pair cp;
-    if (build_pair(&cp, X, Y, a, b)) {
-        cloud_pair_clear(&cp);
-        return NULL;
-    }
+    PyArrayObject *iv[3] = {NULL, NULL, NULL};
+    PyObject *out[6] = {NULL, NULL, NULL, NULL, NULL, NULL}, *d = NULL;
+    static const char *inames[3] = {"init_f_ab", "init_f_aa", "init_f_bb"};
+    if (build_pair(&cp, X, Y, a, b)) goto done;
+    size_t ilen[3] = {cp.P.n, cp.P.n, cp.Q.n};
+    for (int t = 0; t < 3; t++)
+        if (opt_double(init[t], inames[t], 1, 1, &iv[t]) ||
+            check_len(iv[t], inames[t], ilen[t], NULL))
+            goto done;
+    /* potentials: f_ab, g_ab, f_aa, f_bb (wass.torch's weight gradients);
+     * gradients: dS/dX (n x d), dS/dY (m x d) */
+    int want[6] = {potentials, potentials, potentials, potentials, gradients, gradients};
+    npy_intp len[6] = {(npy_intp)cp.P.n, (npy_intp)cp.Q.n, (npy_intp)cp.P.n,
+                       (npy_intp)cp.Q.n, (npy_intp)cp.P.n, (npy_intp)cp.Q.n};
+    npy_intp cols[6] = {0, 0, 0, 0, (npy_intp)cp.P.d, (npy_intp)cp.P.d};
+    double *od[6];
+    if (new_outputs(6, want, len, cols, out, od)) goto done;
+    wass_sinkhorn_divergence_io io = {data_of(iv[0]), data_of(iv[1]), data_of(iv[2]), od[0], od[1],
+                                      od[2],          od[3],          od[4],          od[5]};
     wass_sinkhorn_divergence_result res;
     memset(&res, 0, sizeof res);
     wass_error_info err;
     memset(&err, 0, sizeof err);
-    /* potentials=True: f_ab, g_ab, f_aa, f_bb as numpy arrays (wass.torch's gradients) */
-    PyObject *pot[4] = {NULL, NULL, NULL, NULL};
-    double *pd[4] = {NULL, NULL, NULL, NULL};
-    if (potentials) {
-        npy_intp len[4] = {(npy_intp)cp.P.n, (npy_intp)cp.Q.n, (npy_intp)cp.P.n, (npy_intp)cp.Q.n};
-        for (int t = 0; t < 4; t++) {
-            pot[t] = PyArray_SimpleNew(1, &len[t], NPY_DOUBLE);
-            if (!pot[t]) {
-                for (int u = 0; u < t; u++)
-                    Py_DECREF(pot[u]);
-                cloud_pair_clear(&cp);
-                return NULL;
-            }
-            pd[t] = (double *)PyArray_DATA((PyArrayObject *)pot[t]);
-        }
-    }
     int rc;
-    Py_BEGIN_ALLOW_THREADS rc = wass_sinkhorn_divergence_potentials(
-        &cp.P, &cp.Q, &g, &opt, &res, pd[0], pd[1], pd[2], pd[3], &err);
-    Py_END_ALLOW_THREADS cloud_pair_clear(&cp);
-    if (rc) {
-        for (int t = 0; t < 4; t++)
-            Py_XDECREF(pot[t]);
-        return raise_wass(rc, &err);
+    Py_BEGIN_ALLOW_THREADS rc =
+        wass_sinkhorn_divergence_solve(&cp.P, &cp.Q, &g, &opt, &io, &res, &err);
+    Py_END_ALLOW_THREADS if (rc) {
+        raise_wass(rc, &err);
+        goto done;
     }
-    PyObject *d = Py_BuildValue(
-        "{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:i,s:s,s:s,s:L,s:d}", "divergence", res.divergence,
-        "ot_ab", res.ot_ab, "ot_aa", res.ot_aa, "ot_bb", res.ot_bb, "cost_ab", res.cost_ab,
-        "cost_aa", res.cost_aa, "cost_bb", res.cost_bb, "marginal_error", res.marginal_error,
-        "status", res.status, "status_string", wass_status_string(res.status), "message",
-        res.message, "iterations", (long long)res.iterations, "seconds", res.seconds);
-    static const char *names[4] = {"f_ab", "g_ab", "f_aa", "f_bb"};
-    for (int t = 0; t < 4; t++) {
-        if (!pot[t]) continue;
-        if (d && PyDict_SetItemString(d, names[t], pot[t])) Py_CLEAR(d);
-        Py_DECREF(pot[t]);
-    }
+    d = Py_BuildValue("{s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:d,s:i,s:s,s:s,s:L,s:d}", "divergence",
+                      res.divergence, "ot_ab", res.ot_ab, "ot_aa", res.ot_aa, "ot_bb", res.ot_bb,
+                      "cost_ab", res.cost_ab, "cost_aa", res.cost_aa, "cost_bb", res.cost_bb,
+                      "marginal_error", res.marginal_error, "status", res.status, "status_string",
+                      wass_status_string(res.status), "message", res.message, "iterations",
+                      (long long)res.iterations, "seconds", res.seconds);
+    static const char *names[6] = {"f_ab", "g_ab", "f_aa", "f_bb", "grad_X", "grad_Y"};
+    for (int t = 0; t < 6 && d; t++)
+        if (out[t] && PyDict_SetItemString(d, names[t], out[t])) Py_CLEAR(d);
+done:
+    for (int t = 0; t < 6; t++)
+        Py_XDECREF(out[t]);
+    for (int t = 0; t < 3; t++)
+        Py_XDECREF(iv[t]);
+    cloud_pair_clear(&cp);
     return d;
 }
 

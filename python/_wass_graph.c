@@ -169,13 +169,7 @@ static PyObject *py_pairwise(PyObject *self, PyObject *args, PyObject *kw) {
         return NULL;
     wass_graph_distance_options opt;
     wass_graph_distance_options_default(&opt);
-    if (!strcmp(method, "exact"))
-        opt.method = WASS_GRAPH_EXACT;
-    else if (!strcmp(method, "emd_many"))
-        opt.method = WASS_GRAPH_EMD_MANY;
-    else if (!strcmp(method, "grid"))
-        opt.method = WASS_GRAPH_GRID;
-    else
+    if (wass_graph_method_parse(method, &opt.method) != WASS_OK)
         return PyErr_Format(WassError, "unknown method '%s' (expected exact, emd_many or grid)",
                             method);
     PyArrayObject *X, *off, *lab;
@@ -238,11 +232,7 @@ static PyObject *py_classify(PyObject *self, PyObject *args, PyObject *kw) {
         return NULL;
     wass_graph_classify_options opt;
     wass_graph_classify_options_default(&opt);
-    if (!strcmp(psd, "none"))
-        opt.psd = WASS_GRAPH_PSD_NONE;
-    else if (!strcmp(psd, "clip"))
-        opt.psd = WASS_GRAPH_PSD_CLIP;
-    else
+    if (wass_graph_psd_parse(psd, &opt.psd) != WASS_OK)
         return PyErr_Format(WassError, "unknown psd '%s' (expected none or clip)", psd);
     if (folds < 2 || inner < 2)
         return PyErr_Format(WassError, "folds and inner_folds must be >= 2");

@@ -144,18 +144,41 @@ static PyObject *cert_dict(const wass_certificate *c) {
                          "primal", c->primal, "dual", c->dual);
 }
 
-static int grid_metric(const char *name, int *out) {
-    if (strcmp(name, "cityblock") == 0 || strcmp(name, "l1") == 0) {
-        *out = WASS_GRID_L1;
+static int grid_metric(const char *name, wass_grid_metric *out) {
+    static const char *const alias[] = {"l1", "linf", "l2"};
+    if (wass_grid_metric_parse(name, out) == WASS_OK) {
         return 0;
     }
-    if (strcmp(name, "chebyshev") == 0 || strcmp(name, "linf") == 0) {
-        *out = WASS_GRID_LINF;
-        return 0;
-    }
-    PyErr_Format(WassError, "grid metric must be cityblock (l1) or chebyshev (linf), got '%s'",
+    for (int k = 0; k < 3; k++)
+        if (strcmp(name, alias[k]) == 0) {
+            *out = (wass_grid_metric)k;
+            return 0;
+        }
+    PyErr_Format(WassError,
+                 "grid metric must be cityblock (l1), chebyshev (linf) or euclidean (l2), got '%s'",
                  name);
     return -1;
+}
+
+/* The moves of an L2 result as (from, to, mass) arrays. */
+static PyObject *moves_tuple(const wass_grid_result *res) {
+    npy_intp k = (npy_intp)res->nmoves;
+    PyObject *fr = PyArray_SimpleNew(1, &k, NPY_INT64), *to = PyArray_SimpleNew(1, &k, NPY_INT64);
+    PyObject *ms = PyArray_SimpleNew(1, &k, NPY_DOUBLE);
+    if (!fr || !to || !ms) {
+        Py_XDECREF(fr);
+        Py_XDECREF(to);
+        Py_XDECREF(ms);
+        return NULL;
+    }
+    int64_t *f = PyArray_DATA((PyArrayObject *)fr), *t = PyArray_DATA((PyArrayObject *)to);
+    double *w = PyArray_DATA((PyArrayObject *)ms);
+    for (npy_intp q = 0; q < k; q++) {
+        f[q] = (int64_t)res->moves[q].from;
+        t[q] = (int64_t)res->moves[q].to;
+        w[q] = res->moves[q].mass;
+    }
+    return Py_BuildValue("(NNN)", fr, to, ms);
 }
 
 static PyObject *py_grid_emd(PyObject *self, PyObject *args, PyObject *kw) {
@@ -195,21 +218,26 @@ static PyObject *py_grid_emd(PyObject *self, PyObject *args, PyObject *kw) {
     if (rc) return raise_wass(rc, &err);
     npy_intp fd[3] = {(npy_intp)rows, (npy_intp)cols, res.edges};
     npy_intp pd[2] = {(npy_intp)rows, (npy_intp)cols};
-    PyObject *flows = PyArray_SimpleNew(3, fd, NPY_DOUBLE);
+    int l2 = opt.metric == WASS_GRID_L2;
+    Py_INCREF(Py_None); /* the one reference of flows or moves that is None */
+    PyObject *flows = l2 ? Py_None : PyArray_SimpleNew(3, fd, NPY_DOUBLE);
+    PyObject *moves = l2 ? moves_tuple(&res) : Py_None;
     PyObject *pot = PyArray_SimpleNew(2, pd, NPY_DOUBLE);
-    if (!flows || !pot) {
+    if (!flows || !pot || !moves) {
         Py_XDECREF(flows);
         Py_XDECREF(pot);
+        Py_XDECREF(moves);
         wass_grid_result_free(&res);
         return NULL;
     }
-    memcpy(PyArray_DATA((PyArrayObject *)flows), res.flows,
-           rows * cols * (size_t)res.edges * sizeof(double));
+    if (!l2)
+        memcpy(PyArray_DATA((PyArrayObject *)flows), res.flows,
+               rows * cols * (size_t)res.edges * sizeof(double));
     memcpy(PyArray_DATA((PyArrayObject *)pot), res.potential, rows * cols * sizeof(double));
-    PyObject *d = Py_BuildValue("{s:i,s:d,s:N,s:N,s:L,s:d,s:N,s:s}", "status", res.status, "cost",
-                                res.cost, "flows", flows, "potential", pot, "iterations",
-                                (long long)res.iterations, "seconds", res.seconds, "certificate",
-                                cert_dict(&res.cert), "message", res.message);
+    PyObject *d = Py_BuildValue("{s:i,s:d,s:N,s:N,s:N,s:L,s:d,s:N,s:s}", "status", res.status,
+                                "cost", res.cost, "flows", flows, "moves", moves, "potential", pot,
+                                "iterations", (long long)res.iterations, "seconds", res.seconds,
+                                "certificate", cert_dict(&res.cert), "message", res.message);
     wass_grid_result_free(&res);
     return d;
 }
@@ -337,11 +365,13 @@ PyMethodDef wass_py_image_methods[] = {
     {"grey_signature", KW py_grey_signature, METH_VARARGS | METH_KEYWORDS,
      "grey_signature(grey, pool=1) -> (X, w): mass on the pixel grid."},
     {"contour_signature", KW py_contour_signature, METH_VARARGS | METH_KEYWORDS,
-     "contour_signature(grey, threshold=0.5, points=100) -> (X, w): boundary points."},
+     "contour_signature(grey, threshold=0.5, points=100) -> (X, w): points evenly spaced along "
+     "the traced contours."},
     {"colour_signature", KW py_colour_signature, METH_VARARGS | METH_KEYWORDS,
      "colour_signature(image, k=8, seed=0, max_iter=100) -> (X, w): k-means in CIE Lab."},
     {"grid_emd", KW py_grid_emd, METH_VARARGS | METH_KEYWORDS,
-     "grid_emd(a, b, metric='cityblock', spacing=1, max_iter=None, certify=True) -> dict."},
+     "grid_emd(a, b, metric='cityblock'|'chebyshev'|'euclidean', spacing=1, max_iter=None, "
+     "certify=True) -> dict."},
     {"retrieve", KW py_retrieve, METH_VARARGS | METH_KEYWORDS,
      "retrieve(db, queries, k=10, mode='exact', metric='euclidean', rerank=0, seed=0, "
      "threads=0) -> dict."},

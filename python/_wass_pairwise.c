@@ -184,11 +184,7 @@ static PyObject *py_pairwise(PyObject *self, PyObject *args, PyObject *kw) {
         return NULL;
     wass_pairwise_options popt;
     wass_pairwise_options_default(&popt);
-    if (!strcmp(method, "emd"))
-        popt.method = WASS_PAIRWISE_EMD;
-    else if (!strcmp(method, "sinkhorn"))
-        popt.method = WASS_PAIRWISE_SINKHORN;
-    else
+    if (wass_pairwise_method_parse(method, &popt.method) != WASS_OK)
         return PyErr_Format(WassError, "unknown method '%s' (expected emd or sinkhorn)", method);
     int64_t mi = 0;
     if (get_double(mass_tol, "mass_tol", &popt.emd.mass_tol) ||
@@ -205,17 +201,9 @@ static PyObject *py_pairwise(PyObject *self, PyObject *args, PyObject *kw) {
     if (mass && wass_mass_parse(mass, &popt.emd.mass))
         return PyErr_Format(
             WassError, "unknown mass mode '%s' (expected balanced, normalize or partial)", mass);
-    if (algorithm) {
-        if (!strcmp(algorithm, "auto"))
-            popt.emd.algorithm = WASS_ALGO_AUTO;
-        else if (!strcmp(algorithm, "simplex"))
-            popt.emd.algorithm = WASS_ALGO_SIMPLEX;
-        else if (!strcmp(algorithm, "colgen"))
-            popt.emd.algorithm = WASS_ALGO_COLGEN;
-        else
-            return PyErr_Format(
-                WassError, "unknown algorithm '%s' (expected auto, simplex or colgen)", algorithm);
-    }
+    if (algorithm && wass_algorithm_parse(algorithm, &popt.emd.algorithm) != WASS_OK)
+        return PyErr_Format(WassError, "unknown algorithm '%s' (expected auto, simplex or colgen)",
+                            algorithm);
     wass_pairwise_problem pb;
     memset(&pb, 0, sizeof pb);
     packed_set A, B;

@@ -100,7 +100,7 @@ WASS_API const char *wass_graph_method_name(wass_graph_method method);
 WASS_API int wass_graph_method_parse(const char *name, wass_graph_method *out);
 
 typedef struct {
-    int method;                /* wass_graph_method, default WASS_GRAPH_EXACT */
+    wass_graph_method method;  /* default WASS_GRAPH_EXACT */
     int labels;                /* 1: labelled variant, ground cost ||x - y|| + label_penalty
                                   when the two nodes' labels differ (needs labels) */
     double label_penalty;      /* default 1.0 (>= 0) */
@@ -155,7 +155,7 @@ typedef struct {
     size_t ngammas;
     const double *Cs; /* candidate C (nC), NULL = {1e-2, 1e-1, 1, 10, 100, 1000} */
     size_t nC;
-    int psd;                   /* wass_graph_psd, default WASS_GRAPH_PSD_NONE */
+    wass_graph_psd psd;        /* default WASS_GRAPH_PSD_NONE */
     uint64_t seed;             /* fold assignment, default 0 */
     int threads;               /* outer folds in parallel, 0 = all cores */
     wass_progress_fn progress; /* may be NULL; from the calling thread */

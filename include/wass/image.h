@@ -96,11 +96,17 @@ WASS_API int wass_colour_signature(const wass_image *img, size_t k, uint64_t see
                                    wass_signature *out, wass_error_info *err);
 
 /* Grauman & Darrell's contour points: the shape is the set of pixels whose
- * grey value is > threshold; its boundary is the shape's pixels with a
- * 4-neighbour outside it (or on the image border). Up to `points` boundary
- * pixels (all of them when there are fewer), evenly spaced in raster order,
- * at (column, row), with uniform weights. An empty shape is
- * WASS_ERR_ZERO_MASS. */
+ * grey value is > threshold; every contour of it (the outer border of each
+ * 8-connected component and the border of each hole) is traced in order
+ * (Suzuki & Abe's border following, a Moore-neighbour walk: a closed chain
+ * of border pixels). The chains, as polygons through the pixel centres,
+ * are laid end to end and exactly `points` points are placed along them at
+ * equal arc-length steps (linear interpolation between pixel centres, so
+ * coordinates may be fractional), each contour thus receiving points in
+ * proportion to its length (an isolated pixel counts as length 1); at
+ * (column, row), uniform weights 1 / points, contour by contour in the
+ * raster order of their first pixels, each in its tracing order. An empty
+ * shape is WASS_ERR_ZERO_MASS. */
 WASS_API int wass_contour_signature(const double *grey, size_t height, size_t width,
                                     double threshold, size_t points, wass_signature *out,
                                     wass_error_info *err);
@@ -119,13 +125,14 @@ typedef enum {
 } wass_retrieve_mode;
 
 typedef struct {
-    int mode;                  /* wass_retrieve_mode, default WASS_RETRIEVE_EXACT */
+    wass_retrieve_mode mode;   /* default WASS_RETRIEVE_EXACT */
     size_t k;                  /* neighbours, default 10 */
     size_t rerank;             /* R for WASS_RETRIEVE_RERANK, default 0 = 10 k */
     wass_metric metric;        /* ground metric, p = 1: WASS_EUCLIDEAN (default), WASS_CITYBLOCK
-                                 or WASS_CHEBYSHEV. With cityblock / chebyshev on 2-D signatures
-                                 whose points all lie on one unit lattice (grey signatures),
-                                 exact solves run on the grid graph (wass_grid_emd) */
+                                 or WASS_CHEBYSHEV. On 2-D signatures whose points all lie on one
+                                 unit lattice (grey signatures), exact solves run on the grid
+                                 (wass_grid_emd; for euclidean when the lattice's frame has at
+                                 most 4096 pixels) */
     uint64_t seed;             /* shift of the embedding grids, default 0 */
     int threads;               /* queries run in parallel; 0 = all cores */
     wass_progress_fn progress; /* may be NULL; fraction of queries done */
@@ -143,7 +150,7 @@ typedef struct {
     double *distance;     /* nq x k: exact W1, or the embedding's L1 distance in embed mode */
     size_t *exact_solves; /* nq: exact solves made for each query (owned) */
     size_t count;         /* database size */
-    int grid;             /* 1 when the exact solves ran on the grid graph */
+    int grid;             /* 1 when the exact solves ran on the grid (wass_grid_emd) */
     double seconds;
 } wass_retrieve_result;
 

@@ -51,7 +51,7 @@ WASS_API const char *wass_pairwise_method_name(wass_pairwise_method method);
 WASS_API int wass_pairwise_method_parse(const char *name, wass_pairwise_method *out);
 
 typedef struct {
-    int method;                     /* wass_pairwise_method, default WASS_PAIRWISE_EMD */
+    wass_pairwise_method method;    /* default WASS_PAIRWISE_EMD */
     wass_options emd;               /* EMD: mass, mass_tol, max_iter, certify, algorithm;
                                        threads, plan, duals and progress are ignored */
     wass_sinkhorn_options sinkhorn; /* SINKHORN: reg (> 0, required), tol, max_iter,

@@ -4,9 +4,10 @@ Readers (:func:`read_image` for PNG, PGM and PPM; :func:`read_idx` and
 :func:`read_idx_labels` for IDX files such as Fashion-MNIST's, gzip'ed or
 not), the three signature kinds (:func:`grey_signature`: mass on the pixel
 grid; :func:`colour_signature`: Rubner's k-means in CIE Lab;
-:func:`contour_signature`: Grauman & Darrell's boundary points), the exact
-grid solver :func:`grid_emd` (W1 with the L1 or L-infinity ground distance
-as a min-cost flow on the grid graph, certified), and :func:`retrieve`: the
+:func:`contour_signature`: Grauman & Darrell's points along the traced
+contours), the exact grid solver :func:`grid_emd` (W1 with the L1 or
+L-infinity ground distance as a min-cost flow on the grid graph, or the
+euclidean one; certified), and :func:`retrieve`: the
 k nearest database images to each query, exact with lower-bound pruning,
 by the grid embedding, or the embedding re-ranked exactly.
 
@@ -88,32 +89,38 @@ def colour_signature(image, k=8, seed=0, max_iter=100):
 
 
 def contour_signature(image, threshold=0.5, points=100):
-    """(X, w): the boundary pixels (column, row) of the shape {grey >
-    threshold}, up to ``points`` of them evenly spaced in raster order, with
+    """(X, w): ``points`` points (column, row) evenly spaced by arc length
+    along every contour of the shape {grey > threshold} (outer borders and
+    holes, each traced in order by Suzuki & Abe's border following), with
     uniform weights (Grauman & Darrell)."""
     return _wass.contour_signature(to_grey(image), threshold=float(threshold),
                                    points=int(points))
 
 
 GridResult = namedtuple("GridResult", ["cost", "status", "flows", "potential", "certificate",
-                                       "iterations", "seconds"])
+                                       "iterations", "seconds", "moves"])
 GridResult.__doc__ = """Result of :func:`grid_emd`: cost = W1; flows
 (rows, cols, 2 or 4) signed edge flows (right, down[, down-right,
-down-left]); potential (rows, cols) a 1-Lipschitz f with
-W1 = sum (a - b) f; certificate checked independently of the solver."""
+down-left]), None for euclidean; moves (euclidean only, else None): the
+optimal plan as arrays (from, to, mass), pixels numbered as in
+``a.ravel()``, from where a > b to where b > a (the mass both share stays
+in place); potential (rows, cols) a 1-Lipschitz f with W1 = sum (a - b) f;
+certificate checked independently of the solver."""
 
 
 def grid_emd(a, b, metric="cityblock", spacing=1.0, max_iter=None, certify=True, strict=True):
     """Exact W1 between two nonnegative images ``a`` and ``b`` of the same
     shape (each normalized to total 1) with the cityblock (4-neighbour grid
-    graph) or chebyshev (8-neighbour) ground distance times ``spacing``.
+    graph), chebyshev (8-neighbour) or euclidean ground distance between
+    pixel positions, times ``spacing``. Euclidean: the transport between the
+    positive and negative parts of a - b with a multiscale start.
     Raises :class:`wass.NotOptimalError` when not certified optimal, unless
     ``strict=False``."""
     d = _wass.grid_emd(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64),
                        metric=metric, spacing=float(spacing), max_iter=max_iter,
                        certify=certify)
     res = GridResult(d["cost"], d["status"], d["flows"], d["potential"], d["certificate"],
-                     d["iterations"], d["seconds"])
+                     d["iterations"], d["seconds"], d["moves"])
     if strict and d["status"] != _wass.OPTIMAL:
         from . import NotOptimalError
 

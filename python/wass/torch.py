@@ -195,19 +195,28 @@ def _sinkhorn_function():
 
     class SinkhornDivergence(torch.autograd.Function):
         @staticmethod
-        def forward(ctx, X, Y, a, b, reg, metric, p, opts):
+        def forward(ctx, X, Y, a, b, reg, metric, p, opts, cache):
             cmetric, cp = _ground(metric, p)
             n, m = X.shape[0], Y.shape[0]
             a_hat, sa = _weights(a, n, "a")
             b_hat, sb = _weights(b, m, "b")
-            # one call: the three problems, the symmetric ones by the averaged
-            # iteration, and their potentials for the backward pass
+            # one call: the three problems (the symmetric ones by the averaged
+            # iteration, (a, b) from a multiscale or warm start), their
+            # potentials and, for the squared Euclidean cost, the gradients
+            # with respect to the points (from the plans: no extra solve)
+            points = ctx.needs_input_grad[0] or ctx.needs_input_grad[1]
+            in_lib = points and metric == "sqeuclidean"
+            init = cache.get((n, m)) if cache is not None else None
             value, d = _wass.sinkhorn_divergence(_np(X), _np(Y), reg, a_hat, b_hat,
                                                  metric=cmetric, p=cp, log=True,
-                                                 potentials=True, **opts)
+                                                 potentials=True, gradients=in_lib, init=init,
+                                                 **opts)
+            if cache is not None:
+                cache[(n, m)] = (d["f_ab"], d["f_aa"], d["f_bb"])
             ctx.metric, ctx.p, ctx.reg = metric, float(p), reg
             ctx.pots = (d["f_ab"], d["g_ab"], d["f_aa"], d["f_bb"])
             ctx.weights = (a_hat, b_hat, sa, sb)
+            ctx.lib_grads = (d["grad_X"], d["grad_Y"]) if in_lib else None
             ctx.save_for_backward(X, Y)
             return torch.as_tensor(value, dtype=X.dtype, device=X.device)
 
@@ -219,71 +228,61 @@ def _sinkhorn_function():
             a_hat, b_hat, sa, sb = ctx.weights
             gX = gY = ga = gb = None
             if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
-                # Envelope theorem: d OT_eps / d C = P*, so differentiate
-                # <P_xy, C(X, Y)> - (<P_xx, C(X, X)> + <P_yy, C(Y, Y)>) / 2 with
-                # the plans P = a_i b_j exp((f_i + g_j - C_ij) / eps) held fixed.
-                # In float64 (the potentials are), then cast back.
-                def t64(v):
-                    return torch.as_tensor(v, dtype=torch.float64, device=X.device)
-
-                with np.errstate(divide="ignore"):  # log 0 = -inf: no mass, P = 0
-                    la = t64(np.log(a_hat) if a_hat is not None else np.full(n, -np.log(n)))
-                    lb = t64(np.log(b_hat) if b_hat is not None else np.full(m, -np.log(m)))
-                # (first cloud is X, second is X, log weights, potentials, sign)
-                terms = ((True, False, la, lb, f_ab, g_ab, 1.0),
-                         (True, True, la, la, f_aa, f_aa, -0.5),
-                         (False, False, lb, lb, f_bb, f_bb, -0.5))
-                X64, Y64 = X.detach().to(torch.float64), Y.detach().to(torch.float64)
-                if ctx.metric == "sqeuclidean":
-                    # closed form: d/dx_i <P, C> = 2 (r_i x_i - (P y)_i), r = P 1,
-                    # from matrix products (no n x m x d tensor)
-                    dX, dY = torch.zeros_like(X64), torch.zeros_like(Y64)
-                    for (left, right, lu, lv, u, v, wt) in terms:
-                        A = X64 if left else Y64
-                        B = X64 if right else Y64
-                        # P = exp((u_i + eps log a_i - |A_i|^2 + 2 A_i.B_j + v_j
-                        #          + eps log b_j - |B_j|^2) / eps), in place
-                        ie = 1.0 / ctx.reg
-                        P = A @ B.T
-                        P.mul_(2.0 * ie)
-                        P.add_(((t64(u) - (A * A).sum(1)) * ie + lu)[:, None])
-                        P.add_(((t64(v) - (B * B).sum(1)) * ie + lv)[None, :])
-                        P.exp_()
-                        gA = 2.0 * (P.sum(1)[:, None] * A - P @ B)
-                        gB = 2.0 * (P.sum(0)[:, None] * B - P.T @ A)
-                        for flag, gg in ((left, gA), (right, gB)):
-                            if flag:
-                                dX += wt * gg
-                            else:
-                                dY += wt * gg
+                if ctx.lib_grads is not None:
+                    dX, dY = (torch.as_tensor(v, device=X.device) for v in ctx.lib_grads)
                 else:
-                    with torch.enable_grad():
-                        Xd = X64.requires_grad_(True)
-                        Yd = Y64.requires_grad_(True)
-                        L = 0.0
-                        for (left, right, lu, lv, u, v, wt) in terms:
-                            A = Xd if left else Yd
-                            B = Xd if right else Yd
-                            C = _cost_matrix(A, B, ctx.metric, ctx.p)
-                            with torch.no_grad():
-                                P = torch.exp(lu[:, None] + lv[None, :]
-                                              + (t64(u)[:, None] + t64(v)[None, :] - C) / ctx.reg)
-                            L = L + wt * (P * C).sum()
-                        dX, dY = torch.autograd.grad(L, (Xd, Yd))
+                    dX, dY = _plan_point_grads(ctx, X, Y, a_hat, b_hat)
                 gX = (dX.to(X.dtype) * grad) if ctx.needs_input_grad[0] else None
                 gY = (dY.to(Y.dtype) * grad) if ctx.needs_input_grad[1] else None
             if ctx.needs_input_grad[2]:
                 ga = _centered_grad(f_ab - f_aa, a_hat, n, sa, X) * grad
             if ctx.needs_input_grad[3]:
                 gb = _centered_grad(g_ab - f_bb, b_hat, m, sb, Y) * grad
-            return gX, gY, ga, gb, None, None, None, None
+            return gX, gY, ga, gb, None, None, None, None, None
 
     _functions["sinkhorn"] = SinkhornDivergence
     return SinkhornDivergence
 
 
+def _plan_point_grads(ctx, X, Y, a_hat, b_hat):
+    """Point gradients of the divergence for the grounds the library does not
+    differentiate (metric 'euclidean'): the envelope theorem, d OT_eps / d C =
+    P*, so differentiate <P_xy, C(X, Y)> - (<P_xx, C(X, X)> + <P_yy, C(Y, Y)>) / 2
+    with the plans P = a_i b_j exp((f_i + g_j - C_ij) / eps) held fixed, in
+    float64 (the potentials are)."""
+    torch = _torch()
+    n, m = X.shape[0], Y.shape[0]
+    f_ab, g_ab, f_aa, f_bb = ctx.pots
+
+    def t64(v):
+        return torch.as_tensor(v, dtype=torch.float64, device=X.device)
+
+    with np.errstate(divide="ignore"):  # log 0 = -inf: no mass, P = 0
+        la = t64(np.log(a_hat) if a_hat is not None else np.full(n, -np.log(n)))
+        lb = t64(np.log(b_hat) if b_hat is not None else np.full(m, -np.log(m)))
+    # (first cloud is X, second is X, log weights, potentials, sign)
+    terms = ((True, False, la, lb, f_ab, g_ab, 1.0),
+             (True, True, la, la, f_aa, f_aa, -0.5),
+             (False, False, lb, lb, f_bb, f_bb, -0.5))
+    X64, Y64 = X.detach().to(torch.float64), Y.detach().to(torch.float64)
+    with torch.enable_grad():
+        Xd = X64.requires_grad_(True)
+        Yd = Y64.requires_grad_(True)
+        L = 0.0
+        for (left, right, lu, lv, u, v, wt) in terms:
+            A = Xd if left else Yd
+            B = Xd if right else Yd
+            C = _cost_matrix(A, B, ctx.metric, ctx.p)
+            with torch.no_grad():
+                P = torch.exp(lu[:, None] + lv[None, :]
+                              + (t64(u)[:, None] + t64(v)[None, :] - C) / ctx.reg)
+            L = L + wt * (P * C).sum()
+        return torch.autograd.grad(L, (Xd, Yd))
+
+
 def sinkhorn_divergence_loss(X, Y, a=None, b=None, reg=0.1, p=2, metric="sqeuclidean",
-                             tol=1e-4, max_iter=None, eps_scaling=False, threads=1):
+                             tol=1e-4, max_iter=None, eps_scaling=False, threads=1,
+                             warm_start=None):
     """Debiased Sinkhorn divergence S = OT_reg(a, b) - (OT_reg(a, a) +
     OT_reg(b, b)) / 2 between two weighted point clouds, as a differentiable
     torch scalar; OT_reg(a, b) = min_P <P, C> + reg KL(P | a x b), reg in cost
@@ -291,18 +290,36 @@ def sinkhorn_divergence_loss(X, Y, a=None, b=None, reg=0.1, p=2, metric="sqeucli
     Y (B, m, d), a (B, n), b (B, m) give the B divergences, shape (B,).
 
     One call to the library's divergence path (wass.sinkhorn_divergence: the
-    symmetric problems by the averaged iteration) returns the four potentials;
-    the backward pass forms the three plans from them (O(n m) memory) and
-    differentiates by the envelope theorem (points through the plans, weights
-    through the centered potentials f_ab - f_aa and g_ab - f_bb).
+    symmetric problems by the averaged iteration, (a, b) from a multiscale
+    start) returns the potentials and, for metric 'sqeuclidean', the
+    gradients with respect to the points, computed from the three plans in
+    the same call (envelope theorem: the backward pass solves nothing). For
+    metric 'euclidean' the backward pass forms the three plans from the
+    potentials (O(n m) memory). Weights get the centered potentials
+    f_ab - f_aa and g_ab - f_bb.
 
-    ``tol`` is the L1 marginal error at which each solve stops. The default
-    1e-4 is meant for training: the value and gradient then carry a relative
-    error of about that size (far below a minibatch's sampling noise); pass
-    1e-9 or below for reference values. ``eps_scaling`` (annealing epsilon
-    from the cost spread) is off by default: at the cost spreads of training
-    batches it costs more iterations than it saves; turn it on when reg is
-    tiny against the spread of the costs.
+    ``tol`` is the L1 marginal error at which each of the three solves stops.
+    The default 1e-4 is meant for training, with this stated tolerance
+    against a solve to 1e-12: the value within 1e-5 of OT_reg(a, b) (each
+    OT_reg is the dual objective of its potentials, whose error is second
+    order in the marginal error) and the gradient with respect to the points
+    within 1e-3 of the size (L2 norm over all points) of the gradient of
+    OT_reg(a, b) (first order) -- far below a minibatch's sampling noise.
+    Tested on uniform, Gaussian and clustered clouds at n = 300, reg 0.05;
+    measured at n = 500 over 5 instances of each: at most 6e-7 and 5.2e-4.
+    Pass 1e-9 or below for reference values. ``eps_scaling`` (annealing epsilon from the cost spread) is off
+    by default; for (a, b) it only anneals the smallest level of the
+    multiscale start.
+
+    ``warm_start``: None, or a dict the caller keeps between calls (e.g.
+    ``cache = {}`` before the training loop): the potentials of the last
+    solve are stored there by sizes (n, m) and the next solve with the same
+    sizes starts from them. The result is the same divergence (each solve
+    still stops on its own marginal error); it takes fewer iterations when
+    the same points move a little between calls (gradient flows, full-batch
+    fits) and is of no use with fresh minibatches, where the multiscale start
+    is better. Batched calls keep one entry for the whole batch (the last
+    element's): use it with unbatched inputs.
 
     GeomLoss correspondence: ``geomloss.SamplesLoss("sinkhorn", p=2, blur=s,
     debias=True)`` uses the cost |x - y|^2 / 2 and eps = blur^p = s^2, so it
@@ -313,11 +330,15 @@ def sinkhorn_divergence_loss(X, Y, a=None, b=None, reg=0.1, p=2, metric="sqeucli
     number of steps, so its values agree to its own accuracy.)"""
     if not float(reg) > 0:
         raise ValueError("reg must be positive, got %r" % (reg,))
+    if warm_start is not None and not isinstance(warm_start, dict):
+        raise TypeError("warm_start must be None or a dict kept between calls, got %s"
+                        % type(warm_start).__name__)
     opts = dict(tol=tol, max_iter=max_iter, threads=threads, eps_scaling=bool(eps_scaling))
     fn = _sinkhorn_function()
 
     def one(X, Y, a, b):
-        return fn.apply(_points(X, "X"), _points(Y, "Y"), a, b, float(reg), metric, p, opts)
+        return fn.apply(_points(X, "X"), _points(Y, "Y"), a, b, float(reg), metric, p, opts,
+                        warm_start)
 
     return _map_batch(one, X, Y, a, b)
 

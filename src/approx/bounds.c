@@ -15,14 +15,12 @@
  * does not depend on the thread count.
  */
 #include "common/internal.h"
+#include "common/parallel.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 /* Weighted mean of a cloud, compensated per coordinate. */
 static void mean_of(const wass_cloud *C, double tot, double *mu) {
@@ -90,48 +88,43 @@ int wass_bound_relaxed(const wass_problem *pb, int threads, double *out, wass_er
     }
     for (size_t k = 0; k < cols; k++)
         colmin[k] = INFINITY;
-    size_t bad_i = (size_t)-1, bad_j = 0;
-    double bad_v = 0;
+    wass__loop loop; /* a non-finite cost: the first row's (and its first column's) */
+    wass__loop_init(&loop, n);
     const wass_cost *c = &pb->cost;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
 #endif
     {
-        int me = 0;
-#ifdef _OPENMP
-        me = omp_get_thread_num();
-#endif
-        double *cm = colmin + (size_t)me * m;
+        double *cm = colmin + (size_t)wass__thread_num() * m;
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
         for (size_t i = 0; i < n; i++) {
             double rmin = INFINITY;
+            size_t bad = m; /* the row's first non-finite cost */
             for (size_t j = 0; j < m; j++) {
                 double v = wass__cost(c, i, j);
                 if (!isfinite(v)) {
-#ifdef _OPENMP
-#pragma omp critical(wass_bound_bad)
-#endif
-                    if (i < bad_i) {
-                        bad_i = i;
-                        bad_j = j;
-                        bad_v = v;
-                    }
+                    if (bad == m) bad = j;
                     continue;
                 }
                 if (v < rmin) rmin = v;
                 if (v < cm[j]) cm[j] = v;
             }
+            if (bad < m) {
+                wass_error_info e;
+                snprintf(e.message, sizeof e.message, "cost(%zu, %zu) is %s", i, bad,
+                         isnan(wass__cost(c, i, bad)) ? "NaN" : "infinite");
+                wass__loop_item_done(&loop, i, WASS_ERR_NAN, &e, 0);
+            }
             double ai = pb->a ? pb->a[i] / ta : 1.0 / (double)n;
             rowv[i] = ai > 0 ? ai * rmin : 0.0;
         }
     }
-    if (bad_i != (size_t)-1) {
+    if (wass__loop_failed(&loop)) {
         free(rowv);
         free(colmin);
-        return wass__fail(err, WASS_ERR_NAN, "cost(%zu, %zu) is %s", bad_i, bad_j,
-                          isnan(bad_v) ? "NaN" : "infinite");
+        return wass__fail(err, loop.rc, "%s", loop.err.message);
     }
     for (int t = 1; t < nt; t++)
         for (size_t j = 0; j < m; j++)

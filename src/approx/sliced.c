@@ -8,15 +8,13 @@
  * direction values are summed in direction order.
  */
 #include "common/internal.h"
+#include "common/parallel.h"
 #include "line/line_internal.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 void wass_sliced_options_default(wass_sliced_options *opt) {
     if (!opt) return;
@@ -113,28 +111,21 @@ int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_opti
     if (opt->directions && (rc = wass__check_finite(opt->directions, kd, "directions", err)))
         return rc;
 
-    int nt = wass__threads(opt->threads);
-    if ((size_t)nt > K) nt = (int)K;
-    if ((double)K * (double)(P->n + Q->n) < 4000.0) nt = 1; /* not worth waking threads */
+    int nt;
+    wass__line_work *work = wass__line_works(opt->threads, K, P->n, Q->n, P->w || Q->w, &nt);
     double *vals = malloc(kbytes);
-    wass__line_work *work = calloc((size_t)nt, sizeof *work);
     double *buf = NULL;
     size_t per = P->n + Q->n + d;
     size_t total;
     int nomem = !vals || !work || !wass__mul_ok(per, (size_t)nt, &total);
     if (!nomem) nomem = !(buf = malloc(total * sizeof *buf));
-    for (int t = 0; !nomem && t < nt; t++)
-        if (wass__line_work_init(&work[t], P->n, Q->n, P->w || Q->w)) nomem = 1;
     if (!nomem) {
         const double p = opt->p;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
 #endif
         for (size_t t = 0; t < K; t++) {
-            int me = 0;
-#ifdef _OPENMP
-            me = omp_get_thread_num();
-#endif
+            int me = wass__thread_num();
             double *pp = buf + (size_t)me * per, *pq = pp + P->n, *theta = pq + Q->n;
             if (opt->directions)
                 memcpy(theta, opt->directions + t * d, d * sizeof *theta);
@@ -153,9 +144,7 @@ int wass_sliced(const wass_cloud *P, const wass_cloud *Q, const wass_sliced_opti
             *out = pow(wass__sum(vals, K) / (double)K, 1.0 / p);
         }
     }
-    for (int t = 0; work && t < nt; t++)
-        wass__line_work_free(&work[t]);
-    free(work);
+    wass__line_works_free(work, nt);
     free(buf);
     free(vals);
     if (nomem)

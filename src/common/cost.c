@@ -23,14 +23,21 @@ double wass_ground_eval(const wass_ground *g, const double *x, const double *y, 
     return c;
 }
 
-wass_cost wass_cost_dense(const double *C, size_t ld, double p) {
+/* A dense or callback cost: the power p it is raised to (> 0, else 1) and
+ * a euclidean ground of that power, so that every kind has one. */
+static wass_cost cost_of_power(wass_cost_kind kind, double p) {
     wass_cost c;
     memset(&c, 0, sizeof c);
-    c.kind = WASS_COST_DENSE;
-    c.C = C;
-    c.ld = ld;
+    c.kind = kind;
     c.p = p > 0 ? p : 1.0;
     c.ground = wass_ground_make(WASS_EUCLIDEAN, c.p);
+    return c;
+}
+
+wass_cost wass_cost_dense(const double *C, size_t ld, double p) {
+    wass_cost c = cost_of_power(WASS_COST_DENSE, p);
+    c.C = C;
+    c.ld = ld;
     return c;
 }
 
@@ -47,13 +54,9 @@ wass_cost wass_cost_points(const double *X, const double *Y, size_t d, wass_grou
 }
 
 wass_cost wass_cost_callback(wass_cost_fn fn, void *user, double p) {
-    wass_cost c;
-    memset(&c, 0, sizeof c);
-    c.kind = WASS_COST_CALLBACK;
+    wass_cost c = cost_of_power(WASS_COST_CALLBACK, p);
     c.fn = fn;
     c.user = user;
-    c.p = p > 0 ? p : 1.0;
-    c.ground = wass_ground_make(WASS_EUCLIDEAN, c.p);
     return c;
 }
 

@@ -22,6 +22,14 @@ int wass__fail_line(wass_error_info *err, int code, long line, const char *fmt, 
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
+/* The words of an enum whose values are 0 .. count - 1, names[v] the word
+ * of v (wass_X_name / wass_X_parse): the word of v, "unknown" out of range;
+ * the value of a word (compared exactly, or in any case with any_case), -1
+ * for another word or NULL. */
+const char *wass__enum_name(const char *const *names, size_t count, int v);
+int wass__enum_value(const char *const *names, size_t count, const char *name, int any_case);
+#define WASS__COUNT(t) (sizeof(t) / sizeof((t)[0]))
+
 /* Reset err to "no error". */
 void wass__clear(wass_error_info *err);
 
@@ -112,48 +120,65 @@ int wass__check_cloud(const wass_cloud *C, const char *what, const char *name, c
 static WASS__ALWAYS_INLINE void wass__cost_row_t(const wass_ground *g, const double *x,
                                                  const double *Yt, size_t ld, size_t d, size_t len,
                                                  double *out) {
-    for (size_t k = 0; k < len; k++)
-        out[k] = 0.0;
-    switch (g->metric) {
-    case WASS_EUCLIDEAN:
-    case WASS_SQEUCLIDEAN:
-        for (size_t t = 0; t < d; t++) {
-            const double xt = x[t], *yt = Yt + t * ld;
-            for (size_t k = 0; k < len; k++) {
-                double df = xt - yt[k];
-                out[k] += df * df;
-            }
-        }
-        if (g->metric == WASS_EUCLIDEAN)
-            for (size_t k = 0; k < len; k++)
-                out[k] = sqrt(out[k]);
-        break;
-    case WASS_CITYBLOCK:
-        for (size_t t = 0; t < d; t++) {
-            const double xt = x[t], *yt = Yt + t * ld;
-            for (size_t k = 0; k < len; k++)
-                out[k] += fabs(xt - yt[k]);
-        }
-        break;
-    case WASS_CHEBYSHEV:
-        for (size_t t = 0; t < d; t++) {
-            const double xt = x[t], *yt = Yt + t * ld;
-            for (size_t k = 0; k < len; k++) {
-                double df = fabs(xt - yt[k]);
-                out[k] = df > out[k] ? df : out[k];
-            }
-        }
-        break;
-    case WASS_MINKOWSKI:
-        for (size_t t = 0; t < d; t++) {
-            const double xt = x[t], *yt = Yt + t * ld;
-            for (size_t k = 0; k < len; k++)
-                out[k] += pow(fabs(xt - yt[k]), g->q);
-        }
+    /* the first coordinate initialises the row: no separate zeroing pass
+     * (same values: 0 + s = s for every s >= 0) */
+    const double x0 = d ? x[0] : 0.0, *y0 = Yt;
+    if (d == 0) {
         for (size_t k = 0; k < len; k++)
-            out[k] = pow(out[k], 1.0 / g->q);
-        break;
-    }
+            out[k] = 0.0;
+    } else
+        switch (g->metric) {
+        case WASS_EUCLIDEAN:
+        case WASS_SQEUCLIDEAN:
+            for (size_t k = 0; k < len; k++) {
+                double df = x0 - y0[k];
+                out[k] = df * df;
+            }
+            for (size_t t = 1; t < d; t++) {
+                const double xt = x[t], *yt = Yt + t * ld;
+                for (size_t k = 0; k < len; k++) {
+                    double df = xt - yt[k];
+                    out[k] += df * df;
+                }
+            }
+            if (g->metric == WASS_EUCLIDEAN)
+                for (size_t k = 0; k < len; k++)
+                    out[k] = sqrt(out[k]);
+            break;
+        case WASS_CITYBLOCK:
+            for (size_t k = 0; k < len; k++)
+                out[k] = fabs(x0 - y0[k]);
+            for (size_t t = 1; t < d; t++) {
+                const double xt = x[t], *yt = Yt + t * ld;
+                for (size_t k = 0; k < len; k++)
+                    out[k] += fabs(xt - yt[k]);
+            }
+            break;
+        case WASS_CHEBYSHEV:
+            for (size_t k = 0; k < len; k++) {
+                double df = fabs(x0 - y0[k]);
+                out[k] = df > 0.0 ? df : 0.0;
+            }
+            for (size_t t = 1; t < d; t++) {
+                const double xt = x[t], *yt = Yt + t * ld;
+                for (size_t k = 0; k < len; k++) {
+                    double df = fabs(xt - yt[k]);
+                    out[k] = df > out[k] ? df : out[k];
+                }
+            }
+            break;
+        case WASS_MINKOWSKI:
+            for (size_t k = 0; k < len; k++)
+                out[k] = pow(fabs(x0 - y0[k]), g->q);
+            for (size_t t = 1; t < d; t++) {
+                const double xt = x[t], *yt = Yt + t * ld;
+                for (size_t k = 0; k < len; k++)
+                    out[k] += pow(fabs(xt - yt[k]), g->q);
+            }
+            for (size_t k = 0; k < len; k++)
+                out[k] = pow(out[k], 1.0 / g->q);
+            break;
+        }
     if (g->p == 2.0)
         for (size_t k = 0; k < len; k++)
             out[k] *= out[k];

@@ -9,15 +9,16 @@
 #include <string.h>
 #include <strings.h>
 
-/* The index of name in names[0..count) (exactly), or -1. */
-static int index_of(const char *const *names, size_t count, const char *name) {
-    if (!name) return -1;
-    for (size_t k = 0; k < count; k++)
-        if (strcmp(name, names[k]) == 0) return (int)k;
-    return -1;
+const char *wass__enum_name(const char *const *names, size_t count, int v) {
+    return v >= 0 && (size_t)v < count ? names[v] : "unknown";
 }
 
-#define COUNT(t) (sizeof(t) / sizeof((t)[0]))
+int wass__enum_value(const char *const *names, size_t count, const char *name, int any_case) {
+    if (!name) return -1;
+    for (size_t k = 0; k < count; k++)
+        if ((any_case ? strcasecmp(name, names[k]) : strcmp(name, names[k])) == 0) return (int)k;
+    return -1;
+}
 
 const char *wass_strerror(int code) {
     switch (code) {
@@ -58,11 +59,11 @@ static const char *const error_names[] = {
     "nomem", "io",      "format", "dtype",    "unsupported", "internal"};
 
 const char *wass_error_name(int code) {
-    return (code <= 0 && (size_t)-code < COUNT(error_names)) ? error_names[-code] : "unknown";
+    return (code <= 0 && (size_t)-code < WASS__COUNT(error_names)) ? error_names[-code] : "unknown";
 }
 
 int wass_error_parse(const char *name, wass_error *out) {
-    int k = index_of(error_names, COUNT(error_names), name);
+    int k = wass__enum_value(error_names, WASS__COUNT(error_names), name, 0);
     if (k < 0 || !out) return WASS_ERR_INVALID;
     *out = (wass_error)-k;
     return WASS_OK;
@@ -140,29 +141,29 @@ static const char *const mass_names[] = {"balanced", "normalize", "partial"};
 static const char *const divergence_names[] = {"tv", "kl", "js"};
 
 const char *wass_cost_kind_name(wass_cost_kind kind) {
-    return (size_t)kind < COUNT(cost_kind_names) ? cost_kind_names[kind] : "unknown";
+    return wass__enum_name(cost_kind_names, WASS__COUNT(cost_kind_names), (int)kind);
 }
 
 int wass_cost_kind_parse(const char *name, wass_cost_kind *out) {
-    int k = index_of(cost_kind_names, COUNT(cost_kind_names), name);
+    int k = wass__enum_value(cost_kind_names, WASS__COUNT(cost_kind_names), name, 0);
     if (k < 0 || !out) return WASS_ERR_INVALID;
     *out = (wass_cost_kind)k;
     return WASS_OK;
 }
 
 const char *wass_algorithm_name(wass_algorithm algorithm) {
-    return (size_t)algorithm < COUNT(algorithm_names) ? algorithm_names[algorithm] : "unknown";
+    return wass__enum_name(algorithm_names, WASS__COUNT(algorithm_names), (int)algorithm);
 }
 
 int wass_algorithm_parse(const char *name, wass_algorithm *out) {
-    int k = index_of(algorithm_names, COUNT(algorithm_names), name);
+    int k = wass__enum_value(algorithm_names, WASS__COUNT(algorithm_names), name, 0);
     if (k < 0 || !out) return WASS_ERR_INVALID;
     *out = (wass_algorithm)k;
     return WASS_OK;
 }
 
 const char *wass_mass_name(wass_mass_mode mass) {
-    return (size_t)mass < COUNT(mass_names) ? mass_names[mass] : "unknown";
+    return wass__enum_name(mass_names, WASS__COUNT(mass_names), (int)mass);
 }
 
 int wass_mass_parse(const char *name, wass_mass_mode *out) {
@@ -179,7 +180,7 @@ int wass_mass_parse(const char *name, wass_mass_mode *out) {
 }
 
 const char *wass_divergence_name(wass_divergence_kind kind) {
-    return (size_t)kind < COUNT(divergence_names) ? divergence_names[kind] : "unknown";
+    return wass__enum_name(divergence_names, WASS__COUNT(divergence_names), (int)kind);
 }
 
 int wass_divergence_parse(const char *name, wass_divergence_kind *out) {
@@ -198,14 +199,14 @@ int wass_divergence_parse(const char *name, wass_divergence_kind *out) {
     return WASS_ERR_INVALID;
 }
 
-static const char *const grid_metric_names[] = {"cityblock", "chebyshev"};
+static const char *const grid_metric_names[] = {"cityblock", "chebyshev", "euclidean"};
 
 const char *wass_grid_metric_name(wass_grid_metric metric) {
-    return (size_t)metric < COUNT(grid_metric_names) ? grid_metric_names[metric] : "unknown";
+    return wass__enum_name(grid_metric_names, WASS__COUNT(grid_metric_names), (int)metric);
 }
 
 int wass_grid_metric_parse(const char *name, wass_grid_metric *out) {
-    int k = index_of(grid_metric_names, COUNT(grid_metric_names), name);
+    int k = wass__enum_value(grid_metric_names, WASS__COUNT(grid_metric_names), name, 0);
     if (k < 0 || !out) return WASS_ERR_INVALID;
     *out = (wass_grid_metric)k;
     return WASS_OK;
@@ -214,12 +215,11 @@ int wass_grid_metric_parse(const char *name, wass_grid_metric *out) {
 static const char *const pairwise_method_names[] = {"emd", "sinkhorn"};
 
 const char *wass_pairwise_method_name(wass_pairwise_method method) {
-    return (size_t)method < COUNT(pairwise_method_names) ? pairwise_method_names[method]
-                                                         : "unknown";
+    return wass__enum_name(pairwise_method_names, WASS__COUNT(pairwise_method_names), (int)method);
 }
 
 int wass_pairwise_method_parse(const char *name, wass_pairwise_method *out) {
-    int k = index_of(pairwise_method_names, COUNT(pairwise_method_names), name);
+    int k = wass__enum_value(pairwise_method_names, WASS__COUNT(pairwise_method_names), name, 0);
     if (k < 0 || !out) return WASS_ERR_INVALID;
     *out = (wass_pairwise_method)k;
     return WASS_OK;

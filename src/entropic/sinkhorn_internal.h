@@ -78,6 +78,40 @@ int sk_kmat_plan(const sk_kernel *k, const double *la, const double *lb, const d
                  const double *g, double eps, double *rsum, double *wsum, double *csum,
                  double *plan);
 
+/* Weights w_j = exp(lw_j + (g_j - g0_j) / eps) (ie = 1 / eps) of the kernel's
+ * columns (or rows) for potentials g, when K was built with g0; returns 0
+ * when some |g_j - g0_j| / eps is too large for K to serve. */
+int sk_kmat_weights(const double *lw, const double *g, const double *g0, size_t len, double ie,
+                    double *w);
+
+/* The row helpers of the passes, compiled for the best instruction set:
+ * the cost line of sk_lse (side 0: row i, side 1: column i; buf of
+ * max(n, m) doubles, unused for a dense row); sum x_j y_j (a fixed order);
+ * sk_plan_line: e_j = exp(alpha + beta_j - c_j ie) into out (may be NULL),
+ * returns sum e_j, *wsum = sum e_j c_j; on the precomputed kernel,
+ * sk_kscale: out_j = x K_ij w_j over row i, returns their sum; sk_kcols8:
+ * the eight columns j0.. of P_il = x_i K_il w_l over all rows, s[l] = sum_i
+ * P_il, mt[t * 8 + l] = sum_i P_il X_it (X: n x d); sk_kentry: K_ij. */
+const double *sk_cost_line(const sk_kernel *k, int side, size_t i, double *buf);
+double sk_dot(const sk_kernel *k, const double *x, const double *y, size_t len);
+double sk_plan_line(const sk_kernel *k, const double *c, const double *beta, size_t len,
+                    double alpha, double ie, double *wsum, double *out);
+double sk_kscale(const sk_kernel *k, size_t i, const double *w, double x, double *out);
+void sk_kcols8(const sk_kernel *k, size_t j0, const double *x, const double *w, const double *X,
+               size_t d, double *s, double *mt);
+double sk_kentry(const sk_kernel *k, size_t i, size_t j);
+
+/* Row (side 0) or column (side 1) sums of the plan P_ij = a_i b_j exp((f_i +
+ * g_j - C_ij) / eps) between point clouds (la = log a, lb = log b), and its
+ * first moments: side 0: sum_i = sum_j P_ij, wsum_i = sum_j P_ij C_ij (may
+ * be NULL), mom (n x d; may be NULL) = sum_j P_ij y_j; side 1: sum_j, mom
+ * (m x d) = sum_i P_ij x_i (wsum unused). On the precomputed kernel when it holds
+ * these potentials at eps, else from the costs. Every line is summed in a
+ * fixed order by one thread. Returns WASS_OK or WASS_ERR_NOMEM. */
+int sk_plan_moments(const sk_kernel *k, int side, const double *la, const double *lb,
+                    const double *f, const double *g, double eps, double *sum, double *wsum,
+                    double *mom);
+
 /* Smallest and largest cost. Dense and callback costs: a scan of all n*m
  * entries, which also rejects NaN/Inf costs. Points: [0, ground(lo, hi)]
  * with lo/hi the corners of the common bounding box (an upper bound). */
@@ -107,13 +141,16 @@ typedef struct {
     int64_t max_iter;
     int symmetric;
     int init_g_only; /* start with an f update from g */
-    int anderson;    /* history of Anderson acceleration at the final eps (0: off) */
+    int anderson;    /* history of Anderson acceleration at the final eps (0: off; a
+                        symmetric problem uses at most SK_ANDERSON_SYM) */
     wass_progress_fn progress;
     void *progress_user;
 } sk_params;
 
-/* Anderson history used by the solvers (sk_params.anderson), and its cap. */
+/* Anderson history used by the solvers (sk_params.anderson), the history of
+ * a symmetric problem (at most that), and the cap. */
 #define SK_ANDERSON 32
+#define SK_ANDERSON_SYM 4
 #define SK_AA_MAX 64
 
 typedef struct {
@@ -123,8 +160,24 @@ typedef struct {
     char message[256];
 } sk_outcome;
 
+/* The parameters of a solve from the caller's options: reg, tol, tau,
+ * max_iter, scaling_factor and progress, the given start_eps, Anderson
+ * acceleration on (SK_ANDERSON), symmetric and init_g_only off. */
+void sk_params_from(sk_params *par, const wass_sinkhorn_options *opt, double start_eps);
+
 int sk_solve(const sk_kernel *k, const double *a, const double *b, const sk_params *par, double *f,
              double *g, sk_outcome *out, wass_error_info *err);
+
+/* Multiscale start (sinkhorn_multiscale.c) of a two-sided balanced problem
+ * between point clouds (pb->cost of kind WASS_COST_POINTS; a, b normalized
+ * weights): f (n) and g (m; may be NULL) receive potentials at par->reg,
+ * each a half-iteration from the coarse problem's, from which sk_solve
+ * starts (its first update is g's, from f). The coarse problems are solved
+ * with par's tolerance at par->reg, the smallest one from zero (annealing
+ * from par->start_eps when > 0); their iterations are added to *iterations. */
+int sk_multiscale_start(const wass_problem *pb, const double *a, const double *b,
+                        const sk_params *par, int threads, double kernel_memory, double *f,
+                        double *g, int64_t *iterations, wass_error_info *err);
 
 /* cost = sum P_ij C_ij, objective = entropic value (see wass.h), plan if
  * non-NULL, for the plan of potentials f, g at epsilon reg; merr (if

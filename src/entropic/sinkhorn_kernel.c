@@ -32,29 +32,62 @@
 #include <omp.h>
 #endif
 
+/* Vectors of the machine's width for each instruction set (see
+ * sinkhorn_simd.h): 16 bytes for the baseline, 32 for AVX2, 64 for
+ * AVX-512. */
+typedef double v2d __attribute__((vector_size(16)));
+typedef int64_t v2l __attribute__((vector_size(16)));
+typedef uint64_t v2u __attribute__((vector_size(16)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+typedef uint64_t v4u __attribute__((vector_size(32)));
 typedef double v8d __attribute__((vector_size(64)));
 typedef int64_t v8l __attribute__((vector_size(64)));
 typedef uint64_t v8u __attribute__((vector_size(64)));
-#define SK_SPLAT(x) ((v8d){(x), (x), (x), (x), (x), (x), (x), (x)})
+#define SK_SPLAT(x) ((SK_VD){0} + (x))
 
 #define SK_ATTR
 #define SK_NAME(x) x##_generic
+#define SK_VD v2d
+#define SK_VL v2l
+#define SK_VU v2u
+#define SK_L 2
 #include "entropic/sinkhorn_simd.h"
 #undef SK_ATTR
 #undef SK_NAME
+#undef SK_VD
+#undef SK_VL
+#undef SK_VU
+#undef SK_L
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SK_X86 1
 #define SK_ATTR __attribute__((target("avx2,fma")))
 #define SK_NAME(x) x##_avx2
+#define SK_VD v4d
+#define SK_VL v4l
+#define SK_VU v4u
+#define SK_L 4
 #include "entropic/sinkhorn_simd.h"
 #undef SK_ATTR
 #undef SK_NAME
+#undef SK_VD
+#undef SK_VL
+#undef SK_VU
+#undef SK_L
 #define SK_ATTR __attribute__((target("avx512f,avx2,fma")))
 #define SK_NAME(x) x##_avx512
+#define SK_VD v8d
+#define SK_VL v8l
+#define SK_VU v8u
+#define SK_L 8
 #include "entropic/sinkhorn_simd.h"
 #undef SK_ATTR
 #undef SK_NAME
+#undef SK_VD
+#undef SK_VL
+#undef SK_VU
+#undef SK_L
 #endif
 
 enum { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
@@ -138,30 +171,50 @@ static void plan_cols_dense(int isa, const double *C, size_t ld, size_t n, size_
     (void)isa;
 }
 
-static double kbuild_row(int isa, const double *c, const double *g0, size_t len, double fi,
-                         double ie, double ai, double *K, double *part) {
-    return DISPATCH(isa, kbuild_row, c, g0, len, fi, ie, ai, K, part);
-}
-
 static double kdot(int isa, const double *K, const double *w, size_t len) {
     return DISPATCH(isa, kdot, K, w, len);
 }
 
-static void kaxpy(int isa, const double *K, double x, double *part, size_t len) {
-#ifdef SK_X86
-    if (isa == ISA_AVX512)
-        kaxpy_avx512(K, x, part, len);
-    else if (isa == ISA_AVX2)
-        kaxpy_avx2(K, x, part, len);
-    else
-#endif
-        kaxpy_generic(K, x, part, len);
-    (void)isa;
+/* Rows of the precomputed kernel. */
+static double krow_build(const sk_kernel *k, size_t i, const double *c, const double *g0, double fi,
+                         double ie, double ai, double *part) {
+    return DISPATCH(k->isa, kbuild_row, c, g0, k->m, fi, ie, ai, k->km->K + i * k->m, part);
 }
 
-static double kplan_row(int isa, const double *K, const double *w, const double *c, size_t len,
-                        double x, double *wsum, double *part, double *out) {
-    return DISPATCH(isa, kplan_row, K, w, c, len, x, wsum, part, out);
+static double krow_dot(const sk_kernel *k, size_t i, const double *w) {
+    return DISPATCH(k->isa, kdot, k->km->K + i * k->m, w, k->m);
+}
+
+static void krow_axpy(const sk_kernel *k, size_t i, double x, double *part) {
+    DISPATCH(k->isa, kaxpy, k->km->K + i * k->m, x, part, k->m);
+}
+
+static double krow_plan(const sk_kernel *k, size_t i, const double *w, const double *c, double x,
+                        double *wsum, double *part, double *out) {
+    return DISPATCH(k->isa, kplan_row, k->km->K + i * k->m, w, c, k->m, x, wsum, part, out);
+}
+
+/* Dispatched row helpers for the other files of the solver (internal header). */
+double sk_dot(const sk_kernel *k, const double *x, const double *y, size_t len) {
+    return kdot(k->isa, x, y, len);
+}
+
+double sk_plan_line(const sk_kernel *k, const double *c, const double *beta, size_t len,
+                    double alpha, double ie, double *wsum, double *out) {
+    return plan_row(k->isa, c, beta, len, alpha, ie, wsum, out);
+}
+
+double sk_kscale(const sk_kernel *k, size_t i, const double *w, double x, double *out) {
+    return DISPATCH(k->isa, kscale_row, k->km->K + i * k->m, w, k->m, x, out);
+}
+
+void sk_kcols8(const sk_kernel *k, size_t j0, const double *x, const double *w, const double *X,
+               size_t d, double *s, double *mt) {
+    DISPATCH(k->isa, kcols8, k->km->K + j0, k->m, k->n, x, w, X, d, s, mt);
+}
+
+double sk_kentry(const sk_kernel *k, size_t i, size_t j) {
+    return k->km->K[i * k->m + j];
 }
 
 /* ---- setup --------------------------------------------------------------- */
@@ -254,6 +307,10 @@ static const double *cost_line(const sk_kernel *k, int side, size_t i, double *b
                 buf[j] = c->fn(j, i, c->user);
         return buf;
     }
+}
+
+const double *sk_cost_line(const sk_kernel *k, int side, size_t i, double *buf) {
+    return cost_line(k, side, i, buf);
 }
 
 int sk_cost_range(const sk_kernel *k, double *cmin, double *cmax, wass_error_info *err) {
@@ -448,6 +505,31 @@ int sk_kmat_enable(sk_kernel *k, double budget) {
     return 1;
 }
 
+/* Rows [*i0, end) of row block b (the return value is end). */
+static size_t block_rows(size_t b, size_t n, size_t *i0) {
+    *i0 = b * SK_KROWS;
+    return (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
+}
+
+/* The partial column sums of row block b, zeroed when zero is set. */
+static double *block_part(const sk_kmat *km, size_t b, size_t m, int zero) {
+    double *part = km->part + b * m;
+    if (zero) memset(part, 0, m * sizeof(double));
+    return part;
+}
+
+/* T[j - j0] = sum over the blocks of part[b][j] for j0 <= j < j1, in block
+ * order. */
+static void sum_parts(const sk_kmat *km, size_t m, size_t j0, size_t j1, double *T) {
+    for (size_t j = j0; j < j1; j++)
+        T[j - j0] = km->part[j];
+    for (size_t b = 1; b < km->nb; b++) {
+        const double *p = km->part + b * m;
+        for (size_t j = j0; j < j1; j++)
+            T[j - j0] += p[j];
+    }
+}
+
 /* Column sums T_j = sum over blocks of part[b][j], in block order; returns 1
  * when all lie in [SK_KSUM_LO, SK_KSUM_HI], and then out_j = log T_j - g0_j ie. */
 static int kmat_columns(const sk_kernel *k, double ie, double *out) {
@@ -458,13 +540,7 @@ static int kmat_columns(const sk_kernel *k, double ie, double *out) {
     for (size_t t = 0; t < chunks; t++) {
         size_t j0 = t * 512, j1 = j0 + 512 < m ? j0 + 512 : m;
         double *T = out + j0;
-        for (size_t j = j0; j < j1; j++)
-            T[j - j0] = km->part[j];
-        for (size_t b = 1; b < km->nb; b++) {
-            const double *p = km->part + b * m;
-            for (size_t j = j0; j < j1; j++)
-                T[j - j0] += p[j];
-        }
+        sum_parts(km, m, j0, j1, T);
         for (size_t j = j0; j < j1; j++) {
             double v = T[j - j0];
             if (!(v >= SK_KSUM_LO && v <= SK_KSUM_HI)) bad = 1;
@@ -485,13 +561,11 @@ int sk_kmat_build(const sk_kernel *k, const double *la, const double *f, const d
     int bad = 0;
 #pragma omp parallel for num_threads(k->threads) schedule(dynamic, 1) reduction(| : bad)
     for (size_t b = 0; b < km->nb; b++) {
-        double *part = km->part + b * m;
-        memset(part, 0, m * sizeof(double));
-        size_t i1 = (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
-        for (size_t i = b * SK_KROWS; i < i1; i++) {
+        size_t i0, i1 = block_rows(b, n, &i0);
+        double *part = block_part(km, b, m, 1);
+        for (size_t i = i0; i < i1; i++) {
             const double *c = cost_line(k, 0, i, thread_scratch(k));
-            double mx =
-                kbuild_row(k->isa, c, km->g0, m, km->f0[i], ie, exp(la[i]), km->K + i * m, part);
+            double mx = krow_build(k, i, c, km->g0, km->f0[i], ie, exp(la[i]), part);
             if (!(mx <= SK_KMAX_EXP)) bad = 1;
         }
     }
@@ -505,8 +579,8 @@ int sk_kmat_build(const sk_kernel *k, const double *la, const double *f, const d
 
 /* Weights w_j = exp(lw_j + (g_j - g0_j) ie); 0 when some |g_j - g0_j| ie
  * exceeds SK_KDRIFT. */
-static int kmat_weights(const double *lw, const double *g, const double *g0, size_t len, double ie,
-                        double *w) {
+int sk_kmat_weights(const double *lw, const double *g, const double *g0, size_t len, double ie,
+                    double *w) {
     for (size_t j = 0; j < len; j++) {
         double d = (g[j] - g0[j]) * ie;
         if (!(fabs(d) <= SK_KDRIFT)) return 0;
@@ -524,17 +598,15 @@ int sk_kmat_fused(const sk_kernel *k, const double *la, const double *lb, const 
     const int rebuild = next_eps > 0;
     *next_ok = 0;
     if (!km->valid) return 0;
-    if (!kmat_weights(lb, g, km->g0, m, ie, km->wv)) return SK_DRIFT;
+    if (!sk_kmat_weights(lb, g, km->g0, m, ie, km->wv)) return SK_DRIFT;
     int bad = 0, drift = 0;
     const int cols = Lcols != NULL;
 #pragma omp parallel for num_threads(k->threads) schedule(dynamic, 1) reduction(| : bad, drift)
     for (size_t b = 0; b < km->nb; b++) {
-        double *part = km->part + b * m;
-        if (cols || rebuild) memset(part, 0, m * sizeof(double));
-        size_t i1 = (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
-        for (size_t i = b * SK_KROWS; i < i1; i++) {
-            double *Ki = km->K + i * m;
-            double S = kdot(k->isa, Ki, km->wv, m);
+        size_t i0, i1 = block_rows(b, n, &i0);
+        double *part = block_part(km, b, m, cols || rebuild);
+        for (size_t i = i0; i < i1; i++) {
+            double S = krow_dot(k, i, km->wv);
             if (!(S >= SK_KSUM_LO && S <= SK_KSUM_HI)) {
                 bad = 1;
                 continue;
@@ -543,8 +615,7 @@ int sk_kmat_fused(const sk_kernel *k, const double *la, const double *lb, const 
             fn[i] = c1 * f[i] + c2 * L[i];
             if (rebuild) { /* the row is used: overwrite it with the next epsilon's */
                 const double *c = cost_line(k, 0, i, thread_scratch(k));
-                double mx =
-                    kbuild_row(k->isa, c, g, m, fn[i], 1.0 / next_eps, exp(la[i]), Ki, part);
+                double mx = krow_build(k, i, c, g, fn[i], 1.0 / next_eps, exp(la[i]), part);
                 if (!(mx <= SK_KMAX_EXP)) bad = 1;
                 continue;
             }
@@ -553,7 +624,7 @@ int sk_kmat_fused(const sk_kernel *k, const double *la, const double *lb, const 
                 drift = 1;
                 continue;
             }
-            if (cols) kaxpy(k->isa, Ki, exp(la[i] + d), part, m);
+            if (cols) krow_axpy(k, i, exp(la[i] + d), part);
         }
     }
     if (rebuild) {
@@ -587,30 +658,23 @@ int sk_kmat_plan(const sk_kernel *k, const double *la, const double *lb, const d
     if (!km || !km->valid || km->eps != eps) return 0;
     size_t n = k->n, m = k->m;
     const double ie = 1.0 / eps;
-    if (!kmat_weights(lb, g, km->g0, m, ie, km->wv)) return 0;
-    if (!kmat_weights(la, f, km->f0, n, ie, km->xr)) return 0;
+    if (!sk_kmat_weights(lb, g, km->g0, m, ie, km->wv)) return 0;
+    if (!sk_kmat_weights(la, f, km->f0, n, ie, km->xr)) return 0;
 #pragma omp parallel for num_threads(k->threads) schedule(dynamic, 1)
     for (size_t b = 0; b < km->nb; b++) {
-        double *part = km->part + b * m;
-        memset(part, 0, m * sizeof(double));
-        size_t i1 = (b + 1) * SK_KROWS < n ? (b + 1) * SK_KROWS : n;
-        for (size_t i = b * SK_KROWS; i < i1; i++) {
+        size_t i0, i1 = block_rows(b, n, &i0);
+        double *part = block_part(km, b, m, 1);
+        for (size_t i = i0; i < i1; i++) {
             const double *c = cost_line(k, 0, i, thread_scratch(k));
-            rsum[i] = kplan_row(k->isa, km->K + i * m, km->wv, c, m, km->xr[i], &wsum[i], part,
-                                plan ? plan + i * m : NULL);
+            rsum[i] =
+                krow_plan(k, i, km->wv, c, km->xr[i], &wsum[i], part, plan ? plan + i * m : NULL);
         }
     }
     size_t chunks = (m + 511) / 512;
 #pragma omp parallel for num_threads(k->threads) schedule(static)
     for (size_t t = 0; t < chunks; t++) {
         size_t j0 = t * 512, j1 = j0 + 512 < m ? j0 + 512 : m;
-        for (size_t j = j0; j < j1; j++)
-            csum[j] = km->part[j];
-        for (size_t b = 1; b < km->nb; b++) {
-            const double *p = km->part + b * m;
-            for (size_t j = j0; j < j1; j++)
-                csum[j] += p[j];
-        }
+        sum_parts(km, m, j0, j1, csum + j0);
     }
     return 1;
 }

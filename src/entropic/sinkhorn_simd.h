@@ -2,31 +2,33 @@
  * sinkhorn_simd.h - the hot loops of the Sinkhorn solver, written once with
  * GCC/Clang vector extensions and compiled several times by
  * sinkhorn_kernel.c, once per instruction set (SK_ATTR, SK_NAME set by the
- * includer). Not a normal header: no include guard on purpose.
+ * includer, and the vector types SK_VD / SK_VL / SK_VU of SK_L lanes: the
+ * machine's own width, 8 for AVX-512, 4 for AVX2, 2 for the baseline; a
+ * wider vector than the machine's is kept in memory by GCC, about 8 times
+ * slower). Not a normal header: no include guard on purpose.
  *
- * The exponential is evaluated in 8 fixed lanes with a branch-free
+ * The exponential is evaluated in SK_L lanes with a branch-free
  * Cody-Waite reduction and a degree-12 Taylor polynomial (relative error
  * about 2e-16 on [-708, 709]; arguments below -708 give ~1e-308 instead of a
  * denormal or 0, negligible next to the largest term, which is exactly 1).
  * Sums are accumulated per lane in index order and the lanes combined in a
- * fixed order, so every result is independent of the number of threads.
+ * fixed order, so every result is independent of the number of threads
+ * (the lane count, hence the last bits, depends on the instruction set).
  */
 
-#define SK_L 8
-
-/* exp of 8 lanes. */
-static SK_ATTR inline __attribute__((always_inline)) v8d SK_NAME(vexp)(v8d x) {
-    const v8d lo = SK_SPLAT(-708.0), hi = SK_SPLAT(709.0);
-    v8l m1 = x < lo;
-    x = (v8d)(((v8l)x & ~m1) | ((v8l)lo & m1));
-    v8l m2 = x > hi;
-    x = (v8d)(((v8l)x & ~m2) | ((v8l)hi & m2));
-    const v8d shifter = SK_SPLAT(0x1.8p52);
-    v8d t = x * SK_SPLAT(1.4426950408889634) + shifter;
-    v8d kd = t - shifter;
-    v8d r = x - kd * SK_SPLAT(6.93147180369123816490e-01);
+/* exp of SK_L lanes. */
+static SK_ATTR inline __attribute__((always_inline)) SK_VD SK_NAME(vexp)(SK_VD x) {
+    const SK_VD lo = SK_SPLAT(-708.0), hi = SK_SPLAT(709.0);
+    SK_VL m1 = x < lo;
+    x = (SK_VD)(((SK_VL)x & ~m1) | ((SK_VL)lo & m1));
+    SK_VL m2 = x > hi;
+    x = (SK_VD)(((SK_VL)x & ~m2) | ((SK_VL)hi & m2));
+    const SK_VD shifter = SK_SPLAT(0x1.8p52);
+    SK_VD t = x * SK_SPLAT(1.4426950408889634) + shifter;
+    SK_VD kd = t - shifter;
+    SK_VD r = x - kd * SK_SPLAT(6.93147180369123816490e-01);
     r = r - kd * SK_SPLAT(1.90821492927058770002e-10);
-    v8d p = SK_SPLAT(1.0 / 479001600.0);
+    SK_VD p = SK_SPLAT(1.0 / 479001600.0);
     p = p * r + SK_SPLAT(1.0 / 39916800.0);
     p = p * r + SK_SPLAT(1.0 / 3628800.0);
     p = p * r + SK_SPLAT(1.0 / 362880.0);
@@ -39,58 +41,58 @@ static SK_ATTR inline __attribute__((always_inline)) v8d SK_NAME(vexp)(v8d x) {
     p = p * r + SK_SPLAT(0.5);
     p = p * r + SK_SPLAT(1.0);
     p = p * r + SK_SPLAT(1.0);
-    v8u e = ((v8u)t + (v8u){1023, 1023, 1023, 1023, 1023, 1023, 1023, 1023}) << 52;
-    return p * (v8d)e;
+    SK_VU e = ((SK_VU)t + ((SK_VU){0} + 1023)) << 52;
+    return p * (SK_VD)e;
 }
 
-static SK_ATTR inline v8d SK_NAME(vload)(const double *p) {
-    v8d v;
+static SK_ATTR inline SK_VD SK_NAME(vload)(const double *p) {
+    SK_VD v;
     memcpy(&v, p, sizeof v);
     return v;
 }
 
-static SK_ATTR inline void SK_NAME(vstore)(double *p, v8d v) {
+static SK_ATTR inline void SK_NAME(vstore)(double *p, SK_VD v) {
     memcpy(p, &v, sizeof v);
 }
 
-static SK_ATTR inline v8d SK_NAME(vmax)(v8d a, v8d b) {
-    v8l m = a > b;
-    return (v8d)(((v8l)a & m) | ((v8l)b & ~m));
+static SK_ATTR inline SK_VD SK_NAME(vmax)(SK_VD a, SK_VD b) {
+    SK_VL m = a > b;
+    return (SK_VD)(((SK_VL)a & m) | ((SK_VL)b & ~m));
 }
 
-/* Load the tail x[0..len) (len < 8) padded with `pad`. */
-static SK_ATTR inline v8d SK_NAME(vtail)(const double *x, size_t len, double pad) {
+/* Load the tail x[0..len) (len < SK_L) padded with `pad`. */
+static SK_ATTR inline SK_VD SK_NAME(vtail)(const double *x, size_t len, double pad) {
     double t[SK_L];
     for (size_t l = 0; l < SK_L; l++)
         t[l] = l < len ? x[l] : pad;
     return SK_NAME(vload)(t);
 }
 
-static SK_ATTR inline double SK_NAME(hsum)(v8d v) {
+static SK_ATTR inline double SK_NAME(hsum)(SK_VD v) {
     double s = 0.0;
     for (int l = 0; l < SK_L; l++)
         s += v[l];
     return s;
 }
 
-static SK_ATTR inline double SK_NAME(hmax)(v8d v) {
+static SK_ATTR inline double SK_NAME(hmax)(SK_VD v) {
     double s = v[0];
     for (int l = 1; l < SK_L; l++)
         s = v[l] > s ? v[l] : s;
     return s;
 }
 
-/* Cost vector for lanes j..j+7: mode 0 reads c[], mode 1 (squared
+/* Cost vector for lanes j..j+SK_L-1: mode 0 reads c[], mode 1 (squared
  * Euclidean) and 2 (Euclidean) compute it from x (d coordinates) and the
- * transposed cloud Yt (d x len). rest < 8: tail, padded with cost 0. */
-static SK_ATTR inline __attribute__((always_inline)) v8d
+ * transposed cloud Yt (d x len). rest < SK_L: tail, padded with cost 0. */
+static SK_ATTR inline __attribute__((always_inline)) SK_VD
 SK_NAME(cvec)(int mode, const double *c, const double *x, const double *Yt, size_t d, size_t len,
               size_t j, size_t rest) {
     if (mode == 0) return rest ? SK_NAME(vtail)(c + j, rest, 0.0) : SK_NAME(vload)(c + j);
-    v8d s = SK_SPLAT(0.0);
+    SK_VD s = SK_SPLAT(0.0);
     for (size_t k = 0; k < d; k++) {
         const double *y = Yt + k * len + j;
-        v8d t = SK_SPLAT(x[k]) - (rest ? SK_NAME(vtail)(y, rest, x[k]) : SK_NAME(vload)(y));
+        SK_VD t = SK_SPLAT(x[k]) - (rest ? SK_NAME(vtail)(y, rest, x[k]) : SK_NAME(vload)(y));
         s += t * t;
     }
     if (mode == 2)
@@ -107,30 +109,30 @@ SK_NAME(cvec)(int mode, const double *c, const double *x, const double *Yt, size
 static SK_ATTR inline __attribute__((always_inline)) double
 SK_NAME(lse_core)(int mode, const double *c, const double *x, const double *Yt, size_t d,
                   const double *h, size_t len, double inv_eps, int has_shift, double shift) {
-    const v8d ie = SK_SPLAT(inv_eps);
+    const SK_VD ie = SK_SPLAT(inv_eps);
     size_t body = len - len % SK_L, rest = len - body;
     double mask[SK_L];
     for (size_t l = 0; l < SK_L; l++)
         mask[l] = l < rest ? 1.0 : 0.0;
     double M;
     if (has_shift) {
-        const v8d vs = SK_SPLAT(shift);
-        v8d s = SK_SPLAT(0.0), mx = SK_SPLAT(-INFINITY);
+        const SK_VD vs = SK_SPLAT(shift);
+        SK_VD s = SK_SPLAT(0.0), mx = SK_SPLAT(-INFINITY);
         for (size_t j = 0; j < body; j += SK_L) {
-            v8d z = SK_NAME(vload)(h + j) - SK_NAME(cvec)(mode, c, x, Yt, d, len, j, 0) * ie;
+            SK_VD z = SK_NAME(vload)(h + j) - SK_NAME(cvec)(mode, c, x, Yt, d, len, j, 0) * ie;
             mx = SK_NAME(vmax)(mx, z);
             s += SK_NAME(vexp)(z - vs);
         }
         if (rest) {
-            v8d z = SK_NAME(vtail)(h + body, rest, -INFINITY) -
-                    SK_NAME(cvec)(mode, c, x, Yt, d, len, body, rest) * ie;
+            SK_VD z = SK_NAME(vtail)(h + body, rest, -INFINITY) -
+                      SK_NAME(cvec)(mode, c, x, Yt, d, len, body, rest) * ie;
             mx = SK_NAME(vmax)(mx, z);
             s += SK_NAME(vload)(mask) * SK_NAME(vexp)(z - vs);
         }
         M = SK_NAME(hmax)(mx);
         if (M - shift <= 500.0 && M - shift >= -500.0) return shift + log(SK_NAME(hsum)(s));
     } else {
-        v8d mx = SK_SPLAT(-INFINITY);
+        SK_VD mx = SK_SPLAT(-INFINITY);
         for (size_t j = 0; j < body; j += SK_L)
             mx = SK_NAME(vmax)(mx, SK_NAME(vload)(h + j) -
                                        SK_NAME(cvec)(mode, c, x, Yt, d, len, j, 0) * ie);
@@ -140,8 +142,8 @@ SK_NAME(lse_core)(int mode, const double *c, const double *x, const double *Yt, 
         M = SK_NAME(hmax)(mx);
     }
     if (!(M > -INFINITY)) return M; /* every h_j = -inf (cannot happen: positive mass) */
-    const v8d vm = SK_SPLAT(M);
-    v8d s = SK_SPLAT(0.0);
+    const SK_VD vm = SK_SPLAT(M);
+    SK_VD s = SK_SPLAT(0.0);
     for (size_t j = 0; j < body; j += SK_L)
         s += SK_NAME(vexp)(SK_NAME(vload)(h + j) -
                            SK_NAME(cvec)(mode, c, x, Yt, d, len, j, 0) * ie - vm);
@@ -173,12 +175,12 @@ static SK_ATTR double SK_NAME(lse_row_eu)(const double *x, const double *Yt, siz
  * *wsum = sum e_j c_j, out (may be NULL) receives e. */
 static SK_ATTR double SK_NAME(plan_row)(const double *c, const double *beta, size_t len,
                                         double alpha, double inv_eps, double *wsum, double *out) {
-    const v8d ie = SK_SPLAT(inv_eps), va = SK_SPLAT(alpha);
+    const SK_VD ie = SK_SPLAT(inv_eps), va = SK_SPLAT(alpha);
     size_t body = len - len % SK_L;
-    v8d s = SK_SPLAT(0.0), w = SK_SPLAT(0.0);
+    SK_VD s = SK_SPLAT(0.0), w = SK_SPLAT(0.0);
     for (size_t j = 0; j < body; j += SK_L) {
-        v8d cj = SK_NAME(vload)(c + j);
-        v8d e = SK_NAME(vexp)(va + SK_NAME(vload)(beta + j) - cj * ie);
+        SK_VD cj = SK_NAME(vload)(c + j);
+        SK_VD e = SK_NAME(vexp)(va + SK_NAME(vload)(beta + j) - cj * ie);
         s += e;
         w += e * cj;
         if (out) SK_NAME(vstore)(out + j, e);
@@ -188,9 +190,9 @@ static SK_ATTR double SK_NAME(plan_row)(const double *c, const double *beta, siz
         size_t rest = len - body;
         for (size_t l = 0; l < SK_L; l++)
             mask[l] = l < rest ? 1.0 : 0.0;
-        v8d cj = SK_NAME(vtail)(c + body, rest, 0.0);
-        v8d e = SK_NAME(vload)(mask) *
-                SK_NAME(vexp)(va + SK_NAME(vtail)(beta + body, rest, -INFINITY) - cj * ie);
+        SK_VD cj = SK_NAME(vtail)(c + body, rest, 0.0);
+        SK_VD e = SK_NAME(vload)(mask) *
+                  SK_NAME(vexp)(va + SK_NAME(vtail)(beta + body, rest, -INFINITY) - cj * ie);
         s += e;
         w += e * cj;
         SK_NAME(vstore)(t, e);
@@ -216,7 +218,7 @@ static SK_ATTR void SK_NAME(cost_row)(const wass_ground *g, const double *x, con
 static SK_ATTR void SK_NAME(lse_cols_dense)(const double *C, size_t ld, size_t n, size_t j0,
                                             size_t j1, const double *h, double inv_eps,
                                             const double *shift, double *out, double *s) {
-    const v8d ie = SK_SPLAT(inv_eps);
+    const SK_VD ie = SK_SPLAT(inv_eps);
     size_t len = j1 - j0, body = len - len % SK_L, rest = len - body;
     double *mx = s + len;
     double mask[SK_L];
@@ -230,16 +232,16 @@ static SK_ATTR void SK_NAME(lse_cols_dense)(const double *C, size_t ld, size_t n
         const double *sh = shift + j0;
         for (size_t i = 0; i < n; i++) {
             const double *row = C + i * ld + j0;
-            const v8d hi = SK_SPLAT(h[i]);
+            const SK_VD hi = SK_SPLAT(h[i]);
             for (size_t j = 0; j < body; j += SK_L) {
-                v8d z = hi - SK_NAME(vload)(row + j) * ie;
+                SK_VD z = hi - SK_NAME(vload)(row + j) * ie;
                 SK_NAME(vstore)(mx + j, SK_NAME(vmax)(SK_NAME(vload)(mx + j), z));
                 SK_NAME(vstore)
                 (s + j, SK_NAME(vload)(s + j) + SK_NAME(vexp)(z - SK_NAME(vload)(sh + j)));
             }
             if (rest) {
                 double t[SK_L], u[SK_L];
-                v8d z = hi - SK_NAME(vtail)(row + body, rest, 0.0) * ie;
+                SK_VD z = hi - SK_NAME(vtail)(row + body, rest, 0.0) * ie;
                 SK_NAME(vstore)(t, SK_NAME(vmax)(SK_NAME(vtail)(mx + body, rest, -INFINITY), z));
                 SK_NAME(vstore)
                 (u, SK_NAME(vtail)(s + body, rest, 0.0) +
@@ -264,7 +266,7 @@ static SK_ATTR void SK_NAME(lse_cols_dense)(const double *C, size_t ld, size_t n
     } else {
         for (size_t i = 0; i < n; i++) {
             const double *row = C + i * ld + j0;
-            const v8d hi = SK_SPLAT(h[i]);
+            const SK_VD hi = SK_SPLAT(h[i]);
             for (size_t j = 0; j < body; j += SK_L) {
                 SK_NAME(vstore)
                 (mx + j, SK_NAME(vmax)(SK_NAME(vload)(mx + j), hi - SK_NAME(vload)(row + j) * ie));
@@ -281,7 +283,7 @@ static SK_ATTR void SK_NAME(lse_cols_dense)(const double *C, size_t ld, size_t n
     }
     for (size_t i = 0; i < n; i++) {
         const double *row = C + i * ld + j0;
-        const v8d hi = SK_SPLAT(h[i]);
+        const SK_VD hi = SK_SPLAT(h[i]);
         for (size_t j = 0; j < body; j += SK_L) {
             SK_NAME(vstore)
             (s + j, SK_NAME(vload)(s + j) +
@@ -289,9 +291,9 @@ static SK_ATTR void SK_NAME(lse_cols_dense)(const double *C, size_t ld, size_t n
         }
         if (rest) {
             double t[SK_L];
-            v8d e = SK_NAME(vload)(mask) *
-                    SK_NAME(vexp)(hi - SK_NAME(vtail)(row + body, rest, 0.0) * ie -
-                                  SK_NAME(vtail)(mx + body, rest, 0.0));
+            SK_VD e = SK_NAME(vload)(mask) *
+                      SK_NAME(vexp)(hi - SK_NAME(vtail)(row + body, rest, 0.0) * ie -
+                                    SK_NAME(vtail)(mx + body, rest, 0.0));
             SK_NAME(vstore)(t, SK_NAME(vtail)(s + body, rest, 0.0) + e);
             for (size_t l = 0; l < rest; l++)
                 s[body + l] = t[l];
@@ -306,7 +308,7 @@ static SK_ATTR void SK_NAME(lse_cols_dense)(const double *C, size_t ld, size_t n
 static SK_ATTR void SK_NAME(plan_cols_dense)(const double *C, size_t ld, size_t n, size_t j0,
                                              size_t j1, const double *alpha, const double *beta,
                                              double inv_eps, double *sum) {
-    const v8d ie = SK_SPLAT(inv_eps);
+    const SK_VD ie = SK_SPLAT(inv_eps);
     size_t len = j1 - j0, body = len - len % SK_L, rest = len - body;
     double mask[SK_L];
     for (size_t l = 0; l < SK_L; l++)
@@ -316,7 +318,7 @@ static SK_ATTR void SK_NAME(plan_cols_dense)(const double *C, size_t ld, size_t 
     for (size_t i = 0; i < n; i++) {
         const double *row = C + i * ld + j0, *bt = beta + j0;
         double *s = sum + j0;
-        const v8d ai = SK_SPLAT(alpha[i]);
+        const SK_VD ai = SK_SPLAT(alpha[i]);
         for (size_t j = 0; j < body; j += SK_L) {
             SK_NAME(vstore)
             (s + j, SK_NAME(vload)(s + j) +
@@ -324,9 +326,9 @@ static SK_ATTR void SK_NAME(plan_cols_dense)(const double *C, size_t ld, size_t 
         }
         if (rest) {
             double t[SK_L];
-            v8d e = SK_NAME(vload)(mask) *
-                    SK_NAME(vexp)(ai + SK_NAME(vtail)(bt + body, rest, -INFINITY) -
-                                  SK_NAME(vtail)(row + body, rest, 0.0) * ie);
+            SK_VD e = SK_NAME(vload)(mask) *
+                      SK_NAME(vexp)(ai + SK_NAME(vtail)(bt + body, rest, -INFINITY) -
+                                    SK_NAME(vtail)(row + body, rest, 0.0) * ie);
             SK_NAME(vstore)(t, SK_NAME(vtail)(s + body, rest, 0.0) + e);
             for (size_t l = 0; l < rest; l++)
                 s[body + l] = t[l];
@@ -338,22 +340,22 @@ static SK_ATTR void SK_NAME(plan_cols_dense)(const double *C, size_t ld, size_t 
 
 /* exp of 8 lanes, exactly 0 below -708 (vexp would give ~1e-308 there: fine
  * next to a largest term of 1, not once multiplied by large scalings). */
-static SK_ATTR inline __attribute__((always_inline)) v8d SK_NAME(vexp0)(v8d x) {
-    v8l keep = x >= SK_SPLAT(-708.0);
-    return (v8d)((v8l)SK_NAME(vexp)(x) & keep);
+static SK_ATTR inline __attribute__((always_inline)) SK_VD SK_NAME(vexp0)(SK_VD x) {
+    SK_VL keep = x >= SK_SPLAT(-708.0);
+    return (SK_VD)((SK_VL)SK_NAME(vexp)(x) & keep);
 }
 
 /* Kernel row K_j = exp((fi + g0_j - c_j) * ie) (0 below exp(-708)) into K;
  * part_j += ai * K_j. Returns the largest exponent. */
 static SK_ATTR double SK_NAME(kbuild_row)(const double *c, const double *g0, size_t len, double fi,
                                           double ie, double ai, double *K, double *part) {
-    const v8d vie = SK_SPLAT(ie), vf = SK_SPLAT(fi), va = SK_SPLAT(ai);
+    const SK_VD vie = SK_SPLAT(ie), vf = SK_SPLAT(fi), va = SK_SPLAT(ai);
     size_t body = len - len % SK_L, rest = len - body;
-    v8d mx = SK_SPLAT(-INFINITY);
+    SK_VD mx = SK_SPLAT(-INFINITY);
     for (size_t j = 0; j < body; j += SK_L) {
-        v8d z = (vf + SK_NAME(vload)(g0 + j) - SK_NAME(vload)(c + j)) * vie;
+        SK_VD z = (vf + SK_NAME(vload)(g0 + j) - SK_NAME(vload)(c + j)) * vie;
         mx = SK_NAME(vmax)(mx, z);
-        v8d e = SK_NAME(vexp0)(z);
+        SK_VD e = SK_NAME(vexp0)(z);
         SK_NAME(vstore)(K + j, e);
         SK_NAME(vstore)(part + j, SK_NAME(vload)(part + j) + va * e);
     }
@@ -371,7 +373,7 @@ static SK_ATTR double SK_NAME(kbuild_row)(const double *c, const double *g0, siz
 /* sum_j K_j w_j, in a fixed order. */
 static SK_ATTR double SK_NAME(kdot)(const double *K, const double *w, size_t len) {
     size_t body = len - len % (2 * SK_L);
-    v8d s0 = SK_SPLAT(0.0), s1 = SK_SPLAT(0.0);
+    SK_VD s0 = SK_SPLAT(0.0), s1 = SK_SPLAT(0.0);
     for (size_t j = 0; j < body; j += 2 * SK_L) {
         s0 += SK_NAME(vload)(K + j) * SK_NAME(vload)(w + j);
         s1 += SK_NAME(vload)(K + j + SK_L) * SK_NAME(vload)(w + j + SK_L);
@@ -384,7 +386,7 @@ static SK_ATTR double SK_NAME(kdot)(const double *K, const double *w, size_t len
 
 /* part_j += x K_j. */
 static SK_ATTR void SK_NAME(kaxpy)(const double *K, double x, double *part, size_t len) {
-    const v8d vx = SK_SPLAT(x);
+    const SK_VD vx = SK_SPLAT(x);
     size_t body = len - len % SK_L;
     for (size_t j = 0; j < body; j += SK_L)
         SK_NAME(vstore)(part + j, SK_NAME(vload)(part + j) + vx * SK_NAME(vload)(K + j));
@@ -397,11 +399,11 @@ static SK_ATTR void SK_NAME(kaxpy)(const double *K, double x, double *part, size
 static SK_ATTR double SK_NAME(kplan_row)(const double *K, const double *w, const double *c,
                                          size_t len, double x, double *wsum, double *part,
                                          double *out) {
-    const v8d vx = SK_SPLAT(x);
+    const SK_VD vx = SK_SPLAT(x);
     size_t body = len - len % SK_L;
-    v8d s = SK_SPLAT(0.0), ws = SK_SPLAT(0.0);
+    SK_VD s = SK_SPLAT(0.0), ws = SK_SPLAT(0.0);
     for (size_t j = 0; j < body; j += SK_L) {
-        v8d p = vx * SK_NAME(vload)(K + j) * SK_NAME(vload)(w + j);
+        SK_VD p = vx * SK_NAME(vload)(K + j) * SK_NAME(vload)(w + j);
         s += p;
         ws += p * SK_NAME(vload)(c + j);
         SK_NAME(vstore)(part + j, SK_NAME(vload)(part + j) + p);
@@ -419,4 +421,43 @@ static SK_ATTR double SK_NAME(kplan_row)(const double *K, const double *w, const
     return S;
 }
 
-#undef SK_L
+/* Row of the plan P_j = x K_j w_j into out; returns sum P_j. */
+static SK_ATTR double SK_NAME(kscale_row)(const double *K, const double *w, size_t len, double x,
+                                          double *out) {
+    const SK_VD vx = SK_SPLAT(x);
+    size_t body = len - len % SK_L;
+    SK_VD s = SK_SPLAT(0.0);
+    for (size_t j = 0; j < body; j += SK_L) {
+        SK_VD p = vx * SK_NAME(vload)(K + j) * SK_NAME(vload)(w + j);
+        s += p;
+        SK_NAME(vstore)(out + j, p);
+    }
+    double S = SK_NAME(hsum)(s);
+    for (size_t j = body; j < len; j++) {
+        out[j] = x * K[j] * w[j];
+        S += out[j];
+    }
+    return S;
+}
+
+/* Eight columns of the plan P_il = x_i K_il w_l (l < 8; K rows ld apart)
+ * over the rows i < n, summed in row order: s[l] = sum_i P_il and
+ * mt[t * 8 + l] = sum_i P_il X_it for the d coordinates of X (n x d). */
+static SK_ATTR void SK_NAME(kcols8)(const double *K, size_t ld, size_t n, const double *x,
+                                    const double *w, const double *X, size_t d, double *s,
+                                    double *mt) {
+    for (size_t v = 0; v < 8; v += SK_L) {
+        const SK_VD vw = SK_NAME(vload)(w + v);
+        SK_VD vs = SK_SPLAT(0.0);
+        for (size_t t = 0; t < d; t++)
+            SK_NAME(vstore)(mt + t * 8 + v, SK_SPLAT(0.0));
+        for (size_t i = 0; i < n; i++) {
+            SK_VD p = SK_SPLAT(x[i]) * SK_NAME(vload)(K + i * ld + v) * vw;
+            vs += p;
+            for (size_t t = 0; t < d; t++)
+                SK_NAME(vstore)
+            (mt + t * 8 + v, SK_NAME(vload)(mt + t * 8 + v) + p * SK_SPLAT(X[i * d + t]));
+        }
+        SK_NAME(vstore)(s + v, vs);
+    }
+}

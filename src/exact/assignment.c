@@ -141,6 +141,40 @@ size_t wass__sap_reprice(wass__sap *s, const size_t *ptr, const size_t *col, con
     return nfree;
 }
 
+void wass__sap_ctransform(wass__sap *s, const size_t *ptr, const size_t *col, const double *cost) {
+    size_t n = s->n;
+    double *best = s->dist; /* workspace: INFINITY between searches */
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = ptr[i]; k < ptr[i + 1]; k++) {
+            double r = cost[k] - s->u[i];
+            if (r < best[col[k]]) best[col[k]] = r;
+        }
+    for (size_t j = 0; j < n; j++) {
+        if (best[j] < INFINITY) s->v[j] = best[j];
+        best[j] = INFINITY;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double b = INFINITY;
+        for (size_t k = ptr[i]; k < ptr[i + 1]; k++) {
+            double r = cost[k] - s->v[col[k]];
+            if (r < b) b = r;
+        }
+        if (b < INFINITY) s->u[i] = b;
+    }
+    /* greedy matching on the tight pairs */
+    for (size_t k = 0; k < n; k++)
+        s->col4row[k] = s->row4col[k] = -1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = ptr[i]; k < ptr[i + 1]; k++) {
+            size_t j = col[k];
+            if (s->row4col[j] < 0 && cost[k] - s->v[j] <= s->u[i]) {
+                s->row4col[j] = (int64_t)i;
+                s->col4row[i] = (int64_t)j;
+                break;
+            }
+        }
+}
+
 /* One shortest augmenting path from the free row r. */
 static int augment_row(wass__sap *s, size_t r, const size_t *ptr, const size_t *col,
                        const double *cost) {

@@ -28,6 +28,7 @@ int wass__cg_assignment(colgen *cg, const double *v0, wass__ns_output *o, int64_
     int64_t rounds = 0;
     double tol = 0.0;
     wass__sap_reprice(&S, A->ptr, A->col, A->cost, 1, 0.0);
+    wass__sap_ctransform(&S, A->ptr, A->col, A->cost);
     for (;;) {
         rc = wass__sap_augment(&S, A->ptr, A->col, A->cost);
         if (rc == WASS__SAP_NO_MATCHING) {

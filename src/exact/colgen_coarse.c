@@ -61,13 +61,11 @@ int wass__coarse_solve(const wass_problem *pb, const colgen *cg, coarse_info *ci
     wass_result r;
     memset(&r, 0, sizeof r);
     if (rc) goto done;
-    wass_problem cp;
-    memset(&cp, 0, sizeof cp);
-    cp.n = nx;
-    cp.m = ny;
-    cp.a = wx;
-    cp.b = wy;
-    cp.cost = wass_cost_points(cx, cy, TX->d, pb->cost.ground);
+    wass_problem cp = {.n = nx,
+                       .m = ny,
+                       .a = wx,
+                       .b = wy,
+                       .cost = wass_cost_points(cx, cy, TX->d, pb->cost.ground)};
     wass_options co = *opt;
     co.mass = WASS_MASS_NORMALIZE;
     co.certify = 0;

@@ -47,7 +47,7 @@ int wass__cg_price(colgen *cg, const double *u, const double *v, double eps, int
     if (hits_for_round(cg, rounds, &add)) return WASS_ERR_NOMEM;
     kd_tree *TY = &cg->TY;
     const arcset *A = &cg->A;
-    wass__kd_set_v(TY, v);
+    wass__kd_set_v(TY, cg->g, v); /* out of memory: the bound without the model */
     int nt = cg->nt;
     (void)nt;
 #ifdef _OPENMP

@@ -110,12 +110,33 @@ static void cg_free(colgen *cg) {
     free(cg->Y);
 }
 
+/* The k nearest points of tree T to each of the nq query points Q (within
+ * a team: the loop is shared out): arc q of query i gets the found point
+ * (T's index) in found[i * k + q] and i in query[i * k + q]. Returns 1 when
+ * a search came back short. */
+static int knn_side(const colgen *cg, const kd_tree *T, const double *Q, size_t nq, int use_v,
+                    size_t k, size_t *query, size_t *found, kd_hit *heap, kd_frame *stack) {
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 256)
+#endif
+    for (size_t i = 0; i < nq; i++) {
+        size_t h = wass__kd_search(T, cg->g, Q + i * cg->d, use_v, INFINITY, k, heap, stack);
+        if (h != k) fail = 1;
+        for (size_t q = 0; q < h; q++) {
+            query[i * k + q] = i;
+            found[i * k + q] = T->perm[heap[q].idx];
+        }
+    }
+    return fail;
+}
+
 /* The k nearest sinks of every source into ri/cj[0 .. nr*kx) and the k
  * nearest sources of every sink after them; with use_v (the trees hold the
  * lifted coarse duals) nearest by C_ij - v_j and C_ij - u_i. Returns 1 when
  * a search came back short (a cost is NaN). */
 static int knn_pairs(const colgen *cg, int use_v, size_t kx, size_t ky, size_t *ri, size_t *cj) {
-    size_t nr = cg->nr, mr = cg->mr, d = cg->d;
+    size_t nr = cg->nr, mr = cg->mr, off = nr * kx;
     int fail = 0, nt = cg->nt;
     (void)nt;
 #ifdef _OPENMP
@@ -124,30 +145,8 @@ static int knn_pairs(const colgen *cg, int use_v, size_t kx, size_t ky, size_t *
     {
         kd_hit heap[KNN_K];
         kd_frame stack[160];
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 256)
-#endif
-        for (size_t i = 0; i < nr; i++) {
-            size_t h =
-                wass__kd_search(&cg->TY, cg->g, cg->X + i * d, use_v, INFINITY, kx, heap, stack);
-            if (h != kx) fail = 1;
-            for (size_t q = 0; q < h; q++) {
-                ri[i * kx + q] = i;
-                cj[i * kx + q] = cg->TY.perm[heap[q].idx];
-            }
-        }
-#ifdef _OPENMP
-#pragma omp for schedule(dynamic, 256)
-#endif
-        for (size_t j = 0; j < mr; j++) {
-            size_t h =
-                wass__kd_search(&cg->TX, cg->g, cg->Y + j * d, use_v, INFINITY, ky, heap, stack);
-            if (h != ky) fail = 1;
-            for (size_t q = 0; q < h; q++) {
-                ri[nr * kx + j * ky + q] = cg->TX.perm[heap[q].idx];
-                cj[nr * kx + j * ky + q] = j;
-            }
-        }
+        fail |= knn_side(cg, &cg->TY, cg->X, nr, use_v, kx, ri, cj, heap, stack);
+        fail |= knn_side(cg, &cg->TX, cg->Y, mr, use_v, ky, cj + off, ri + off, heap, stack);
     }
     return fail;
 }
@@ -171,8 +170,8 @@ static int first_arcs(colgen *cg, const coarse_info *ms, int assignment, wass_er
     }
     int use_v = ms->u != NULL && assignment && cg->g->p == 1.0;
     if (use_v) {
-        wass__kd_set_v(&cg->TY, ms->v);
-        wass__kd_set_v(&cg->TX, ms->u);
+        wass__kd_set_v(&cg->TY, cg->g, ms->v);
+        wass__kd_set_v(&cg->TX, cg->g, ms->u);
     }
     if (knn_pairs(cg, use_v, kx, ky, ri, cj)) {
         rc = wass__fail(err, WASS_ERR_NAN, "a point-to-point cost is NaN or infinite");

@@ -5,6 +5,7 @@
  * do not depend on the number of threads or the schedule.
  */
 #include "common/internal.h"
+#include "common/parallel.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -30,10 +31,8 @@ int wass_emd_many(const wass_problem *problems, size_t count, const wass_options
     opt.want_duals = opt.certify ? 1 : 0;
     opt.progress = NULL;
     opt.progress_user = NULL;
-    size_t first_bad = count;
-    int first_rc = WASS_OK;
-    wass_error_info first_err;
-    memset(&first_err, 0, sizeof first_err);
+    wass__loop loop;
+    wass__loop_init(&loop, count);
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
 #endif
@@ -44,20 +43,9 @@ int wass_emd_many(const wass_problem *problems, size_t count, const wass_options
         costs[k] = (rc == WASS_OK && r.status == WASS_OPTIMAL) ? r.cost : NAN;
         if (statuses) statuses[k] = rc == WASS_OK ? r.status : WASS_NOT_SOLVED;
         wass_result_free(&r);
-        if (rc != WASS_OK) {
-#ifdef _OPENMP
-#pragma omp critical(wass_emd_many_err)
-#endif
-            {
-                if (k < first_bad) {
-                    first_bad = k;
-                    first_rc = rc;
-                    first_err = e;
-                }
-            }
-        }
+        wass__loop_item_done(&loop, k, rc, &e, 1);
     }
-    if (first_bad < count)
-        return wass__fail(err, first_rc, "problem %zu: %s", first_bad, first_err.message);
+    if (wass__loop_failed(&loop))
+        return wass__fail(err, loop.rc, "problem %zu: %s", loop.bad, loop.err.message);
     return WASS_OK;
 }

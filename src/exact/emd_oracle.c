@@ -196,6 +196,29 @@ static int keyed_cmp(const void *pa, const void *pb) {
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
+/* Adds the n values x[k * stride] and their squares to *s and *s2. */
+static void add_sums(const double *x, size_t stride, size_t n, double *s, double *s2) {
+    for (size_t k = 0; k < n; k++) {
+        double z = x[k * stride];
+        *s += z;
+        *s2 += z * z;
+    }
+}
+
+/* The n2 points of one side in increasing order of their value x[k *
+ * stride] (the first nreal; the padding points after them) into ord; kk is
+ * scratch of n2. */
+static void side_order(const double *x, size_t stride, size_t nreal, size_t n2, keyed *kk,
+                       size_t *ord) {
+    for (size_t k = 0; k < n2; k++) {
+        kk[k].key = k < nreal ? x[k * stride] : INFINITY;
+        kk[k].idx = k;
+    }
+    qsort(kk, n2, sizeof *kk, keyed_cmp);
+    for (size_t k = 0; k < n2; k++)
+        ord[k] = kk[k].idx;
+}
+
 /* Sort compressed points by their coordinate of largest spread, so the
  * north-west corner start follows the data (optimal in one dimension). */
 static int points_order(const wass__emd_oracle *cx, size_t n2, size_t m2, size_t *so, size_t *ko) {
@@ -204,16 +227,8 @@ static int points_order(const wass__emd_oracle *cx, size_t n2, size_t m2, size_t
     double best_var = -1.0;
     for (size_t t = 0; t < d; t++) {
         double s = 0, s2 = 0;
-        for (size_t i = 0; i < nr; i++) {
-            double z = cx->Xc[i * d + t];
-            s += z;
-            s2 += z * z;
-        }
-        for (size_t j = 0; j < mr; j++) {
-            double z = cx->YT[t * mr + j];
-            s += z;
-            s2 += z * z;
-        }
+        add_sums(cx->Xc + t, d, nr, &s, &s2);
+        add_sums(cx->YT + t * mr, 1, mr, &s, &s2);
         double cnt = (double)(nr + mr);
         double var = s2 / cnt - (s / cnt) * (s / cnt);
         if (var > best_var) {
@@ -224,20 +239,8 @@ static int points_order(const wass__emd_oracle *cx, size_t n2, size_t m2, size_t
     size_t mx = n2 > m2 ? n2 : m2;
     keyed *kk = malloc(mx * sizeof *kk);
     if (!kk) return WASS_ERR_NOMEM;
-    for (size_t i = 0; i < n2; i++) {
-        kk[i].key = i < nr ? cx->Xc[i * d + best_t] : INFINITY;
-        kk[i].idx = i;
-    }
-    qsort(kk, n2, sizeof *kk, keyed_cmp);
-    for (size_t i = 0; i < n2; i++)
-        so[i] = kk[i].idx;
-    for (size_t j = 0; j < m2; j++) {
-        kk[j].key = j < mr ? cx->YT[best_t * mr + j] : INFINITY;
-        kk[j].idx = j;
-    }
-    qsort(kk, m2, sizeof *kk, keyed_cmp);
-    for (size_t j = 0; j < m2; j++)
-        ko[j] = kk[j].idx;
+    side_order(cx->Xc + best_t, d, nr, n2, kk, so);
+    side_order(cx->YT + best_t * mr, 1, mr, m2, kk, ko);
     free(kk);
     return WASS_OK;
 }

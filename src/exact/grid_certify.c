@@ -25,8 +25,12 @@ int wass_grid_certify(const double *a, const double *b, size_t rows, size_t cols
         wass_grid_options_default(&opt);
     if (!a || !b || !flows || !potential)
         return wass__fail(err, WASS_ERR_INVALID, "a, b, flows or potential is NULL");
+    if (opt.metric == WASS_GRID_L2)
+        return wass__fail(err, WASS_ERR_INVALID,
+                          "euclidean grid results have no edge flows: their certificate is "
+                          "wass_certify's, in the result");
     if (opt.metric != WASS_GRID_L1 && opt.metric != WASS_GRID_LINF)
-        return wass__fail(err, WASS_ERR_INVALID, "unknown grid metric %d", opt.metric);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown grid metric %d", (int)opt.metric);
     if (!(opt.spacing > 0) || !isfinite(opt.spacing))
         return wass__fail(err, WASS_ERR_INVALID, "spacing must be positive and finite");
     size_t N;

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int wass_grid_edges(int metric) {
-    return metric == WASS_GRID_LINF ? 4 : 2;
+int wass_grid_edges(wass_grid_metric metric) {
+    return metric == WASS_GRID_LINF ? 4 : metric == WASS_GRID_L2 ? 0 : 2;
 }
 
 void wass_grid_options_default(wass_grid_options *opt) {
@@ -26,6 +26,9 @@ void wass_grid_result_free(wass_grid_result *res) {
     if (!res) return;
     free(res->flows);
     free(res->potential);
+    free(res->moves);
     res->flows = NULL;
     res->potential = NULL;
+    res->moves = NULL;
+    res->nmoves = 0;
 }

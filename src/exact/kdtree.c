@@ -17,6 +17,7 @@ void wass__kd_free(kd_tree *T) {
     free(T->bmax);
     free(T->maxv);
     free(T->vp);
+    free(T->lin);
     memset(T, 0, sizeof *T);
 }
 
@@ -113,8 +114,49 @@ int wass__kd_build(kd_tree *T, const double *X, size_t np, size_t d) {
     return WASS_OK;
 }
 
-/* maxv of every node from v (indexed by point); children come after parents. */
-void wass__kd_set_v(kd_tree *T, const double *v) {
+/* The linear model of node id (lin_mode set): g by least squares of -v on
+ * the coordinates, axis by axis (boxes of a k-d tree are close to
+ * axis-aligned point sets), then a as the smallest residual, so the model
+ * bounds every point of the node whatever g is. */
+static void kd_fit_node(kd_tree *T, size_t id) {
+    size_t d = T->d, lo = T->node[id].lo, hi = T->node[id].hi;
+    const double *mn = T->bmin + id * d, *mx = T->bmax + id * d;
+    double *L = T->lin + id * (d + 2), cnt = (double)(hi - lo), fm = 0.0;
+    for (size_t k = lo; k < hi; k++)
+        fm -= T->vp[k];
+    fm /= cnt;
+    for (size_t t = 0; t < d; t++) {
+        double ym = 0.0, sxx = 0.0, sxy = 0.0;
+        for (size_t k = lo; k < hi; k++)
+            ym += T->P[k * d + t];
+        ym /= cnt;
+        for (size_t k = lo; k < hi; k++) {
+            double dy = T->P[k * d + t] - ym;
+            sxx += dy * dy;
+            sxy += dy * (-T->vp[k] - fm);
+        }
+        L[t] = sxx > 0 ? sxy / sxx : 0.0;
+        if (!isfinite(L[t])) L[t] = 0.0;
+    }
+    double a = INFINITY, s = 0.0;
+    for (size_t k = lo; k < hi; k++) {
+        double q = 0.0, lin = 0.0, sq = 0.0;
+        for (size_t t = 0; t < d; t++) {
+            double dy = T->P[k * d + t] - 0.5 * (mn[t] + mx[t]);
+            sq += dy * dy;
+            lin += L[t] * dy;
+            q += fabs(L[t] * dy);
+        }
+        double f = (T->lin_mode == 1 ? sq : 0.0) - T->vp[k];
+        if (f - lin < a) a = f - lin;
+        double m = sq + sqrt(sq) + fabs(T->vp[k]) + q;
+        if (m > s) s = m;
+    }
+    L[d] = a;
+    L[d + 1] = s + fabs(a);
+}
+
+int wass__kd_set_v(kd_tree *T, const wass_ground *g, const double *v) {
     for (size_t k = 0; k < T->np; k++)
         T->vp[k] = v[T->perm[k]];
     for (size_t id = T->nnodes; id-- > 0;) {
@@ -128,6 +170,23 @@ void wass__kd_set_v(kd_tree *T, const double *v) {
         }
         T->maxv[id] = mv;
     }
+    T->lin_mode = 0;
+    int mode = 0;
+    if (g && ((g->metric == WASS_SQEUCLIDEAN && g->p == 1.0) ||
+              (g->metric == WASS_EUCLIDEAN && g->p == 2.0)))
+        mode = 1;
+    if (g && g->metric == WASS_EUCLIDEAN && g->p == 1.0) mode = 2;
+    if (!mode || T->nnodes == 0) return WASS_OK;
+    if (!T->lin) {
+        T->lin = malloc(T->cap * (T->d + 2) * sizeof(double));
+        if (!T->lin) return WASS_ERR_NOMEM;
+    }
+    for (size_t k = 0; k < T->np; k++)
+        if (!isfinite(T->vp[k])) return WASS_OK;
+    T->lin_mode = mode;
+    for (size_t id = 0; id < T->nnodes; id++)
+        kd_fit_node(T, id);
+    return WASS_OK;
 }
 
 static inline double raise_p(double s, double p) {
@@ -163,6 +222,49 @@ static double box_lb(const wass_ground *g, const double *x, const double *mn, co
     if (g->metric == WASS_EUCLIDEAN) s = sqrt(s);
     if (g->metric == WASS_MINKOWSKI) s = pow(s, 1.0 / g->q);
     return raise_p(s, g->p);
+}
+
+/* The bound of the linear model of node id (T->lin_mode set), lowered by a
+ * margin of 1e-13 of the magnitudes involved (rounding of the model and of
+ * the computed costs is a few ulps of them). W2^2: |x - y|^2 - v_j >=
+ * |x - c|^2 + a + <g - 2 (x - c), y - c>; W1: |x - y| >= <e, x - y> with e
+ * the unit vector from c to x, so C - v_j >= |x - c| + a + <g - e, y - c>;
+ * the last term is at least -sum |.| r over the box of half-widths r. */
+static inline double lin_lb(const kd_tree *T, const double *x, size_t id) {
+    size_t d = T->d;
+    const double *mn = T->bmin + id * d, *mx = T->bmax + id * d, *L = T->lin + id * (d + 2);
+    double dx[16], q = 0.0, lb, h = 0.0;
+    if (d > 16) return -INFINITY;
+    for (size_t t = 0; t < d; t++) {
+        dx[t] = x[t] - 0.5 * (mn[t] + mx[t]);
+        q += dx[t] * dx[t];
+    }
+    if (T->lin_mode == 1) {
+        for (size_t t = 0; t < d; t++)
+            h += fabs(L[t] - 2.0 * dx[t]) * (0.5 * (mx[t] - mn[t]));
+        lb = q + L[d] - h;
+    } else {
+        double nq = sqrt(q), inv = nq > 0 ? 1.0 / nq : 0.0;
+        for (size_t t = 0; t < d; t++)
+            h += fabs(L[t] - dx[t] * inv) * (0.5 * (mx[t] - mn[t]));
+        q = nq;
+        lb = nq + L[d] - h;
+    }
+    return lb - 1e-13 * (q + h + L[d + 1]);
+}
+
+/* Lower bound of C(x, y_j) - v_j (v = 0 without use_v) over node id. */
+static inline double node_lb(const kd_tree *T, const wass_ground *g, const double *x, int use_v,
+                             size_t id) {
+    size_t d = T->d;
+    double lb = box_lb(g, x, T->bmin + id * d, T->bmax + id * d, d);
+    if (!use_v) return lb;
+    lb -= T->maxv[id];
+    if (T->lin_mode) {
+        double l2 = lin_lb(T, x, id);
+        if (l2 > lb) lb = l2;
+    }
+    return lb;
 }
 
 /* max-heap on (key, idx) */
@@ -203,7 +305,7 @@ size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, 
                        double thr, size_t r, kd_hit *heap, kd_frame *stack) {
     size_t d = T->d, len = 0, sp = 0;
     if (T->nnodes == 0 || r == 0) return 0;
-    double lb0 = box_lb(g, x, T->bmin, T->bmax, d) - (use_v ? T->maxv[0] : 0.0);
+    double lb0 = node_lb(T, g, x, use_v, 0);
     stack[sp].node = 0;
     stack[sp++].lb = lb0;
     while (sp > 0) {
@@ -223,10 +325,8 @@ size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, 
             continue;
         }
         int64_t a = nd->left, b = nd->right;
-        double la = box_lb(g, x, T->bmin + (size_t)a * d, T->bmax + (size_t)a * d, d) -
-                    (use_v ? T->maxv[a] : 0.0);
-        double lb = box_lb(g, x, T->bmin + (size_t)b * d, T->bmax + (size_t)b * d, d) -
-                    (use_v ? T->maxv[b] : 0.0);
+        double la = node_lb(T, g, x, use_v, (size_t)a);
+        double lb = node_lb(T, g, x, use_v, (size_t)b);
         /* push the farther child first so the nearer one is searched first */
         if (la <= lb) {
             stack[sp].node = b;

@@ -29,6 +29,12 @@ typedef struct {
     double *bmin, *bmax; /* nnodes x d bounding boxes */
     double *maxv;        /* nnodes: largest v inside (pricing) */
     double *vp;          /* np: v in tree order */
+    /* A linear model of -v per node (W1 and W2^2 only; lin_mode 0 = none):
+     * lin[id * (d + 2) ..] holds the gradient g (d), the offset a and a
+     * magnitude s, with f_j >= <g, y_j - c> + a for every point j of the
+     * node, c its box centre, f_j = |y_j - c|^2 - v_j (W2^2) or -v_j (W1). */
+    double *lin;
+    int lin_mode; /* 1 = squared euclidean, 2 = euclidean */
 } kd_tree;
 
 /* A search result: key and tree position (perm[idx] is the point). */
@@ -48,16 +54,19 @@ typedef struct {
 int wass__kd_build(kd_tree *T, const double *X, size_t np, size_t d);
 void wass__kd_free(kd_tree *T);
 
-/* Store v (np, indexed by point) for searches with use_v: vp in tree order
- * and the largest v inside every node. */
-void wass__kd_set_v(kd_tree *T, const double *v);
+/* Store v (np, indexed by point) for searches with use_v: vp in tree order,
+ * the largest v inside every node and, for the ground metric g when it is
+ * W1 or W2^2 (g may be NULL), a linear model of v per node. Returns WASS_OK
+ * or WASS_ERR_NOMEM (then searches use the largest v alone). */
+int wass__kd_set_v(kd_tree *T, const wass_ground *g, const double *v);
 
 /* The (at most r) points j with the smallest key = C(x, P_j) - v_j (v from
  * wass__kd_set_v; use_v = 0: v = 0), among those with key < thr, sorted by
  * (key, idx) into heap[0..return). The bound of a node is the cost to its
  * bounding box minus the largest v inside, a true lower bound in floating
- * point because rounding is monotone. stack holds at least 160 frames (tree
- * depth <= 64). */
+ * point because rounding is monotone; with a linear model of v (W1, W2^2)
+ * also the model's bound, lowered by a margin far above rounding. stack holds at least 160 frames
+ * (tree depth <= 64). */
 size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, int use_v,
                        double thr, size_t r, kd_hit *heap, kd_frame *stack);
 

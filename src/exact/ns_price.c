@@ -23,6 +23,21 @@ static int cand_push(cand_list *L, size_t i, size_t j, double c) {
     return WASS_OK;
 }
 
+/* (x, j) into the list v, idx of the (at most k) smallest values seen, kept
+ * sorted ascending; *cnt entries so far. */
+static inline void keep_smallest(double *v, size_t *idx, size_t *cnt, size_t k, double x,
+                                 size_t j) {
+    if (!(*cnt < k || x < v[*cnt - 1])) return;
+    size_t q = *cnt < k ? (*cnt)++ : *cnt - 1;
+    while (q > 0 && v[q - 1] > x) {
+        v[q] = v[q - 1];
+        idx[q] = idx[q - 1];
+        q--;
+    }
+    v[q] = x;
+    idx[q] = j;
+}
+
 /* Shortlists: the k cheapest sinks of every source and the cheapest source
  * of every sink (one pass over all costs). */
 int wass__ns_cand_init(ns_tree *t, cand_list *L, size_t k) {
@@ -50,17 +65,7 @@ int wass__ns_cand_init(ns_tree *t, cand_list *L, size_t k) {
                 colbest[j] = c;
                 colarg[j] = i;
             }
-            if (cnt < k || c < kc[cnt - 1]) {
-                /* insertion into the sorted list of the k best */
-                size_t q = cnt < k ? cnt++ : cnt - 1;
-                while (q > 0 && kc[q - 1] > c) {
-                    kc[q] = kc[q - 1];
-                    kj[q] = kj[q - 1];
-                    q--;
-                }
-                kc[q] = c;
-                kj[q] = j;
-            }
+            keep_smallest(kc, kj, &cnt, k, c, j);
         }
         for (size_t q = 0; q < cnt; q++)
             if ((rc = cand_push(L, i, kj[q], kc[q]))) goto done;
@@ -127,17 +132,7 @@ static int64_t push_most_negative(ns_tree *t, cand_list *L, size_t i, double ui,
     size_t n = t->n, m = t->m, cnt = 0;
     for (size_t j = 0; j < m; j++) {
         double r = t->rowc[j] - ui + t->phi[n + j];
-        if (!(r < -tol)) continue;
-        if (cnt < q_add || r < qr[cnt - 1]) {
-            size_t q = cnt < q_add ? cnt++ : cnt - 1;
-            while (q > 0 && qr[q - 1] > r) {
-                qr[q] = qr[q - 1];
-                qj[q] = qj[q - 1];
-                q--;
-            }
-            qr[q] = r;
-            qj[q] = j;
-        }
+        if (r < -tol) keep_smallest(qr, qj, &cnt, q_add, r, j);
     }
     for (size_t q = 0; q < cnt; q++)
         if (cand_push(L, i, qj[q], t->rowc[qj[q]])) return WASS_ERR_NOMEM;

@@ -7,14 +7,12 @@
  * the single-pair call's answer.
  */
 #include "common/internal.h"
+#include "common/parallel.h"
 #include "exact/pairwise_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 void wass_pairwise_options_default(wass_pairwise_options *opt) {
     if (!opt) return;
@@ -45,11 +43,9 @@ int wass__pairwise_drive(const wass_block *blk, int symmetric, int threads,
             todo += blk->j1 - i;
     }
     if (progress) progress(0.0, "pairs", progress_user);
-    size_t first_bad = total, done = 0, reported = 0;
-    size_t step = todo / 200 + 1;
-    int first_rc = WASS_OK;
-    wass_error_info first_err;
-    memset(&first_err, 0, sizeof first_err);
+    size_t reported = 0, step = todo / 200 + 1;
+    wass__loop loop;
+    wass__loop_init(&loop, total);
     int nt = wass__threads(threads);
     if ((size_t)nt > todo) nt = todo ? (int)todo : 1;
 #ifdef _OPENMP
@@ -65,29 +61,9 @@ int wass__pairwise_drive(const wass_block *blk, int symmetric, int threads,
         int rc = fn(user, i, j, &v, &st, &e);
         out[k] = rc == WASS_OK ? v : NAN;
         if (status) status[k] = rc == WASS_OK ? st : WASS_NOT_SOLVED;
-        if (rc != WASS_OK) {
-#ifdef _OPENMP
-#pragma omp critical(wass_pairwise_err)
-#endif
-            {
-                if (k < first_bad) {
-                    first_bad = k;
-                    first_rc = rc;
-                    first_err = e;
-                }
-            }
-        }
-        size_t now;
-#ifdef _OPENMP
-#pragma omp atomic capture
-#endif
-        now = ++done;
-        int master = 1;
-#ifdef _OPENMP
-        master = omp_get_thread_num() == 0;
-#endif
+        size_t now = wass__loop_item_done(&loop, k, rc, &e, 1);
         /* only the calling thread reports (thread 0 of the team) */
-        if (progress && master && now < todo && now - reported >= step) {
+        if (progress && wass__loop_reporter() && now < todo && now - reported >= step) {
             reported = now;
             progress((double)now / (double)todo, "pairs", progress_user);
         }
@@ -103,9 +79,9 @@ int wass__pairwise_drive(const wass_block *blk, int symmetric, int threads,
                 if (status) status[r * nj + c] = WASS_NOT_SOLVED;
             }
     if (progress) progress(1.0, "pairs", progress_user);
-    if (first_bad < total)
-        return wass__fail(err, first_rc, "pair (%zu, %zu): %s", blk->i0 + first_bad / nj,
-                          blk->j0 + first_bad % nj, first_err.message);
+    if (wass__loop_failed(&loop))
+        return wass__fail(err, loop.rc, "pair (%zu, %zu): %s", blk->i0 + loop.bad / nj,
+                          blk->j0 + loop.bad % nj, loop.err.message);
     return WASS_OK;
 }
 
@@ -118,7 +94,7 @@ typedef struct {
     const wass_set *A, *B;
     wass_options emd;
     wass_sinkhorn_options sk;
-    int method;
+    wass_pairwise_method method;
 } pair_ctx;
 
 static int solve_pair(void *user, size_t i, size_t j, double *value, int *status,
@@ -214,7 +190,7 @@ int wass_pairwise(const wass_pairwise_problem *pb, const wass_block *blk_in,
     else
         wass_pairwise_options_default(&opt);
     if (opt.method != WASS_PAIRWISE_EMD && opt.method != WASS_PAIRWISE_SINKHORN)
-        return wass__fail(err, WASS_ERR_INVALID, "unknown method %d", opt.method);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown method %d", (int)opt.method);
     int same = pb->B.count == 0 && !pb->B.clouds && !pb->B.H;
     const wass_set *A = &pb->A, *B = same ? &pb->A : &pb->B;
     int rc = check_sets(A, B, same, err);

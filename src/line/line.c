@@ -10,6 +10,7 @@
  * W_inf (largest gap between the quantile functions).
  */
 #include "common/internal.h"
+#include "common/parallel.h"
 #include "line/line_internal.h"
 #include "line/radix_sort.h"
 
@@ -18,9 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 int wass__line_work_init(wass__line_work *w, size_t n, size_t m, int weighted) {
     memset(w, 0, sizeof *w);
@@ -52,6 +50,27 @@ int wass__line_work_init(wass__line_work *w, size_t n, size_t m, int weighted) {
 int wass__line_work_split(wass__line_work *w, int weighted) {
     w->vtmp = wass__big_alloc(w->cap_m * (weighted ? sizeof(wass__kv) : sizeof(uint64_t)));
     return w->vtmp == NULL;
+}
+
+wass__line_work *wass__line_works(int threads, size_t k, size_t n, size_t m, int weighted,
+                                  int *nt_out) {
+    int nt = wass__threads(threads);
+    if ((size_t)nt > k) nt = k ? (int)k : 1;
+    if ((double)k * (double)(n + m) < 4000.0) nt = 1; /* not worth waking threads */
+    *nt_out = nt;
+    wass__line_work *w = calloc((size_t)nt, sizeof *w);
+    for (int t = 0; w && t < nt; t++)
+        if (wass__line_work_init(&w[t], n, m, weighted)) {
+            wass__line_works_free(w, t);
+            return NULL;
+        }
+    return w;
+}
+
+void wass__line_works_free(wass__line_work *w, int nt) {
+    for (int t = 0; w && t < nt; t++)
+        wass__line_work_free(&w[t]);
+    free(w);
 }
 
 void wass__line_work_free(wass__line_work *w) {
@@ -338,34 +357,24 @@ int wass_line_batch(const double *u, const double *uw, size_t n, const double *v
         free(tot);
         return rc;
     }
-    int nt = wass__threads(threads);
-    if ((size_t)nt > k) nt = (int)k;
-    if ((double)k * (double)(n + m) < 4000.0) nt = 1; /* not worth waking threads */
-    wass__line_work *w = calloc((size_t)nt, sizeof *w);
+    int nt;
+    wass__line_work *w = wass__line_works(threads, k, n, m, uw || vw, &nt);
     int nomem = !w;
-    for (int t = 0; !nomem && t < nt; t++)
-        if (wass__line_work_init(&w[t], n, m, uw || vw)) nomem = 1;
     if (!nomem) {
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
 #endif
-        for (size_t t = 0; t < k; t++) {
-            int me = 0;
-#ifdef _OPENMP
-            me = omp_get_thread_num();
-#endif
-            out[t] = line_wp(u + t * n, uw ? uw + t * n : NULL, tot[2 * t], n, v + t * m,
-                             vw ? vw + t * m : NULL, tot[2 * t + 1], m, p, 1, &w[me]);
-        }
+        for (size_t t = 0; t < k; t++)
+            out[t] =
+                line_wp(u + t * n, uw ? uw + t * n : NULL, tot[2 * t], n, v + t * m,
+                        vw ? vw + t * m : NULL, tot[2 * t + 1], m, p, 1, &w[wass__thread_num()]);
         for (size_t t = 0; t < k && !rc; t++) {
             char what[48];
             snprintf(what, sizeof what, " of problem %zu", t);
             rc = wp_check(out[t], err, what);
         }
     }
-    for (int t = 0; w && t < nt; t++)
-        wass__line_work_free(&w[t]);
-    free(w);
+    wass__line_works_free(w, nt);
     free(tot);
     if (nomem) return wass__fail(err, WASS_ERR_NOMEM, "out of memory for per-thread scratch");
     return rc;

@@ -29,6 +29,12 @@ void wass__line_work_free(wass__line_work *w);
 /* Add the second scratch to w (m entries of the kind w holds). Returns 0 on
  * success; on failure w is unchanged and the sides are sorted in turn. */
 int wass__line_work_split(wass__line_work *w, int weighted);
+/* Scratch for the threads of a parallel loop over k problems of n and m
+ * points: *nt receives the thread count (the `threads` option, at most k,
+ * one for little work), and the array of *nt scratches, NULL when out of
+ * memory. Release with wass__line_works_free (accepts NULL). */
+wass__line_work *wass__line_works(int threads, size_t k, size_t n, size_t m, int weighted, int *nt);
+void wass__line_works_free(wass__line_work *w, int nt);
 /* Both sides at least this long: with two or more threads the two sorts run
  * at once, each on its own thread (no barrier inside a sort). */
 #define WASS__LINE_SPLIT_MIN ((size_t)1 << 17)

@@ -56,6 +56,32 @@ static void insertion_sort(uint64_t *k, double *v, size_t n) {
     }
 }
 
+/* One pass of keys ks[lo..hi) (with their values vs, when not NULL) to the
+ * positions h of their digit at shift (advanced), into kd (and vd). */
+static inline void scatter_pass(const uint64_t *ks, const double *vs, uint64_t *kd, double *vd,
+                                size_t lo, size_t hi, int shift, size_t *h) {
+    if (vs) {
+        for (size_t i = lo; i < hi; i++) {
+            size_t pos = h[(ks[i] >> shift) & RADIX_MASK]++;
+            kd[pos] = ks[i];
+            vd[pos] = vs[i];
+        }
+    } else {
+        for (size_t i = lo; i < hi; i++)
+            kd[h[(ks[i] >> shift) & RADIX_MASK]++] = ks[i];
+    }
+}
+
+/* After a pass the destination is the next pass's source. */
+static inline void swap_buffers(uint64_t **ks, uint64_t **kd, double **vs, double **vd) {
+    uint64_t *kt = *ks;
+    *ks = *kd;
+    *kd = kt;
+    double *vt = *vs;
+    *vs = *vd;
+    *vd = vt;
+}
+
 /* Serial sort; hist is RADIX_DIGITS * RADIX_SIZE counters. */
 static void sort_serial(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp, double *vtmp,
                         size_t *hist) {
@@ -80,22 +106,8 @@ static void sort_serial(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp, 
             h[b] = sum;
             sum += c;
         }
-        if (vs) {
-            for (size_t i = 0; i < n; i++) {
-                size_t pos = h[(ks[i] >> shift) & RADIX_MASK]++;
-                kd[pos] = ks[i];
-                vd[pos] = vs[i];
-            }
-        } else {
-            for (size_t i = 0; i < n; i++)
-                kd[h[(ks[i] >> shift) & RADIX_MASK]++] = ks[i];
-        }
-        uint64_t *kt = ks;
-        ks = kd;
-        kd = kt;
-        double *vt = vs;
-        vs = vd;
-        vd = vt;
+        scatter_pass(ks, vs, kd, vd, 0, n, shift, h);
+        swap_buffers(&ks, &kd, &vs, &vd);
     }
     if (ks != keys) {
         memcpy(keys, ks, n * sizeof *keys);
@@ -165,23 +177,9 @@ static void sort_parallel(uint64_t *keys, double *vals, size_t n, uint64_t *ktmp
                         sum += c;
                     }
             }
-            if (vs) {
-                for (size_t i = lo; i < hi; i++) {
-                    size_t pos = my[(ks[i] >> shift) & RADIX_MASK]++;
-                    kd[pos] = ks[i];
-                    vd[pos] = vs[i];
-                }
-            } else {
-                for (size_t i = lo; i < hi; i++)
-                    kd[my[(ks[i] >> shift) & RADIX_MASK]++] = ks[i];
-            }
+            scatter_pass(ks, vs, kd, vd, lo, hi, shift, my);
         }
-        uint64_t *kt = ks;
-        ks = kd;
-        kd = kt;
-        double *vt = vs;
-        vs = vd;
-        vd = vt;
+        swap_buffers(&ks, &kd, &vs, &vd);
     }
     if (ks != keys) {
 #pragma omp parallel for num_threads(nt) schedule(static)
@@ -401,54 +399,67 @@ static void kv_plan(const double *x, size_t n, size_t *loc, int t, int T, size_t
     }
 }
 
-/* loc: nt * RADIX_DIGITS * RADIX_SIZE counters; tabs: 2 * nt * nt *
+/* The passes of one thread (chunk lo..hi of n, thread t of T) over the
+ * active digits act[0..na) (na > 0), each counting the next pass's digits
+ * while it scatters; my: this thread's row of loc; tabs: 2 * T * T *
  * RADIX_SIZE counters (two generations, by pass parity). */
-static void kv_parallel_fused(const double *x, const double *w, size_t n, wass__kv *out,
-                              wass__kv *tmp, int nt, size_t *loc, size_t *tabs) {
-    const size_t row = (size_t)RADIX_DIGITS * RADIX_SIZE;
-    int sorted = 1, act[RADIX_DIGITS], na = 0, T = 1;
-#pragma omp parallel num_threads(nt)
-    {
-        int t = omp_get_thread_num();
-#pragma omp single
-        T = omp_get_num_threads();
-        size_t lo = chunk_lo(n, t, T), hi = chunk_lo(n, t + 1, T);
-        size_t *my = loc + (size_t)t * row;
-        kv_plan(x, n, loc, t, T, lo, hi, &sorted, act, &na);
-        if (na == 0) {
-            kv_load(x, w, out, lo, hi);
+static void kv_passes_fused(const double *x, const double *w, size_t n, wass__kv *out,
+                            wass__kv *tmp, int t, int T, size_t lo, size_t hi, size_t *my,
+                            const int *act, int na, size_t *tabs) {
+    const size_t per = (size_t)T * RADIX_SIZE, gen = (size_t)T * per;
+    unsigned char own[RADIX_SIZE];
+    size_t lim[RADIX_SIZE];
+    size_t *h = my; /* this pass's positions (row act[0] of loc at first) */
+    h += (size_t)act[0] * RADIX_SIZE;
+    wass__kv *src = NULL, *dst = (na & 1) ? out : tmp;
+    for (int a = 0; a < na; a++) {
+        int shift = act[a] * RADIX_BITS;
+        size_t *cnt = tabs + (size_t)(a & 1) * gen + (size_t)t * per;
+        if (a + 1 < na) {
+            memset(cnt, 0, per * sizeof *cnt);
+            kv_scatter_count(a ? NULL : x, w, src, dst, lo, hi, shift, h, act[a + 1] * RADIX_BITS,
+                             cnt, n, T, own, lim);
         } else {
-            const size_t per = (size_t)T * RADIX_SIZE, gen = (size_t)T * per;
-            unsigned char own[RADIX_SIZE];
-            size_t lim[RADIX_SIZE];
-            size_t *h = my; /* this pass's positions (row act[0] of loc at first) */
-            h += (size_t)act[0] * RADIX_SIZE;
-            wass__kv *src = NULL, *dst = (na & 1) ? out : tmp;
-            for (int a = 0; a < na; a++) {
-                int shift = act[a] * RADIX_BITS;
-                size_t *cnt = tabs + (size_t)(a & 1) * gen + (size_t)t * per;
-                if (a + 1 < na) {
-                    memset(cnt, 0, per * sizeof *cnt);
-                    kv_scatter_count(a ? NULL : x, w, src, dst, lo, hi, shift, h,
-                                     act[a + 1] * RADIX_BITS, cnt, n, T, own, lim);
-                } else {
-                    kv_scatter(a ? NULL : x, w, src, dst, lo, hi, shift, h);
-                }
-#pragma omp barrier
-                if (a + 1 < na) { /* every table of this generation is complete */
-                    h = my;       /* row 0 of loc serves as the position array from now on */
-                    kv_next_offsets(tabs + (size_t)(a & 1) * gen, T, t, h);
-                }
-                src = dst;
-                dst = dst == out ? tmp : out;
-            }
+            kv_scatter(a ? NULL : x, w, src, dst, lo, hi, shift, h);
         }
+#pragma omp barrier
+        if (a + 1 < na) { /* every table of this generation is complete */
+            h = my;       /* row 0 of loc serves as the position array from now on */
+            kv_next_offsets(tabs + (size_t)(a & 1) * gen, T, t, h);
+        }
+        src = dst;
+        dst = dst == out ? tmp : out;
     }
 }
 
-/* loc: nt * RADIX_DIGITS * RADIX_SIZE counters. */
+/* The same with a recount of the chunk's digits before each pass after
+ * the first (no tables beyond loc). */
+static void kv_passes(const double *x, const double *w, wass__kv *out, wass__kv *tmp, int T,
+                      size_t lo, size_t hi, size_t *loc, size_t *my, const int *act, int na) {
+    const size_t row = (size_t)RADIX_DIGITS * RADIX_SIZE;
+    wass__kv *src = NULL, *dst = (na & 1) ? out : tmp;
+    for (int a = 0; a < na; a++) {
+        int shift = act[a] * RADIX_BITS;
+        size_t *h = my + (size_t)act[a] * RADIX_SIZE;
+        if (a > 0) { /* recount this chunk's digits in the new order */
+            memset(h, 0, RADIX_SIZE * sizeof *h);
+            for (size_t i = lo; i < hi; i++)
+                h[(src[i].key >> shift) & RADIX_MASK]++;
+#pragma omp barrier
+#pragma omp single
+            kv_offsets(loc, row, T, act[a]);
+        }
+        kv_scatter(a ? NULL : x, w, src, dst, lo, hi, shift, h);
+#pragma omp barrier
+        src = dst;
+        dst = dst == out ? tmp : out;
+    }
+}
+
+/* loc: nt * RADIX_DIGITS * RADIX_SIZE counters; tabs: NULL, or 2 * nt * nt
+ * * RADIX_SIZE counters for the fused passes. */
 static void kv_parallel(const double *x, const double *w, size_t n, wass__kv *out, wass__kv *tmp,
-                        int nt, size_t *loc) {
+                        int nt, size_t *loc, size_t *tabs) {
     const size_t row = (size_t)RADIX_DIGITS * RADIX_SIZE;
     int sorted = 1, act[RADIX_DIGITS], na = 0, T = 1;
 #pragma omp parallel num_threads(nt)
@@ -459,27 +470,12 @@ static void kv_parallel(const double *x, const double *w, size_t n, wass__kv *ou
         size_t lo = chunk_lo(n, t, T), hi = chunk_lo(n, t + 1, T);
         size_t *my = loc + (size_t)t * row;
         kv_plan(x, n, loc, t, T, lo, hi, &sorted, act, &na);
-        if (na == 0) {
+        if (na == 0)
             kv_load(x, w, out, lo, hi);
-        } else {
-            wass__kv *src = NULL, *dst = (na & 1) ? out : tmp;
-            for (int a = 0; a < na; a++) {
-                int shift = act[a] * RADIX_BITS;
-                size_t *h = my + (size_t)act[a] * RADIX_SIZE;
-                if (a > 0) { /* recount this chunk's digits in the new order */
-                    memset(h, 0, RADIX_SIZE * sizeof *h);
-                    for (size_t i = lo; i < hi; i++)
-                        h[(src[i].key >> shift) & RADIX_MASK]++;
-#pragma omp barrier
-#pragma omp single
-                    kv_offsets(loc, row, T, act[a]);
-                }
-                kv_scatter(a ? NULL : x, w, src, dst, lo, hi, shift, h);
-#pragma omp barrier
-                src = dst;
-                dst = dst == out ? tmp : out;
-            }
-        }
+        else if (tabs)
+            kv_passes_fused(x, w, n, out, tmp, t, T, lo, hi, my, act, na, tabs);
+        else
+            kv_passes(x, w, out, tmp, T, lo, hi, loc, my, act, na);
     }
 }
 #endif
@@ -505,10 +501,7 @@ void wass__radix_sort_kv(const double *x, const double *w, size_t n, wass__kv *o
         size_t *loc = malloc((size_t)nt * RADIX_DIGITS * RADIX_SIZE * sizeof *loc);
         size_t *tabs =
             nt <= FUSED_MAX_T ? malloc((size_t)2 * nt * nt * RADIX_SIZE * sizeof *tabs) : NULL;
-        if (loc && tabs)
-            kv_parallel_fused(x, w, n, out, tmp, nt, loc, tabs);
-        else if (loc)
-            kv_parallel(x, w, n, out, tmp, nt, loc);
+        if (loc) kv_parallel(x, w, n, out, tmp, nt, loc, tabs);
         free(tabs);
         free(loc);
         if (loc) return;

@@ -45,6 +45,10 @@ typedef int (*scenario_fn)(double *value);
 #define M 9
 #define D 2
 static double X[N * D], Y[M * D], A[N], B[M], Cd[N * M];
+/* More than 64 points a side: the multiscale start, the plan moments and
+ * the warm start of wass_sinkhorn_divergence_solve. */
+#define NB 70
+static double XB[NB * D], YB[NB * D], GB[2 * NB * D], FB[3 * NB];
 
 static void make_data(void) {
     uint64_t s = 7;
@@ -65,6 +69,10 @@ static void make_data(void) {
     for (size_t i = 0; i < N; i++)
         for (size_t j = 0; j < M; j++)
             Cd[i * M + j] = wass_ground_eval(&g, X + i * D, Y + j * D, D);
+    for (size_t k = 0; k < NB * D; k++) {
+        XB[k] = test_rand_unif(&s);
+        YB[k] = 2 * test_rand_unif(&s);
+    }
 }
 
 static wass_problem points_problem(wass_metric metric) {
@@ -191,6 +199,34 @@ static int sc_sinkhorn_divergence(double *value) {
     return wass_sinkhorn_divergence(&P, &Q, &g, &opt, value, &st, NULL);
 }
 
+static int sc_divergence_solve(double *value) {
+    wass_cloud P = {NB, D, XB, NULL}, Q = {NB, D, YB, NULL};
+    wass_ground g = wass_ground_make(WASS_SQEUCLIDEAN, 1);
+    wass_sinkhorn_options opt;
+    wass_sinkhorn_options_default(&opt);
+    opt.reg = 0.05;
+    opt.tol = 1e-8;
+    opt.eps_scaling = 0;
+    wass_sinkhorn_divergence_io io = {0};
+    io.grad_P = GB;
+    io.grad_Q = GB + NB * D;
+    io.f_ab = FB;
+    io.f_aa = FB + NB;
+    io.f_bb = FB + 2 * NB;
+    wass_sinkhorn_divergence_result r;
+    int rc = wass_sinkhorn_divergence_solve(&P, &Q, &g, &opt, &io, &r, NULL);
+    if (rc) return rc;
+    wass_sinkhorn_divergence_io warm = {0};
+    warm.init_f_ab = FB;
+    warm.init_f_aa = FB + NB;
+    warm.init_f_bb = FB + 2 * NB;
+    warm.grad_P = GB;
+    double s = r.divergence;
+    rc = wass_sinkhorn_divergence_solve(&P, &Q, &g, &opt, &warm, &r, NULL);
+    *value = s + r.divergence + GB[0] + GB[NB * D];
+    return rc;
+}
+
 static int sc_line(double *value) {
     return wass_line(X, A, N, Y, B, M, 2.0, value, NULL);
 }
@@ -286,6 +322,7 @@ int main(void) {
     sweep("wass_emd_many", sc_emd_many);
     sweep("wass_sinkhorn", sc_sinkhorn);
     sweep("wass_sinkhorn_divergence", sc_sinkhorn_divergence);
+    sweep("wass_sinkhorn_divergence_solve", sc_divergence_solve);
     sweep("wass_line", sc_line);
     sweep("wass_sliced", sc_sliced);
     sweep("wass_embed", sc_embed);

@@ -1,6 +1,7 @@
 /*
  * test_graph.c - the graph application: the TU reader on good and malformed
- * folders (every error message checked, nothing loaded on error), the
+ * folders (every error message checked, nothing loaded on error) and on
+ * texts in memory, the
  * spectral embedding on graphs with known spectra, the small-problem
  * transport solver against the core wass_emd on random problems, the
  * all-pairs distances (symmetric, zero diagonal, equal to wass_emd_many), and
@@ -125,6 +126,58 @@ static void test_reader(void) {
     CHECK(strstr(e.message, "XYZ_graph_indicator.txt: cannot open") != NULL);
 }
 
+/* The reader on texts in memory (the fuzzer's entry): the same set as from
+ * the folder, the same messages with "name_SUFFIX" paths, optional files
+ * absent, the texts left as they were. */
+static void test_reader_memory(void) {
+    char dir[512];
+    make_ds("MEM", GOOD_A, GOOD_IND, GOOD_GL, GOOD_NL, dir, sizeof dir);
+    wass_graph_set fs, ms;
+    wass_error_info e;
+    CHECK(wass_tu_load(dir, &fs, &e) == WASS_OK);
+    char ind[16];
+    snprintf(ind, sizeof ind, "%s", GOOD_IND);
+    wass__tu_texts t = {"MEM", {GOOD_A, ind, GOOD_GL, GOOD_NL, NULL}, {0}};
+    for (int f = 0; f < WASS__TU_FILES; f++)
+        t.len[f] = t.text[f] ? strlen(t.text[f]) : 0;
+    int rc = wass__tu_load_texts(&t, &ms, &e);
+    CHECK_MSG(rc == WASS_OK, "%s", e.message);
+    if (rc == WASS_OK) {
+        CHECK(ms.graphs == fs.graphs && ms.nodes == fs.nodes && ms.attr_dim == 0);
+        CHECK(memcmp(ms.adj_offset, fs.adj_offset, (fs.nodes + 1) * sizeof(size_t)) == 0);
+        CHECK(memcmp(ms.adj, fs.adj, fs.adj_offset[fs.nodes] * sizeof(size_t)) == 0);
+        CHECK(memcmp(ms.node_label, fs.node_label, fs.nodes * sizeof(int)) == 0);
+        CHECK(strcmp(ind, GOOD_IND) == 0); /* read, not written */
+    }
+    wass_graph_set_free(&ms);
+    wass_graph_set_free(&fs);
+    t.text[WASS__TU_NODE_ATTRIBUTES] = "1.5, 2\n0, 0\n1, 1\n2, 2\n3, 3"; /* no final newline */
+    t.len[WASS__TU_NODE_ATTRIBUTES] = strlen(t.text[WASS__TU_NODE_ATTRIBUTES]);
+    CHECK(wass__tu_load_texts(&t, &ms, &e) == WASS_OK && ms.attr_dim == 2 &&
+          ms.node_attr[0] == 1.5 && ms.node_attr[9] == 3);
+    wass_graph_set_free(&ms);
+    t.text[WASS__TU_GRAPH_LABELS] = "1\n"; /* the count first: one line is not two */
+    t.len[WASS__TU_GRAPH_LABELS] = 2;
+    CHECK(wass__tu_load_texts(&t, &ms, &e) == WASS_ERR_FORMAT && e.line == 2);
+    CHECK_MSG(strstr(e.message, "MEM_graph_labels.txt:2: expected 2 lines") == e.message, "%s",
+              e.message);
+    CHECK(ms.graphs == 0 && ms.node_offset == NULL);
+    t.text[WASS__TU_GRAPH_LABELS] = GOOD_GL;
+    t.len[WASS__TU_GRAPH_LABELS] = strlen(GOOD_GL);
+    t.len[WASS__TU_GRAPH_INDICATOR] = 3; /* a NUL byte inside: not a text */
+    ind[1] = '\0';
+    CHECK(wass__tu_load_texts(&t, &ms, &e) == WASS_ERR_FORMAT);
+    CHECK(strstr(e.message, "MEM_graph_indicator.txt: not a text file (NUL byte)") != NULL);
+    t.text[WASS__TU_A] = NULL;
+    t.len[WASS__TU_GRAPH_INDICATOR] = strlen(GOOD_IND);
+    snprintf(ind, sizeof ind, "%s", GOOD_IND);
+    CHECK(wass__tu_load_texts(&t, &ms, &e) == WASS_ERR_IO);
+    CHECK(strstr(e.message, "MEM_A.txt: cannot open") != NULL);
+    t.name = "";
+    CHECK(wass__tu_load_texts(&t, &ms, &e) == WASS_ERR_INVALID);
+    CHECK(wass__tu_load_texts(NULL, &ms, &e) == WASS_ERR_INVALID);
+}
+
 /* the path P_n: eigenvalues 2 cos(k pi / (n + 1)), eigenvector k has
  * components sqrt(2 / (n + 1)) sin(i k pi / (n + 1)) */
 static void test_embed(void) {
@@ -154,20 +207,26 @@ static void test_embed(void) {
     CHECK(strstr(e.message, "not symmetric") != NULL);
 }
 
-/* the fast solver against wass_emd on random problems, some degenerate */
+/* the fast solver against wass_emd on random problems, some degenerate:
+ * ties, equal rows and columns, n = 1 or m = 1, n != m, zero costs */
 static void test_transport(void) {
     uint64_t st = 7;
     wass__transport_work w;
-    CHECK(wass__transport_work_init(&w, 40, 40) == WASS_OK);
-    double C[1600];
-    int s[40], t[40];
-    double worst = 0;
-    for (int rep = 0; rep < 400; rep++) {
-        size_t n = 1 + test_rand_u64(&st) % 40, m = 1 + test_rand_u64(&st) % 40;
-        int kind = rep % 3;
+    CHECK(wass__transport_work_init(&w, 70, 70) == WASS_OK);
+    double C[4900];
+    int s[70], t[70];
+    double worst = 0, worst_gap = 0;
+    for (int rep = 0; rep < 600; rep++) {
+        size_t n = 1 + test_rand_u64(&st) % (rep < 500 ? 40 : 70);
+        size_t m = rep % 50 == 7 ? 1 : 1 + test_rand_u64(&st) % (rep < 500 ? 40 : 70);
+        int kind = rep % 5;
         for (size_t k = 0; k < n * m; k++) {
             double r = test_rand_unif(&st);
-            C[k] = kind == 0 ? r : kind == 1 ? floor(4 * r) : (double)(k % 3); /* ties */
+            C[k] = kind == 0   ? r
+                   : kind == 1 ? floor(4 * r)        /* many ties */
+                   : kind == 2 ? (double)(k % 3)     /* structured ties */
+                   : kind == 3 ? (double)(k / m % 2) /* equal rows in pairs */
+                               : 0.0;                /* all equal */
         }
         size_t a = n, b = m;
         while (b) {
@@ -176,26 +235,125 @@ static void test_transport(void) {
             b = q;
         }
         for (size_t i = 0; i < n; i++)
-            s[i] = (int)(m / a);
+            s[i] = (int)(m / a) * (rep % 7 == 3 ? 1 + (int)(i % 3) : 1);
+        int tot = 0;
+        for (size_t i = 0; i < n; i++)
+            tot += s[i];
         for (size_t j = 0; j < m; j++)
             t[j] = (int)(n / a);
-        double cost, gap, mr;
-        int rc = wass__transport_solve(&w, n, m, C, s, t, &cost, &gap, &mr);
-        CHECK(rc == WASS_OK);
-        CHECK(gap <= 1e-12 && mr >= -1e-12);
-        wass_problem pb = {.n = n, .m = m, .cost = wass_cost_dense(C, m, 1.0)};
+        if (rep % 7 == 3) { /* unequal masses: the columns take the rest in turn */
+            for (size_t j = 0; j < m; j++)
+                t[j] = tot / (int)m;
+            t[m - 1] += tot - (tot / (int)m) * (int)m;
+        }
+        wass__transport_result res;
+        int rc = wass__transport_solve_dense(&w, n, m, C, s, t, 1e-9, &res);
+        CHECK_MSG(rc == WASS_OK && res.certified, "rep %d (%zu x %zu): rc %d certified %d", rep, n,
+                  m, rc, rc == WASS_OK ? res.certified : -1);
+        if (rc != WASS_OK) continue;
+        if (res.gap > worst_gap) worst_gap = res.gap;
+        double *a2 = malloc((n + m) * sizeof *a2);
+        for (size_t i = 0; i < n; i++)
+            a2[i] = s[i];
+        for (size_t j = 0; j < m; j++)
+            a2[n + j] = t[j];
+        wass_problem pb = {
+            .n = n, .m = m, .a = a2, .b = a2 + n, .cost = wass_cost_dense(C, m, 1.0)};
         wass_result r;
         wass_error_info e;
         CHECK(wass_emd(&pb, NULL, &r, &e) == WASS_OK && r.status == WASS_OPTIMAL);
-        double d = fabs(cost - r.cost);
+        double d = fabs(res.cost - r.cost / tot); /* wass_emd: the total, masses as given */
         if (d > worst) worst = d;
         wass_result_free(&r);
+        free(a2);
     }
     CHECK_MSG(worst <= 1e-12, "worst difference to wass_emd %g", worst);
-    int bad[2] = {1, 1}, bt[2] = {1, 2};
-    double cc, g2, m2;
-    CHECK(wass__transport_solve(&w, 2, 2, C, bad, bt, &cc, &g2, &m2) == WASS_ERR_MASS_MISMATCH);
+    CHECK_MSG(worst_gap <= 1e-12, "worst certified gap %g", worst_gap);
+    int bad[2] = {1, 1}, bt[2] = {1, 2}, neg[2] = {-1, 3};
+    wass__transport_result res;
+    CHECK(wass__transport_solve_dense(&w, 2, 2, C, bad, bt, 1e-9, &res) == WASS_ERR_MASS_MISMATCH);
+    CHECK(wass__transport_solve_dense(&w, 2, 2, C, neg, bt, 1e-9, &res) == WASS_ERR_NEGATIVE);
+    CHECK(wass__transport_solve_dense(&w, 71, 2, C, bad, bt, 1e-9, &res) == WASS_ERR_SIZE);
+    /* a certificate that must fail: optimal flows, duals moved off */
+    int s2[2] = {1, 1}, t2[2] = {1, 1};
+    double C2[4] = {0, 1, 1, 0};
+    CHECK(wass__transport_solve_dense(&w, 2, 2, C2, s2, t2, 1e-9, &res) == WASS_OK);
+    CHECK(res.certified && res.cost == 0);
+    int xbad[4] = {0, 1, 1, 0};
+    double u0[2] = {0, 0}, v0[2] = {0, 0}, rm[2] = {0, 0};
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_OK);
+    CHECK(!res.certified && res.cost == 1);
+    int xoff[4] = {1, 1, 0, 0};
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xoff, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_ERR_INTERNAL);
     wass__transport_work_free(&w);
+}
+
+/* both builds of the vector loops (AVX2 where the CPU has it, and the
+ * baseline) give bitwise the same costs, flows and answers */
+static void test_transport_isa(void) {
+    uint64_t st = 21;
+    wass__transport_work w;
+    CHECK(wass__transport_work_init(&w, 90, 90) == WASS_OK);
+    double C[8100];
+    int s[90], t[90], x0[8100];
+    for (int rep = 0; rep < 60; rep++) {
+        size_t n = 1 + test_rand_u64(&st) % 90, m = 1 + test_rand_u64(&st) % 90;
+        for (size_t k = 0; k < n * m; k++)
+            C[k] = rep % 2 ? test_rand_unif(&st) : floor(3 * test_rand_unif(&st));
+        for (size_t i = 0; i < n; i++)
+            s[i] = (int)m;
+        for (size_t j = 0; j < m; j++)
+            t[j] = (int)n;
+        wass__transport_result r[2];
+        int have = w.isa;
+        for (int isa = 0; isa <= have; isa++) {
+            w.isa = isa;
+            CHECK(wass__transport_solve_dense(&w, n, m, C, s, t, 1e-9, &r[isa]) == WASS_OK);
+            CHECK(r[isa].certified);
+            if (isa == 0)
+                memcpy(x0, w.x, n * w.ld * sizeof *x0);
+            else
+                CHECK(memcmp(x0, w.x, n * w.ld * sizeof *x0) == 0);
+        }
+        w.isa = have;
+        if (have)
+            CHECK(r[0].cost == r[1].cost && r[0].gap == r[1].gap &&
+                  r[0].min_reduced == r[1].min_reduced);
+    }
+    wass__transport_work_free(&w);
+    /* the pair costs: both builds, and the scalar formula */
+    wass_graph_embedding E;
+    memset(&E, 0, sizeof E);
+    size_t off[3] = {0, 7, 18};
+    double X[18 * 5];
+    for (size_t k = 0; k < 18 * 5; k++)
+        X[k] = test_rand_unif(&st);
+    E.graphs = 2;
+    E.nodes = 18;
+    E.dim = 5;
+    E.offset = off;
+    E.X = X;
+    wass__merged_nodes mn;
+    CHECK(wass__merged_nodes_init(&mn, &E, 0) == WASS_OK);
+    double A[11 * 12], B[11 * 12];
+    int have = mn.avx2;
+    mn.avx2 = 0;
+    wass__pair_costs(&mn, 1, 0, 0, 0.0, A, 8);
+    mn.avx2 = have;
+    wass__pair_costs(&mn, 1, 0, 0, 0.0, B, 8);
+    CHECK(memcmp(A, B, 11 * 8 * sizeof *A) == 0);
+    for (size_t i = 0; i < 11; i++)
+        for (size_t j = 0; j < 8; j++) {
+            double sq = 0;
+            for (size_t k = 0; k < 5; k++) {
+                double d = X[(7 + i) * 5 + k] - X[j * 5 + k];
+                sq += d * d;
+            }
+            CHECK(A[i * 8 + j] == (j < 7 ? sqrt(sq) : 0.0));
+        }
+    wass__merged_nodes_free(&mn);
 }
 
 static void test_distances(void) {
@@ -396,8 +554,10 @@ int main(void) {
         return 2;
     }
     test_reader();
+    test_reader_memory();
     test_embed();
     test_transport();
+    test_transport_isa();
     test_distances();
     test_merged();
     test_svm();

@@ -1,6 +1,7 @@
 /*
  * test_image.c - the image application in C: PGM/PPM and IDX readers and
- * their errors (messages checked), grey and contour signatures on
+ * their errors (messages checked), grey and contour signatures (contours
+ * traced in order, points by arc length: a square, a ring, two blobs) on
  * hand-made images, and retrieval (exact with pruning, rerank over the whole
  * database) against the brute force, on the grid solver and on the dense
  * simplex.
@@ -72,6 +73,8 @@ static void test_readers(void) {
     free(lab);
 }
 
+static void test_contours(void);
+
 static void test_signatures(void) {
     double g[6] = {0, 3, 0, 1, 0, 0};
     wass_signature s;
@@ -80,15 +83,79 @@ static void test_signatures(void) {
     CHECK(s.X[0] == 1 && s.X[1] == 0 && s.w[0] == 0.75);
     CHECK(s.X[2] == 0 && s.X[3] == 1 && s.w[1] == 0.25);
     wass_signature_free(&s);
+    test_contours();
+}
+
+/* number of points of s within Chebyshev distance d of (x, y) */
+static size_t points_near(const wass_signature *s, double x, double y, double d) {
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++)
+        k += fmax(fabs(s->X[2 * i] - x), fabs(s->X[2 * i + 1] - y)) <= d;
+    return k;
+}
+
+/* Contours traced in order and sampled by arc length, on hand-made shapes. */
+static void test_contours(void) {
+    wass_signature s;
+    wass_error_info e;
+    /* a 3 x 3 square: its 8 border pixels in order around it (perimeter 8),
+     * never the centre */
     double sq[25] = {0};
     for (int r = 1; r < 4; r++)
         for (int c = 1; c < 4; c++)
             sq[r * 5 + c] = 1;
-    CHECK(wass_contour_signature(sq, 5, 5, 0.5, 100, &s, NULL) == WASS_OK);
-    CHECK(s.n == 8); /* the 3 x 3 square without its centre */
-    for (size_t i = 0; i < s.n; i++)
+    CHECK(wass_contour_signature(sq, 5, 5, 0.5, 8, &s, NULL) == WASS_OK);
+    CHECK(s.n == 8 && s.d == 2);
+    for (size_t i = 0; i < s.n; i++) {
         CHECK(!(s.X[2 * i] == 2 && s.X[2 * i + 1] == 2));
+        CHECK(s.X[2 * i] == nearbyint(s.X[2 * i]) && s.w[i] == 1.0 / 8);
+        size_t j = (i + 1) % s.n; /* consecutive points are neighbours */
+        CHECK(fabs(s.X[2 * i] - s.X[2 * j]) + fabs(s.X[2 * i + 1] - s.X[2 * j + 1]) == 1);
+    }
     wass_signature_free(&s);
+    /* 100 points: all on the border polygon (Chebyshev distance 1 from the
+     * centre) */
+    CHECK(wass_contour_signature(sq, 5, 5, 0.5, 100, &s, NULL) == WASS_OK);
+    CHECK(s.n == 100 && points_near(&s, 2, 2, 0.99) == 0 && points_near(&s, 2, 2, 1) == 100);
+    wass_signature_free(&s);
+    /* a ring: 7 x 7 with a 3 x 3 hole. The outer border has 24 unit steps,
+     * the hole's border 8 unit and 4 diagonal steps (its corners are not
+     * 4-adjacent to the hole), so it gets 40 (8 + 4 sqrt 2) / (32 + 4 sqrt 2)
+     * = 14.5 of 40 points */
+    double ring[81] = {0};
+    for (int r = 1; r < 8; r++)
+        for (int c = 1; c < 8; c++)
+            ring[r * 9 + c] = r < 3 || r > 5 || c < 3 || c > 5;
+    CHECK(wass_contour_signature(ring, 9, 9, 0.5, 40, &s, &e) == WASS_OK);
+    size_t inner = points_near(&s, 4, 4, 2.0), outer = points_near(&s, 4, 4, 3.0) - inner;
+    CHECK(s.n == 40 && inner + outer == 40 && (inner == 14 || inner == 15));
+    CHECK(points_near(&s, 4, 4, 1.49) == 0); /* none in the hole (its diagonals: 1.5) */
+    wass_signature_free(&s);
+    /* two blobs, 2 x 2 and 4 x 4: points in proportion to the perimeters,
+     * 4 : 12 */
+    double two[120] = {0};
+    for (int r = 1; r < 3; r++)
+        for (int c = 1; c < 3; c++)
+            two[r * 12 + c] = 1;
+    for (int r = 5; r < 9; r++)
+        for (int c = 6; c < 10; c++)
+            two[r * 12 + c] = 1;
+    CHECK(wass_contour_signature(two, 10, 12, 0.5, 16, &s, NULL) == WASS_OK);
+    CHECK(points_near(&s, 1.5, 1.5, 0.5) == 4 && points_near(&s, 7.5, 6.5, 1.5) == 12);
+    wass_signature_free(&s);
+    /* an isolated pixel and a thin line (traced on both sides: 2 x 3 steps) */
+    double dots[21] = {0};
+    dots[0] = 1;
+    dots[2 * 7 + 2] = dots[2 * 7 + 3] = dots[2 * 7 + 4] = dots[2 * 7 + 5] = 1;
+    CHECK(wass_contour_signature(dots, 3, 7, 0.5, 7, &s, NULL) == WASS_OK);
+    CHECK(points_near(&s, 0, 0, 0) == 1 && points_near(&s, 3.5, 2, 1.5) == 6);
+    wass_signature_free(&s);
+    /* errors */
+    CHECK(wass_contour_signature(sq, 5, 5, 2.0, 8, &s, &e) == WASS_ERR_ZERO_MASS);
+    CHECK(strstr(e.message, "empty") != NULL);
+    CHECK(wass_contour_signature(sq, 5, 5, 0.5, 0, &s, &e) == WASS_ERR_INVALID);
+    CHECK(wass_contour_signature(sq, 0, 5, 0.5, 8, &s, &e) == WASS_ERR_SIZE);
+    CHECK(wass_contour_signature(sq, 5, 5, NAN, 8, &s, &e) == WASS_ERR_NAN);
 }
 
 static void test_retrieval(void) {
@@ -119,7 +186,7 @@ static void test_retrieval(void) {
         o.mode = WASS_RETRIEVE_RERANK;
         o.rerank = COUNT;
         CHECK(wass_retrieve(cl, COUNT, cl + COUNT, NQ, &o, &rr, &e) == WASS_OK);
-        CHECK(brute.grid == (mi == 0) && ex.grid == (mi == 0));
+        CHECK(brute.grid && ex.grid); /* grey signatures on a 7 x 6 frame: the grid solver */
         for (int q = 0; q < NQ; q++) {
             CHECK(brute.exact_solves[q] == COUNT && ex.exact_solves[q] <= COUNT);
             for (int t = 0; t < 5; t++) {
@@ -145,6 +212,15 @@ static void test_retrieval(void) {
     wass_retrieve_options_default(&o);
     wass_retrieve_result res;
     wass_error_info e;
+    /* euclidean on a lattice frame of more than 4096 pixels: the general solver */
+    {
+        const double X[] = {0, 0, 69, 69, 3, 4}, Y[] = {1, 1, 68, 60}, w3[] = {0.2, 0.3, 0.5},
+                     w2[] = {0.5, 0.5};
+        wass_cloud far[2] = {{3, 2, X, w3}, {2, 2, Y, w2}};
+        CHECK(wass_retrieve(far, 2, far, 1, &o, &res, &e) == WASS_OK);
+        CHECK(!res.grid && res.index[0] == 0 && res.distance[0] == 0);
+        wass_retrieve_result_free(&res);
+    }
     o.metric = WASS_MINKOWSKI;
     CHECK(wass_retrieve(cl, COUNT, cl, 1, &o, &res, &e) == WASS_ERR_UNSUPPORTED);
     o.metric = WASS_EUCLIDEAN;

@@ -56,12 +56,13 @@ static void test_error_names(void) {
     } while (0)
 
 static void test_enum_names(void) {
-    ROUND_TRIP(wass_grid_metric, 2, wass_grid_metric_name, wass_grid_metric_parse);
+    ROUND_TRIP(wass_grid_metric, 3, wass_grid_metric_name, wass_grid_metric_parse);
     ROUND_TRIP(wass_pairwise_method, 2, wass_pairwise_method_name, wass_pairwise_method_parse);
     ROUND_TRIP(wass_retrieve_mode, 4, wass_retrieve_mode_name, wass_retrieve_mode_parse);
     ROUND_TRIP(wass_graph_method, 3, wass_graph_method_name, wass_graph_method_parse);
     ROUND_TRIP(wass_graph_psd, 2, wass_graph_psd_name, wass_graph_psd_parse);
     CHECK(strcmp(wass_grid_metric_name(WASS_GRID_LINF), "chebyshev") == 0);
+    CHECK(strcmp(wass_grid_metric_name(WASS_GRID_L2), "euclidean") == 0);
     CHECK(strcmp(wass_graph_psd_name(WASS_GRAPH_PSD_CLIP), "clip") == 0);
     CHECK(strcmp(wass_retrieve_mode_name(WASS_RETRIEVE_EXACT), "exact") == 0);
 }

@@ -138,6 +138,9 @@ expect_fail 2 "cannot open" wmd "$T/d1.txt" "$T/nope.txt" --vectors "$V"
 expect_fail 2 "--distance: expected euclidean or cosine" wmd "$T/d1.txt" "$T/d2.txt" --vectors "$V" --distance l1
 printf 'even\tw1 w2\nno label here\n' >"$T/badtrain.tsv"
 expect_fail 2 "badtrain.tsv:2: expected 'label<TAB>text'" knn --vectors "$V" --train "$T/badtrain.tsv" --test "$T/test.tsv"
+# a label with a NUL byte was a new label at each line (the same label, two classes)
+printf 'ev\0en\tw1 w2\nev\0en\tw2 w3\n' >"$T/nultrain.tsv"
+expect_fail 2 "nultrain.tsv:1: the label has a NUL byte" knn --vectors "$V" --train "$T/nultrain.tsv" --test "$T/test.tsv"
 expect_fail 2 "--train and --test are required" knn --vectors "$V" --train "$T/train.tsv"
 expect_fail 2 "--prune: expected rwmd, kusner, ict or none" knn --vectors "$V" --train "$T/train.tsv" --test "$T/test.tsv" --prune fast
 finish

@@ -95,3 +95,35 @@ def test_degenerate_grid_against_highs(seed):
     assert lp.status == 0
     r = wass.solve(a, b, X=X, Y=Y, metric=metric, algorithm="colgen")
     check(r, lp.fun)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "sqeuclidean"])
+@pytest.mark.parametrize("fam", ["uniform", "gauss", "clusters", "concentrated"])
+def test_assignments_multiscale(fam, metric):
+    # equal masses, n = m = 1100: the augmenting paths start from the duals
+    # lifted from the coarse problem (c-transform, greedy matching); pricing
+    # bounds C_ij - v_j with the linear model of the duals per k-d tree node
+    rng = np.random.default_rng(zlib.crc32(f"assign:{fam}:{metric}".encode()))
+    n = 1100
+    X, Y = family(fam, n, 2, rng)
+    a = np.full(n, 1.0 / n)
+    ref = ot.emd2(a, a, ot.dist(X, Y, metric=metric), numItermax=10**8)
+    r = wass.solve(a, a, X=X, Y=Y, metric=metric, algorithm="colgen")
+    check(r, ref)
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "sqeuclidean"])
+def test_multiscale_ties_zeros_unequal_sizes(metric):
+    # a fine integer grid (many equal costs, some coincident points), zero
+    # weights on some points, n != m
+    rng = np.random.default_rng(11 if metric == "euclidean" else 12)
+    n, m = 1200, 1050
+    X = rng.integers(0, 60, (n, 2)).astype(float)
+    Y = rng.integers(5, 65, (m, 2)).astype(float)
+    a = rng.integers(0, 3, n).astype(float)
+    b = rng.integers(0, 3, m).astype(float)
+    a /= a.sum()
+    b /= b.sum()
+    ref = ot.emd2(a, b, ot.dist(X, Y, metric=metric), numItermax=10**8)
+    r = wass.solve(a, b, X=X, Y=Y, metric=metric, algorithm="colgen")
+    check(r, ref)

@@ -82,6 +82,53 @@ def test_pairwise_against_pot_random():
     assert np.max(np.abs(D - D2)) <= 1e-12
 
 
+def test_pairwise_against_pot_degenerate():
+    """Equal embeddings (distance 0, and clouds with repeated points), ties
+    (coordinates on a coarse grid), one-node graphs, n != m with common
+    divisors, zero-padded embeddings (fewer nodes than dimensions), a
+    graph larger than 64 nodes (two bitmask words) and one larger than the
+    small solver's 256 points (solved by wass_emd)."""
+    rng = np.random.default_rng(5)
+    base = rng.random((9, 5))
+    emb = [base, base.copy(), base[::-1].copy(),           # equal clouds, permuted
+           np.repeat(base[:3], 4, axis=0),                 # repeated points (merged)
+           np.zeros((1, 5)), rng.random((1, 5)),           # one node
+           np.round(4 * rng.random((12, 5))) / 4,          # ties
+           np.round(4 * rng.random((18, 5))) / 4,
+           np.hstack([rng.random((3, 2)), np.zeros((3, 3))]),  # zero-padded columns
+           rng.random((6, 5)), rng.random((30, 5)), rng.random((20, 5)),
+           rng.random((70, 5)), rng.random((270, 5))]
+    D, info = graphs.pairwise(emb, return_info=True)
+    G = len(emb)
+    assert info["pairs"] == G * (G - 1) // 2
+    assert info["fallbacks"] <= G - 1  # only the pairs of the 270-point graph
+    assert np.array_equal(D, D.T) and np.all(np.diag(D) == 0)
+    assert D[0, 1] == 0 and D[0, 2] == 0
+    worst = 0.0
+    for g in range(G):
+        for h in range(g + 1, G):
+            worst = max(worst, abs(D[g, h] - emd_pot(emb[g], emb[h])))
+    assert worst <= 1e-9, worst
+
+
+NCI1 = DATA / "NCI1"
+
+
+@pytest.mark.skipif(not (NCI1 / "NCI1_A.txt").exists(), reason="NCI1 not found")
+def test_nci1_sample_against_pot():
+    ds = graphs.load_tu(NCI1)
+    G = len(ds.node_offset) - 1
+    pick = np.random.default_rng(3).choice(G, 45, replace=False)
+    sub = [wass._wass.graph_spectral_embed(graphs.adjacency(ds, int(g)), 6)[0] for g in pick]
+    D, info = graphs.pairwise(sub, return_info=True)
+    assert info["fallbacks"] == 0 and info["max_gap"] <= 1e-9
+    worst = 0.0
+    for g in range(len(sub)):
+        for h in range(g + 1, len(sub)):
+            worst = max(worst, abs(D[g, h] - emd_pot(sub[g], sub[h])))
+    assert worst <= 1e-9, worst
+
+
 @need_mutag
 def test_mutag_distances_against_pot():
     ds = graphs.load_tu(MUTAG)

@@ -206,16 +206,34 @@ def test_grey_signature_hand_made():
         wi.grey_signature(-np.ones((2, 2)))
 
 
-def test_contour_signature_square():
+def test_contour_signature_shapes():
     g = np.zeros((7, 7))
-    g[1:6, 2:5] = 1  # a 5 x 3 rectangle: 12 boundary pixels, 3 inside
-    X, w = wi.contour_signature(g, points=100)
-    assert len(X) == 12
-    inside = {(3, 2), (3, 3), (3, 4)}
-    assert not inside & {(int(x), int(y)) for x, y in X}
+    g[1:6, 2:5] = 1  # a 5 x 3 rectangle: its border, 12 pixels, perimeter 12
+    X, w = wi.contour_signature(g, points=12)
+    border = {(x, y) for y in range(1, 6) for x in range(2, 5)} - {(3, 2), (3, 3), (3, 4)}
+    assert {(int(x), int(y)) for x, y in X} == border
     np.testing.assert_allclose(w, 1 / 12)
-    X4, _ = wi.contour_signature(g, points=4)
-    assert len(X4) == 4 and {tuple(p) for p in X4} <= {tuple(p) for p in X}
+    # in tracing order: consecutive points are 4-neighbours, around the loop
+    assert np.all(np.abs(np.diff(X, axis=0, append=X[:1])).sum(1) == 1)
+    # evenly spaced by arc length: 4 points on a loop of perimeter 12 are 3 apart
+    X4, w4 = wi.contour_signature(g, points=4)
+    assert len(X4) == 4 and {tuple(p) for p in X4} <= border
+    assert np.all(np.abs(np.diff(X4, axis=0, append=X4[:1])).sum(1) == 3)
+    # a ring: the outer border and the hole's border, points by their lengths
+    r = np.zeros((9, 9))
+    r[1:8, 1:8] = 1
+    r[3:6, 3:6] = 0
+    Xr, _ = wi.contour_signature(r, points=400)
+    d = np.abs(Xr - 4).max(1)
+    inner = (d <= 2).sum()
+    assert abs(inner - 400 * (8 + 4 * 2 ** 0.5) / (32 + 4 * 2 ** 0.5)) <= 1
+    assert np.all((d >= 1.5 - 1e-12) & ((d <= 2) | (np.abs(d - 3) < 1e-12)))
+    # two blobs
+    b = np.zeros((10, 12))
+    b[1:3, 1:3] = 1
+    b[5:9, 6:10] = 1
+    Xb, _ = wi.contour_signature(b, points=32)
+    assert (Xb[:, 1] < 4).sum() == 8 and (Xb[:, 1] > 4).sum() == 24
     with pytest.raises(wass.WassError, match="empty"):
         wi.contour_signature(np.zeros((4, 4)))
 
@@ -247,10 +265,11 @@ def grid_points(rows, cols):
     return np.stack([c, r], 1).astype(float)
 
 
-@pytest.mark.parametrize("metric,pot", [("cityblock", "cityblock"), ("chebyshev", "chebyshev")])
+@pytest.mark.parametrize("metric,pot", [("cityblock", "cityblock"), ("chebyshev", "chebyshev"),
+                                        ("euclidean", "euclidean")])
 def test_grid_emd_against_pot(metric, pot):
     rng = np.random.default_rng(5)
-    for rows, cols in [(1, 5), (4, 4), (7, 11), (16, 16)]:
+    for rows, cols in [(1, 5), (4, 4), (7, 11), (16, 16), (28, 28)]:
         P = grid_points(rows, cols)
         M = ot.dist(P, P, metric=pot)
         for _ in range(3):
@@ -265,6 +284,17 @@ def test_grid_emd_against_pot(metric, pot):
             f = r.potential
             assert abs(((a / a.sum() - b / b.sum()) * f).sum() - want) <= 1e-9
             assert np.all(np.abs(np.diff(f, axis=1)) <= 1 + 1e-12)
+            if metric == "euclidean":
+                # the plan moves a - b's positive part to its negative part
+                src, dst, mass = r.moves
+                s = a.ravel() / a.sum() - b.ravel() / b.sum()
+                net = np.bincount(src, mass, s.size) - np.bincount(dst, mass, s.size)
+                np.testing.assert_allclose(net, s, atol=1e-12)
+                assert abs(mass @ M[src, dst] - want) <= 1e-9
+                assert r.flows is None
+                assert np.max(f.ravel()[:, None] - f.ravel()[None, :] - M) <= 1e-9
+                continue
+            assert r.moves is None
             assert r.flows.shape == (rows, cols, 2 if metric == "cityblock" else 4)
             assert abs(np.abs(r.flows).sum() - want) <= 1e-9
     r2 = wi.grid_emd(a, b, metric=metric, spacing=0.5)
@@ -277,7 +307,7 @@ def test_grid_emd_errors():
     with pytest.raises(ValueError):
         wi.grid_emd(np.ones((2, 2)), np.ones((2, 3)))
     with pytest.raises(wass.WassError, match="grid metric"):
-        wi.grid_emd(np.ones((2, 2)), np.ones((2, 2)), metric="euclidean")
+        wi.grid_emd(np.ones((2, 2)), np.ones((2, 2)), metric="minkowski")
     a = np.zeros((3, 3))
     a[0, 0] = 1
     b = np.zeros((3, 3))
@@ -320,7 +350,7 @@ def test_retrieve_exact_is_brute_force(metric):
     np.testing.assert_array_equal(exact.index, brute.index)
     np.testing.assert_allclose(exact.distance, brute.distance, atol=1e-12)
     assert np.all(exact.exact_solves <= len(db)) and np.all(brute.exact_solves == len(db))
-    assert exact.grid == (metric != "euclidean")
+    assert exact.grid  # a 9 x 8 frame: the grid solver for every metric
     # re-ranking the whole database is the brute force too
     rr = wi.retrieve(db, qs, k=k, mode="rerank", rerank=len(db), metric=metric)
     np.testing.assert_array_equal(rr.index, brute.index)

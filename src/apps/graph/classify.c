@@ -7,6 +7,7 @@
  * on the positive semidefinite cone (negative eigenvalues clipped, LAPACK).
  */
 #include "common/internal.h"
+#include "common/parallel.h"
 #include "wass/graph.h"
 
 #include <lapacke.h>
@@ -14,9 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 static const double default_gamma[] = {1e-3, 1e-2, 1e-1, 1.0, 10.0};
 static const double default_C[] = {1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0};
@@ -292,7 +290,7 @@ int wass_graph_classify(const double *D, const int *y, size_t n,
     if (opt.inner_folds < 2)
         return wass__fail(err, WASS_ERR_INVALID, "inner folds = %zu, need >= 2", opt.inner_folds);
     if (opt.psd != WASS_GRAPH_PSD_NONE && opt.psd != WASS_GRAPH_PSD_CLIP)
-        return wass__fail(err, WASS_ERR_INVALID, "unknown psd mode %d", opt.psd);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown psd mode %d", (int)opt.psd);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
             double d = D[i * n + j];
@@ -330,11 +328,9 @@ int wass_graph_classify(const double *D, const int *y, size_t n,
         return rc;
     }
     /* every training fold must be splittable by the inner folds */
-    size_t bad = F;
-    int brc = WASS_OK;
-    wass_error_info first;
-    memset(&first, 0, sizeof first);
-    size_t neg = 0, done = 0;
+    wass__loop loop;
+    wass__loop_init(&loop, F);
+    size_t neg = 0;
     int nt = wass__threads(opt.threads);
     if ((size_t)nt > F) nt = (int)F;
 #ifdef _OPENMP
@@ -347,32 +343,14 @@ int wass_graph_classify(const double *D, const int *y, size_t n,
         int r = one_fold(D, y, n, fold, f, &opt, gam, ng, Cs, nC, &res->fold_accuracy[f],
                          &res->fold_gamma[f], &res->fold_C[f], &k, &e);
         neg += k;
-        if (r) {
-#ifdef _OPENMP
-#pragma omp critical(wass_graph_cv_err)
-#endif
-            if (f < bad) {
-                bad = f;
-                brc = r;
-                first = e;
-            }
-        }
-        size_t now;
-#ifdef _OPENMP
-#pragma omp atomic capture
-#endif
-        now = ++done;
-        int master = 1;
-#ifdef _OPENMP
-        master = omp_get_thread_num() == 0;
-#endif
-        if (master && opt.progress)
+        size_t now = wass__loop_item_done(&loop, f, r, &e, 1);
+        if (wass__loop_reporter() && opt.progress)
             opt.progress((double)now / (double)F, "cross-validation", opt.progress_user);
     }
     free(fold);
-    if (bad < F) {
+    if (wass__loop_failed(&loop)) {
         wass_graph_classify_result_free(res);
-        return wass__fail(err, brc, "fold %zu: %s", bad + 1, first.message);
+        return wass__fail(err, loop.rc, "fold %zu: %s", loop.bad + 1, loop.err.message);
     }
     res->folds = F;
     double s = 0;

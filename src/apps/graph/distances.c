@@ -7,14 +7,12 @@
  * grid-embedding approximation (wass_embed, wass_sparse_l1).
  */
 #include "apps/graph/graph_internal.h"
+#include "common/parallel.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #define GRAPH_CERT_TOL 1e-9
 
@@ -32,85 +30,6 @@ static size_t gcd(size_t a, size_t b) {
         b = r;
     }
     return a;
-}
-
-/* ground cost between the nodes ra (na global node ids) and rb (nb) into C
- * (na x nb) */
-static void ground(const wass_graph_embedding *E, const size_t *ra, size_t na, const size_t *rb,
-                   size_t nb, int labels, double penalty, double *C) {
-    size_t d = E->dim;
-    for (size_t i = 0; i < na; i++) {
-        const double *x = E->X + ra[i] * d;
-        for (size_t j = 0; j < nb; j++) {
-            const double *y = E->X + rb[j] * d;
-            double s = 0;
-            for (size_t k = 0; k < d; k++) {
-                double t = x[k] - y[k];
-                s += t * t;
-            }
-            C[i * nb + j] = sqrt(s);
-        }
-        if (labels) {
-            int lx = E->label[ra[i]];
-            for (size_t j = 0; j < nb; j++)
-                if (E->label[rb[j]] != lx) C[i * nb + j] += penalty;
-        }
-    }
-}
-
-/* Nodes of one graph whose embeddings agree within MERGE_TOL in every
- * coordinate (and, labelled, whose labels agree) are one point of the
- * transport problem carrying their summed mass: symmetric (automorphic)
- * nodes have equal embeddings up to rounding, about a fifth of the nodes of
- * MUTAG and NCI1. Moving a point by at most sqrt(d) MERGE_TOL changes an EMD
- * by at most as much, far below the 1e-9 the distances are certified to. */
-#define MERGE_TOL 1e-13
-
-typedef struct {
-    size_t *off;  /* graphs + 1: representatives of graph g at rep[off[g] .. off[g+1]) */
-    size_t *rep;  /* global node ids */
-    size_t *mult; /* nodes each stands for */
-} merged_nodes;
-
-static void merged_free(merged_nodes *mn) {
-    free(mn->off);
-    free(mn->rep);
-    free(mn->mult);
-}
-
-static int merge_nodes(const wass_graph_embedding *E, int labels, merged_nodes *mn) {
-    size_t G = E->graphs, d = E->dim;
-    mn->off = malloc((G + 1) * sizeof *mn->off);
-    mn->rep = malloc(E->nodes * sizeof *mn->rep);
-    mn->mult = malloc(E->nodes * sizeof *mn->mult);
-    if (!mn->off || !mn->rep || !mn->mult) {
-        merged_free(mn);
-        return WASS_ERR_NOMEM;
-    }
-    size_t u = 0;
-    for (size_t g = 0; g < G; g++) {
-        mn->off[g] = u;
-        for (size_t v = E->offset[g]; v < E->offset[g + 1]; v++) {
-            size_t hit = u;
-            for (size_t r = mn->off[g]; r < u && hit == u; r++) {
-                size_t w = mn->rep[r];
-                if (labels && E->label[w] != E->label[v]) continue;
-                size_t k = 0;
-                while (k < d && fabs(E->X[w * d + k] - E->X[v * d + k]) <= MERGE_TOL)
-                    k++;
-                if (k == d) hit = r;
-            }
-            if (hit < u) {
-                mn->mult[hit]++;
-            } else {
-                mn->rep[u] = v;
-                mn->mult[u] = 1;
-                u++;
-            }
-        }
-    }
-    mn->off[G] = u;
-    return WASS_OK;
 }
 
 typedef struct {
@@ -133,17 +52,14 @@ static int emd_pair(size_t n, size_t m, const double *C, const int *s, const int
         snprintf(e->message, sizeof e->message, "out of memory");
         return WASS_ERR_NOMEM;
     }
-    for (size_t i = 0; i < n; i++)
+    double S = 0.0;
+    for (size_t i = 0; i < n; i++) {
         a[i] = s[i];
+        S += s[i];
+    }
     for (size_t j = 0; j < m; j++)
         a[n + j] = t[j];
-    wass_problem pb;
-    memset(&pb, 0, sizeof pb);
-    pb.n = n;
-    pb.m = m;
-    pb.a = a;
-    pb.b = a + n;
-    pb.cost = wass_cost_dense(C, m, 1.0);
+    wass_problem pb = {.n = n, .m = m, .a = a, .b = a + n, .cost = wass_cost_dense(C, m, 1.0)};
     wass_options o;
     wass_options_default(&o);
     o.threads = 1;
@@ -155,43 +71,87 @@ static int emd_pair(size_t n, size_t m, const double *C, const int *s, const int
                  r.message);
         rc = WASS_ERR_INTERNAL;
     }
-    if (rc == WASS_OK) *out = r.cost;
+    if (rc == WASS_OK) *out = r.cost / S; /* the total for the integer masses given */
     wass_result_free(&r);
     free(a);
+    return rc;
+}
+
+/* One pair by the small solver (the larger graph on the rows: each search
+ * then scans the shorter side), wass_emd where it is not certified. */
+static int fast_pair(wass__transport_work *w, const wass__merged_nodes *mn,
+                     const wass_graph_embedding *E, const wass_graph_distance_options *opt,
+                     size_t g, size_t h, int *s, int *t, double *out, int *fell,
+                     wass__transport_result *res, wass_error_info *e) {
+    size_t n = E->offset[g + 1] - E->offset[g], m = E->offset[h + 1] - E->offset[h];
+    size_t q = gcd(n, m), a = g, b = h, fa = m / q, fb = n / q;
+    size_t na = mn->off[g + 1] - mn->off[g], nb = mn->off[h + 1] - mn->off[h];
+    if (na < nb) {
+        a = h;
+        b = g;
+        size_t tn = na;
+        na = nb;
+        nb = tn;
+        tn = fa;
+        fa = fb;
+        fb = tn;
+    }
+    for (size_t i = 0; i < na; i++)
+        s[i] = (int)(mn->mult[mn->off[a] + i] * fa);
+    for (size_t j = 0; j < nb; j++)
+        t[j] = (int)(mn->mult[mn->off[b] + j] * fb);
+    size_t ld;
+    double *C = wass__transport_costs(w, na, nb, &ld);
+    int src = WASS_ERR_SIZE;
+    if (C) {
+        wass__pair_costs(mn, a, b, opt->labels, opt->label_penalty, C, ld);
+        src = wass__transport_solve(w, na, nb, s, t, GRAPH_CERT_TOL, res);
+    }
+    *fell = src != WASS_OK || !res->certified;
+    if (!*fell) {
+        *out = res->cost;
+        return WASS_OK;
+    }
+    /* the reference path: the costs again (the buffer may be too small) */
+    double *Cd = malloc(na * nb * sizeof *Cd);
+    if (!Cd) {
+        snprintf(e->message, sizeof e->message, "out of memory");
+        return WASS_ERR_NOMEM;
+    }
+    wass__pair_costs(mn, a, b, opt->labels, opt->label_penalty, Cd, nb);
+    int rc = emd_pair(na, nb, Cd, s, t, out, e);
+    free(Cd);
     return rc;
 }
 
 static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_options *opt, int nt,
                       size_t nmax, double *D, progress_state *ps, wass_error_info *err) {
     size_t G = E->graphs;
-    int rc = WASS_OK;
-    size_t bad_g = G, bad_h = G;
-    wass_error_info first;
-    memset(&first, 0, sizeof first);
-    size_t done = 0;
-    merged_nodes mn;
-    memset(&mn, 0, sizeof mn);
-    if (merge_nodes(E, opt->labels, &mn)) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    /* a failure's index is g (G + 1) + h: the first graph g wins, h says
+     * which pair of its row failed (h <= G) */
+    wass__loop loop;
+    wass__loop_init(&loop, G * (G + 1));
+    wass__merged_nodes mn;
+    int mrc = wass__merged_nodes_init(&mn, E, opt->labels);
+    if (mrc == WASS_ERR_SIZE)
+        return wass__fail(err, mrc, "%zu embedding dimensions: at most %d for the exact method",
+                          E->dim, WASS__PAIR_MAXDIM);
+    if (mrc) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
 #endif
     {
         wass__transport_work w;
         int wrc = wass__transport_work_init(&w, nmax, nmax);
-        double *C = malloc(nmax * nmax * sizeof *C);
         int *s = malloc(nmax * sizeof *s), *t = malloc(nmax * sizeof *t);
-        int ok = wrc == WASS_OK && C && s && t;
+        int ok = wrc == WASS_OK && s && t;
         size_t fb = 0;
         double mg = 0, mr = 0;
-        int master = 1;
-#ifdef _OPENMP
-        master = omp_get_thread_num() == 0;
-#endif
+        int master = wass__loop_reporter();
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1) nowait
 #endif
         for (size_t g = 0; g < G; g++) {
-            size_t n = E->offset[g + 1] - E->offset[g];
             int prc = WASS_OK;
             wass_error_info e;
             memset(&e, 0, sizeof e);
@@ -201,63 +161,22 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
                 snprintf(e.message, sizeof e.message, "out of memory (workspace)");
             }
             for (; h < G && !prc; h++) {
-                size_t m = E->offset[h + 1] - E->offset[h];
-                size_t q = gcd(n, m);
-                const size_t *ra = mn.rep + mn.off[g], *rb = mn.rep + mn.off[h];
-                const size_t *ma = mn.mult + mn.off[g], *mb = mn.mult + mn.off[h];
-                size_t na = mn.off[g + 1] - mn.off[g], nb = mn.off[h + 1] - mn.off[h];
-                size_t fa = m / q, fb2 = n / q;
-                /* the larger side on the rows: each search then scans the
-                 * shorter side (about 10% faster; the EMD is symmetric) */
-                if (na < nb) {
-                    const size_t *tp = ra;
-                    ra = rb;
-                    rb = tp;
-                    tp = ma;
-                    ma = mb;
-                    mb = tp;
-                    size_t tn = na;
-                    na = nb;
-                    nb = tn;
-                    tn = fa;
-                    fa = fb2;
-                    fb2 = tn;
-                }
-                for (size_t i = 0; i < na; i++)
-                    s[i] = (int)(ma[i] * fa);
-                for (size_t j = 0; j < nb; j++)
-                    t[j] = (int)(mb[j] * fb2);
-                ground(E, ra, na, rb, nb, opt->labels, opt->label_penalty, C);
-                double c = NAN, gap = INFINITY, minrc = -INFINITY;
-                int src = wass__transport_solve(&w, na, nb, C, s, t, &c, &gap, &minrc);
-                if (src != WASS_OK || !(gap <= GRAPH_CERT_TOL) || !(minrc >= -GRAPH_CERT_TOL)) {
+                double c = NAN;
+                int fell = 0;
+                wass__transport_result res;
+                prc = fast_pair(&w, &mn, E, opt, g, h, s, t, &c, &fell, &res, &e);
+                if (prc) break;
+                if (fell) {
                     fb++;
-                    prc = emd_pair(na, nb, C, s, t, &c, &e);
-                    if (prc) break;
                 } else {
-                    if (gap > mg) mg = gap;
-                    if (minrc < mr) mr = minrc;
+                    if (res.gap > mg) mg = res.gap;
+                    if (res.min_reduced < mr) mr = res.min_reduced;
                 }
                 D[g * G + h] = c;
                 D[h * G + g] = c;
             }
             D[g * G + g] = 0.0;
-            if (prc) {
-#ifdef _OPENMP
-#pragma omp critical(wass_graph_dist_err)
-#endif
-                if (g < bad_g) {
-                    bad_g = g;
-                    bad_h = h;
-                    rc = prc;
-                    first = e;
-                }
-            }
-            size_t now;
-#ifdef _OPENMP
-#pragma omp atomic capture
-#endif
-            now = done += G - 1 - g;
+            size_t now = wass__loop_item_done(&loop, g * (G + 1) + h, prc, &e, G - 1 - g);
             if (master) report(opt, ps, now, "distances");
         }
 #ifdef _OPENMP
@@ -269,13 +188,13 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
             if (mr < ps->min_reduced) ps->min_reduced = mr;
         }
         wass__transport_work_free(&w);
-        free(C);
         free(s);
         free(t);
     }
-    merged_free(&mn);
-    if (bad_g < G)
-        return wass__fail(err, rc, "graphs %zu and %zu: %s", bad_g + 1, bad_h + 1, first.message);
+    wass__merged_nodes_free(&mn);
+    if (wass__loop_failed(&loop))
+        return wass__fail(err, loop.rc, "graphs %zu and %zu: %s", loop.bad / (G + 1) + 1,
+                          loop.bad % (G + 1) + 1, loop.err.message);
     return WASS_OK;
 }
 
@@ -379,7 +298,8 @@ static int grid(const wass_graph_embedding *E, const wass_graph_distance_options
     for (size_t g = 0; g < G && !rc; g++)
         rc = wass_embed(&fr, &cl[g], &sp[g], err);
     if (rc) goto done;
-    size_t donep = 0;
+    wass__loop loop;
+    wass__loop_init(&loop, G);
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 4)
 #endif
@@ -387,15 +307,8 @@ static int grid(const wass_graph_embedding *E, const wass_graph_distance_options
         D[g * G + g] = 0.0;
         for (size_t h = g + 1; h < G; h++)
             D[g * G + h] = D[h * G + g] = wass_sparse_l1(&sp[g], &sp[h]);
-        size_t now;
-#ifdef _OPENMP
-#pragma omp atomic capture
-#endif
-        now = donep += G - 1 - g;
-#ifdef _OPENMP
-        if (omp_get_thread_num() == 0)
-#endif
-            report(opt, ps, now, "distances (grid)");
+        size_t now = wass__loop_item_done(&loop, g, WASS_OK, NULL, G - 1 - g);
+        if (wass__loop_reporter()) report(opt, ps, now, "distances (grid)");
     }
 done:
     if (sp)
@@ -455,7 +368,7 @@ int wass_graph_distances(const wass_graph_embedding *E, const wass_graph_distanc
         rc = grid(E, &opt, nt, D, &ps, err);
         break;
     default:
-        return wass__fail(err, WASS_ERR_INVALID, "unknown method %d", opt.method);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown method %d", (int)opt.method);
     }
     if (rc) return rc;
     if (info) {

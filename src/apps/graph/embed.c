@@ -4,6 +4,7 @@
  * magnitude, absolute values taken, computed by LAPACK's dsyevr.
  */
 #include "common/internal.h"
+#include "common/parallel.h"
 #include "wass/graph.h"
 
 #include <lapacke.h>
@@ -124,10 +125,8 @@ int wass_graph_embed(const wass_graph_set *gs, size_t dim, int threads, wass_gra
     out->dim = dim;
     int nt = wass__threads_for(threads, (double)N * (double)nmax * 50.0);
     (void)nt;
-    int rc = WASS_OK;
-    size_t bad = G;
-    wass_error_info first;
-    memset(&first, 0, sizeof first);
+    wass__loop loop;
+    wass__loop_init(&loop, G);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
 #endif
@@ -160,22 +159,13 @@ int wass_graph_embed(const wass_graph_set *gs, size_t dim, int threads, wass_gra
                 else
                     r = wass_graph_spectral_embed(n, A, dim, out->X + b * dim, NULL, &e);
             }
-            if (r) {
-#ifdef _OPENMP
-#pragma omp critical(wass_graph_embed_err)
-#endif
-                if (g < bad) {
-                    bad = g;
-                    rc = r;
-                    first = e;
-                }
-            }
+            wass__loop_item_done(&loop, g, r, &e, 1);
         }
         free(A);
     }
-    if (bad < G) {
+    if (wass__loop_failed(&loop)) {
         wass_graph_embedding_free(out);
-        return wass__fail(err, rc, "graph %zu: %s", bad + 1, first.message);
+        return wass__fail(err, loop.rc, "graph %zu: %s", loop.bad + 1, loop.err.message);
     }
     return WASS_OK;
 }

@@ -1,12 +1,28 @@
 /*
  * transport.c - exact transport for many small dense problems with integer
  * masses (uniform node weights 1/n and 1/m become m/g and n/g units, g =
- * gcd(n, m)): successive shortest augmenting paths (Dijkstra on reduced
- * costs, Jonker-Volgenant style potential updates) after a greedy start on
- * the arcs of zero reduced cost. Flows are integers, so the marginals are
- * met exactly; the answer is certified by the duality gap against the
- * c-transform of the column duals, computed here without trusting the
- * solver's row duals.
+ * gcd(n, m)), by successive shortest augmenting paths with the flow
+ * components as the unit of the search.
+ *
+ * The start: column reduction v_j = min_i C_ij and row reduction u_i =
+ * min_j (C_ij - v_j), each followed by a greedy flow on its arcs (reduced
+ * cost zero). Then, for each row with supply left, a Dijkstra search on the
+ * residual graph with reduced costs C_ij - u_i - v_j >= 0 towards the
+ * nearest column with demand left. Flow arcs have reduced cost zero in both
+ * directions, so a flow component (a tree of the flow forest) is reached as a
+ * whole at one distance: the search enters whole components, found
+ * breadth-first on bitmasks of the flow arcs, and keeps one key per column
+ * (its least distance from the rows of the tree), lowered by all rows of a
+ * component at once with the keys in vector registers (transport_simd.h).
+ * The tree parent of a column entered by its key is recovered afterwards:
+ * the one row whose key expression equals the key exactly. The potentials
+ * are updated Jonker-Volgenant style and the flow is augmented along the
+ * path; a search goes on after an augmentation that only filled its column,
+ * and starts again from its row after one that emptied a flow arc.
+ *
+ * Flows are integers, so the marginals hold exactly; the answer is certified
+ * by transport_certify.c, which trusts only the costs, the masses, the flows
+ * and the column duals.
  */
 #include "apps/graph/graph_internal.h"
 
@@ -14,188 +30,508 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__)
+/* 32-byte vectors stay inside this file's static functions. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+#define TRW WASS__TR_WORDS
+
+/* The vector helpers are always inlined: called out of line from the AVX2
+ * kernels (as a build without optimisation does), a 32-byte vector would be
+ * passed in memory by one side and in a register by the other. */
+#define TR_INLINE inline __attribute__((always_inline))
+
+typedef double tr_v4d __attribute__((vector_size(32)));
+typedef int64_t tr_v4l __attribute__((vector_size(32)));
+
+static TR_INLINE tr_v4d tr_load(const double *p) {
+    tr_v4d x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+static TR_INLINE void tr_store(double *p, tr_v4d x) {
+    memcpy(p, &x, sizeof x);
+}
+
+/* mask ? a : b, lane by lane */
+static TR_INLINE tr_v4d tr_blend(tr_v4l mask, tr_v4d a, tr_v4d b) {
+    return (tr_v4d)((mask & (tr_v4l)a) | (~mask & (tr_v4l)b));
+}
+
+/* lane q all ones when bit q of bits4 is set */
+static TR_INLINE tr_v4l tr_lanes(uint64_t bits4) {
+    int64_t b = (int64_t)bits4;
+    tr_v4l x = {b, b, b, b}, one = {1, 2, 4, 8}, zero = {0, 0, 0, 0};
+    return (x & one) != zero;
+}
+
+/* a < b ? a : b, the semantics of MINPD */
+static TR_INLINE double tr_min(double a, double b) {
+    return a < b ? a : b;
+}
+
+static TR_INLINE double tr_hmin(tr_v4d x) {
+    return tr_min(tr_min(x[0], x[1]), tr_min(x[2], x[3]));
+}
+
+static TR_INLINE tr_v4d tr_vmin_generic(tr_v4d a, tr_v4d b) {
+    return tr_blend(a < b, a, b);
+}
+
+#define TR_ATTR
+#define TR_NAME(x) x##_generic
+#define TR_VMIN(a, b) tr_vmin_generic(a, b)
+#include "apps/graph/transport_simd.h"
+#undef TR_ATTR
+#undef TR_NAME
+#undef TR_VMIN
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(WASS_NO_CLONES)
+#define TR_X86 1
+#define TR_ATTR __attribute__((target("avx2")))
+#define TR_NAME(x) x##_avx2
+#define TR_VMIN(a, b) ((tr_v4d)__builtin_ia32_minpd256((a), (b)))
+#include "apps/graph/transport_simd.h"
+#undef TR_ATTR
+#undef TR_NAME
+#undef TR_VMIN
+#endif
+
+static double relax(wass__transport_work *w, int t) {
+#ifdef TR_X86
+    if (w->isa) return tr_relax_avx2(w, t);
+#endif
+    return tr_relax_generic(w, t);
+}
+
+/* ---- workspace ------------------------------------------------------------ */
+
 void wass__transport_work_free(wass__transport_work *w) {
     if (!w) return;
+    free(w->C);
     free(w->u);
     free(w->v);
-    free(w->dcol);
-    free(w->drow);
+    free(w->key);
+    free(w->kent);
+    free(w->rowmin);
     free(w->x);
     free(w->rs);
     free(w->rt);
     free(w->pred);
     free(w->prow);
-    free(w->todo);
-    free(w->done);
-    free(w->lab);
-    free(w->rowlab);
-    free(w->ccount);
-    free(w->td);
-    free(w->tv);
-    free(w->tp);
-    free(w->tr);
-    free(w->crow);
+    free(w->arg);
+    free(w->rmask);
+    free(w->cmask);
+    free(w->levm);
+    free(w->ent);
     memset(w, 0, sizeof *w);
 }
 
 int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax) {
     memset(w, 0, sizeof *w);
-    size_t nm;
-    if (!wass__mul_ok(nmax, mmax, &nm)) return WASS_ERR_SIZE;
+    if (nmax == 0 || mmax == 0) return WASS_ERR_SIZE;
+    if (nmax > WASS__TR_MAX) nmax = WASS__TR_MAX;
+    if (mmax > WASS__TR_MAX) mmax = WASS__TR_MAX;
+    size_t ld = (mmax + 3) & ~(size_t)3;
     w->nmax = nmax;
     w->mmax = mmax;
+    w->ldmax = ld;
+    /* a search enters at most n + m components, each with at most
+     * 2 (n + m) + 1 levels in all */
+    w->maxent = (int)(nmax + mmax + 1);
+    w->maxlev = (int)(2 * (nmax + mmax) + w->maxent + 1);
+    w->C = malloc(nmax * ld * sizeof *w->C);
     w->u = malloc(nmax * sizeof *w->u);
-    w->drow = malloc(nmax * sizeof *w->drow);
-    w->v = malloc(mmax * sizeof *w->v);
-    w->dcol = malloc(mmax * sizeof *w->dcol);
-    w->x = malloc(nm * sizeof *w->x);
+    w->v = malloc(ld * sizeof *w->v);
+    w->key = malloc(ld * sizeof *w->key);
+    w->kent = malloc(ld * sizeof *w->kent);
+    w->rowmin = malloc(nmax * sizeof *w->rowmin);
+    w->x = malloc(nmax * ld * sizeof *w->x);
     w->rs = malloc(nmax * sizeof *w->rs);
-    w->rt = malloc(mmax * sizeof *w->rt);
-    w->pred = malloc(mmax * sizeof *w->pred);
+    w->rt = malloc(ld * sizeof *w->rt);
+    w->pred = malloc(ld * sizeof *w->pred);
     w->prow = malloc(nmax * sizeof *w->prow);
-    w->todo = malloc(mmax * sizeof *w->todo);
-    w->done = malloc(mmax * sizeof *w->done);
-    w->lab = malloc(nmax * sizeof *w->lab);
-    w->rowlab = calloc(nmax, 1);
-    w->ccount = malloc(mmax * sizeof *w->ccount);
-    w->td = malloc(mmax * sizeof *w->td);
-    w->tv = malloc(mmax * sizeof *w->tv);
-    w->tp = malloc(mmax * sizeof *w->tp);
-    w->tr = malloc(mmax);
-    w->crow = malloc(nm * sizeof *w->crow);
-    if (!w->u || !w->drow || !w->v || !w->dcol || !w->x || !w->rs || !w->rt || !w->pred ||
-        !w->prow || !w->todo || !w->done || !w->lab || !w->rowlab || !w->ccount || !w->crow ||
-        !w->td || !w->tv || !w->tp || !w->tr) {
+    w->arg = malloc(ld * sizeof *w->arg);
+    w->rmask = malloc(nmax * TRW * sizeof *w->rmask);
+    w->cmask = malloc(ld * TRW * sizeof *w->cmask);
+    w->levm = malloc((size_t)w->maxlev * TRW * sizeof *w->levm);
+    w->ent = malloc((size_t)w->maxent * sizeof *w->ent);
+    if (!w->C || !w->u || !w->v || !w->key || !w->kent || !w->rowmin || !w->x || !w->rs || !w->rt ||
+        !w->pred || !w->prow || !w->arg || !w->rmask || !w->cmask || !w->levm || !w->ent) {
         wass__transport_work_free(w);
         return WASS_ERR_NOMEM;
     }
+#ifdef TR_X86
+    /* the CPU model is read once by libgcc's constructor */
+    w->isa = __builtin_cpu_supports("avx2") ? 1 : 0;
+#endif
     return WASS_OK;
 }
 
-/* x_ij += a, keeping the lists of rows with flow in each column */
-static inline void add_flow(wass__transport_work *w, size_t m, size_t i, size_t j, int a) {
-    int *x = w->x + i * m + j;
+double *wass__transport_costs(wass__transport_work *w, size_t n, size_t m, size_t *ld) {
+    if (n == 0 || m == 0 || n > w->nmax || m > w->mmax) return NULL;
+    w->n = n;
+    w->m = m;
+    w->ld = (m + 3) & ~(size_t)3;
+    if (ld) *ld = w->ld;
+    return w->C;
+}
+
+/* ---- flows ---------------------------------------------------------------- */
+
+static inline void set_bit(uint64_t *words, int k) {
+    words[k / 64] |= 1ULL << (k % 64);
+}
+
+static inline void clear_bit(uint64_t *words, int k) {
+    words[k / 64] &= ~(1ULL << (k % 64));
+}
+
+/* x_ij += a, keeping the bitmasks of the flow arcs */
+static inline void add_flow(wass__transport_work *w, int i, int j, int a) {
+    int *x = w->x + (size_t)i * w->ld + j;
     int old = *x;
     *x = old + a;
-    size_t *list = w->crow + j * w->nmax;
-    if (old == 0 && *x > 0) {
-        list[w->ccount[j]++] = i;
-    } else if (old > 0 && *x == 0) {
-        int c = w->ccount[j];
-        for (int k = 0; k < c; k++)
-            if (list[k] == i) {
-                list[k] = list[c - 1];
-                break;
-            }
-        w->ccount[j] = c - 1;
+    if (old == 0) {
+        set_bit(w->rmask + (size_t)i * TRW, j);
+        set_bit(w->cmask + (size_t)j * TRW, i);
+    } else if (*x == 0) {
+        clear_bit(w->rmask + (size_t)i * TRW, j);
+        clear_bit(w->cmask + (size_t)j * TRW, i);
     }
 }
 
-/* One shortest augmenting path from row i0 (which has supply left) to the
- * nearest column with demand left; potentials updated, flow augmented. The
- * columns not yet reached for good are kept packed (id, distance, dual,
- * predecessor, demand left?) so that the scans run over contiguous arrays. */
-static void augment(wass__transport_work *w, size_t n, size_t m, const double *C, size_t i0) {
-    double *u = w->u, *v = w->v, *dfin = w->dcol, *dr = w->drow;
-    double *td = w->td, *tv = w->tv;
-    int *x = w->x, *rs = w->rs, *rt = w->rt;
-    size_t *tj = w->todo, *tp = w->tp, *pred = w->pred, *prow = w->prow, *done = w->done;
-    size_t *lab = w->lab;
-    unsigned char *rowlab = w->rowlab, *tr = w->tr;
-    (void)n;
-    (void)x;
-    const double *Ci = C + i0 * m;
-    double ui = u[i0];
+/* The start: the greedy flows of the column and row reductions. */
+static void start(wass__transport_work *w, const int *s, const int *t) {
+    size_t n = w->n, m = w->m, ld = w->ld;
+    memset(w->x, 0, n * ld * sizeof *w->x);
+    memset(w->rmask, 0, n * TRW * sizeof *w->rmask);
+    memset(w->cmask, 0, ld * TRW * sizeof *w->cmask);
+    for (size_t i = 0; i < n; i++) {
+        w->rs[i] = s[i];
+        for (size_t j = m; j < ld; j++)
+            w->C[i * ld + j] = 0.0;
+    }
+    for (size_t j = 0; j < ld; j++)
+        w->rt[j] = j < m ? t[j] : 0;
+#ifdef TR_X86
+    if (w->isa)
+        tr_reduce_avx2(w);
+    else
+#endif
+        tr_reduce_generic(w);
+    for (size_t j = m; j < ld; j++)
+        w->v[j] = 0.0;
     for (size_t j = 0; j < m; j++) {
-        tj[j] = j;
-        tv[j] = v[j];
-        td[j] = Ci[j] - ui - v[j];
-        tp[j] = i0;
-        tr[j] = rt[j] > 0;
-    }
-    size_t ntodo = m, ndone = 0, nlab = 0;
-    rowlab[i0] = 1;
-    lab[nlab++] = i0;
-    dr[i0] = 0.0;
-    size_t sink = 0;
-    double D = 0.0;
-    for (;;) {
-        double bd = td[0], bs = INFINITY;
-        size_t bi = 0, si = 0;
-        for (size_t k = 0; k < ntodo; k++) {
-            double dk = td[k];
-            int lo = dk < bd, slo = tr[k] && dk < bs;
-            bd = lo ? dk : bd;
-            bi = lo ? k : bi;
-            bs = slo ? dk : bs;
-            si = slo ? k : si;
-        }
-        /* a column with demand left wins a tie */
-        int is_sink = bs == bd;
-        size_t best = is_sink ? si : bi;
-        size_t j = tj[best];
-        pred[j] = tp[best];
-        dfin[j] = bd;
-        done[ndone++] = j;
-        ntodo--;
-        tj[best] = tj[ntodo];
-        td[best] = td[ntodo];
-        tv[best] = tv[ntodo];
-        tp[best] = tp[ntodo];
-        tr[best] = tr[ntodo];
-        D = bd;
-        if (is_sink || ntodo == 0) {
-            sink = j;
-            break;
-        }
-        const size_t *list = w->crow + j * w->nmax;
-        for (int q = 0, qn = w->ccount[j]; q < qn; q++) {
-            size_t i = list[q];
-            if (rowlab[i]) continue;
-            rowlab[i] = 1;
-            lab[nlab++] = i;
-            dr[i] = D;
-            prow[i] = j;
-            const double *Cr = C + i * m;
-            double base = D - u[i];
-            for (size_t k = 0; k < ntodo; k++) {
-                double nd = base + Cr[tj[k]] - tv[k];
-                int better = nd < td[k];
-                td[k] = better ? nd : td[k];
-                tp[k] = better ? i : tp[k];
-            }
+        int i = w->arg[j], a = w->rs[i] < w->rt[j] ? w->rs[i] : w->rt[j];
+        if (a > 0) {
+            add_flow(w, i, (int)j, a);
+            w->rs[i] -= a;
+            w->rt[j] -= a;
         }
     }
-    for (size_t k = 0; k < ndone; k++) {
-        size_t j = done[k];
-        v[j] -= D - dfin[j];
+    for (size_t i = 0; i < n; i++) {
+        int j = w->prow[i], a = w->rs[i] < w->rt[j] ? w->rs[i] : w->rt[j];
+        if (a > 0) {
+            add_flow(w, (int)i, j, a);
+            w->rs[i] -= a;
+            w->rt[j] -= a;
+        }
     }
-    for (size_t k = 0; k < nlab; k++) {
-        size_t i = lab[k];
-        u[i] += D - dr[i];
-        rowlab[i] = 0;
-    }
-    int delta = rs[i0] < rt[sink] ? rs[i0] : rt[sink];
-    for (size_t j = sink, i = pred[j]; i != i0; j = prow[i], i = pred[j])
-        if (w->x[i * m + prow[i]] < delta) delta = w->x[i * m + prow[i]];
-    for (size_t j = sink;;) {
-        size_t i = pred[j];
-        add_flow(w, m, i, j, delta);
-        if (i == i0) break;
-        add_flow(w, m, i, prow[i], -delta);
-        j = prow[i];
-    }
-    rs[i0] -= delta;
-    rt[sink] -= delta;
+    for (int q = 0; q < TRW; q++)
+        w->sink[q] = 0;
+    for (size_t j = 0; j < m; j++)
+        if (w->rt[j] > 0) set_bit(w->sink, (int)j);
+    w->nw = (int)((n + 63) / 64);
+    w->mw = (int)((m + 63) / 64);
 }
 
-int wass__transport_solve(wass__transport_work *w, size_t n, size_t m, const double *C,
-                          const int *s, const int *t, double *cost, double *gap,
-                          double *min_reduced) {
-    if (n > w->nmax || m > w->mmax || n == 0 || m == 0) return WASS_ERR_SIZE;
-    double *u = w->u, *v = w->v;
-    int *x = w->x, *rs = w->rs, *rt = w->rt;
-    size_t *arg = w->pred; /* scratch for the start */
+/* ---- one search ------------------------------------------------------------ */
+
+/* A new entry at distance d for column j0 (or row i0 when j0 < 0). */
+static wass__tr_entry *new_entry(wass__transport_work *w, int i0, int j0, double d) {
+    wass__tr_entry *e = &w->ent[w->nent++];
+    e->d = d;
+    e->lev0 = w->nlevm;
+    e->nlev = 0;
+    e->start = j0 >= 0 ? j0 : ~i0;
+    e->parent = -1;
+    for (int q = 0; q < TRW; q++)
+        e->rows[q] = e->cols[q] = 0;
+    return e;
+}
+
+/* The lowest column of e with demand left, or -1. */
+static int entry_sink(const wass__transport_work *w, const wass__tr_entry *e) {
+    for (int q = 0; q < w->mw; q++) {
+        uint64_t sb = e->cols[q] & w->sink[q];
+        if (sb) return q * 64 + __builtin_ctzll(sb);
+    }
+    return -1;
+}
+
+/* enter() for problems of one word a side (n, m <= 64) */
+static int enter1(wass__transport_work *w, int i0, int j0, double d) {
+    wass__tr_entry *e = new_entry(w, i0, j0, d);
+    const uint64_t *cmask = w->cmask, *rmask = w->rmask;
+    uint64_t *lm = w->levm + (size_t)e->lev0 * TRW;
+    uint64_t labr = w->labr[0], fin = w->fin[0], er = 0, ec = 0, fr = 0, fc = 0;
+    int colturn = j0 >= 0, nlev = 0;
+    if (colturn) {
+        fc = 1ULL << j0;
+        fin |= fc;
+    } else {
+        fr = 1ULL << i0;
+        labr |= fr;
+    }
+    for (;; colturn = !colturn) {
+        uint64_t acc = 0;
+        if (colturn) {
+            lm[(size_t)nlev++ * TRW] = fc;
+            ec |= fc;
+            for (uint64_t b = fc; b; b &= b - 1)
+                acc |= cmask[(size_t)__builtin_ctzll(b) * TRW];
+            fr = acc & ~labr;
+            labr |= fr;
+            if (!fr) break;
+        } else {
+            lm[(size_t)nlev++ * TRW] = fr;
+            er |= fr;
+            for (uint64_t b = fr; b; b &= b - 1)
+                acc |= rmask[(size_t)__builtin_ctzll(b) * TRW];
+            fc = acc & ~fin;
+            fin |= fc;
+            if (!fc) break;
+        }
+    }
+    e->nlev = nlev;
+    w->nlevm += nlev;
+    w->labr[0] = labr;
+    w->fin[0] = fin;
+    e->rows[0] = er;
+    e->cols[0] = ec;
+    return entry_sink(w, e);
+}
+
+/* Enter the flow component of column j0 (or of row i0 when j0 < 0) at
+ * distance d: breadth first by levels on the bitmasks (levels alternately
+ * columns and rows from the entry node); its nodes join the tree. Returns
+ * the lowest new column with demand left, or -1. */
+static int enter(wass__transport_work *w, int i0, int j0, double d) {
+    if (w->nw == 1 && w->mw == 1) return enter1(w, i0, j0, d);
+    wass__tr_entry *e = new_entry(w, i0, j0, d);
+    uint64_t fr[TRW] = {0}, fc[TRW] = {0}, acc[TRW];
+    int colturn = j0 >= 0;
+    if (colturn) {
+        set_bit(fc, j0);
+        set_bit(w->fin, j0);
+    } else {
+        set_bit(fr, i0);
+        set_bit(w->labr, i0);
+    }
+    uint64_t *lm = w->levm + (size_t)e->lev0 * TRW;
+    for (int any = 1; any; colturn = !colturn, lm += TRW, e->nlev++) {
+        const uint64_t *front = colturn ? fc : fr, *adj = colturn ? w->cmask : w->rmask;
+        uint64_t *seen = colturn ? w->labr : w->fin, *next = colturn ? fr : fc;
+        uint64_t *all = colturn ? e->cols : e->rows;
+        int fw = colturn ? w->mw : w->nw, nx = colturn ? w->nw : w->mw;
+        for (int q = 0; q < nx; q++)
+            acc[q] = 0;
+        for (int q = 0; q < fw; q++) {
+            lm[q] = front[q];
+            all[q] |= front[q];
+            for (uint64_t b = front[q]; b; b &= b - 1) {
+                const uint64_t *a = adj + ((size_t)q * 64 + (size_t)__builtin_ctzll(b)) * TRW;
+                for (int r = 0; r < nx; r++)
+                    acc[r] |= a[r];
+            }
+        }
+        any = 0;
+        for (int q = 0; q < nx; q++) {
+            next[q] = acc[q] & ~seen[q];
+            seen[q] |= next[q];
+            any |= next[q] != 0;
+        }
+    }
+    w->nlevm += e->nlev;
+    return entry_sink(w, e);
+}
+
+/* The entry of the tree holding row (isrow) or column k, and its level. */
+static int locate(const wass__transport_work *w, int k, int isrow, int *lev) {
+    int q = k / 64;
+    uint64_t bit = 1ULL << (k % 64);
+    for (int t = w->nent - 1; t >= 0; t--) {
+        const wass__tr_entry *e = &w->ent[t];
+        if (!((isrow ? e->rows[q] : e->cols[q]) & bit)) continue;
+        int colfirst = e->start >= 0;
+        for (int L = isrow == colfirst; L < e->nlev; L += 2)
+            if (w->levm[(size_t)(e->lev0 + L) * TRW + q] & bit) {
+                *lev = L;
+                return t;
+            }
+    }
+    return -1;
+}
+
+/* A node of level L - 1 of entry e adjacent to node k by a flow arc: a row
+ * with flow into column k (rowside), or a column row k ships to. */
+static int level_neighbour(const wass__transport_work *w, const wass__tr_entry *e, int L, int k,
+                           int rowside) {
+    const uint64_t *lm = w->levm + (size_t)(e->lev0 + L - 1) * TRW;
+    const uint64_t *adj = rowside ? w->cmask + (size_t)k * TRW : w->rmask + (size_t)k * TRW;
+    for (int q = 0; q < (rowside ? w->nw : w->mw); q++)
+        if (adj[q] & lm[q]) return q * 64 + __builtin_ctzll(adj[q] & lm[q]);
+    return -1;
+}
+
+/* The path of the tree from column sink back to the root row i0: pred[j]
+ * (the row before column j) and prow[i] (the column before row i) of its
+ * nodes. 0, or -1 when the tree is inconsistent (a bug). */
+static int trace(wass__transport_work *w, int sink, int i0) {
+    int j = sink;
+    for (int guard = 0; guard <= w->nent; guard++) {
+        int L, t = locate(w, j, 0, &L);
+        if (t < 0) return -1;
+        const wass__tr_entry *e = &w->ent[t];
+        while (L > 0) { /* down the levels: column j, then the row before it */
+            int i = level_neighbour(w, e, L, j, 1);
+            if (i < 0) return -1;
+            w->pred[j] = i;
+            if (--L == 0) return i == i0 ? 0 : -1; /* the root */
+            int jj = level_neighbour(w, e, L, i, 0);
+            if (jj < 0) return -1;
+            w->prow[i] = jj;
+            j = jj;
+            L--;
+        }
+        int i = e->parent; /* j is e's entry column, reached from row i */
+        if (i < 0) return -1;
+        w->pred[j] = i;
+        if (i == i0) return 0;
+        int Lr, tr = locate(w, i, 1, &Lr);
+        if (tr < 0 || Lr < 1) return -1;
+        int jj = level_neighbour(w, &w->ent[tr], Lr, i, 0);
+        if (jj < 0) return -1;
+        w->prow[i] = jj;
+        j = jj;
+    }
+    return -1;
+}
+
+/* Flow along the traced path from row i0 to column sink: the most it can
+ * carry. Returns 1 when a flow arc of the path emptied. */
+static int push(wass__transport_work *w, int i0, int sink) {
+    size_t ld = w->ld;
+    const int *x = w->x, *pred = w->pred, *prow = w->prow;
+    int delta = w->rs[i0] < w->rt[sink] ? w->rs[i0] : w->rt[sink];
+    for (int j = sink, i = pred[j]; i != i0; j = prow[i], i = pred[j])
+        if (x[(size_t)i * ld + prow[i]] < delta) delta = x[(size_t)i * ld + prow[i]];
+    int cut = 0;
+    for (int j = sink;;) {
+        int i = pred[j];
+        add_flow(w, i, j, delta);
+        if (i == i0) break;
+        int jp = prow[i];
+        add_flow(w, i, jp, -delta);
+        cut |= x[(size_t)i * ld + jp] == 0;
+        j = jp;
+    }
+    w->rs[i0] -= delta;
+    w->rt[sink] -= delta;
+    if (w->rt[sink] == 0) clear_bit(w->sink, sink);
+    return cut;
+}
+
+/* The column of key d: the lowest with demand left, else the lowest. */
+static int find(const wass__transport_work *w, double d) {
+    for (int q = 0; q < w->mw; q++)
+        for (uint64_t b = w->sink[q] & ~w->fin[q]; b; b &= b - 1) {
+            int j = q * 64 + __builtin_ctzll(b);
+            if (w->key[j] == d) return j;
+        }
+    for (size_t j = 0; j < w->m; j++)
+        if (w->key[j] == d) return (int)j;
+    return -1;
+}
+
+/* The row of the entry that set column j's key d whose key expression is
+ * exactly d (the same operations as the relaxation). */
+static int key_row(const wass__transport_work *w, int j, double d) {
+    const double *C = w->C, *u = w->u;
+    double vj = w->v[j];
+    int t = (int)w->kent[j];
+    if (t < 0 || t >= w->nent) return -1;
+    const wass__tr_entry *e = &w->ent[t];
+    for (int q = 0; q < w->nw; q++)
+        for (uint64_t b = e->rows[q]; b; b &= b - 1) {
+            size_t i = (size_t)q * 64 + (size_t)__builtin_ctzll(b);
+            if (((e->d - u[i]) + C[i * w->ld + (size_t)j]) - vj == d) return (int)i;
+        }
+    return -1;
+}
+
+/* Potentials after a search ending at distance d: every node of an entry at
+ * distance e_d moves by d - e_d (rows u += , columns v -=). */
+static void potentials(wass__transport_work *w, double d) {
+    for (int t = 0; t < w->nent; t++) {
+        const wass__tr_entry *e = &w->ent[t];
+        double dl = d - e->d;
+        if (dl == 0) continue;
+        for (int q = 0; q < w->mw; q++)
+            for (uint64_t b = e->cols[q]; b; b &= b - 1)
+                w->v[q * 64 + __builtin_ctzll(b)] -= dl;
+        for (int q = 0; q < w->nw; q++)
+            for (uint64_t b = e->rows[q]; b; b &= b - 1)
+                w->u[q * 64 + __builtin_ctzll(b)] += dl;
+    }
+}
+
+/* One search from row i0 (supply left): augments along shortest paths until
+ * a flow arc empties or i0's supply is gone. 0, or -1 on failure (non-finite
+ * costs, or a bug). */
+static int search(wass__transport_work *w, int i0) {
+    size_t m = w->m, ld = w->ld;
+    for (int q = 0; q < TRW; q++)
+        w->fin[q] = w->labr[q] = 0;
+    for (size_t j = m; j < ld; j++) /* padding columns count as in the tree */
+        set_bit(w->fin, (int)j);
+    for (size_t j = 0; j < ld; j++)
+        w->key[j] = INFINITY;
+    w->nent = w->nlevm = 0;
+    w->searches++;
+    double d = 0.0;
+    int sink = enter(w, i0, -1, d);
+    for (;;) {
+        while (sink >= 0) { /* the component just entered holds a column with demand */
+            if (trace(w, sink, i0)) return -1;
+            if (push(w, i0, sink) || w->rs[i0] == 0) {
+                potentials(w, d);
+                return 0;
+            }
+            sink = -1;
+            for (int q = 0; q < w->mw && sink < 0; q++) {
+                uint64_t sb = w->fin[q] & w->sink[q];
+                if (sb) sink = q * 64 + __builtin_ctzll(sb);
+            }
+        }
+        if (w->nent >= w->maxent || w->nlevm + 2 * (int)(w->n + m) + 2 > w->maxlev) return -1;
+        d = relax(w, w->nent - 1);
+        if (!(d < INFINITY)) return -1;
+        int j = find(w, d);
+        if (j < 0) return -1;
+        int p = key_row(w, j, d);
+        if (p < 0) return -1;
+        sink = enter(w, -1, j, d);
+        w->ent[w->nent - 1].parent = p;
+    }
+}
+
+/* ---- the solver -------------------------------------------------------------- */
+
+static int check_masses(size_t n, size_t m, const int *s, const int *t) {
     long ss = 0, st = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] < 0) return WASS_ERR_NEGATIVE;
@@ -205,92 +541,40 @@ int wass__transport_solve(wass__transport_work *w, size_t n, size_t m, const dou
         if (t[j] < 0) return WASS_ERR_NEGATIVE;
         st += t[j];
     }
-    if (ss != st || ss == 0) return WASS_ERR_MASS_MISMATCH;
-    memset(x, 0, n * m * sizeof *x);
-    for (size_t i = 0; i < n; i++)
-        rs[i] = s[i];
-    for (size_t j = 0; j < m; j++) {
-        rt[j] = t[j];
-        w->ccount[j] = 0;
-        v[j] = C[j];
-        arg[j] = 0;
-    }
-    /* column reduction: v_j = min_i C_ij, then greedy on those arcs */
-    for (size_t i = 1; i < n; i++) {
-        const double *Cr = C + i * m;
-        for (size_t j = 0; j < m; j++)
-            if (Cr[j] < v[j]) {
-                v[j] = Cr[j];
-                arg[j] = i;
-            }
-    }
-    for (size_t j = 0; j < m; j++) {
-        size_t i = arg[j];
-        int a = rs[i] < rt[j] ? rs[i] : rt[j];
-        if (a > 0) {
-            add_flow(w, m, i, j, a);
-            rs[i] -= a;
-            rt[j] -= a;
-        }
-    }
-    /* row reduction: u_i = min_j (C_ij - v_j) >= 0 (0 on rows with flow) */
-    for (size_t i = 0; i < n; i++) {
-        const double *Cr = C + i * m;
-        double mn = Cr[0] - v[0];
-        size_t jm = 0;
-        for (size_t j = 1; j < m; j++) {
-            double r = Cr[j] - v[j];
-            if (r < mn) {
-                mn = r;
-                jm = j;
-            }
-        }
-        u[i] = mn;
-        if (rs[i] > 0 && rt[jm] > 0) {
-            int a = rs[i] < rt[jm] ? rs[i] : rt[jm];
-            add_flow(w, m, i, jm, a);
-            rs[i] -= a;
-            rt[jm] -= a;
-        }
-    }
-    for (size_t i0 = 0; i0 < n; i0++)
-        while (rs[i0] > 0)
-            augment(w, n, m, C, i0);
+    return ss != st || ss == 0 ? WASS_ERR_MASS_MISMATCH : WASS_OK;
+}
 
-    /* check: exact marginals, primal cost, feasible dual by c-transform */
-    double S = 0, primal = 0, dual = 0, dual_abs = 0, cmax = 0, minrc = 0;
-    for (size_t j = 0; j < m; j++)
-        rt[j] = 0;
+int wass__transport_solve(wass__transport_work *w, size_t n, size_t m, const int *s, const int *t,
+                          double tol, wass__transport_result *res) {
+    if (n == 0 || m == 0 || n > w->nmax || m > w->mmax || n != w->n || m != w->m)
+        return WASS_ERR_SIZE;
+    int rc = check_masses(n, m, s, t);
+    if (rc) return rc;
+    start(w, s, t);
+    for (size_t i0 = 0; i0 < n; i0++)
+        while (w->rs[i0] > 0)
+            if (search(w, (int)i0)) return WASS_ERR_INTERNAL;
+    double cmax, cmin;
+#ifdef TR_X86
+    if (w->isa)
+        tr_scan_avx2(w, &cmax, &cmin);
+    else
+#endif
+        tr_scan_generic(w, &cmax, &cmin);
+    return wass__transport_certify(w->C, n, m, w->ld, w->x, s, t, w->u, w->v, w->rowmin, cmax,
+                                   cmin >= 0, tol, res);
+}
+
+int wass__transport_solve_dense(wass__transport_work *w, size_t n, size_t m, const double *C,
+                                const int *s, const int *t, double tol,
+                                wass__transport_result *res) {
+    size_t ld;
+    double *B = wass__transport_costs(w, n, m, &ld);
+    if (!B) return WASS_ERR_SIZE;
     for (size_t i = 0; i < n; i++) {
-        const double *Cr = C + i * m;
-        long row = 0;
-        double ci = INFINITY;
-        for (size_t j = 0; j < m; j++) {
-            int f = x[i * m + j];
-            if (f < 0) return WASS_ERR_INTERNAL;
-            row += f;
-            rt[j] += f;
-            primal += f * Cr[j];
-            double r = Cr[j] - v[j];
-            if (r < ci) ci = r;
-            double rc = r - u[i];
-            if (rc < minrc) minrc = rc;
-            double a = fabs(Cr[j]);
-            if (a > cmax) cmax = a;
-        }
-        if (row != s[i]) return WASS_ERR_INTERNAL;
-        S += s[i];
-        dual += s[i] * ci;
-        dual_abs += s[i] * fabs(ci);
+        memcpy(B + i * ld, C + i * m, m * sizeof *C);
+        for (size_t j = m; j < ld; j++)
+            B[i * ld + j] = 0.0;
     }
-    for (size_t j = 0; j < m; j++) {
-        if (rt[j] != t[j]) return WASS_ERR_INTERNAL;
-        dual += t[j] * v[j];
-        dual_abs += t[j] * fabs(v[j]);
-    }
-    *cost = primal / S;
-    double scale = fmax(fabs(primal), 1e-7 * dual_abs);
-    *gap = scale > 0 ? (primal - dual) / scale : 0.0;
-    *min_reduced = cmax > 0 ? minrc / cmax : 0.0;
-    return WASS_OK;
+    return wass__transport_solve(w, n, m, s, t, tol, res);
 }

@@ -2,11 +2,11 @@
  * tu_reader.c - the TU Dortmund graph benchmark text format: DS_A.txt (edges),
  * DS_graph_indicator.txt, DS_graph_labels.txt and the optional
  * DS_node_labels.txt and DS_node_attributes.txt, read into a wass_graph_set.
- * Every file is read whole and its lines counted before the arrays they size
+ * Every file is read whole (from its folder, or from memory through
+ * wass__tu_load_texts) and its lines counted before the arrays they size
  * are allocated; any error leaves nothing loaded.
  */
-#include "common/internal.h"
-#include "wass/graph.h"
+#include "apps/graph/graph_internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -21,14 +21,30 @@ typedef struct {
     char path[1024];
 } text_file;
 
-/* Read a whole file; optional files that do not exist give *exists = 0. */
-static int read_file(const char *dir, const char *ds, const char *suffix, int optional, int *exists,
-                     text_file *tf, wass_error_info *err) {
-    memset(tf, 0, sizeof *tf);
-    if (exists) *exists = 0;
-    int w = snprintf(tf->path, sizeof tf->path, "%s/%s_%s", dir, ds, suffix);
-    if (w < 0 || (size_t)w >= sizeof tf->path)
-        return wass__fail(err, WASS_ERR_INVALID, "%s: path too long", dir);
+/* Where the files come from: the folder dir, or (dir NULL) the texts in
+ * memory of wass__tu_load_texts. */
+typedef struct {
+    const char *dir;
+    const wass__tu_texts *mem;
+} tu_source;
+
+/* A file in memory: copied (the parser writes into its buffer). */
+static int read_memory(const wass__tu_texts *mem, int which, int optional, text_file *tf,
+                       wass_error_info *err) {
+    const char *text = mem->text[which];
+    if (!text) {
+        if (optional) return WASS_OK;
+        return wass__fail(err, WASS_ERR_IO, "%s: cannot open: no such file", tf->path);
+    }
+    tf->len = mem->len[which];
+    tf->buf = malloc(tf->len + 1);
+    if (!tf->buf) return wass__fail(err, WASS_ERR_NOMEM, "%s: out of memory", tf->path);
+    memcpy(tf->buf, text, tf->len);
+    tf->buf[tf->len] = '\0';
+    return WASS_OK;
+}
+
+static int read_path(int optional, text_file *tf, wass_error_info *err) {
     FILE *f = fopen(tf->path, "rb");
     if (!f) {
         if (optional && errno == ENOENT) return WASS_OK;
@@ -58,6 +74,24 @@ static int read_file(const char *dir, const char *ds, const char *suffix, int op
     }
     tf->buf[sz] = '\0';
     tf->len = (size_t)sz;
+    return WASS_OK;
+}
+
+static const char *const SUFFIX[WASS__TU_FILES] = {
+    "A.txt", "graph_indicator.txt", "graph_labels.txt", "node_labels.txt", "node_attributes.txt"};
+
+/* Read file `which` whole; optional files that do not exist give *exists = 0. */
+static int read_file(const tu_source *src, const char *ds, int which, int optional, int *exists,
+                     text_file *tf, wass_error_info *err) {
+    memset(tf, 0, sizeof *tf);
+    if (exists) *exists = 0;
+    int w = src->dir ? snprintf(tf->path, sizeof tf->path, "%s/%s_%s", src->dir, ds, SUFFIX[which])
+                     : snprintf(tf->path, sizeof tf->path, "%s_%s", ds, SUFFIX[which]);
+    if (w < 0 || (size_t)w >= sizeof tf->path)
+        return wass__fail(err, WASS_ERR_INVALID, "%s: path too long", src->dir ? src->dir : ds);
+    int rc =
+        src->dir ? read_path(optional, tf, err) : read_memory(src->mem, which, optional, tf, err);
+    if (rc || !tf->buf) return rc;
     if (memchr(tf->buf, '\0', tf->len)) {
         free(tf->buf);
         tf->buf = NULL;
@@ -395,34 +429,30 @@ static int load_edges(text_file *tf, const size_t *graph_of, wass_graph_set *gs,
     return WASS_OK;
 }
 
-int wass_tu_load(const char *dir, wass_graph_set *out, wass_error_info *err) {
-    wass__clear(err);
-    if (!out) return wass__fail(err, WASS_ERR_INVALID, "out is NULL");
-    memset(out, 0, sizeof *out);
-    if (!dir || !*dir) return wass__fail(err, WASS_ERR_INVALID, "no folder given");
-    char ds[256];
-    int rc = dataset_name(dir, ds, sizeof ds, err);
-    if (rc) return rc;
+/* The five files of the data set ds in turn, each checked against the ones
+ * before it. */
+static int tu_load(const tu_source *src, const char *ds, wass_graph_set *out,
+                   wass_error_info *err) {
     wass_graph_set gs;
     memset(&gs, 0, sizeof gs);
     text_file tf;
     size_t *graph_of = NULL;
     int exists;
 
-    rc = read_file(dir, ds, "graph_indicator.txt", 0, NULL, &tf, err);
+    int rc = read_file(src, ds, WASS__TU_GRAPH_INDICATOR, 0, NULL, &tf, err);
     if (rc) return rc;
     rc = load_indicator(&tf, &gs, &graph_of, err);
     free(tf.buf);
     if (rc) goto fail;
 
-    rc = read_file(dir, ds, "graph_labels.txt", 0, NULL, &tf, err);
+    rc = read_file(src, ds, WASS__TU_GRAPH_LABELS, 0, NULL, &tf, err);
     if (rc) goto fail;
     rc = load_int_column(&tf, gs.graphs, "expected one integer (a graph label)",
                          "graph in the graph indicator", &gs.graph_label, err);
     free(tf.buf);
     if (rc) goto fail;
 
-    rc = read_file(dir, ds, "node_labels.txt", 1, &exists, &tf, err);
+    rc = read_file(src, ds, WASS__TU_NODE_LABELS, 1, &exists, &tf, err);
     if (rc) goto fail;
     if (exists) {
         rc = load_int_column(&tf, gs.nodes, "expected one integer (a node label)",
@@ -431,7 +461,7 @@ int wass_tu_load(const char *dir, wass_graph_set *out, wass_error_info *err) {
         if (rc) goto fail;
     }
 
-    rc = read_file(dir, ds, "node_attributes.txt", 1, &exists, &tf, err);
+    rc = read_file(src, ds, WASS__TU_NODE_ATTRIBUTES, 1, &exists, &tf, err);
     if (rc) goto fail;
     if (exists) {
         rc = load_attributes(&tf, gs.nodes, &gs, err);
@@ -439,7 +469,7 @@ int wass_tu_load(const char *dir, wass_graph_set *out, wass_error_info *err) {
         if (rc) goto fail;
     }
 
-    rc = read_file(dir, ds, "A.txt", 0, NULL, &tf, err);
+    rc = read_file(src, ds, WASS__TU_A, 0, NULL, &tf, err);
     if (rc) goto fail;
     rc = load_edges(&tf, graph_of, &gs, err);
     free(tf.buf);
@@ -451,4 +481,26 @@ fail:
     free(graph_of);
     wass_graph_set_free(&gs);
     return rc;
+}
+
+int wass_tu_load(const char *dir, wass_graph_set *out, wass_error_info *err) {
+    wass__clear(err);
+    if (!out) return wass__fail(err, WASS_ERR_INVALID, "out is NULL");
+    memset(out, 0, sizeof *out);
+    if (!dir || !*dir) return wass__fail(err, WASS_ERR_INVALID, "no folder given");
+    char ds[256];
+    int rc = dataset_name(dir, ds, sizeof ds, err);
+    if (rc) return rc;
+    tu_source src = {dir, NULL};
+    return tu_load(&src, ds, out, err);
+}
+
+int wass__tu_load_texts(const wass__tu_texts *texts, wass_graph_set *out, wass_error_info *err) {
+    wass__clear(err);
+    if (!out) return wass__fail(err, WASS_ERR_INVALID, "out is NULL");
+    memset(out, 0, sizeof *out);
+    if (!texts || !texts->name || !*texts->name || strlen(texts->name) >= 256)
+        return wass__fail(err, WASS_ERR_INVALID, "no data set name given");
+    tu_source src = {NULL, texts};
+    return tu_load(&src, texts->name, out, err);
 }

@@ -12,17 +12,17 @@
  * distance found, which gives exactly the brute-force answer. When all
  * points lie on one unit lattice (grey signatures) the projections are
  * cumulative sums over the lattice lines, O(width + height) a pair, and
- * cityblock / chebyshev solves run on the grid graph (wass_grid_emd).
+ * the exact solves run on the grid (wass_grid_emd: the grid graph for
+ * cityblock / chebyshev, the transport between the parts of a - b for
+ * euclidean on frames of up to 4096 pixels).
  */
 #include "apps/image/image_internal.h"
 #include "common/internal.h"
+#include "common/parallel.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 void wass_retrieve_options_default(wass_retrieve_options *opt) {
     if (!opt) return;
@@ -35,16 +35,14 @@ void wass_retrieve_options_default(wass_retrieve_options *opt) {
 static const char *const retrieve_mode_names[] = {"exact", "embed", "rerank", "brute"};
 
 const char *wass_retrieve_mode_name(wass_retrieve_mode mode) {
-    return (size_t)mode < 4 ? retrieve_mode_names[mode] : "unknown";
+    return wass__enum_name(retrieve_mode_names, WASS__COUNT(retrieve_mode_names), (int)mode);
 }
 
 int wass_retrieve_mode_parse(const char *name, wass_retrieve_mode *out) {
-    for (int i = 0; i < 4; i++)
-        if (name && out && strcmp(name, retrieve_mode_names[i]) == 0) {
-            *out = (wass_retrieve_mode)i;
-            return WASS_OK;
-        }
-    return WASS_ERR_INVALID;
+    int k = wass__enum_value(retrieve_mode_names, WASS__COUNT(retrieve_mode_names), name, 0);
+    if (k < 0 || !out) return WASS_ERR_INVALID;
+    *out = (wass_retrieve_mode)k;
+    return WASS_OK;
 }
 
 void wass_retrieve_result_free(wass_retrieve_result *res) {
@@ -119,7 +117,9 @@ static int prepare(rctx *c, wass_error_info *err) {
                 c->mean[id * c->d + k] += weight(P, i, t) * P->X[i * c->d + k];
     }
     c->lattice = detect_lattice(c);
-    c->grid = c->lattice && c->ground.metric != WASS_EUCLIDEAN;
+    /* the euclidean grid solve computes its potential at every pixel of the
+     * frame: worth it on small frames (28 x 28 images) only */
+    c->grid = c->lattice && (c->ground.metric != WASS_EUCLIDEAN || c->W * c->H <= 4096);
     if (!c->lattice) return WASS_OK;
     c->ndir = 4;
     c->len[0] = c->W, c->len[1] = c->H, c->len[2] = c->len[3] = c->W + c->H - 1;
@@ -220,7 +220,9 @@ static int exact_pair(const rctx *c, scratch *s, const wass_cloud *P, const wass
                   (size_t)nearbyint(Q->X[2 * j] - c->ox)] += weight(Q, j, tq);
         wass_grid_options go;
         wass_grid_options_default(&go);
-        go.metric = c->ground.metric == WASS_CHEBYSHEV ? WASS_GRID_LINF : WASS_GRID_L1;
+        go.metric = c->ground.metric == WASS_CHEBYSHEV   ? WASS_GRID_LINF
+                    : c->ground.metric == WASS_EUCLIDEAN ? WASS_GRID_L2
+                                                         : WASS_GRID_L1;
         wass_grid_result gr;
         rc = wass_grid_emd(s->ha, s->hb, c->H, c->W, &go, &gr, err);
         memset(s->ha, 0, N * sizeof(double));
@@ -304,7 +306,7 @@ static int query_exact(const rctx *c, scratch *s, size_t qi, const wass_sparse *
     const size_t qa = count + qi;
     size_t len = 0, ns = 0;
     int rc = WASS_OK;
-    int mode = c->opt.mode;
+    wass_retrieve_mode mode = c->opt.mode;
     for (size_t b = 0; b < count; b++)
         s->order[b] = b;
     if (mode == WASS_RETRIEVE_BRUTE) {
@@ -371,7 +373,7 @@ static int retrieve_check(rctx *c, const wass_cloud *db, size_t count, const was
     if (nq == 0) return wass__fail(err, WASS_ERR_SIZE, "no queries");
     if (c->opt.k == 0) return wass__fail(err, WASS_ERR_INVALID, "k must be at least 1");
     if (c->opt.mode < WASS_RETRIEVE_EXACT || c->opt.mode > WASS_RETRIEVE_BRUTE)
-        return wass__fail(err, WASS_ERR_INVALID, "unknown retrieval mode %d", c->opt.mode);
+        return wass__fail(err, WASS_ERR_INVALID, "unknown retrieval mode %d", (int)c->opt.mode);
     if (c->opt.metric != WASS_EUCLIDEAN && c->opt.metric != WASS_CITYBLOCK &&
         c->opt.metric != WASS_CHEBYSHEV)
         return wass__fail(err, WASS_ERR_UNSUPPORTED,
@@ -432,11 +434,8 @@ static int retrieve_queries(const rctx *c, const wass_sparse *emb, size_t maxn, 
     const size_t count = c->count, nq = c->nq;
     int nt = wass__threads(c->opt.threads);
     if ((size_t)nt > nq) nt = (int)nq;
-    size_t done = 0;
-    int first_rc = WASS_OK;
-    size_t first_q = nq;
-    wass_error_info first_err;
-    memset(&first_err, 0, sizeof first_err);
+    wass__loop loop;
+    wass__loop_init(&loop, nq);
     size_t hist = c->grid ? c->W * c->H : 1;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
@@ -458,29 +457,13 @@ static int retrieve_queries(const rctx *c, const wass_sparse *emb, size_t maxn, 
             int r = ok ? query_exact(c, &s, qi, emb, res->index + qi * k, res->distance + qi * k,
                                      &res->exact_solves[qi], &e)
                        : wass__fail(&e, WASS_ERR_NOMEM, "out of memory");
-            size_t now;
-#ifdef _OPENMP
-#pragma omp atomic capture
-#endif
-            now = ++done;
-            if (r != WASS_OK) {
-#ifdef _OPENMP
-#pragma omp critical(wass_retrieve_err)
-#endif
-                {
-                    if (qi < first_q) first_q = qi, first_rc = r, first_err = e;
-                }
-            }
-            int master = 1;
-#ifdef _OPENMP
-            master = omp_get_thread_num() == 0;
-#endif
-            if (master && c->opt.progress)
+            size_t now = wass__loop_item_done(&loop, qi, r, &e, 1);
+            if (wass__loop_reporter() && c->opt.progress)
                 c->opt.progress((double)now / (double)nq, "retrieve", c->opt.progress_user);
         }
         free(s.ha), free(s.hb), free(s.tmp), free(s.key), free(s.order);
     }
-    if (first_q < nq) return wass__fail(err, first_rc, "%s", first_err.message);
+    if (wass__loop_failed(&loop)) return wass__fail(err, loop.rc, "%s", loop.err.message);
     return WASS_OK;
 }
 

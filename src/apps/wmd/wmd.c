@@ -54,15 +54,23 @@ size_t wass__wmd_rows_size(size_t n, size_t d) {
     return np * (d + 1);
 }
 
-void wass__wmd_rows(const wass_wordvec *wv, const size_t *w, size_t n, const wass_wmd_options *o,
-                    double *buf, wass__wmd_words *r) {
-    size_t d = wv->dim, np = (n + WASS_WMD_BI - 1) / WASS_WMD_BI * WASS_WMD_BI;
-    int unit = wass__wmd_unit(o);
+/* The fields of r for n words w padded to a multiple of blk: the vectors
+ * at buf, then the squared norms; returns the padded count. */
+static size_t words_start(const wass_wordvec *wv, const size_t *w, size_t n, size_t blk,
+                          double *buf, wass__wmd_words *r) {
+    size_t np = (n + blk - 1) / blk * blk;
     r->n = n;
-    r->d = d;
+    r->d = wv->dim;
     r->w = w;
     r->x = buf;
-    r->norm = buf + np * d;
+    r->norm = buf + np * wv->dim;
+    return np;
+}
+
+void wass__wmd_rows(const wass_wordvec *wv, const size_t *w, size_t n, const wass_wmd_options *o,
+                    double *buf, wass__wmd_words *r) {
+    size_t d = wv->dim, np = words_start(wv, w, n, WASS_WMD_BI, buf, r);
+    int unit = wass__wmd_unit(o);
     for (size_t i = 0; i < np; i++) {
         if (i < n) {
             load_word(wv, w[i], unit, r->x + i * d);
@@ -81,13 +89,8 @@ size_t wass__wmd_packed_size(size_t m, size_t d) {
 
 void wass__wmd_pack(const wass_wordvec *wv, const size_t *w, size_t m, const wass_wmd_options *o,
                     double *buf, wass__wmd_words *p) {
-    size_t d = wv->dim, mp = (m + WASS_WMD_BJ - 1) / WASS_WMD_BJ * WASS_WMD_BJ;
+    size_t d = wv->dim, mp = words_start(wv, w, m, WASS_WMD_BJ, buf, p);
     int unit = wass__wmd_unit(o);
-    p->n = m;
-    p->d = d;
-    p->w = w;
-    p->x = buf;
-    p->norm = buf + mp * d;
     double *y = p->norm + mp; /* one word */
     for (size_t j = 0; j < mp; j++) {
         double *blk = p->x + (j / WASS_WMD_BJ) * d * WASS_WMD_BJ;
@@ -304,13 +307,11 @@ size_t wass__wmd_ict_scratch(size_t maxlen) {
 
 int wass__wmd_solve(const double *C, const wass_bag *a, const wass_bag *b, double *out,
                     wass_status *status, int64_t *iterations, wass_error_info *err) {
-    wass_problem pb;
-    memset(&pb, 0, sizeof pb);
-    pb.n = a->len;
-    pb.m = b->len;
-    pb.a = a->weight;
-    pb.b = b->weight;
-    pb.cost = wass_cost_dense(C, b->len, 1.0);
+    wass_problem pb = {.n = a->len,
+                       .m = b->len,
+                       .a = a->weight,
+                       .b = b->weight,
+                       .cost = wass_cost_dense(C, b->len, 1.0)};
     wass_options opt;
     wass_options_default(&opt);
     opt.mass = WASS_MASS_NORMALIZE;

@@ -198,35 +198,82 @@ typedef struct {
     wass_error_info *err;
 } query;
 
+/* The cost matrix of the query against corpus document j, into s->C. */
+static int costs(const query *Q, size_t j) {
+    if (cost_of(Q->s, Q->q, Q->corpus, j))
+        return wass__fail(Q->err, WASS_ERR_NOMEM, "out of memory for the word distances");
+    return WASS_OK;
+}
+
+/* The exact WMD of the query and corpus document j from s->C (counted). */
+static int exact(const query *Q, size_t j, double *d) {
+    Q->cnt->exact++;
+    return wass__wmd_solve(Q->s->C, Q->q, &Q->corpus[j], d, NULL, NULL, Q->err);
+}
+
 /* Every candidate scored (WMD without pruning, or RWMD). */
 static int scan_all(const query *Q, topk *t) {
     const wass_bag *q = Q->q, *corpus = Q->corpus;
-    const wass_knn_options *o = Q->o;
     scratch *s = Q->s;
-    counters *cnt = Q->cnt;
-    wass_error_info *err = Q->err;
-    size_t nc = Q->nc, excl = Q->excl;
-    int rc = WASS_OK;
-    for (size_t j = 0; j < nc && !rc; j++) {
-        if (j == excl) continue;
-        cnt->candidates++;
+    int rwmd = Q->o->method == WASS_KNN_RWMD, rc = WASS_OK;
+    for (size_t j = 0; j < Q->nc && !rc; j++) {
+        if (j == Q->excl) continue;
+        Q->cnt->candidates++;
         double d = INFINITY;
-        if (corpus[j].len && o->method == WASS_KNN_RWMD && s->T) {
+        if (corpus[j].len && rwmd && s->T) {
             d = relaxed_of(s, q, corpus, j);
         } else if (corpus[j].len) {
-            if (cost_of(s, q, corpus, j)) {
-                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                break;
-            }
-            if (o->method == WASS_KNN_RWMD)
+            if ((rc = costs(Q, j))) break;
+            if (rwmd)
                 d = wass__wmd_relaxed(s->C, q, &corpus[j]);
-            else {
-                rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-                cnt->exact++;
-            }
+            else
+                rc = exact(Q, j, &d);
         }
         topk_push(t, (cand){d, j});
     }
+    return rc;
+}
+
+/* The keys the searches order the candidates by: the centroid, relaxed or
+ * ICT bound of the query and corpus document j (not empty). */
+static int key_wcd(const query *Q, size_t j, double *out) {
+    size_t dim = Q->wv->dim;
+    *out = wass__wmd_wcd(Q->cq, Q->cc + j * dim, dim, &Q->o->wmd);
+    return WASS_OK;
+}
+
+static int key_relaxed(const query *Q, size_t j, double *out) {
+    if (Q->s->T) {
+        *out = relaxed_of(Q->s, Q->q, Q->corpus, j);
+        return WASS_OK;
+    }
+    int rc = costs(Q, j);
+    if (rc == WASS_OK) *out = wass__wmd_relaxed(Q->s->C, Q->q, &Q->corpus[j]);
+    return rc;
+}
+
+static int key_ict(const query *Q, size_t j, double *out) {
+    int rc = costs(Q, j);
+    if (rc == WASS_OK) *out = wass__wmd_ict(Q->s->C, Q->q, &Q->corpus[j], Q->s->ict);
+    return rc;
+}
+
+/* The candidates (the corpus but the excluded document; empty ones at
+ * +inf) sorted by key into s->order, and counted; *n receives how many. */
+static int order_by(const query *Q, int (*key)(const query *Q, size_t j, double *out), size_t *n) {
+    scratch *s = Q->s;
+    int rc = WASS_OK;
+    *n = 0;
+    for (size_t j = 0; j < Q->nc; j++) {
+        if (j == Q->excl) continue;
+        double v = INFINITY;
+        if (Q->corpus[j].len && (rc = key(Q, j, &v))) break;
+        s->order[*n].d = v;
+        s->order[*n].i = j;
+        (*n)++;
+    }
+    Q->cnt->candidates += *n;
+    qsort(s->order, *n, sizeof *s->order, cmp_cand);
     return rc;
 }
 
@@ -236,33 +283,11 @@ static int scan_all(const query *Q, topk *t) {
  * document. */
 static int bound_order(const query *Q, topk *t) {
     const wass_bag *q = Q->q, *corpus = Q->corpus;
-    const wass_knn_options *o = Q->o;
     scratch *s = Q->s;
     counters *cnt = Q->cnt;
-    wass_error_info *err = Q->err;
-    size_t nc = Q->nc, excl = Q->excl;
-    int rc = WASS_OK;
-    int ict_all = o->prune == WASS_PRUNE_ICT, lazy = !ict_all && o->tight;
-    size_t n = 0;
-    for (size_t j = 0; j < nc; j++) {
-        if (j == excl) continue;
-        double rw = INFINITY;
-        if (corpus[j].len && !ict_all && s->T) {
-            rw = relaxed_of(s, q, corpus, j);
-        } else if (corpus[j].len) {
-            if (cost_of(s, q, corpus, j)) {
-                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                break;
-            }
-            rw = ict_all ? wass__wmd_ict(s->C, q, &corpus[j], s->ict)
-                         : wass__wmd_relaxed(s->C, q, &corpus[j]);
-        }
-        s->order[n].d = rw;
-        s->order[n].i = j;
-        n++;
-    }
-    cnt->candidates += n;
-    qsort(s->order, n, sizeof *s->order, cmp_cand);
+    int ict_all = Q->o->prune == WASS_PRUNE_ICT, lazy = !ict_all && Q->o->tight;
+    size_t n;
+    int rc = order_by(Q, ict_all ? key_ict : key_relaxed, &n);
     for (size_t r = 0; r < n && !rc; r++) {
         size_t j = s->order[r].i;
         if (can_prune(t, s->order[r].d)) { /* sorted: all the rest too */
@@ -274,16 +299,12 @@ static int bound_order(const query *Q, topk *t) {
         }
         double d = INFINITY;
         if (corpus[j].len) {
-            if (cost_of(s, q, corpus, j)) {
-                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                break;
-            }
+            if ((rc = costs(Q, j))) break;
             if (lazy && t->n == t->k && can_prune(t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
                 cnt->pruned_ict++;
                 continue;
             }
-            rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-            cnt->exact++;
+            rc = exact(Q, j, &d);
         }
         topk_push(t, (cand){d, j});
     }
@@ -294,23 +315,10 @@ static int bound_order(const query *Q, topk *t) {
  * ICT) bound skipping exact solves. */
 static int prefetch_prune(const query *Q, topk *t) {
     const wass_bag *q = Q->q, *corpus = Q->corpus;
-    const wass_knn_options *o = Q->o;
     scratch *s = Q->s;
     counters *cnt = Q->cnt;
-    wass_error_info *err = Q->err;
-    size_t nc = Q->nc, excl = Q->excl;
-    int rc = WASS_OK;
-    size_t dim = Q->wv->dim;
-    const double *cq = Q->cq, *cc = Q->cc;
-    size_t n = 0;
-    for (size_t j = 0; j < nc; j++) {
-        if (j == excl) continue;
-        s->order[n].d = corpus[j].len ? wass__wmd_wcd(cq, cc + j * dim, dim, &o->wmd) : INFINITY;
-        s->order[n].i = j;
-        n++;
-    }
-    cnt->candidates += n;
-    qsort(s->order, n, sizeof *s->order, cmp_cand);
+    size_t n;
+    int rc = order_by(Q, key_wcd, &n);
     for (size_t r = 0; r < n && !rc; r++) {
         size_t j = s->order[r].i;
         if (can_prune(t, s->order[r].d)) { /* WCD: sorted, so all the rest too */
@@ -325,22 +333,18 @@ static int prefetch_prune(const query *Q, topk *t) {
                 cnt->pruned_rwmd++;
                 continue;
             }
-            if (cost_of(s, q, corpus, j)) {
-                rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory for the word distances");
-                break;
-            }
+            if ((rc = costs(Q, j))) break;
             if (t->n == t->k) {
                 if (!s->T && can_prune(t, wass__wmd_relaxed(s->C, q, &corpus[j]))) {
                     cnt->pruned_rwmd++;
                     continue;
                 }
-                if (o->tight && can_prune(t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
+                if (Q->o->tight && can_prune(t, wass__wmd_ict(s->C, q, &corpus[j], s->ict))) {
                     cnt->pruned_ict++;
                     continue;
                 }
             }
-            rc = wass__wmd_solve(s->C, q, &corpus[j], &d, NULL, NULL, err);
-            cnt->exact++;
+            rc = exact(Q, j, &d);
         }
         topk_push(t, (cand){d, j});
     }

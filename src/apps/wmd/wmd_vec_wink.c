@@ -93,14 +93,13 @@ static int read_entry(wink *w) {
     return WASS_OK;
 }
 
-static int read_vectors(wink *w) {
+/* An object: '{' (`what` when it is missing), then members read by fn
+ * and separated by ',' (`after` when neither ',' nor '}' follows one), up
+ * to '}'. */
+static int read_members(wink *w, const char *what, const char *after, int (*fn)(wink *w)) {
     wass__json *j = &w->j;
     wass__reader *r = j->r;
-    if (w->have_vectors)
-        return wass__fail_line(j->err, WASS_ERR_FORMAT, r->line,
-                               "line %ld: a second \"vectors\" object", r->line);
-    w->have_vectors = 1;
-    int rc = wass__json_expect(j, '{', "'{' (the \"vectors\" object)");
+    int rc = wass__json_expect(j, '{', what);
     if (rc) return rc;
     wass__json_ws(j);
     if (wass__rd_peek(r) == '}') {
@@ -108,16 +107,25 @@ static int read_vectors(wink *w) {
         return WASS_OK;
     }
     for (;;) {
-        if ((rc = read_entry(w))) return rc;
+        if ((rc = fn(w))) return rc;
         wass__json_ws(j);
         int c = wass__rd_peek(r);
         if (c == '}') {
             wass__rd_get(r);
             return WASS_OK;
         }
-        if (c != ',') return wass__json_fail(j, "',' or '}' after a vector");
+        if (c != ',') return wass__json_fail(j, after);
         wass__rd_get(r);
     }
+}
+
+static int read_vectors(wink *w) {
+    wass__json *j = &w->j;
+    if (w->have_vectors)
+        return wass__fail_line(j->err, WASS_ERR_FORMAT, j->r->line,
+                               "line %ld: a second \"vectors\" object", j->r->line);
+    w->have_vectors = 1;
+    return read_members(w, "'{' (the \"vectors\" object)", "',' or '}' after a vector", read_entry);
 }
 
 /* "dimensions" or "size" (key) */
@@ -145,38 +153,23 @@ static int read_declared(wink *w, const char *key) {
     return WASS_OK;
 }
 
+/* One key of the top-level object and its value. */
+static int read_key(wink *w) {
+    wass__json *j = &w->j;
+    int rc = wass__json_string(j);
+    if (rc) return rc;
+    char key[16] = "";
+    if (j->slen < sizeof key) memcpy(key, j->s, j->slen + 1);
+    if ((rc = wass__json_expect(j, ':', "':' after an object key"))) return rc;
+    if (strcmp(key, "dimensions") == 0 || strcmp(key, "size") == 0) return read_declared(w, key);
+    if (strcmp(key, "vectors") == 0) return read_vectors(w);
+    return wass__json_skip(j, 1);
+}
+
 /* The top-level object, key by key. */
 static int read_object(wink *w) {
-    wass__json *j = &w->j;
-    wass__reader *r = j->r;
-    int rc = wass__json_expect(j, '{', "'{' (start of the wink-embeddings JSON object)");
-    if (rc) return rc;
-    wass__json_ws(j);
-    if (wass__rd_peek(r) == '}') {
-        wass__rd_get(r);
-        return WASS_OK;
-    }
-    for (;;) {
-        if ((rc = wass__json_string(j))) return rc;
-        char key[16] = "";
-        if (j->slen < sizeof key) memcpy(key, j->s, j->slen + 1);
-        if ((rc = wass__json_expect(j, ':', "':' after an object key"))) return rc;
-        if (strcmp(key, "dimensions") == 0 || strcmp(key, "size") == 0)
-            rc = read_declared(w, key);
-        else if (strcmp(key, "vectors") == 0)
-            rc = read_vectors(w);
-        else
-            rc = wass__json_skip(j, 1);
-        if (rc) return rc;
-        wass__json_ws(j);
-        int c = wass__rd_peek(r);
-        if (c == '}') {
-            wass__rd_get(r);
-            return WASS_OK;
-        }
-        if (c != ',') return wass__json_fail(j, "',' or '}' between top-level keys");
-        wass__rd_get(r);
-    }
+    return read_members(w, "'{' (start of the wink-embeddings JSON object)",
+                        "',' or '}' between top-level keys", read_key);
 }
 
 int wass__vec_load_wink(wass__reader *r, size_t limit, wass_wordvec *wv, wass_error_info *err) {

@@ -1,0 +1,126 @@
+/*
+ * transport_simd.h - the vector loops of the small transport solver
+ * (transport.c): the start (column and row reduction), the keys of a search
+ * (relax), and the certificate's scan of all pairs. Written once with
+ * GCC/Clang vector extensions of 4 doubles and compiled twice by
+ * transport.c, for the baseline and for AVX2 (TR_ATTR, TR_NAME and TR_VMIN
+ * set by the includer). Only additions, subtractions, comparisons and
+ * minima: every instruction set gives bitwise the same results. Not a normal
+ * header: no include guard on purpose.
+ */
+
+/* Costs of row i at columns j0 .. j0 + 4 NV: the keys of the columns not in
+ * the tree lowered to min over the rows of e of (d - u_i) + C_ij - v_j;
+ * columns in the tree get +inf. Keys kept in registers across the rows. */
+#define TR_RELAX_BLOCK(NV)                                                                         \
+    do {                                                                                           \
+        tr_v4d k[NV], k_in[NV], vw[NV];                                                            \
+        uint64_t fb = (w->fin[j0 / 64] >> (j0 % 64)) & ((1ULL << (4 * NV)) - 1);                   \
+        for (int q = 0; q < NV; q++) {                                                             \
+            tr_v4l f = tr_lanes((fb >> (4 * q)) & 15);                                             \
+            k[q] = k_in[q] = tr_blend(f, inf, tr_load(key + j0 + 4 * q));                          \
+            vw[q] = tr_blend(f, ninf, tr_load(v + j0 + 4 * q));                                    \
+        }                                                                                          \
+        for (int r = 0; r < w->nw; r++)                                                            \
+            for (uint64_t bits = e->rows[r]; bits; bits &= bits - 1) {                             \
+                size_t i = (size_t)r * 64 + (size_t)__builtin_ctzll(bits);                         \
+                const double *Ci = C + i * ld + j0;                                                \
+                double bi = e->d - u[i];                                                           \
+                tr_v4d b = {bi, bi, bi, bi};                                                       \
+                for (int q = 0; q < NV; q++)                                                       \
+                    k[q] = TR_VMIN(k[q], (b + tr_load(Ci + 4 * q)) - vw[q]);                       \
+            }                                                                                      \
+        for (int q = 0; q < NV; q++) {                                                             \
+            tr_store(key + j0 + 4 * q, k[q]);                                                      \
+            tr_store(kent + j0 + 4 * q, tr_blend(k[q] < k_in[q], ev, tr_load(kent + j0 + 4 * q))); \
+            mn = TR_VMIN(mn, k[q]);                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* The keys after entry t joined the tree (kent: the entry that set each
+ * key); returns the least key. */
+static TR_ATTR double TR_NAME(tr_relax)(wass__transport_work *w, int t) {
+    const wass__tr_entry *e = &w->ent[t];
+    const size_t ld = w->ld;
+    const double *C = w->C, *u = w->u, *v = w->v;
+    double *key = w->key, *kent = w->kent;
+    const tr_v4d ev = {(double)t, (double)t, (double)t, (double)t};
+    const tr_v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
+    const tr_v4d ninf = -inf;
+    tr_v4d mn = inf;
+    size_t j0 = 0;
+    for (; j0 + 16 <= ld; j0 += 16)
+        TR_RELAX_BLOCK(4);
+    for (; j0 < ld; j0 += 4)
+        TR_RELAX_BLOCK(1);
+    return tr_hmin(mn);
+}
+#undef TR_RELAX_BLOCK
+
+/* Column reduction v_j = min_i C_ij (first row on ties) with its row in
+ * arg[j], then row reduction u_i = min_j (C_ij - v_j) with its first column
+ * in prow[i]. */
+static TR_ATTR void TR_NAME(tr_reduce)(wass__transport_work *w) {
+    const size_t n = w->n, m = w->m, ld = w->ld;
+    const double *C = w->C;
+    double *u = w->u, *v = w->v;
+    for (size_t j = 0; j < ld; j += 4) {
+        tr_v4d best = tr_load(C + j);
+        tr_v4l arg = {0, 0, 0, 0};
+        for (size_t i = 1; i < n; i++) {
+            tr_v4d c = tr_load(C + i * ld + j);
+            tr_v4l lt = c < best;
+            best = tr_blend(lt, c, best);
+            tr_v4l iv = {(int64_t)i, (int64_t)i, (int64_t)i, (int64_t)i};
+            arg = (lt & iv) | (~lt & arg);
+        }
+        tr_store(v + j, best);
+        for (int q = 0; q < 4; q++)
+            w->arg[j + (size_t)q] = (int)arg[q];
+    }
+    const tr_v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
+    tr_v4l tail = tr_lanes((m % 4) ? (1u << (m % 4)) - 1 : 15);
+    for (size_t i = 0; i < n; i++) {
+        const double *Ci = C + i * ld;
+        tr_v4d mn = inf;
+        for (size_t j = 0; j < ld; j += 4) {
+            tr_v4d r = tr_load(Ci + j) - tr_load(v + j);
+            if (j + 4 >= ld) r = tr_blend(tail, r, inf);
+            mn = TR_VMIN(mn, r);
+        }
+        double h = tr_hmin(mn);
+        size_t jm = 0;
+        while (jm + 1 < m && !(Ci[jm] - v[jm] == h))
+            jm++;
+        u[i] = h;
+        w->prow[i] = (int)jm;
+    }
+}
+
+/* The certificate's scan of all pairs: rowmin_i = min_j fl(C_ij - v_j),
+ * *cmax = max |C_ij|, *cmin = min C_ij. */
+static TR_ATTR void TR_NAME(tr_scan)(wass__transport_work *w, double *cmax, double *cmin) {
+    const size_t n = w->n, m = w->m, ld = w->ld;
+    const double *C = w->C, *v = w->v;
+    const tr_v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY}, zero = {0, 0, 0, 0};
+    tr_v4l tail = tr_lanes((m % 4) ? (1u << (m % 4)) - 1 : 15);
+    tr_v4d hi = zero, lo = inf;
+    for (size_t i = 0; i < n; i++) {
+        const double *Ci = C + i * ld;
+        tr_v4d mn = inf;
+        for (size_t j = 0; j < ld; j += 4) {
+            tr_v4d c = tr_load(Ci + j), r = c - tr_load(v + j);
+            if (j + 4 >= ld) {
+                r = tr_blend(tail, r, inf);
+                lo = TR_VMIN(lo, tr_blend(tail, c, inf));
+            } else
+                lo = TR_VMIN(lo, c);
+            mn = TR_VMIN(mn, r);
+            tr_v4d a = tr_blend(c < zero, -c, c);
+            hi = tr_blend(a > hi, a, hi);
+        }
+        w->rowmin[i] = tr_hmin(mn);
+    }
+    *cmax = -tr_hmin(-hi);
+    *cmin = tr_hmin(lo);
+}
