@@ -24,6 +24,22 @@ static size_t active_points(const double *wt, size_t n, size_t *idx, double *w) 
     return r;
 }
 
+/* W1 (euclidean, p = 1) on clouds in up to 3-D: the dense simplex from its
+ * multiscale start (emd_dense_start.c) beat column generation on every
+ * family but uniform:uniform up to 8000 x 8000 points, one thread, CPU
+ * seconds (bench/README_scale.md): 2-D 4000 gauss:uniform 0.28 vs 1.09,
+ * concentrated:uniform 0.29 vs 1.35; 8000 1.4-2.3 vs 4.1-5.1; uniform:uniform
+ * 0.24 vs 0.20 and 1.0 vs 0.42. For W2^2 column generation wins or ties
+ * from its thresholds on. */
+#define DENSE_W1_MAX_PAIRS 64.0e6
+
+static int dense_preferred(const wass_problem *pb, const wass_options *opt, size_t nr, size_t mr) {
+    const wass_ground *g = &pb->cost.ground;
+    return opt->algorithm == WASS_ALGO_AUTO && opt->max_iter <= 0 &&
+           pb->cost.kind == WASS_COST_POINTS && pb->cost.d <= 3 && g->metric == WASS_EUCLIDEAN &&
+           g->p == 1.0 && (double)nr * (double)mr <= DENSE_W1_MAX_PAIRS;
+}
+
 int wass__emd_prepare(const wass_problem *pb, const wass_options *opt, wass__emd_prep *p,
                       wass_error_info *err) {
     size_t n = pb->n, m = pb->m;
@@ -46,7 +62,7 @@ int wass__emd_prepare(const wass_problem *pb, const wass_options *opt, wass__emd
      * decided on the problem as given, then coincident points are merged. */
     int partial_dummy = opt->mass == WASS_MASS_PARTIAL && p->A != p->B;
     p->use_colgen =
-        pb->cost.kind == WASS_COST_POINTS &&
+        pb->cost.kind == WASS_COST_POINTS && !dense_preferred(pb, opt, p->nr, p->mr) &&
         wass__colgen_wanted(pb, opt, p->nr, p->mr,
                             !partial_dummy && wass__equal_masses(p->sup, p->nr, p->dem, p->mr));
     if (p->use_colgen) {
