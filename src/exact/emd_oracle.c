@@ -122,7 +122,7 @@ WASS__SIMD_CLONES static size_t price_points(const void *vctx, size_t i, size_t 
             for (size_t k = k0; k < k1; k++) {
                 double th = ub - pv[k];
                 double dx = x0 - y0[k], dy = x1 - y1[k];
-                any |= (int64_t)(th > 0) & (int64_t)(dx * dx + dy * dy < th * th);
+                any |= (int64_t)(dx * dx + dy * dy < th * fabs(th));
             }
             if (!any) continue;
             for (size_t k = k0; k < k1; k++) {
@@ -153,7 +153,7 @@ WASS__SIMD_CLONES static size_t price_points(const void *vctx, size_t i, size_t 
         int64_t any = 0;
         for (size_t k = k0; k < k1; k++) {
             double th = ui - pv[k] + b;
-            any |= (int64_t)(th > 0) & (int64_t)(s[k] < th * th);
+            any |= (int64_t)(s[k] < th * fabs(th));
         }
         if (!any) continue;
         for (size_t k = k0; k < k1; k++) {
