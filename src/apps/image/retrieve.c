@@ -300,7 +300,8 @@ static void order_by(size_t *order, const double *key, size_t n) {
 }
 
 static int query_exact(const rctx *c, scratch *s, size_t qi, const wass_sparse *emb,
-                       size_t *out_idx, double *out_dist, size_t *solves, wass_error_info *err) {
+                       const wass_embed_set *set, size_t *out_idx, double *out_dist, size_t *solves,
+                       wass_error_info *err) {
     const size_t count = c->count, k = c->opt.k < count ? c->opt.k : count;
     const wass_cloud *Q = &c->q[qi];
     const size_t qa = count + qi;
@@ -317,8 +318,8 @@ static int query_exact(const rctx *c, scratch *s, size_t qi, const wass_sparse *
             if (rc == WASS_OK) topk_insert(out_idx, out_dist, &len, k, b, d);
         }
     } else if (mode == WASS_RETRIEVE_EMBED || mode == WASS_RETRIEVE_RERANK) {
-        for (size_t b = 0; b < count; b++)
-            s->key[b] = wass_sparse_l1(&emb[qa], &emb[b]);
+        rc = wass_embed_set_l1(set, &emb[qa], 1, s->key, err);
+        if (rc) return rc;
         if (mode == WASS_RETRIEVE_EMBED) {
             for (size_t b = 0; b < count; b++)
                 topk_insert(out_idx, out_dist, &len, k, b, s->key[b]);
@@ -402,10 +403,12 @@ static int retrieve_check(rctx *c, const wass_cloud *db, size_t count, const was
 }
 
 /* The grid embedding of every signature (database first, then queries) in
- * one frame, for the embed and rerank modes. *emb is set even on failure
- * (entries not embedded are zero): the caller frees it and *fr. */
+ * one frame, for the embed and rerank modes; the database's packed into
+ * *set (dense where the frame is small: one vector loop a pair), the
+ * queries' kept in emb[count ..]. *emb is set even on failure (entries not
+ * embedded are zero): the caller frees it, *fr and *set. */
 static int retrieve_embed(const rctx *c, wass_sparse **emb_out, wass_embed_frame *fr,
-                          wass_error_info *err) {
+                          wass_embed_set *set, wass_error_info *err) {
     const size_t count = c->count, nq = c->nq;
     int rc = WASS_OK;
     wass_cloud *all = malloc((count + nq) * sizeof *all);
@@ -421,6 +424,12 @@ static int retrieve_embed(const rctx *c, wass_sparse **emb_out, wass_embed_frame
         rc = wass_embed_frame_init(fr, all, count + nq, &eo, err);
         for (size_t id = 0; rc == WASS_OK && id < count + nq; id++)
             rc = wass_embed(fr, &all[id], &emb[id], err);
+        wass_embed_set_options so;
+        wass_embed_set_options_default(&so);
+        so.threads = 1; /* the queries run in parallel */
+        if (rc == WASS_OK) rc = wass_embed_set_pack(emb, count, &so, set, err);
+        for (size_t id = 0; id < count; id++)
+            wass_sparse_free(&emb[id]);
     }
     free(all);
     return rc;
@@ -429,8 +438,9 @@ static int retrieve_embed(const rctx *c, wass_sparse **emb_out, wass_embed_frame
 /* Every query answered into res (k neighbours each), in parallel with a
  * scratch per thread; a failure does not stop the other queries, and the
  * failing query of lowest index names the error, whatever the threads. */
-static int retrieve_queries(const rctx *c, const wass_sparse *emb, size_t maxn, size_t k,
-                            wass_retrieve_result *res, wass_error_info *err) {
+static int retrieve_queries(const rctx *c, const wass_sparse *emb, const wass_embed_set *set,
+                            size_t maxn, size_t k, wass_retrieve_result *res,
+                            wass_error_info *err) {
     const size_t count = c->count, nq = c->nq;
     int nt = wass__threads(c->opt.threads);
     if ((size_t)nt > nq) nt = (int)nq;
@@ -454,8 +464,8 @@ static int retrieve_queries(const rctx *c, const wass_sparse *emb, size_t maxn, 
         for (size_t qi = 0; qi < nq; qi++) {
             wass_error_info e;
             memset(&e, 0, sizeof e);
-            int r = ok ? query_exact(c, &s, qi, emb, res->index + qi * k, res->distance + qi * k,
-                                     &res->exact_solves[qi], &e)
+            int r = ok ? query_exact(c, &s, qi, emb, set, res->index + qi * k,
+                                     res->distance + qi * k, &res->exact_solves[qi], &e)
                        : wass__fail(&e, WASS_ERR_NOMEM, "out of memory");
             size_t now = wass__loop_item_done(&loop, qi, r, &e, 1);
             if (wass__loop_reporter() && c->opt.progress)
@@ -486,9 +496,11 @@ int wass_retrieve(const wass_cloud *db, size_t count, const wass_cloud *queries,
     rc = prepare(&c, err);
     wass_sparse *emb = NULL;
     wass_embed_frame fr;
+    wass_embed_set set;
     memset(&fr, 0, sizeof fr);
+    memset(&set, 0, sizeof set);
     if (rc == WASS_OK && (c.opt.mode == WASS_RETRIEVE_EMBED || c.opt.mode == WASS_RETRIEVE_RERANK))
-        rc = retrieve_embed(&c, &emb, &fr, err);
+        rc = retrieve_embed(&c, &emb, &fr, &set, err);
     size_t k = c.opt.k < count ? c.opt.k : count;
     if (rc == WASS_OK) {
         res->index = malloc(nq * k * sizeof(size_t));
@@ -497,11 +509,12 @@ int wass_retrieve(const wass_cloud *db, size_t count, const wass_cloud *queries,
         if (!res->index || !res->distance || !res->exact_solves)
             rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory");
     }
-    if (rc == WASS_OK) rc = retrieve_queries(&c, emb, maxn, k, res, err);
+    if (rc == WASS_OK) rc = retrieve_queries(&c, emb, &set, maxn, k, res, err);
     if (emb)
         for (size_t id = 0; id < count + nq; id++)
             wass_sparse_free(&emb[id]);
     free(emb);
+    wass_embed_set_free(&set);
     wass_embed_frame_free(&fr);
     free(c.cdf);
     free(c.mean);
