@@ -688,7 +688,7 @@ WASS_API int wass_embed_set_build(const wass_embed_frame *fr, const wass_cloud *
  * (embeddings of the same frame as the rows; keys no row has count fully),
  * out caller-owned, nq x rows. Dense sets: the sum of each pair in blocks of
  * 8 lanes over chunks of 512 cells, relative error at most
- * (70 + cells / 512) eps (~2e-14 at the cell limit) against the exact sum;
+ * (70 + cells / 512) u, u = 2^-53 (~2e-14 at the cell limit), against the exact sum;
  * deterministic, whatever the CPU or the thread count. */
 WASS_API int wass_embed_set_l1(const wass_embed_set *set, const wass_sparse *q, size_t nq,
                                double *out, wass_error_info *err);
