@@ -644,7 +644,7 @@ WASS_API void wass_sparse_free(wass_sparse *s);
 /* A set of embeddings packed for fast L1 queries (a database to search).
  * Dense when the rows' distinct cells (the union of their keys) are at
  * most max_cells and the dense rows take at most 8 times the memory of the
- * sparse ones (rows x cells doubles <= 16 x (nonzeros + rows)): each row
+ * sparse ones (rows x ld doubles <= 16 x (nonzeros + rows)): each row
  * is then a vector of doubles over those cells, and the distance a vector
  * loop (AVX2 where the CPU has it, chosen at run time; the same bits on
  * every CPU). Otherwise the rows stay sparse and wass_sparse_l1 is used.
@@ -652,8 +652,8 @@ WASS_API void wass_sparse_free(wass_sparse *s);
 #define WASS_EMBED_DENSE_MAX_CELLS ((size_t)1 << 16)
 
 typedef struct {
-    size_t max_cells; /* dense up to this many cells; 0 (default) = WASS_EMBED_DENSE_MAX_CELLS,
-                         1 = never dense */
+    size_t max_cells; /* dense up to this many cells; 0 (default) = WASS_EMBED_DENSE_MAX_CELLS
+                         (1 keeps every set of more than one cell sparse) */
     int threads;      /* for the queries: 0 = all cores; results do not depend on it */
 } wass_embed_set_options;
 
@@ -688,8 +688,9 @@ WASS_API int wass_embed_set_build(const wass_embed_frame *fr, const wass_cloud *
  * (embeddings of the same frame as the rows; keys no row has count fully),
  * out caller-owned, nq x rows. Dense sets: the sum of each pair in blocks of
  * 8 lanes over chunks of 512 cells, relative error at most
- * (70 + cells / 512) u, u = 2^-53 (~2e-14 at the cell limit), against the exact sum;
- * deterministic, whatever the CPU or the thread count. */
+ * (70 + cells / 512) u, u = 2^-53 (~2e-14 at the cell limit), against
+ * the exact sum; deterministic, whatever the CPU or the thread count.
+ * Sparse sets: the merge, row by row. */
 WASS_API int wass_embed_set_l1(const wass_embed_set *set, const wass_sparse *q, size_t nq,
                                double *out, wass_error_info *err);
 /* The same for nq clouds, embedded in the set's frame first (a set made by

@@ -10,7 +10,6 @@
  */
 #include "approx/embed_internal.h"
 #include "common/internal.h"
-#include "line/radix_sort.h"
 
 #include <math.h>
 #include <stdlib.h>
