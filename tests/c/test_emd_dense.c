@@ -7,7 +7,8 @@
  * weights (assignments), shifted clouds, integer grids (ties), repeated
  * points, zero weights, one source against many sinks, partial transport
  * (no start: the dummy node), an iteration limit, and AUTO's choice of the
- * dense simplex for W1 up to 8000 x 8000. WASS_SANITIZED=1 shrinks sizes.
+ * dense simplex for W1 up to 8000 x 8000 and for W2^2 without equal masses
+ * below 8 million pairs. WASS_SANITIZED=1 shrinks sizes.
  */
 #include "test_util.h"
 #include "wass.h"
@@ -221,10 +222,30 @@ static void test_auto_w1(void) {
     inst_free(&c);
 }
 
+/* AUTO runs the dense simplex for W2^2 without equal masses below 8
+ * million pairs, where column generation took over from 4 million. */
+static void test_auto_w2_unequal(void) {
+    uint64_t st = 31;
+    inst c;
+    make_inst(&c, 2050, 2000, 2, 0, &st);
+    wass_problem pb = points_problem(&c, WASS_SQEUCLIDEAN);
+    wass_options o;
+    wass_options_default(&o);
+    o.mass = WASS_MASS_NORMALIZE;
+    wass_result r;
+    wass_error_info e;
+    int rc = wass_emd(&pb, &o, &r, &e);
+    CHECK_MSG(rc == WASS_OK && r.status == WASS_OPTIMAL && r.cert.certified, "%s", e.message);
+    CHECK(r.algorithm == WASS_ALGO_SIMPLEX);
+    if (rc == WASS_OK) wass_result_free(&r);
+    inst_free(&c);
+}
+
 int main(void) {
     test_against_matrix();
     test_one_source();
     test_partial_and_limit();
     test_auto_w1();
+    test_auto_w2_unequal();
     return test_main_end("test_emd_dense");
 }
