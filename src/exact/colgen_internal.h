@@ -71,7 +71,9 @@ typedef struct {
 void wass__coarse_free(coarse_info *c);
 
 /* Solve the problem between the leaf centroids of TX and TY (uncertified: it
- * only guides the start), then lift: every fine point gets its leaf's dual,
+ * only guides the start), then lift: every fine point gets its leaf's dual
+ * (for W1 and W2^2 plus the dual's slope along the leaf's displacement
+ * under the coarse plan times the point's offset from the leaf centroid),
  * every pair of points in two leaves joined by the coarse plan becomes a
  * candidate, and the coarse plan becomes a fine starting forest. Failure of
  * the coarse solve is not an error (ci stays empty). Returns WASS_OK or
