@@ -92,7 +92,8 @@ int wass__greedy_start(const wass__ns_input *in, const arcset *A, const double *
                        const double *gv, wass__ns_arc **out, size_t *out_len);
 
 /* Price every real pair with the duals u, v (after `rounds` solves): per
- * source the most violated pairs with C_ij - v_j < u_i - eps not yet in
+ * source the most violated pairs (W1: the first found) with C_ij - v_j <
+ * u_i - eps not yet in
  * cg->A, into cg->hits / cg->nhit. *added receives their total. Returns
  * WASS_OK or WASS_ERR_NOMEM. */
 int wass__cg_price(colgen *cg, const double *u, const double *v, double eps, int64_t rounds,
