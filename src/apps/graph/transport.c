@@ -30,55 +30,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-/* 32-byte vectors stay inside this file's static functions. */
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-
 #define TRW WASS__TR_WORDS
 
-/* The vector helpers are always inlined: called out of line from the AVX2
- * kernels (as a build without optimisation does), a 32-byte vector would be
- * passed in memory by one side and in a register by the other. */
-#define TR_INLINE inline __attribute__((always_inline))
-
+/* The vector helpers are macros, not functions: no 32-byte vector is ever
+ * passed to or returned from a function, so the baseline instantiation
+ * needs no AVX (a compiler may refuse, or pass such vectors in memory on one
+ * side and in registers on the other), and both instantiations compile the
+ * same expressions. Arguments that are evaluated more than once are plain
+ * variables or loads at every use. */
 typedef double tr_v4d __attribute__((vector_size(32)));
 typedef int64_t tr_v4l __attribute__((vector_size(32)));
+typedef double tr_v4du __attribute__((vector_size(32), aligned(8))); /* unaligned access */
 
-static TR_INLINE tr_v4d tr_load(const double *p) {
-    tr_v4d x;
-    memcpy(&x, p, sizeof x);
-    return x;
-}
-
-static TR_INLINE void tr_store(double *p, tr_v4d x) {
-    memcpy(p, &x, sizeof x);
-}
-
+#define tr_load(p) (*(const tr_v4du *)(p))
+#define tr_store(p, x) (*(tr_v4du *)(p) = (x))
 /* mask ? a : b, lane by lane */
-static TR_INLINE tr_v4d tr_blend(tr_v4l mask, tr_v4d a, tr_v4d b) {
-    return (tr_v4d)((mask & (tr_v4l)a) | (~mask & (tr_v4l)b));
-}
-
+#define tr_blend(mask, a, b) ((tr_v4d)(((mask) & (tr_v4l)(a)) | (~(mask) & (tr_v4l)(b))))
 /* lane q all ones when bit q of bits4 is set */
-static TR_INLINE tr_v4l tr_lanes(uint64_t bits4) {
-    int64_t b = (int64_t)bits4;
-    tr_v4l x = {b, b, b, b}, one = {1, 2, 4, 8}, zero = {0, 0, 0, 0};
-    return (x & one) != zero;
-}
-
+#define tr_lanes(bits4)                                                                            \
+    ((((tr_v4l){0, 0, 0, 0} + (int64_t)(bits4)) & (tr_v4l){1, 2, 4, 8}) != (tr_v4l){0, 0, 0, 0})
 /* a < b ? a : b, the semantics of MINPD */
-static TR_INLINE double tr_min(double a, double b) {
-    return a < b ? a : b;
-}
-
-static TR_INLINE double tr_hmin(tr_v4d x) {
-    return tr_min(tr_min(x[0], x[1]), tr_min(x[2], x[3]));
-}
-
-static TR_INLINE tr_v4d tr_vmin_generic(tr_v4d a, tr_v4d b) {
-    return tr_blend(a < b, a, b);
-}
+#define tr_min(a, b) ((a) < (b) ? (a) : (b))
+#define tr_hmin(x) tr_min(tr_min((x)[0], (x)[1]), tr_min((x)[2], (x)[3]))
+#define tr_vmin_generic(a, b) tr_blend((a) < (b), a, b)
 
 #define TR_ATTR
 #define TR_NAME(x) x##_generic
