@@ -281,11 +281,28 @@ static void test_transport(void) {
     CHECK(res.certified && res.cost == 0);
     int xbad[4] = {0, 1, 1, 0};
     double u0[2] = {0, 0}, v0[2] = {0, 0}, rm[2] = {0, 0};
-    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, NULL, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
           WASS_OK);
     CHECK(!res.certified && res.cost == 1);
     int xoff[4] = {1, 1, 0, 0};
-    CHECK(wass__transport_certify(C2, 2, 2, 2, xoff, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xoff, NULL, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_ERR_INTERNAL);
+    /* the plan given as a list of arcs: the same answer; an arc without flow,
+     * a column out of range or a missing arc is refused */
+    uint64_t arcs[2 * WASS__TR_WORDS] = {0};
+    arcs[0] = 2;              /* row 0: column 1 */
+    arcs[WASS__TR_WORDS] = 1; /* row 1: column 0 */
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, arcs, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_OK);
+    CHECK(!res.certified && res.cost == 1);
+    arcs[0] = 3; /* x_00 = 0 listed */
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, arcs, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_ERR_INTERNAL);
+    arcs[0] = 2 | 4; /* column 2 of a 2-column problem */
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, arcs, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_ERR_INTERNAL);
+    arcs[0] = 0; /* row 0's flow left out */
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, arcs, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
           WASS_ERR_INTERNAL);
     wass__transport_work_free(&w);
 }

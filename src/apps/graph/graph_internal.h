@@ -91,12 +91,14 @@ int wass__transport_solve_dense(wass__transport_work *w, size_t n, size_t m, con
  * bound of certify.c on |cost - optimum| from the column duals v and the
  * feasible row duals u'_i = pred(rowmin_i), rowmin_i = min_j fl(C_ij - v_j)
  * (precomputed, with cmax = max |C_ij|; nonneg: no cost is negative); u are
- * the solver's own row duals (for min_reduced). WASS_ERR_INTERNAL when the
- * flows do not meet the marginals. */
+ * the solver's own row duals (for min_reduced). The plan: x on the arcs of
+ * arcs (n rows of WASS__TR_WORDS words, bit j of row i: arc ij), or every
+ * nonzero x_ij when arcs is NULL. WASS_ERR_INTERNAL when the plan does not
+ * meet the marginals (or lists a column >= m, or a flow <= 0). */
 int wass__transport_certify(const double *C, size_t n, size_t m, size_t ld, const int *x,
-                            const int *s, const int *t, const double *u, const double *v,
-                            const double *rowmin, double cmax, int nonneg, double tol,
-                            wass__transport_result *res);
+                            const uint64_t *arcs, const int *s, const int *t, const double *u,
+                            const double *v, const double *rowmin, double cmax, int nonneg,
+                            double tol, wass__transport_result *res);
 
 /* ---- pair costs between merged node clouds (pair_cost.c) ---------------- */
 

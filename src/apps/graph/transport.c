@@ -535,8 +535,8 @@ int wass__transport_solve(wass__transport_work *w, size_t n, size_t m, const int
     else
 #endif
         tr_scan_generic(w, &cmax, &cmin);
-    return wass__transport_certify(w->C, n, m, w->ld, w->x, s, t, w->u, w->v, w->rowmin, cmax,
-                                   cmin >= 0, tol, res);
+    return wass__transport_certify(w->C, n, m, w->ld, w->x, w->rmask, s, t, w->u, w->v, w->rowmin,
+                                   cmax, cmin >= 0, tol, res);
 }
 
 int wass__transport_solve_dense(wass__transport_work *w, size_t n, size_t m, const double *C,
