@@ -67,6 +67,14 @@ typedef struct {
 int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax);
 void wass__transport_work_free(wass__transport_work *w);
 
+/* row[m .. ld) = 0 for ld - m <= 3 (the padding of a row of the cost buffer),
+ * entry by entry: a loop would become a call to memset. */
+static inline void wass__zero_pad(double *row, size_t m, size_t ld) {
+    if (m < ld) row[m] = 0.0;
+    if (m + 1 < ld) row[m + 1] = 0.0;
+    if (m + 2 < ld) row[m + 2] = 0.0;
+}
+
 /* The cost buffer for the next problem, n x m (n <= nmax, m <= mmax): the
  * caller writes C_ij at [i * ld + j] for j < m and zeros for m <= j < ld.
  * NULL when the problem is too large for the workspace. */

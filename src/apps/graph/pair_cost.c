@@ -137,8 +137,10 @@ void wass__pair_costs(const wass__merged_nodes *mn, size_t a, size_t b, int labe
         else
 #endif
             cost_row_generic(x, YT, nb, 0, nb, d, Ci);
-        for (size_t j = nb; j < ld; j++)
-            Ci[j] = 0.0;
+        if (ld - nb <= 3)
+            wass__zero_pad(Ci, nb, ld);
+        else
+            memset(Ci + nb, 0, (ld - nb) * sizeof *Ci);
         if (labels) {
             int la = mn->label[oa + i];
             for (size_t j = 0; j < nb; j++)

@@ -57,20 +57,24 @@ typedef double tr_v4du __attribute__((vector_size(32), aligned(8))); /* unaligne
 #define TR_ATTR
 #define TR_NAME(x) x##_generic
 #define TR_VMIN(a, b) tr_vmin_generic(a, b)
+#define TR_MOVEMASK(e) (int)(((e)[0] & 1) | ((e)[1] & 2) | ((e)[2] & 4) | ((e)[3] & 8))
 #include "apps/graph/transport_simd.h"
 #undef TR_ATTR
 #undef TR_NAME
 #undef TR_VMIN
+#undef TR_MOVEMASK
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(WASS_NO_CLONES)
 #define TR_X86 1
 #define TR_ATTR __attribute__((target("avx2")))
 #define TR_NAME(x) x##_avx2
 #define TR_VMIN(a, b) ((tr_v4d)__builtin_ia32_minpd256((a), (b)))
+#define TR_MOVEMASK(e) __builtin_ia32_movmskpd256((tr_v4d)(e))
 #include "apps/graph/transport_simd.h"
 #undef TR_ATTR
 #undef TR_NAME
 #undef TR_VMIN
+#undef TR_MOVEMASK
 #endif
 
 static double relax(wass__transport_work *w, int t) {
@@ -185,8 +189,7 @@ static void start(wass__transport_work *w, const int *s, const int *t) {
     memset(w->cmask, 0, ld * TRW * sizeof *w->cmask);
     for (size_t i = 0; i < n; i++) {
         w->rs[i] = s[i];
-        for (size_t j = m; j < ld; j++)
-            w->C[i * ld + j] = 0.0;
+        wass__zero_pad(w->C + i * ld, m, ld);
     }
     for (size_t j = 0; j < ld; j++)
         w->rt[j] = j < m ? t[j] : 0;
@@ -196,8 +199,7 @@ static void start(wass__transport_work *w, const int *s, const int *t) {
     else
 #endif
         tr_reduce_generic(w);
-    for (size_t j = m; j < ld; j++)
-        w->v[j] = 0.0;
+    wass__zero_pad(w->v, m, ld);
     for (size_t j = 0; j < m; j++) {
         int i = w->arg[j], a = w->rs[i] < w->rt[j] ? w->rs[i] : w->rt[j];
         if (a > 0) {
@@ -293,10 +295,20 @@ static int enter1(wass__transport_work *w, int i0, int j0, double d) {
  * distance d: breadth first by levels on the bitmasks (levels alternately
  * columns and rows from the entry node); its nodes join the tree. Returns
  * the lowest new column with demand left, or -1. */
+static int enter_words(wass__transport_work *w, int i0, int j0, double d);
+
 static int enter(wass__transport_work *w, int i0, int j0, double d) {
-    if (w->nw == 1 && w->mw == 1) return enter1(w, i0, j0, d);
+    return w->nw == 1 && w->mw == 1 ? enter1(w, i0, j0, d) : enter_words(w, i0, j0, d);
+}
+
+/* enter() for problems of more than one word a side (out of line: its
+ * zeroed arrays would otherwise be set up before the one-word test) */
+static __attribute__((noinline)) int enter_words(wass__transport_work *w, int i0, int j0,
+                                                 double d) {
     wass__tr_entry *e = new_entry(w, i0, j0, d);
-    uint64_t fr[TRW] = {0}, fc[TRW] = {0}, acc[TRW];
+    uint64_t fr[TRW], fc[TRW], acc[TRW];
+    for (int q = 0; q < TRW; q++)
+        fr[q] = fc[q] = 0;
     int colturn = j0 >= 0;
     if (colturn) {
         set_bit(fc, j0);
@@ -311,8 +323,7 @@ static int enter(wass__transport_work *w, int i0, int j0, double d) {
         uint64_t *seen = colturn ? w->labr : w->fin, *next = colturn ? fr : fc;
         uint64_t *all = colturn ? e->cols : e->rows;
         int fw = colturn ? w->mw : w->nw, nx = colturn ? w->nw : w->mw;
-        for (int q = 0; q < nx; q++)
-            acc[q] = 0;
+        memset(acc, 0, sizeof acc); /* a fixed size: no call */
         for (int q = 0; q < fw; q++) {
             lm[q] = front[q];
             all[q] |= front[q];
@@ -421,13 +432,19 @@ static int push(wass__transport_work *w, int i0, int sink) {
 
 /* The column of key d: the lowest with demand left, else the lowest. */
 static int find(const wass__transport_work *w, double d) {
+    uint64_t eq[TRW];
+#ifdef TR_X86
+    if (w->isa)
+        tr_equal_avx2(w, d, eq);
+    else
+#endif
+        tr_equal_generic(w, d, eq);
+    for (int q = 0; q < w->mw; q++) {
+        uint64_t sb = eq[q] & w->sink[q] & ~w->fin[q];
+        if (sb) return q * 64 + __builtin_ctzll(sb);
+    }
     for (int q = 0; q < w->mw; q++)
-        for (uint64_t b = w->sink[q] & ~w->fin[q]; b; b &= b - 1) {
-            int j = q * 64 + __builtin_ctzll(b);
-            if (w->key[j] == d) return j;
-        }
-    for (size_t j = 0; j < w->m; j++)
-        if (w->key[j] == d) return (int)j;
+        if (eq[q]) return q * 64 + __builtin_ctzll(eq[q]);
     return -1;
 }
 

@@ -3,8 +3,8 @@
  * (transport.c): the start (column and row reduction), the keys of a search
  * (relax), and the certificate's scan of all pairs. Written once with
  * GCC/Clang vector extensions of 4 doubles and compiled twice by
- * transport.c, for the baseline and for AVX2 (TR_ATTR, TR_NAME and TR_VMIN
- * set by the includer). Only additions, subtractions, comparisons and
+ * transport.c, for the baseline and for AVX2 (TR_ATTR, TR_NAME, TR_VMIN and
+ * TR_MOVEMASK set by the includer). Only additions, subtractions, comparisons and
  * minima: every instruction set gives bitwise the same results. Not a normal
  * header: no include guard on purpose.
  */
@@ -78,6 +78,18 @@ static TR_ATTR double TR_NAME(tr_relax)(wass__transport_work *w, int t) {
     return tr_hmin(mn);
 }
 #undef TR_RELAX_BLOCK
+
+/* eq: bit j set where key_j == d (WASS__TR_WORDS words; padding columns have key
+ * +inf, never equal to a finite d). */
+static TR_ATTR void TR_NAME(tr_equal)(const wass__transport_work *w, double d, uint64_t *eq) {
+    const tr_v4d dv = {d, d, d, d};
+    const double *key = w->key;
+    memset(eq, 0, TRW * sizeof *eq);
+    for (size_t j = 0; j < w->ld; j += 4) {
+        tr_v4l e = tr_load(key + j) == dv;
+        eq[j / 64] |= (uint64_t)TR_MOVEMASK(e) << (j % 64);
+    }
+}
 
 /* Column reduction v_j = min_i C_ij (first row on ties) with its row in
  * arg[j], then row reduction u_i = min_j (C_ij - v_j) with its first column
