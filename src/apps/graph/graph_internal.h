@@ -36,8 +36,10 @@ typedef struct {
 typedef struct {
     size_t nmax, mmax, ldmax;
     size_t n, m, ld;
-    int nw, mw; /* bitmask words in use for rows and columns */
-    int isa;    /* instruction set of the kernels (transport.c) */
+    int nw, mw;     /* bitmask words in use for rows and columns */
+    int isa;        /* instruction set of the kernels (transport.c) */
+    size_t xn, xld; /* the flows in x: rows and stride of the last problem (0: none) */
+    int xmw;        /* its mask words a row */
     double *C;
     double *u, *v, *key, *rowmin;
     double *kent; /* per column: the entry that set its key */

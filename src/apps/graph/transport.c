@@ -126,14 +126,14 @@ int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax)
     w->key = malloc(ld * sizeof *w->key);
     w->kent = malloc(ld * sizeof *w->kent);
     w->rowmin = malloc(nmax * sizeof *w->rowmin);
-    w->x = malloc(nmax * ld * sizeof *w->x);
+    w->x = calloc(nmax * ld, sizeof *w->x); /* flows and their masks start clean */
     w->rs = malloc(nmax * sizeof *w->rs);
     w->rt = malloc(ld * sizeof *w->rt);
     w->pred = malloc(ld * sizeof *w->pred);
     w->prow = malloc(nmax * sizeof *w->prow);
     w->arg = malloc(ld * sizeof *w->arg);
-    w->rmask = malloc(nmax * TRW * sizeof *w->rmask);
-    w->cmask = malloc(ld * TRW * sizeof *w->cmask);
+    w->rmask = calloc(nmax * TRW, sizeof *w->rmask);
+    w->cmask = calloc(ld * TRW, sizeof *w->cmask);
     w->levm = malloc((size_t)w->maxlev * TRW * sizeof *w->levm);
     w->ent = malloc((size_t)w->maxent * sizeof *w->ent);
     if (!w->C || !w->u || !w->v || !w->key || !w->kent || !w->rowmin || !w->x || !w->rs || !w->rt ||
@@ -181,12 +181,31 @@ static inline void add_flow(wass__transport_work *w, int i, int j, int a) {
     }
 }
 
+/* Zero the flows of the last problem (xn rows, stride xld, xmw mask words)
+ * and their masks through the masks: add_flow keeps them in step, so no
+ * full clear of the buffers is needed. */
+static void clear_flows(wass__transport_work *w) {
+    for (size_t i = 0; i < w->xn; i++) {
+        uint64_t *ri = w->rmask + i * TRW;
+        for (int q = 0; q < w->xmw; q++) {
+            for (uint64_t b = ri[q]; b; b &= b - 1) {
+                size_t j = (size_t)q * 64 + (size_t)__builtin_ctzll(b);
+                w->x[i * w->xld + j] = 0;
+                memset(w->cmask + j * TRW, 0, TRW * sizeof *w->cmask);
+            }
+            ri[q] = 0;
+        }
+    }
+    w->xn = 0;
+}
+
 /* The start: the greedy flows of the column and row reductions. */
 static void start(wass__transport_work *w, const int *s, const int *t) {
     size_t n = w->n, m = w->m, ld = w->ld;
-    memset(w->x, 0, n * ld * sizeof *w->x);
-    memset(w->rmask, 0, n * TRW * sizeof *w->rmask);
-    memset(w->cmask, 0, ld * TRW * sizeof *w->cmask);
+    clear_flows(w);
+    w->xn = n;
+    w->xld = ld;
+    w->xmw = (int)((m + 63) / 64);
     for (size_t i = 0; i < n; i++) {
         w->rs[i] = s[i];
         wass__zero_pad(w->C + i * ld, m, ld);
