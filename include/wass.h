@@ -2,8 +2,9 @@
  * wass.h - the core public header of libwass: Wasserstein distances and
  * optimal transport, exact (network simplex, certified) and approximate
  * (Sinkhorn, sliced, grid embeddings, lower bounds), divergences and I/O.
- * It includes two parts kept in headers of their own: <wass/grid.h> (exact
- * W1 on a pixel grid) and <wass/pairwise.h> (distance matrices).
+ * It includes three parts kept in headers of their own: <wass/embed.h>
+ * (grid embeddings and their L1 distances), <wass/grid.h> (exact W1 on a
+ * pixel grid) and <wass/pairwise.h> (distance matrices).
  * Applications have their own headers: <wass/wmd.h> (Word Mover's Distance),
  * <wass/image.h> (images), <wass/graph.h> (graphs).
  *
@@ -581,65 +582,6 @@ WASS_API int wass_sliced_directions(size_t d, size_t k, uint64_t seed, double *o
                                     wass_error_info *err);
 
 /* ======================================================================== */
-/* Grid embedding (Indyk-Thaper, Grauman-Darrell)                            */
-/* ======================================================================== */
-
-typedef struct {
-    uint64_t seed; /* random shift of the grids, default 0 */
-    int levels;    /* 0 (default) = derived from the data's spread; at most 58 */
-    double cell;   /* finest cell side, 0 (default) = derived from the data */
-} wass_embed_options;
-
-WASS_API void wass_embed_options_default(wass_embed_options *opt);
-
-/* A shared frame (bounding box, shift, levels) so that embeddings of several
- * clouds are comparable. Build it from all clouds that will be compared.
- *
- * Level l = 0 .. levels-1 is a grid of cubes of side cell * 2^l, all levels
- * shifted by one random vector drawn uniformly in [0, cell * 2^(levels-1))^d
- * (so the grids are nested). Derived values (opt->cell = 0, levels = 0):
- * spread E = largest side of the bounding box, n = largest cloud size,
- * cell = E / (2 * n^(1/d)) (about half the typical spacing of n points),
- * levels = ceil(log2(E / cell)) + 1, so the coarsest side covers the box.
- * Cell keys are packed without collisions into 64 bits: 6 bits of level and
- * a mixed-radix cell index, which must fit in 58 bits at every level
- * (product over coordinates of the number of cells the box spans). With a
- * derived cell the finest levels are dropped until that holds; a given cell
- * or level count that does not fit, or a dimension too large for even one
- * level, is refused with WASS_ERR_UNSUPPORTED. */
-typedef struct {
-    size_t d;
-    int levels;
-    double cell;    /* finest cell side */
-    double *origin; /* d (owned): shifted grid origin */
-    double *lo;     /* d (owned): bounding box of the clouds the frame is built from */
-    double *hi;     /* d (owned) */
-} wass_embed_frame;
-
-WASS_API int wass_embed_frame_init(wass_embed_frame *fr, const wass_cloud *clouds, size_t count,
-                                   const wass_embed_options *opt, wass_error_info *err);
-WASS_API void wass_embed_frame_free(wass_embed_frame *fr);
-
-/* A sparse vector: sorted unique keys with values. */
-typedef struct {
-    size_t len;
-    uint64_t *keys; /* owned */
-    double *vals;   /* owned */
-} wass_sparse;
-
-/* Embed a cloud (weights normalized) into the frame: one entry per nonempty
- * cell of every level, value = mass in the cell * side of the cell. The L1
- * distance between two embeddings (wass_sparse_l1) approximates W1
- * (Euclidean or L1 ground cost) within a factor O(d log(E / cell)) in
- * expectation over the shift. Points must lie in the frame's bounding box.
- * out is overwritten (release with wass_sparse_free). */
-WASS_API int wass_embed(const wass_embed_frame *fr, const wass_cloud *P, wass_sparse *out,
-                        wass_error_info *err);
-/* sum over keys of |x - y| (merge of the sorted keys). */
-WASS_API double wass_sparse_l1(const wass_sparse *x, const wass_sparse *y);
-WASS_API void wass_sparse_free(wass_sparse *s);
-
-/* ======================================================================== */
 /* Lower bounds                                                              */
 /* ======================================================================== */
 
@@ -693,6 +635,7 @@ WASS_API void wass_matrix_free(wass_matrix *mat);
 #endif
 
 /* Parts of the core API in headers of their own (each includes this one). */
+#include "wass/embed.h"
 #include "wass/grid.h"
 #include "wass/pairwise.h"
 

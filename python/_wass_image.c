@@ -8,6 +8,7 @@
 #include "wass/image.h"
 
 #include <string.h>
+#include <time.h>
 
 static PyObject *py_image_read(PyObject *self, PyObject *args) {
     const char *path;
@@ -355,6 +356,94 @@ done:
     return out;
 }
 
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* The embedding distances of A (queries) to B (rows of an embedding set),
+ * one frame for both: D (len(A) x len(B)) and how the set was stored. */
+static PyObject *py_embed_distances(PyObject *self, PyObject *args, PyObject *kw) {
+    static char *kwlist[] = {"A", "B", "seed", "levels", "cell", "max_cells", "threads", NULL};
+    PyObject *ao, *bo;
+    unsigned long long seed = 0;
+    int levels = 0, threads = 0;
+    double cell = 0;
+    Py_ssize_t max_cells = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|Kidni", kwlist, &ao, &bo, &seed, &levels, &cell,
+                                     &max_cells, &threads))
+        return NULL;
+    if (max_cells < 0) return PyErr_Format(PyExc_ValueError, "max_cells must be >= 0");
+    PyObject *keep = PyList_New(0), *out = NULL, *D = NULL;
+    if (!keep) return NULL;
+    wass_cloud *a = NULL, *b = NULL, *all = NULL;
+    size_t na = 0, nb = 0;
+    if (clouds_of(ao, "A", keep, &a, &na) || clouds_of(bo, "B", keep, &b, &nb)) goto done;
+    if (na == 0 || nb == 0) {
+        PyErr_Format(WassError, "embed_distances: A and B must not be empty");
+        goto done;
+    }
+    all = PyMem_Calloc(na + nb, sizeof *all);
+    npy_intp dims[2] = {(npy_intp)na, (npy_intp)nb};
+    D = PyArray_SimpleNew(2, dims, NPY_DOUBLE);
+    if (!all || !D) {
+        if (!all) PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(all, a, na * sizeof *a);
+    memcpy(all + na, b, nb * sizeof *b);
+    wass_embed_options eo;
+    wass_embed_options_default(&eo);
+    eo.seed = seed;
+    eo.levels = levels;
+    eo.cell = cell;
+    wass_embed_set_options so;
+    wass_embed_set_options_default(&so);
+    so.max_cells = (size_t)max_cells;
+    so.threads = threads;
+    wass_embed_frame fr;
+    wass_embed_set set;
+    wass_sparse *q = NULL;
+    memset(&fr, 0, sizeof fr);
+    memset(&set, 0, sizeof set);
+    wass_error_info err;
+    memset(&err, 0, sizeof err);
+    double *Dp = PyArray_DATA((PyArrayObject *)D), t0, t1 = 0, t2 = 0, t3 = 0;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS t0 = now_s();
+    rc = wass_embed_frame_init(&fr, all, na + nb, &eo, &err);
+    if (!rc) rc = wass_embed_set_build(&fr, b, nb, &so, &set, &err);
+    t1 = now_s();
+    q = calloc(na, sizeof *q);
+    if (!rc && !q) {
+        rc = WASS_ERR_NOMEM;
+        snprintf(err.message, sizeof err.message, "out of memory");
+    }
+    for (size_t i = 0; !rc && i < na; i++)
+        rc = wass_embed(&fr, &a[i], &q[i], &err);
+    t2 = now_s();
+    if (!rc) rc = wass_embed_set_l1(&set, q, na, Dp, &err);
+    t3 = now_s();
+    for (size_t i = 0; q && i < na; i++)
+        wass_sparse_free(&q[i]);
+    free(q);
+    Py_END_ALLOW_THREADS if (rc) raise_wass(rc, &err);
+    else out = Py_BuildValue("{s:O,s:O,s:n,s:n,s:i,s:d,s:d,s:d}", "D", D, "dense",
+                             set.dense ? Py_True : Py_False, "cells", (Py_ssize_t)set.cells, "rows",
+                             (Py_ssize_t)set.rows, "levels", fr.levels, "build_seconds", t1 - t0,
+                             "embed_queries_seconds", t2 - t1, "seconds", t3 - t2);
+    wass_embed_set_free(&set);
+    wass_embed_frame_free(&fr);
+done:
+    Py_XDECREF(D);
+    PyMem_Free(a);
+    PyMem_Free(b);
+    PyMem_Free(all);
+    Py_DECREF(keep);
+    return out;
+}
+
 PyMethodDef wass_py_image_methods[] = {
     {"image_read", py_image_read, METH_VARARGS,
      "image_read(path) -> (height, width, channels) float array in [0, 1] (PNG, PGM, PPM)."},
@@ -375,6 +464,9 @@ PyMethodDef wass_py_image_methods[] = {
     {"retrieve", KW py_retrieve, METH_VARARGS | METH_KEYWORDS,
      "retrieve(db, queries, k=10, mode='exact', metric='euclidean', rerank=0, seed=0, "
      "threads=0) -> dict."},
+    {"embed_distances", KW py_embed_distances, METH_VARARGS | METH_KEYWORDS,
+     "embed_distances(A, B, seed=0, levels=0, cell=0, max_cells=0, threads=0) -> dict: "
+     "D (len(A) x len(B)) of grid-embedding L1 distances and how they were computed."},
     {NULL, NULL, 0, NULL}};
 
 int wass_py_image_init(PyObject *mod) {

@@ -71,7 +71,8 @@ import numpy as np  # noqa: F401
 from . import _wass
 from ._wass import WassError, __version__
 from . import _approx, _common, _elementary, _entropic, _exact, _line1d, _wmd
-from ._approx import bound_centroid, bound_relaxed, embed_distance, sliced  # noqa: F401
+from ._approx import (bound_centroid, bound_relaxed, embed_distance, embed_distances,  # noqa: F401
+                      sliced)
 from ._common import (  # noqa: F401
     _GOOD, _MASS_HINT, NotOptimalError, _call_with_progress, _check_status, _mass_error,
     _mass_tol, _pot_threads, _precision, _progress, _ProgressBar, _rebalance, _weights,
@@ -107,6 +108,7 @@ __all__ = [
     "sinkhorn_divergence",
     "sliced",
     "embed_distance",
+    "embed_distances",
     "bound_centroid",
     "bound_relaxed",
     "WordVectors",

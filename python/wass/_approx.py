@@ -34,6 +34,44 @@ def embed_distance(X, Y, a=None, b=None, seed=0, levels=None, cell=None):
                                 cell=cell)
 
 
+def _cloud_list(clouds, name):
+    out = []
+    for i, c in enumerate(clouds):
+        if isinstance(c, tuple) and len(c) == 2:
+            X, w = c
+        else:
+            X, w = c, None
+        X = np.ascontiguousarray(X, dtype=float)
+        if X.ndim != 2:
+            raise ValueError("%s[%d] must be an (n, d) array or a pair (X, w)" % (name, i))
+        out.append((X, _weights(w)))
+    return out
+
+
+def embed_distances(XA, XB=None, seed=0, levels=None, cell=None, max_cells=None, threads=None,
+                    return_info=False):
+    """Grid-embedding L1 distances between every cloud of ``XA`` and every
+    cloud of ``XB`` (default ``XA``): a (len(XA), len(XB)) array, as
+    ``scipy.spatial.distance.cdist(XA, XB)`` lays it out. A cloud is an
+    (n, d) array (uniform weights) or a pair (X, w). One frame (bounding
+    box, random shift from ``seed``, ``levels``, ``cell``) holds all
+    clouds, so D[i, j] is ``embed_distance`` of the pair in that frame.
+
+    ``XB`` is packed once into an embedding set: dense rows over its cells
+    when they are at most ``max_cells`` (default 65536) and the dense matrix
+    is not much larger than the sparse one, then each distance is one vector
+    loop; otherwise sparse rows. ``return_info=True`` also returns a dict:
+    dense, cells, rows, levels, build_seconds (frame and set), embed_queries_
+    seconds, seconds (the distances alone)."""
+    A = _cloud_list(XA, "XA")
+    B = A if XB is None else _cloud_list(XB, "XB")
+    d = _wass.embed_distances(A, B, seed=int(seed), levels=int(levels or 0),
+                              cell=float(cell or 0.0), max_cells=int(max_cells or 0),
+                              threads=int(threads or 0))
+    D = d.pop("D")
+    return (D, d) if return_info else D
+
+
 def bound_centroid(X, Y, a=None, b=None, metric="euclidean", p=1, q=2):
     """Lower bound metric(mean X, mean Y) ** p on the optimal cost (norm
     metrics, p >= 1)."""

@@ -239,6 +239,34 @@ static int sc_sliced(double *value) {
     return wass_sliced(&P, &Q, &opt, value, NULL);
 }
 
+/* an embedding set, dense (value: both distances) or sparse (max_cells 1) */
+static int sc_embed_set_mode(double *value, size_t max_cells) {
+    wass_cloud both[2] = {{N, D, X, A}, {M, D, Y, B}};
+    wass_embed_frame fr;
+    wass_embed_set set;
+    memset(&fr, 0, sizeof fr);
+    memset(&set, 0, sizeof set);
+    wass_embed_set_options so;
+    wass_embed_set_options_default(&so);
+    so.max_cells = max_cells;
+    double out[4] = {0, 0, 0, 0};
+    int rc = wass_embed_frame_init(&fr, both, 2, NULL, NULL);
+    if (rc == WASS_OK) rc = wass_embed_set_build(&fr, both, 2, &so, &set, NULL);
+    if (rc == WASS_OK) rc = wass_embed_set_l1_clouds(&set, both, 2, out, NULL);
+    *value = out[1] + out[2];
+    wass_embed_set_free(&set);
+    wass_embed_frame_free(&fr);
+    return rc;
+}
+
+static int sc_embed_set(double *value) {
+    return sc_embed_set_mode(value, 0);
+}
+
+static int sc_embed_set_sparse(double *value) {
+    return sc_embed_set_mode(value, 1);
+}
+
 static int sc_embed(double *value) {
     wass_cloud both[2] = {{N, D, X, A}, {M, D, Y, B}};
     wass_embed_frame fr;
@@ -326,6 +354,8 @@ int main(void) {
     sweep("wass_line", sc_line);
     sweep("wass_sliced", sc_sliced);
     sweep("wass_embed", sc_embed);
+    sweep("wass_embed_set", sc_embed_set);
+    sweep("wass_embed_set (sparse)", sc_embed_set_sparse);
     sweep("wass_bound_relaxed", sc_bound_relaxed);
     sweep("wass_matrix_read", sc_matrix_read);
     remove(text_path);

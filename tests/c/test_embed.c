@@ -7,9 +7,12 @@
  *   W1 <= sqrt(d) * (embed + cell)                      (hierarchical matching)
  *   embed <= sum_ij plan_ij * embed(delta_xi, delta_yj)  (triangle inequality)
  * key packing (sorted unique keys, frame limits, derived coarsening), and
- * bad input.
+ * bad input. Embedding sets (wass_embed_set_*): the dense and sparse paths
+ * against wass_sparse_l1 on random and degenerate embeddings, the cell
+ * limit and the memory rule, both instruction sets' kernels, thread counts.
  */
 #include "test_util.h"
+#include "approx/embed_internal.h"
 #include "wass.h"
 
 #include <stdlib.h>
@@ -234,9 +237,269 @@ static void frame_rules(void) {
     CHECK(wass_sparse_l1(NULL, NULL) == 0);
 }
 
+static uint64_t rng_state = 88172645463325252ull;
+static double urand(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) * 0x1.0p-53;
+}
+
+static double rel(double a, double b) {
+    double m = fmax(fabs(a), fabs(b));
+    return m == 0 ? 0 : fabs(a - b) / m;
+}
+
+/* every query against every row: the set's answer (opt) against the merge */
+static double set_vs_merge(const wass_sparse *rows, size_t nr, const wass_sparse *q, size_t nq,
+                           const wass_embed_set_options *opt, int *dense) {
+    wass_embed_set set;
+    wass_error_info err;
+    int rc = wass_embed_set_pack(rows, nr, opt, &set, &err);
+    CHECK_MSG(rc == WASS_OK, "%s", err.message);
+    if (rc) return INFINITY;
+    *dense = set.dense;
+    double *out = malloc(nq * nr * sizeof *out), worst = 0;
+    rc = wass_embed_set_l1(&set, q, nq, out, &err);
+    CHECK_MSG(rc == WASS_OK, "%s", err.message);
+    for (size_t i = 0; i < nq && rc == WASS_OK; i++)
+        for (size_t r = 0; r < nr; r++)
+            worst = fmax(worst, rel(out[i * nr + r], wass_sparse_l1(&q[i], &rows[r])));
+    free(out);
+    wass_embed_set_free(&set);
+    return worst;
+}
+
+/* n random clouds of m points (d = 2, random weights) embedded in one frame */
+static wass_sparse *random_embeddings(size_t n, size_t m, int levels, wass_embed_frame *fr) {
+    double *X = malloc(n * m * 2 * sizeof *X), *W = malloc(n * m * sizeof *W);
+    wass_cloud *cl = malloc(n * sizeof *cl);
+    for (size_t t = 0; t < n * m * 2; t++)
+        X[t] = 30 * urand();
+    for (size_t t = 0; t < n * m; t++)
+        W[t] = urand() + 1e-3;
+    for (size_t i = 0; i < n; i++)
+        cl[i] = (wass_cloud){m, 2, X + i * m * 2, W + i * m};
+    wass_embed_options o;
+    wass_embed_options_default(&o);
+    o.seed = 5;
+    o.levels = levels;
+    wass_error_info err;
+    CHECK(wass_embed_frame_init(fr, cl, n, &o, &err) == WASS_OK);
+    wass_sparse *e = calloc(n, sizeof *e);
+    for (size_t i = 0; i < n; i++)
+        CHECK(wass_embed(fr, &cl[i], &e[i], &err) == WASS_OK);
+    free(X);
+    free(W);
+    free(cl);
+    return e;
+}
+
+static void free_embeddings(wass_sparse *e, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        wass_sparse_free(&e[i]);
+    free(e);
+}
+
+static void set_random(void) {
+    wass_embed_frame fr;
+    size_t n = 40;
+    wass_sparse *e = random_embeddings(n, 50, 0, &fr);
+    int dense = 0;
+    wass_embed_set_options o;
+    wass_embed_set_options_default(&o);
+    /* rows 0..29, queries 25..39: some in the set, some with cells it lacks */
+    CHECK(set_vs_merge(e, 30, e + 25, 15, &o, &dense) <= 1e-12);
+    CHECK(dense == 1);
+    o.max_cells = 1; /* sparse: the merge itself, exactly */
+    CHECK(set_vs_merge(e, 30, e + 25, 15, &o, &dense) == 0);
+    CHECK(dense == 0);
+    /* threads: the same bits */
+    wass_embed_set s1, s2;
+    wass_error_info err;
+    wass_embed_set_options_default(&o);
+    o.threads = 1;
+    CHECK(wass_embed_set_pack(e, n, &o, &s1, &err) == WASS_OK);
+    o.threads = 2;
+    CHECK(wass_embed_set_pack(e, n, &o, &s2, &err) == WASS_OK);
+    double *a = malloc(n * n * sizeof *a), *b = malloc(n * n * sizeof *b);
+    CHECK(wass_embed_set_l1(&s1, e, n, a, &err) == WASS_OK);
+    CHECK(wass_embed_set_l1(&s2, e, n, b, &err) == WASS_OK);
+    CHECK(memcmp(a, b, n * n * sizeof *a) == 0);
+    /* one query at a time gives what a block gives; symmetric, zero diagonal */
+    int same = 1, sym = 1;
+    for (size_t i = 0; i < n; i++) {
+        CHECK(wass_embed_set_l1(&s1, &e[i], 1, b, &err) == WASS_OK);
+        same &= memcmp(b, a + i * n, n * sizeof *b) == 0;
+        for (size_t j = 0; j < n; j++)
+            sym &= a[i * n + j] == a[j * n + i] && (i != j || a[i * n + j] == 0);
+    }
+    CHECK(same);
+    CHECK(sym);
+    wass_embed_set_free(&s1);
+    wass_embed_set_free(&s2);
+    free(a);
+    free(b);
+    free_embeddings(e, n);
+    wass_embed_frame_free(&fr);
+    /* one level */
+    e = random_embeddings(12, 30, 1, &fr);
+    wass_embed_set_options_default(&o);
+    CHECK(set_vs_merge(e, 12, e, 12, &o, &dense) <= 1e-12);
+    CHECK(dense == 1);
+    free_embeddings(e, 12);
+    wass_embed_frame_free(&fr);
+}
+
+static void set_degenerate(void) {
+    uint64_t k1[3] = {1, 5, 9}, k2[3] = {2, 6, 10};
+    double v1[3] = {0.5, 0.25, 0.25}, v2[3] = {0.125, 0.375, 0.5};
+    wass_sparse rows[4] = {{0, NULL, NULL}, {3, k1, v1}, {3, k2, v2}, {3, k1, v1}};
+    wass_sparse q[3] = {{3, k1, v1}, {0, NULL, NULL}, {3, k2, v2}};
+    wass_embed_set_options o;
+    wass_embed_set_options_default(&o);
+    int dense = 0;
+    /* empty rows and queries, identical, disjoint keys */
+    CHECK(set_vs_merge(rows, 4, q, 3, &o, &dense) <= 1e-12);
+    CHECK(dense == 1);
+    wass_embed_set set;
+    wass_error_info err;
+    double out[12];
+    CHECK(wass_embed_set_pack(rows, 4, &o, &set, &err) == WASS_OK);
+    CHECK(set.cells == 6 && set.ld == 8);
+    CHECK(wass_embed_set_l1(&set, q, 3, out, &err) == WASS_OK);
+    CHECK(out[0] == 1 && out[1] == 0 && out[2] == 2 && out[3] == 0); /* query k1 */
+    CHECK(out[4] == 0 && out[5] == 1 && out[6] == 1);                /* empty query */
+    wass_embed_set_free(&set);
+    /* a set of empty rows only: every distance is the query's mass */
+    wass_sparse empty[2] = {{0, NULL, NULL}, {0, NULL, NULL}};
+    CHECK(wass_embed_set_pack(empty, 2, &o, &set, &err) == WASS_OK);
+    CHECK(wass_embed_set_l1(&set, q, 1, out, &err) == WASS_OK);
+    CHECK(out[0] == 1 && out[1] == 1);
+    wass_embed_set_free(&set);
+    /* the cell limit: dense at it, sparse just over it, same answers */
+    wass_embed_frame fr;
+    wass_sparse *e = random_embeddings(20, 40, 0, &fr);
+    CHECK(wass_embed_set_pack(e, 20, &o, &set, &err) == WASS_OK);
+    size_t cells = set.cells;
+    wass_embed_set_free(&set);
+    o.max_cells = cells;
+    CHECK(set_vs_merge(e, 20, e, 20, &o, &dense) <= 1e-12);
+    CHECK(dense == 1);
+    o.max_cells = cells - 1;
+    CHECK(set_vs_merge(e, 20, e, 20, &o, &dense) == 0);
+    CHECK(dense == 0);
+    free_embeddings(e, 20);
+    wass_embed_frame_free(&fr);
+    /* the memory rule: rows with few, all different keys stay sparse */
+    uint64_t kk[64];
+    double vv[64];
+    wass_sparse many[64];
+    for (int i = 0; i < 64; i++) {
+        kk[i] = 1000 + 7 * (uint64_t)i;
+        vv[i] = 1.0 + i;
+        many[i] = (wass_sparse){1, kk + i, vv + i};
+    }
+    wass_embed_set_options_default(&o);
+    CHECK(set_vs_merge(many, 64, many, 3, &o, &dense) == 0);
+    CHECK(dense == 0);
+}
+
+/* each instruction set's kernel: bitwise the same sums */
+static void set_isa(void) {
+    size_t ld = 1032; /* three chunks, the last partial */
+    double *row = malloc(ld * sizeof *row), *qs = malloc(4 * ld * sizeof *qs);
+    for (size_t j = 0; j < ld; j++)
+        row[j] = urand() < 0.3 ? 0 : urand();
+    for (size_t j = 0; j < 4 * ld; j++)
+        qs[j] = urand() < 0.3 ? 0 : urand() * 1e-3;
+    double r[2][4], r1[2][4];
+    int have = wass__embed_isa();
+    for (int isa = 0; isa <= have; isa++) {
+        CHECK(wass__embed_l1_dense(isa, row, qs, ld, 4, r[isa]) == 0);
+        for (int q = 0; q < 4; q++)
+            CHECK(wass__embed_l1_dense(isa, row, qs + q * ld, ld, 1, &r1[isa][q]) == 0);
+        CHECK(memcmp(r[isa], r1[isa], sizeof r[isa]) == 0);
+    }
+    CHECK(memcmp(r[0], r[have], sizeof r[0]) == 0);
+    /* against a compensated sum: within the documented bound */
+    for (int q = 0; q < 4; q++) {
+        long double s = 0;
+        for (size_t j = 0; j < ld; j++)
+            s += fabsl((long double)row[j] - (long double)qs[q * ld + j]);
+        CHECK(rel(r[0][q], (double)s) <= (70.0 + ld / 512.0) * 0x1.0p-53);
+    }
+    CHECK(wass__embed_l1_dense(0, row, qs, ld, 3, r[0]) == -1);
+    CHECK(wass__embed_l1_dense(have + 1, row, qs, ld, 1, r[0]) == -1);
+    printf("embed set kernels: %s\n", have ? "baseline and AVX2 agree" : "baseline only");
+    free(row);
+    free(qs);
+}
+
+static void set_build_and_errors(void) {
+    double X[12] = {0, 0, 1, 0, 2, 1, 3, 3, 0, 2, 1, 1}, Y[4] = {9, 9, 0, 0};
+    wass_cloud cl[3] = {{2, 2, X, NULL}, {2, 2, X + 4, NULL}, {2, 2, X + 8, NULL}};
+    wass_embed_frame fr;
+    wass_error_info err;
+    CHECK(wass_embed_frame_init(&fr, cl, 3, NULL, &err) == WASS_OK);
+    wass_embed_set set, packed;
+    CHECK(wass_embed_set_build(&fr, cl, 3, NULL, &set, &err) == WASS_OK);
+    wass_sparse e[3];
+    for (int i = 0; i < 3; i++)
+        CHECK(wass_embed(&fr, &cl[i], &e[i], &err) == WASS_OK);
+    CHECK(wass_embed_set_pack(e, 3, NULL, &packed, &err) == WASS_OK);
+    double a[9], b[9];
+    CHECK(wass_embed_set_l1_clouds(&set, cl, 3, a, &err) == WASS_OK);
+    CHECK(wass_embed_set_l1(&packed, e, 3, b, &err) == WASS_OK);
+    CHECK(memcmp(a, b, sizeof a) == 0);
+    CHECK(rel(a[1], wass_sparse_l1(&e[0], &e[1])) <= 1e-12);
+    /* bad input */
+    wass_cloud out_of_box = {2, 2, Y, NULL}, d3 = {1, 3, X, NULL};
+    CHECK(wass_embed_set_l1_clouds(&set, &out_of_box, 1, a, &err) == WASS_ERR_INVALID);
+    CHECK_MSG(strstr(err.message, "query 0") && strstr(err.message, "bounding box"), "%s",
+              err.message);
+    CHECK(wass_embed_set_l1_clouds(&set, &d3, 1, a, &err) == WASS_ERR_SIZE);
+    CHECK(wass_embed_set_l1_clouds(&packed, cl, 1, a, &err) == WASS_ERR_INVALID);
+    CHECK_MSG(strstr(err.message, "no frame") != NULL, "%s", err.message);
+    wass_embed_set_free(&set);
+    CHECK(wass_embed_set_l1(NULL, e, 1, a, &err) == WASS_ERR_INVALID);
+    CHECK(wass_embed_set_l1(&packed, NULL, 1, a, &err) == WASS_ERR_INVALID);
+    CHECK(wass_embed_set_l1(&packed, e, 1, NULL, &err) == WASS_ERR_INVALID);
+    CHECK(wass_embed_set_l1(&packed, e, 0, a, &err) == WASS_ERR_SIZE);
+    uint64_t bk[2] = {5, 5};
+    double bv[2] = {1, 1};
+    wass_sparse bad = {2, bk, bv};
+    CHECK(wass_embed_set_l1(&packed, &bad, 1, a, &err) == WASS_ERR_INVALID);
+    CHECK_MSG(strstr(err.message, "query 0") && strstr(err.message, "strictly increasing"), "%s",
+              err.message);
+    CHECK(wass_embed_set_pack(&bad, 1, NULL, &set, &err) == WASS_ERR_INVALID); /* frees set */
+    CHECK_MSG(strstr(err.message, "embedding 0") != NULL, "%s", err.message);
+    bk[1] = 6;
+    bv[1] = NAN;
+    CHECK(wass_embed_set_l1(&packed, &bad, 1, a, &err) == WASS_ERR_NAN);
+    wass_sparse nokeys = {2, NULL, NULL};
+    CHECK(wass_embed_set_pack(&nokeys, 1, NULL, &set, &err) == WASS_ERR_INVALID);
+    CHECK(wass_embed_set_pack(e, 0, NULL, &set, &err) == WASS_ERR_SIZE);
+    CHECK(wass_embed_set_pack(NULL, 1, NULL, &set, &err) == WASS_ERR_INVALID);
+    CHECK(wass_embed_set_pack(e, 1, NULL, NULL, &err) == WASS_ERR_INVALID);
+    CHECK(wass_embed_set_build(NULL, cl, 3, NULL, &set, &err) == WASS_ERR_INVALID);
+    CHECK(wass_embed_set_build(&fr, cl, 0, NULL, &set, &err) == WASS_ERR_SIZE);
+    CHECK(wass_embed_set_build(&fr, &out_of_box, 1, NULL, &set, &err) == WASS_ERR_INVALID);
+    CHECK_MSG(strstr(err.message, "cloud 0") != NULL, "%s", err.message);
+    wass_embed_set_free(&packed);
+    wass_embed_set_free(NULL);
+    for (int i = 0; i < 3; i++)
+        wass_sparse_free(&e[i]);
+    wass_embed_frame_free(&fr);
+}
+
 int main(void) {
     diracs();
     versus_exact();
     frame_rules();
+    set_random();
+    set_degenerate();
+    set_isa();
+    set_build_and_errors();
     return test_main_end("test_embed");
 }

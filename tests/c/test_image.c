@@ -208,6 +208,43 @@ static void test_retrieval(void) {
         wass_retrieve_result_free(&ex);
         wass_retrieve_result_free(&rr);
     }
+    /* embed mode: the k smallest merges of the embeddings in one frame from
+     * all signatures (what it computed before the packed set) */
+    {
+        wass_retrieve_options o;
+        wass_retrieve_options_default(&o);
+        o.k = 5;
+        o.seed = 3;
+        o.mode = WASS_RETRIEVE_EMBED;
+        wass_retrieve_result em;
+        CHECK(wass_retrieve(cl, COUNT, cl + COUNT, NQ, &o, &em, NULL) == WASS_OK);
+        wass_embed_options eo;
+        wass_embed_options_default(&eo);
+        eo.seed = 3;
+        wass_embed_frame fr;
+        CHECK(wass_embed_frame_init(&fr, cl, COUNT + NQ, &eo, NULL) == WASS_OK);
+        wass_sparse sp[COUNT + NQ];
+        for (int t = 0; t < COUNT + NQ; t++)
+            CHECK(wass_embed(&fr, &cl[t], &sp[t], NULL) == WASS_OK);
+        for (int q = 0; q < NQ; q++) {
+            double d[COUNT];
+            int used[COUNT] = {0};
+            for (int b = 0; b < COUNT; b++)
+                d[b] = wass_sparse_l1(&sp[COUNT + q], &sp[b]);
+            for (int t = 0; t < 5; t++) { /* the t-th smallest, ties to the lower index */
+                int best = -1;
+                for (int b = 0; b < COUNT; b++)
+                    if (!used[b] && (best < 0 || d[b] < d[best])) best = b;
+                used[best] = 1;
+                CHECK(em.index[q * 5 + t] == (size_t)best);
+                CHECK_CLOSE(em.distance[q * 5 + t], d[best], 1e-12 * d[best]);
+            }
+        }
+        for (int t = 0; t < COUNT + NQ; t++)
+            wass_sparse_free(&sp[t]);
+        wass_embed_frame_free(&fr);
+        wass_retrieve_result_free(&em);
+    }
     wass_retrieve_options o;
     wass_retrieve_options_default(&o);
     wass_retrieve_result res;

@@ -37,6 +37,32 @@ def test_embed_distance():
     assert e > 0 and w1 / 50 < e < 50 * w1
 
 
+def test_embed_distances_matrix():
+    rng = np.random.default_rng(4)
+    A = [rng.random((25, 2)) * 20 for _ in range(6)]
+    B = [(rng.random((15, 2)) * 20, rng.random(15) + 0.1) for _ in range(9)]
+    D, info = wass.embed_distances(A, B, seed=2, return_info=True)
+    assert D.shape == (6, 9) and info["dense"] and info["rows"] == 9
+    # the sparse path (no dense rows allowed) gives the merge: same to 1e-12
+    S, si = wass.embed_distances(A, B, seed=2, max_cells=1, return_info=True)
+    assert not si["dense"]
+    assert np.allclose(D, S, rtol=1e-12, atol=0)
+    # one pair: the frame of embed_distance is the frame of both clouds
+    X, (Y, b) = A[0], B[0]
+    one = wass.embed_distances([X], [(Y, b)], seed=2)
+    assert one[0, 0] == pytest.approx(wass.embed_distance(X, Y, None, b, seed=2), rel=1e-12)
+    # against itself: symmetric, zero diagonal, threads do not change a bit
+    E = wass.embed_distances(A, seed=1, threads=1)
+    assert np.array_equal(E, E.T) and np.all(np.diag(E) == 0)
+    assert np.array_equal(E, wass.embed_distances(A, seed=1, threads=2))
+    with pytest.raises(wass.WassError, match="empty"):
+        wass.embed_distances([], B)
+    with pytest.raises(ValueError, match="XA"):
+        wass.embed_distances([np.zeros(3)], B)
+    with pytest.raises(wass.WassError, match="d = 3"):
+        wass.embed_distances([rng.random((4, 3))], B)
+
+
 def test_bounds():
     a, b, X, Y = clouds(3)
     for metric, p in [("euclidean", 1), ("euclidean", 2), ("cityblock", 1)]:

@@ -299,8 +299,11 @@ static void order_by(size_t *order, const double *key, size_t n) {
     free(tmp);
 }
 
-static int query_exact(const rctx *c, scratch *s, size_t qi, const wass_sparse *emb,
-                       size_t *out_idx, double *out_dist, size_t *solves, wass_error_info *err) {
+/* Query qi: its k nearest into out_idx / out_dist, the exact solves into
+ * *solves. ekey: in the embed and rerank modes, the embedding distances
+ * from the query to every database entry. */
+static int query_exact(const rctx *c, scratch *s, size_t qi, const double *ekey, size_t *out_idx,
+                       double *out_dist, size_t *solves, wass_error_info *err) {
     const size_t count = c->count, k = c->opt.k < count ? c->opt.k : count;
     const wass_cloud *Q = &c->q[qi];
     const size_t qa = count + qi;
@@ -317,8 +320,7 @@ static int query_exact(const rctx *c, scratch *s, size_t qi, const wass_sparse *
             if (rc == WASS_OK) topk_insert(out_idx, out_dist, &len, k, b, d);
         }
     } else if (mode == WASS_RETRIEVE_EMBED || mode == WASS_RETRIEVE_RERANK) {
-        for (size_t b = 0; b < count; b++)
-            s->key[b] = wass_sparse_l1(&emb[qa], &emb[b]);
+        memcpy(s->key, ekey, count * sizeof *s->key);
         if (mode == WASS_RETRIEVE_EMBED) {
             for (size_t b = 0; b < count; b++)
                 topk_insert(out_idx, out_dist, &len, k, b, s->key[b]);
@@ -402,10 +404,12 @@ static int retrieve_check(rctx *c, const wass_cloud *db, size_t count, const was
 }
 
 /* The grid embedding of every signature (database first, then queries) in
- * one frame, for the embed and rerank modes. *emb is set even on failure
- * (entries not embedded are zero): the caller frees it and *fr. */
+ * one frame, for the embed and rerank modes; the database's packed into
+ * *set (dense where the frame is small: one vector loop a pair), the
+ * queries' kept in emb[count ..]. *emb is set even on failure (entries not
+ * embedded are zero): the caller frees it, *fr and *set. */
 static int retrieve_embed(const rctx *c, wass_sparse **emb_out, wass_embed_frame *fr,
-                          wass_error_info *err) {
+                          wass_embed_set *set, wass_error_info *err) {
     const size_t count = c->count, nq = c->nq;
     int rc = WASS_OK;
     wass_cloud *all = malloc((count + nq) * sizeof *all);
@@ -421,6 +425,12 @@ static int retrieve_embed(const rctx *c, wass_sparse **emb_out, wass_embed_frame
         rc = wass_embed_frame_init(fr, all, count + nq, &eo, err);
         for (size_t id = 0; rc == WASS_OK && id < count + nq; id++)
             rc = wass_embed(fr, &all[id], &emb[id], err);
+        wass_embed_set_options so;
+        wass_embed_set_options_default(&so);
+        so.threads = c->opt.threads;
+        if (rc == WASS_OK) rc = wass_embed_set_pack(emb, count, &so, set, err);
+        for (size_t id = 0; id < count; id++)
+            wass_sparse_free(&emb[id]);
     }
     free(all);
     return rc;
@@ -429,13 +439,15 @@ static int retrieve_embed(const rctx *c, wass_sparse **emb_out, wass_embed_frame
 /* Every query answered into res (k neighbours each), in parallel with a
  * scratch per thread; a failure does not stop the other queries, and the
  * failing query of lowest index names the error, whatever the threads. */
-static int retrieve_queries(const rctx *c, const wass_sparse *emb, size_t maxn, size_t k,
-                            wass_retrieve_result *res, wass_error_info *err) {
+/* Queries q0 .. q1 - 1 answered into res (k neighbours each), in parallel
+ * with a scratch per thread; a failure does not stop the other queries,
+ * and loop keeps the failing query of lowest index, whatever the threads.
+ * K: (q1 - q0) x count embedding distances in the embed and rerank modes. */
+static void run_queries(const rctx *c, const double *K, size_t q0, size_t q1, size_t maxn, size_t k,
+                        wass_retrieve_result *res, wass__loop *loop) {
     const size_t count = c->count, nq = c->nq;
     int nt = wass__threads(c->opt.threads);
-    if ((size_t)nt > nq) nt = (int)nq;
-    wass__loop loop;
-    wass__loop_init(&loop, nq);
+    if ((size_t)nt > q1 - q0) nt = (int)(q1 - q0);
     size_t hist = c->grid ? c->W * c->H : 1;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
@@ -451,18 +463,43 @@ static int retrieve_queries(const rctx *c, const wass_sparse *emb, size_t maxn, 
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
-        for (size_t qi = 0; qi < nq; qi++) {
+        for (size_t qi = q0; qi < q1; qi++) {
             wass_error_info e;
             memset(&e, 0, sizeof e);
-            int r = ok ? query_exact(c, &s, qi, emb, res->index + qi * k, res->distance + qi * k,
+            const double *ekey = K ? K + (qi - q0) * count : NULL;
+            int r = ok ? query_exact(c, &s, qi, ekey, res->index + qi * k, res->distance + qi * k,
                                      &res->exact_solves[qi], &e)
                        : wass__fail(&e, WASS_ERR_NOMEM, "out of memory");
-            size_t now = wass__loop_item_done(&loop, qi, r, &e, 1);
+            size_t now = wass__loop_item_done(loop, qi, r, &e, 1);
             if (wass__loop_reporter() && c->opt.progress)
                 c->opt.progress((double)now / (double)nq, "retrieve", c->opt.progress_user);
         }
         free(s.ha), free(s.hb), free(s.tmp), free(s.key), free(s.order);
     }
+}
+
+/* Every query; in the embed and rerank modes the embedding distances of
+ * a block of queries first, all together (the set's rows are read once for
+ * up to 64 queries), in blocks of at most 2^22 distances. */
+static int retrieve_queries(const rctx *c, const wass_sparse *emb, const wass_embed_set *set,
+                            size_t maxn, size_t k, wass_retrieve_result *res,
+                            wass_error_info *err) {
+    const size_t count = c->count, nq = c->nq;
+    wass__loop loop;
+    wass__loop_init(&loop, nq);
+    size_t block = emb ? ((size_t)1 << 22) / count : nq;
+    if (block < 1) block = 1;
+    if (block > nq) block = nq;
+    double *K = emb ? malloc(block * count * sizeof *K) : NULL;
+    if (emb && !K) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    int rc = WASS_OK;
+    for (size_t q0 = 0; q0 < nq && rc == WASS_OK; q0 += block) {
+        size_t q1 = q0 + block < nq ? q0 + block : nq;
+        if (emb) rc = wass_embed_set_l1(set, emb + count + q0, q1 - q0, K, err);
+        if (rc == WASS_OK) run_queries(c, K, q0, q1, maxn, k, res, &loop);
+    }
+    free(K);
+    if (rc) return rc;
     if (wass__loop_failed(&loop)) return wass__fail(err, loop.rc, "%s", loop.err.message);
     return WASS_OK;
 }
@@ -486,9 +523,11 @@ int wass_retrieve(const wass_cloud *db, size_t count, const wass_cloud *queries,
     rc = prepare(&c, err);
     wass_sparse *emb = NULL;
     wass_embed_frame fr;
+    wass_embed_set set;
     memset(&fr, 0, sizeof fr);
+    memset(&set, 0, sizeof set);
     if (rc == WASS_OK && (c.opt.mode == WASS_RETRIEVE_EMBED || c.opt.mode == WASS_RETRIEVE_RERANK))
-        rc = retrieve_embed(&c, &emb, &fr, err);
+        rc = retrieve_embed(&c, &emb, &fr, &set, err);
     size_t k = c.opt.k < count ? c.opt.k : count;
     if (rc == WASS_OK) {
         res->index = malloc(nq * k * sizeof(size_t));
@@ -497,11 +536,12 @@ int wass_retrieve(const wass_cloud *db, size_t count, const wass_cloud *queries,
         if (!res->index || !res->distance || !res->exact_solves)
             rc = wass__fail(err, WASS_ERR_NOMEM, "out of memory");
     }
-    if (rc == WASS_OK) rc = retrieve_queries(&c, emb, maxn, k, res, err);
+    if (rc == WASS_OK) rc = retrieve_queries(&c, emb, &set, maxn, k, res, err);
     if (emb)
         for (size_t id = 0; id < count + nq; id++)
             wass_sparse_free(&emb[id]);
     free(emb);
+    wass_embed_set_free(&set);
     wass_embed_frame_free(&fr);
     free(c.cdf);
     free(c.mean);
