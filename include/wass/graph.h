@@ -113,7 +113,7 @@ typedef struct {
 WASS_API void wass_graph_distance_options_default(wass_graph_distance_options *opt);
 
 typedef struct {
-    size_t pairs;       /* distances computed (graphs (graphs - 1) / 2) */
+    size_t pairs;       /* distances in D (graphs (graphs - 1) / 2), copies included */
     size_t fallbacks;   /* exact pairs whose certificate failed in the fast solver and
                            that were solved again by wass_emd */
     double max_gap;     /* largest relative duality gap accepted (exact methods) */
@@ -127,7 +127,10 @@ typedef struct {
  * approximation. D is symmetric with zero diagonal. Every exact distance is
  * certified (an independent check of the dual feasibility over all node
  * pairs and of the duality gap, both within 1e-9); a pair that the fast
- * solver cannot certify is solved again by wass_emd. info may be NULL. */
+ * solver cannot certify is solved again by wass_emd. A graph whose points
+ * (after merging equal node embeddings) are bitwise those of an earlier
+ * graph gets that graph's distances, bitwise what its own solves would
+ * give, and 0 against it. info may be NULL. */
 WASS_API int wass_graph_distances(const wass_graph_embedding *E,
                                   const wass_graph_distance_options *opt, double *D,
                                   wass_graph_distance_info *info, wass_error_info *err);

@@ -30,8 +30,10 @@
                     a[q][1] += el_abs(r1 - el_load(qs + (size_t)q * ld + j + 4));                  \
                 }                                                                                  \
             }                                                                                      \
-            for (int q = 0; q < Q; q++)                                                            \
-                tot[q] += el_hsum(a[q][0] + a[q][1]);                                              \
+            for (int q = 0; q < Q; q++) {                                                          \
+                el_v4d s_ = a[q][0] + a[q][1];                                                     \
+                tot[q] += el_hsum(s_);                                                             \
+            }                                                                                      \
         }                                                                                          \
         for (int q = 0; q < Q; q++)                                                                \
             out[q] = tot[q];                                                                       \

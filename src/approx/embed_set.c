@@ -15,37 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-/* 32-byte vectors stay inside this file's static functions. */
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-
-/* Inlined always: a 32-byte vector passed out of line from the AVX2 kernel
- * would travel in memory on one side and in a register on the other. */
-#define EL_INLINE inline __attribute__((always_inline))
-
+/* The vector helpers are macros, not functions: no 32-byte vector is passed
+ * to or returned from a function, so the baseline build needs no AVX (a
+ * compiler may refuse, or pass such vectors in memory on one side and in
+ * registers on the other). The argument of el_hsum is a plain variable. */
 typedef double el_v4d __attribute__((vector_size(32)));
 typedef int64_t el_v4l __attribute__((vector_size(32)));
+typedef double el_v4du __attribute__((vector_size(32), aligned(8))); /* unaligned access */
 
-static EL_INLINE el_v4d el_load(const double *p) {
-    el_v4d x;
-    memcpy(&x, p, sizeof x);
-    return x;
-}
-
-static EL_INLINE el_v4d el_zero(void) {
-    el_v4d z = {0.0, 0.0, 0.0, 0.0};
-    return z;
-}
-
-static EL_INLINE el_v4d el_abs(el_v4d x) {
-    const el_v4l m = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
-    return (el_v4d)((el_v4l)x & m);
-}
-
-static EL_INLINE double el_hsum(el_v4d x) {
-    return (x[0] + x[1]) + (x[2] + x[3]);
-}
+#define el_load(p) (*(const el_v4du *)(p))
+#define el_zero() ((el_v4d){0.0, 0.0, 0.0, 0.0})
+#define el_abs(x) ((el_v4d)((el_v4l)(x) & (el_v4l){INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX}))
+#define el_hsum(x) (((x)[0] + (x)[1]) + ((x)[2] + (x)[3]))
 
 #define EL_ATTR
 #define EL_NAME(x) x##_generic

@@ -71,7 +71,9 @@ typedef struct {
 void wass__coarse_free(coarse_info *c);
 
 /* Solve the problem between the leaf centroids of TX and TY (uncertified: it
- * only guides the start), then lift: every fine point gets its leaf's dual,
+ * only guides the start), then lift: every fine point gets its leaf's dual
+ * (for W1 and W2^2 plus the dual's slope along the leaf's displacement
+ * under the coarse plan times the point's offset from the leaf centroid),
  * every pair of points in two leaves joined by the coarse plan becomes a
  * candidate, and the coarse plan becomes a fine starting forest. Failure of
  * the coarse solve is not an error (ci stays empty). Returns WASS_OK or
@@ -90,7 +92,8 @@ int wass__greedy_start(const wass__ns_input *in, const arcset *A, const double *
                        const double *gv, wass__ns_arc **out, size_t *out_len);
 
 /* Price every real pair with the duals u, v (after `rounds` solves): per
- * source the most violated pairs with C_ij - v_j < u_i - eps not yet in
+ * source the most violated pairs (W1: the first found) with C_ij - v_j <
+ * u_i - eps not yet in
  * cg->A, into cg->hits / cg->nhit. *added receives their total. Returns
  * WASS_OK or WASS_ERR_NOMEM. */
 int wass__cg_price(colgen *cg, const double *u, const double *v, double eps, int64_t rounds,

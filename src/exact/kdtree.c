@@ -299,17 +299,20 @@ static void heap_push(kd_hit *h, size_t *len, size_t cap, kd_hit x) {
 }
 
 /* The (at most r) points j with the smallest key = C(x, P_j) - v_j, among
- * those with key < thr (use_v = 0: v = 0). Sorted by (key, idx) on return.
- * stack holds at least 64 * 2 frames (tree depth <= 64). */
-size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, int use_v,
+ * those with key < thr (without KD_USE_V: v = 0; with KD_FIRST the first r
+ * found). Sorted by (key, idx) on return. stack holds at least 64 * 2
+ * frames (tree depth <= 64). */
+size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, int flags,
                        double thr, size_t r, kd_hit *heap, kd_frame *stack) {
     size_t d = T->d, len = 0, sp = 0;
+    int use_v = flags & KD_USE_V, first = (flags & KD_FIRST) != 0;
     if (T->nnodes == 0 || r == 0) return 0;
     double lb0 = node_lb(T, g, x, use_v, 0);
     stack[sp].node = 0;
     stack[sp++].lb = lb0;
     while (sp > 0) {
         kd_frame f = stack[--sp];
+        if (first && len == r) break;
         double cut = len == r ? heap[0].key : thr;
         if (!(f.lb < cut)) continue;
         const kd_node *nd = &T->node[f.node];

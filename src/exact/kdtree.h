@@ -60,14 +60,20 @@ void wass__kd_free(kd_tree *T);
  * or WASS_ERR_NOMEM (then searches use the largest v alone). */
 int wass__kd_set_v(kd_tree *T, const wass_ground *g, const double *v);
 
+/* Flags of wass__kd_search. */
+#define KD_USE_V 1 /* keys C(x, P_j) - v_j (v from wass__kd_set_v), else C(x, P_j) */
+#define KD_FIRST 2 /* stop once r points with key < thr are found */
+
 /* The (at most r) points j with the smallest key = C(x, P_j) - v_j (v from
- * wass__kd_set_v; use_v = 0: v = 0), among those with key < thr, sorted by
- * (key, idx) into heap[0..return). The bound of a node is the cost to its
+ * wass__kd_set_v; without KD_USE_V in flags: v = 0), among those with key <
+ * thr, sorted by (key, idx) into heap[0..return); with KD_FIRST the first r
+ * found below thr instead (nodes are opened nearest bound first, so these
+ * are among the smallest, not surely the r smallest). The bound of a node is the cost to its
  * bounding box minus the largest v inside, a true lower bound in floating
  * point because rounding is monotone; with a linear model of v (W1, W2^2)
  * also the model's bound, lowered by a margin far above rounding. stack holds at least 160 frames
  * (tree depth <= 64). */
-size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, int use_v,
+size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, int flags,
                        double thr, size_t r, kd_hit *heap, kd_frame *stack);
 
 #endif

@@ -281,11 +281,28 @@ static void test_transport(void) {
     CHECK(res.certified && res.cost == 0);
     int xbad[4] = {0, 1, 1, 0};
     double u0[2] = {0, 0}, v0[2] = {0, 0}, rm[2] = {0, 0};
-    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, NULL, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
           WASS_OK);
     CHECK(!res.certified && res.cost == 1);
     int xoff[4] = {1, 1, 0, 0};
-    CHECK(wass__transport_certify(C2, 2, 2, 2, xoff, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xoff, NULL, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_ERR_INTERNAL);
+    /* the plan given as a list of arcs: the same answer; an arc without flow,
+     * a column out of range or a missing arc is refused */
+    uint64_t arcs[2 * WASS__TR_WORDS] = {0};
+    arcs[0] = 2;              /* row 0: column 1 */
+    arcs[WASS__TR_WORDS] = 1; /* row 1: column 0 */
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, arcs, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_OK);
+    CHECK(!res.certified && res.cost == 1);
+    arcs[0] = 3; /* x_00 = 0 listed */
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, arcs, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_ERR_INTERNAL);
+    arcs[0] = 2 | 4; /* column 2 of a 2-column problem */
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, arcs, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
+          WASS_ERR_INTERNAL);
+    arcs[0] = 0; /* row 0's flow left out */
+    CHECK(wass__transport_certify(C2, 2, 2, 2, xbad, arcs, s2, t2, u0, v0, rm, 1, 1, 1e-9, &res) ==
           WASS_ERR_INTERNAL);
     wass__transport_work_free(&w);
 }
@@ -474,6 +491,111 @@ static void test_merged(void) {
     wass_graph_set_free(&gs);
 }
 
+/* The embedding of graphs src[0 .. G) of base (copies of its graphs). */
+static void pick_graphs(const wass_graph_embedding *base, const size_t *src, size_t G,
+                        wass_graph_embedding *E) {
+    size_t d = base->dim, nodes = 0;
+    for (size_t k = 0; k < G; k++)
+        nodes += base->offset[src[k] + 1] - base->offset[src[k]];
+    *E = (wass_graph_embedding){G,
+                                nodes,
+                                d,
+                                malloc((G + 1) * sizeof(size_t)),
+                                malloc(nodes * d * sizeof(double)),
+                                malloc(nodes * sizeof(int))};
+    E->offset[0] = 0;
+    for (size_t k = 0; k < G; k++) {
+        size_t o = base->offset[src[k]], n = base->offset[src[k] + 1] - o, b = E->offset[k];
+        memcpy(E->X + b * d, base->X + o * d, n * d * sizeof *E->X);
+        memcpy(E->label + b, base->label + o, n * sizeof *E->label);
+        E->offset[k + 1] = b + n;
+    }
+}
+
+/* graphs with the same points as an earlier one get its distances copied:
+ * bitwise what each pair gives alone, 0 between copies, as wass_emd_many;
+ * near copies (one coordinate one unit in the last place off, nodes
+ * permuted, other labels) are solved as distinct graphs */
+static void test_duplicates(void) {
+    uint64_t st = 5;
+    const size_t B = 12, d = 3;
+    size_t sz[12] = {1, 7, 12, 3, 20, 9, 1, 15, 6, 11, 4, 18}, nodes = 0;
+    for (size_t g = 0; g < B; g++)
+        nodes += sz[g];
+    wass_graph_embedding base = {B,
+                                 nodes,
+                                 d,
+                                 malloc((B + 1) * sizeof(size_t)),
+                                 malloc(nodes * d * sizeof(double)),
+                                 malloc(nodes * sizeof(int))};
+    base.offset[0] = 0;
+    for (size_t g = 0; g < B; g++)
+        base.offset[g + 1] = base.offset[g] + sz[g];
+    for (size_t v = 0; v < nodes; v++) {
+        for (size_t k = 0; k < d; k++) /* a coarse grid: ties and merged nodes */
+            base.X[v * d + k] = (double)(test_rand_u64(&st) % 4) / 4;
+        base.label[v] = (int)(test_rand_u64(&st) % 2);
+    }
+    size_t b9 = base.offset[9], b10 = base.offset[10], b11 = base.offset[11];
+    base.X[base.offset[5] * d + 1] = 0.75; /* not 0: the core refuses an underflowing cost */
+    memcpy(base.X + b9 * d, base.X + base.offset[5] * d, 9 * d * sizeof *base.X);
+    memcpy(base.label + b9, base.label + base.offset[5], 9 * sizeof *base.label);
+    base.X[b9 * d + 1] = nextafter(base.X[b9 * d + 1], 2.0); /* graph 9: graph 5 ... */
+    sz[9] = 9;
+    base.offset[10] = b10 = b9 + 9;  /* ... nodes, one coordinate off */
+    for (size_t v = 0; v < 4; v++) { /* graph 10: graph 3 reversed, then one more node */
+        size_t from = v < 3 ? base.offset[3] + 2 - v : base.offset[3];
+        memcpy(base.X + (b10 + v) * d, base.X + from * d, d * sizeof *base.X);
+        base.label[b10 + v] = base.label[from];
+    }
+    base.offset[11] = b11 = b10 + 4;
+    for (size_t v = 0; v < 20; v++) { /* graph 11: graph 4, other labels */
+        memcpy(base.X + (b11 + v) * d, base.X + (base.offset[4] + v) * d, d * sizeof *base.X);
+        base.label[b11 + v] = 1 - base.label[base.offset[4] + v];
+    }
+    base.offset[12] = b11 + 20;
+    base.nodes = b11 + 20;
+    const size_t src[] = {0, 1, 2, 4, 3, 4, 5, 2, 9, 6, 7, 4, 8, 10, 0, 11, 2, 6, 1};
+    const size_t G = sizeof src / sizeof *src;
+    wass_graph_embedding E, P;
+    pick_graphs(&base, src, G, &E);
+    double *D = malloc(G * G * sizeof *D), *D2 = malloc(G * G * sizeof *D2), Dp[4];
+    wass_error_info err;
+    for (int labels = 0; labels < 2; labels++) {
+        wass_graph_distance_options o;
+        wass_graph_distance_options_default(&o);
+        o.labels = labels;
+        wass_graph_distance_info info;
+        CHECK(wass_graph_distances(&E, &o, D, &info, &err) == WASS_OK);
+        CHECK(info.pairs == G * (G - 1) / 2 && info.fallbacks == 0);
+        int bitwise = 1, zeros = 1;
+        for (size_t g = 0; g < G; g++)
+            for (size_t h = g + 1; h < G; h++) {
+                size_t two[2] = {src[g], src[h]};
+                pick_graphs(&base, two, 2, &P);
+                CHECK(wass_graph_distances(&P, &o, Dp, NULL, &err) == WASS_OK);
+                bitwise &= D[g * G + h] == Dp[1] && D[h * G + g] == Dp[1];
+                if (src[g] == src[h]) zeros &= D[g * G + h] == 0;
+                wass_graph_embedding_free(&P);
+            }
+        CHECK_MSG(bitwise, "labels %d: copied distances differ from the pairs alone", labels);
+        CHECK_MSG(zeros, "labels %d: copies not at distance 0", labels);
+        CHECK(D[6 * G + 8] < 1e-15);         /* one unit in the last place off */
+        CHECK(D[15 * G + 3] > 0 || !labels); /* other labels */
+        o.method = WASS_GRAPH_EMD_MANY;
+        o.threads = 1;
+        CHECK_MSG(wass_graph_distances(&E, &o, D2, NULL, &err) == WASS_OK, "%s", err.message);
+        double worst = 0;
+        for (size_t k = 0; k < G * G; k++)
+            worst = fmax(worst, fabs(D[k] - D2[k]));
+        CHECK_MSG(worst <= 1e-12, "labels %d: with copies vs emd_many %g", labels, worst);
+    }
+    free(D);
+    free(D2);
+    wass_graph_embedding_free(&E);
+    wass_graph_embedding_free(&base);
+}
+
 static void test_svm(void) {
     /* two separable clusters on a line, Gaussian kernel */
     double x[8] = {0, 0.1, 0.2, 0.3, 5, 5.1, 5.2, 5.3};
@@ -560,6 +682,7 @@ int main(void) {
     test_transport_isa();
     test_distances();
     test_merged();
+    test_duplicates();
     test_svm();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);

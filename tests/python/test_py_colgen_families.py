@@ -127,3 +127,22 @@ def test_multiscale_ties_zeros_unequal_sizes(metric):
     ref = ot.emd2(a, b, ot.dist(X, Y, metric=metric), numItermax=10**8)
     r = wass.solve(a, b, X=X, Y=Y, metric=metric, algorithm="colgen")
     check(r, ref)
+
+
+@pytest.mark.parametrize("metric,p", [("euclidean", 1), ("sqeuclidean", 1), ("euclidean", 2),
+                                      ("cityblock", 1)])
+def test_assignments_multiscale_ties_and_powers(metric, p):
+    # equal masses, n = m = 1200 on a coarse integer grid (many equal costs,
+    # coincident points on both sides, merged before column generation): the
+    # duals are lifted from the coarse problem to first order along each
+    # leaf's displacement (W1, W2^2 written either way); other costs keep
+    # them constant per leaf
+    rng = np.random.default_rng(zlib.crc32(f"ties:{metric}:{p}".encode()))
+    n = 1200
+    X = rng.integers(0, 40, (n, 2)).astype(float)
+    Y = rng.integers(8, 48, (n, 2)).astype(float) + 0.5 * (rng.random((n, 2)) < 0.5)
+    a = np.full(n, 1.0 / n)
+    C = ot.dist(X, Y, metric=metric) ** p
+    ref = ot.emd2(a, a, C, numItermax=10**8)
+    r = wass.solve(a, a, X=X, Y=Y, metric=metric, p=p, algorithm="colgen")
+    check(r, ref)

@@ -34,14 +34,14 @@ static size_t gcd(size_t a, size_t b) {
 
 typedef struct {
     size_t done, total, fallbacks;
+    size_t work; /* pairs solved (the progress' whole) */
     double max_gap, min_reduced;
 } progress_state;
 
 static void report(const wass_graph_distance_options *opt, progress_state *ps, size_t done,
                    const char *stage) {
     if (opt->progress)
-        opt->progress(ps->total ? (double)done / (double)ps->total : 1.0, stage,
-                      opt->progress_user);
+        opt->progress(ps->work ? (double)done / (double)ps->work : 1.0, stage, opt->progress_user);
 }
 
 /* the exact EMD of one pair by wass_emd (the reference path); masses s, t */
@@ -124,19 +124,12 @@ static int fast_pair(wass__transport_work *w, const wass__merged_nodes *mn,
     return rc;
 }
 
-static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_options *opt, int nt,
-                      size_t nmax, double *D, progress_state *ps, wass_error_info *err) {
+/* The pairs of the distinct graphs rep[0 .. R) (ascending) by the small
+ * solver, on nt threads. */
+static void exact_pairs(const wass_graph_embedding *E, const wass_graph_distance_options *opt,
+                        int nt, size_t nmax, const wass__merged_nodes *mn, const size_t *rep,
+                        size_t R, double *D, progress_state *ps, wass__loop *loop) {
     size_t G = E->graphs;
-    /* a failure's index is g (G + 1) + h: the first graph g wins, h says
-     * which pair of its row failed (h <= G) */
-    wass__loop loop;
-    wass__loop_init(&loop, G * (G + 1));
-    wass__merged_nodes mn;
-    int mrc = wass__merged_nodes_init(&mn, E, opt->labels);
-    if (mrc == WASS_ERR_SIZE)
-        return wass__fail(err, mrc, "%zu embedding dimensions: at most %d for the exact method",
-                          E->dim, WASS__PAIR_MAXDIM);
-    if (mrc) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
 #endif
@@ -151,20 +144,21 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1) nowait
 #endif
-        for (size_t g = 0; g < G; g++) {
+        for (size_t a = 0; a < R; a++) {
             int prc = WASS_OK;
             wass_error_info e;
             memset(&e, 0, sizeof e);
-            size_t h = g + 1;
+            size_t g = rep[a], b = a + 1, h = g + 1;
             if (!ok) {
                 prc = WASS_ERR_NOMEM;
                 snprintf(e.message, sizeof e.message, "out of memory (workspace)");
             }
-            for (; h < G && !prc; h++) {
+            for (; b < R && !prc; b++) {
                 double c = NAN;
                 int fell = 0;
                 wass__transport_result res;
-                prc = fast_pair(&w, &mn, E, opt, g, h, s, t, &c, &fell, &res, &e);
+                h = rep[b];
+                prc = fast_pair(&w, mn, E, opt, g, h, s, t, &c, &fell, &res, &e);
                 if (prc) break;
                 if (fell) {
                     fb++;
@@ -176,7 +170,7 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
                 D[h * G + g] = c;
             }
             D[g * G + g] = 0.0;
-            size_t now = wass__loop_item_done(&loop, g * (G + 1) + h, prc, &e, G - 1 - g);
+            size_t now = wass__loop_item_done(loop, g * (G + 1) + h, prc, &e, R - 1 - a);
             if (master) report(opt, ps, now, "distances");
         }
 #ifdef _OPENMP
@@ -191,7 +185,46 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
         free(s);
         free(t);
     }
+}
+
+/* Every pair by the small solver, each distinct graph once: a graph with
+ * the points of an earlier one (wass__merged_nodes_distinct) gets that
+ * one's row, bitwise what its own pairs would give, and 0 against it. */
+static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_options *opt, int nt,
+                      size_t nmax, double *D, progress_state *ps, wass_error_info *err) {
+    size_t G = E->graphs, R = 0;
+    /* a failure's index is g (G + 1) + h: the first graph g wins, h says
+     * which pair of its row failed (h <= G) */
+    wass__loop loop;
+    wass__loop_init(&loop, G * (G + 1));
+    wass__merged_nodes mn;
+    int mrc = wass__merged_nodes_init(&mn, E, opt->labels);
+    if (mrc == WASS_ERR_SIZE)
+        return wass__fail(err, mrc, "%zu embedding dimensions: at most %d for the exact method",
+                          E->dim, WASS__PAIR_MAXDIM);
+    if (mrc) return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    size_t *canon = malloc(G * sizeof *canon), *rep = malloc(G * sizeof *rep);
+    if (!canon || !rep || wass__merged_nodes_distinct(&mn, E->offset, canon, &R)) {
+        free(canon);
+        free(rep);
+        wass__merged_nodes_free(&mn);
+        return wass__fail(err, WASS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t g = 0, k = 0; g < G; g++)
+        if (canon[g] == g) rep[k++] = g;
+    ps->work = R * (R - 1) / 2;
+    exact_pairs(E, opt, nt, nmax, &mn, rep, R, D, ps, &loop);
     wass__merged_nodes_free(&mn);
+    free(rep);
+    if (!wass__loop_failed(&loop)) {
+        for (size_t g = 0; g < G; g++) /* the columns of the copies, then their rows */
+            if (canon[g] == g)
+                for (size_t h = 0; h < G; h++)
+                    D[g * G + h] = D[g * G + canon[h]];
+        for (size_t g = 0; g < G; g++)
+            if (canon[g] != g) memcpy(D + g * G, D + canon[g] * G, G * sizeof *D);
+    }
+    free(canon);
     if (wass__loop_failed(&loop))
         return wass__fail(err, loop.rc, "graphs %zu and %zu: %s", loop.bad / (G + 1) + 1,
                           loop.bad % (G + 1) + 1, loop.err.message);
@@ -373,7 +406,7 @@ int wass_graph_distances(const wass_graph_embedding *E, const wass_graph_distanc
     if (opt.method == WASS_GRAPH_GRID && opt.labels)
         return wass__fail(err, WASS_ERR_UNSUPPORTED,
                           "the grid approximation has no labelled variant");
-    progress_state ps = {0, G * (G - 1) / 2, 0, 0.0, 0.0};
+    progress_state ps = {0, G * (G - 1) / 2, 0, G * (G - 1) / 2, 0.0, 0.0};
     int nt = wass__threads_for(opt.threads, (double)ps.total * (double)nmax * (double)nmax);
     switch (opt.method) {
     case WASS_GRAPH_EXACT:

@@ -36,8 +36,10 @@ typedef struct {
 typedef struct {
     size_t nmax, mmax, ldmax;
     size_t n, m, ld;
-    int nw, mw; /* bitmask words in use for rows and columns */
-    int isa;    /* instruction set of the kernels (transport.c) */
+    int nw, mw;     /* bitmask words in use for rows and columns */
+    int isa;        /* instruction set of the kernels (transport.c) */
+    size_t xn, xld; /* the flows in x: rows and stride of the last problem (0: none) */
+    int xmw;        /* its mask words a row */
     double *C;
     double *u, *v, *key, *rowmin;
     double *kent; /* per column: the entry that set its key */
@@ -67,6 +69,14 @@ typedef struct {
 int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax);
 void wass__transport_work_free(wass__transport_work *w);
 
+/* row[m .. ld) = 0 for ld - m <= 3 (the padding of a row of the cost buffer),
+ * entry by entry: a loop would become a call to memset. */
+static inline void wass__zero_pad(double *row, size_t m, size_t ld) {
+    if (m < ld) row[m] = 0.0;
+    if (m + 1 < ld) row[m + 1] = 0.0;
+    if (m + 2 < ld) row[m + 2] = 0.0;
+}
+
 /* The cost buffer for the next problem, n x m (n <= nmax, m <= mmax): the
  * caller writes C_ij at [i * ld + j] for j < m and zeros for m <= j < ld.
  * NULL when the problem is too large for the workspace. */
@@ -91,12 +101,14 @@ int wass__transport_solve_dense(wass__transport_work *w, size_t n, size_t m, con
  * bound of certify.c on |cost - optimum| from the column duals v and the
  * feasible row duals u'_i = pred(rowmin_i), rowmin_i = min_j fl(C_ij - v_j)
  * (precomputed, with cmax = max |C_ij|; nonneg: no cost is negative); u are
- * the solver's own row duals (for min_reduced). WASS_ERR_INTERNAL when the
- * flows do not meet the marginals. */
+ * the solver's own row duals (for min_reduced). The plan: x on the arcs of
+ * arcs (n rows of WASS__TR_WORDS words, bit j of row i: arc ij), or every
+ * nonzero x_ij when arcs is NULL. WASS_ERR_INTERNAL when the plan does not
+ * meet the marginals (or lists a column >= m, or a flow <= 0). */
 int wass__transport_certify(const double *C, size_t n, size_t m, size_t ld, const int *x,
-                            const int *s, const int *t, const double *u, const double *v,
-                            const double *rowmin, double cmax, int nonneg, double tol,
-                            wass__transport_result *res);
+                            const uint64_t *arcs, const int *s, const int *t, const double *u,
+                            const double *v, const double *rowmin, double cmax, int nonneg,
+                            double tol, wass__transport_result *res);
 
 /* ---- pair costs between merged node clouds (pair_cost.c) ---------------- */
 
@@ -125,6 +137,16 @@ void wass__merged_nodes_free(wass__merged_nodes *mn);
  * wass_ground_eval), plus penalty where the labels differ when labels. */
 void wass__pair_costs(const wass__merged_nodes *mn, size_t a, size_t b, int labels, double penalty,
                       double *C, size_t ld);
+
+/* Graphs whose points are the same bit for bit (node count, coordinates,
+ * multiplicities and labels, in the same order) have bitwise the same
+ * distances to every graph (the same operations on the same numbers), and
+ * distance zero between them. canon (graphs, caller-owned): canon[g] = the
+ * first graph with g's points (canon[g] = g for the first); *count = the
+ * number of distinct graphs. nodes: the graphs' node offsets (graphs + 1).
+ * WASS_ERR_NOMEM. */
+int wass__merged_nodes_distinct(const wass__merged_nodes *mn, const size_t *nodes, size_t *canon,
+                                size_t *count);
 
 /* The files of a TU data set, in the order of wass__tu_texts.text. */
 enum {

@@ -137,12 +137,77 @@ void wass__pair_costs(const wass__merged_nodes *mn, size_t a, size_t b, int labe
         else
 #endif
             cost_row_generic(x, YT, nb, 0, nb, d, Ci);
-        for (size_t j = nb; j < ld; j++)
-            Ci[j] = 0.0;
+        if (ld - nb <= 3)
+            wass__zero_pad(Ci, nb, ld);
+        else
+            memset(Ci + nb, 0, (ld - nb) * sizeof *Ci);
         if (labels) {
             int la = mn->label[oa + i];
             for (size_t j = 0; j < nb; j++)
                 if (mn->label[ob + j] != la) Ci[j] += penalty;
         }
     }
+}
+
+/* ---- graphs with identical points --------------------------------------- */
+
+typedef struct {
+    uint64_t hash;
+    size_t g;
+} graph_hash;
+
+static uint64_t fnv(uint64_t h, const void *p, size_t len) {
+    const unsigned char *b = p;
+    for (size_t k = 0; k < len; k++)
+        h = (h ^ b[k]) * 0x100000001b3ULL;
+    return h;
+}
+
+static int by_hash(const void *a, const void *b) {
+    const graph_hash *x = a, *y = b;
+    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+    return x->g < y->g ? -1 : x->g > y->g;
+}
+
+/* Whether graphs g and h have the same points bit for bit: node count,
+ * coordinates, multiplicities and labels, in the same order. */
+static int same_points(const wass__merged_nodes *mn, const size_t *nodes, size_t g, size_t h) {
+    size_t og = mn->off[g], oh = mn->off[h], np = mn->off[g + 1] - og, d = mn->dim;
+    if (nodes[g + 1] - nodes[g] != nodes[h + 1] - nodes[h] || mn->off[h + 1] - oh != np) return 0;
+    if (memcmp(mn->XT + d * og, mn->XT + d * oh, d * np * sizeof *mn->XT) ||
+        memcmp(mn->mult + og, mn->mult + oh, np * sizeof *mn->mult))
+        return 0;
+    return !mn->label || !memcmp(mn->label + og, mn->label + oh, np * sizeof *mn->label);
+}
+
+int wass__merged_nodes_distinct(const wass__merged_nodes *mn, const size_t *nodes, size_t *canon,
+                                size_t *count) {
+    size_t G = mn->graphs, d = mn->dim;
+    graph_hash *gh = malloc(G * sizeof *gh);
+    if (!gh) return WASS_ERR_NOMEM;
+    for (size_t g = 0; g < G; g++) {
+        size_t o = mn->off[g], np = mn->off[g + 1] - o, n = nodes[g + 1] - nodes[g];
+        uint64_t h = fnv(0xcbf29ce484222325ULL, &n, sizeof n);
+        h = fnv(h, mn->XT + d * o, d * np * sizeof *mn->XT);
+        h = fnv(h, mn->mult + o, np * sizeof *mn->mult);
+        if (mn->label) h = fnv(h, mn->label + o, np * sizeof *mn->label);
+        gh[g] = (graph_hash){h, g};
+    }
+    qsort(gh, G, sizeof *gh, by_hash);
+    size_t reps = 0;
+    for (size_t a = 0, b; a < G; a = b) {
+        for (b = a + 1; b < G && gh[b].hash == gh[a].hash; b++)
+            ;
+        /* within one hash, each graph joins the first earlier graph it equals */
+        for (size_t k = a; k < b; k++) {
+            size_t g = gh[k].g, c = g;
+            for (size_t r = a; r < k && c == g; r++)
+                if (canon[gh[r].g] == gh[r].g && same_points(mn, nodes, gh[r].g, g)) c = gh[r].g;
+            canon[g] = c;
+            reps += c == g;
+        }
+    }
+    free(gh);
+    *count = reps;
+    return WASS_OK;
 }

@@ -30,73 +30,51 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__)
-/* 32-byte vectors stay inside this file's static functions. */
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-
 #define TRW WASS__TR_WORDS
 
-/* The vector helpers are always inlined: called out of line from the AVX2
- * kernels (as a build without optimisation does), a 32-byte vector would be
- * passed in memory by one side and in a register by the other. */
-#define TR_INLINE inline __attribute__((always_inline))
-
+/* The vector helpers are macros, not functions: no 32-byte vector is ever
+ * passed to or returned from a function, so the baseline instantiation
+ * needs no AVX (a compiler may refuse, or pass such vectors in memory on one
+ * side and in registers on the other), and both instantiations compile the
+ * same expressions. Arguments that are evaluated more than once are plain
+ * variables or loads at every use. */
 typedef double tr_v4d __attribute__((vector_size(32)));
 typedef int64_t tr_v4l __attribute__((vector_size(32)));
+typedef double tr_v4du __attribute__((vector_size(32), aligned(8))); /* unaligned access */
 
-static TR_INLINE tr_v4d tr_load(const double *p) {
-    tr_v4d x;
-    memcpy(&x, p, sizeof x);
-    return x;
-}
-
-static TR_INLINE void tr_store(double *p, tr_v4d x) {
-    memcpy(p, &x, sizeof x);
-}
-
+#define tr_load(p) (*(const tr_v4du *)(p))
+#define tr_store(p, x) (*(tr_v4du *)(p) = (x))
 /* mask ? a : b, lane by lane */
-static TR_INLINE tr_v4d tr_blend(tr_v4l mask, tr_v4d a, tr_v4d b) {
-    return (tr_v4d)((mask & (tr_v4l)a) | (~mask & (tr_v4l)b));
-}
-
+#define tr_blend(mask, a, b) ((tr_v4d)(((mask) & (tr_v4l)(a)) | (~(mask) & (tr_v4l)(b))))
 /* lane q all ones when bit q of bits4 is set */
-static TR_INLINE tr_v4l tr_lanes(uint64_t bits4) {
-    int64_t b = (int64_t)bits4;
-    tr_v4l x = {b, b, b, b}, one = {1, 2, 4, 8}, zero = {0, 0, 0, 0};
-    return (x & one) != zero;
-}
-
+#define tr_lanes(bits4)                                                                            \
+    ((((tr_v4l){0, 0, 0, 0} + (int64_t)(bits4)) & (tr_v4l){1, 2, 4, 8}) != (tr_v4l){0, 0, 0, 0})
 /* a < b ? a : b, the semantics of MINPD */
-static TR_INLINE double tr_min(double a, double b) {
-    return a < b ? a : b;
-}
-
-static TR_INLINE double tr_hmin(tr_v4d x) {
-    return tr_min(tr_min(x[0], x[1]), tr_min(x[2], x[3]));
-}
-
-static TR_INLINE tr_v4d tr_vmin_generic(tr_v4d a, tr_v4d b) {
-    return tr_blend(a < b, a, b);
-}
+#define tr_min(a, b) ((a) < (b) ? (a) : (b))
+#define tr_hmin(x) tr_min(tr_min((x)[0], (x)[1]), tr_min((x)[2], (x)[3]))
+#define tr_vmin_generic(a, b) tr_blend((a) < (b), a, b)
 
 #define TR_ATTR
 #define TR_NAME(x) x##_generic
 #define TR_VMIN(a, b) tr_vmin_generic(a, b)
+#define TR_MOVEMASK(e) (int)(((e)[0] & 1) | ((e)[1] & 2) | ((e)[2] & 4) | ((e)[3] & 8))
 #include "apps/graph/transport_simd.h"
 #undef TR_ATTR
 #undef TR_NAME
 #undef TR_VMIN
+#undef TR_MOVEMASK
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(WASS_NO_CLONES)
 #define TR_X86 1
 #define TR_ATTR __attribute__((target("avx2")))
 #define TR_NAME(x) x##_avx2
 #define TR_VMIN(a, b) ((tr_v4d)__builtin_ia32_minpd256((a), (b)))
+#define TR_MOVEMASK(e) __builtin_ia32_movmskpd256((tr_v4d)(e))
 #include "apps/graph/transport_simd.h"
 #undef TR_ATTR
 #undef TR_NAME
 #undef TR_VMIN
+#undef TR_MOVEMASK
 #endif
 
 static double relax(wass__transport_work *w, int t) {
@@ -148,14 +126,14 @@ int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax)
     w->key = malloc(ld * sizeof *w->key);
     w->kent = malloc(ld * sizeof *w->kent);
     w->rowmin = malloc(nmax * sizeof *w->rowmin);
-    w->x = malloc(nmax * ld * sizeof *w->x);
+    w->x = calloc(nmax * ld, sizeof *w->x); /* flows and their masks start clean */
     w->rs = malloc(nmax * sizeof *w->rs);
     w->rt = malloc(ld * sizeof *w->rt);
     w->pred = malloc(ld * sizeof *w->pred);
     w->prow = malloc(nmax * sizeof *w->prow);
     w->arg = malloc(ld * sizeof *w->arg);
-    w->rmask = malloc(nmax * TRW * sizeof *w->rmask);
-    w->cmask = malloc(ld * TRW * sizeof *w->cmask);
+    w->rmask = calloc(nmax * TRW, sizeof *w->rmask);
+    w->cmask = calloc(ld * TRW, sizeof *w->cmask);
     w->levm = malloc((size_t)w->maxlev * TRW * sizeof *w->levm);
     w->ent = malloc((size_t)w->maxent * sizeof *w->ent);
     if (!w->C || !w->u || !w->v || !w->key || !w->kent || !w->rowmin || !w->x || !w->rs || !w->rt ||
@@ -203,16 +181,34 @@ static inline void add_flow(wass__transport_work *w, int i, int j, int a) {
     }
 }
 
+/* Zero the flows of the last problem (xn rows, stride xld, xmw mask words)
+ * and their masks through the masks: add_flow keeps them in step, so no
+ * full clear of the buffers is needed. */
+static void clear_flows(wass__transport_work *w) {
+    for (size_t i = 0; i < w->xn; i++) {
+        uint64_t *ri = w->rmask + i * TRW;
+        for (int q = 0; q < w->xmw; q++) {
+            for (uint64_t b = ri[q]; b; b &= b - 1) {
+                size_t j = (size_t)q * 64 + (size_t)__builtin_ctzll(b);
+                w->x[i * w->xld + j] = 0;
+                memset(w->cmask + j * TRW, 0, TRW * sizeof *w->cmask);
+            }
+            ri[q] = 0;
+        }
+    }
+    w->xn = 0;
+}
+
 /* The start: the greedy flows of the column and row reductions. */
 static void start(wass__transport_work *w, const int *s, const int *t) {
     size_t n = w->n, m = w->m, ld = w->ld;
-    memset(w->x, 0, n * ld * sizeof *w->x);
-    memset(w->rmask, 0, n * TRW * sizeof *w->rmask);
-    memset(w->cmask, 0, ld * TRW * sizeof *w->cmask);
+    clear_flows(w);
+    w->xn = n;
+    w->xld = ld;
+    w->xmw = (int)((m + 63) / 64);
     for (size_t i = 0; i < n; i++) {
         w->rs[i] = s[i];
-        for (size_t j = m; j < ld; j++)
-            w->C[i * ld + j] = 0.0;
+        wass__zero_pad(w->C + i * ld, m, ld);
     }
     for (size_t j = 0; j < ld; j++)
         w->rt[j] = j < m ? t[j] : 0;
@@ -222,8 +218,7 @@ static void start(wass__transport_work *w, const int *s, const int *t) {
     else
 #endif
         tr_reduce_generic(w);
-    for (size_t j = m; j < ld; j++)
-        w->v[j] = 0.0;
+    wass__zero_pad(w->v, m, ld);
     for (size_t j = 0; j < m; j++) {
         int i = w->arg[j], a = w->rs[i] < w->rt[j] ? w->rs[i] : w->rt[j];
         if (a > 0) {
@@ -319,10 +314,20 @@ static int enter1(wass__transport_work *w, int i0, int j0, double d) {
  * distance d: breadth first by levels on the bitmasks (levels alternately
  * columns and rows from the entry node); its nodes join the tree. Returns
  * the lowest new column with demand left, or -1. */
+static int enter_words(wass__transport_work *w, int i0, int j0, double d);
+
 static int enter(wass__transport_work *w, int i0, int j0, double d) {
-    if (w->nw == 1 && w->mw == 1) return enter1(w, i0, j0, d);
+    return w->nw == 1 && w->mw == 1 ? enter1(w, i0, j0, d) : enter_words(w, i0, j0, d);
+}
+
+/* enter() for problems of more than one word a side (out of line: its
+ * zeroed arrays would otherwise be set up before the one-word test) */
+static __attribute__((noinline)) int enter_words(wass__transport_work *w, int i0, int j0,
+                                                 double d) {
     wass__tr_entry *e = new_entry(w, i0, j0, d);
-    uint64_t fr[TRW] = {0}, fc[TRW] = {0}, acc[TRW];
+    uint64_t fr[TRW], fc[TRW], acc[TRW];
+    for (int q = 0; q < TRW; q++)
+        fr[q] = fc[q] = 0;
     int colturn = j0 >= 0;
     if (colturn) {
         set_bit(fc, j0);
@@ -337,8 +342,7 @@ static int enter(wass__transport_work *w, int i0, int j0, double d) {
         uint64_t *seen = colturn ? w->labr : w->fin, *next = colturn ? fr : fc;
         uint64_t *all = colturn ? e->cols : e->rows;
         int fw = colturn ? w->mw : w->nw, nx = colturn ? w->nw : w->mw;
-        for (int q = 0; q < nx; q++)
-            acc[q] = 0;
+        memset(acc, 0, sizeof acc); /* a fixed size: no call */
         for (int q = 0; q < fw; q++) {
             lm[q] = front[q];
             all[q] |= front[q];
@@ -447,13 +451,19 @@ static int push(wass__transport_work *w, int i0, int sink) {
 
 /* The column of key d: the lowest with demand left, else the lowest. */
 static int find(const wass__transport_work *w, double d) {
+    uint64_t eq[TRW];
+#ifdef TR_X86
+    if (w->isa)
+        tr_equal_avx2(w, d, eq);
+    else
+#endif
+        tr_equal_generic(w, d, eq);
+    for (int q = 0; q < w->mw; q++) {
+        uint64_t sb = eq[q] & w->sink[q] & ~w->fin[q];
+        if (sb) return q * 64 + __builtin_ctzll(sb);
+    }
     for (int q = 0; q < w->mw; q++)
-        for (uint64_t b = w->sink[q] & ~w->fin[q]; b; b &= b - 1) {
-            int j = q * 64 + __builtin_ctzll(b);
-            if (w->key[j] == d) return j;
-        }
-    for (size_t j = 0; j < w->m; j++)
-        if (w->key[j] == d) return (int)j;
+        if (eq[q]) return q * 64 + __builtin_ctzll(eq[q]);
     return -1;
 }
 
@@ -561,8 +571,8 @@ int wass__transport_solve(wass__transport_work *w, size_t n, size_t m, const int
     else
 #endif
         tr_scan_generic(w, &cmax, &cmin);
-    return wass__transport_certify(w->C, n, m, w->ld, w->x, s, t, w->u, w->v, w->rowmin, cmax,
-                                   cmin >= 0, tol, res);
+    return wass__transport_certify(w->C, n, m, w->ld, w->x, w->rmask, s, t, w->u, w->v, w->rowmin,
+                                   cmax, cmin >= 0, tol, res);
 }
 
 int wass__transport_solve_dense(wass__transport_work *w, size_t n, size_t m, const double *C,

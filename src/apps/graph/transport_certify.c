@@ -2,6 +2,11 @@
  * transport_certify.c - the certificate of one small transport problem
  * (transport.c), by the rules of src/exact/certify.c: it trusts only the
  * costs, the integer masses, the integer flows and the column duals v.
+ * The plan is the flows x_ij on the arcs listed (per row, a bitmask of its
+ * columns: the solver's record of its positive flows, which spares a scan of
+ * every entry), or every nonzero x_ij when no list is given; either way it
+ * is checked to be a plan (positive integers meeting the masses exactly)
+ * and the cost reported is that plan's.
  *
  * The flows must meet the masses exactly (integers, no rounding), so the
  * marginal term of certify.c vanishes. The row duals are the c-transform of
@@ -36,15 +41,34 @@ static inline double below(double x) {
     return x;
 }
 
+/* One flow arc x_ij = f into the sums (the primal, its magnitude, the gap
+ * bound, the row and column sums). */
+typedef struct {
+    wass__acc primal, gap;
+    double pabs;
+    size_t ops;
+    int exact;
+} cert_sums;
+
+static inline void arc(cert_sums *cs, double c, double up, double vj, int f) {
+    cs->exact &= f > 0;
+    double p = f * c;
+    wass__acc_add(&cs->primal, p);
+    cs->pabs += fabs(p);
+    double r = c - up - vj;
+    double rup = fmax(r, 0.0) + 3.0 * U_RND * (fabs(c) + fabs(up) + fabs(vj)) + 3.0 * ETA;
+    wass__acc_add(&cs->gap, f * rup);
+    cs->ops++;
+}
+
 int wass__transport_certify(const double *C, size_t n, size_t m, size_t ld, const int *x,
-                            const int *s, const int *t, const double *u, const double *v,
-                            const double *rowmin, double cmax, int nonneg, double tol,
-                            wass__transport_result *res) {
-    wass__acc primal = {0, 0}, gap = {0, 0};
-    double pabs = 0.0, fl = 0.0, minrc = 0.0, S = 0.0;
-    size_t ops = 0;
+                            const uint64_t *arcs, const int *s, const int *t, const double *u,
+                            const double *v, const double *rowmin, double cmax, int nonneg,
+                            double tol, wass__transport_result *res) {
+    cert_sums cs = {{0, 0}, {0, 0}, 0.0, 0, m <= WASS__TR_MAX};
+    double fl = 0.0, minrc = 0.0, S = 0.0;
     long colsum[WASS__TR_MAX];
-    int exact = m <= WASS__TR_MAX;
+    int exact = cs.exact;
     for (size_t j = 0; j < m && exact; j++)
         colsum[j] = 0;
     for (size_t i = 0; i < n && exact; i++) {
@@ -56,32 +80,40 @@ int wass__transport_certify(const double *C, size_t n, size_t m, size_t ld, cons
         const double *Ci = C + i * ld;
         const int *xi = x + i * ld;
         long row = 0;
-        for (size_t j = 0; j < m; j++) {
-            int f = xi[j];
-            if (f == 0) continue;
-            exact &= f > 0;
-            row += f;
-            colsum[j] += f;
-            double c = Ci[j], p = f * c;
-            wass__acc_add(&primal, p);
-            pabs += fabs(p);
-            double r = c - up - v[j];
-            double rup = fmax(r, 0.0) + 3.0 * U_RND * (fabs(c) + fabs(up) + fabs(v[j])) + 3.0 * ETA;
-            wass__acc_add(&gap, f * rup);
-            ops++;
+        if (arcs) { /* the plan: the flows of the arcs listed */
+            const uint64_t *a = arcs + i * WASS__TR_WORDS;
+            for (size_t q = 0; q * 64 < m; q++)
+                for (uint64_t b = a[q]; b; b &= b - 1) {
+                    size_t j = q * 64 + (size_t)__builtin_ctzll(b);
+                    if (j >= m) {
+                        cs.exact = 0;
+                        break;
+                    }
+                    row += xi[j];
+                    colsum[j] += xi[j];
+                    arc(&cs, Ci[j], up, v[j], xi[j]);
+                }
+        } else {
+            for (size_t j = 0; j < m; j++) {
+                int f = xi[j];
+                if (f == 0) continue;
+                row += f;
+                colsum[j] += f;
+                arc(&cs, Ci[j], up, v[j], f);
+            }
         }
-        exact &= row == s[i];
+        exact = cs.exact &= row == s[i];
     }
     for (size_t j = 0; j < m && exact; j++)
         exact &= colsum[j] == t[j];
     if (!exact) return WASS_ERR_INTERNAL; /* the flows must meet the masses exactly */
     for (size_t j = 0; j < m; j++)
         fl += t[j] * fabs(v[j]);
-    double P = wass__acc_value(&primal);
-    double G = wass__acc_value(&gap) * (1.0 + 8.0 * U_RND) + (double)ops * 4.0 * ETA;
+    double P = wass__acc_value(&cs.primal);
+    double G = wass__acc_value(&cs.gap) * (1.0 + 8.0 * U_RND) + (double)cs.ops * 4.0 * ETA;
     /* the optimum is >= 0 when no cost is negative */
     double bound = nonneg && P >= 0 && P < G ? P : G;
-    bound += 2.0 * U_RND * pabs + 5.0 * U_RND * fabs(P);
+    bound += 2.0 * U_RND * cs.pabs + 5.0 * U_RND * fabs(P);
     double floor_ = 16.0 * U_RND * fl;
     res->cost = P / S;
     res->gap = P != 0 ? bound / fabs(P) : (bound > 0 ? INFINITY : 0.0);

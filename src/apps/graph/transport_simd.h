@@ -3,19 +3,22 @@
  * (transport.c): the start (column and row reduction), the keys of a search
  * (relax), and the certificate's scan of all pairs. Written once with
  * GCC/Clang vector extensions of 4 doubles and compiled twice by
- * transport.c, for the baseline and for AVX2 (TR_ATTR, TR_NAME and TR_VMIN
- * set by the includer). Only additions, subtractions, comparisons and
+ * transport.c, for the baseline and for AVX2 (TR_ATTR, TR_NAME, TR_VMIN and
+ * TR_MOVEMASK set by the includer). Only additions, subtractions, comparisons and
  * minima: every instruction set gives bitwise the same results. Not a normal
  * header: no include guard on purpose.
  */
 
-/* Costs of row i at columns j0 .. j0 + 4 NV: the keys of the columns not in
+/* Costs of row i at columns j0 .. j0 + 4 NV (NV <= 6: the keys and the
+ * column duals of the block fit in the 16 vector registers): the keys of the columns not in
  * the tree lowered to min over the rows of e of (d - u_i) + C_ij - v_j;
  * columns in the tree get +inf. Keys kept in registers across the rows. */
 #define TR_RELAX_BLOCK(NV)                                                                         \
     do {                                                                                           \
         tr_v4d k[NV], k_in[NV], vw[NV];                                                            \
-        uint64_t fb = (w->fin[j0 / 64] >> (j0 % 64)) & ((1ULL << (4 * NV)) - 1);                   \
+        uint64_t fb = w->fin[j0 / 64] >> (j0 % 64);                                                \
+        if (j0 % 64 > 64 - 4 * NV) fb |= w->fin[j0 / 64 + 1] << (64 - j0 % 64);                    \
+        fb &= (1ULL << (4 * NV)) - 1;                                                              \
         for (int q = 0; q < NV; q++) {                                                             \
             tr_v4l f = tr_lanes((fb >> (4 * q)) & 15);                                             \
             k[q] = k_in[q] = tr_blend(f, inf, tr_load(key + j0 + 4 * q));                          \
@@ -48,14 +51,45 @@ static TR_ATTR double TR_NAME(tr_relax)(wass__transport_work *w, int t) {
     const tr_v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
     const tr_v4d ninf = -inf;
     tr_v4d mn = inf;
+    /* blocks of 16 columns, then the last 4 to 24 in one pass over the rows */
     size_t j0 = 0;
-    for (; j0 + 16 <= ld; j0 += 16)
+    for (; ld - j0 > 24; j0 += 16)
         TR_RELAX_BLOCK(4);
-    for (; j0 < ld; j0 += 4)
+    switch ((ld - j0) / 4) {
+    case 6:
+        TR_RELAX_BLOCK(6);
+        break;
+    case 5:
+        TR_RELAX_BLOCK(5);
+        break;
+    case 4:
+        TR_RELAX_BLOCK(4);
+        break;
+    case 3:
+        TR_RELAX_BLOCK(3);
+        break;
+    case 2:
+        TR_RELAX_BLOCK(2);
+        break;
+    default:
         TR_RELAX_BLOCK(1);
+        break;
+    }
     return tr_hmin(mn);
 }
 #undef TR_RELAX_BLOCK
+
+/* eq: bit j set where key_j == d (WASS__TR_WORDS words; padding columns have key
+ * +inf, never equal to a finite d). */
+static TR_ATTR void TR_NAME(tr_equal)(const wass__transport_work *w, double d, uint64_t *eq) {
+    const tr_v4d dv = {d, d, d, d};
+    const double *key = w->key;
+    memset(eq, 0, TRW * sizeof *eq);
+    for (size_t j = 0; j < w->ld; j += 4) {
+        tr_v4l e = tr_load(key + j) == dv;
+        eq[j / 64] |= (uint64_t)TR_MOVEMASK(e) << (j % 64);
+    }
+}
 
 /* Column reduction v_j = min_i C_ij (first row on ties) with its row in
  * arg[j], then row reduction u_i = min_j (C_ij - v_j) with its first column
