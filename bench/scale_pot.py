@@ -4,7 +4,8 @@ the benchmark families of bench/scale.py (n = m = 1000-8000).
 
 For every case the instance is written once (`build/scale_bench dump`), then
 solved REPEAT times, alternating the solvers so that load on the machine
-hits all of them alike, and the medians are compared:
+hits all of them alike, and the medians of their CPU seconds (one thread;
+--wall for wall-clock seconds) are compared:
   wass   build/scale_bench N D METRIC auto 1 1 FAMILY WEIGHTS (the points;
          the time includes the certificate over all n x m pairs),
   POT    ot.emd2(a, b, M) given the cost matrix M (its time alone),
@@ -37,9 +38,10 @@ p, n, d, metric = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 a = np.fromfile(p + ".a.f64"); b = np.fromfile(p + ".b.f64")
 X = np.fromfile(p + ".x.f64").reshape(n, d); Y = np.fromfile(p + ".y.f64").reshape(n, d)
 M = ot.dist(X, Y, metric=metric)
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 c = ot.emd2(a, b, M, numItermax=10**9)
-print(json.dumps({"pot_seconds": time.perf_counter() - t0, "pot_cost": float(c)}))
+print(json.dumps({"pot_seconds": time.perf_counter() - t0, "pot_cpu_seconds": time.process_time() - c0,
+                  "pot_cost": float(c)}))
 """
 
 
@@ -52,7 +54,7 @@ def last_json(p):
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def one_case(n, d, metric, case, repeat, lemon_max):
+def one_case(n, d, metric, case, repeat, lemon_max, cpu, algo):
     fam, wts = case.split(":")
     prefix = os.path.join(BUILD, "bench", f"inst_{fam}_{wts}_{n}_{d}")
     os.makedirs(os.path.dirname(prefix), exist_ok=True)
@@ -60,22 +62,22 @@ def one_case(n, d, metric, case, repeat, lemon_max):
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
     tw, tp, tl, rec = [], [], [], {"case": case, "n": n, "d": d, "metric": metric}
     for _ in range(repeat):
-        p = subprocess.run([scale.EXE, str(n), str(d), metric, "auto", "1", "1", fam, wts],
+        p = subprocess.run([scale.EXE, str(n), str(d), metric, algo, "1", "1", fam, wts],
                            capture_output=True, text=True, env=env)
         r = last_json(p)
-        tw.append(r["seconds"])
+        tw.append(r["cpu_seconds"] if cpu else r["seconds"])
         rec.update(wass_cost=r["cost"], algorithm=r["algorithm"], status=r["status"],
                    pivots=r["pivots"], rounds=r["rounds"])
         p = subprocess.run(["/usr/bin/python3", "-c", POT_CODE, prefix, str(n), str(d), metric],
                            capture_output=True, text=True, env=env)
         r = last_json(p)
-        tp.append(r["pot_seconds"])
+        tp.append(r["pot_cpu_seconds"] if cpu else r["pot_seconds"])
         rec["pot_cost"] = r["pot_cost"]
         if n <= lemon_max:
             p = subprocess.run([LEMON, prefix, str(n), str(n), str(d), metric],
                                capture_output=True, text=True, env=env)
             r = last_json(p)
-            tl.append(r["lemon_solve_seconds"])
+            tl.append(r["lemon_solve_cpu_seconds"] if cpu else r["lemon_solve_seconds"])
             rec["lemon_cost"] = r["lemon_cost"]
     rec["wass_s"] = statistics.median(tw)
     rec["pot_s"] = statistics.median(tp)
@@ -95,6 +97,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--lemon-max", type=int, default=4000, help="LEMON up to this n (n^2 arcs in memory)")
     ap.add_argument("--json", help="write the records to this file")
+    ap.add_argument("--wall", action="store_true", help="wall-clock seconds instead of CPU seconds")
+    ap.add_argument("--algo", default="auto", choices=["auto", "simplex", "colgen"], help="wass's algorithm")
     args = ap.parse_args()
     scale.build()
     build_lemon()
@@ -106,15 +110,15 @@ def main():
         for d in args.dims:
             for metric in args.metrics:
                 for case in args.cases:
-                    r = one_case(n, d, metric, case, args.repeat, args.lemon_max)
+                    r = one_case(n, d, metric, case, args.repeat, args.lemon_max, not args.wall, args.algo)
                     recs.append(r)
                     ok = r["status"] == "optimal" and r["pot_rel"] <= 1e-9 and \
                         (r["lemon_rel"] is None or r["lemon_rel"] <= 1e-9)
                     bad += not ok
-                    lem = f"{r['lemon_s']:.3f} | {r['lemon_s'] / r['wass_s']:.1f}x" if r["lemon_s"] else "- | -"
+                    lem = f"{r['lemon_s']:.4f} | {r['lemon_s'] / r['wass_s']:.1f}x" if r["lemon_s"] else "- | -"
                     lrel = f"{r['lemon_rel']:.1e}" if r["lemon_rel"] is not None else "-"
-                    print(f"| {case} | {n} | {d} | {metric} | {r['algorithm']} | {r['wass_s']:.3f} | "
-                          f"{r['pot_s']:.3f} | {r['pot_s'] / r['wass_s']:.1f}x | {lem} | "
+                    print(f"| {case} | {n} | {d} | {metric} | {r['algorithm']} | {r['wass_s']:.4f} | "
+                          f"{r['pot_s']:.4f} | {r['pot_s'] / r['wass_s']:.1f}x | {lem} | "
                           f"{r['pot_rel']:.1e} / {lrel}{'' if ok else ' MISMATCH'} |", flush=True)
     if args.json:
         with open(args.json, "w") as f:

@@ -72,9 +72,9 @@ WASS__SIMD_CLONES static size_t price_scan(const double *c, size_t len, double u
     size_t bk = (size_t)-1;
     for (size_t k0 = 0; k0 < len; k0 += PRICE_CHUNK) {
         size_t k1 = len - k0 < PRICE_CHUNK ? len : k0 + PRICE_CHUNK;
-        int any = 0;
+        int64_t any = 0;
         for (size_t k = k0; k < k1; k++)
-            any |= (c[k] - ui + pv[k]) < b;
+            any |= (int64_t)((c[k] - ui + pv[k]) < b);
         if (!any) continue;
         for (size_t k = k0; k < k1; k++) {
             double r = c[k] - ui + pv[k];
@@ -118,11 +118,11 @@ WASS__SIMD_CLONES static size_t price_points(const void *vctx, size_t i, size_t 
         size_t bk = (size_t)-1;
         for (size_t k0 = 0; k0 < len; k0 += PRICE_CHUNK) {
             size_t k1 = len - k0 < PRICE_CHUNK ? len : k0 + PRICE_CHUNK;
-            int any = 0;
+            int64_t any = 0;
             for (size_t k = k0; k < k1; k++) {
                 double th = ub - pv[k];
                 double dx = x0 - y0[k], dy = x1 - y1[k];
-                any |= (th > 0) & (dx * dx + dy * dy < th * th);
+                any |= (int64_t)(dx * dx + dy * dy < th * fabs(th));
             }
             if (!any) continue;
             for (size_t k = k0; k < k1; k++) {
@@ -150,10 +150,10 @@ WASS__SIMD_CLONES static size_t price_points(const void *vctx, size_t i, size_t 
     size_t bk = (size_t)-1;
     for (size_t k0 = 0; k0 < len; k0 += PRICE_CHUNK) {
         size_t k1 = len - k0 < PRICE_CHUNK ? len : k0 + PRICE_CHUNK;
-        int any = 0;
+        int64_t any = 0;
         for (size_t k = k0; k < k1; k++) {
             double th = ui - pv[k] + b;
-            any |= (th > 0) & (s[k] < th * th);
+            any |= (int64_t)(s[k] < th * fabs(th));
         }
         if (!any) continue;
         for (size_t k = k0; k < k1; k++) {

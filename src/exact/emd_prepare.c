@@ -24,6 +24,31 @@ static size_t active_points(const double *wt, size_t n, size_t *idx, double *w) 
     return r;
 }
 
+/* On clouds in up to 3-D the dense simplex from its multiscale start
+ * (emd_dense_start.c) beats column generation, one thread, CPU seconds
+ * (bench/README_scale.md):
+ * - W1 (euclidean, p = 1) on every family but uniform:uniform up to 8000 x
+ *   8000 points: 2-D 4000 gauss:uniform 0.28 vs 1.09 s, concentrated:uniform
+ *   0.29 vs 1.35 s; 8000 1.1-1.7 vs 4.1-5.1 s (uniform:uniform 0.24 vs 0.20 s
+ *   and 1.0 vs 0.42 s);
+ * - other costs without equal masses (no assignment) at 2000 x 2000
+ *   (gauss:random W2^2: 2-D 0.096 vs 0.100-0.115 s, 3-D 0.15 vs 0.27 s; at
+ *   4000 2-D 0.36 vs 0.32 s, 3-D 0.71 vs 0.95 s), so up to 8 million pairs.
+ * Assignments of other costs keep column generation from 4000 x 4000. */
+#define DENSE_W1_MAX_PAIRS 64.0e6
+#define DENSE_MAX_PAIRS 8.0e6
+
+static int dense_preferred(const wass_problem *pb, const wass_options *opt, size_t nr, size_t mr,
+                           int assignment) {
+    const wass_ground *g = &pb->cost.ground;
+    double pairs = (double)nr * (double)mr;
+    if (opt->algorithm != WASS_ALGO_AUTO || opt->max_iter > 0 ||
+        pb->cost.kind != WASS_COST_POINTS || pb->cost.d > 3)
+        return 0;
+    if (g->metric == WASS_EUCLIDEAN && g->p == 1.0) return pairs <= DENSE_W1_MAX_PAIRS;
+    return !assignment && pairs < DENSE_MAX_PAIRS;
+}
+
 int wass__emd_prepare(const wass_problem *pb, const wass_options *opt, wass__emd_prep *p,
                       wass_error_info *err) {
     size_t n = pb->n, m = pb->m;
@@ -45,10 +70,10 @@ int wass__emd_prepare(const wass_problem *pb, const wass_options *opt, wass__emd
     /* Column generation works on one point per location (emd_internal.h):
      * decided on the problem as given, then coincident points are merged. */
     int partial_dummy = opt->mass == WASS_MASS_PARTIAL && p->A != p->B;
-    p->use_colgen =
-        pb->cost.kind == WASS_COST_POINTS &&
-        wass__colgen_wanted(pb, opt, p->nr, p->mr,
-                            !partial_dummy && wass__equal_masses(p->sup, p->nr, p->dem, p->mr));
+    int assignment = !partial_dummy && wass__equal_masses(p->sup, p->nr, p->dem, p->mr);
+    p->use_colgen = pb->cost.kind == WASS_COST_POINTS &&
+                    !dense_preferred(pb, opt, p->nr, p->mr, assignment) &&
+                    wass__colgen_wanted(pb, opt, p->nr, p->mr, assignment);
     if (p->use_colgen) {
         if (wass__group_points(pb->cost.X, pb->cost.d, p->ia, p->sup, p->nr, &p->gs) ||
             wass__group_points(pb->cost.Y, pb->cost.d, p->jb, p->dem, p->mr, &p->gt))

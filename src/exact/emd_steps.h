@@ -64,6 +64,22 @@ void wass__emd_oracle_free(wass__emd_oracle *cx);
  * c-transform for zero-weight points), the plan without the dummy, sorted,
  * split back over merged points; work, flow, cost, distance, iterations and
  * status into res. */
+/* The multiscale start of the dense simplex on point clouds
+ * (emd_dense_start.c): whether it applies, and the start itself, a basis
+ * for wass__ns_input's start / start_tops (arcs NULL when there is none). */
+typedef struct {
+    wass__ns_arc *arcs;
+    size_t len;
+    size_t *tops;
+    size_t ntops;
+} wass__dense_start_t;
+
+int wass__dense_start_wanted(const wass_problem *pb, const wass_options *opt,
+                             const wass__emd_prep *p);
+int wass__dense_start(const wass_problem *pb, const wass_options *opt, const wass__emd_prep *p,
+                      const wass__emd_oracle *cx, const wass__ns_input *in, wass__dense_start_t *s);
+void wass__dense_start_free(wass__dense_start_t *s);
+
 int wass__emd_assemble(const wass_problem *pb, const wass_options *opt, const wass__emd_prep *p,
                        const wass__ns_output *out, wass_result *res, wass_error_info *err);
 
