@@ -10,78 +10,14 @@
  * dense simplex for W1 up to 8000 x 8000 and for W2^2 without equal masses
  * below 8 million pairs. WASS_SANITIZED=1 shrinks sizes.
  */
-#include "test_util.h"
-#include "wass.h"
+#include "test_clouds.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int sanitized(void) {
-    const char *s = getenv("WASS_SANITIZED");
-    return s && s[0] && s[0] != '0';
-}
-
-typedef struct {
-    size_t n, m, d;
-    double *X, *Y, *a, *b, *C;
-} inst;
-
-static void inst_free(inst *c) {
-    free(c->X);
-    free(c->Y);
-    free(c->a);
-    free(c->b);
-    free(c->C);
-}
-
-/* kind 0: uniform cloud against a shifted one, random weights; 1: integer
- * grid (many ties); 2: repeated points and zero weights; 3: uniform
- * weights, n = m (an assignment); 4: one cloud concentrated in a corner */
-static void make_inst(inst *c, size_t n, size_t m, size_t d, int kind, uint64_t *st) {
-    c->n = n;
-    c->m = m;
-    c->d = d;
-    c->X = malloc(n * d * sizeof(double));
-    c->Y = malloc(m * d * sizeof(double));
-    c->a = malloc(n * sizeof(double));
-    c->b = malloc(m * sizeof(double));
-    c->C = NULL;
-    for (size_t k = 0; k < n * d; k++) {
-        double u = test_rand_unif(st);
-        c->X[k] = kind == 1 ? (double)(test_rand_u64(st) % 6) : kind == 4 && k % 10 ? 0.3 * u : u;
-    }
-    for (size_t k = 0; k < m * d; k++)
-        c->Y[k] = kind == 1 ? (double)(test_rand_u64(st) % 6) : test_rand_unif(st) + 0.6;
-    for (size_t i = 0; i < n; i++)
-        c->a[i] = kind == 3 ? 1.0 : 0.1 + test_rand_unif(st);
-    for (size_t j = 0; j < m; j++)
-        c->b[j] = kind == 3 ? 1.0 : 0.1 + test_rand_unif(st);
-    if (kind == 2) {
-        for (size_t i = 1; i < n; i += 4)
-            memcpy(c->X + i * d, c->X + (i - 1) * d, d * sizeof(double));
-        for (size_t j = 0; j < m; j += 5)
-            memcpy(c->Y + j * d, c->X + (j % n) * d, d * sizeof(double));
-        for (size_t i = 0; i < n; i += 7)
-            c->a[i] = 0.0;
-        for (size_t j = 2; j < m; j += 9)
-            c->b[j] = 0.0;
-    }
-}
-
-static wass_problem points_problem(const inst *c, wass_metric metric) {
-    wass_problem pb;
-    memset(&pb, 0, sizeof pb);
-    pb.n = c->n;
-    pb.m = c->m;
-    pb.a = c->a;
-    pb.b = c->b;
-    pb.cost = wass_cost_points(c->X, c->Y, c->d, wass_ground_make(metric, 1.0));
-    return pb;
-}
-
 /* The same problem as a cost matrix (the library's own formula). */
-static wass_problem dense_problem(inst *c, wass_metric metric) {
+static wass_problem dense_problem(test_clouds *c, wass_metric metric) {
     wass_ground g = wass_ground_make(metric, 1.0);
     c->C = malloc(c->n * c->m * sizeof(double));
     for (size_t i = 0; i < c->n; i++)
@@ -104,16 +40,16 @@ static int agree(double x, double y) {
 /* Points (the multiscale start) against the matrix (no start), every
  * family, metric and dimension; both certified, same cost to 1e-9. */
 static void test_against_matrix(void) {
-    size_t n = sanitized() ? 210 : 260, m = sanitized() ? 200 : 240;
+    size_t n = test_sanitized() ? 210 : 260, m = test_sanitized() ? 200 : 240;
     uint64_t st = 99;
     wass_metric metrics[2] = {WASS_EUCLIDEAN, WASS_SQEUCLIDEAN};
     for (size_t d = 1; d <= 3; d++)
         for (int kind = 0; kind < 5; kind++)
             for (int mi = 0; mi < 2; mi++) {
-                inst c;
+                test_clouds c;
                 size_t mm = kind == 3 ? n : m;
-                make_inst(&c, n, mm, d, kind, &st);
-                wass_problem pp = points_problem(&c, metrics[mi]);
+                test_clouds_make(&c, n, mm, d, kind, 0.6, 6, &st);
+                wass_problem pp = test_clouds_problem(&c, metrics[mi]);
                 wass_problem pd = dense_problem(&c, metrics[mi]);
                 wass_options o;
                 wass_options_default(&o);
@@ -131,7 +67,7 @@ static void test_against_matrix(void) {
                               kind, mi, r1.cost, r2.cost);
                 if (rc1 == WASS_OK) wass_result_free(&r1);
                 if (rc2 == WASS_OK) wass_result_free(&r2);
-                inst_free(&c);
+                test_clouds_free(&c);
             }
 }
 
@@ -139,9 +75,9 @@ static void test_against_matrix(void) {
 static void test_one_source(void) {
     size_t m = 40000;
     uint64_t st = 5;
-    inst c;
-    make_inst(&c, 1, m, 2, 0, &st);
-    wass_problem pb = points_problem(&c, WASS_SQEUCLIDEAN);
+    test_clouds c;
+    test_clouds_make(&c, 1, m, 2, 0, 0.6, 6, &st);
+    wass_problem pb = test_clouds_problem(&c, WASS_SQEUCLIDEAN);
     wass_options o;
     wass_options_default(&o);
     o.mass = WASS_MASS_NORMALIZE;
@@ -159,18 +95,18 @@ static void test_one_source(void) {
         CHECK_MSG(fabs(r.cost - want) <= 1e-12 * want, "%.17g vs %.17g", r.cost, want);
         wass_result_free(&r);
     }
-    inst_free(&c);
+    test_clouds_free(&c);
 }
 
 /* Partial transport (a dummy node: no multiscale start) and an iteration
  * limit (no start either) still behave as before. */
 static void test_partial_and_limit(void) {
     uint64_t st = 17;
-    inst c;
-    make_inst(&c, 250, 230, 2, 0, &st);
+    test_clouds c;
+    test_clouds_make(&c, 250, 230, 2, 0, 0.6, 6, &st);
     for (size_t j = 0; j < c.m; j++)
         c.b[j] *= 0.5; /* less demand than supply */
-    wass_problem pp = points_problem(&c, WASS_EUCLIDEAN);
+    wass_problem pp = test_clouds_problem(&c, WASS_EUCLIDEAN);
     wass_problem pd = dense_problem(&c, WASS_EUCLIDEAN);
     wass_options o;
     wass_options_default(&o);
@@ -189,17 +125,17 @@ static void test_partial_and_limit(void) {
     rc1 = wass_emd(&pp, &o, &r1, &e);
     CHECK(rc1 == WASS_OK && r1.status == WASS_ITERATION_LIMIT && r1.iterations == 5);
     if (rc1 == WASS_OK) wass_result_free(&r1);
-    inst_free(&c);
+    test_clouds_free(&c);
 }
 
 /* AUTO runs the dense simplex for W1 in 3-D at a size where W2^2 gets
  * column generation (test_emd_scale.c), certified over all pairs. */
 static void test_auto_w1(void) {
-    size_t n = sanitized() ? 2100 : 3000;
+    size_t n = test_sanitized() ? 2100 : 3000;
     uint64_t st = 4242;
-    inst c;
-    make_inst(&c, n, n - 3, 3, 0, &st);
-    wass_problem pb = points_problem(&c, WASS_EUCLIDEAN);
+    test_clouds c;
+    test_clouds_make(&c, n, n - 3, 3, 0, 0.6, 6, &st);
+    wass_problem pb = test_clouds_problem(&c, WASS_EUCLIDEAN);
     wass_options o;
     wass_options_default(&o);
     o.mass = WASS_MASS_NORMALIZE;
@@ -219,16 +155,16 @@ static void test_auto_w1(void) {
         }
         wass_result_free(&r);
     }
-    inst_free(&c);
+    test_clouds_free(&c);
 }
 
 /* AUTO runs the dense simplex for W2^2 without equal masses below 8
  * million pairs, where column generation took over from 4 million. */
 static void test_auto_w2_unequal(void) {
     uint64_t st = 31;
-    inst c;
-    make_inst(&c, 2050, 2000, 2, 0, &st);
-    wass_problem pb = points_problem(&c, WASS_SQEUCLIDEAN);
+    test_clouds c;
+    test_clouds_make(&c, 2050, 2000, 2, 0, 0.6, 6, &st);
+    wass_problem pb = test_clouds_problem(&c, WASS_SQEUCLIDEAN);
     wass_options o;
     wass_options_default(&o);
     o.mass = WASS_MASS_NORMALIZE;
@@ -238,7 +174,7 @@ static void test_auto_w2_unequal(void) {
     CHECK_MSG(rc == WASS_OK && r.status == WASS_OPTIMAL && r.cert.certified, "%s", e.message);
     CHECK(r.algorithm == WASS_ALGO_SIMPLEX);
     if (rc == WASS_OK) wass_result_free(&r);
-    inst_free(&c);
+    test_clouds_free(&c);
 }
 
 int main(void) {

@@ -6,83 +6,25 @@
  * (wass_emd_many equals one-by-one solves, bitwise identical for any thread
  * count) and error cases. WASS_SANITIZED=1 shrinks the sizes.
  */
-#include "test_util.h"
+#include "test_clouds.h"
 #include "wass.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static int sanitized(void) {
-    const char *s = getenv("WASS_SANITIZED");
-    return s && s[0] && s[0] != '0';
-}
-
-typedef struct {
-    size_t n, m, d;
-    double *X, *Y, *a, *b;
-} cloud_pair;
-
-static void pair_free(cloud_pair *c) {
-    free(c->X);
-    free(c->Y);
-    free(c->a);
-    free(c->b);
-}
-
-/* kind 0: uniform in [0,1]^d; 1: integer grid (many ties); 2: with duplicates
- * and zero weights */
-static void make_pair(cloud_pair *c, size_t n, size_t m, size_t d, int kind, uint64_t *st) {
-    c->n = n;
-    c->m = m;
-    c->d = d;
-    c->X = malloc(n * d * sizeof(double));
-    c->Y = malloc(m * d * sizeof(double));
-    c->a = malloc(n * sizeof(double));
-    c->b = malloc(m * sizeof(double));
-    for (size_t k = 0; k < n * d; k++)
-        c->X[k] = kind == 1 ? (double)(test_rand_u64(st) % 7) : test_rand_unif(st);
-    for (size_t k = 0; k < m * d; k++)
-        c->Y[k] = kind == 1 ? (double)(test_rand_u64(st) % 7) : test_rand_unif(st) + 0.2;
-    for (size_t i = 0; i < n; i++)
-        c->a[i] = 0.1 + test_rand_unif(st);
-    for (size_t j = 0; j < m; j++)
-        c->b[j] = 0.1 + test_rand_unif(st);
-    if (kind == 2) {
-        for (size_t i = 1; i < n; i += 5)
-            memcpy(c->X + i * d, c->X + (i - 1) * d, d * sizeof(double));
-        for (size_t j = 0; j < m; j += 7)
-            memcpy(c->Y + j * d, c->X + (j % n) * d, d * sizeof(double));
-        for (size_t i = 0; i < n; i += 6)
-            c->a[i] = 0.0;
-        for (size_t j = 3; j < m; j += 9)
-            c->b[j] = 0.0;
-    }
-}
-
-static wass_problem problem_of(const cloud_pair *c, wass_metric metric) {
-    wass_problem pb;
-    memset(&pb, 0, sizeof pb);
-    pb.n = c->n;
-    pb.m = c->m;
-    pb.a = c->a;
-    pb.b = c->b;
-    pb.cost = wass_cost_points(c->X, c->Y, c->d, wass_ground_make(metric, 1.0));
-    return pb;
-}
-
 static void test_against_simplex(void) {
     uint64_t st = 12345;
     const wass_metric metrics[3] = {WASS_EUCLIDEAN, WASS_SQEUCLIDEAN, WASS_CITYBLOCK};
-    int cases = sanitized() ? 12 : 60;
+    int cases = test_sanitized() ? 12 : 60;
     for (int t = 0; t < cases; t++) {
         size_t d = 1 + (size_t)t % 5;
         wass_metric metric = metrics[(t / 5) % 3];
         int kind = (t / 15) % 3;
-        size_t n = 30 + test_rand_u64(&st) % (sanitized() ? 60 : 200);
-        size_t m = 30 + test_rand_u64(&st) % (sanitized() ? 60 : 200);
-        cloud_pair c;
-        make_pair(&c, n, m, d, kind, &st);
-        wass_problem pb = problem_of(&c, metric);
+        size_t n = 30 + test_rand_u64(&st) % (test_sanitized() ? 60 : 200);
+        size_t m = 30 + test_rand_u64(&st) % (test_sanitized() ? 60 : 200);
+        test_clouds c;
+        test_clouds_make(&c, n, m, d, kind, 0.2, 7, &st);
+        wass_problem pb = test_clouds_problem(&c, metric);
         wass_options o1, o2;
         wass_options_default(&o1);
         wass_options_default(&o2);
@@ -110,17 +52,17 @@ static void test_against_simplex(void) {
         }
         wass_result_free(&r1);
         wass_result_free(&r2);
-        pair_free(&c);
+        test_clouds_free(&c);
     }
 }
 
 /* A cloud where the nearest-neighbour arcs alone cannot be optimal (two
  * separated clusters of different sizes), so pricing must add arcs. */
 static void test_needs_pricing(void) {
-    size_t n = sanitized() ? 300 : 1500, m = n + 17, d = 2;
+    size_t n = test_sanitized() ? 300 : 1500, m = n + 17, d = 2;
     uint64_t st = 777;
-    cloud_pair c;
-    make_pair(&c, n, m, d, 0, &st);
+    test_clouds c;
+    test_clouds_make(&c, n, m, d, 0, 0.2, 7, &st);
     for (size_t i = 0; i < n; i++) {
         c.a[i] = i % 10 == 4 ? 0.0 : 1.0; /* zero weights on the multiscale path */
         if (i < n / 3) c.X[i * d] += 5.0;
@@ -129,7 +71,7 @@ static void test_needs_pricing(void) {
         c.b[j] = 1.0;
         if (j < m / 2) c.Y[j * d] += 5.0;
     }
-    wass_problem pb = problem_of(&c, WASS_SQEUCLIDEAN);
+    wass_problem pb = test_clouds_problem(&c, WASS_SQEUCLIDEAN);
     wass_options o;
     wass_options_default(&o);
     o.mass = WASS_MASS_NORMALIZE;
@@ -152,7 +94,7 @@ static void test_needs_pricing(void) {
     rc = wass_emd(&pb, &o, &r, &e);
     CHECK(rc == WASS_OK && r.status == WASS_ITERATION_LIMIT);
     wass_result_free(&r);
-    pair_free(&c);
+    test_clouds_free(&c);
 }
 
 /* AUTO picks column generation for large point clouds (W2^2 here, above 8
@@ -160,11 +102,11 @@ static void test_needs_pricing(void) {
  * 8000, test_emd_dense.c);
  * the answer is certified over all pairs. */
 static void test_auto_large(void) {
-    size_t n = sanitized() ? 2900 : 3000, m = n - 3, d = 3;
+    size_t n = test_sanitized() ? 2900 : 3000, m = n - 3, d = 3;
     uint64_t st = 4242;
-    cloud_pair c;
-    make_pair(&c, n, m, d, 0, &st);
-    wass_problem pb = problem_of(&c, WASS_SQEUCLIDEAN);
+    test_clouds c;
+    test_clouds_make(&c, n, m, d, 0, 0.2, 7, &st);
+    wass_problem pb = test_clouds_problem(&c, WASS_SQEUCLIDEAN);
     wass_options o;
     wass_options_default(&o);
     o.mass = WASS_MASS_NORMALIZE;
@@ -190,18 +132,18 @@ static void test_auto_large(void) {
     double lb = 0;
     CHECK(wass_bound_relaxed(&pb, 0, &lb, NULL) != WASS_OK || lb <= r.cost * (1 + 1e-12));
     wass_result_free(&r);
-    pair_free(&c);
+    test_clouds_free(&c);
 }
 
 static void test_many(void) {
-    size_t count = sanitized() ? 24 : 80;
+    size_t count = test_sanitized() ? 24 : 80;
     uint64_t st = 99;
-    cloud_pair *c = calloc(count, sizeof *c);
+    test_clouds *c = calloc(count, sizeof *c);
     wass_problem *pb = calloc(count, sizeof *pb);
     for (size_t k = 0; k < count; k++) {
         size_t n = 50 + test_rand_u64(&st) % 151, m = 50 + test_rand_u64(&st) % 151;
-        make_pair(&c[k], n, m, 2 + k % 2, (int)(k % 3), &st);
-        pb[k] = problem_of(&c[k], k % 2 ? WASS_EUCLIDEAN : WASS_SQEUCLIDEAN);
+        test_clouds_make(&c[k], n, m, 2 + k % 2, (int)(k % 3), 0.2, 7, &st);
+        pb[k] = test_clouds_problem(&c[k], k % 2 ? WASS_EUCLIDEAN : WASS_SQEUCLIDEAN);
     }
     wass_options o;
     wass_options_default(&o);
@@ -242,7 +184,7 @@ static void test_many(void) {
     CHECK(wass_emd_many(pb, 3, &o, NULL, s1, &e) == WASS_ERR_INVALID);
     CHECK(wass_emd_many(pb, 0, &o, NULL, NULL, &e) == WASS_OK);
     for (size_t k = 0; k < count; k++)
-        pair_free(&c[k]);
+        test_clouds_free(&c[k]);
     free(c);
     free(pb);
     free(c0);
@@ -297,9 +239,9 @@ static void test_certificate_scan(void) {
                                     WASS_CHEBYSHEV};
     for (int t = 0; t < 8; t++) {
         size_t n = 300 + (size_t)t * 7, m = 280 + (size_t)t * 11, d = 1 + (size_t)t % 3;
-        cloud_pair c;
-        make_pair(&c, n, m, d, t % 2, &st);
-        wass_problem pb = problem_of(&c, metrics[t % 4]);
+        test_clouds c;
+        test_clouds_make(&c, n, m, d, t % 2, 0.2, 7, &st);
+        wass_problem pb = test_clouds_problem(&c, metrics[t % 4]);
         wass_options o;
         wass_options_default(&o);
         o.mass = WASS_MASS_NORMALIZE;
@@ -325,7 +267,7 @@ static void test_certificate_scan(void) {
                   "case %d: certificate %.17g, brute force %.17g", t, cert.min_reduced_cost,
                   minrc / maxc);
         wass_result_free(&r);
-        pair_free(&c);
+        test_clouds_free(&c);
     }
 }
 
@@ -336,15 +278,15 @@ static void test_certificate_scan(void) {
 static void test_assignment(void) {
     uint64_t st = 2024;
     const wass_metric metrics[3] = {WASS_SQEUCLIDEAN, WASS_EUCLIDEAN, WASS_CITYBLOCK};
-    int cases = sanitized() ? 12 : 45;
+    int cases = test_sanitized() ? 12 : 45;
     for (int t = 0; t < cases + 2; t++) {
         int big = t >= cases;
         size_t d = big ? 2 + (size_t)(t - cases) : 1 + (size_t)t % 4;
         wass_metric metric = big ? WASS_SQEUCLIDEAN : metrics[(t / 4) % 3];
         int kind = big ? 0 : t % 3;
-        size_t n = big ? (sanitized() ? 1100 : 2500) : 20 + test_rand_u64(&st) % 230;
-        cloud_pair c;
-        make_pair(&c, n, n, d, kind, &st);
+        size_t n = big ? (test_sanitized() ? 1100 : 2500) : 20 + test_rand_u64(&st) % 230;
+        test_clouds c;
+        test_clouds_make(&c, n, n, d, kind, 0.2, 7, &st);
         if (!big && t % 9 == 4) /* half the sources on one spot: a plateau of ties */
             for (size_t i = 0; i < n / 2; i++)
                 memcpy(c.X + i * d, c.X, d * sizeof(double));
@@ -361,7 +303,7 @@ static void test_assignment(void) {
         if (kind == 2) /* shared points: zero-cost pairs */
             for (size_t i = 0; i < n; i += 3)
                 memcpy(c.Y + i * d, c.X + ((i * 7) % n) * d, d * sizeof(double));
-        wass_problem pb = problem_of(&c, metric);
+        wass_problem pb = test_clouds_problem(&c, metric);
         wass_options o1, o2;
         wass_options_default(&o1);
         wass_options_default(&o2);
@@ -410,7 +352,7 @@ static void test_assignment(void) {
         }
         wass_result_free(&r1);
         wass_result_free(&r2);
-        pair_free(&c);
+        test_clouds_free(&c);
     }
 }
 
