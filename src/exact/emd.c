@@ -110,9 +110,10 @@ static int dense_solve(const wass_problem *pb, const wass_options *opt, const wa
         in->start_tops = st.tops;
         in->start_ntops = st.ntops;
         /* and blocks of half the usual sqrt(n m) pairs: from a start this
-         * close, fewer pairs priced a pivot outweigh the extra pivots (2-D
-         * and 3-D, n = m = 1000-2000, every family: 5-10 % fewer
-         * instructions; bench/README_scale.md) */
+         * close, fewer pairs priced a pivot outweigh the extra pivots
+         * (n = m = 1000, 2-D and 3-D, the five families of
+         * bench/README_scale.md, W1 and W2^2: 1-16 % fewer instructions
+         * on every case; a quarter of sqrt(n m) was worse in 3-D) */
         if (block_size <= 0) {
             double half = ceil(0.5 * sqrt((double)in->n * (double)in->m));
             in->block_size = half > 16.0 ? (int64_t)half : 16;
