@@ -112,8 +112,8 @@ static int dense_solve(const wass_problem *pb, const wass_options *opt, const wa
         /* and blocks of half the usual sqrt(n m) pairs: from a start this
          * close, fewer pairs priced a pivot outweigh the extra pivots
          * (n = m = 1000, 2-D and 3-D, the five families of
-         * bench/README_scale.md, W1 and W2^2: 1-16 % fewer instructions
-         * on every case; a quarter of sqrt(n m) was worse in 3-D) */
+         * bench/README_scale.md, W1 and W2^2: 0.5-16 % fewer instructions
+         * on every case; 0.35 sqrt(n m) was worse in 3-D) */
         if (block_size <= 0) {
             double half = ceil(0.5 * sqrt((double)in->n * (double)in->m));
             in->block_size = half > 16.0 ? (int64_t)half : 16;
