@@ -90,6 +90,28 @@ static inline void euclid1_tail(const double *buf, const double *vj, size_t len,
     *bad |= b;
 }
 
+/* The sums of squared differences in the plane and in space, one pass:
+ * the same sums in the same order as the per-coordinate passes below
+ * (0 + s = s for every s >= 0 or NaN). */
+static inline void fused_squares(const double *xi, const double *YT, size_t m, size_t d, size_t j0,
+                                 size_t len, double *buf) {
+    const double *y0 = YT + j0, *y1 = YT + m + j0;
+    double x0 = xi[0], x1 = xi[1];
+    if (d == 2)
+        for (size_t k = 0; k < len; k++) {
+            double dx = x0 - y0[k], dy = x1 - y1[k];
+            buf[k] = dx * dx + dy * dy;
+        }
+    else {
+        const double *y2 = YT + 2 * m + j0;
+        double x2 = xi[2];
+        for (size_t k = 0; k < len; k++) {
+            double dx = x0 - y0[k], dy = x1 - y1[k], dz = x2 - y2[k];
+            buf[k] = dx * dx + dy * dy + dz * dz;
+        }
+    }
+}
+
 /* One row of a point-cloud cost against columns j0..j0+len (Y transposed,
  * d x m), the same operations as wass_ground_eval so the numbers agree, laid
  * out so the compiler vectorizes each pass; then the row's minimum of
@@ -98,9 +120,13 @@ WASS__SIMD_CLONES static void points_block(const wass_ground *g, const double *x
                                            size_t m, size_t d, size_t j0, size_t len,
                                            const double *v, double *buf, double *rowmin,
                                            double *maxc, int *bad, int *uf) {
-    for (size_t k = 0; k < len; k++)
-        buf[k] = 0.0;
-    for (size_t t = 0; t < d; t++) {
+    int sq = g->metric == WASS_EUCLIDEAN || g->metric == WASS_SQEUCLIDEAN;
+    if (sq && (d == 2 || d == 3))
+        fused_squares(xi, YT, m, d, j0, len, buf);
+    else
+        for (size_t k = 0; k < len; k++)
+            buf[k] = 0.0;
+    for (size_t t = 0; t < d && !(sq && (d == 2 || d == 3)); t++) {
         const double *yt = YT + t * m + j0;
         double xt = xi[t];
         switch (g->metric) {

@@ -99,6 +99,83 @@ WASS__SIMD_CLONES static size_t price_dense(const void *vctx, size_t i, size_t j
     return price_scan(x->c->C + x->ia[i] * x->c->ld + j0, len, ui, pv, best);
 }
 
+/* The plane, W1: one fused pass, a square root only for winners. */
+WASS__SIMD_CLONES static size_t price_plane_w1(const double *xi, const double *y0, const double *y1,
+                                               size_t len, double ui, const double *pv,
+                                               double *best) {
+    double x0 = xi[0], x1 = xi[1], b = *best, ub = ui + b;
+    size_t bk = (size_t)-1;
+    for (size_t k0 = 0; k0 < len; k0 += PRICE_CHUNK) {
+        size_t k1 = len - k0 < PRICE_CHUNK ? len : k0 + PRICE_CHUNK;
+        int64_t any = 0;
+        for (size_t k = k0; k < k1; k++) {
+            double th = ub - pv[k];
+            double dx = x0 - y0[k], dy = x1 - y1[k];
+            any |= (int64_t)(dx * dx + dy * dy < th * fabs(th));
+        }
+        if (!any) continue;
+        for (size_t k = k0; k < k1; k++) {
+            double th = ub - pv[k];
+            double dx = x0 - y0[k], dy = x1 - y1[k];
+            double sq = dx * dx + dy * dy;
+            if (th > 0 && sq < th * th) {
+                double r = sqrt(sq) - ui + pv[k];
+                if (r < b) {
+                    b = r;
+                    ub = ui + b;
+                    bk = k;
+                }
+            }
+        }
+    }
+    *best = b;
+    return bk;
+}
+
+/* Three dimensions, W1 or W2^2: one fused pass over the three transposed
+ * coordinates (yt[0..2]), the same sums in the same order as the cost oracle
+ * and the same tests as the two-pass form below, so the same winners; w1:
+ * the cost is the square root of the sum, taken only for arcs that pass the
+ * threshold ui - v_j + best. */
+WASS__SIMD_CLONES static size_t price_space(const double *xi, const double *const yt[3], size_t len,
+                                            int w1, double ui, const double *pv, double *best) {
+    const double *y0 = yt[0], *y1 = yt[1], *y2 = yt[2];
+    double x0 = xi[0], x1 = xi[1], x2 = xi[2], b = *best;
+    size_t bk = (size_t)-1;
+    for (size_t k0 = 0; k0 < len; k0 += PRICE_CHUNK) {
+        size_t k1 = len - k0 < PRICE_CHUNK ? len : k0 + PRICE_CHUNK;
+        int64_t any = 0;
+        if (w1)
+            for (size_t k = k0; k < k1; k++) {
+                double dx = x0 - y0[k], dy = x1 - y1[k], dz = x2 - y2[k];
+                double sq = dx * dx + dy * dy + dz * dz, th = ui - pv[k] + b;
+                any |= (int64_t)(sq < th * fabs(th));
+            }
+        else
+            for (size_t k = k0; k < k1; k++) {
+                double dx = x0 - y0[k], dy = x1 - y1[k], dz = x2 - y2[k];
+                any |= (int64_t)((dx * dx + dy * dy + dz * dz - ui + pv[k]) < b);
+            }
+        if (!any) continue;
+        for (size_t k = k0; k < k1; k++) {
+            double dx = x0 - y0[k], dy = x1 - y1[k], dz = x2 - y2[k];
+            double sq = dx * dx + dy * dy + dz * dz, r;
+            if (w1) {
+                double th = ui - pv[k] + b;
+                if (!(th > 0 && sq < th * th)) continue;
+                r = sqrt(sq) - ui + pv[k];
+            } else
+                r = sq - ui + pv[k];
+            if (r < b) {
+                b = r;
+                bk = k;
+            }
+        }
+    }
+    *best = b;
+    return bk;
+}
+
 /* Points: accumulate the pre-transform value s (sum of squares, of absolute
  * differences, or their max) for the segment, then compare against the
  * threshold ui - v_j + best before taking any square root. */
@@ -111,36 +188,11 @@ WASS__SIMD_CLONES static size_t price_points(const void *vctx, size_t i, size_t 
     }
     size_t d = x->d, mr = x->mreal;
     const double *xi = x->Xc + i * d;
-    if (d == 2 && x->fast == WASS__FAST_EUCLID1) {
-        /* the plane, W1: one fused pass, a square root only for winners */
-        const double *y0 = x->YT + j0, *y1 = x->YT + mr + j0;
-        double x0 = xi[0], x1 = xi[1], b = *best, ub = ui + b;
-        size_t bk = (size_t)-1;
-        for (size_t k0 = 0; k0 < len; k0 += PRICE_CHUNK) {
-            size_t k1 = len - k0 < PRICE_CHUNK ? len : k0 + PRICE_CHUNK;
-            int64_t any = 0;
-            for (size_t k = k0; k < k1; k++) {
-                double th = ub - pv[k];
-                double dx = x0 - y0[k], dy = x1 - y1[k];
-                any |= (int64_t)(dx * dx + dy * dy < th * fabs(th));
-            }
-            if (!any) continue;
-            for (size_t k = k0; k < k1; k++) {
-                double th = ub - pv[k];
-                double dx = x0 - y0[k], dy = x1 - y1[k];
-                double sq = dx * dx + dy * dy;
-                if (th > 0 && sq < th * th) {
-                    double r = sqrt(sq) - ui + pv[k];
-                    if (r < b) {
-                        b = r;
-                        ub = ui + b;
-                        bk = k;
-                    }
-                }
-            }
-        }
-        *best = b;
-        return bk;
+    if (d == 2 && x->fast == WASS__FAST_EUCLID1)
+        return price_plane_w1(xi, x->YT + j0, x->YT + mr + j0, len, ui, pv, best);
+    if (d == 3 && (x->fast == WASS__FAST_EUCLID1 || x->fast == WASS__FAST_SQ)) {
+        const double *const yt[3] = {x->YT + j0, x->YT + mr + j0, x->YT + 2 * mr + j0};
+        return price_space(xi, yt, len, x->fast == WASS__FAST_EUCLID1, ui, pv, best);
     }
     /* the pre-transform values: the cost oracle with the ground before its
      * monotone transform (sum of squares, of absolute differences, max) */
@@ -171,12 +223,13 @@ WASS__SIMD_CLONES static size_t price_points(const void *vctx, size_t i, size_t 
     return bk;
 }
 
-/* After price_points on a whole row of a W1 point cloud outside the plane,
- * the scratch holds the squared distances: their square roots are the costs
- * row_points gives (same sums in the same order). */
+/* After price_points on a whole row of a W1 point cloud in four or more
+ * dimensions, the scratch holds the squared distances: their square roots
+ * are the costs row_points gives (same sums in the same order); the fused
+ * passes of the plane and of space leave no scratch. */
 static int points_price_to_cost(const void *vctx, size_t i, size_t len, double *s) {
     const wass__emd_oracle *x = vctx;
-    if (x->fast != WASS__FAST_EUCLID1 || x->d == 2 || i >= x->nreal || len > x->mreal) return 0;
+    if (x->fast != WASS__FAST_EUCLID1 || x->d <= 3 || i >= x->nreal || len > x->mreal) return 0;
     for (size_t k = 0; k < len; k++)
         s[k] = sqrt(s[k]);
     return 1;
