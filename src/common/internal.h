@@ -46,6 +46,11 @@ double wass__now(void);
 #define WASS__SIMD_CLONES
 #endif
 
+/* Selection by coordinate t (select.c): perm[k] of perm[lo..hi) becomes the
+ * point of rank k, smaller ones before, larger ones after. */
+void wass__select_rank(const double *X, size_t d, size_t t, size_t *perm, size_t lo, size_t hi,
+                       size_t k);
+
 /* Overflow-checked a * b for sizes; returns 0 on overflow. */
 int wass__mul_ok(size_t a, size_t b, size_t *out);
 

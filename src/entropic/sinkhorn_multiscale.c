@@ -26,40 +26,6 @@
 #define SK_MS_LEAF 4
 #define SK_MS_MIN 64
 
-/* Selection: reorder perm[lo..hi) so that perm[k] holds the point of rank k
- * by coordinate t, with no larger one before it and no smaller one after
- * (three-way partitions around a median-of-three pivot; deterministic). */
-static void select_rank(const double *X, size_t d, size_t t, size_t *perm, size_t lo, size_t hi,
-                        size_t k) {
-#define SK_MS_KEY(q) X[perm[q] * d + t]
-    while (hi - lo > 1) {
-        double p0 = SK_MS_KEY(lo), p1 = SK_MS_KEY(lo + (hi - lo) / 2), p2 = SK_MS_KEY(hi - 1);
-        double piv = fmax(fmin(p0, p1), fmin(fmax(p0, p1), p2)); /* median of the three */
-        /* [lo, lt) < piv, [lt, i) == piv, [gt, hi) > piv */
-        size_t lt = lo, i = lo, gt = hi;
-        while (i < gt) {
-            double v = SK_MS_KEY(i);
-            size_t s = perm[i];
-            if (v < piv) {
-                perm[i++] = perm[lt];
-                perm[lt++] = s;
-            } else if (v > piv) {
-                perm[i] = perm[--gt];
-                perm[gt] = s;
-            } else {
-                i++;
-            }
-        }
-        if (k < lt)
-            hi = lt;
-        else if (k >= gt)
-            lo = gt;
-        else
-            return; /* the pivot's block (never empty) holds rank k */
-    }
-#undef SK_MS_KEY
-}
-
 /* Cut perm[lo..hi) into cells of at most SK_MS_LEAF points; the cells'
  * first positions are appended to start (*nc of them so far). */
 static void split_cells(const double *X, size_t d, size_t *perm, size_t lo, size_t hi,
@@ -80,7 +46,7 @@ static void split_cells(const double *X, size_t d, size_t *perm, size_t lo, size
             }
         }
         size_t mid = lo + (hi - lo) / 2;
-        select_rank(X, d, t, perm, lo, hi, mid);
+        wass__select_rank(X, d, t, perm, lo, hi, mid);
         split_cells(X, d, perm, lo, mid, start, nc); /* depth <= log2(n) */
         lo = mid;
     }

@@ -21,39 +21,6 @@ void wass__kd_free(kd_tree *T) {
     memset(T, 0, sizeof *T);
 }
 
-/* Move the point with the k-th smallest coordinate t of perm[lo..hi) to
- * position k, smaller ones before, larger after (quickselect with a
- * three-way partition, so repeated coordinates cannot stall it). */
-static void kd_select(size_t *perm, const double *X, size_t d, size_t t, size_t lo, size_t hi,
-                      size_t k) {
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        double a = X[perm[lo] * d + t], b = X[perm[mid] * d + t], c = X[perm[hi - 1] * d + t];
-        double piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-        size_t lt = lo, i = lo, gt = hi; /* [lo,lt) < piv, [lt,i) == piv, [gt,hi) > piv */
-        while (i < gt) {
-            double x = X[perm[i] * d + t];
-            if (x < piv) {
-                size_t tmp = perm[lt];
-                perm[lt++] = perm[i];
-                perm[i++] = tmp;
-            } else if (x > piv) {
-                size_t tmp = perm[--gt];
-                perm[gt] = perm[i];
-                perm[i] = tmp;
-            } else {
-                i++;
-            }
-        }
-        if (k < lt)
-            hi = lt;
-        else if (k >= gt)
-            lo = gt;
-        else
-            return;
-    }
-}
-
 static int64_t kd_build_rec(kd_tree *T, const double *X, size_t lo, size_t hi) {
     size_t d = T->d;
     int64_t id = (int64_t)T->nnodes++;
@@ -83,7 +50,7 @@ static int64_t kd_build_rec(kd_tree *T, const double *X, size_t lo, size_t hi) {
         }
     if (!(bw > 0)) return id; /* all points equal: one leaf */
     size_t mid = lo + (hi - lo) / 2;
-    kd_select(T->perm, X, d, bt, lo, hi, mid);
+    wass__select_rank(X, d, bt, T->perm, lo, hi, mid);
     int64_t l = kd_build_rec(T, X, lo, mid);
     int64_t r = kd_build_rec(T, X, mid, hi);
     T->node[id].left = l;
