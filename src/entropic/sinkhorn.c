@@ -502,7 +502,7 @@ int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const doub
 
 /* ---- public entry -------------------------------------------------------- */
 
-static int check_options(const wass_sinkhorn_options *o, size_t n, size_t m, wass_error_info *err) {
+int sk_check_params(const wass_sinkhorn_options *o, wass_error_info *err) {
     if (!(o->reg > 0 && isfinite(o->reg)))
         return wass__fail(err, WASS_ERR_INVALID, "reg (epsilon) = %g must be positive and finite",
                           o->reg);
@@ -523,7 +523,12 @@ static int check_options(const wass_sinkhorn_options *o, size_t n, size_t m, was
         return wass__fail(err, WASS_ERR_INVALID,
                           "kernel_memory = %g must be >= 0 (bytes; 0 = log-domain passes only)",
                           o->kernel_memory);
+    return WASS_OK;
+}
+
+static int check_options(const wass_sinkhorn_options *o, size_t n, size_t m, wass_error_info *err) {
     int rc;
+    if ((rc = sk_check_params(o, err))) return rc;
     if (o->init_f && (rc = wass__check_finite(o->init_f, n, "init_f", err))) return rc;
     if (o->init_g && (rc = wass__check_finite(o->init_g, m, "init_g", err))) return rc;
     return WASS_OK;

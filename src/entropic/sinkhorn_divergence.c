@@ -117,26 +117,8 @@ done:
 }
 
 static int check_options(const wass_sinkhorn_options *o, wass_error_info *err) {
-    if (!(o->reg > 0 && isfinite(o->reg)))
-        return wass__fail(err, WASS_ERR_INVALID, "reg (epsilon) = %g must be positive and finite",
-                          o->reg);
-    if (!(o->tol > 0 && isfinite(o->tol)))
-        return wass__fail(err, WASS_ERR_INVALID, "tol = %g must be positive and finite", o->tol);
-    if (o->max_iter <= 0)
-        return wass__fail(err, WASS_ERR_INVALID, "max_iter = %lld must be positive",
-                          (long long)o->max_iter);
-    if (!(o->tau >= 0 && isfinite(o->tau)))
-        return wass__fail(err, WASS_ERR_INVALID, "tau = %g must be >= 0 and finite (0 = balanced)",
-                          o->tau);
-    if (o->eps_scaling && !(o->scaling_factor > 0 && o->scaling_factor < 1))
-        return wass__fail(err, WASS_ERR_INVALID, "scaling_factor = %g must lie in (0, 1)",
-                          o->scaling_factor);
-    if (o->threads < 0)
-        return wass__fail(err, WASS_ERR_INVALID, "threads = %d must be >= 0", o->threads);
-    if (!(o->kernel_memory >= 0))
-        return wass__fail(err, WASS_ERR_INVALID,
-                          "kernel_memory = %g must be >= 0 (bytes; 0 = log-domain passes only)",
-                          o->kernel_memory);
+    int rc;
+    if ((rc = sk_check_params(o, err))) return rc;
     if (o->init_f || o->init_g || o->want_plan)
         return wass__fail(err, WASS_ERR_UNSUPPORTED,
                           "the Sinkhorn divergence returns no plan and takes its warm start "

@@ -187,6 +187,11 @@ int sk_evaluate(const sk_kernel *k, const double *a, const double *b, const doub
                 const double *g, double reg, double tau, double *cost, double *objective,
                 double *plan, double *merr, wass_error_info *err);
 
+/* The checks of the options every Sinkhorn entry shares (reg, tol,
+ * max_iter, tau, scaling_factor, threads, kernel_memory): WASS_ERR_INVALID
+ * naming the first bad one. */
+int sk_check_params(const wass_sinkhorn_options *o, wass_error_info *err);
+
 /* Copy of a weight vector (uniform 1/n when w is NULL) in *out (malloc'ed)
  * and its total. Weights must already be validated. */
 int sk_weights(const double *w, size_t n, double **out, double *total, wass_error_info *err);
