@@ -110,4 +110,26 @@ int wass__cg_add_hits(colgen *cg, size_t added);
 int wass__cg_assignment(colgen *cg, const double *v0, wass__ns_output *o, int64_t *rounds,
                         int *done);
 
+/* The problem renumbered in k-d tree order (colgen_order.c): position k
+ * of the sources is the caller's source sx[k] (k < nr; the dummy node, if
+ * any, stays last), likewise sy for the sinks; ia, jb, sup, dem and the
+ * cost oracle cx are the renumbered ones the solve reads. */
+typedef struct {
+    size_t nr, mr;
+    size_t *sx, *sy, *ia, *jb;
+    double *sup, *dem;
+    void *cx; /* wass__emd_oracle */
+} cg_order;
+
+/* Renumber (in receives base with the renumbered masses, cost oracle and
+ * start orders); free o with wass__cg_order_free, also after a failure.
+ * Returns WASS_OK, WASS_ERR_NOMEM or the oracle's error. */
+int wass__cg_order(const wass_problem *pb, const wass_options *opt, const size_t *ia,
+                   const size_t *jb, size_t nr, size_t mr, const wass__ns_input *base, cg_order *o,
+                   wass__ns_input *in, wass_error_info *err);
+/* Map a solve's output (n2 sources, m2 sinks) back to the caller's
+ * numbering; the basis (out->tree, out->tops) is dropped. */
+int wass__cg_unorder(const cg_order *o, size_t n2, size_t m2, wass__ns_output *out);
+void wass__cg_order_free(cg_order *o);
+
 #endif
