@@ -44,6 +44,15 @@ static void scrambled_order(size_t *order, size_t n) {
     }
 }
 
+/* The pricing state of the assignment path (colgen's pu, peps, pclean). */
+static void clean_free(colgen *cg) {
+    free(cg->pu);
+    free(cg->peps);
+    free(cg->pclean);
+    cg->pu = cg->peps = NULL;
+    cg->pclean = NULL;
+}
+
 int wass__cg_assignment(colgen *cg, const double *v0, wass__ns_output *o, int64_t *rounds_out,
                         int *done) {
     wass__sap S;
@@ -53,9 +62,12 @@ int wass__cg_assignment(colgen *cg, const double *v0, wass__ns_output *o, int64_
     const wass_options *opt = cg->opt;
     *done = 0;
     size_t *order = malloc((nr ? nr : 1) * sizeof(size_t));
-    if (!order) return WASS_ERR_NOMEM;
-    if (wass__sap_init(&S, nr, v0)) {
+    cg->pu = malloc((nr ? nr : 1) * sizeof(double));
+    cg->peps = malloc((nr ? nr : 1) * sizeof(double));
+    cg->pclean = calloc(nr ? nr : 1, 1); /* nothing clean before the first pricing */
+    if (!order || !cg->pu || !cg->peps || !cg->pclean || wass__sap_init(&S, nr, v0)) {
         free(order);
+        clean_free(cg);
         return WASS_ERR_NOMEM;
     }
     scrambled_order(order, nr);
@@ -113,5 +125,6 @@ int wass__cg_assignment(colgen *cg, const double *v0, wass__ns_output *o, int64_
 out:
     wass__sap_free(&S);
     free(order);
+    clean_free(cg);
     return rc;
 }

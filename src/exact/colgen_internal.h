@@ -57,6 +57,14 @@ typedef struct {
     size_t *nhit; /* nr */
     double cmax;  /* an upper bound of every cost */
     int nt;       /* threads */
+    /* Optional (the assignment path, whose duals only move one way between
+     * pricings: u rises on the rows an augmenting path reaches or drops, v
+     * only drops): per source the u and eps of its last pricing and whether
+     * that pricing found no violated pair at all. A source with none then,
+     * u no higher and eps no lower now, has none now either (every C_ij -
+     * v_j is at least what it was), and is not searched again. */
+    double *pu, *peps;
+    unsigned char *pclean;
 } colgen;
 
 /* What the coarse problem over k-d tree leaves gives the fine solve. */
@@ -93,9 +101,9 @@ int wass__greedy_start(const wass__ns_input *in, const arcset *A, const double *
 
 /* Price every real pair with the duals u, v (after `rounds` solves): per
  * source the most violated pairs (W1: the first found) with C_ij - v_j <
- * u_i - eps not yet in
- * cg->A, into cg->hits / cg->nhit. *added receives their total. Returns
- * WASS_OK or WASS_ERR_NOMEM. */
+ * u_i - eps not yet in cg->A, into cg->hits / cg->nhit (with cg->pclean,
+ * the sources it proves clean are skipped; see colgen). *added receives
+ * their total. Returns WASS_OK or WASS_ERR_NOMEM. */
 int wass__cg_price(colgen *cg, const double *u, const double *v, double eps, int64_t rounds,
                    size_t *added);
 
