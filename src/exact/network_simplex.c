@@ -176,16 +176,11 @@ static void rehang_subtree(ns_tree *t, const ns_cycle *cy, int64_t v_in, double 
     /* T's potentials move by sigma relative to the rest: shift the smaller
      * side (the root's potential may drift from 0; only differences count,
      * and the potentials are recomputed from the root before output) */
-    double *phi = t->phi;
+    if (2 * T_size <= t->N + 1)
+        wass__ns_shift(t, u_in, newlast, T_size, sigma);
+    else /* the rest, root included: from after T round to v_in */
+        wass__ns_shift(t, nxt, v_in, t->N + 1 - T_size, -sigma);
     int64_t x;
-    if (2 * T_size <= t->N + 1) {
-        x = u_in;
-        for (int64_t c = 0; c < T_size; c++, x = thread[x])
-            phi[x] += sigma;
-    } else {
-        for (x = nxt; x != u_in; x = thread[x])
-            phi[x] -= sigma;
-    }
     for (x = v_in; x != -1 && last[x] == v_in; x = parent[x])
         last[x] = newlast;
     for (int64_t q = 0; q < noth; q++)
