@@ -18,6 +18,8 @@
  * for them in cg->hits (nr rows). */
 static int hits_for_round(colgen *cg, int64_t rounds, size_t *add) {
     size_t a = ADD_PER_ROW, nr = cg->nr;
+    int w1 = cg->g->metric == WASS_EUCLIDEAN && cg->g->p == 1.0;
+    if (w1 && !cg->pclean) a = ADD_PER_ROW_W1; /* the simplex path (see colgen_internal.h) */
     for (int64_t r = 4; r < rounds && a < ADD_MAX; r++)
         a *= 2;
     if (a > ADD_MAX) a = ADD_MAX;
