@@ -62,17 +62,17 @@ int wass__emd_oracle_init(const wass_problem *pb, const wass_options *opt, const
                           wass__emd_oracle *cx, wass__ns_input *in, wass_error_info *err);
 void wass__emd_oracle_free(wass__emd_oracle *cx);
 
-/* emd_price_f32.c: dense 3-D pricing (W1, W2^2) with a float first pass;
- * the same arguments as price_space of emd_oracle.c plus the float copies
- * (xf, yf centred, pvf the duals rounded) and M, the bound of the float
- * test's rounding error (wass__price_f32_margin: R2 bounds the squared
- * differences of the centred coordinates, P the duals' magnitudes; below
- * 0 where floats cannot be used). Available where the CPU has AVX2. */
+/* emd_price_f32.c: dense pricing of 2-D and 3-D clouds (W1, W2^2) with a
+ * float first pass; the arguments of price_space of emd_oracle.c plus d,
+ * the float copies of the points (xf, yf, centred), R2 (a bound of
+ * the squared differences of the centred coordinates) and P (a bound of
+ * |ui|, |best| and of the duals and of their float copies). Available where
+ * the CPU has AVX2, usable where wass__price_f32_usable(R2, P). */
 int wass__price_f32_available(void);
-double wass__price_f32_margin(double R2, double P, int w1);
-size_t wass__price_space_f32(const double *xi, const double *const yt[3], const float *xf,
+int wass__price_f32_usable(double R2, double P);
+size_t wass__price_space_f32(size_t d, const double *xi, const double *const yt[3], const float *xf,
                              const float *const yf[3], size_t len, int w1, double ui,
-                             const double *pv, const float *pvf, double M, double *best);
+                             const double *pv, double R2, double P, double *best);
 
 /* The solver's output in the caller's indices: duals for every point (the
  * c-transform for zero-weight points), the plan without the dummy, sorted,

@@ -110,8 +110,7 @@ static int pivot_cycle(ns_tree *t, int64_t first, int64_t second, ns_cycle *cy) 
  * it at the entering end u_in, hang it below v_in and shift its potentials
  * by sigma. Costs the stem length plus the smaller side of the tree, which
  * is what keeps pivots cheap on large trees. */
-static void rehang_subtree(ns_tree *t, const ns_cycle *cy, int64_t v_in, double sigma, float *phif,
-                           double *pmax) {
+static void rehang_subtree(ns_tree *t, const ns_cycle *cy, int64_t v_in, double sigma) {
     int64_t *parent = t->parent, *thread = t->thread, *rev = t->rev, *size = t->size,
             *last = t->last;
     double *flow = t->flow;
@@ -179,26 +178,7 @@ static void rehang_subtree(ns_tree *t, const ns_cycle *cy, int64_t v_in, double 
      * and the potentials are recomputed from the root before output) */
     double *phi = t->phi;
     int64_t x;
-    if (phif) { /* and the float mirror, with the bound of its values */
-        double mx = *pmax;
-        if (2 * T_size <= t->N + 1) {
-            x = u_in;
-            for (int64_t c = 0; c < T_size; c++, x = thread[x]) {
-                double p = phi[x] + sigma;
-                phi[x] = p;
-                phif[x] = (float)p;
-                mx = fabs(p) > mx ? fabs(p) : mx;
-            }
-        } else {
-            for (x = nxt; x != u_in; x = thread[x]) {
-                double p = phi[x] - sigma;
-                phi[x] = p;
-                phif[x] = (float)p;
-                mx = fabs(p) > mx ? fabs(p) : mx;
-            }
-        }
-        *pmax = mx;
-    } else if (2 * T_size <= t->N + 1) {
+    if (2 * T_size <= t->N + 1) {
         x = u_in;
         for (int64_t c = 0; c < T_size; c++, x = thread[x])
             phi[x] += sigma;
@@ -213,13 +193,13 @@ static void rehang_subtree(ns_tree *t, const ns_cycle *cy, int64_t v_in, double 
 }
 
 /* One pivot on entering arc (i, j) with reduced cost rc < 0. */
-static int pivot(ns_tree *t, size_t i, size_t j, double rc, float *phif, double *pmax) {
+static int pivot(ns_tree *t, size_t i, size_t j, double rc) {
     int64_t first = (int64_t)i, second = (int64_t)(t->n + j);
     ns_cycle cy;
     int r = pivot_cycle(t, first, second, &cy);
     if (r) return r;
     /* the entering arc's end outside T, and T's potential shift */
-    rehang_subtree(t, &cy, cy.side == 1 ? second : first, cy.side == 1 ? rc : -rc, phif, pmax);
+    rehang_subtree(t, &cy, cy.side == 1 ? second : first, cy.side == 1 ? rc : -rc);
     return WASS_OK;
 }
 
@@ -274,8 +254,7 @@ typedef struct {
     size_t sp_i, sp_k, sp_B; /* rotating position and block of sparse pricing */
     int64_t since_recompute; /* pivots since the potentials were recomputed */
     int dbg;                 /* what tree_validate reported */
-    float *phif;             /* phi rounded to float (with in->price_row_f) */
-    double pmax;             /* a bound of |phi| and of the values phif rounds */
+    double pmax;             /* a bound of every |phi| */
 } ns_solver;
 
 /* Rotating position of the dense block search over the n*m arcs in
@@ -405,9 +384,8 @@ static int price_dense(ns_solver *s, ns_dense_pos *d, double *bestp, size_t *bi,
         const double *pv = phiv + pj;
         double lbest = best;
         size_t lk = (size_t)-1;
-        if (s->phif) {
-            lk = in->price_row_f(in->cost_ctx, pi, pj, seg, ui, pv, s->phif + n + pj, s->pmax,
-                                 &lbest, rowc);
+        if (in->price_row_b) {
+            lk = in->price_row_b(in->cost_ctx, pi, pj, seg, ui, pv, s->pmax, &lbest, rowc);
         } else if (in->price_row) {
             lk = in->price_row(in->cost_ctx, pi, pj, seg, ui, pv, &lbest, rowc);
         } else {
@@ -461,21 +439,13 @@ static int find_entering(ns_solver *s, ns_dense_pos *d, double *best, size_t *bi
     return price_dense(s, d, best, bi, bj);
 }
 
-/* The float mirror of the potentials from phi (after a recompute). */
-static void sync_mirror(ns_solver *s) {
-    if (!s->phif) return;
-    for (int64_t x = 0; x <= s->t.N; x++)
-        s->phif[x] = (float)s->t.phi[x];
-    s->pmax = s->maxphi;
-}
-
 /* Recompute the potentials from the root and re-derive the tolerance (drift
  * of the incremental updates must not decide optimality). */
 static int refresh_potentials(ns_solver *s) {
     if (!wass__ns_recompute_potentials(&s->t, &s->maxphi)) return WASS_ERR_NAN;
     s->since_recompute = 0;
     s->tol = pricing_tol(s->maxphi);
-    sync_mirror(s);
+    s->pmax = s->maxphi;
     return WASS_OK;
 }
 
@@ -557,8 +527,6 @@ static int extract_output(const ns_tree *t, const wass__ns_input *in, wass__ns_o
 
 /* Free the pricing scratch (the shortlists and the round buffers). */
 static void free_scratch(ns_solver *s) {
-    free(s->phif);
-    s->phif = NULL;
     free(s->cand.a);
     s->cand.a = NULL;
     free(s->qr);
@@ -581,14 +549,7 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
     s.t.in = in;
     if ((rc = setup_shortlist(&s)) || (rc = start_basis(&s))) goto fail;
     setup_blocks(&s, &d);
-    if (in->price_row_f && !in->arc_ptr && !s.k_short) {
-        s.phif = malloc((size_t)(s.t.N + 1) * sizeof(float));
-        if (!s.phif) {
-            rc = WASS_ERR_NOMEM;
-            goto fail;
-        }
-        sync_mirror(&s);
-    }
+    s.pmax = s.maxphi;
     int64_t iter = 0;
     int status = WASS_OPTIMAL;
     for (;;) {
@@ -604,8 +565,9 @@ int wass__ns_solve(const wass__ns_input *in, wass__ns_output *out, wass_error_in
             status = WASS_ITERATION_LIMIT;
             break;
         }
-        rc = pivot(&s.t, bi, bj, best, s.phif, &s.pmax);
+        rc = pivot(&s.t, bi, bj, best);
         if (rc) goto fail;
+        s.pmax += fabs(best); /* a pivot moves potentials by |best| */
         iter++;
         if ((rc = after_pivot(&s, iter))) goto fail;
     }
