@@ -179,6 +179,8 @@ WASS__SIMD_CLONES static size_t price_space(const double *xi, const double *cons
 static size_t price_points(const void *vctx, size_t i, size_t j0, size_t len, double ui,
                            const double *pv, double *best, double *s);
 
+/* price_points through the float first pass where the points have float
+ * copies (emd_price_f32.c); pmax bounds the duals. */
 static size_t price_points_b(const void *vctx, size_t i, size_t j0, size_t len, double ui,
                              const double *pv, double pmax, double *best, double *s) {
     const wass__emd_oracle *x = vctx;
@@ -340,7 +342,7 @@ static int fast_form(const wass_ground *g, wass_ground *pre) {
     return WASS__FAST_NONE;
 }
 
-/* The single-precision copies of price_points_f: coordinates centred on
+/* The single-precision copies of price_points_b: coordinates centred on
  * the middle of the bounding box of both clouds (costs depend on
  * differences only), and the bound of their squares. */
 static int float_points(wass__emd_oracle *cx) {
@@ -410,9 +412,10 @@ static int points_init(const wass_problem *pb, const wass__emd_prep *p, wass__em
             cx->YT[t * mr + j] = pb->cost.Y[p->jb[j] * d + t];
     int rc = points_order(cx, p->n2, p->m2, cx->so, cx->ko);
     if (rc) return wass__fail(err, rc, "out of memory");
-    /* the float first pass: 3-D W1 and W2^2, 2-D W2^2 (n = m = 1000-4000,
-     * one thread: 1.2-1.7x less CPU time on 3-D W1, 1.0-1.3x on W2^2; the
-     * fused pass of the plane's W1 was as fast: 0.9-1.5x) */
+    /* the float first pass: 3-D W1 and W2^2, 2-D W2^2 (n = m = 1000-2000,
+     * one thread, the five families of bench/README_scale.md: 1.04-1.47x
+     * less CPU time in 3-D, 1.15-1.9x on 2-D W2^2; against the fused pass
+     * of the plane's W1 0.89-1.5x, so that one stays) */
     int f32 = (d == 3 && (cx->fast == WASS__FAST_EUCLID1 || cx->fast == WASS__FAST_SQ)) ||
               (d == 2 && cx->fast == WASS__FAST_SQ);
     if (f32 && wass__price_f32_available() && (rc = float_points(cx)))
