@@ -106,6 +106,22 @@ static int pivot_cycle(ns_tree *t, int64_t first, int64_t second, ns_cycle *cy) 
     return WASS_OK;
 }
 
+/* Add delta to the potentials of the cnt nodes of the thread from a to b,
+ * walked from both ends at once: the walk is bound by the latency of its
+ * loads, and two independent chains of them overlap (random weights, 3-D,
+ * 1000 points: 257 nodes a pivot). Each potential gets the same one
+ * addition as in a walk from one end. */
+static void shift_run(double *phi, const int64_t *thread, const int64_t *rev, int64_t a, int64_t b,
+                      int64_t cnt, double delta) {
+    for (int64_t c = cnt / 2; c > 0; c--) {
+        phi[a] += delta;
+        phi[b] += delta;
+        a = thread[a];
+        b = rev[b];
+    }
+    if (cnt & 1) phi[a] += delta;
+}
+
 /* Second half of a pivot: cut the subtree T below the leaving arc, re-root
  * it at the entering end u_in, hang it below v_in and shift its potentials
  * by sigma. Costs the stem length plus the smaller side of the tree, which
@@ -176,16 +192,11 @@ static void rehang_subtree(ns_tree *t, const ns_cycle *cy, int64_t v_in, double 
     /* T's potentials move by sigma relative to the rest: shift the smaller
      * side (the root's potential may drift from 0; only differences count,
      * and the potentials are recomputed from the root before output) */
-    double *phi = t->phi;
+    if (2 * T_size <= t->N + 1)
+        shift_run(t->phi, thread, rev, u_in, newlast, T_size, sigma);
+    else /* nxt .. v_in around the root */
+        shift_run(t->phi, thread, rev, nxt, v_in, t->N + 1 - T_size, -sigma);
     int64_t x;
-    if (2 * T_size <= t->N + 1) {
-        x = u_in;
-        for (int64_t c = 0; c < T_size; c++, x = thread[x])
-            phi[x] += sigma;
-    } else {
-        for (x = nxt; x != u_in; x = thread[x])
-            phi[x] -= sigma;
-    }
     for (x = v_in; x != -1 && last[x] == v_in; x = parent[x])
         last[x] = newlast;
     for (int64_t q = 0; q < noth; q++)
