@@ -426,10 +426,14 @@ static int trace(wass__transport_work *w, int sink, int i0) {
 }
 
 /* Flow along the traced path from row i0 to column sink: the most it can
- * carry. Returns 1 when a flow arc of the path emptied. */
+ * carry. Returns 0 when no flow arc of the path emptied, CUT_LAST when
+ * those that emptied all lie in the last entry of the tree, CUT_TREE when
+ * one lies in an earlier entry. */
+enum { CUT_LAST = 1, CUT_TREE = 2 };
 static int push(wass__transport_work *w, int i0, int sink) {
     size_t ld = w->ld;
     const int *x = w->x, *pred = w->pred, *prow = w->prow;
+    const uint64_t *last = w->ent[w->nent - 1].rows;
     int delta = w->rs[i0] < w->rt[sink] ? w->rs[i0] : w->rt[sink];
     for (int j = sink, i = pred[j]; i != i0; j = prow[i], i = pred[j])
         if (x[(size_t)i * ld + prow[i]] < delta) delta = x[(size_t)i * ld + prow[i]];
@@ -440,7 +444,8 @@ static int push(wass__transport_work *w, int i0, int sink) {
         if (i == i0) break;
         int jp = prow[i];
         add_flow(w, i, jp, -delta);
-        cut |= x[(size_t)i * ld + jp] == 0;
+        if (x[(size_t)i * ld + jp] == 0)
+            cut |= (last[i / 64] >> (i % 64)) & 1 ? CUT_LAST : CUT_TREE;
         j = jp;
     }
     w->rs[i0] -= delta;
@@ -499,8 +504,30 @@ static void potentials(wass__transport_work *w, double d) {
     }
 }
 
+/* After an augmentation emptied flow arcs of the last entry only (not yet
+ * relaxed: no key comes from it), the entry again from its entry node: the
+ * part cut off leaves the tree, with the keys its columns had from the
+ * earlier entries, and is entered again when one of them is the least.
+ * Every distance of the tree stays what it was: the augmentation changed
+ * arcs between nodes of the tree only, and none from the tree into the part
+ * cut off but the emptied ones. Returns the lowest column of the entry with
+ * demand left, or -1. */
+static int reenter_last(wass__transport_work *w, double d) {
+    wass__tr_entry *e = &w->ent[w->nent - 1];
+    int start = e->start, parent = e->parent;
+    for (int q = 0; q < TRW; q++) {
+        w->labr[q] &= ~e->rows[q];
+        w->fin[q] &= ~e->cols[q];
+    }
+    w->nent--;
+    w->nlevm -= e->nlev;
+    int sink = start >= 0 ? enter(w, -1, start, d) : enter(w, ~start, -1, d);
+    w->ent[w->nent - 1].parent = parent;
+    return sink;
+}
+
 /* One search from row i0 (supply left): augments along shortest paths until
- * a flow arc empties or i0's supply is gone. 0, or -1 on failure (non-finite
+ * a flow arc of an earlier entry empties or i0's supply is gone. 0, or -1 on failure (non-finite
  * costs, or a bug). */
 static int search(wass__transport_work *w, int i0) {
     size_t m = w->m, ld = w->ld;
@@ -517,9 +544,14 @@ static int search(wass__transport_work *w, int i0) {
     for (;;) {
         while (sink >= 0) { /* the component just entered holds a column with demand */
             if (trace(w, sink, i0)) return -1;
-            if (push(w, i0, sink) || w->rs[i0] == 0) {
+            int cut = push(w, i0, sink);
+            if (cut >= CUT_TREE || w->rs[i0] == 0) {
                 potentials(w, d);
                 return 0;
+            }
+            if (cut) { /* the last entry lost the part below the arc: enter it again */
+                sink = reenter_last(w, d);
+                continue;
             }
             sink = -1;
             for (int q = 0; q < w->mw && sink < 0; q++) {
