@@ -49,6 +49,7 @@ typedef struct {
     uint64_t *cmask; /* per column: rows with positive flow */
     uint64_t *levm;  /* level masks of the entries of one search */
     wass__tr_entry *ent;
+    int *rloc, *cloc; /* per row / column: its entry and level in the search tree */
     int nent, nlevm, maxent, maxlev;
     uint64_t sink[WASS__TR_WORDS]; /* columns with demand left */
     uint64_t fin[WASS__TR_WORDS];  /* columns in the current search tree */

@@ -31,6 +31,9 @@
 #include <string.h>
 
 #define TRW WASS__TR_WORDS
+/* a node's place in the search tree: entry * TR_LOC + level (levels of an
+ * entry < 2 (n + m) + 1 <= 1025) */
+#define TR_LOC 2048
 
 /* The vector helpers are macros, not functions: no 32-byte vector is ever
  * passed to or returned from a function, so the baseline instantiation
@@ -104,6 +107,8 @@ void wass__transport_work_free(wass__transport_work *w) {
     free(w->cmask);
     free(w->levm);
     free(w->ent);
+    free(w->rloc);
+    free(w->cloc);
     memset(w, 0, sizeof *w);
 }
 
@@ -136,8 +141,11 @@ int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax)
     w->cmask = calloc(ld * TRW, sizeof *w->cmask);
     w->levm = malloc((size_t)w->maxlev * TRW * sizeof *w->levm);
     w->ent = malloc((size_t)w->maxent * sizeof *w->ent);
+    w->rloc = malloc(nmax * sizeof *w->rloc);
+    w->cloc = malloc(ld * sizeof *w->cloc);
     if (!w->C || !w->u || !w->v || !w->key || !w->kent || !w->rowmin || !w->x || !w->rs || !w->rt ||
-        !w->pred || !w->prow || !w->arg || !w->rmask || !w->cmask || !w->levm || !w->ent) {
+        !w->pred || !w->prow || !w->arg || !w->rmask || !w->cmask || !w->levm || !w->ent ||
+        !w->rloc || !w->cloc) {
         wass__transport_work_free(w);
         return WASS_ERR_NOMEM;
     }
@@ -281,21 +289,28 @@ static int enter1(wass__transport_work *w, int i0, int j0, double d) {
         fr = 1ULL << i0;
         labr |= fr;
     }
-    for (;; colturn = !colturn) {
+    int *cloc = w->cloc, *rloc = w->rloc, loc = (w->nent - 1) * TR_LOC;
+    for (;; colturn = !colturn, loc++) {
         uint64_t acc = 0;
         if (colturn) {
             lm[(size_t)nlev++ * TRW] = fc;
             ec |= fc;
-            for (uint64_t b = fc; b; b &= b - 1)
-                acc |= cmask[(size_t)__builtin_ctzll(b) * TRW];
+            for (uint64_t b = fc; b; b &= b - 1) {
+                int j = __builtin_ctzll(b);
+                acc |= cmask[(size_t)j * TRW];
+                cloc[j] = loc;
+            }
             fr = acc & ~labr;
             labr |= fr;
             if (!fr) break;
         } else {
             lm[(size_t)nlev++ * TRW] = fr;
             er |= fr;
-            for (uint64_t b = fr; b; b &= b - 1)
-                acc |= rmask[(size_t)__builtin_ctzll(b) * TRW];
+            for (uint64_t b = fr; b; b &= b - 1) {
+                int i = __builtin_ctzll(b);
+                acc |= rmask[(size_t)i * TRW];
+                rloc[i] = loc;
+            }
             fc = acc & ~fin;
             fin |= fc;
             if (!fc) break;
@@ -343,13 +358,16 @@ static __attribute__((noinline)) int enter_words(wass__transport_work *w, int i0
         uint64_t *all = colturn ? e->cols : e->rows;
         int fw = colturn ? w->mw : w->nw, nx = colturn ? w->nw : w->mw;
         memset(acc, 0, sizeof acc); /* a fixed size: no call */
+        int *loc = colturn ? w->cloc : w->rloc, here = (w->nent - 1) * TR_LOC + e->nlev;
         for (int q = 0; q < fw; q++) {
             lm[q] = front[q];
             all[q] |= front[q];
             for (uint64_t b = front[q]; b; b &= b - 1) {
-                const uint64_t *a = adj + ((size_t)q * 64 + (size_t)__builtin_ctzll(b)) * TRW;
+                int k = q * 64 + __builtin_ctzll(b);
+                const uint64_t *a = adj + (size_t)k * TRW;
                 for (int r = 0; r < nx; r++)
                     acc[r] |= a[r];
+                loc[k] = here;
             }
         }
         any = 0;
@@ -363,21 +381,12 @@ static __attribute__((noinline)) int enter_words(wass__transport_work *w, int i0
     return entry_sink(w, e);
 }
 
-/* The entry of the tree holding row (isrow) or column k, and its level. */
+/* The entry of the tree holding row (isrow) or column k, and its level
+ * there (recorded when it was entered). */
 static int locate(const wass__transport_work *w, int k, int isrow, int *lev) {
-    int q = k / 64;
-    uint64_t bit = 1ULL << (k % 64);
-    for (int t = w->nent - 1; t >= 0; t--) {
-        const wass__tr_entry *e = &w->ent[t];
-        if (!((isrow ? e->rows[q] : e->cols[q]) & bit)) continue;
-        int colfirst = e->start >= 0;
-        for (int L = isrow == colfirst; L < e->nlev; L += 2)
-            if (w->levm[(size_t)(e->lev0 + L) * TRW + q] & bit) {
-                *lev = L;
-                return t;
-            }
-    }
-    return -1;
+    int loc = isrow ? w->rloc[k] : w->cloc[k];
+    *lev = loc % TR_LOC;
+    return loc / TR_LOC;
 }
 
 /* A node of level L - 1 of entry e adjacent to node k by a flow arc: a row
