@@ -17,8 +17,10 @@
  * The tree parent of a column entered by its key is recovered afterwards:
  * the one row whose key expression equals the key exactly. The potentials
  * are updated Jonker-Volgenant style and the flow is augmented along the
- * path; a search goes on after an augmentation that only filled its column,
- * and starts again from its row after one that emptied a flow arc.
+ * path; a search goes on after an augmentation that only filled its column
+ * or emptied flow arcs of the last component entered only (entered again,
+ * less the part cut off), and starts again from its row after one that
+ * emptied a flow arc of an earlier component.
  *
  * Flows are integers, so the marginals hold exactly; the answer is certified
  * by transport_certify.c, which trusts only the costs, the masses, the flows
@@ -519,8 +521,12 @@ static void potentials(wass__transport_work *w, double d) {
  * earlier entries, and is entered again when one of them is the least.
  * Every distance of the tree stays what it was: the augmentation changed
  * arcs between nodes of the tree only, and none from the tree into the part
- * cut off but the emptied ones. Returns the lowest column of the entry with
- * demand left, or -1. */
+ * cut off but the emptied ones. The part cut off is a flow component of its
+ * own (no flow arc to the tree) whose flows all lie at the one distance it
+ * was entered at, so the potentials at the end of the search keep its arcs
+ * tight whether or not it is entered again, and its arcs from the tree
+ * non-negative (its keys are at least the final distance when it is not).
+ * Returns the lowest column of the entry with demand left, or -1. */
 static int reenter_last(wass__transport_work *w, double d) {
     wass__tr_entry *e = &w->ent[w->nent - 1];
     int start = e->start, parent = e->parent;
@@ -536,8 +542,8 @@ static int reenter_last(wass__transport_work *w, double d) {
 }
 
 /* One search from row i0 (supply left): augments along shortest paths until
- * a flow arc of an earlier entry empties or i0's supply is gone. 0, or -1 on failure (non-finite
- * costs, or a bug). */
+ * a flow arc of an earlier entry than the last empties or i0's supply is
+ * gone. 0, or -1 on failure (non-finite costs, or a bug). */
 static int search(wass__transport_work *w, int i0) {
     size_t m = w->m, ld = w->ld;
     for (int q = 0; q < TRW; q++)
