@@ -6,6 +6,7 @@ absent; WASS_SHARED_DATA overrides the folder holding TU/)."""
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,36 @@ def test_nci1_sample_against_pot():
         for h in range(g + 1, len(sub)):
             worst = max(worst, abs(D[g, h] - emd_pot(sub[g], sub[h])))
     assert worst <= 1e-9, worst
+
+
+EMBED_SCRIPT = """
+import hashlib, sys
+import numpy as np
+from wass import graphs
+import wass
+ds = graphs.load_tu(sys.argv[1])
+E = graphs.embed(ds, 6)
+h = hashlib.sha256()
+for X in E:
+    h.update(np.ascontiguousarray(X).tobytes())
+for g in (71, 72, 73, 77, 93, 130):  # repeated eigenvalues: the basis is LAPACK's choice
+    h.update(wass._wass.graph_spectral_embed(graphs.adjacency(ds, g), 6)[0].tobytes())
+print(h.hexdigest())
+"""
+
+
+@pytest.mark.skipif(not (NCI1 / "NCI1_A.txt").exists(), reason="NCI1 not found")
+def test_embeddings_do_not_depend_on_blas_threads():
+    """OpenBLAS's kernels for one thread and for several give different
+    eigenvectors (a different basis on repeated eigenvalues): the embedding
+    runs OpenBLAS on one thread, whatever the environment says."""
+    digests = set()
+    for blas, omp in (("1", "1"), ("2", "2"), ("2", "1"), ("1", "2")):
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=blas, OMP_NUM_THREADS=omp)
+        out = subprocess.run([sys.executable, "-c", EMBED_SCRIPT, str(NCI1)], env=env,
+                             capture_output=True, text=True, check=True)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1, digests
 
 
 @need_mutag
