@@ -3,6 +3,17 @@
  * eigenvectors of a graph's adjacency matrix for its largest eigenvalues in
  * magnitude, absolute values taken, computed by LAPACK's dsyevr.
  *
+ * A repeated eigenvalue has no unique eigenvectors: any rotation of its
+ * eigenspace's basis is as good, and |V| changes with it (LAPACK's choice
+ * follows its rounding). Each column of such an eigenvalue is instead
+ * sqrt(P_ii / k), P = V V^T the projector on its k-dimensional eigenspace
+ * (the same for every basis): for k = 1 it is |v_i|, the column keeps unit
+ * norm, and the k columns together keep each node's squared weight P_ii in
+ * the eigenspace. Eigenvalues are repeated when consecutive ones (ascending)
+ * are within WASS__EIG_TIE (relative to max(1, max |lambda|)): rounding
+ * splits an exact repeat by about n eps ||A||, and eigenvectors closer than
+ * that are not determined by the matrix's floats anyway.
+ *
  * OpenBLAS picks different kernels for one thread and for several, so
  * dsyevr's vectors differ with its thread count: by rounding where the
  * eigenvalues are distinct, and as a different basis where one is repeated
@@ -22,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define WASS__EIG_TIE 1e-9
 
 /* eigen-decomposition of an n x n symmetric matrix (overwritten); all
  * eigenvalues ascending into w, eigenvectors as columns of Z (n x n,
@@ -107,12 +120,27 @@ static int spectral_embed(size_t n, const double *A, size_t dim, double *out, do
             order[k] = lo++;
     }
     size_t keep = dim < n ? dim : n;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t c = 0; c < keep; c++)
-            out[i * dim + c] = fabs(Z[i * n + order[c]]);
+    double scale = fmax(1.0, fmax(fabs(w[0]), fabs(w[n - 1])));
+    for (size_t c = 0; c < keep; c++) {
+        size_t k = order[c], e0 = k, e1 = k + 1; /* its eigenspace: w[e0 .. e1) */
+        while (e0 > 0 && w[e0] - w[e0 - 1] <= WASS__EIG_TIE * scale)
+            e0--;
+        while (e1 < n && w[e1] - w[e1 - 1] <= WASS__EIG_TIE * scale)
+            e1++;
+        for (size_t i = 0; i < n; i++) {
+            if (e1 - e0 == 1) {
+                out[i * dim + c] = fabs(Z[i * n + k]);
+                continue;
+            }
+            double p = 0.0;
+            for (size_t l = e0; l < e1; l++)
+                p += Z[i * n + l] * Z[i * n + l];
+            out[i * dim + c] = sqrt(p / (double)(e1 - e0));
+        }
+    }
+    for (size_t i = 0; i < n; i++)
         for (size_t c = keep; c < dim; c++)
             out[i * dim + c] = 0.0;
-    }
     if (eigenvalues)
         for (size_t c = 0; c < dim; c++)
             eigenvalues[c] = c < keep ? w[order[c]] : 0.0;
