@@ -40,7 +40,7 @@ ext = Extension(
     define_macros=[("_POSIX_C_SOURCE", "200809L")],
     extra_compile_args=["-std=c11", "-O3", "-fopenmp"],
     extra_link_args=["-fopenmp"],
-    libraries=["png", "z", "m", "lapacke", "lapack", "svm"],
+    libraries=["png", "z", "m", "lapacke", "lapack", "svm", "dl"],
 )
 
 setup(

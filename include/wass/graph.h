@@ -62,8 +62,13 @@ WASS_API void wass_graph_set_free(wass_graph_set *gs);
  * does not depend on the eigensolver's signs. out (n x dim, caller-owned)
  * row i = node i; column c = the eigenvector of the c-th largest |eigenvalue|
  * (ties by the larger eigenvalue); graphs with fewer than dim nodes are padded
- * with zero columns. eigenvalues (dim, may be NULL) receives the eigenvalues
- * in the same order (0 in padded columns). */
+ * with zero columns. A repeated eigenvalue (consecutive eigenvalues within
+ * 1e-9 max(1, max |lambda|)) has no unique eigenvectors: each of its
+ * columns is sqrt(P_ii / k) instead, P the projector on its k-dimensional
+ * eigenspace, which no choice of basis changes (|v_i| when k = 1). The
+ * result does not depend on OpenBLAS's thread count (run on one thread).
+ * eigenvalues (dim, may be NULL) receives the eigenvalues in the same order
+ * (0 in padded columns). */
 WASS_API int wass_graph_spectral_embed(size_t n, const double *A, size_t dim, double *out,
                                        double *eigenvalues, wass_error_info *err);
 

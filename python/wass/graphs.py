@@ -10,7 +10,9 @@ Vazirgiannis, AAAI 2017).
 
 Node embeddings are the absolute values of the eigenvectors of a graph's
 adjacency matrix for its ``dim`` largest eigenvalues in magnitude (LAPACK),
-padded with zeros below ``dim`` nodes. The distance of two graphs is the
+padded with zeros below ``dim`` nodes; for a k-fold eigenvalue, whose
+eigenvectors are not unique, sqrt(P_ii / k) with P the projector on its
+eigenspace (the same for every basis). The distance of two graphs is the
 exact earth mover's distance between their nodes, uniform weights 1/n_g, the
 Euclidean ground cost (plus ``label_penalty`` between nodes of different
 labels in the labelled variant). The kernel exp(-gamma D) feeds an SVM

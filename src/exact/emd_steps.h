@@ -44,6 +44,8 @@ typedef struct {
     const size_t *ia, *jb; /* compressed -> original index */
     size_t nreal, mreal;   /* rows >= nreal / cols >= mreal are the dummy (cost 0) */
     double *Xc, *YT;       /* nreal x d, d x mreal */
+    float *Xf, *YTf;       /* the same centred, in single precision (3-D W1 / W2^2) */
+    double fR2;            /* bound of the squared centred coordinates */
     size_t d;
     wass_ground g;   /* the ground of the rows (an equal form: W2 as sqeuclidean) */
     wass_ground pre; /* pricing: the ground before its monotone transform */
@@ -59,6 +61,18 @@ enum { WASS__FAST_NONE = 0, WASS__FAST_EUCLID1, WASS__FAST_SQ, WASS__FAST_L1, WA
 int wass__emd_oracle_init(const wass_problem *pb, const wass_options *opt, const wass__emd_prep *p,
                           wass__emd_oracle *cx, wass__ns_input *in, wass_error_info *err);
 void wass__emd_oracle_free(wass__emd_oracle *cx);
+
+/* emd_price_f32.c: dense pricing of 2-D and 3-D clouds (W1, W2^2) with a
+ * float first pass; the arguments of price_space of emd_oracle.c plus d,
+ * the float copies of the points (xf, yf, centred), R2 (a bound of
+ * the squared differences of the centred coordinates) and P (a bound of
+ * |ui|, |best| and of the duals and of their float copies). Available where
+ * the CPU has AVX2, usable where wass__price_f32_usable(R2, P). */
+int wass__price_f32_available(void);
+int wass__price_f32_usable(double R2, double P);
+size_t wass__price_space_f32(size_t d, const double *xi, const double *const yt[3], const float *xf,
+                             const float *const yf[3], size_t len, int w1, double ui,
+                             const double *pv, double R2, double P, double *best);
 
 /* The solver's output in the caller's indices: duals for every point (the
  * c-transform for zero-weight points), the plan without the dummy, sorted,

@@ -27,6 +27,12 @@ typedef void (*wass__ns_row_fn)(const void *ctx, size_t i, size_t j0, size_t len
 typedef size_t (*wass__ns_price_fn)(const void *ctx, size_t i, size_t j0, size_t len, double ui,
                                     const double *pv, double *best, double *scratch);
 
+/* price_row told a bound of the duals: pmax >= |ui| and every |pv[k]|.
+ * The same result as price_row (a cost kind may use the bound to skip
+ * pairs in a cheaper, rounded first pass). */
+typedef size_t (*wass__ns_price_b_fn)(const void *ctx, size_t i, size_t j0, size_t len, double ui,
+                                      const double *pv, double pmax, double *best, double *scratch);
+
 /* One arc of a starting basis or of the final plan. */
 typedef struct {
     size_t i, j;
@@ -38,7 +44,8 @@ typedef struct {
     const double *supply; /* n, all > 0 */
     const double *demand; /* m, all > 0; the totals agree up to rounding */
     wass__ns_row_fn cost_row;
-    wass__ns_price_fn price_row; /* optional fast pricing with the same costs */
+    wass__ns_price_fn price_row;     /* optional fast pricing with the same costs */
+    wass__ns_price_b_fn price_row_b; /* optional, with price_row: the same, given a dual bound */
     /* nonzero when price_row is much cheaper than cost_row (it skips square
      * roots): full pricing rounds then test a row with price_row before
      * reading its costs; otherwise they read each row's costs once */

@@ -50,8 +50,6 @@ typedef struct {
 /* ns_tree.c: the basis itself. */
 void wass__ns_tree_free(ns_tree *t);
 int wass__ns_tree_alloc(ns_tree *t, size_t n, size_t m);
-/* phi += sigma on the len nodes of the thread from first to last. */
-void wass__ns_shift(ns_tree *t, int64_t first, int64_t last, int64_t len, double sigma);
 /* Potentials from scratch; 0 if a cost read on the tree is not finite. */
 int wass__ns_recompute_potentials(ns_tree *t, double *maxabs);
 /* Tree from a forest of positive-flow arcs; WASS_ERR_INTERNAL on a cycle. */

@@ -50,24 +50,6 @@ int wass__ns_tree_alloc(ns_tree *t, size_t n, size_t m) {
     return WASS_OK;
 }
 
-/* phi[x] += sigma for the len nodes of the thread from first to last
- * (inclusive; len >= 1). The walk chases thread pointers, one dependent
- * load a node; walked from both ends at once (thread forward, rev back) two
- * chains are in flight, which nearly halves the time of the large shifts
- * of a pivot. The same additions, so the same potentials. */
-void wass__ns_shift(ns_tree *t, int64_t first, int64_t last, int64_t len, double sigma) {
-    const int64_t *thread = t->thread, *rev = t->rev;
-    double *phi = t->phi;
-    int64_t a = first, b = last;
-    for (int64_t c = len / 2; c > 0; c--) {
-        phi[a] += sigma;
-        phi[b] += sigma;
-        a = thread[a];
-        b = rev[b];
-    }
-    if (len & 1) phi[a] += sigma; /* a == b: the middle node */
-}
-
 /* Potentials from scratch along the thread (parents come before children).
  * Returns 0 if a cost read on the tree is not finite. */
 int wass__ns_recompute_potentials(ns_tree *t, double *maxabs) {

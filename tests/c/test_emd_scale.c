@@ -97,12 +97,12 @@ static void test_needs_pricing(void) {
     test_clouds_free(&c);
 }
 
-/* AUTO picks column generation for large point clouds (W2^2 here, above 8
- * million pairs: for W1 in up to 3-D the dense simplex runs up to 8000 x
- * 8000, test_emd_dense.c);
+/* AUTO picks column generation for large point clouds (W2^2 in 3-D here,
+ * above 16 million pairs: for W1 in up to 3-D the dense simplex runs up to
+ * 8000 x 8000, test_emd_dense.c);
  * the answer is certified over all pairs. */
 static void test_auto_large(void) {
-    size_t n = test_sanitized() ? 2900 : 3000, m = n - 3, d = 3;
+    size_t n = 4010, m = n - 3, d = 3;
     uint64_t st = 4242;
     test_clouds c;
     test_clouds_make(&c, n, m, d, 0, 0.2, 7, &st);

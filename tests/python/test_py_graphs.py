@@ -6,6 +6,7 @@ absent; WASS_SHARED_DATA overrides the folder holding TU/)."""
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,44 @@ def test_embed_matches_eigh():
             np.testing.assert_allclose(lam[:len(order)], w[order], atol=1e-9)
             assert np.all(lam[len(order):] == 0)
     assert tested >= 20
+
+
+def projector_embed(A, dim, tie=1e-9):
+    """sqrt(P_ii / k) for a k-fold eigenvalue (P its eigenspace's projector),
+    |v_i| for a simple one: what wass computes, independent of the basis."""
+    w, V = np.linalg.eigh(A)
+    order = np.argsort(-np.abs(w), kind="stable")[:dim]
+    scale = max(1.0, np.abs(w).max())
+    X = np.zeros((len(A), dim))
+    for c, k in enumerate(order):
+        grp = [l for l in range(len(w)) if abs(w[l] - w[k]) <= tie * scale]
+        X[:, c] = np.sqrt((V[:, grp] ** 2).sum(1) / len(grp))
+    return X
+
+
+def test_embed_repeated_eigenvalues_basis_free():
+    """Star, complete, cycle and disjoint copies: repeated eigenvalues. The
+    embedding is the eigenspace projector's, the same under any relabelling
+    of the nodes (rows permuted with them), and against numpy's."""
+    star = np.zeros((5, 5))
+    star[0, 1:] = star[1:, 0] = 1
+    K5 = np.ones((5, 5)) - np.eye(5)
+    C6 = np.roll(np.eye(6), 1, axis=1)
+    C6 = C6 + C6.T
+    two = np.kron(np.eye(2), np.array([[0, 1, 1], [1, 0, 1], [1, 1, 0.0]]))
+    rng = np.random.default_rng(5)
+    for A in (star, K5, C6, two):
+        n = len(A)
+        w = np.linalg.eigvalsh(A)
+        assert np.min(np.diff(w)) < 1e-9  # a repeated eigenvalue
+        for dim in (2, 4, n):
+            X = wass._wass.graph_spectral_embed(A, dim)[0]
+            np.testing.assert_allclose(X, projector_embed(A, dim), atol=1e-12)
+            np.testing.assert_allclose((X ** 2).sum(0)[:min(dim, n)], 1.0, atol=1e-12)
+            for _ in range(3):
+                p = rng.permutation(n)
+                Xp = wass._wass.graph_spectral_embed(A[np.ix_(p, p)], dim)[0]
+                np.testing.assert_allclose(Xp, X[p], atol=1e-12)
 
 
 def test_pairwise_against_pot_random():
@@ -127,6 +166,36 @@ def test_nci1_sample_against_pot():
         for h in range(g + 1, len(sub)):
             worst = max(worst, abs(D[g, h] - emd_pot(sub[g], sub[h])))
     assert worst <= 1e-9, worst
+
+
+EMBED_SCRIPT = """
+import hashlib, sys
+import numpy as np
+from wass import graphs
+import wass
+ds = graphs.load_tu(sys.argv[1])
+E = graphs.embed(ds, 6)
+h = hashlib.sha256()
+for X in E:
+    h.update(np.ascontiguousarray(X).tobytes())
+for g in (71, 72, 73, 77, 93, 130):  # repeated eigenvalues: the basis is LAPACK's choice
+    h.update(wass._wass.graph_spectral_embed(graphs.adjacency(ds, g), 6)[0].tobytes())
+print(h.hexdigest())
+"""
+
+
+@pytest.mark.skipif(not (NCI1 / "NCI1_A.txt").exists(), reason="NCI1 not found")
+def test_embeddings_do_not_depend_on_blas_threads():
+    """OpenBLAS's kernels for one thread and for several give different
+    eigenvectors (a different basis on repeated eigenvalues): the embedding
+    runs OpenBLAS on one thread, whatever the environment says."""
+    digests = set()
+    for blas, omp in (("1", "1"), ("2", "2"), ("2", "1"), ("1", "2")):
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=blas, OMP_NUM_THREADS=omp)
+        out = subprocess.run([sys.executable, "-c", EMBED_SCRIPT, str(NCI1)], env=env,
+                             capture_output=True, text=True, check=True)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1, digests
 
 
 @need_mutag

@@ -77,8 +77,10 @@ static int emd_pair(size_t n, size_t m, const double *C, const int *s, const int
     return rc;
 }
 
-/* One pair by the small solver (the larger graph on the rows: each search
- * then scans the shorter side), wass_emd where it is not certified. */
+/* One pair by the small solver, wass_emd where it is not certified. The
+ * graph of more nodes goes on the rows (fewer mass units a row: fewer
+ * augmentations; each search then scans the shorter side), on equal node
+ * counts the one of more points. */
 static int fast_pair(wass__transport_work *w, const wass__merged_nodes *mn,
                      const wass_graph_embedding *E, const wass_graph_distance_options *opt,
                      size_t g, size_t h, int *s, int *t, double *out, int *fell,
@@ -86,7 +88,7 @@ static int fast_pair(wass__transport_work *w, const wass__merged_nodes *mn,
     size_t n = E->offset[g + 1] - E->offset[g], m = E->offset[h + 1] - E->offset[h];
     size_t q = gcd(n, m), a = g, b = h, fa = m / q, fb = n / q;
     size_t na = mn->off[g + 1] - mn->off[g], nb = mn->off[h + 1] - mn->off[h];
-    if (na < nb) {
+    if (fa > fb || (fa == fb && na < nb)) {
         a = h;
         b = g;
         size_t tn = na;

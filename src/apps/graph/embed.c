@@ -2,16 +2,39 @@
  * embed.c - spectral node embeddings (Nikolentzos et al. 2017): the
  * eigenvectors of a graph's adjacency matrix for its largest eigenvalues in
  * magnitude, absolute values taken, computed by LAPACK's dsyevr.
+ *
+ * A repeated eigenvalue has no unique eigenvectors: any rotation of its
+ * eigenspace's basis is as good, and |V| changes with it (LAPACK's choice
+ * follows its rounding). Each column of such an eigenvalue is instead
+ * sqrt(P_ii / k), P = V V^T the projector on its k-dimensional eigenspace
+ * (the same for every basis): for k = 1 it is |v_i|, the column keeps unit
+ * norm, and the k columns together keep each node's squared weight P_ii in
+ * the eigenspace. Eigenvalues are repeated when consecutive ones (ascending)
+ * are within WASS__EIG_TIE (relative to max(1, max |lambda|)): rounding
+ * splits an exact repeat by about n eps ||A||, and eigenvectors closer than
+ * that are not determined by the matrix's floats anyway.
+ *
+ * OpenBLAS picks different kernels for one thread and for several, so
+ * dsyevr's vectors differ with its thread count: by rounding where the
+ * eigenvalues are distinct, and as a different basis where one is repeated
+ * (16 of the first 1000 NCI1 graphs, up to 0.42 in a coordinate). The
+ * embeddings run with OpenBLAS on one thread (the graphs are the parallel
+ * work), its count restored after, so that they do not depend on it; with
+ * another LAPACK nothing is changed.
  */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
 #include "common/internal.h"
 #include "common/parallel.h"
 #include "wass/graph.h"
 
+#include <dlfcn.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define WASS__EIG_TIE 1e-9
 
 /* eigen-decomposition of an n x n symmetric matrix (overwritten); all
  * eigenvalues ascending into w, eigenvectors as columns of Z (n x n,
@@ -29,8 +52,39 @@ static int eigh(size_t n, double *A, double *w, double *Z, wass_error_info *err)
     return WASS_OK;
 }
 
+/* OpenBLAS's thread count set to one: the count before, or 0 when the
+ * LAPACK in use is not OpenBLAS's (nothing set). */
+typedef void (*blas_set_fn)(int);
+typedef int (*blas_get_fn)(void);
+
+static int blas_single(void) {
+    blas_set_fn set = (blas_set_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+    blas_get_fn get = (blas_get_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
+    if (!set || !get) return 0;
+    int before = get();
+    if (before != 1) set(1);
+    return before;
+}
+
+static void blas_restore(int before) {
+    if (before <= 1) return;
+    blas_set_fn set = (blas_set_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+    if (set) set(before);
+}
+
+static int spectral_embed(size_t n, const double *A, size_t dim, double *out, double *eigenvalues,
+                          wass_error_info *err);
+
 int wass_graph_spectral_embed(size_t n, const double *A, size_t dim, double *out,
                               double *eigenvalues, wass_error_info *err) {
+    int before = blas_single();
+    int rc = spectral_embed(n, A, dim, out, eigenvalues, err);
+    blas_restore(before);
+    return rc;
+}
+
+static int spectral_embed(size_t n, const double *A, size_t dim, double *out, double *eigenvalues,
+                          wass_error_info *err) {
     wass__clear(err);
     if (n == 0 || dim == 0)
         return wass__fail(err, WASS_ERR_SIZE, "a graph needs nodes and dim >= 1");
@@ -66,12 +120,27 @@ int wass_graph_spectral_embed(size_t n, const double *A, size_t dim, double *out
             order[k] = lo++;
     }
     size_t keep = dim < n ? dim : n;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t c = 0; c < keep; c++)
-            out[i * dim + c] = fabs(Z[i * n + order[c]]);
+    double scale = fmax(1.0, fmax(fabs(w[0]), fabs(w[n - 1])));
+    for (size_t c = 0; c < keep; c++) {
+        size_t k = order[c], e0 = k, e1 = k + 1; /* its eigenspace: w[e0 .. e1) */
+        while (e0 > 0 && w[e0] - w[e0 - 1] <= WASS__EIG_TIE * scale)
+            e0--;
+        while (e1 < n && w[e1] - w[e1 - 1] <= WASS__EIG_TIE * scale)
+            e1++;
+        for (size_t i = 0; i < n; i++) {
+            if (e1 - e0 == 1) {
+                out[i * dim + c] = fabs(Z[i * n + k]);
+                continue;
+            }
+            double p = 0.0;
+            for (size_t l = e0; l < e1; l++)
+                p += Z[i * n + l] * Z[i * n + l];
+            out[i * dim + c] = sqrt(p / (double)(e1 - e0));
+        }
+    }
+    for (size_t i = 0; i < n; i++)
         for (size_t c = keep; c < dim; c++)
             out[i * dim + c] = 0.0;
-    }
     if (eigenvalues)
         for (size_t c = 0; c < dim; c++)
             eigenvalues[c] = c < keep ? w[order[c]] : 0.0;
@@ -127,6 +196,7 @@ int wass_graph_embed(const wass_graph_set *gs, size_t dim, int threads, wass_gra
     (void)nt;
     wass__loop loop;
     wass__loop_init(&loop, G);
+    int before = blas_single();
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
 #endif
@@ -157,12 +227,13 @@ int wass_graph_embed(const wass_graph_set *gs, size_t dim, int threads, wass_gra
                 if (r)
                     snprintf(e.message, sizeof e.message, "an edge leaves the graph");
                 else
-                    r = wass_graph_spectral_embed(n, A, dim, out->X + b * dim, NULL, &e);
+                    r = spectral_embed(n, A, dim, out->X + b * dim, NULL, &e);
             }
             wass__loop_item_done(&loop, g, r, &e, 1);
         }
         free(A);
     }
+    blas_restore(before);
     if (wass__loop_failed(&loop)) {
         wass_graph_embedding_free(out);
         return wass__fail(err, loop.rc, "graph %zu: %s", loop.bad + 1, loop.err.message);

@@ -49,6 +49,7 @@ typedef struct {
     uint64_t *cmask; /* per column: rows with positive flow */
     uint64_t *levm;  /* level masks of the entries of one search */
     wass__tr_entry *ent;
+    int *rloc, *cloc; /* per row / column: its entry and level in the search tree */
     int nent, nlevm, maxent, maxlev;
     uint64_t sink[WASS__TR_WORDS]; /* columns with demand left */
     uint64_t fin[WASS__TR_WORDS];  /* columns in the current search tree */
@@ -118,7 +119,7 @@ int wass__transport_certify(const double *C, size_t n, size_t m, size_t ld, cons
  * node ids), each standing for mult[] nodes; XT holds every graph's point
  * coordinates transposed (graph g: dim rows of off[g + 1] - off[g] values
  * from XT + dim * off[g]), the layout the cost rows are computed from. */
-#define WASS__MERGE_TOL 1e-13
+#define WASS__MERGE_TOL 1e-12
 #define WASS__PAIR_MAXDIM 256 /* embedding dimensions the pair costs take */
 typedef struct {
     size_t graphs, dim;

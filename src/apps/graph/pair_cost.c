@@ -4,9 +4,12 @@
  * every coordinate, and whose labels agree in the labelled variant, become
  * one point carrying their summed mass: symmetric (automorphic) nodes have
  * equal embeddings up to rounding, about a fifth of the nodes of MUTAG and
- * NCI1; moving a point by at most sqrt(d) WASS__MERGE_TOL changes an EMD by
- * at most as much, far below the 1e-9 the distances are certified to), and
- * the ground cost matrix between the points of two graphs.
+ * NCI1; each node is within WASS__MERGE_TOL of its point in every
+ * coordinate, so moved by at most sqrt(d) WASS__MERGE_TOL, and the EMD of a
+ * pair by at most twice that (both graphs move): 4.9e-12 at d = 6, 3.2e-11
+ * at the largest d taken, far below the 1e-9 the distances are certified
+ * to; NCI1 at d = 6: 122,747 nodes, 103,902 points, 104,762 at 1e-13),
+ * and the ground cost matrix between the points of two graphs.
  */
 #include "apps/graph/graph_internal.h"
 

@@ -17,8 +17,10 @@
  * The tree parent of a column entered by its key is recovered afterwards:
  * the one row whose key expression equals the key exactly. The potentials
  * are updated Jonker-Volgenant style and the flow is augmented along the
- * path; a search goes on after an augmentation that only filled its column,
- * and starts again from its row after one that emptied a flow arc.
+ * path; a search goes on after an augmentation that only filled its column
+ * or emptied flow arcs of the last component entered only (entered again,
+ * less the part cut off), and starts again from its row after one that
+ * emptied a flow arc of an earlier component.
  *
  * Flows are integers, so the marginals hold exactly; the answer is certified
  * by transport_certify.c, which trusts only the costs, the masses, the flows
@@ -31,6 +33,9 @@
 #include <string.h>
 
 #define TRW WASS__TR_WORDS
+/* a node's place in the search tree: entry * TR_LOC + level (levels of an
+ * entry < 2 (n + m) + 1 <= 1025) */
+#define TR_LOC 2048
 
 /* The vector helpers are macros, not functions: no 32-byte vector is ever
  * passed to or returned from a function, so the baseline instantiation
@@ -104,6 +109,8 @@ void wass__transport_work_free(wass__transport_work *w) {
     free(w->cmask);
     free(w->levm);
     free(w->ent);
+    free(w->rloc);
+    free(w->cloc);
     memset(w, 0, sizeof *w);
 }
 
@@ -136,8 +143,11 @@ int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax)
     w->cmask = calloc(ld * TRW, sizeof *w->cmask);
     w->levm = malloc((size_t)w->maxlev * TRW * sizeof *w->levm);
     w->ent = malloc((size_t)w->maxent * sizeof *w->ent);
+    w->rloc = malloc(nmax * sizeof *w->rloc);
+    w->cloc = malloc(ld * sizeof *w->cloc);
     if (!w->C || !w->u || !w->v || !w->key || !w->kent || !w->rowmin || !w->x || !w->rs || !w->rt ||
-        !w->pred || !w->prow || !w->arg || !w->rmask || !w->cmask || !w->levm || !w->ent) {
+        !w->pred || !w->prow || !w->arg || !w->rmask || !w->cmask || !w->levm || !w->ent ||
+        !w->rloc || !w->cloc) {
         wass__transport_work_free(w);
         return WASS_ERR_NOMEM;
     }
@@ -281,21 +291,28 @@ static int enter1(wass__transport_work *w, int i0, int j0, double d) {
         fr = 1ULL << i0;
         labr |= fr;
     }
-    for (;; colturn = !colturn) {
+    int *cloc = w->cloc, *rloc = w->rloc, loc = (w->nent - 1) * TR_LOC;
+    for (;; colturn = !colturn, loc++) {
         uint64_t acc = 0;
         if (colturn) {
             lm[(size_t)nlev++ * TRW] = fc;
             ec |= fc;
-            for (uint64_t b = fc; b; b &= b - 1)
-                acc |= cmask[(size_t)__builtin_ctzll(b) * TRW];
+            for (uint64_t b = fc; b; b &= b - 1) {
+                int j = __builtin_ctzll(b);
+                acc |= cmask[(size_t)j * TRW];
+                cloc[j] = loc;
+            }
             fr = acc & ~labr;
             labr |= fr;
             if (!fr) break;
         } else {
             lm[(size_t)nlev++ * TRW] = fr;
             er |= fr;
-            for (uint64_t b = fr; b; b &= b - 1)
-                acc |= rmask[(size_t)__builtin_ctzll(b) * TRW];
+            for (uint64_t b = fr; b; b &= b - 1) {
+                int i = __builtin_ctzll(b);
+                acc |= rmask[(size_t)i * TRW];
+                rloc[i] = loc;
+            }
             fc = acc & ~fin;
             fin |= fc;
             if (!fc) break;
@@ -343,13 +360,16 @@ static __attribute__((noinline)) int enter_words(wass__transport_work *w, int i0
         uint64_t *all = colturn ? e->cols : e->rows;
         int fw = colturn ? w->mw : w->nw, nx = colturn ? w->nw : w->mw;
         memset(acc, 0, sizeof acc); /* a fixed size: no call */
+        int *loc = colturn ? w->cloc : w->rloc, here = (w->nent - 1) * TR_LOC + e->nlev;
         for (int q = 0; q < fw; q++) {
             lm[q] = front[q];
             all[q] |= front[q];
             for (uint64_t b = front[q]; b; b &= b - 1) {
-                const uint64_t *a = adj + ((size_t)q * 64 + (size_t)__builtin_ctzll(b)) * TRW;
+                int k = q * 64 + __builtin_ctzll(b);
+                const uint64_t *a = adj + (size_t)k * TRW;
                 for (int r = 0; r < nx; r++)
                     acc[r] |= a[r];
+                loc[k] = here;
             }
         }
         any = 0;
@@ -363,21 +383,12 @@ static __attribute__((noinline)) int enter_words(wass__transport_work *w, int i0
     return entry_sink(w, e);
 }
 
-/* The entry of the tree holding row (isrow) or column k, and its level. */
+/* The entry of the tree holding row (isrow) or column k, and its level
+ * there (recorded when it was entered). */
 static int locate(const wass__transport_work *w, int k, int isrow, int *lev) {
-    int q = k / 64;
-    uint64_t bit = 1ULL << (k % 64);
-    for (int t = w->nent - 1; t >= 0; t--) {
-        const wass__tr_entry *e = &w->ent[t];
-        if (!((isrow ? e->rows[q] : e->cols[q]) & bit)) continue;
-        int colfirst = e->start >= 0;
-        for (int L = isrow == colfirst; L < e->nlev; L += 2)
-            if (w->levm[(size_t)(e->lev0 + L) * TRW + q] & bit) {
-                *lev = L;
-                return t;
-            }
-    }
-    return -1;
+    int loc = isrow ? w->rloc[k] : w->cloc[k];
+    *lev = loc % TR_LOC;
+    return loc / TR_LOC;
 }
 
 /* A node of level L - 1 of entry e adjacent to node k by a flow arc: a row
@@ -426,10 +437,14 @@ static int trace(wass__transport_work *w, int sink, int i0) {
 }
 
 /* Flow along the traced path from row i0 to column sink: the most it can
- * carry. Returns 1 when a flow arc of the path emptied. */
+ * carry. Returns 0 when no flow arc of the path emptied, CUT_LAST when
+ * those that emptied all lie in the last entry of the tree, CUT_TREE when
+ * one lies in an earlier entry. */
+enum { CUT_LAST = 1, CUT_TREE = 2 };
 static int push(wass__transport_work *w, int i0, int sink) {
     size_t ld = w->ld;
     const int *x = w->x, *pred = w->pred, *prow = w->prow;
+    const uint64_t *last = w->ent[w->nent - 1].rows;
     int delta = w->rs[i0] < w->rt[sink] ? w->rs[i0] : w->rt[sink];
     for (int j = sink, i = pred[j]; i != i0; j = prow[i], i = pred[j])
         if (x[(size_t)i * ld + prow[i]] < delta) delta = x[(size_t)i * ld + prow[i]];
@@ -440,7 +455,8 @@ static int push(wass__transport_work *w, int i0, int sink) {
         if (i == i0) break;
         int jp = prow[i];
         add_flow(w, i, jp, -delta);
-        cut |= x[(size_t)i * ld + jp] == 0;
+        if (x[(size_t)i * ld + jp] == 0)
+            cut |= (last[i / 64] >> (i % 64)) & 1 ? CUT_LAST : CUT_TREE;
         j = jp;
     }
     w->rs[i0] -= delta;
@@ -499,9 +515,35 @@ static void potentials(wass__transport_work *w, double d) {
     }
 }
 
+/* After an augmentation emptied flow arcs of the last entry only (not yet
+ * relaxed: no key comes from it), the entry again from its entry node: the
+ * part cut off leaves the tree, with the keys its columns had from the
+ * earlier entries, and is entered again when one of them is the least.
+ * Every distance of the tree stays what it was: the augmentation changed
+ * arcs between nodes of the tree only, and none from the tree into the part
+ * cut off but the emptied ones. The part cut off is a flow component of its
+ * own (no flow arc to the tree) whose flows all lie at the one distance it
+ * was entered at, so the potentials at the end of the search keep its arcs
+ * tight whether or not it is entered again, and its arcs from the tree
+ * non-negative (its keys are at least the final distance when it is not).
+ * Returns the lowest column of the entry with demand left, or -1. */
+static int reenter_last(wass__transport_work *w, double d) {
+    wass__tr_entry *e = &w->ent[w->nent - 1];
+    int start = e->start, parent = e->parent;
+    for (int q = 0; q < TRW; q++) {
+        w->labr[q] &= ~e->rows[q];
+        w->fin[q] &= ~e->cols[q];
+    }
+    w->nent--;
+    w->nlevm -= e->nlev;
+    int sink = start >= 0 ? enter(w, -1, start, d) : enter(w, ~start, -1, d);
+    w->ent[w->nent - 1].parent = parent;
+    return sink;
+}
+
 /* One search from row i0 (supply left): augments along shortest paths until
- * a flow arc empties or i0's supply is gone. 0, or -1 on failure (non-finite
- * costs, or a bug). */
+ * a flow arc of an earlier entry than the last empties or i0's supply is
+ * gone. 0, or -1 on failure (non-finite costs, or a bug). */
 static int search(wass__transport_work *w, int i0) {
     size_t m = w->m, ld = w->ld;
     for (int q = 0; q < TRW; q++)
@@ -517,9 +559,14 @@ static int search(wass__transport_work *w, int i0) {
     for (;;) {
         while (sink >= 0) { /* the component just entered holds a column with demand */
             if (trace(w, sink, i0)) return -1;
-            if (push(w, i0, sink) || w->rs[i0] == 0) {
+            int cut = push(w, i0, sink);
+            if (cut >= CUT_TREE || w->rs[i0] == 0) {
                 potentials(w, d);
                 return 0;
+            }
+            if (cut) { /* the last entry lost the part below the arc: enter it again */
+                sink = reenter_last(w, d);
+                continue;
             }
             sink = -1;
             for (int q = 0; q < w->mw && sink < 0; q++) {
