@@ -109,10 +109,16 @@ void wass__sap_free(wass__sap *s) {
     memset(s, 0, sizeof *s);
 }
 
+/* The row at position k of the visiting order. */
+static inline size_t row_at(const wass__sap *s, size_t k) {
+    return s->order ? s->order[k] : k;
+}
+
 size_t wass__sap_reprice(wass__sap *s, const size_t *ptr, const size_t *col, const double *cost,
                          int first, double tol) {
     size_t n = s->n, nfree = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t q = 0; q < n; q++) {
+        size_t i = row_at(s, q);
         double best = INFINITY;
         size_t bj = (size_t)-1;
         for (size_t k = ptr[i]; k < ptr[i + 1]; k++) {
@@ -164,7 +170,8 @@ void wass__sap_ctransform(wass__sap *s, const size_t *ptr, const size_t *col, co
     /* greedy matching on the tight pairs */
     for (size_t k = 0; k < n; k++)
         s->col4row[k] = s->row4col[k] = -1;
-    for (size_t i = 0; i < n; i++)
+    for (size_t q = 0; q < n; q++) {
+        size_t i = row_at(s, q);
         for (size_t k = ptr[i]; k < ptr[i + 1]; k++) {
             size_t j = col[k];
             if (s->row4col[j] < 0 && cost[k] - s->v[j] <= s->u[i]) {
@@ -173,6 +180,7 @@ void wass__sap_ctransform(wass__sap *s, const size_t *ptr, const size_t *col, co
                 break;
             }
         }
+    }
 }
 
 /* One shortest augmenting path from the free row r. */
@@ -267,7 +275,8 @@ out:
 
 int wass__sap_augment(wass__sap *s, const size_t *ptr, const size_t *col, const double *cost) {
     int status = WASS_OK;
-    for (size_t r = 0; r < s->n; r++) {
+    for (size_t q = 0; q < s->n; q++) {
+        size_t r = row_at(s, q);
         if (s->col4row[r] >= 0) continue;
         int rc = augment_row(s, r, ptr, col, cost);
         if (rc == WASS__SAP_NO_MATCHING)

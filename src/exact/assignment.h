@@ -33,6 +33,10 @@ typedef struct {
     struct wass__sap_heap_entry *heap;
     size_t heap_len, heap_cap;
     uint64_t augmentations, scans;
+    /* the order in which rows take their first columns, are matched
+     * greedily and are augmented: position k is row order[k] (NULL = 0, 1,
+     * ..., n - 1); not owned */
+    const size_t *order;
 } wass__sap;
 
 /* All rows and columns free, v = v0 (NULL = 0), u undefined until

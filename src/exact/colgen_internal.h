@@ -13,6 +13,16 @@
 #ifndef ADD_PER_ROW
 #define ADD_PER_ROW 4 /* violated pairs added per source and round */
 #endif
+/* W1 on the simplex path (masses not all equal): the first pairs found
+ * along a ray cost the search little, and more of them a round take fewer
+ * rounds and fewer pivots (2-D, one thread, alternated: shifted Gaussians
+ * with random weights, 20,000 points, 667,287 -> 557,117 pivots, 10 -> 9
+ * rounds, CPU median 16.7 -> 14.8 s; DOTmark cauchy 128 x 128 W1 333,329
+ * -> 299,144 pivots, 6.3-6.8 -> 5.7-6.3 s; W2^2 gained nothing and stays
+ * at ADD_PER_ROW) */
+#ifndef ADD_PER_ROW_W1
+#define ADD_PER_ROW_W1 16
+#endif
 /* ... doubling each round after the first few, up to this many: where many
  * points coincide, they all want the same few pairs each round, and a fixed
  * small number would need a round for every few pairs */
@@ -57,6 +67,14 @@ typedef struct {
     size_t *nhit; /* nr */
     double cmax;  /* an upper bound of every cost */
     int nt;       /* threads */
+    /* Optional (the assignment path, whose duals only move one way between
+     * pricings: u rises on the rows an augmenting path reaches or drops, v
+     * only drops): per source the u and eps of its last pricing and whether
+     * that pricing found no violated pair at all. A source with none then,
+     * u no higher and eps no lower now, has none now either (every C_ij -
+     * v_j is at least what it was), and is not searched again. */
+    double *pu, *peps;
+    unsigned char *pclean;
 } colgen;
 
 /* What the coarse problem over k-d tree leaves gives the fine solve. */
@@ -93,9 +111,9 @@ int wass__greedy_start(const wass__ns_input *in, const arcset *A, const double *
 
 /* Price every real pair with the duals u, v (after `rounds` solves): per
  * source the most violated pairs (W1: the first found) with C_ij - v_j <
- * u_i - eps not yet in
- * cg->A, into cg->hits / cg->nhit. *added receives their total. Returns
- * WASS_OK or WASS_ERR_NOMEM. */
+ * u_i - eps not yet in cg->A, into cg->hits / cg->nhit (with cg->pclean,
+ * the sources it proves clean are skipped; see colgen). *added receives
+ * their total. Returns WASS_OK or WASS_ERR_NOMEM. */
 int wass__cg_price(colgen *cg, const double *u, const double *v, double eps, int64_t rounds,
                    size_t *added);
 
@@ -109,5 +127,27 @@ int wass__cg_add_hits(colgen *cg, size_t added);
  * matching (the caller then runs the simplex). */
 int wass__cg_assignment(colgen *cg, const double *v0, wass__ns_output *o, int64_t *rounds,
                         int *done);
+
+/* The problem renumbered in k-d tree order (colgen_order.c): position k
+ * of the sources is the caller's source sx[k] (k < nr; the dummy node, if
+ * any, stays last), likewise sy for the sinks; ia, jb, sup, dem and the
+ * cost oracle cx are the renumbered ones the solve reads. */
+typedef struct {
+    size_t nr, mr;
+    size_t *sx, *sy, *ia, *jb;
+    double *sup, *dem;
+    void *cx; /* wass__emd_oracle */
+} cg_order;
+
+/* Renumber (in receives base with the renumbered masses, cost oracle and
+ * start orders); free o with wass__cg_order_free, also after a failure.
+ * Returns WASS_OK, WASS_ERR_NOMEM or the oracle's error. */
+int wass__cg_order(const wass_problem *pb, const wass_options *opt, const size_t *ia,
+                   const size_t *jb, size_t nr, size_t mr, const wass__ns_input *base, cg_order *o,
+                   wass__ns_input *in, wass_error_info *err);
+/* Map a solve's output (n2 sources, m2 sinks) back to the caller's
+ * numbering; the basis (out->tree, out->tops) is dropped. */
+int wass__cg_unorder(const cg_order *o, size_t n2, size_t m2, wass__ns_output *out);
+void wass__cg_order_free(cg_order *o);
 
 #endif

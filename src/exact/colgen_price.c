@@ -10,11 +10,16 @@
 #include "exact/colgen_internal.h"
 
 #include <stdlib.h>
+#ifdef WASS_COLGEN_TRACE
+#include <stdio.h>
+#endif
 
 /* Pairs added per source in the pricing after `rounds` solves, and room
  * for them in cg->hits (nr rows). */
 static int hits_for_round(colgen *cg, int64_t rounds, size_t *add) {
     size_t a = ADD_PER_ROW, nr = cg->nr;
+    int w1 = cg->g->metric == WASS_EUCLIDEAN && cg->g->p == 1.0;
+    if (w1 && !cg->pclean) a = ADD_PER_ROW_W1; /* the simplex path (see colgen_internal.h) */
     for (int64_t r = 4; r < rounds && a < ADD_MAX; r++)
         a *= 2;
     if (a > ADD_MAX) a = ADD_MAX;
@@ -43,6 +48,7 @@ static int in_arcset(const arcset *A, size_t i, size_t j) {
 
 int wass__cg_price(colgen *cg, const double *u, const double *v, double eps, int64_t rounds,
                    size_t *added_out) {
+    size_t searched = 0; /* sources searched (WASS_COLGEN_TRACE) */
     size_t add, added = 0, nr = cg->nr, d = cg->d;
     if (hits_for_round(cg, rounds, &add)) return WASS_ERR_NOMEM;
     kd_tree *TY = &cg->TY;
@@ -54,12 +60,15 @@ int wass__cg_price(colgen *cg, const double *u, const double *v, double eps, int
      * points, 2-D, one thread: 8-12 % less CPU on gauss, concentrated and
      * gauss:random (column scans or pivots within +-8 %, rounds +-1); W2^2
      * gained 0-5 %, within noise, and took a round more on gauss. */
+#ifdef WASS_COLGEN_TRACE
+    fprintf(stderr, "pricing starts t=%.3f\n", wass__now());
+#endif
     int flags = KD_USE_V;
     if (cg->g->metric == WASS_EUCLIDEAN && cg->g->p == 1.0) flags |= KD_FIRST;
     int nt = cg->nt;
     (void)nt;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(nt) reduction(+ : added)
+#pragma omp parallel num_threads(nt) reduction(+ : added, searched)
 #endif
     {
         kd_frame stack[160];
@@ -68,7 +77,17 @@ int wass__cg_price(colgen *cg, const double *u, const double *v, double eps, int
 #endif
         for (size_t i = 0; i < nr; i++) {
             kd_hit *h = cg->hits + i * add;
+            if (cg->pclean && cg->pclean[i] && u[i] <= cg->pu[i] && eps >= cg->peps[i]) {
+                cg->nhit[i] = 0; /* still clean */
+                continue;
+            }
             size_t c = wass__kd_search(TY, cg->g, cg->X + i * d, flags, u[i] - eps, add, h, stack);
+            searched++;
+            if (cg->pclean) {
+                cg->pu[i] = u[i];
+                cg->peps[i] = eps;
+                cg->pclean[i] = c == 0;
+            }
             /* drop pairs already in the arc set (priced out by the solver
              * within its own tolerance) */
             size_t w = 0;
@@ -82,6 +101,9 @@ int wass__cg_price(colgen *cg, const double *u, const double *v, double eps, int
             added += w;
         }
     }
+#ifdef WASS_COLGEN_TRACE
+    fprintf(stderr, "pricing: %zu sources searched t=%.3f\n", searched, wass__now());
+#endif
     cg->hits_stride = add; /* the row stride of hits for wass__cg_add_hits */
     *added_out = added;
     return WASS_OK;

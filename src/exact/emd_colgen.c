@@ -298,7 +298,7 @@ static int simplex_rounds(colgen *cg, wass__ns_arc *start, size_t start_len, was
     return rc;
 }
 
-int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const size_t *ia,
+static int colgen_core(const wass_problem *pb, const wass_options *opt, const size_t *ia,
                        const size_t *jb, size_t nr, size_t mr, const wass__ns_input *base,
                        wass__ns_output *out, wass_result *res, wass_error_info *err) {
     colgen cg;
@@ -354,5 +354,22 @@ done:
     wass__coarse_free(&ms);
     cg_free(&cg);
     free(start);
+    return rc;
+}
+
+int wass__colgen_solve(const wass_problem *pb, const wass_options *opt, const size_t *ia,
+                       const size_t *jb, size_t nr, size_t mr, const wass__ns_input *base,
+                       wass__ns_output *out, wass_result *res, wass_error_info *err) {
+    cg_order o;
+    wass__ns_input in;
+    memset(out, 0, sizeof *out);
+    int rc = wass__cg_order(pb, opt, ia, jb, nr, mr, base, &o, &in, err);
+    if (!rc) rc = colgen_core(pb, opt, o.ia, o.jb, nr, mr, &in, out, res, err);
+    if (!rc) rc = wass__cg_unorder(&o, base->n, base->m, out);
+    if (rc == WASS_ERR_NOMEM)
+        rc = wass__fail(err, WASS_ERR_NOMEM, "column generation: out of memory (n = %zu, m = %zu)",
+                        base->n, base->m);
+    if (rc) wass__ns_output_free(out);
+    wass__cg_order_free(&o);
     return rc;
 }
