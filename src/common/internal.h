@@ -53,6 +53,8 @@ void wass__select_rank(const double *X, size_t d, size_t t, size_t *perm, size_t
 
 /* Overflow-checked a * b for sizes; returns 0 on overflow. */
 int wass__mul_ok(size_t a, size_t b, size_t *out);
+/* The greatest common divisor of a and b (gcd(a, 0) = a). */
+size_t wass__gcd(size_t a, size_t b);
 
 /* Number of OpenMP threads to use for a `threads` option (0 = all). */
 int wass__threads(int threads);

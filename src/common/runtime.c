@@ -1,6 +1,6 @@
 /*
  * runtime.c - what the library asks of the machine: a monotonic clock, the
- * number of threads, overflow-checked sizes, compensated sums.
+ * number of threads, overflow-checked sizes, a gcd, compensated sums.
  */
 #include "common/internal.h"
 
@@ -20,6 +20,15 @@ int wass__mul_ok(size_t a, size_t b, size_t *out) {
     if (a != 0 && b > SIZE_MAX / a) return 0;
     *out = a * b;
     return 1;
+}
+
+size_t wass__gcd(size_t a, size_t b) {
+    while (b) {
+        size_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
 }
 
 int wass__threads(int threads) {

@@ -15,15 +15,6 @@
 #include <stdio.h>
 #endif
 
-static size_t gcd(size_t a, size_t b) {
-    while (b) {
-        size_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
 /* Rows visited in the order k * s mod n, s near n / phi (the golden ratio)
  * and prime to n: the points are numbered in k-d tree order
  * (colgen_order.c), and in that order neighbours would compete for the same
@@ -34,7 +25,7 @@ static size_t gcd(size_t a, size_t b) {
 static void scrambled_order(size_t *order, size_t n) {
     size_t s = (size_t)(0.6180339887498949 * (double)n);
     if (s < 1) s = 1;
-    while (gcd(s, n) != 1)
+    while (wass__gcd(s, n) != 1)
         s++;
     size_t r = 0;
     for (size_t k = 0; k < n; k++) {

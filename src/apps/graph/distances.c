@@ -23,15 +23,6 @@ void wass_graph_distance_options_default(wass_graph_distance_options *opt) {
     opt->label_penalty = 1.0;
 }
 
-static size_t gcd(size_t a, size_t b) {
-    while (b) {
-        size_t r = a % b;
-        a = b;
-        b = r;
-    }
-    return a;
-}
-
 typedef struct {
     size_t done, total, fallbacks;
     size_t work; /* pairs solved (the progress' whole) */
@@ -86,7 +77,7 @@ static int fast_pair(wass__transport_work *w, const wass__merged_nodes *mn,
                      size_t g, size_t h, int *s, int *t, double *out, int *fell,
                      wass__transport_result *res, wass_error_info *e) {
     size_t n = E->offset[g + 1] - E->offset[g], m = E->offset[h + 1] - E->offset[h];
-    size_t q = gcd(n, m), a = g, b = h, fa = m / q, fb = n / q;
+    size_t q = wass__gcd(n, m), a = g, b = h, fa = m / q, fb = n / q;
     size_t na = mn->off[g + 1] - mn->off[g], nb = mn->off[h + 1] - mn->off[h];
     if (fa > fb || (fa == fb && na < nb)) {
         a = h;
