@@ -52,24 +52,27 @@ static int eigh(size_t n, double *A, double *w, double *Z, wass_error_info *err)
     return WASS_OK;
 }
 
-/* OpenBLAS's thread count set to one: the count before, or 0 when the
- * LAPACK in use is not OpenBLAS's (nothing set). */
+/* OpenBLAS's thread count set to one, and what restores it: set is NULL
+ * when the LAPACK in use is not OpenBLAS's (nothing set), before the count
+ * it had. */
 typedef void (*blas_set_fn)(int);
 typedef int (*blas_get_fn)(void);
+typedef struct {
+    blas_set_fn set;
+    int before;
+} blas_threads;
 
-static int blas_single(void) {
-    blas_set_fn set = (blas_set_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
+static blas_threads blas_single(void) {
+    blas_threads t = {(blas_set_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "openblas_set_num_threads"), 1};
     blas_get_fn get = (blas_get_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "openblas_get_num_threads");
-    if (!set || !get) return 0;
-    int before = get();
-    if (before != 1) set(1);
-    return before;
+    if (!t.set || !get) return (blas_threads){NULL, 1};
+    t.before = get();
+    if (t.before != 1) t.set(1);
+    return t;
 }
 
-static void blas_restore(int before) {
-    if (before <= 1) return;
-    blas_set_fn set = (blas_set_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
-    if (set) set(before);
+static void blas_restore(blas_threads t) {
+    if (t.set && t.before != 1) t.set(t.before);
 }
 
 static int spectral_embed(size_t n, const double *A, size_t dim, double *out, double *eigenvalues,
@@ -77,7 +80,7 @@ static int spectral_embed(size_t n, const double *A, size_t dim, double *out, do
 
 int wass_graph_spectral_embed(size_t n, const double *A, size_t dim, double *out,
                               double *eigenvalues, wass_error_info *err) {
-    int before = blas_single();
+    blas_threads before = blas_single();
     int rc = spectral_embed(n, A, dim, out, eigenvalues, err);
     blas_restore(before);
     return rc;
@@ -196,7 +199,7 @@ int wass_graph_embed(const wass_graph_set *gs, size_t dim, int threads, wass_gra
     (void)nt;
     wass__loop loop;
     wass__loop_init(&loop, G);
-    int before = blas_single();
+    blas_threads before = blas_single();
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
 #endif
