@@ -123,9 +123,16 @@ static TR_ATTR void TR_NAME(tr_reduce)(wass__transport_work *w) {
             mn = TR_VMIN(mn, r);
         }
         double h = tr_hmin(mn);
-        size_t jm = 0;
-        while (jm + 1 < m && !(Ci[jm] - v[jm] == h))
-            jm++;
+        const tr_v4d hv = {h, h, h, h};
+        size_t jm = m - 1; /* the first column of the minimum, by vector compares */
+        for (size_t j = 0; j < ld; j += 4) {
+            int eq = TR_MOVEMASK((tr_v4l)(tr_load(Ci + j) - tr_load(v + j) == hv));
+            if (eq) {
+                jm = j + (size_t)__builtin_ctz((unsigned)eq);
+                break;
+            }
+        }
+        if (jm >= m) jm = m - 1;
         u[i] = h;
         w->prow[i] = (int)jm;
     }
