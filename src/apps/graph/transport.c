@@ -14,8 +14,9 @@
  * breadth-first on bitmasks of the flow arcs, and keeps one key per column
  * (its least distance from the rows of the tree), lowered by all rows of a
  * component at once with the keys in vector registers (transport_simd.h).
- * The tree parent of a column entered by its key is recovered afterwards:
- * the one row whose key expression equals the key exactly. The potentials
+ * The relaxation also records the row that set each key (the first row of
+ * the last entry that lowered it): the tree parent of a column entered by
+ * its key. The potentials
  * are updated Jonker-Volgenant style and the flow is augmented along the
  * path; a search goes on after an augmentation that only filled its column
  * or emptied flow arcs of the last component entered only (entered again,
