@@ -10,14 +10,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A node of the basis tree. 32 bits: the pivot's potential update walks
+ * the thread at random addresses, and halving the tree arrays keeps more of
+ * them in cache (n + m is checked against the range at allocation). */
+typedef int32_t ns_node;
+#define NS_NODE_MAX INT32_MAX
+
 /* The basis: a spanning tree rooted at the artificial node N = n + m (see
  * network_simplex.c for the representation). */
 typedef struct {
     size_t n, m;
-    int64_t N, root;
-    int64_t *parent, *thread, *rev, *size, *last;
+    ns_node N, root;
+    ns_node *parent, *thread, *rev, *size, *last;
     double *flow, *phi;
-    int64_t *buf, *stem, *path_a, *path_b;
+    ns_node *buf, *stem, *path_a, *path_b;
     double *rowc;
     const wass__ns_input *in;
 } ns_tree;
