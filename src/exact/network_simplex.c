@@ -111,15 +111,15 @@ static int pivot_cycle(ns_tree *t, ns_node first, ns_node second, ns_cycle *cy) 
  * loads, and two independent chains of them overlap (random weights, 3-D,
  * 1000 points: 257 nodes a pivot). Each potential gets the same one
  * addition as in a walk from one end. */
-static void shift_run(double *phi, const ns_node *thread, const ns_node *rev, ns_node a, ns_node b,
-                      ns_node cnt, double delta) {
+static void shift_run(double *phi, const ns_node *orig, const ns_node *thread, const ns_node *rev,
+                      ns_node a, ns_node b, ns_node cnt, double delta) {
     for (ns_node c = cnt / 2; c > 0; c--) {
-        phi[a] += delta;
-        phi[b] += delta;
+        phi[orig[a]] += delta;
+        phi[orig[b]] += delta;
         a = thread[a];
         b = rev[b];
     }
-    if (cnt & 1) phi[a] += delta;
+    if (cnt & 1) phi[orig[a]] += delta;
 }
 
 /* Second half of a pivot: cut the subtree T below the leaving arc, re-root
@@ -193,9 +193,9 @@ static void rehang_subtree(ns_tree *t, const ns_cycle *cy, ns_node v_in, double 
      * side (the root's potential may drift from 0; only differences count,
      * and the potentials are recomputed from the root before output) */
     if (2 * T_size <= t->N + 1)
-        shift_run(t->phi, thread, rev, u_in, newlast, T_size, sigma);
+        shift_run(t->phi, t->orig, thread, rev, u_in, newlast, T_size, sigma);
     else /* nxt .. v_in around the root */
-        shift_run(t->phi, thread, rev, nxt, v_in, t->N + 1 - T_size, -sigma);
+        shift_run(t->phi, t->orig, thread, rev, nxt, v_in, t->N + 1 - T_size, -sigma);
     ns_node x;
     for (x = v_in; x != -1 && last[x] == v_in; x = parent[x])
         last[x] = newlast;
@@ -205,7 +205,7 @@ static void rehang_subtree(ns_tree *t, const ns_cycle *cy, ns_node v_in, double 
 
 /* One pivot on entering arc (i, j) with reduced cost rc < 0. */
 static int pivot(ns_tree *t, size_t i, size_t j, double rc) {
-    ns_node first = (ns_node)i, second = (ns_node)(t->n + j);
+    ns_node first = t->pos[i], second = t->pos[t->n + j];
     ns_cycle cy;
     int r = pivot_cycle(t, first, second, &cy);
     if (r) return r;
@@ -249,6 +249,10 @@ static double pricing_tol(double maxphi) {
     double tol = 1e-13 * maxphi;
     return tol > 0 ? tol : DBL_MIN;
 }
+
+#ifndef NS_RELABEL_EVERY
+#define NS_RELABEL_EVERY 1024
+#endif
 
 /* State of one wass__ns_solve call, shared by its steps below. */
 typedef struct {
@@ -488,6 +492,7 @@ static int after_pivot(ns_solver *s, int64_t iter) {
         int rc = refresh_potentials(s);
         if (rc) return rc;
     }
+    if (iter % NS_RELABEL_EVERY == 0) wass__ns_relabel(&s->t);
     if (in->progress && (iter & 0xffff) == 0)
         in->progress(-1.0, "network simplex", in->progress_user);
     return WASS_OK;
@@ -506,14 +511,14 @@ static int extract_output(const ns_tree *t, const wass__ns_input *in, wass__ns_o
     for (size_t j = 0; j < m; j++)
         out->v[j] = -t->phi[n + j];
     size_t nf = 0;
-    for (ns_node x = 0; x < t->N; x++) {
-        ns_node p = t->parent[x];
-        if (p == t->root || !(t->flow[x] > 0)) continue;
+    for (ns_node x = 0; x < t->N; x++) { /* x: a node; l, lp: labels */
+        ns_node l = t->pos[x], lp = t->parent[l], p = t->orig[lp];
+        if (lp == t->root || !(t->flow[l] > 0)) continue;
         size_t i = (size_t)x < n ? (size_t)x : (size_t)p;
         size_t j = ((size_t)x < n ? (size_t)p : (size_t)x) - n;
         out->flows[nf].i = i;
         out->flows[nf].j = j;
-        out->flows[nf].mass = t->flow[x];
+        out->flows[nf].mass = t->flow[l];
         nf++;
     }
     out->nflows = nf;
@@ -523,15 +528,15 @@ static int extract_output(const ns_tree *t, const wass__ns_input *in, wass__ns_o
     out->tops = malloc((n + m) * sizeof(size_t));
     if (!out->tree || !out->tops) return WASS_ERR_NOMEM;
     for (ns_node x = 0; x < t->N; x++) {
-        ns_node p = t->parent[x];
-        if (p == t->root) {
+        ns_node l = t->pos[x], lp = t->parent[l], p = t->orig[lp];
+        if (lp == t->root) {
             out->tops[out->ntops++] = (size_t)x;
             continue;
         }
         size_t i = (size_t)x < n ? (size_t)x : (size_t)p;
         out->tree[out->ntree].i = i;
         out->tree[out->ntree].j = ((size_t)x < n ? (size_t)p : (size_t)x) - n;
-        out->tree[out->ntree++].mass = t->flow[x];
+        out->tree[out->ntree++].mass = t->flow[l];
     }
     return WASS_OK;
 }

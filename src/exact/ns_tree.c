@@ -22,6 +22,9 @@ void wass__ns_tree_free(ns_tree *t) {
     free(t->path_a);
     free(t->path_b);
     free(t->rowc);
+    free(t->orig);
+    free(t->pos);
+    free(t->tmpd);
 }
 
 /* Allocate the O(n + m) arrays of the tree; all freed by wass__ns_tree_free. */
@@ -45,9 +48,15 @@ int wass__ns_tree_alloc(ns_tree *t, size_t n, size_t m) {
     t->path_a = malloc(N1 * sizeof(ns_node));
     t->path_b = malloc(N1 * sizeof(ns_node));
     t->rowc = malloc(m * sizeof(double));
+    t->orig = malloc(N1 * sizeof(ns_node));
+    t->pos = malloc(N1 * sizeof(ns_node));
+    t->tmpd = malloc(N1 * sizeof(double));
     if (!t->parent || !t->thread || !t->rev || !t->size || !t->last || !t->flow || !t->phi ||
-        !t->buf || !t->stem || !t->path_a || !t->path_b || !t->rowc)
+        !t->buf || !t->stem || !t->path_a || !t->path_b || !t->rowc || !t->orig || !t->pos ||
+        !t->tmpd)
         return WASS_ERR_NOMEM;
+    for (size_t x = 0; x < N1; x++)
+        t->orig[x] = t->pos[x] = (ns_node)x;
     return WASS_OK;
 }
 
@@ -55,10 +64,11 @@ int wass__ns_tree_alloc(ns_tree *t, size_t n, size_t m) {
  * Returns 0 if a cost read on the tree is not finite. */
 int wass__ns_recompute_potentials(ns_tree *t, double *maxabs) {
     ns_node root = t->root;
+    const ns_node *orig = t->orig;
     double mx = 0.0;
     t->phi[root] = 0.0;
-    for (ns_node x = t->thread[root]; x != root; x = t->thread[x]) {
-        ns_node p = t->parent[x];
+    for (ns_node l = t->thread[root]; l != root; l = t->thread[l]) {
+        ns_node x = orig[l], p = orig[t->parent[l]];
         double ph;
         if (p == root)
             ph = 0.0;
@@ -152,6 +162,7 @@ int wass__ns_tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
     t->rev[root] = prev;
     t->last[root] = prev;
     t->size[root] = (ns_node)N + 1;
+    wass__ns_relabel(t);
 done:
     free(deg);
     free(adj);
@@ -182,13 +193,15 @@ int wass__ns_tree_validate(ns_tree *t, double tol) {
         if (idx[p] + t->size[p] < idx[x] + t->size[x]) return -__LINE__;
         if (idx[t->last[x]] != idx[x] + t->size[x] - 1) return -__LINE__;
         if (!(t->flow[x] >= 0)) return -__LINE__;
+        ns_node ox = t->orig[x], op = t->orig[p];
+        if (t->pos[ox] != x) return -__LINE__;
         if (p == root) {
             if (t->flow[x] != 0) return -__LINE__;
-            if (fabs(t->phi[x] - t->phi[root]) > tol) return -__LINE__;
+            if (fabs(t->phi[ox] - t->phi[root]) > tol) return -__LINE__;
         } else {
-            if (((size_t)x < n) == ((size_t)p < n)) return -__LINE__; /* not bipartite */
-            size_t i = (size_t)x < n ? (size_t)x : (size_t)p;
-            size_t j = ((size_t)x < n ? (size_t)p : (size_t)x) - n;
+            if (((size_t)ox < n) == ((size_t)op < n)) return -__LINE__; /* not bipartite */
+            size_t i = (size_t)ox < n ? (size_t)ox : (size_t)op;
+            size_t j = ((size_t)ox < n ? (size_t)op : (size_t)ox) - n;
             double r = arc_cost1(t, i, j) - t->phi[i] + t->phi[n + j];
             if (fabs(r) > tol) return -__LINE__;
             /* strongly feasible: zero flow only on arcs pointing up */
@@ -209,4 +222,40 @@ int wass__ns_tree_validate(ns_tree *t, double tol) {
     }
     (void)k;
     return 1;
+}
+
+/* Relabel the nodes in thread order: label c for the c-th node after the
+ * root. Only the labels change; stem and buf serve as scratch. */
+void wass__ns_relabel(ns_tree *t) {
+    ns_node N = t->N, root = t->root, c = 0;
+    ns_node *nl = t->stem, *tmp = t->buf;
+    if (N <= 0) return;
+    nl[root] = root;
+    for (ns_node x = t->thread[root]; x != root; x = t->thread[x])
+        nl[x] = c++;
+    for (ns_node x = 0; x < N; x++)
+        tmp[nl[x]] = nl[t->parent[x]];
+    memcpy(t->parent, tmp, (size_t)N * sizeof(ns_node));
+    for (ns_node x = 0; x < N; x++)
+        tmp[nl[x]] = t->size[x];
+    memcpy(t->size, tmp, (size_t)N * sizeof(ns_node));
+    for (ns_node x = 0; x < N; x++)
+        tmp[nl[x]] = nl[t->last[x]];
+    memcpy(t->last, tmp, (size_t)N * sizeof(ns_node));
+    t->last[root] = nl[t->last[root]];
+    for (ns_node x = 0; x < N; x++)
+        tmp[nl[x]] = t->orig[x];
+    memcpy(t->orig, tmp, (size_t)N * sizeof(ns_node));
+    for (ns_node x = 0; x < N; x++)
+        t->tmpd[nl[x]] = t->flow[x];
+    memcpy(t->flow, t->tmpd, (size_t)N * sizeof(double));
+    for (ns_node x = 0; x < N; x++) {
+        t->pos[t->orig[x]] = x;
+        t->thread[x] = x + 1;
+        t->rev[x] = x - 1;
+    }
+    t->thread[N - 1] = root;
+    t->thread[root] = 0;
+    t->rev[0] = root;
+    t->rev[root] = N - 1;
 }
