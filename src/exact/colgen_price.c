@@ -10,10 +10,10 @@
  * since keys only rise between pricings there (v only drops), the source
  * is not searched again while its threshold stays below the level: its
  * listed sinks alone are priced. In the last rounds most sources rise by
- * less than the margin (2-D, 20,000 points, W1, one thread, alternated:
- * concentrated 9.3 -> 8.5 s CPU, gauss 6.2 -> 6.1, clusters 5.36 -> 5.38
- * at a margin of 3e-7 with 64 listed; 16 listed at 1e-6 overflowed on
- * nearly every source; see bench/README_scale.md).
+ * less than the margin (2-D, 20,000 points, W1 uniform weights,
+ * alternated, medians of 3: concentrated 9.25 -> 8.78 s, gauss 6.85 ->
+ * 6.47, clusters 5.84 -> 5.64, the same scans; 16 listed at 1e-6
+ * overflowed on most sources and gained nothing; bench/README_scale.md).
  *
  * Parallel over sources with a fixed output slot per source, so the result
  * does not depend on the thread count.
