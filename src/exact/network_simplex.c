@@ -192,7 +192,6 @@ static void rehang_subtree(ns_tree *t, const ns_cycle *cy, ns_node v_in, double 
     /* T's potentials move by sigma relative to the rest: shift the smaller
      * side (the root's potential may drift from 0; only differences count,
      * and the potentials are recomputed from the root before output) */
-    t->walked += 2 * T_size <= t->N + 1 ? T_size : t->N + 1 - T_size;
     if (2 * T_size <= t->N + 1)
         shift_run(t->phi, t->orig, thread, rev, u_in, newlast, T_size, sigma);
     else /* nxt .. v_in around the root */
@@ -251,13 +250,8 @@ static double pricing_tol(double maxphi) {
     return tol > 0 ? tol : DBL_MIN;
 }
 
-/* Relabel once the potential walks since the last relabelling have visited
- * this many times the nodes: a relabelling costs a few passes over the
- * nodes, so it is paid for by long walks and skipped when pivots are cheap
- * (2-D gauss:random W1 at 20,000: ~3,700 nodes a walk, a relabelling every
- * ~1,000 pivots, which was the best fixed period of 128-4096). */
-#ifndef NS_RELABEL_WALKS
-#define NS_RELABEL_WALKS 96
+#ifndef NS_RELABEL_EVERY
+#define NS_RELABEL_EVERY 1024
 #endif
 
 /* State of one wass__ns_solve call, shared by its steps below. */
@@ -498,10 +492,7 @@ static int after_pivot(ns_solver *s, int64_t iter) {
         int rc = refresh_potentials(s);
         if (rc) return rc;
     }
-    if (s->t.walked >= (int64_t)NS_RELABEL_WALKS * s->t.N) {
-        wass__ns_relabel(&s->t);
-        s->t.walked = 0;
-    }
+    if (iter % NS_RELABEL_EVERY == 0) wass__ns_relabel(&s->t);
     if (in->progress && (iter & 0xffff) == 0)
         in->progress(-1.0, "network simplex", in->progress_user);
     return WASS_OK;

@@ -30,8 +30,7 @@ typedef struct {
     ns_node *parent, *thread, *rev, *size, *last;
     ns_node *orig, *pos; /* label -> node and node -> label */
     double *flow, *phi;
-    double *tmpd;   /* scratch of the relabelling */
-    int64_t walked; /* nodes the potential walks visited since then */
+    double *tmpd; /* scratch of the relabelling */
     ns_node *buf, *stem, *path_a, *path_b;
     double *rowc;
     const wass__ns_input *in;
