@@ -260,6 +260,7 @@ static void graphs_print_json(const graphs_args *a, const wass_graph_set *gs,
     cli_json_bool(&j, "labels", a->labels);
     if (a->labels) cli_json_num(&j, "label_penalty", a->penalty);
     cli_json_int(&j, "pairs", (long long)info->pairs);
+    cli_json_int(&j, "distinct_graphs", (long long)info->distinct);
     cli_json_num(&j, "seconds_distances", info->seconds);
     cli_json_num(&j, "pairs_per_second", info->seconds > 0 ? info->pairs / info->seconds : 0);
     if (!a->approx) {

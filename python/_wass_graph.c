@@ -196,6 +196,7 @@ static PyObject *py_pairwise(PyObject *self, PyObject *args, PyObject *kw) {
     PyObject *d = PyDict_New();
     if (!d || put(d, "pairs", PyLong_FromSize_t(info.pairs)) ||
         put(d, "fallbacks", PyLong_FromSize_t(info.fallbacks)) ||
+        put(d, "distinct_graphs", PyLong_FromSize_t(info.distinct)) ||
         put(d, "max_gap", PyFloat_FromDouble(info.max_gap)) ||
         put(d, "min_reduced", PyFloat_FromDouble(info.min_reduced)) ||
         put(d, "seconds", PyFloat_FromDouble(info.seconds))) {

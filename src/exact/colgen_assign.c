@@ -35,13 +35,15 @@ static void scrambled_order(size_t *order, size_t n) {
     }
 }
 
-/* The pricing state of the assignment path (colgen's pu, peps, pclean). */
+/* The pricing state of the assignment path (colgen's pm, near, nnear, pclean). */
 static void clean_free(colgen *cg) {
-    free(cg->pu);
-    free(cg->peps);
+    free(cg->pm);
+    free(cg->near);
+    free(cg->nnear);
     free(cg->pclean);
-    cg->pu = cg->peps = NULL;
-    cg->pclean = NULL;
+    cg->pm = NULL;
+    cg->near = NULL;
+    cg->nnear = cg->pclean = NULL;
 }
 
 int wass__cg_assignment(colgen *cg, const double *v0, wass__ns_output *o, int64_t *rounds_out,
@@ -53,10 +55,11 @@ int wass__cg_assignment(colgen *cg, const double *v0, wass__ns_output *o, int64_
     const wass_options *opt = cg->opt;
     *done = 0;
     size_t *order = malloc((nr ? nr : 1) * sizeof(size_t));
-    cg->pu = malloc((nr ? nr : 1) * sizeof(double));
-    cg->peps = malloc((nr ? nr : 1) * sizeof(double));
+    cg->pm = malloc((nr ? nr : 1) * sizeof(double));
+    cg->near = malloc((nr ? nr : 1) * CG_NEAR * sizeof(uint32_t));
+    cg->nnear = calloc(nr ? nr : 1, 1);
     cg->pclean = calloc(nr ? nr : 1, 1); /* nothing clean before the first pricing */
-    if (!order || !cg->pu || !cg->peps || !cg->pclean || wass__sap_init(&S, nr, v0)) {
+    if (!order || !cg->pm || !cg->near || !cg->nnear || !cg->pclean || wass__sap_init(&S, nr, v0)) {
         free(order);
         clean_free(cg);
         return WASS_ERR_NOMEM;
@@ -68,6 +71,9 @@ int wass__cg_assignment(colgen *cg, const double *v0, wass__ns_output *o, int64_
     double tol = 0.0;
     wass__sap_reprice(&S, A->ptr, A->col, A->cost, 1, 0.0);
     wass__sap_ctransform(&S, A->ptr, A->col, A->cost);
+#ifdef WASS_COLGEN_TRACE
+    fprintf(stderr, "assignment starts: arcs %zu t=%.3f\n", A->ptr[nr], wass__now());
+#endif
     for (;;) {
         rc = wass__sap_augment(&S, A->ptr, A->col, A->cost);
         if (rc == WASS__SAP_NO_MATCHING) {

@@ -10,6 +10,9 @@
 
 #include <math.h>
 #include <stdlib.h>
+#ifdef WASS_COLGEN_TRACE
+#include <stdio.h>
+#endif
 #include <string.h>
 
 void wass__coarse_free(coarse_info *c) {
@@ -132,7 +135,13 @@ int wass__coarse_solve(const wass_problem *pb, const colgen *cg, coarse_info *ci
     co.max_iter = 0;
     co.progress = NULL;
     co.algorithm = WASS_ALGO_AUTO;
+#ifdef WASS_COLGEN_TRACE
+    fprintf(stderr, "coarse %zu x %zu starts t=%.3f\n", nx, ny, wass__now());
+#endif
     if (wass__emd_solve(&cp, &co, &r, NULL) != WASS_OK || r.status != WASS_OPTIMAL) goto done;
+#ifdef WASS_COLGEN_TRACE
+    fprintf(stderr, "coarse %zu x %zu solved t=%.3f\n", nx, ny, wass__now());
+#endif
     /* duals: the coarse problem was normalized; scale does not matter for
      * ordering within the start, but keep cost units: duals are in cost units */
     ci->u = malloc(TX->np * sizeof(double));

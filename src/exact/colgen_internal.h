@@ -30,6 +30,16 @@
 #define ADD_MAX 64
 #endif
 
+/* Sinks listed per clean source (colgen's near), and how far above the
+ * threshold of its search, relative to the largest cost, a sink is listed
+ * rather than bounded. */
+#ifndef CG_NEAR
+#define CG_NEAR 64
+#endif
+#ifndef CG_NEAR_MARGIN
+#define CG_NEAR_MARGIN 3e-7
+#endif
+
 /* Candidate arcs in CSR form: row i has the columns col[ptr[i] .. ptr[i+1])
  * (sorted, distinct) with their costs. */
 typedef struct {
@@ -69,12 +79,15 @@ typedef struct {
     int nt;       /* threads */
     /* Optional (the assignment path, whose duals only move one way between
      * pricings: u rises on the rows an augmenting path reaches or drops, v
-     * only drops): per source the u and eps of its last pricing and whether
-     * that pricing found no violated pair at all. A source with none then,
-     * u no higher and eps no lower now, has none now either (every C_ij -
-     * v_j is at least what it was), and is not searched again. */
-    double *pu, *peps;
-    unsigned char *pclean;
+     * only drops, so every C_ij - v_j is at least what it was): per source
+     * whether its last search found no violated pair (pclean), and then a
+     * level pm with C_ij - v_j >= pm[i] at that time for every sink j but
+     * the nnear[i] listed in near[i * CG_NEAR ..] (tree positions). While
+     * u_i - eps <= pm[i], the source is not searched again: only its listed
+     * sinks are priced (see colgen_price.c). */
+    double *pm;
+    uint32_t *near;
+    unsigned char *nnear, *pclean;
 } colgen;
 
 /* What the coarse problem over k-d tree leaves gives the fine solve. */

@@ -272,16 +272,23 @@ static void heap_push(kd_hit *h, size_t *len, size_t cap, kd_hit x) {
  * the same bounds. */
 static WASS__ALWAYS_INLINE size_t kd_search_body(const kd_tree *T, const wass_ground *g,
                                                  const double *x, int flags, double thr, size_t r,
-                                                 kd_hit *heap, kd_frame *stack, size_t d) {
+                                                 kd_hit *heap, kd_frame *stack, size_t d,
+                                                 kd_near *nb) {
     size_t len = 0, sp = 0;
     int use_v = flags & KD_USE_V, first = (flags & KD_FIRST) != 0;
+    double thr2 = nb ? nb->thr2 : thr; /* nodes are cut off at thr2 while nothing is found */
+    if (nb) {
+        nb->len = 0;
+        nb->over = 0;
+        if (!(thr2 >= thr)) thr2 = thr;
+    }
     double lb0 = node_lb(T, g, x, use_v, 0, d);
     stack[sp].node = 0;
     stack[sp++].lb = lb0;
     while (sp > 0) {
         kd_frame f = stack[--sp];
         if (first && len == r) break;
-        double cut = len == r ? heap[0].key : thr;
+        double cut = len == r ? heap[0].key : thr2;
         if (!(f.lb < cut)) continue;
         const kd_node *nd = &T->node[f.node];
         if (nd->left < 0) {
@@ -294,6 +301,13 @@ static WASS__ALWAYS_INLINE size_t kd_search_body(const kd_tree *T, const wass_gr
                 if (key < cut) {
                     kd_hit h = {key, k};
                     heap_push(heap, &len, r, h);
+                } else if (nb && key < thr2) {
+                    if (nb->len < nb->cap) {
+                        nb->idx[nb->len++] = (uint32_t)k;
+                    } else {
+                        nb->over = 1;
+                        thr2 = thr;
+                    }
                 }
             }
             continue;
@@ -341,8 +355,10 @@ static void hits_sort(kd_hit *heap, size_t n) {
  * those with key < thr (without KD_USE_V: v = 0; with KD_FIRST the first r
  * found). Sorted by (key, idx) on return. stack holds at least 64 * 2
  * frames (tree depth <= 64). */
-size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, int flags,
-                       double thr, size_t r, kd_hit *heap, kd_frame *stack) {
+static WASS__ALWAYS_INLINE size_t kd_search_any(const kd_tree *T, const wass_ground *g,
+                                                const double *x, int flags, double thr, size_t r,
+                                                kd_hit *heap, kd_frame *stack, kd_near *nb) {
+    if (nb) nb->len = nb->over = 0;
     if (T->nnodes == 0 || r == 0) return 0;
     size_t len;
     size_t d = T->d;
@@ -352,16 +368,32 @@ size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, 
         gk.p = 1.0;
         if (g->metric == WASS_EUCLIDEAN) {
             gk.metric = WASS_EUCLIDEAN;
-            len = d == 2 ? kd_search_body(T, &gk, x, flags, thr, r, heap, stack, 2)
-                         : kd_search_body(T, &gk, x, flags, thr, r, heap, stack, 3);
+            len = d == 2 ? kd_search_body(T, &gk, x, flags, thr, r, heap, stack, 2, nb)
+                         : kd_search_body(T, &gk, x, flags, thr, r, heap, stack, 3, nb);
         } else {
             gk.metric = WASS_SQEUCLIDEAN;
-            len = d == 2 ? kd_search_body(T, &gk, x, flags, thr, r, heap, stack, 2)
-                         : kd_search_body(T, &gk, x, flags, thr, r, heap, stack, 3);
+            len = d == 2 ? kd_search_body(T, &gk, x, flags, thr, r, heap, stack, 2, nb)
+                         : kd_search_body(T, &gk, x, flags, thr, r, heap, stack, 3, nb);
         }
     } else {
-        len = kd_search_body(T, g, x, flags, thr, r, heap, stack, d);
+        len = kd_search_body(T, g, x, flags, thr, r, heap, stack, d, nb);
     }
     hits_sort(heap, len);
     return len;
+}
+
+size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, int flags,
+                       double thr, size_t r, kd_hit *heap, kd_frame *stack) {
+    return kd_search_any(T, g, x, flags, thr, r, heap, stack, NULL);
+}
+
+size_t wass__kd_search_near(const kd_tree *T, const wass_ground *g, const double *x, int flags,
+                            double thr, size_t r, kd_hit *heap, kd_frame *stack, kd_near *nb) {
+    return kd_search_any(T, g, x, flags, thr, r, heap, stack, nb);
+}
+
+double wass__kd_key(const kd_tree *T, const wass_ground *g, const double *x, size_t k) {
+    double key = NAN;
+    wass__cost_row_t(g, x, T->P + k * T->d, 1, T->d, 1, &key);
+    return key - T->vp[k];
 }

@@ -76,4 +76,25 @@ int wass__kd_set_v(kd_tree *T, const wass_ground *g, const double *v);
 size_t wass__kd_search(const kd_tree *T, const wass_ground *g, const double *x, int flags,
                        double thr, size_t r, kd_hit *heap, kd_frame *stack);
 
+/* Pairs just above the threshold of a search (wass__kd_search_near): the
+ * tree positions of the points with thr <= key < thr2 go to idx[0..len),
+ * up to cap of them; where more are found, over is set, thr2 falls back to
+ * thr and the points not listed have key >= thr only. */
+typedef struct {
+    double thr2;
+    uint32_t *idx;
+    size_t cap, len;
+    int over;
+} kd_near;
+
+/* wass__kd_search that also lists into *nb the points with thr <= key <
+ * nb->thr2 (nb->len and nb->over are set here). When it finds no point
+ * below thr, every point not listed has key >= nb->thr2 (nb->over = 0) or
+ * >= thr (nb->over = 1). */
+size_t wass__kd_search_near(const kd_tree *T, const wass_ground *g, const double *x, int flags,
+                            double thr, size_t r, kd_hit *heap, kd_frame *stack, kd_near *nb);
+
+/* The key C(x, P_k) - v_k of tree position k, computed as a search does. */
+double wass__kd_key(const kd_tree *T, const wass_ground *g, const double *x, size_t k);
+
 #endif

@@ -43,8 +43,8 @@
  * source, t->path_b from the entering sink, the apex excluded) and the
  * leaving arc on them. */
 typedef struct {
-    int64_t na, nb; /* lengths of the two sides */
-    int64_t q_out;  /* index of the leaving arc on its side */
+    ns_node na, nb; /* lengths of the two sides */
+    ns_node q_out;  /* index of the leaving arc on its side */
     int side;       /* 1: the leaving arc is on path_a, 2: on path_b */
     double delta;   /* flow sent around the cycle */
 } ns_cycle;
@@ -53,15 +53,15 @@ typedef struct {
  * choose the leaving arc by the strongly feasible rule and send the flow
  * around the cycle. Kept apart from the tree surgery because it alone
  * decides the pivot's outcome. */
-static int pivot_cycle(ns_tree *t, int64_t first, int64_t second, ns_cycle *cy) {
-    const int64_t *parent = t->parent, *size = t->size;
+static int pivot_cycle(ns_tree *t, ns_node first, ns_node second, ns_cycle *cy) {
+    const ns_node *parent = t->parent, *size = t->size;
     double *flow = t->flow;
     /* The two sides of the cycle, bottom-up, are recorded once (pa from
      * first, pb from second, the apex excluded); the later passes read these
      * arrays instead of chasing parent pointers again. */
-    int64_t *pa = t->path_a, *pb = t->path_b;
-    int64_t na = 0, nb = 0;
-    int64_t a = first, b = second;
+    ns_node *pa = t->path_a, *pb = t->path_b;
+    ns_node na = 0, nb = 0;
+    ns_node a = first, b = second;
     while (a != b) {
         if (size[a] < size[b]) {
             pa[na++] = a;
@@ -73,18 +73,18 @@ static int pivot_cycle(ns_tree *t, int64_t first, int64_t second, ns_cycle *cy) 
     }
     /* leaving arc: strongly feasible rule */
     double delta = INFINITY;
-    int64_t q_out = -1;
+    ns_node q_out = -1;
     int side = 0;
-    for (int64_t q = 0; q < na; q++) {
-        int64_t x = pa[q];
+    for (ns_node q = 0; q < na; q++) {
+        ns_node x = pa[q];
         if (is_up(t, x) && flow[x] < delta) {
             delta = flow[x];
             q_out = q;
             side = 1;
         }
     }
-    for (int64_t q = 0; q < nb; q++) {
-        int64_t x = pb[q];
+    for (ns_node q = 0; q < nb; q++) {
+        ns_node x = pb[q];
         if (!is_up(t, x) && flow[x] <= delta) {
             delta = flow[x];
             q_out = q;
@@ -93,9 +93,9 @@ static int pivot_cycle(ns_tree *t, int64_t first, int64_t second, ns_cycle *cy) 
     }
     if (q_out < 0) return WASS_ERR_INTERNAL; /* unbounded cycle: impossible */
     if (delta > 0) {
-        for (int64_t q = 0; q < na; q++)
+        for (ns_node q = 0; q < na; q++)
             flow[pa[q]] += is_up(t, pa[q]) ? -delta : delta;
-        for (int64_t q = 0; q < nb; q++)
+        for (ns_node q = 0; q < nb; q++)
             flow[pb[q]] += is_up(t, pb[q]) ? delta : -delta;
     }
     cy->na = na;
@@ -111,42 +111,42 @@ static int pivot_cycle(ns_tree *t, int64_t first, int64_t second, ns_cycle *cy) 
  * loads, and two independent chains of them overlap (random weights, 3-D,
  * 1000 points: 257 nodes a pivot). Each potential gets the same one
  * addition as in a walk from one end. */
-static void shift_run(double *phi, const int64_t *thread, const int64_t *rev, int64_t a, int64_t b,
-                      int64_t cnt, double delta) {
-    for (int64_t c = cnt / 2; c > 0; c--) {
-        phi[a] += delta;
-        phi[b] += delta;
+static void shift_run(double *phi, const ns_node *orig, const ns_node *thread, const ns_node *rev,
+                      ns_node a, ns_node b, ns_node cnt, double delta) {
+    for (ns_node c = cnt / 2; c > 0; c--) {
+        phi[orig[a]] += delta;
+        phi[orig[b]] += delta;
         a = thread[a];
         b = rev[b];
     }
-    if (cnt & 1) phi[a] += delta;
+    if (cnt & 1) phi[orig[a]] += delta;
 }
 
 /* Second half of a pivot: cut the subtree T below the leaving arc, re-root
  * it at the entering end u_in, hang it below v_in and shift its potentials
  * by sigma. Costs the stem length plus the smaller side of the tree, which
  * is what keeps pivots cheap on large trees. */
-static void rehang_subtree(ns_tree *t, const ns_cycle *cy, int64_t v_in, double sigma) {
-    int64_t *parent = t->parent, *thread = t->thread, *rev = t->rev, *size = t->size,
+static void rehang_subtree(ns_tree *t, const ns_cycle *cy, ns_node v_in, double sigma) {
+    ns_node *parent = t->parent, *thread = t->thread, *rev = t->rev, *size = t->size,
             *last = t->last;
     double *flow = t->flow;
     /* the side of the leaving arc: stem[0] = u_in up to stem[k] = u_out,
      * then v_out .. below the apex; oth[] = v_in .. below the apex */
-    const int64_t *stem = cy->side == 1 ? t->path_a : t->path_b;
-    const int64_t *oth = cy->side == 1 ? t->path_b : t->path_a;
-    int64_t nside = cy->side == 1 ? cy->na : cy->nb, noth = cy->side == 1 ? cy->nb : cy->na;
-    int64_t k = cy->q_out;
-    int64_t u_in = stem[0], u_out = stem[k];
+    const ns_node *stem = cy->side == 1 ? t->path_a : t->path_b;
+    const ns_node *oth = cy->side == 1 ? t->path_b : t->path_a;
+    ns_node nside = cy->side == 1 ? cy->na : cy->nb, noth = cy->side == 1 ? cy->nb : cy->na;
+    ns_node k = cy->q_out;
+    ns_node u_in = stem[0], u_out = stem[k];
 
     /* detach the subtree T of u_out */
-    int64_t v_out = parent[u_out];
-    int64_t T_size = size[u_out], T_last = last[u_out];
-    int64_t before = rev[u_out], after = thread[T_last];
+    ns_node v_out = parent[u_out];
+    ns_node T_size = size[u_out], T_last = last[u_out];
+    ns_node before = rev[u_out], after = thread[T_last];
     thread[before] = after;
     rev[after] = before;
-    for (int64_t x = v_out; x != -1 && last[x] == T_last; x = parent[x])
+    for (ns_node x = v_out; x != -1 && last[x] == T_last; x = parent[x])
         last[x] = before;
-    for (int64_t q = k + 1; q < nside; q++)
+    for (ns_node q = k + 1; q < nside; q++)
         size[stem[q]] -= T_size;
 
     /* preorder of T re-rooted at u_in, as pieces of the old thread (T is
@@ -154,11 +154,11 @@ static void rehang_subtree(ns_tree *t, const ns_cycle *cy, int64_t v_in, double 
      * stem node cur above prv what its old subtree holds before and after
      * the subtree of prv. Linking the pieces costs the stem length, not the
      * size of T. */
-    int64_t *buf = t->buf, np = 0;
+    ns_node *buf = t->buf, np = 0;
     buf[np++] = u_in;
     buf[np++] = last[u_in];
-    for (int64_t s = 1; s <= k; s++) {
-        int64_t cur = stem[s], prv = stem[s - 1];
+    for (ns_node s = 1; s <= k; s++) {
+        ns_node cur = stem[s], prv = stem[s - 1];
         buf[np++] = cur;
         buf[np++] = rev[prv];
         if (last[prv] != last[cur]) {
@@ -166,14 +166,14 @@ static void rehang_subtree(ns_tree *t, const ns_cycle *cy, int64_t v_in, double 
             buf[np++] = last[cur];
         }
     }
-    for (int64_t q = 2; q < np; q += 2) {
+    for (ns_node q = 2; q < np; q += 2) {
         thread[buf[q - 1]] = buf[q];
         rev[buf[q]] = buf[q - 1];
     }
-    int64_t newlast = buf[np - 1];
+    ns_node newlast = buf[np - 1];
     /* reverse the stem */
-    for (int64_t s = k; s >= 1; s--) {
-        int64_t cur = stem[s], prv = stem[s - 1];
+    for (ns_node s = k; s >= 1; s--) {
+        ns_node cur = stem[s], prv = stem[s - 1];
         parent[cur] = prv;
         flow[cur] = flow[prv];
         size[cur] = T_size - size[prv];
@@ -181,10 +181,10 @@ static void rehang_subtree(ns_tree *t, const ns_cycle *cy, int64_t v_in, double 
     parent[u_in] = v_in;
     flow[u_in] = cy->delta;
     size[u_in] = T_size;
-    for (int64_t s = 0; s <= k; s++)
+    for (ns_node s = 0; s <= k; s++)
         last[stem[s]] = newlast;
     /* insert T after v_in */
-    int64_t nxt = thread[v_in];
+    ns_node nxt = thread[v_in];
     thread[v_in] = u_in;
     rev[u_in] = v_in;
     thread[newlast] = nxt;
@@ -193,19 +193,19 @@ static void rehang_subtree(ns_tree *t, const ns_cycle *cy, int64_t v_in, double 
      * side (the root's potential may drift from 0; only differences count,
      * and the potentials are recomputed from the root before output) */
     if (2 * T_size <= t->N + 1)
-        shift_run(t->phi, thread, rev, u_in, newlast, T_size, sigma);
+        shift_run(t->phi, t->orig, thread, rev, u_in, newlast, T_size, sigma);
     else /* nxt .. v_in around the root */
-        shift_run(t->phi, thread, rev, nxt, v_in, t->N + 1 - T_size, -sigma);
-    int64_t x;
+        shift_run(t->phi, t->orig, thread, rev, nxt, v_in, t->N + 1 - T_size, -sigma);
+    ns_node x;
     for (x = v_in; x != -1 && last[x] == v_in; x = parent[x])
         last[x] = newlast;
-    for (int64_t q = 0; q < noth; q++)
+    for (ns_node q = 0; q < noth; q++)
         size[oth[q]] += T_size;
 }
 
 /* One pivot on entering arc (i, j) with reduced cost rc < 0. */
 static int pivot(ns_tree *t, size_t i, size_t j, double rc) {
-    int64_t first = (int64_t)i, second = (int64_t)(t->n + j);
+    ns_node first = t->pos[i], second = t->pos[t->n + j];
     ns_cycle cy;
     int r = pivot_cycle(t, first, second, &cy);
     if (r) return r;
@@ -249,6 +249,10 @@ static double pricing_tol(double maxphi) {
     double tol = 1e-13 * maxphi;
     return tol > 0 ? tol : DBL_MIN;
 }
+
+#ifndef NS_RELABEL_EVERY
+#define NS_RELABEL_EVERY 1024
+#endif
 
 /* State of one wass__ns_solve call, shared by its steps below. */
 typedef struct {
@@ -488,6 +492,7 @@ static int after_pivot(ns_solver *s, int64_t iter) {
         int rc = refresh_potentials(s);
         if (rc) return rc;
     }
+    if (iter % NS_RELABEL_EVERY == 0) wass__ns_relabel(&s->t);
     if (in->progress && (iter & 0xffff) == 0)
         in->progress(-1.0, "network simplex", in->progress_user);
     return WASS_OK;
@@ -506,14 +511,14 @@ static int extract_output(const ns_tree *t, const wass__ns_input *in, wass__ns_o
     for (size_t j = 0; j < m; j++)
         out->v[j] = -t->phi[n + j];
     size_t nf = 0;
-    for (int64_t x = 0; x < t->N; x++) {
-        int64_t p = t->parent[x];
-        if (p == t->root || !(t->flow[x] > 0)) continue;
+    for (ns_node x = 0; x < t->N; x++) { /* x: a node; l, lp: labels */
+        ns_node l = t->pos[x], lp = t->parent[l], p = t->orig[lp];
+        if (lp == t->root || !(t->flow[l] > 0)) continue;
         size_t i = (size_t)x < n ? (size_t)x : (size_t)p;
         size_t j = ((size_t)x < n ? (size_t)p : (size_t)x) - n;
         out->flows[nf].i = i;
         out->flows[nf].j = j;
-        out->flows[nf].mass = t->flow[x];
+        out->flows[nf].mass = t->flow[l];
         nf++;
     }
     out->nflows = nf;
@@ -522,16 +527,16 @@ static int extract_output(const ns_tree *t, const wass__ns_input *in, wass__ns_o
     out->tree = malloc((n + m) * sizeof(wass__ns_arc));
     out->tops = malloc((n + m) * sizeof(size_t));
     if (!out->tree || !out->tops) return WASS_ERR_NOMEM;
-    for (int64_t x = 0; x < t->N; x++) {
-        int64_t p = t->parent[x];
-        if (p == t->root) {
+    for (ns_node x = 0; x < t->N; x++) {
+        ns_node l = t->pos[x], lp = t->parent[l], p = t->orig[lp];
+        if (lp == t->root) {
             out->tops[out->ntops++] = (size_t)x;
             continue;
         }
         size_t i = (size_t)x < n ? (size_t)x : (size_t)p;
         out->tree[out->ntree].i = i;
         out->tree[out->ntree].j = ((size_t)x < n ? (size_t)p : (size_t)x) - n;
-        out->tree[out->ntree++].mass = t->flow[x];
+        out->tree[out->ntree++].mass = t->flow[l];
     }
     return WASS_OK;
 }
@@ -603,6 +608,8 @@ fail:
         return wass__fail(err, rc, "network simplex: out of memory (n = %zu, m = %zu)", n, m);
     case WASS_ERR_NAN:
         return wass__fail(err, rc, "a cost on the spanning tree is NaN or infinite");
+    case WASS_ERR_SIZE:
+        return wass__fail(err, rc, "network simplex: n + m = %zu + %zu nodes is too many", n, m);
     default:
         return wass__fail(err, rc, "network simplex: internal consistency check failed (%d)",
                           s.dbg);

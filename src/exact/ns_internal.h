@@ -10,14 +10,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A node of the basis tree. 32 bits: the pivot's potential update walks
+ * the thread at random addresses, and halving the tree arrays keeps more of
+ * them in cache (n + m is checked against the range at allocation). */
+typedef int32_t ns_node;
+#define NS_NODE_MAX INT32_MAX
+
 /* The basis: a spanning tree rooted at the artificial node N = n + m (see
- * network_simplex.c for the representation). */
+ * network_simplex.c for the representation). The tree arrays (parent ..
+ * last, flow) are indexed by a label of the node, not by the node itself:
+ * every so often the nodes are relabelled in thread order, so that the
+ * potential walk of a pivot reads mostly consecutive labels (the walk is a
+ * chain of dependent loads; in label order they hit cache lines already
+ * fetched). Potentials stay indexed by node (pricing reads them by node).
+ * orig[label] is the node, pos[node] its label; the root is N in both. */
 typedef struct {
     size_t n, m;
-    int64_t N, root;
-    int64_t *parent, *thread, *rev, *size, *last;
+    ns_node N, root;
+    ns_node *parent, *thread, *rev, *size, *last;
+    ns_node *orig, *pos; /* label -> node and node -> label */
     double *flow, *phi;
-    int64_t *buf, *stem, *path_a, *path_b;
+    double *tmpd; /* scratch of the relabelling */
+    ns_node *buf, *stem, *path_a, *path_b;
     double *rowc;
     const wass__ns_input *in;
 } ns_tree;
@@ -31,8 +45,8 @@ static inline double arc_cost1(const ns_tree *t, size_t i, size_t j) {
 
 /* The tree arc above x points up (x -> parent) iff x is a source (its parent
  * is a sink) or x hangs below the root (artificial arcs point to the root). */
-static inline int is_up(const ns_tree *t, int64_t x) {
-    return (size_t)x < t->n || t->parent[x] == t->root;
+static inline int is_up(const ns_tree *t, ns_node x) {
+    return (size_t)t->orig[x] < t->n || t->parent[x] == t->root;
 }
 
 /* Candidate arcs of shortlist pricing, with their costs; pos is the rotating
@@ -52,6 +66,8 @@ void wass__ns_tree_free(ns_tree *t);
 int wass__ns_tree_alloc(ns_tree *t, size_t n, size_t m);
 /* Potentials from scratch; 0 if a cost read on the tree is not finite. */
 int wass__ns_recompute_potentials(ns_tree *t, double *maxabs);
+/* Relabel the nodes in thread order (the tree itself is unchanged). */
+void wass__ns_relabel(ns_tree *t);
 /* Tree from a forest of positive-flow arcs; WASS_ERR_INTERNAL on a cycle. */
 int wass__ns_tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs);
 /* Full consistency check (tests only): 1 if valid, else minus a line number. */

@@ -22,42 +22,53 @@ void wass__ns_tree_free(ns_tree *t) {
     free(t->path_a);
     free(t->path_b);
     free(t->rowc);
+    free(t->orig);
+    free(t->pos);
+    free(t->tmpd);
 }
 
 /* Allocate the O(n + m) arrays of the tree; all freed by wass__ns_tree_free. */
 int wass__ns_tree_alloc(ns_tree *t, size_t n, size_t m) {
     size_t N1 = n + m + 1;
     memset(t, 0, sizeof *t);
+    if (n + m >= (size_t)NS_NODE_MAX || n + m < n) return WASS_ERR_SIZE;
     t->n = n;
     t->m = m;
-    t->N = (int64_t)(n + m);
+    t->N = (ns_node)(n + m);
     t->root = t->N;
-    t->parent = malloc(N1 * sizeof(int64_t));
-    t->thread = malloc(N1 * sizeof(int64_t));
-    t->rev = malloc(N1 * sizeof(int64_t));
-    t->size = malloc(N1 * sizeof(int64_t));
-    t->last = malloc(N1 * sizeof(int64_t));
+    t->parent = malloc(N1 * sizeof(ns_node));
+    t->thread = malloc(N1 * sizeof(ns_node));
+    t->rev = malloc(N1 * sizeof(ns_node));
+    t->size = malloc(N1 * sizeof(ns_node));
+    t->last = malloc(N1 * sizeof(ns_node));
     t->flow = malloc(N1 * sizeof(double));
     t->phi = malloc(N1 * sizeof(double));
-    t->buf = malloc(2 * N1 * sizeof(int64_t)); /* pivot: two ends of up to N1 pieces */
-    t->stem = malloc(N1 * sizeof(int64_t));
-    t->path_a = malloc(N1 * sizeof(int64_t));
-    t->path_b = malloc(N1 * sizeof(int64_t));
+    t->buf = malloc(2 * N1 * sizeof(ns_node)); /* pivot: two ends of up to N1 pieces */
+    t->stem = malloc(N1 * sizeof(ns_node));
+    t->path_a = malloc(N1 * sizeof(ns_node));
+    t->path_b = malloc(N1 * sizeof(ns_node));
     t->rowc = malloc(m * sizeof(double));
+    t->orig = malloc(N1 * sizeof(ns_node));
+    t->pos = malloc(N1 * sizeof(ns_node));
+    t->tmpd = malloc(N1 * sizeof(double));
     if (!t->parent || !t->thread || !t->rev || !t->size || !t->last || !t->flow || !t->phi ||
-        !t->buf || !t->stem || !t->path_a || !t->path_b || !t->rowc)
+        !t->buf || !t->stem || !t->path_a || !t->path_b || !t->rowc || !t->orig || !t->pos ||
+        !t->tmpd)
         return WASS_ERR_NOMEM;
+    for (size_t x = 0; x < N1; x++)
+        t->orig[x] = t->pos[x] = (ns_node)x;
     return WASS_OK;
 }
 
 /* Potentials from scratch along the thread (parents come before children).
  * Returns 0 if a cost read on the tree is not finite. */
 int wass__ns_recompute_potentials(ns_tree *t, double *maxabs) {
-    int64_t root = t->root;
+    ns_node root = t->root;
+    const ns_node *orig = t->orig;
     double mx = 0.0;
     t->phi[root] = 0.0;
-    for (int64_t x = t->thread[root]; x != root; x = t->thread[x]) {
-        int64_t p = t->parent[x];
+    for (ns_node l = t->thread[root]; l != root; l = t->thread[l]) {
+        ns_node x = orig[l], p = orig[t->parent[l]];
         double ph;
         if (p == root)
             ph = 0.0;
@@ -78,11 +89,11 @@ int wass__ns_recompute_potentials(ns_tree *t, double *maxabs) {
  * contain a cycle. */
 int wass__ns_tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
     size_t n = t->n, N = (size_t)t->N;
-    int64_t root = t->root;
+    ns_node root = t->root;
     int rc = WASS_OK;
     /* adjacency in CSR form */
     size_t *deg = calloc(N + 1, sizeof(size_t));
-    int64_t *adj = malloc((2 * narcs + 1) * sizeof(int64_t));
+    ns_node *adj = malloc((2 * narcs + 1) * sizeof(ns_node));
     double *adjf = malloc((2 * narcs + 1) * sizeof(double));
     size_t *pos = malloc((N + 1) * sizeof(size_t));
     if (!deg || !adj || !adjf || !pos) {
@@ -98,9 +109,9 @@ int wass__ns_tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
     memcpy(pos, deg, (N + 1) * sizeof(size_t));
     for (size_t k = 0; k < narcs; k++) {
         size_t a = arcs[k].i, b = n + arcs[k].j;
-        adj[pos[a]] = (int64_t)b;
+        adj[pos[a]] = (ns_node)b;
         adjf[pos[a]++] = arcs[k].mass;
-        adj[pos[b]] = (int64_t)a;
+        adj[pos[b]] = (ns_node)a;
         adjf[pos[b]++] = arcs[k].mass;
     }
     for (size_t x = 0; x < N; x++)
@@ -109,7 +120,7 @@ int wass__ns_tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
     t->flow[root] = 0.0;
     /* iterative DFS; buf is the stack of nodes, pos[] the next neighbour */
     memcpy(pos, deg, (N + 1) * sizeof(size_t));
-    int64_t prev = root; /* last node appended to the thread */
+    ns_node prev = root; /* last node appended to the thread */
     size_t order = 0;    /* preorder index, stored temporarily in size[] */
     size_t ntops = t->in->start_tops ? t->in->start_ntops : 0;
     for (size_t rr = 0; rr < ntops + N; rr++) {
@@ -118,16 +129,16 @@ int wass__ns_tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
         size_t sp = 0;
         t->parent[r] = root;
         t->flow[r] = 0.0;
-        t->stem[r] = (int64_t)order++;
-        t->thread[prev] = (int64_t)r;
+        t->stem[r] = (ns_node)order++;
+        t->thread[prev] = (ns_node)r;
         t->rev[r] = prev;
-        prev = (int64_t)r;
-        t->buf[sp++] = (int64_t)r;
+        prev = (ns_node)r;
+        t->buf[sp++] = (ns_node)r;
         while (sp > 0) {
-            int64_t x = t->buf[sp - 1];
+            ns_node x = t->buf[sp - 1];
             if (pos[x] < deg[x + 1]) {
                 size_t e = pos[x]++;
-                int64_t y = adj[e];
+                ns_node y = adj[e];
                 if (y == t->parent[x]) continue;
                 if (t->parent[y] != -2) {
                     rc = WASS_ERR_INTERNAL; /* a cycle: not a forest */
@@ -135,7 +146,7 @@ int wass__ns_tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
                 }
                 t->parent[y] = x;
                 t->flow[y] = adjf[e];
-                t->stem[y] = (int64_t)order++;
+                t->stem[y] = (ns_node)order++;
                 t->thread[prev] = y;
                 t->rev[y] = prev;
                 prev = y;
@@ -143,14 +154,15 @@ int wass__ns_tree_init(ns_tree *t, const wass__ns_arc *arcs, size_t narcs) {
             } else {
                 sp--;
                 t->last[x] = prev;
-                t->size[x] = (int64_t)order - t->stem[x];
+                t->size[x] = (ns_node)order - t->stem[x];
             }
         }
     }
     t->thread[prev] = root;
     t->rev[root] = prev;
     t->last[root] = prev;
-    t->size[root] = (int64_t)N + 1;
+    t->size[root] = (ns_node)N + 1;
+    wass__ns_relabel(t);
 done:
     free(deg);
     free(adj);
@@ -163,11 +175,11 @@ done:
  * preorder, sizes and last nodes match, flows are nonnegative and conserve
  * mass up to the supplies, tree arcs have zero reduced cost. */
 int wass__ns_tree_validate(ns_tree *t, double tol) {
-    int64_t N1 = t->N + 1, root = t->root;
+    ns_node N1 = t->N + 1, root = t->root;
     size_t n = t->n;
-    int64_t *idx = t->buf;
-    int64_t k = 0, x = root;
-    for (int64_t c = 0; c < N1; c++) {
+    ns_node *idx = t->buf;
+    ns_node k = 0, x = root;
+    for (ns_node c = 0; c < N1; c++) {
         idx[x] = c;
         if (t->rev[t->thread[x]] != x) return -__LINE__;
         x = t->thread[x];
@@ -175,19 +187,21 @@ int wass__ns_tree_validate(ns_tree *t, double tol) {
     }
     if (x != root) return -__LINE__;
     for (x = 0; x < t->N; x++) {
-        int64_t p = t->parent[x];
+        ns_node p = t->parent[x];
         if (p < 0 || p > root) return -__LINE__;
         if (idx[p] >= idx[x]) return -__LINE__;
         if (idx[p] + t->size[p] < idx[x] + t->size[x]) return -__LINE__;
         if (idx[t->last[x]] != idx[x] + t->size[x] - 1) return -__LINE__;
         if (!(t->flow[x] >= 0)) return -__LINE__;
+        ns_node ox = t->orig[x], op = t->orig[p];
+        if (t->pos[ox] != x) return -__LINE__;
         if (p == root) {
             if (t->flow[x] != 0) return -__LINE__;
-            if (fabs(t->phi[x] - t->phi[root]) > tol) return -__LINE__;
+            if (fabs(t->phi[ox] - t->phi[root]) > tol) return -__LINE__;
         } else {
-            if (((size_t)x < n) == ((size_t)p < n)) return -__LINE__; /* not bipartite */
-            size_t i = (size_t)x < n ? (size_t)x : (size_t)p;
-            size_t j = ((size_t)x < n ? (size_t)p : (size_t)x) - n;
+            if (((size_t)ox < n) == ((size_t)op < n)) return -__LINE__; /* not bipartite */
+            size_t i = (size_t)ox < n ? (size_t)ox : (size_t)op;
+            size_t j = ((size_t)ox < n ? (size_t)op : (size_t)ox) - n;
             double r = arc_cost1(t, i, j) - t->phi[i] + t->phi[n + j];
             if (fabs(r) > tol) return -__LINE__;
             /* strongly feasible: zero flow only on arcs pointing up */
@@ -196,9 +210,9 @@ int wass__ns_tree_validate(ns_tree *t, double tol) {
     }
     /* subtree sizes sum correctly */
     for (x = 0; x < t->N; x++) {
-        int64_t s = 1;
-        for (int64_t y = t->thread[x]; y != root && idx[y] <= idx[t->last[x]]; y = t->thread[y]) {
-            int64_t q = y;
+        ns_node s = 1;
+        for (ns_node y = t->thread[x]; y != root && idx[y] <= idx[t->last[x]]; y = t->thread[y]) {
+            ns_node q = y;
             while (q != x && q != root)
                 q = t->parent[q];
             if (q != x) return -__LINE__;
@@ -208,4 +222,40 @@ int wass__ns_tree_validate(ns_tree *t, double tol) {
     }
     (void)k;
     return 1;
+}
+
+/* Relabel the nodes in thread order: label c for the c-th node after the
+ * root. Only the labels change; stem and buf serve as scratch. */
+void wass__ns_relabel(ns_tree *t) {
+    ns_node N = t->N, root = t->root, c = 0;
+    ns_node *nl = t->stem, *tmp = t->buf;
+    if (N <= 0) return;
+    nl[root] = root;
+    for (ns_node x = t->thread[root]; x != root; x = t->thread[x])
+        nl[x] = c++;
+    for (ns_node x = 0; x < N; x++)
+        tmp[nl[x]] = nl[t->parent[x]];
+    memcpy(t->parent, tmp, (size_t)N * sizeof(ns_node));
+    for (ns_node x = 0; x < N; x++)
+        tmp[nl[x]] = t->size[x];
+    memcpy(t->size, tmp, (size_t)N * sizeof(ns_node));
+    for (ns_node x = 0; x < N; x++)
+        tmp[nl[x]] = nl[t->last[x]];
+    memcpy(t->last, tmp, (size_t)N * sizeof(ns_node));
+    t->last[root] = nl[t->last[root]];
+    for (ns_node x = 0; x < N; x++)
+        tmp[nl[x]] = t->orig[x];
+    memcpy(t->orig, tmp, (size_t)N * sizeof(ns_node));
+    for (ns_node x = 0; x < N; x++)
+        t->tmpd[nl[x]] = t->flow[x];
+    memcpy(t->flow, t->tmpd, (size_t)N * sizeof(double));
+    for (ns_node x = 0; x < N; x++) {
+        t->pos[t->orig[x]] = x;
+        t->thread[x] = x + 1;
+        t->rev[x] = x - 1;
+    }
+    t->thread[N - 1] = root;
+    t->thread[root] = 0;
+    t->rev[0] = root;
+    t->rev[root] = N - 1;
 }

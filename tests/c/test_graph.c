@@ -512,14 +512,16 @@ static void pick_graphs(const wass_graph_embedding *base, const size_t *src, siz
     }
 }
 
-/* graphs with the same points as an earlier one get its distances copied:
- * bitwise what each pair gives alone, 0 between copies, as wass_emd_many;
- * near copies (one coordinate one unit in the last place off, nodes
- * permuted, other labels) are solved as distinct graphs */
+/* graphs with the points of an earlier one up to order and rounding get its
+ * distances copied (bitwise its row), 0 between copies, each within 1e-12
+ * of what the pair gives alone and of wass_emd_many: exact copies, one
+ * coordinate one unit in the last place off, nodes permuted with a
+ * coordinate 1e-14 off; graphs that are not copies are solved as distinct:
+ * other labels (labelled), one more node, a coordinate 1e-9 off */
 static void test_duplicates(void) {
     uint64_t st = 5;
-    const size_t B = 12, d = 3;
-    size_t sz[12] = {1, 7, 12, 3, 20, 9, 1, 15, 6, 11, 4, 18}, nodes = 0;
+    const size_t B = 14, d = 3;
+    size_t sz[14] = {1, 7, 12, 3, 20, 9, 1, 15, 6, 11, 4, 18, 15, 6}, nodes = 0;
     for (size_t g = 0; g < B; g++)
         nodes += sz[g];
     wass_graph_embedding base = {B,
@@ -536,13 +538,12 @@ static void test_duplicates(void) {
             base.X[v * d + k] = (double)(test_rand_u64(&st) % 4) / 4;
         base.label[v] = (int)(test_rand_u64(&st) % 2);
     }
-    size_t b9 = base.offset[9], b10 = base.offset[10], b11 = base.offset[11];
+    size_t b9 = base.offset[9], b10, b11, b12, b13;
     base.X[base.offset[5] * d + 1] = 0.75; /* not 0: the core refuses an underflowing cost */
     memcpy(base.X + b9 * d, base.X + base.offset[5] * d, 9 * d * sizeof *base.X);
     memcpy(base.label + b9, base.label + base.offset[5], 9 * sizeof *base.label);
     base.X[b9 * d + 1] = nextafter(base.X[b9 * d + 1], 2.0); /* graph 9: graph 5 ... */
-    sz[9] = 9;
-    base.offset[10] = b10 = b9 + 9;  /* ... nodes, one coordinate off */
+    base.offset[10] = b10 = b9 + 9;                          /* ... nodes, one coordinate off */
     for (size_t v = 0; v < 4; v++) { /* graph 10: graph 3 reversed, then one more node */
         size_t from = v < 3 ? base.offset[3] + 2 - v : base.offset[3];
         memcpy(base.X + (b10 + v) * d, base.X + from * d, d * sizeof *base.X);
@@ -553,35 +554,63 @@ static void test_duplicates(void) {
         memcpy(base.X + (b11 + v) * d, base.X + (base.offset[4] + v) * d, d * sizeof *base.X);
         base.label[b11 + v] = 1 - base.label[base.offset[4] + v];
     }
-    base.offset[12] = b11 + 20;
-    base.nodes = b11 + 20;
-    const size_t src[] = {0, 1, 2, 4, 3, 4, 5, 2, 9, 6, 7, 4, 8, 10, 0, 11, 2, 6, 1};
+    base.offset[12] = b12 = b11 + 20;
+    for (size_t v = 0; v < 15; v++) { /* graph 12: graph 7 reversed, ... */
+        size_t from = base.offset[7] + 14 - v;
+        memcpy(base.X + (b12 + v) * d, base.X + from * d, d * sizeof *base.X);
+        base.label[b12 + v] = base.label[from];
+    }
+    base.X[(b12 + 3) * d + 2] += 1e-14; /* ... a coordinate 1e-14 off */
+    base.offset[13] = b13 = b12 + 15;
+    memcpy(base.X + b13 * d, base.X + base.offset[8] * d, 6 * d * sizeof *base.X);
+    memcpy(base.label + b13, base.label + base.offset[8], 6 * sizeof *base.label);
+    base.X[(b13 + 2) * d] += 1e-9; /* graph 13: graph 8, a coordinate 1e-9 off */
+    base.offset[14] = b13 + 6;
+    base.nodes = b13 + 6;
+    const size_t src[] = {0, 1, 2, 4, 3, 4, 5, 2, 9, 6, 7, 4, 8, 10, 0, 11, 2, 6, 1, 12, 7, 13, 8};
     const size_t G = sizeof src / sizeof *src;
     wass_graph_embedding E, P;
     pick_graphs(&base, src, G, &E);
     double *D = malloc(G * G * sizeof *D), *D2 = malloc(G * G * sizeof *D2), Dp[4];
     wass_error_info err;
     for (int labels = 0; labels < 2; labels++) {
+        /* the class of each base graph: the first base graph it copies */
+        size_t cls[14];
+        for (size_t g = 0; g < B; g++)
+            cls[g] = g;
+        cls[9] = 5;
+        cls[12] = 7;
+        if (!labels) cls[11] = 4;
         wass_graph_distance_options o;
         wass_graph_distance_options_default(&o);
         o.labels = labels;
         wass_graph_distance_info info;
         CHECK(wass_graph_distances(&E, &o, D, &info, &err) == WASS_OK);
         CHECK(info.pairs == G * (G - 1) / 2 && info.fallbacks == 0);
-        int bitwise = 1, zeros = 1;
+        int rows = 1, zeros = 1;
+        double alone = 0;
         for (size_t g = 0; g < G; g++)
-            for (size_t h = g + 1; h < G; h++) {
-                size_t two[2] = {src[g], src[h]};
-                pick_graphs(&base, two, 2, &P);
-                CHECK(wass_graph_distances(&P, &o, Dp, NULL, &err) == WASS_OK);
-                bitwise &= D[g * G + h] == Dp[1] && D[h * G + g] == Dp[1];
-                if (src[g] == src[h]) zeros &= D[g * G + h] == 0;
-                wass_graph_embedding_free(&P);
+            for (size_t h = 0; h < G; h++) {
+                if (g < h) {
+                    size_t two[2] = {src[g], src[h]};
+                    pick_graphs(&base, two, 2, &P);
+                    CHECK(wass_graph_distances(&P, &o, Dp, NULL, &err) == WASS_OK);
+                    alone = fmax(alone, fabs(D[g * G + h] - Dp[1]));
+                    wass_graph_embedding_free(&P);
+                }
+                if (cls[src[g]] == cls[src[h]]) zeros &= D[g * G + h] == 0;
+                /* every copy's row is the row of the first graph of its class */
+                size_t f = 0;
+                while (cls[src[f]] != cls[src[g]])
+                    f++;
+                rows &= D[g * G + h] == D[f * G + h] && D[h * G + g] == D[h * G + f];
             }
-        CHECK_MSG(bitwise, "labels %d: copied distances differ from the pairs alone", labels);
+        CHECK_MSG(rows, "labels %d: a copy's row differs from its class' first", labels);
         CHECK_MSG(zeros, "labels %d: copies not at distance 0", labels);
-        CHECK(D[6 * G + 8] < 1e-15);         /* one unit in the last place off */
-        CHECK(D[15 * G + 3] > 0 || !labels); /* other labels */
+        CHECK_MSG(alone <= 1e-12, "labels %d: with copies vs the pairs alone %g", labels, alone);
+        CHECK(D[6 * G + 8] == 0 && D[10 * G + 19] == 0); /* one ulp; permuted and 1e-14 */
+        CHECK(D[15 * G + 3] > 0 || !labels);             /* other labels */
+        CHECK(D[21 * G + 22] > 0 && D[4 * G + 13] > 0);  /* 1e-9 off; one more node */
         o.method = WASS_GRAPH_EMD_MANY;
         o.threads = 1;
         CHECK_MSG(wass_graph_distances(&E, &o, D2, NULL, &err) == WASS_OK, "%s", err.message);

@@ -102,6 +102,32 @@ def test_embed_repeated_eigenvalues_basis_free():
                 np.testing.assert_allclose(Xp, X[p], atol=1e-12)
 
 
+def test_pairwise_isomorphic_copies():
+    """Isomorphic graphs (nodes renumbered) embed to the same points in
+    another order and other roundings: each gets the row of the first of
+    its class, 0 against it, every distance within 1e-9 of POT's."""
+    rng = np.random.default_rng(11)
+    mats = []
+    for n in (9, 14, 20, 7):
+        A = np.triu((rng.random((n, n)) < 0.3).astype(float), 1)
+        mats.append(A + A.T)
+    emb, cls = [], []
+    for k in range(12):
+        c = k % 4
+        p = rng.permutation(len(mats[c])) if k >= 4 else np.arange(len(mats[c]))
+        emb.append(wass._wass.graph_spectral_embed(mats[c][np.ix_(p, p)], 6)[0])
+        cls.append(c)
+    D, info = graphs.pairwise(emb, return_info=True)
+    assert info["distinct_graphs"] == 4 and info["fallbacks"] == 0
+    for g in range(12):
+        assert np.array_equal(D[g], D[cls[g]])
+        for h in range(12):
+            if cls[g] == cls[h]:
+                assert D[g, h] == 0
+            else:
+                assert abs(D[g, h] - emd_pot(emb[g], emb[h])) <= 1e-9
+
+
 def test_pairwise_against_pot_random():
     rng = np.random.default_rng(1)
     emb = [rng.random((int(rng.integers(1, 30)), 4)) for _ in range(40)]
@@ -141,6 +167,7 @@ def test_pairwise_against_pot_degenerate():
     G = len(emb)
     assert info["pairs"] == G * (G - 1) // 2
     assert info["fallbacks"] <= G - 1  # only the pairs of the 270-point graph
+    assert info["distinct_graphs"] == G - 2  # base, its copy, its rows reversed
     assert np.array_equal(D, D.T) and np.all(np.diag(D) == 0)
     assert D[0, 1] == 0 and D[0, 2] == 0
     worst = 0.0

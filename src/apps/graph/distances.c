@@ -25,7 +25,8 @@ void wass_graph_distance_options_default(wass_graph_distance_options *opt) {
 
 typedef struct {
     size_t done, total, fallbacks;
-    size_t work; /* pairs solved (the progress' whole) */
+    size_t work;     /* pairs solved (the progress' whole) */
+    size_t distinct; /* graphs solved */
     double max_gap, min_reduced;
 } progress_state;
 
@@ -181,8 +182,9 @@ static void exact_pairs(const wass_graph_embedding *E, const wass_graph_distance
 }
 
 /* Every pair by the small solver, each distinct graph once: a graph with
- * the points of an earlier one (wass__merged_nodes_distinct) gets that
- * one's row, bitwise what its own pairs would give, and 0 against it. */
+ * the points of an earlier one up to order and rounding
+ * (wass__merged_nodes_distinct, graph_copies.c) gets that one's row, and 0
+ * against it. */
 static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_options *opt, int nt,
                       size_t nmax, double *D, progress_state *ps, wass_error_info *err) {
     size_t G = E->graphs, R = 0;
@@ -206,6 +208,7 @@ static int exact_fast(const wass_graph_embedding *E, const wass_graph_distance_o
     for (size_t g = 0, k = 0; g < G; g++)
         if (canon[g] == g) rep[k++] = g;
     ps->work = R * (R - 1) / 2;
+    ps->distinct = R;
     exact_pairs(E, opt, nt, nmax, &mn, rep, R, D, ps, &loop);
     wass__merged_nodes_free(&mn);
     free(rep);
@@ -399,7 +402,7 @@ int wass_graph_distances(const wass_graph_embedding *E, const wass_graph_distanc
     if (opt.method == WASS_GRAPH_GRID && opt.labels)
         return wass__fail(err, WASS_ERR_UNSUPPORTED,
                           "the grid approximation has no labelled variant");
-    progress_state ps = {0, G * (G - 1) / 2, 0, G * (G - 1) / 2, 0.0, 0.0};
+    progress_state ps = {0, G * (G - 1) / 2, 0, G * (G - 1) / 2, G, 0.0, 0.0};
     int nt = wass__threads_for(opt.threads, (double)ps.total * (double)nmax * (double)nmax);
     switch (opt.method) {
     case WASS_GRAPH_EXACT:
@@ -421,6 +424,7 @@ int wass_graph_distances(const wass_graph_embedding *E, const wass_graph_distanc
         info->max_gap = ps.max_gap;
         info->min_reduced = ps.min_reduced;
         info->seconds = wass__now() - t0;
+        info->distinct = ps.distinct;
     }
     return WASS_OK;
 }

@@ -114,16 +114,20 @@ static int spectral_embed(size_t n, const double *A, size_t dim, double *out, do
     rc = eigh(n, M, w, Z, err);
     if (rc) goto done;
     /* order by |eigenvalue| descending, ties to the larger eigenvalue: merge
-     * the two ends of the ascending spectrum */
+     * the two ends of the ascending spectrum. |lambda| and |-lambda| (every
+     * pair of a bipartite graph's spectrum) come out of LAPACK with
+     * rounding that depends on the node order, so magnitudes within
+     * WASS__EIG_TIE count as tied: the order then does not depend on the
+     * numbering either. */
     size_t lo = 0, hi = n;
+    double scale = fmax(1.0, fmax(fabs(w[0]), fabs(w[n - 1])));
     for (size_t k = 0; k < n; k++) {
-        if (fabs(w[hi - 1]) >= fabs(w[lo]))
+        if (fabs(w[hi - 1]) >= fabs(w[lo]) - WASS__EIG_TIE * scale)
             order[k] = --hi;
         else
             order[k] = lo++;
     }
     size_t keep = dim < n ? dim : n;
-    double scale = fmax(1.0, fmax(fabs(w[0]), fabs(w[n - 1])));
     for (size_t c = 0; c < keep; c++) {
         size_t k = order[c], e0 = k, e1 = k + 1; /* its eigenspace: w[e0 .. e1) */
         while (e0 > 0 && w[e0] - w[e0 - 1] <= WASS__EIG_TIE * scale)

@@ -139,12 +139,13 @@ void wass__merged_nodes_free(wass__merged_nodes *mn);
 void wass__pair_costs(const wass__merged_nodes *mn, size_t a, size_t b, int labels, double penalty,
                       double *C, size_t ld);
 
-/* Graphs whose points are the same bit for bit (node count, coordinates,
- * multiplicities and labels, in the same order) have bitwise the same
- * distances to every graph (the same operations on the same numbers), and
- * distance zero between them. canon (graphs, caller-owned): canon[g] = the
- * first graph with g's points (canon[g] = g for the first); *count = the
- * number of distinct graphs. nodes: the graphs' node offsets (graphs + 1).
+/* Copies (graph_copies.c): a graph whose points are those of an earlier one
+ * up to their order and WASS__MERGE_TOL in every coordinate (the same node
+ * count, multiplicities and, labelled, labels) gets that one's distances to
+ * every graph, and distance zero to it; each distance moves by at most
+ * 4 sqrt(d) WASS__MERGE_TOL. canon (graphs, caller-owned): canon[g] = the
+ * first graph g matches (canon[g] = g for the first); *count = the number of
+ * distinct graphs. nodes: the graphs' node offsets (graphs + 1).
  * WASS_ERR_NOMEM. */
 int wass__merged_nodes_distinct(const wass__merged_nodes *mn, const size_t *nodes, size_t *canon,
                                 size_t *count);
