@@ -42,7 +42,7 @@ typedef struct {
     int xmw;        /* its mask words a row */
     double *C;
     double *u, *v, *key, *rowmin;
-    double *kent; /* per column: the entry that set its key */
+    double *krow; /* per column: the row that set its key */
     int *x;       /* flows, n x ld */
     int *rs, *rt, *pred, *prow, *arg;
     uint64_t *rmask; /* per row: columns with positive flow (WASS__TR_WORDS words) */

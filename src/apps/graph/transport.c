@@ -14,8 +14,9 @@
  * breadth-first on bitmasks of the flow arcs, and keeps one key per column
  * (its least distance from the rows of the tree), lowered by all rows of a
  * component at once with the keys in vector registers (transport_simd.h).
- * The tree parent of a column entered by its key is recovered afterwards:
- * the one row whose key expression equals the key exactly. The potentials
+ * The relaxation also records the row that set each key (the first row of
+ * the last entry that lowered it): the tree parent of a column entered by
+ * its key. The potentials
  * are updated Jonker-Volgenant style and the flow is augmented along the
  * path; a search goes on after an augmentation that only filled its column
  * or emptied flow arcs of the last component entered only (entered again,
@@ -63,11 +64,13 @@ typedef double tr_v4du __attribute__((vector_size(32), aligned(8))); /* unaligne
 #define TR_NAME(x) x##_generic
 #define TR_VMIN(a, b) tr_vmin_generic(a, b)
 #define TR_MOVEMASK(e) (int)(((e)[0] & 1) | ((e)[1] & 2) | ((e)[2] & 4) | ((e)[3] & 8))
+#define TR_BLENDV(mask, a, b) tr_blend(mask, a, b)
 #include "apps/graph/transport_simd.h"
 #undef TR_ATTR
 #undef TR_NAME
 #undef TR_VMIN
 #undef TR_MOVEMASK
+#undef TR_BLENDV
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(WASS_NO_CLONES)
 #define TR_X86 1
@@ -75,11 +78,14 @@ typedef double tr_v4du __attribute__((vector_size(32), aligned(8))); /* unaligne
 #define TR_NAME(x) x##_avx2
 #define TR_VMIN(a, b) ((tr_v4d)__builtin_ia32_minpd256((a), (b)))
 #define TR_MOVEMASK(e) __builtin_ia32_movmskpd256((tr_v4d)(e))
+/* mask ? a : b by lane (the mask all ones or all zeros a lane) */
+#define TR_BLENDV(mask, a, b) ((tr_v4d)__builtin_ia32_blendvpd256((b), (a), (tr_v4d)(mask)))
 #include "apps/graph/transport_simd.h"
 #undef TR_ATTR
 #undef TR_NAME
 #undef TR_VMIN
 #undef TR_MOVEMASK
+#undef TR_BLENDV
 #endif
 
 static double relax(wass__transport_work *w, int t) {
@@ -97,7 +103,7 @@ void wass__transport_work_free(wass__transport_work *w) {
     free(w->u);
     free(w->v);
     free(w->key);
-    free(w->kent);
+    free(w->krow);
     free(w->rowmin);
     free(w->x);
     free(w->rs);
@@ -131,7 +137,7 @@ int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax)
     w->u = malloc(nmax * sizeof *w->u);
     w->v = malloc(ld * sizeof *w->v);
     w->key = malloc(ld * sizeof *w->key);
-    w->kent = malloc(ld * sizeof *w->kent);
+    w->krow = malloc(ld * sizeof *w->krow);
     w->rowmin = malloc(nmax * sizeof *w->rowmin);
     w->x = calloc(nmax * ld, sizeof *w->x); /* flows and their masks start clean */
     w->rs = malloc(nmax * sizeof *w->rs);
@@ -145,7 +151,7 @@ int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax)
     w->ent = malloc((size_t)w->maxent * sizeof *w->ent);
     w->rloc = malloc(nmax * sizeof *w->rloc);
     w->cloc = malloc(ld * sizeof *w->cloc);
-    if (!w->C || !w->u || !w->v || !w->key || !w->kent || !w->rowmin || !w->x || !w->rs || !w->rt ||
+    if (!w->C || !w->u || !w->v || !w->key || !w->krow || !w->rowmin || !w->x || !w->rs || !w->rt ||
         !w->pred || !w->prow || !w->arg || !w->rmask || !w->cmask || !w->levm || !w->ent ||
         !w->rloc || !w->cloc) {
         wass__transport_work_free(w);
@@ -483,20 +489,14 @@ static int find(const wass__transport_work *w, double d) {
     return -1;
 }
 
-/* The row of the entry that set column j's key d whose key expression is
- * exactly d (the same operations as the relaxation). */
-static int key_row(const wass__transport_work *w, int j, double d) {
-    const double *C = w->C, *u = w->u;
-    double vj = w->v[j];
-    int t = (int)w->kent[j];
-    if (t < 0 || t >= w->nent) return -1;
-    const wass__tr_entry *e = &w->ent[t];
-    for (int q = 0; q < w->nw; q++)
-        for (uint64_t b = e->rows[q]; b; b &= b - 1) {
-            size_t i = (size_t)q * 64 + (size_t)__builtin_ctzll(b);
-            if (((e->d - u[i]) + C[i * w->ld + (size_t)j]) - vj == d) return (int)i;
-        }
-    return -1;
+/* The row that set column j's key (recorded by the relaxation: the first
+ * row of the last entry that lowered it), or -1 when it is not a row of the
+ * tree (a bug). */
+static int key_row(const wass__transport_work *w, int j) {
+    double r = w->krow[j];
+    if (!(r >= 0 && r < (double)w->n)) return -1;
+    int i = (int)r;
+    return (w->labr[i / 64] >> (i % 64)) & 1 ? i : -1;
 }
 
 /* Potentials after a search ending at distance d: every node of an entry at
@@ -579,7 +579,7 @@ static int search(wass__transport_work *w, int i0) {
         if (!(d < INFINITY)) return -1;
         int j = find(w, d);
         if (j < 0) return -1;
-        int p = key_row(w, j, d);
+        int p = key_row(w, j);
         if (p < 0) return -1;
         sink = enter(w, -1, j, d);
         w->ent[w->nent - 1].parent = p;

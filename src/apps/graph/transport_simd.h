@@ -9,45 +9,52 @@
  * header: no include guard on purpose.
  */
 
-/* Costs of row i at columns j0 .. j0 + 4 NV (NV <= 6: the keys and the
- * column duals of the block fit in the 16 vector registers): the keys of the columns not in
- * the tree lowered to min over the rows of e of (d - u_i) + C_ij - v_j;
- * columns in the tree get +inf. Keys kept in registers across the rows. */
+/* Costs of row i at columns j0 .. j0 + 4 NV (NV <= 6: the keys and their
+ * rows of the block fit in the 16 vector registers, the column duals are
+ * read from vw): the keys of the columns not in the tree lowered to min over
+ * the rows of e of (d - u_i) + C_ij - v_j, with the first row that set each
+ * (krow); columns in the tree get +inf. Keys kept in registers across the
+ * rows. */
 #define TR_RELAX_BLOCK(NV)                                                                         \
     do {                                                                                           \
-        tr_v4d k[NV], k_in[NV], vw[NV];                                                            \
+        tr_v4d k[NV], kr[NV];                                                                      \
+        double vw[4 * NV];                                                                         \
         uint64_t fb = w->fin[j0 / 64] >> (j0 % 64);                                                \
         if (j0 % 64 > 64 - 4 * NV) fb |= w->fin[j0 / 64 + 1] << (64 - j0 % 64);                    \
         fb &= (1ULL << (4 * NV)) - 1;                                                              \
         for (int q = 0; q < NV; q++) {                                                             \
             tr_v4l f = tr_lanes((fb >> (4 * q)) & 15);                                             \
-            k[q] = k_in[q] = tr_blend(f, inf, tr_load(key + j0 + 4 * q));                          \
-            vw[q] = tr_blend(f, ninf, tr_load(v + j0 + 4 * q));                                    \
+            k[q] = tr_blend(f, inf, tr_load(key + j0 + 4 * q));                                    \
+            kr[q] = tr_load(krow + j0 + 4 * q);                                                    \
+            tr_store(vw + 4 * q, tr_blend(f, ninf, tr_load(v + j0 + 4 * q)));                      \
         }                                                                                          \
         for (int r = 0; r < w->nw; r++)                                                            \
             for (uint64_t bits = e->rows[r]; bits; bits &= bits - 1) {                             \
                 size_t i = (size_t)r * 64 + (size_t)__builtin_ctzll(bits);                         \
                 const double *Ci = C + i * ld + j0;                                                \
-                double bi = e->d - u[i];                                                           \
-                tr_v4d b = {bi, bi, bi, bi};                                                       \
-                for (int q = 0; q < NV; q++)                                                       \
-                    k[q] = TR_VMIN(k[q], (b + tr_load(Ci + 4 * q)) - vw[q]);                       \
+                double bi = e->d - u[i], fi = (double)i;                                           \
+                tr_v4d b = {bi, bi, bi, bi}, ri = {fi, fi, fi, fi};                                \
+                for (int q = 0; q < NV; q++) {                                                     \
+                    tr_v4d c = (b + tr_load(Ci + 4 * q)) - tr_load(vw + 4 * q);                    \
+                    tr_v4l lt = c < k[q];                                                          \
+                    k[q] = TR_BLENDV(lt, c, k[q]);                                                 \
+                    kr[q] = TR_BLENDV(lt, ri, kr[q]);                                              \
+                }                                                                                  \
             }                                                                                      \
         for (int q = 0; q < NV; q++) {                                                             \
             tr_store(key + j0 + 4 * q, k[q]);                                                      \
-            tr_store(kent + j0 + 4 * q, tr_blend(k[q] < k_in[q], ev, tr_load(kent + j0 + 4 * q))); \
+            tr_store(krow + j0 + 4 * q, kr[q]);                                                    \
             mn = TR_VMIN(mn, k[q]);                                                                \
         }                                                                                          \
     } while (0)
 
-/* The keys after entry t joined the tree (kent: the entry that set each
+/* The keys after entry t joined the tree (krow: the row that set each
  * key); returns the least key. */
 static TR_ATTR double TR_NAME(tr_relax)(wass__transport_work *w, int t) {
     const wass__tr_entry *e = &w->ent[t];
     const size_t ld = w->ld;
     const double *C = w->C, *u = w->u, *v = w->v;
-    double *key = w->key, *kent = w->kent;
-    const tr_v4d ev = {(double)t, (double)t, (double)t, (double)t};
+    double *key = w->key, *krow = w->krow;
     const tr_v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
     const tr_v4d ninf = -inf;
     tr_v4d mn = inf;
@@ -123,9 +130,16 @@ static TR_ATTR void TR_NAME(tr_reduce)(wass__transport_work *w) {
             mn = TR_VMIN(mn, r);
         }
         double h = tr_hmin(mn);
-        size_t jm = 0;
-        while (jm + 1 < m && !(Ci[jm] - v[jm] == h))
-            jm++;
+        const tr_v4d hv = {h, h, h, h};
+        size_t jm = m - 1; /* the first column of the minimum, by vector compares */
+        for (size_t j = 0; j < ld; j += 4) {
+            int eq = TR_MOVEMASK((tr_v4l)(tr_load(Ci + j) - tr_load(v + j) == hv));
+            if (eq) {
+                jm = j + (size_t)__builtin_ctz((unsigned)eq);
+                break;
+            }
+        }
+        if (jm >= m) jm = m - 1;
         u[i] = h;
         w->prow[i] = (int)jm;
     }
