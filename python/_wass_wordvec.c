@@ -538,12 +538,12 @@ static PyObject *py_bag_apply_idf(PyObject *self, PyObject *args) {
     Py_DECREF(pair);
     if (bad) return NULL;
     PyObject *ret = NULL;
-    PyArrayObject *I = as_double(idf, "idf", 1, 1);
-    if (!I) goto done;
+    PyArrayObject *idf_arr = as_double(idf, "idf", 1, 1);
+    if (!idf_arr) goto done;
     for (size_t k = 0; k < bag.len; k++)
-        if (bag.word[k] >= len0(I)) {
+        if (bag.word[k] >= len0(idf_arr)) {
             PyErr_Format(WassError, "bag word index %zu is beyond the idf array (%zu words)",
-                         bag.word[k], len0(I));
+                         bag.word[k], len0(idf_arr));
             goto done;
         }
     double *w = PyMem_Malloc((bag.len ? bag.len : 1) * sizeof *w);
@@ -555,11 +555,11 @@ static PyObject *py_bag_apply_idf(PyObject *self, PyObject *args) {
     bag.count = w; /* counts in w, weights overwritten in bag.weight */
     wass_error_info err;
     memset(&err, 0, sizeof err);
-    int rc = wass_bag_apply_idf(&bag, data_of(I), &err);
+    int rc = wass_bag_apply_idf(&bag, data_of(idf_arr), &err);
     PyMem_Free(w);
     ret = rc ? raise_wass(rc, &err) : new_vector(bag.weight, bag.len);
 done:
-    Py_XDECREF(I);
+    Py_XDECREF(idf_arr);
     bag_release(&bag);
     return ret;
 }
