@@ -287,7 +287,9 @@ typedef struct {
     int e;           /* mass scale exponent */
 } cert_work;
 
-/* Scan of all n*m pairs: rowmin_i = min_j fl(C_ij - vs_j) into w->urep, the
+/* Scan of all n*m pairs: rowmin_i = min_j fl(C_ij - vs_j) into w->urep (or
+ * a lower bound of the exact minimum from certify_grid.c, for the squared
+ * Euclidean cost with the columns on a grid), the
  * most negative reduced cost of the shifted solver duals (relative to the
  * largest cost), and the checks of non-finite or underflowing costs. */
 static int scan_pairs(const wass_problem *pb, int nt, cert_work *w, double *minrc_out,
@@ -296,7 +298,13 @@ static int scan_pairs(const wass_problem *pb, int nt, cert_work *w, double *minr
     const double *us = w->us, *vs = w->vs;
     double minrc = INFINITY, maxc = 0.0, minc = 0.0; /* point costs are >= 0 */
     int bad = 0, uf = 0;
-    if (pb->cost.kind == WASS_COST_POINTS) {
+    if (pb->cost.kind == WASS_COST_POINTS && (double)n * (double)m >= WASS__CERT_GRID_MIN_PAIRS &&
+        wass__cert_rowmin_grid(pb, vs, nt, w->urep, &maxc)) {
+        for (size_t i = 0; i < n; i++) {
+            double r = w->urep[i] - us[i];
+            if (r < minrc) minrc = r;
+        }
+    } else if (pb->cost.kind == WASS_COST_POINTS) {
         size_t d = pb->cost.d, md;
         double *YT = NULL;
         if (wass__mul_ok(m, d, &md)) YT = malloc((md ? md : 1) * sizeof(double));

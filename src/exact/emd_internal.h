@@ -70,6 +70,16 @@ int wass__plan_polish(wass_flow *plan, size_t np, size_t n, size_t m, const doub
 double wass__cert_shift(const double *u, const double *a, size_t n, const double *v,
                         const double *b, size_t m);
 
+/* The certificate's row minima for the squared Euclidean cost in the plane
+ * with the column points on a product grid: rowmin_i a lower bound of
+ * min_j (C_ij - v_j), *maxc an upper bound of the largest cost
+ * (certify_grid.c). Returns 1 when done, 0 when not applicable (the caller
+ * scans all pairs). */
+int wass__cert_rowmin_grid(const wass_problem *pb, const double *v, int nt, double *rowmin,
+                           double *maxc);
+/* Pairs from which wass_certify tries the grid row minima first. */
+#define WASS__CERT_GRID_MIN_PAIRS 4194304.0
+
 #define WASS__CERT_MARGINAL_TOL 1e-9
 #define WASS__CERT_REDUCED_TOL 1e-9
 #define WASS__CERT_GAP_TOL 1e-9
