@@ -289,17 +289,20 @@ typedef struct {
 
 /* Scan of all n*m pairs: rowmin_i = min_j fl(C_ij - vs_j) into w->urep (or
  * a lower bound of the exact minimum from certify_grid.c, for the squared
- * Euclidean cost with the columns on a grid), the
+ * Euclidean cost with the columns on a grid; or the same minima by branch
+ * and bound from certify_tree.c), the
  * most negative reduced cost of the shifted solver duals (relative to the
  * largest cost), and the checks of non-finite or underflowing costs. */
-static int scan_pairs(const wass_problem *pb, int nt, cert_work *w, double *minrc_out,
-                      int *nonneg) {
+static int scan_pairs(const wass_problem *pb, const wass_result *res, int nt, cert_work *w,
+                      double *minrc_out, int *nonneg) {
     size_t n = pb->n, m = pb->m;
     const double *us = w->us, *vs = w->vs;
     double minrc = INFINITY, maxc = 0.0, minc = 0.0; /* point costs are >= 0 */
     int bad = 0, uf = 0;
-    if (pb->cost.kind == WASS_COST_POINTS && (double)n * (double)m >= WASS__CERT_GRID_MIN_PAIRS &&
-        wass__cert_rowmin_grid(pb, vs, nt, w->urep, &maxc)) {
+    int big = (double)n * (double)m >= WASS__CERT_GRID_MIN_PAIRS;
+    if (pb->cost.kind == WASS_COST_POINTS && big &&
+        (wass__cert_rowmin_grid(pb, vs, nt, w->urep, &maxc) ||
+         wass__cert_rowmin_tree(pb, vs, res->plan, res->plan_len, nt, w->urep, &maxc))) {
         for (size_t i = 0; i < n; i++) {
             double r = w->urep[i] - us[i];
             if (r < minrc) minrc = r;
@@ -538,7 +541,7 @@ int wass_certify(const wass_problem *pb, const wass_options *opt_in, const wass_
     int nonneg = 0;
     if (rc == WASS_OK) rc = plan_sums(pb, res, &w, &primal, &pabs, &neg);
     int nt = wass__threads_for(opt.threads, (double)pb->n * (double)pb->m);
-    if (rc == WASS_OK) rc = scan_pairs(pb, nt, &w, &minrc, &nonneg);
+    if (rc == WASS_OK) rc = scan_pairs(pb, res, nt, &w, &minrc, &nonneg);
     if (rc) {
         cert_work_free(&w);
         memset(cert, 0, sizeof *cert);

@@ -77,7 +77,16 @@ double wass__cert_shift(const double *u, const double *a, size_t n, const double
  * scans all pairs). */
 int wass__cert_rowmin_grid(const wass_problem *pb, const double *v, int nt, double *rowmin,
                            double *maxc);
-/* Pairs from which wass_certify tries the grid row minima first. */
+/* The same row minima for any point-cloud cost of a monotone ground metric
+ * (euclidean, sqeuclidean, cityblock, chebyshev; p 1 or 2), exactly those of
+ * the full scan, by branch and bound on a k-d tree over the columns, each
+ * row's search cut from the start by the key of a column the plan (np
+ * flows; may be empty) ships its mass to; *maxc an upper bound of the
+ * largest cost (certify_tree.c). Returns 1 when done, 0 when left to the
+ * full scan. */
+int wass__cert_rowmin_tree(const wass_problem *pb, const double *v, const wass_flow *plan,
+                           size_t np, int nt, double *rowmin, double *maxc);
+/* Pairs from which wass_certify tries the grid, then the tree row minima. */
 #define WASS__CERT_GRID_MIN_PAIRS 4194304.0
 
 #define WASS__CERT_MARGINAL_TOL 1e-9
