@@ -287,10 +287,9 @@ typedef struct {
     int e;           /* mass scale exponent */
 } cert_work;
 
-/* Scan of all n*m pairs: rowmin_i = min_j fl(C_ij - vs_j) into w->urep (or
- * a lower bound of the exact minimum from certify_grid.c, for the squared
- * Euclidean cost with the columns on a grid; or the same minima by branch
- * and bound from certify_tree.c), the
+/* Scan of all n*m pairs: rowmin_i = min_j fl(C_ij - vs_j) into w->urep (the
+ * same minima, bit for bit, by branch and bound from certify_tree.c where
+ * it applies), the
  * most negative reduced cost of the shifted solver duals (relative to the
  * largest cost), and the checks of non-finite or underflowing costs. */
 static int scan_pairs(const wass_problem *pb, const wass_result *res, int nt, cert_work *w,
@@ -299,10 +298,9 @@ static int scan_pairs(const wass_problem *pb, const wass_result *res, int nt, ce
     const double *us = w->us, *vs = w->vs;
     double minrc = INFINITY, maxc = 0.0, minc = 0.0; /* point costs are >= 0 */
     int bad = 0, uf = 0;
-    int big = (double)n * (double)m >= WASS__CERT_GRID_MIN_PAIRS;
+    int big = (double)n * (double)m >= WASS__CERT_TREE_MIN_PAIRS;
     if (pb->cost.kind == WASS_COST_POINTS && big &&
-        (wass__cert_rowmin_grid(pb, vs, nt, w->urep, &maxc) ||
-         wass__cert_rowmin_tree(pb, vs, res->plan, res->plan_len, nt, w->urep, &maxc))) {
+        wass__cert_rowmin_tree(pb, vs, res->plan, res->plan_len, nt, w->urep, &maxc)) {
         for (size_t i = 0; i < n; i++) {
             double r = w->urep[i] - us[i];
             if (r < minrc) minrc = r;

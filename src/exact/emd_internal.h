@@ -70,14 +70,8 @@ int wass__plan_polish(wass_flow *plan, size_t np, size_t n, size_t m, const doub
 double wass__cert_shift(const double *u, const double *a, size_t n, const double *v,
                         const double *b, size_t m);
 
-/* The certificate's row minima for the squared Euclidean cost in the plane
- * with the column points on a product grid: rowmin_i a lower bound of
- * min_j (C_ij - v_j), *maxc an upper bound of the largest cost
- * (certify_grid.c). Returns 1 when done, 0 when not applicable (the caller
- * scans all pairs). */
-int wass__cert_rowmin_grid(const wass_problem *pb, const double *v, int nt, double *rowmin,
-                           double *maxc);
-/* The same row minima for any point-cloud cost of a monotone ground metric
+/* The certificate's row minima min_j fl(C_ij - v_j) for a point-cloud cost
+ * of a monotone ground metric
  * (euclidean, sqeuclidean, cityblock, chebyshev; p 1 or 2), exactly those of
  * the full scan, by branch and bound on a k-d tree over the columns, each
  * row's search cut from the start by the key of a column the plan (np
@@ -86,8 +80,8 @@ int wass__cert_rowmin_grid(const wass_problem *pb, const double *v, int nt, doub
  * full scan. */
 int wass__cert_rowmin_tree(const wass_problem *pb, const double *v, const wass_flow *plan,
                            size_t np, int nt, double *rowmin, double *maxc);
-/* Pairs from which wass_certify tries the grid, then the tree row minima. */
-#define WASS__CERT_GRID_MIN_PAIRS 4194304.0
+/* Pairs from which wass_certify tries the tree row minima. */
+#define WASS__CERT_TREE_MIN_PAIRS 4194304.0
 
 #define WASS__CERT_MARGINAL_TOL 1e-9
 #define WASS__CERT_REDUCED_TOL 1e-9
