@@ -202,7 +202,7 @@ static int augment_row(wass__sap *s, size_t r, const size_t *ptr, const size_t *
     s->ntouched = 0;
     s->nrows = 0;
     size_t i = r, sink = (size_t)-1;
-    double di = 0.0, L = 0.0;
+    double di = 0.0, L = 0.0, ub = INFINITY;
     for (;;) {
         s->rows[s->nrows++] = i;
         double base = di - u[i];
@@ -210,7 +210,11 @@ static int augment_row(wass__sap *s, size_t r, const size_t *ptr, const size_t *
             size_t j = col[k];
             double dj = base + cost[k] - v[j];
             if (dj < di) dj = di; /* a reduced cost rounded below zero */
-            if (dj < dist[j]) {   /* never for a popped column */
+            /* never for a popped column; nor above a free column's label
+             * (ub): the search ends at or below it, such a column would not
+             * be popped */
+            if (dj < dist[j] && dj <= ub) {
+                if (row4col[j] < 0) ub = dj;
                 if (dist[j] == INFINITY) s->touched[s->ntouched++] = j;
                 dist[j] = dj;
                 pred[j] = (int64_t)i;
