@@ -32,18 +32,24 @@ static inline int h_less(const hentry *a, const hentry *b) {
     return a->d < b->d || (a->d == b->d && a->j < b->j);
 }
 
-static int heap_push(wass__sap *s, double d, size_t j) {
-    if (s->heap_len == s->heap_cap) {
-        size_t cap = s->heap_cap ? 2 * s->heap_cap : 1024;
-        hentry *h = realloc(s->heap, cap * sizeof *h);
-        if (!h) return WASS_ERR_NOMEM;
-        s->heap = h;
-        s->heap_cap = cap;
-    }
+/* A 4-ary min-heap of (distance, column) entries. The order is total (ties
+ * by column), so the columns come out in the same order whatever the shape
+ * of the heap: the searches do not depend on it. */
+static int heap_grow(wass__sap *s) {
+    size_t cap = s->heap_cap ? 2 * s->heap_cap : 1024;
+    hentry *h = realloc(s->heap, cap * sizeof *h);
+    if (!h) return WASS_ERR_NOMEM;
+    s->heap = h;
+    s->heap_cap = cap;
+    return WASS_OK;
+}
+
+static inline int heap_push(wass__sap *s, double d, size_t j) {
+    if (s->heap_len == s->heap_cap && heap_grow(s)) return WASS_ERR_NOMEM;
     hentry x = {d, j}, *h = s->heap;
     size_t q = s->heap_len++;
     while (q > 0) {
-        size_t p = (q - 1) / 2;
+        size_t p = (q - 1) / 4;
         if (!h_less(&x, &h[p])) break;
         h[q] = h[p];
         q = p;
@@ -52,16 +58,18 @@ static int heap_push(wass__sap *s, double d, size_t j) {
     return WASS_OK;
 }
 
-static hentry heap_pop(wass__sap *s) {
+static inline hentry heap_pop(wass__sap *s) {
     hentry *h = s->heap, top = h[0], x = h[--s->heap_len];
     size_t q = 0, n = s->heap_len;
     for (;;) {
-        size_t c = 2 * q + 1;
+        size_t c = 4 * q + 1;
         if (c >= n) break;
-        if (c + 1 < n && h_less(&h[c + 1], &h[c])) c++;
-        if (!h_less(&h[c], &x)) break;
-        h[q] = h[c];
-        q = c;
+        size_t e = c + 4 < n ? c + 4 : n, b = c;
+        for (size_t k = c + 1; k < e; k++)
+            if (h_less(&h[k], &h[b])) b = k;
+        if (!h_less(&h[b], &x)) break;
+        h[q] = h[b];
+        q = b;
     }
     if (n) h[q] = x;
     return top;
@@ -77,10 +85,10 @@ int wass__sap_init(wass__sap *s, size_t n, const double *v0) {
     s->row4col = malloc(n1 * sizeof(int64_t));
     s->dist = malloc(n1 * sizeof(double));
     s->pred = malloc(n1 * sizeof(int64_t));
-    s->done = calloc(n1, 1);
+    s->pd = malloc(n1 * sizeof(double));
     s->touched = malloc(n1 * sizeof(size_t));
     s->rows = malloc(n1 * sizeof(size_t));
-    if (!s->u || !s->v || !s->col4row || !s->row4col || !s->dist || !s->pred || !s->done ||
+    if (!s->u || !s->v || !s->col4row || !s->row4col || !s->dist || !s->pred || !s->pd ||
         !s->touched || !s->rows) {
         wass__sap_free(s);
         return WASS_ERR_NOMEM;
@@ -102,7 +110,7 @@ void wass__sap_free(wass__sap *s) {
     free(s->row4col);
     free(s->dist);
     free(s->pred);
-    free(s->done);
+    free(s->pd);
     free(s->touched);
     free(s->rows);
     free(s->heap);
@@ -183,27 +191,30 @@ void wass__sap_ctransform(wass__sap *s, const size_t *ptr, const size_t *col, co
     }
 }
 
-/* One shortest augmenting path from the free row r. */
+/* One shortest augmenting path from the free row r. A column popped has
+ * dist = -INFINITY (no label can improve it) and its distance in pd. */
 static int augment_row(wass__sap *s, size_t r, const size_t *ptr, const size_t *col,
                        const double *cost) {
-    double *u = s->u, *v = s->v, *dist = s->dist;
+    double *u = s->u, *v = s->v, *dist = s->dist, *pd = s->pd;
     int64_t *pred = s->pred, *row4col = s->row4col, *col4row = s->col4row;
-    unsigned char *done = s->done;
     int rc = WASS_OK;
     s->heap_len = 0;
     s->ntouched = 0;
     s->nrows = 0;
     size_t i = r, sink = (size_t)-1;
-    double di = 0.0, L = 0.0;
+    double di = 0.0, L = 0.0, ub = INFINITY;
     for (;;) {
         s->rows[s->nrows++] = i;
         double base = di - u[i];
-        for (size_t k = ptr[i]; k < ptr[i + 1]; k++) {
+        for (size_t k = ptr[i], k1 = ptr[i + 1]; k < k1; k++) {
             size_t j = col[k];
-            if (done[j]) continue;
             double dj = base + cost[k] - v[j];
             if (dj < di) dj = di; /* a reduced cost rounded below zero */
-            if (dj < dist[j]) {
+            /* never for a popped column; nor above a free column's label
+             * (ub): the search ends at or below it, such a column would not
+             * be popped */
+            if (dj < dist[j] && dj <= ub) {
+                if (row4col[j] < 0) ub = dj;
                 if (dist[j] == INFINITY) s->touched[s->ntouched++] = j;
                 dist[j] = dj;
                 pred[j] = (int64_t)i;
@@ -212,7 +223,8 @@ static int augment_row(wass__sap *s, size_t r, const size_t *ptr, const size_t *
                      * (every label left is >= di): the path ends here. On
                      * plateaus of equal costs this stops the search at once
                      * instead of after the whole plateau. */
-                    done[j] = 1;
+                    pd[j] = dj;
+                    dist[j] = -INFINITY;
                     s->scans++;
                     sink = j;
                     L = dj;
@@ -225,7 +237,7 @@ static int augment_row(wass__sap *s, size_t r, const size_t *ptr, const size_t *
         size_t j = (size_t)-1;
         while (s->heap_len > 0) {
             hentry e = heap_pop(s);
-            if (done[e.j] || e.d != dist[e.j]) continue; /* stale */
+            if (e.d != dist[e.j]) continue; /* stale, or popped */
             j = e.j;
             break;
         }
@@ -233,26 +245,27 @@ static int augment_row(wass__sap *s, size_t r, const size_t *ptr, const size_t *
             rc = WASS__SAP_NO_MATCHING;
             goto out;
         }
-        done[j] = 1;
+        pd[j] = dist[j];
+        dist[j] = -INFINITY;
         s->scans++;
         if (row4col[j] < 0) {
             sink = j;
-            L = dist[j];
+            L = pd[j];
             break;
         }
         i = (size_t)row4col[j];
-        di = dist[j];
+        di = pd[j];
     }
 found:
     /* duals: the popped columns and the rows reached */
     u[r] += L;
     for (size_t q = 1; q < s->nrows; q++) {
         size_t a = s->rows[q];
-        u[a] += L - dist[col4row[a]];
+        u[a] += L - pd[col4row[a]];
     }
     for (size_t q = 0; q < s->ntouched; q++) {
         size_t j = s->touched[q];
-        if (done[j]) v[j] -= L - dist[j];
+        if (dist[j] == -INFINITY) v[j] -= L - pd[j];
     }
     /* flip the path */
     for (size_t j = sink;;) {
@@ -265,11 +278,8 @@ found:
     }
     s->augmentations++;
 out:
-    for (size_t q = 0; q < s->ntouched; q++) {
-        size_t j = s->touched[q];
-        dist[j] = INFINITY;
-        done[j] = 0;
-    }
+    for (size_t q = 0; q < s->ntouched; q++)
+        dist[s->touched[q]] = INFINITY;
     return rc;
 }
 

@@ -27,7 +27,7 @@ typedef struct {
     /* Dijkstra workspace */
     double *dist;
     int64_t *pred;
-    unsigned char *done;
+    double *pd; /* the distance of a popped column */
     size_t *touched, ntouched;
     size_t *rows, nrows; /* rows reached in the current search */
     struct wass__sap_heap_entry *heap;
