@@ -37,6 +37,8 @@
 /* a node's place in the search tree: entry * TR_LOC + level (levels of an
  * entry < 2 (n + m) + 1 <= 1025) */
 #define TR_LOC 2048
+/* the flow forest (one word a side): node k is row k (k < FC) or column k - FC */
+#define FC 64
 
 /* The vector helpers are macros, not functions: no 32-byte vector is ever
  * passed to or returned from a function, so the baseline instantiation
@@ -215,6 +217,8 @@ static void clear_flows(wass__transport_work *w) {
     w->xn = 0;
 }
 
+static void forest_build(wass__transport_work *w);
+
 /* The start: the greedy flows of the column and row reductions. */
 static void start(wass__transport_work *w, const int *s, const int *t) {
     size_t n = w->n, m = w->m, ld = w->ld;
@@ -235,17 +239,27 @@ static void start(wass__transport_work *w, const int *s, const int *t) {
 #endif
         tr_reduce_generic(w);
     wass__zero_pad(w->v, m, ld);
+    int16_t *par = w->fpar; /* the flow forest's parent pointers (forest_build) */
+    int one = n <= 64 && m <= 64;
+    if (one) {
+        for (size_t i = 0; i < n; i++)
+            par[i] = -1;
+        for (size_t j = 0; j < m; j++)
+            par[FC + j] = -1;
+    }
     for (size_t j = 0; j < m; j++) {
         int i = w->arg[j], a = w->rs[i] < w->rt[j] ? w->rs[i] : w->rt[j];
         if (a > 0) {
             add_flow(w, i, (int)j, a);
             w->rs[i] -= a;
             w->rt[j] -= a;
+            if (one) par[FC + j] = (int16_t)i;
         }
     }
     for (size_t i = 0; i < n; i++) {
         int j = w->prow[i], a = w->rs[i] < w->rt[j] ? w->rs[i] : w->rt[j];
         if (a > 0) {
+            if (one && w->x[i * ld + (size_t)j] == 0) par[i] = (int16_t)(FC + j);
             add_flow(w, (int)i, j, a);
             w->rs[i] -= a;
             w->rt[j] -= a;
@@ -257,6 +271,7 @@ static void start(wass__transport_work *w, const int *s, const int *t) {
         if (w->rt[j] > 0) set_bit(w->sink, (int)j);
     w->nw = (int)((n + 63) / 64);
     w->mw = (int)((m + 63) / 64);
+    forest_build(w);
 }
 
 /* ---- one search ------------------------------------------------------------ */
@@ -586,6 +601,299 @@ static int search(wass__transport_work *w, int i0) {
     }
 }
 
+/* ---- the flow forest (problems of one word a side) ------------------------- */
+
+/* Problems of at most 64 rows and 64 columns keep their flow components
+ * between searches: the flow arcs form a forest (the start's flows are
+ * checked to; an augmentation only adds arcs between the distinct
+ * components of the search tree it passes, and empties others), kept with
+ * a parent pointer a node and, at each tree's root, its rows and columns.
+ * A search roots the tree of its row i0 at i0, and each component it enters
+ * at its entry node; an augmentation hangs the components on its path below
+ * their parent rows, so the tree of i0 stays rooted at i0 with each entry's
+ * nodes below its entry node. Entering a component is then a look-up
+ * instead of a breadth-first search, and the path of an augmentation is
+ * found by climbing the parent pointers from its sink to i0. The searches
+ * enter the same components, find the same paths (a path in a forest is
+ * unique) and make the same augmentations as with the breadth-first
+ * search. */
+
+/* Rows and columns of the flow component of node k, breadth first on the
+ * flow bitmasks. */
+static void forest_component(const wass__transport_work *w, int k, uint64_t *rows,
+                             uint64_t *cols) {
+    const uint64_t *cmask = w->cmask, *rmask = w->rmask;
+    uint64_t r = 0, c = 0, fr = 0, fc = 0;
+    if (k < FC)
+        fr = r = 1ULL << k;
+    else
+        fc = c = 1ULL << (k - FC);
+    for (;;) {
+        uint64_t acc = 0;
+        for (uint64_t b = fr; b; b &= b - 1)
+            acc |= rmask[(size_t)__builtin_ctzll(b) * TRW];
+        fc |= acc & ~c;
+        c |= fc;
+        if (!fc) break;
+        acc = 0;
+        for (uint64_t b = fc; b; b &= b - 1)
+            acc |= cmask[(size_t)__builtin_ctzll(b) * TRW];
+        fr = acc & ~r;
+        r |= fr;
+        fc = 0;
+        if (!fr) break;
+    }
+    *rows = r;
+    *cols = c;
+}
+
+#ifdef TR_CHECK
+#include <stdio.h>
+/* the forest against the flows (a build with -DTR_CHECK) */
+static void forest_check(const wass__transport_work *w, const char *where) {
+    int n = (int)w->n, m = (int)w->m, arcs = 0, roots = 0;
+    for (int i = 0; i < n; i++)
+        arcs += __builtin_popcountll(w->rmask[(size_t)i * TRW]);
+    for (int k = 0; k < FC + m; k++) {
+        if (k >= n && k < FC) continue;
+        int p = w->fpar[k];
+        if (p < 0) {
+            uint64_t r, c;
+            roots++;
+            forest_component(w, k, &r, &c);
+            if (r != w->fcr[k] || c != w->fcc[k]) {
+                fprintf(stderr, "%s: masks of root %d\n", where, k);
+                abort();
+            }
+            continue;
+        }
+        int i = k < FC ? k : p, j = k < FC ? p - FC : k - FC;
+        if ((k < FC) == (p < FC) || w->x[(size_t)i * w->ld + (size_t)j] <= 0) {
+            fprintf(stderr, "%s: pointer %d -> %d without flow\n", where, k, p);
+            abort();
+        }
+    }
+    if (arcs != n + m - roots) {
+        fprintf(stderr, "%s: %d arcs, %d nodes, %d roots\n", where, arcs, n + m, roots);
+        abort();
+    }
+}
+#define FCHECK(w, s) forest_check(w, s)
+#else
+#define FCHECK(w, s) ((void)0)
+#endif
+
+/* The forest of the start's flows (parent pointers set by start(): each
+ * column to the row of its column-reduction arc, each row to the column of
+ * its new row-reduction arc), when the problem has one word a side and the
+ * pointers hold no cycle (w->forest; else the searches enter components
+ * breadth first). A cycle leaves its nodes without a root: the trees of the
+ * roots then miss them. */
+static void forest_build(wass__transport_work *w) {
+    int n = (int)w->n, m = (int)w->m, covered = 0;
+    w->forest = 0;
+    if (w->nw != 1 || w->mw != 1) return;
+    for (int k = 0; k < FC + m; k++) {
+        if (k == n) k = FC;
+        if (k >= FC + m) break;
+        if (w->fpar[k] >= 0) continue;
+        forest_component(w, k, &w->fcr[k], &w->fcc[k]);
+        covered += __builtin_popcountll(w->fcr[k]) + __builtin_popcountll(w->fcc[k]);
+    }
+    w->forest = covered == n + m;
+    if (w->forest) FCHECK(w, "build");
+}
+
+/* Root node k's tree at k; its rows and columns move to k's index. */
+static int forest_reroot(wass__transport_work *w, int k) {
+    int prev = -1, cur = k;
+    for (int guard = 0; cur >= 0; guard++) {
+        if (guard > 2 * FC) return -1;
+        int next = w->fpar[cur];
+        w->fpar[cur] = (int16_t)prev;
+        prev = cur;
+        cur = next;
+    }
+    if (prev != k) {
+        w->fcr[k] = w->fcr[prev];
+        w->fcc[k] = w->fcc[prev];
+    }
+    return 0;
+}
+
+/* The flow arc ij emptied, in the tree rooted at i0: the part below it
+ * becomes a tree of its own. -1 when it was not an edge of the forest (a
+ * bug). */
+static int forest_cut(wass__transport_work *w, int i0, int i, int j) {
+    int c = FC + j, child;
+    if (w->fpar[c] == i)
+        child = c;
+    else if (w->fpar[i] == c)
+        child = i;
+    else
+        return -1;
+    w->fpar[child] = -1;
+    clear_bit(w->rmask + (size_t)i * TRW, j);
+    clear_bit(w->cmask + (size_t)j * TRW, i);
+    uint64_t pr, pc;
+    forest_component(w, child, &pr, &pc);
+    w->fcr[child] = pr;
+    w->fcc[child] = pc;
+    w->fcr[i0] &= ~pr;
+    w->fcc[i0] &= ~pc;
+    return 0;
+}
+
+/* enter() on the forest: the component of column j0 (or of row i0 when
+ * j0 < 0), all outside the tree, joins it at distance d, rooted at its
+ * entry node. -2 on an inconsistent forest (a bug). */
+static int enter_forest(wass__transport_work *w, int i0, int j0, double d) {
+    wass__tr_entry *e = &w->ent[w->nent++];
+    e->d = d;
+    e->start = j0 >= 0 ? j0 : ~i0;
+    e->parent = -1;
+    int k = j0 >= 0 ? FC + j0 : i0;
+    if (forest_reroot(w, k)) return -2;
+    uint64_t r = w->fcr[k], c = w->fcc[k];
+    e->rows[0] = r;
+    e->cols[0] = c;
+    w->labr[0] |= r;
+    w->fin[0] |= c;
+    uint64_t sb = c & w->sink[0];
+    return sb ? __builtin_ctzll(sb) : -1;
+}
+
+/* trace() on the forest: from the sink up the parent pointers to i0, from
+ * an entry column not yet hung below its parent row to that row (fpj). */
+static int trace_forest(wass__transport_work *w, int sink, int i0) {
+    const int16_t *par = w->fpar;
+    for (int y = FC + sink, guard = 0; y != i0; guard++) {
+        int p = par[y];
+        if (guard > 2 * FC) return -1;
+        if (y >= FC) {
+            if (p < 0) {
+                if (!((w->fstart >> (y - FC)) & 1)) return -1;
+                p = w->fpj[y - FC];
+            }
+            w->pred[y - FC] = p;
+        } else {
+            if (p < 0) return -1;
+            w->prow[y] = p - FC;
+        }
+        y = p;
+    }
+    return 0;
+}
+
+/* push() on the forest: the entry components the path enters by an arc
+ * without flow are hung below its row (root side first: the row's tree is
+ * then rooted at i0), and the arcs it empties cut their trees. -1 on an
+ * inconsistent forest (a bug). */
+static int push_forest(wass__transport_work *w, int i0, int sink) {
+    size_t ld = w->ld;
+    const int *x = w->x, *pred = w->pred, *prow = w->prow;
+    const uint64_t last = w->ent[w->nent - 1].rows[0];
+    int delta = w->rs[i0] < w->rt[sink] ? w->rs[i0] : w->rt[sink];
+    for (int j = sink, i = pred[j]; i != i0; j = prow[i], i = pred[j])
+        if (x[(size_t)i * ld + prow[i]] < delta) delta = x[(size_t)i * ld + prow[i]];
+    int cut = 0, nnew = 0, ngone = 0;
+    int16_t fresh[2 * FC], gone[2 * FC]; /* arcs as row * FC + column */
+    for (int j = sink;;) {
+        int i = pred[j];
+        if (x[(size_t)i * ld + j] == 0) fresh[nnew++] = (int16_t)(i * FC + j);
+        add_flow(w, i, j, delta);
+        if (i == i0) break;
+        int jp = prow[i];
+        add_flow(w, i, jp, -delta);
+        if (x[(size_t)i * ld + jp] == 0) {
+            cut |= (last >> i) & 1 ? CUT_LAST : CUT_TREE;
+            gone[ngone++] = (int16_t)(i * FC + jp);
+        }
+        j = jp;
+    }
+    w->rs[i0] -= delta;
+    w->rt[sink] -= delta;
+    if (w->rt[sink] == 0) clear_bit(w->sink, sink);
+    for (int k = nnew - 1; k >= 0; k--) {
+        int i = fresh[k] / FC, c = FC + fresh[k] % FC;
+        if (w->fpar[c] >= 0) return -1;
+        w->fpar[c] = (int16_t)i;
+        w->fcr[i0] |= w->fcr[c];
+        w->fcc[i0] |= w->fcc[c];
+    }
+    /* the emptied arcs one at a time: their bits back in the masks, each
+     * cleared by its cut (so that a cut's breadth-first search sees the
+     * forest of the cuts before it) */
+    for (int k = 0; k < ngone; k++) {
+        set_bit(w->rmask + (size_t)(gone[k] / FC) * TRW, gone[k] % FC);
+        set_bit(w->cmask + (size_t)(gone[k] % FC) * TRW, gone[k] / FC);
+    }
+    for (int k = 0; k < ngone; k++)
+        if (forest_cut(w, i0, gone[k] / FC, gone[k] % FC)) return -1;
+    FCHECK(w, "push");
+    return cut;
+}
+
+/* reenter_last() on the forest: the last entry keeps the nodes of its
+ * entry node's tree (rooted at i0 once hung below its parent row). */
+static int reenter_last_forest(wass__transport_work *w, int i0) {
+    wass__tr_entry *e = &w->ent[w->nent - 1];
+    w->labr[0] &= ~e->rows[0];
+    w->fin[0] &= ~e->cols[0];
+    int k = e->start >= 0 ? FC + e->start : ~e->start;
+    if (w->fpar[k] >= 0) k = i0;
+    e->rows[0] &= w->fcr[k];
+    e->cols[0] &= w->fcc[k];
+    w->labr[0] |= e->rows[0];
+    w->fin[0] |= e->cols[0];
+    uint64_t sb = e->cols[0] & w->sink[0];
+    return sb ? __builtin_ctzll(sb) : -1;
+}
+
+/* search() on the forest. */
+static int search_forest(wass__transport_work *w, int i0) {
+    size_t m = w->m, ld = w->ld;
+    w->fin[0] = w->labr[0] = 0;
+    w->fstart = 0;
+    for (size_t j = m; j < ld; j++) /* padding columns count as in the tree */
+        set_bit(w->fin, (int)j);
+    for (size_t j = 0; j < ld; j++)
+        w->key[j] = INFINITY;
+    w->nent = 0;
+    w->searches++;
+    double d = 0.0;
+    int sink = enter_forest(w, i0, -1, d);
+    for (;;) {
+        if (sink < -1) return -1;
+        while (sink >= 0) {
+            if (trace_forest(w, sink, i0)) return -1;
+            int cut = push_forest(w, i0, sink);
+            if (cut < 0) return -1;
+            if (cut >= CUT_TREE || w->rs[i0] == 0) {
+                potentials(w, d);
+                return 0;
+            }
+            if (cut) {
+                sink = reenter_last_forest(w, i0);
+                continue;
+            }
+            uint64_t sb = w->fin[0] & w->sink[0];
+            sink = sb ? __builtin_ctzll(sb) : -1;
+        }
+        if (w->nent >= w->maxent) return -1;
+        d = relax(w, w->nent - 1);
+        if (!(d < INFINITY)) return -1;
+        int j = find(w, d);
+        if (j < 0) return -1;
+        int p = key_row(w, j);
+        if (p < 0) return -1;
+        sink = enter_forest(w, -1, j, d);
+        w->ent[w->nent - 1].parent = p;
+        w->fpj[j] = (int16_t)p;
+        w->fstart |= 1ULL << j;
+    }
+}
+
 /* ---- the solver -------------------------------------------------------------- */
 
 static int check_masses(size_t n, size_t m, const int *s, const int *t) {
@@ -610,7 +918,8 @@ int wass__transport_solve(wass__transport_work *w, size_t n, size_t m, const int
     start(w, s, t);
     for (size_t i0 = 0; i0 < n; i0++)
         while (w->rs[i0] > 0)
-            if (search(w, (int)i0)) return WASS_ERR_INTERNAL;
+            if (w->forest ? search_forest(w, (int)i0) : search(w, (int)i0))
+                return WASS_ERR_INTERNAL;
     double cmax, cmin;
 #ifdef TR_X86
     if (w->isa)
