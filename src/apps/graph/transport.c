@@ -178,11 +178,21 @@ double *wass__transport_costs(wass__transport_work *w, size_t n, size_t m, size_
 /* ---- flows ---------------------------------------------------------------- */
 
 static inline void set_bit(uint64_t *words, int k) {
-    words[k / 64] |= 1ULL << (k % 64);
+    words[(unsigned)k / 64] |= 1ULL << ((unsigned)k % 64);
 }
 
 static inline void clear_bit(uint64_t *words, int k) {
-    words[k / 64] &= ~(1ULL << (k % 64));
+    words[(unsigned)k / 64] &= ~(1ULL << ((unsigned)k % 64));
+}
+
+/* Keys +inf and the padding columns m .. ld - 1 (one word: ld - m <= 3,
+ * 64 divisible by 4) in the tree, for a new search. */
+static inline void search_init(wass__transport_work *w) {
+    size_t m = w->m, ld = w->ld;
+    const tr_v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
+    for (size_t j = 0; j < ld; j += 4)
+        tr_store(w->key + j, inf);
+    if (m < ld) w->fin[m / 64] |= ((1ULL << (ld - m)) - 1) << (m % 64);
 }
 
 /* x_ij += a, keeping the bitmasks of the flow arcs */
@@ -560,13 +570,10 @@ static int reenter_last(wass__transport_work *w, double d) {
  * a flow arc of an earlier entry than the last empties or i0's supply is
  * gone. 0, or -1 on failure (non-finite costs, or a bug). */
 static int search(wass__transport_work *w, int i0) {
-    size_t m = w->m, ld = w->ld;
+    size_t m = w->m;
     for (int q = 0; q < TRW; q++)
         w->fin[q] = w->labr[q] = 0;
-    for (size_t j = m; j < ld; j++) /* padding columns count as in the tree */
-        set_bit(w->fin, (int)j);
-    for (size_t j = 0; j < ld; j++)
-        w->key[j] = INFINITY;
+    search_init(w);
     w->nent = w->nlevm = 0;
     w->searches++;
     double d = 0.0;
@@ -852,13 +859,9 @@ static int reenter_last_forest(wass__transport_work *w, int i0) {
 
 /* search() on the forest. */
 static int search_forest(wass__transport_work *w, int i0) {
-    size_t m = w->m, ld = w->ld;
     w->fin[0] = w->labr[0] = 0;
     w->fstart = 0;
-    for (size_t j = m; j < ld; j++) /* padding columns count as in the tree */
-        set_bit(w->fin, (int)j);
-    for (size_t j = 0; j < ld; j++)
-        w->key[j] = INFINITY;
+    search_init(w);
     w->nent = 0;
     w->searches++;
     double d = 0.0;
