@@ -37,8 +37,6 @@
 /* a node's place in the search tree: entry * TR_LOC + level (levels of an
  * entry < 2 (n + m) + 1 <= 1025) */
 #define TR_LOC 2048
-/* the flow forest (one word a side): node k is row k (k < FC) or column k - FC */
-#define FC 64
 
 /* The vector helpers are macros, not functions: no 32-byte vector is ever
  * passed to or returned from a function, so the baseline instantiation
@@ -119,6 +117,10 @@ void wass__transport_work_free(wass__transport_work *w) {
     free(w->ent);
     free(w->rloc);
     free(w->cloc);
+    free(w->fpar);
+    free(w->fcr);
+    free(w->fcc);
+    free(w->fpj);
     memset(w, 0, sizeof *w);
 }
 
@@ -153,9 +155,13 @@ int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax)
     w->ent = malloc((size_t)w->maxent * sizeof *w->ent);
     w->rloc = malloc(nmax * sizeof *w->rloc);
     w->cloc = malloc(ld * sizeof *w->cloc);
+    w->fpar = malloc(2 * WASS__TR_MAX * sizeof *w->fpar);
+    w->fcr = malloc(2 * WASS__TR_MAX * TRW * sizeof *w->fcr);
+    w->fcc = malloc(2 * WASS__TR_MAX * TRW * sizeof *w->fcc);
+    w->fpj = malloc(WASS__TR_MAX * sizeof *w->fpj);
     if (!w->C || !w->u || !w->v || !w->key || !w->krow || !w->rowmin || !w->x || !w->rs || !w->rt ||
         !w->pred || !w->prow || !w->arg || !w->rmask || !w->cmask || !w->levm || !w->ent ||
-        !w->rloc || !w->cloc) {
+        !w->rloc || !w->cloc || !w->fpar || !w->fcr || !w->fcc || !w->fpj) {
         wass__transport_work_free(w);
         return WASS_ERR_NOMEM;
     }
@@ -250,26 +256,24 @@ static void start(wass__transport_work *w, const int *s, const int *t) {
         tr_reduce_generic(w);
     wass__zero_pad(w->v, m, ld);
     int16_t *par = w->fpar; /* the flow forest's parent pointers (forest_build) */
-    int one = n <= 64 && m <= 64;
-    if (one) {
-        for (size_t i = 0; i < n; i++)
-            par[i] = -1;
-        for (size_t j = 0; j < m; j++)
-            par[FC + j] = -1;
-    }
+    const size_t fc = n <= 64 && m <= 64 ? 64 : 64 * TRW;
+    for (size_t i = 0; i < n; i++)
+        par[i] = -1;
+    for (size_t j = 0; j < m; j++)
+        par[fc + j] = -1;
     for (size_t j = 0; j < m; j++) {
         int i = w->arg[j], a = w->rs[i] < w->rt[j] ? w->rs[i] : w->rt[j];
         if (a > 0) {
             add_flow(w, i, (int)j, a);
             w->rs[i] -= a;
             w->rt[j] -= a;
-            if (one) par[FC + j] = (int16_t)i;
+            par[fc + j] = (int16_t)i;
         }
     }
     for (size_t i = 0; i < n; i++) {
         int j = w->prow[i], a = w->rs[i] < w->rt[j] ? w->rs[i] : w->rt[j];
         if (a > 0) {
-            if (one && w->x[i * ld + (size_t)j] == 0) par[i] = (int16_t)(FC + j);
+            if (w->x[i * ld + (size_t)j] == 0) par[i] = (int16_t)(fc + (size_t)j);
             add_flow(w, (int)i, j, a);
             w->rs[i] -= a;
             w->rt[j] -= a;
@@ -608,74 +612,104 @@ static int search(wass__transport_work *w, int i0) {
     }
 }
 
-/* ---- the flow forest (problems of one word a side) ------------------------- */
+/* ---- the flow forest ---------------------------------------------------------- */
 
-/* Problems of at most 64 rows and 64 columns keep their flow components
- * between searches: the flow arcs form a forest (the start's flows are
- * checked to; an augmentation only adds arcs between the distinct
- * components of the search tree it passes, and empties others), kept with
- * a parent pointer a node and, at each tree's root, its rows and columns.
- * A search roots the tree of its row i0 at i0, and each component it enters
- * at its entry node; an augmentation hangs the components on its path below
- * their parent rows, so the tree of i0 stays rooted at i0 with each entry's
- * nodes below its entry node. Entering a component is then a look-up
- * instead of a breadth-first search, and the path of an augmentation is
- * found by climbing the parent pointers from its sink to i0. The searches
- * enter the same components, find the same paths (a path in a forest is
- * unique) and make the same augmentations as with the breadth-first
- * search. */
+/* The searches keep the flow components between them: the flow arcs form a
+ * forest (the start's flows are checked to; an augmentation only adds arcs
+ * between the distinct components of the search tree it passes, and empties
+ * others), kept with a parent pointer a node and, at each tree's root, its
+ * rows and columns. A search roots the tree of its row i0 at i0, and each
+ * component it enters at its entry node; an augmentation hangs the
+ * components on its path below their parent rows, so the tree of i0 stays
+ * rooted at i0 with each entry's nodes below its entry node. Entering a
+ * component is then a look-up instead of a breadth-first search, and the
+ * path of an augmentation is found by climbing the parent pointers from its
+ * sink to i0. The searches enter the same components, find the same paths
+ * (a path in a forest is unique) and make the same augmentations as with
+ * the breadth-first search. The functions take W, the mask words a side (1,
+ * or WASS__TR_WORDS), as a constant: node k is row k (k < 64 W) or column
+ * k - 64 W; masks of node k at [k * TRW]. */
+#define FF static inline __attribute__((always_inline))
+
+static inline int bit_of(const uint64_t *words, int k) {
+    return (int)((words[(unsigned)k / 64] >> ((unsigned)k % 64)) & 1);
+}
 
 /* Rows and columns of the flow component of node k, breadth first on the
  * flow bitmasks. */
-static void forest_component(const wass__transport_work *w, int k, uint64_t *rows,
-                             uint64_t *cols) {
+FF void forest_component(const wass__transport_work *w, int k, uint64_t *rows, uint64_t *cols,
+                         const int W) {
     const uint64_t *cmask = w->cmask, *rmask = w->rmask;
-    uint64_t r = 0, c = 0, fr = 0, fc = 0;
-    if (k < FC)
-        fr = r = 1ULL << k;
-    else
-        fc = c = 1ULL << (k - FC);
-    for (;;) {
-        uint64_t acc = 0;
-        for (uint64_t b = fr; b; b &= b - 1)
-            acc |= rmask[(size_t)__builtin_ctzll(b) * TRW];
-        fc |= acc & ~c;
-        c |= fc;
-        if (!fc) break;
-        acc = 0;
-        for (uint64_t b = fc; b; b &= b - 1)
-            acc |= cmask[(size_t)__builtin_ctzll(b) * TRW];
-        fr = acc & ~r;
-        r |= fr;
-        fc = 0;
-        if (!fr) break;
+    const int FCW = 64 * W;
+    uint64_t fr[TRW], fc[TRW], acc[TRW];
+    for (int q = 0; q < W; q++)
+        fr[q] = fc[q] = rows[q] = cols[q] = 0;
+    if (k < FCW) {
+        set_bit(fr, k);
+        set_bit(rows, k);
+    } else {
+        set_bit(fc, k - FCW);
+        set_bit(cols, k - FCW);
     }
-    *rows = r;
-    *cols = c;
+    for (;;) {
+        uint64_t any = 0;
+        for (int q = 0; q < W; q++)
+            acc[q] = 0;
+        for (int q = 0; q < W; q++)
+            for (uint64_t b = fr[q]; b; b &= b - 1) {
+                const uint64_t *a = rmask + (size_t)(q * 64 + __builtin_ctzll(b)) * TRW;
+                for (int r = 0; r < W; r++)
+                    acc[r] |= a[r];
+            }
+        for (int q = 0; q < W; q++) {
+            fc[q] |= acc[q] & ~cols[q];
+            cols[q] |= fc[q];
+            any |= fc[q];
+        }
+        if (!any) break;
+        any = 0;
+        for (int q = 0; q < W; q++)
+            acc[q] = 0;
+        for (int q = 0; q < W; q++)
+            for (uint64_t b = fc[q]; b; b &= b - 1) {
+                const uint64_t *a = cmask + (size_t)(q * 64 + __builtin_ctzll(b)) * TRW;
+                for (int r = 0; r < W; r++)
+                    acc[r] |= a[r];
+            }
+        for (int q = 0; q < W; q++) {
+            fr[q] = acc[q] & ~rows[q];
+            rows[q] |= fr[q];
+            any |= fr[q];
+            fc[q] = 0;
+        }
+        if (!any) break;
+    }
 }
 
 #ifdef TR_CHECK
 #include <stdio.h>
 /* the forest against the flows (a build with -DTR_CHECK) */
-static void forest_check(const wass__transport_work *w, const char *where) {
-    int n = (int)w->n, m = (int)w->m, arcs = 0, roots = 0;
+static void forest_check(const wass__transport_work *w, const char *where, const int W) {
+    int n = (int)w->n, m = (int)w->m, arcs = 0, roots = 0, FCW = 64 * W;
     for (int i = 0; i < n; i++)
-        arcs += __builtin_popcountll(w->rmask[(size_t)i * TRW]);
-    for (int k = 0; k < FC + m; k++) {
-        if (k >= n && k < FC) continue;
+        for (int q = 0; q < W; q++)
+            arcs += __builtin_popcountll(w->rmask[(size_t)i * TRW + q]);
+    for (int k = 0; k < FCW + m; k++) {
+        if (k >= n && k < FCW) continue;
         int p = w->fpar[k];
         if (p < 0) {
-            uint64_t r, c;
+            uint64_t r[TRW], c[TRW];
             roots++;
-            forest_component(w, k, &r, &c);
-            if (r != w->fcr[k] || c != w->fcc[k]) {
-                fprintf(stderr, "%s: masks of root %d\n", where, k);
-                abort();
-            }
+            forest_component(w, k, r, c, W);
+            for (int q = 0; q < W; q++)
+                if (r[q] != w->fcr[(size_t)k * TRW + q] || c[q] != w->fcc[(size_t)k * TRW + q]) {
+                    fprintf(stderr, "%s: masks of root %d\n", where, k);
+                    abort();
+                }
             continue;
         }
-        int i = k < FC ? k : p, j = k < FC ? p - FC : k - FC;
-        if ((k < FC) == (p < FC) || w->x[(size_t)i * w->ld + (size_t)j] <= 0) {
+        int i = k < FCW ? k : p, j = k < FCW ? p - FCW : k - FCW;
+        if ((k < FCW) == (p < FCW) || w->x[(size_t)i * w->ld + (size_t)j] <= 0) {
             fprintf(stderr, "%s: pointer %d -> %d without flow\n", where, k, p);
             abort();
         }
@@ -685,54 +719,62 @@ static void forest_check(const wass__transport_work *w, const char *where) {
         abort();
     }
 }
-#define FCHECK(w, s) forest_check(w, s)
+#define FCHECK(w, s, W) forest_check(w, s, W)
 #else
-#define FCHECK(w, s) ((void)0)
+#define FCHECK(w, s, W) ((void)0)
 #endif
 
 /* The forest of the start's flows (parent pointers set by start(): each
  * column to the row of its column-reduction arc, each row to the column of
- * its new row-reduction arc), when the problem has one word a side and the
- * pointers hold no cycle (w->forest; else the searches enter components
+ * its new row-reduction arc), when the pointers hold no cycle (w->forest:
+ * 1 for one word a side, 2 for more; 0 and the searches enter components
  * breadth first). A cycle leaves its nodes without a root: the trees of the
  * roots then miss them. */
-static void forest_build(wass__transport_work *w) {
-    int n = (int)w->n, m = (int)w->m, covered = 0;
-    w->forest = 0;
-    if (w->nw != 1 || w->mw != 1) return;
-    for (int k = 0; k < FC + m; k++) {
-        if (k == n) k = FC;
-        if (k >= FC + m) break;
+FF void forest_build_w(wass__transport_work *w, const int W) {
+    int n = (int)w->n, m = (int)w->m, covered = 0, FCW = 64 * W;
+    for (int k = 0; k < FCW + m; k++) {
+        if (k == n) k = FCW;
+        if (k >= FCW + m) break;
         if (w->fpar[k] >= 0) continue;
-        forest_component(w, k, &w->fcr[k], &w->fcc[k]);
-        covered += __builtin_popcountll(w->fcr[k]) + __builtin_popcountll(w->fcc[k]);
+        uint64_t *r = w->fcr + (size_t)k * TRW, *c = w->fcc + (size_t)k * TRW;
+        forest_component(w, k, r, c, W);
+        for (int q = 0; q < W; q++)
+            covered += __builtin_popcountll(r[q]) + __builtin_popcountll(c[q]);
     }
-    w->forest = covered == n + m;
-    if (w->forest) FCHECK(w, "build");
+    w->forest = covered == n + m ? (W == 1 ? 1 : 2) : 0;
+    if (w->forest) FCHECK(w, "build", W);
+}
+
+static void forest_build(wass__transport_work *w) {
+    if (w->nw == 1 && w->mw == 1)
+        forest_build_w(w, 1);
+    else
+        forest_build_w(w, TRW);
 }
 
 /* Root node k's tree at k; its rows and columns move to k's index. */
-static int forest_reroot(wass__transport_work *w, int k) {
+FF int forest_reroot(wass__transport_work *w, int k, const int W) {
     int prev = -1, cur = k;
     for (int guard = 0; cur >= 0; guard++) {
-        if (guard > 2 * FC) return -1;
+        if (guard > 2 * 64 * W) return -1;
         int next = w->fpar[cur];
         w->fpar[cur] = (int16_t)prev;
         prev = cur;
         cur = next;
     }
-    if (prev != k) {
-        w->fcr[k] = w->fcr[prev];
-        w->fcc[k] = w->fcc[prev];
-    }
+    if (prev != k)
+        for (int q = 0; q < W; q++) {
+            w->fcr[(size_t)k * TRW + q] = w->fcr[(size_t)prev * TRW + q];
+            w->fcc[(size_t)k * TRW + q] = w->fcc[(size_t)prev * TRW + q];
+        }
     return 0;
 }
 
 /* The flow arc ij emptied, in the tree rooted at i0: the part below it
  * becomes a tree of its own. -1 when it was not an edge of the forest (a
  * bug). */
-static int forest_cut(wass__transport_work *w, int i0, int i, int j) {
-    int c = FC + j, child;
+FF int forest_cut(wass__transport_work *w, int i0, int i, int j, const int W) {
+    int c = 64 * W + j, child;
     if (w->fpar[c] == i)
         child = c;
     else if (w->fpar[i] == c)
@@ -742,50 +784,54 @@ static int forest_cut(wass__transport_work *w, int i0, int i, int j) {
     w->fpar[child] = -1;
     clear_bit(w->rmask + (size_t)i * TRW, j);
     clear_bit(w->cmask + (size_t)j * TRW, i);
-    uint64_t pr, pc;
-    forest_component(w, child, &pr, &pc);
-    w->fcr[child] = pr;
-    w->fcc[child] = pc;
-    w->fcr[i0] &= ~pr;
-    w->fcc[i0] &= ~pc;
+    uint64_t *pr = w->fcr + (size_t)child * TRW, *pc = w->fcc + (size_t)child * TRW;
+    forest_component(w, child, pr, pc, W);
+    for (int q = 0; q < W; q++) {
+        w->fcr[(size_t)i0 * TRW + q] &= ~pr[q];
+        w->fcc[(size_t)i0 * TRW + q] &= ~pc[q];
+    }
     return 0;
 }
 
 /* enter() on the forest: the component of column j0 (or of row i0 when
  * j0 < 0), all outside the tree, joins it at distance d, rooted at its
  * entry node. -2 on an inconsistent forest (a bug). */
-static int enter_forest(wass__transport_work *w, int i0, int j0, double d) {
+FF int enter_forest(wass__transport_work *w, int i0, int j0, double d, const int W) {
     wass__tr_entry *e = &w->ent[w->nent++];
     e->d = d;
     e->start = j0 >= 0 ? j0 : ~i0;
     e->parent = -1;
-    int k = j0 >= 0 ? FC + j0 : i0;
-    if (forest_reroot(w, k)) return -2;
-    uint64_t r = w->fcr[k], c = w->fcc[k];
-    e->rows[0] = r;
-    e->cols[0] = c;
-    w->labr[0] |= r;
-    w->fin[0] |= c;
-    uint64_t sb = c & w->sink[0];
-    return sb ? __builtin_ctzll(sb) : -1;
+    int k = j0 >= 0 ? 64 * W + j0 : i0, sink = -1;
+    if (forest_reroot(w, k, W)) return -2;
+    for (int q = 0; q < W; q++) {
+        uint64_t r = w->fcr[(size_t)k * TRW + q], c = w->fcc[(size_t)k * TRW + q];
+        e->rows[q] = r;
+        e->cols[q] = c;
+        w->labr[q] |= r;
+        w->fin[q] |= c;
+        uint64_t sb = c & w->sink[q];
+        if (sb && sink < 0) sink = q * 64 + __builtin_ctzll(sb);
+    }
+    return sink;
 }
 
 /* trace() on the forest: from the sink up the parent pointers to i0, from
  * an entry column not yet hung below its parent row to that row (fpj). */
-static int trace_forest(wass__transport_work *w, int sink, int i0) {
+FF int trace_forest(wass__transport_work *w, int sink, int i0, const int W) {
     const int16_t *par = w->fpar;
-    for (int y = FC + sink, guard = 0; y != i0; guard++) {
+    const int FCW = 64 * W;
+    for (int y = FCW + sink, guard = 0; y != i0; guard++) {
         int p = par[y];
-        if (guard > 2 * FC) return -1;
-        if (y >= FC) {
+        if (guard > 2 * FCW) return -1;
+        if (y >= FCW) {
             if (p < 0) {
-                if (!((w->fstart >> (y - FC)) & 1)) return -1;
-                p = w->fpj[y - FC];
+                if (!bit_of(w->fstart, y - FCW)) return -1;
+                p = w->fpj[y - FCW];
             }
-            w->pred[y - FC] = p;
+            w->pred[y - FCW] = p;
         } else {
             if (p < 0) return -1;
-            w->prow[y] = p - FC;
+            w->prow[y] = p - FCW;
         }
         y = p;
     }
@@ -796,25 +842,26 @@ static int trace_forest(wass__transport_work *w, int sink, int i0) {
  * without flow are hung below its row (root side first: the row's tree is
  * then rooted at i0), and the arcs it empties cut their trees. -1 on an
  * inconsistent forest (a bug). */
-static int push_forest(wass__transport_work *w, int i0, int sink) {
+FF int push_forest(wass__transport_work *w, int i0, int sink, const int W) {
     size_t ld = w->ld;
     const int *x = w->x, *pred = w->pred, *prow = w->prow;
-    const uint64_t last = w->ent[w->nent - 1].rows[0];
+    const uint64_t *last = w->ent[w->nent - 1].rows;
+    const int FCW = 64 * W;
     int delta = w->rs[i0] < w->rt[sink] ? w->rs[i0] : w->rt[sink];
     for (int j = sink, i = pred[j]; i != i0; j = prow[i], i = pred[j])
         if (x[(size_t)i * ld + prow[i]] < delta) delta = x[(size_t)i * ld + prow[i]];
     int cut = 0, nnew = 0, ngone = 0;
-    int16_t fresh[2 * FC], gone[2 * FC]; /* arcs as row * FC + column */
+    int fresh[2 * 64 * W], gone[2 * 64 * W]; /* arcs as row * FCW + column */
     for (int j = sink;;) {
         int i = pred[j];
-        if (x[(size_t)i * ld + j] == 0) fresh[nnew++] = (int16_t)(i * FC + j);
+        if (x[(size_t)i * ld + j] == 0) fresh[nnew++] = i * FCW + j;
         add_flow(w, i, j, delta);
         if (i == i0) break;
         int jp = prow[i];
         add_flow(w, i, jp, -delta);
         if (x[(size_t)i * ld + jp] == 0) {
-            cut |= (last >> i) & 1 ? CUT_LAST : CUT_TREE;
-            gone[ngone++] = (int16_t)(i * FC + jp);
+            cut |= bit_of(last, i) ? CUT_LAST : CUT_TREE;
+            gone[ngone++] = i * FCW + jp;
         }
         j = jp;
     }
@@ -822,66 +869,74 @@ static int push_forest(wass__transport_work *w, int i0, int sink) {
     w->rt[sink] -= delta;
     if (w->rt[sink] == 0) clear_bit(w->sink, sink);
     for (int k = nnew - 1; k >= 0; k--) {
-        int i = fresh[k] / FC, c = FC + fresh[k] % FC;
+        int i = fresh[k] / FCW, c = FCW + fresh[k] % FCW;
         if (w->fpar[c] >= 0) return -1;
         w->fpar[c] = (int16_t)i;
-        w->fcr[i0] |= w->fcr[c];
-        w->fcc[i0] |= w->fcc[c];
+        for (int q = 0; q < W; q++) {
+            w->fcr[(size_t)i0 * TRW + q] |= w->fcr[(size_t)c * TRW + q];
+            w->fcc[(size_t)i0 * TRW + q] |= w->fcc[(size_t)c * TRW + q];
+        }
     }
     /* the emptied arcs one at a time: their bits back in the masks, each
      * cleared by its cut (so that a cut's breadth-first search sees the
      * forest of the cuts before it) */
     for (int k = 0; k < ngone; k++) {
-        set_bit(w->rmask + (size_t)(gone[k] / FC) * TRW, gone[k] % FC);
-        set_bit(w->cmask + (size_t)(gone[k] % FC) * TRW, gone[k] / FC);
+        set_bit(w->rmask + (size_t)(gone[k] / FCW) * TRW, gone[k] % FCW);
+        set_bit(w->cmask + (size_t)(gone[k] % FCW) * TRW, gone[k] / FCW);
     }
     for (int k = 0; k < ngone; k++)
-        if (forest_cut(w, i0, gone[k] / FC, gone[k] % FC)) return -1;
-    FCHECK(w, "push");
+        if (forest_cut(w, i0, gone[k] / FCW, gone[k] % FCW, W)) return -1;
+    FCHECK(w, "push", W);
     return cut;
 }
 
 /* reenter_last() on the forest: the last entry keeps the nodes of its
  * entry node's tree (rooted at i0 once hung below its parent row). */
-static int reenter_last_forest(wass__transport_work *w, int i0) {
+FF int reenter_last_forest(wass__transport_work *w, int i0, const int W) {
     wass__tr_entry *e = &w->ent[w->nent - 1];
-    w->labr[0] &= ~e->rows[0];
-    w->fin[0] &= ~e->cols[0];
-    int k = e->start >= 0 ? FC + e->start : ~e->start;
+    int k = e->start >= 0 ? 64 * W + e->start : ~e->start, sink = -1;
     if (w->fpar[k] >= 0) k = i0;
-    e->rows[0] &= w->fcr[k];
-    e->cols[0] &= w->fcc[k];
-    w->labr[0] |= e->rows[0];
-    w->fin[0] |= e->cols[0];
-    uint64_t sb = e->cols[0] & w->sink[0];
-    return sb ? __builtin_ctzll(sb) : -1;
+    for (int q = 0; q < W; q++) {
+        w->labr[q] &= ~e->rows[q];
+        w->fin[q] &= ~e->cols[q];
+        e->rows[q] &= w->fcr[(size_t)k * TRW + q];
+        e->cols[q] &= w->fcc[(size_t)k * TRW + q];
+        w->labr[q] |= e->rows[q];
+        w->fin[q] |= e->cols[q];
+        uint64_t sb = e->cols[q] & w->sink[q];
+        if (sb && sink < 0) sink = q * 64 + __builtin_ctzll(sb);
+    }
+    return sink;
 }
 
 /* search() on the forest. */
-static int search_forest(wass__transport_work *w, int i0) {
-    w->fin[0] = w->labr[0] = 0;
-    w->fstart = 0;
+FF int search_forest_w(wass__transport_work *w, int i0, const int W) {
+    for (int q = 0; q < TRW; q++)
+        w->fin[q] = w->labr[q] = w->fstart[q] = 0;
     search_init(w);
     w->nent = 0;
     w->searches++;
     double d = 0.0;
-    int sink = enter_forest(w, i0, -1, d);
+    int sink = enter_forest(w, i0, -1, d, W);
     for (;;) {
         if (sink < -1) return -1;
         while (sink >= 0) {
-            if (trace_forest(w, sink, i0)) return -1;
-            int cut = push_forest(w, i0, sink);
+            if (trace_forest(w, sink, i0, W)) return -1;
+            int cut = push_forest(w, i0, sink, W);
             if (cut < 0) return -1;
             if (cut >= CUT_TREE || w->rs[i0] == 0) {
                 potentials(w, d);
                 return 0;
             }
             if (cut) {
-                sink = reenter_last_forest(w, i0);
+                sink = reenter_last_forest(w, i0, W);
                 continue;
             }
-            uint64_t sb = w->fin[0] & w->sink[0];
-            sink = sb ? __builtin_ctzll(sb) : -1;
+            sink = -1;
+            for (int q = 0; q < W && sink < 0; q++) {
+                uint64_t sb = w->fin[q] & w->sink[q];
+                if (sb) sink = q * 64 + __builtin_ctzll(sb);
+            }
         }
         if (w->nent >= w->maxent) return -1;
         d = relax(w, w->nent - 1);
@@ -890,11 +945,19 @@ static int search_forest(wass__transport_work *w, int i0) {
         if (j < 0) return -1;
         int p = key_row(w, j);
         if (p < 0) return -1;
-        sink = enter_forest(w, -1, j, d);
+        sink = enter_forest(w, -1, j, d, W);
         w->ent[w->nent - 1].parent = p;
         w->fpj[j] = (int16_t)p;
-        w->fstart |= 1ULL << j;
+        set_bit(w->fstart, j);
     }
+}
+
+static int search_forest1(wass__transport_work *w, int i0) {
+    return search_forest_w(w, i0, 1);
+}
+
+static __attribute__((noinline)) int search_forest4(wass__transport_work *w, int i0) {
+    return search_forest_w(w, i0, TRW);
 }
 
 /* ---- the solver -------------------------------------------------------------- */
@@ -921,7 +984,9 @@ int wass__transport_solve(wass__transport_work *w, size_t n, size_t m, const int
     start(w, s, t);
     for (size_t i0 = 0; i0 < n; i0++)
         while (w->rs[i0] > 0)
-            if (w->forest ? search_forest(w, (int)i0) : search(w, (int)i0))
+            if (w->forest == 1   ? search_forest1(w, (int)i0)
+                : w->forest == 2 ? search_forest4(w, (int)i0)
+                                 : search(w, (int)i0))
                 return WASS_ERR_INTERNAL;
     double cmax, cmin;
 #ifdef TR_X86
