@@ -88,11 +88,13 @@ typedef double tr_v4du __attribute__((vector_size(32), aligned(8))); /* unaligne
 #undef TR_BLENDV
 #endif
 
-static double relax(wass__transport_work *w, int t) {
+/* The keys after entry t joined the tree; the least, and in eq the columns
+ * that have it. */
+static double relax(wass__transport_work *w, int t, uint64_t *eq) {
 #ifdef TR_X86
-    if (w->isa) return tr_relax_avx2(w, t);
+    if (w->isa) return tr_relax_avx2(w, t, eq);
 #endif
-    return tr_relax_generic(w, t);
+    return tr_relax_generic(w, t, eq);
 }
 
 /* ---- workspace ------------------------------------------------------------ */
@@ -500,15 +502,9 @@ static int push(wass__transport_work *w, int i0, int sink) {
     return cut;
 }
 
-/* The column of key d: the lowest with demand left, else the lowest. */
-static int find(const wass__transport_work *w, double d) {
-    uint64_t eq[TRW];
-#ifdef TR_X86
-    if (w->isa)
-        tr_equal_avx2(w, d, eq);
-    else
-#endif
-        tr_equal_generic(w, d, eq);
+/* The column of the least key (eq: the columns that have it): the lowest
+ * with demand left, else the lowest. */
+static int find(const wass__transport_work *w, const uint64_t *eq) {
     for (int q = 0; q < w->mw; q++) {
         uint64_t sb = eq[q] & w->sink[q] & ~w->fin[q];
         if (sb) return q * 64 + __builtin_ctzll(sb);
@@ -601,9 +597,10 @@ static int search(wass__transport_work *w, int i0) {
             }
         }
         if (w->nent >= w->maxent || w->nlevm + 2 * (int)(w->n + m) + 2 > w->maxlev) return -1;
-        d = relax(w, w->nent - 1);
+        uint64_t eq[TRW];
+        d = relax(w, w->nent - 1, eq);
         if (!(d < INFINITY)) return -1;
-        int j = find(w, d);
+        int j = find(w, eq);
         if (j < 0) return -1;
         int p = key_row(w, j);
         if (p < 0) return -1;
@@ -939,9 +936,10 @@ FF int search_forest_w(wass__transport_work *w, int i0, const int W) {
             }
         }
         if (w->nent >= w->maxent) return -1;
-        d = relax(w, w->nent - 1);
+        uint64_t eq[TRW];
+        d = relax(w, w->nent - 1, eq);
         if (!(d < INFINITY)) return -1;
-        int j = find(w, d);
+        int j = find(w, eq);
         if (j < 0) return -1;
         int p = key_row(w, j);
         if (p < 0) return -1;

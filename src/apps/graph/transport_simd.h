@@ -1,7 +1,8 @@
 /*
  * transport_simd.h - the vector loops of the small transport solver
  * (transport.c): the start (column and row reduction), the keys of a search
- * (relax), and the certificate's scan of all pairs. Written once with
+ * (relax, with the columns of the least key), and the certificate's scan of
+ * all pairs. Written once with
  * GCC/Clang vector extensions of 4 doubles and compiled twice by
  * transport.c, for the baseline and for AVX2 (TR_ATTR, TR_NAME, TR_VMIN and
  * TR_MOVEMASK set by the includer). Only additions, subtractions, comparisons and
@@ -15,7 +16,7 @@
  * the rows of e of (d - u_i) + C_ij - v_j, with the first row that set each
  * (krow); columns in the tree get +inf. Keys kept in registers across the
  * rows. */
-#define TR_RELAX_BLOCK(NV)                                                                         \
+#define TR_RELAX_BLOCK(NV, EQ)                                                                     \
     do {                                                                                           \
         tr_v4d k[NV], kr[NV];                                                                      \
         double vw[4 * NV];                                                                         \
@@ -46,11 +47,21 @@
             tr_store(krow + j0 + 4 * q, kr[q]);                                                    \
             mn = TR_VMIN(mn, k[q]);                                                                \
         }                                                                                          \
+        if (EQ) { /* the only block: the columns of the least key from the registers */            \
+            double h = tr_hmin(mn);                                                                \
+            const tr_v4d hv = {h, h, h, h};                                                        \
+            uint64_t bits = 0;                                                                     \
+            for (int q = 0; q < NV; q++)                                                           \
+                bits |= (uint64_t)TR_MOVEMASK((tr_v4l)(k[q] == hv)) << (4 * q);                    \
+            eq[0] = bits;                                                                          \
+        }                                                                                          \
     } while (0)
 
 /* The keys after entry t joined the tree (krow: the row that set each
- * key); returns the least key. */
-static TR_ATTR double TR_NAME(tr_relax)(wass__transport_work *w, int t) {
+ * key); returns the least key d, with eq (WASS__TR_WORDS words) the columns
+ * whose key is d (padding and tree columns have key +inf, never equal to a
+ * finite d). */
+static TR_ATTR double TR_NAME(tr_relax)(wass__transport_work *w, int t, uint64_t *eq) {
     const wass__tr_entry *e = &w->ent[t];
     const size_t ld = w->ld;
     const double *C = w->C, *u = w->u, *v = w->v;
@@ -58,45 +69,64 @@ static TR_ATTR double TR_NAME(tr_relax)(wass__transport_work *w, int t) {
     const tr_v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
     const tr_v4d ninf = -inf;
     tr_v4d mn = inf;
-    /* blocks of 16 columns, then the last 4 to 24 in one pass over the rows */
+    /* one pass over the rows for up to 24 columns */
     size_t j0 = 0;
+    switch (ld / 4) {
+    case 6:
+        TR_RELAX_BLOCK(6, 1);
+        return eq[1] = eq[2] = eq[3] = 0, tr_hmin(mn);
+    case 5:
+        TR_RELAX_BLOCK(5, 1);
+        return eq[1] = eq[2] = eq[3] = 0, tr_hmin(mn);
+    case 4:
+        TR_RELAX_BLOCK(4, 1);
+        return eq[1] = eq[2] = eq[3] = 0, tr_hmin(mn);
+    case 3:
+        TR_RELAX_BLOCK(3, 1);
+        return eq[1] = eq[2] = eq[3] = 0, tr_hmin(mn);
+    case 2:
+        TR_RELAX_BLOCK(2, 1);
+        return eq[1] = eq[2] = eq[3] = 0, tr_hmin(mn);
+    case 1:
+        TR_RELAX_BLOCK(1, 1);
+        return eq[1] = eq[2] = eq[3] = 0, tr_hmin(mn);
+    default:
+        break;
+    }
+    /* blocks of 16 columns, then the last 4 to 24 in one pass over the rows */
     for (; ld - j0 > 24; j0 += 16)
-        TR_RELAX_BLOCK(4);
+        TR_RELAX_BLOCK(4, 0);
     switch ((ld - j0) / 4) {
     case 6:
-        TR_RELAX_BLOCK(6);
+        TR_RELAX_BLOCK(6, 0);
         break;
     case 5:
-        TR_RELAX_BLOCK(5);
+        TR_RELAX_BLOCK(5, 0);
         break;
     case 4:
-        TR_RELAX_BLOCK(4);
+        TR_RELAX_BLOCK(4, 0);
         break;
     case 3:
-        TR_RELAX_BLOCK(3);
+        TR_RELAX_BLOCK(3, 0);
         break;
     case 2:
-        TR_RELAX_BLOCK(2);
+        TR_RELAX_BLOCK(2, 0);
         break;
     default:
-        TR_RELAX_BLOCK(1);
+        TR_RELAX_BLOCK(1, 0);
         break;
     }
-    return tr_hmin(mn);
+    double d = tr_hmin(mn);
+    const tr_v4d dv = {d, d, d, d};
+    for (int q = 0; q < TRW; q++)
+        eq[q] = 0;
+    for (size_t j = 0; j < ld; j += 4) {
+        tr_v4l c = tr_load(key + j) == dv;
+        eq[j / 64] |= (uint64_t)TR_MOVEMASK(c) << (j % 64);
+    }
+    return d;
 }
 #undef TR_RELAX_BLOCK
-
-/* eq: bit j set where key_j == d (WASS__TR_WORDS words; padding columns have key
- * +inf, never equal to a finite d). */
-static TR_ATTR void TR_NAME(tr_equal)(const wass__transport_work *w, double d, uint64_t *eq) {
-    const tr_v4d dv = {d, d, d, d};
-    const double *key = w->key;
-    memset(eq, 0, TRW * sizeof *eq);
-    for (size_t j = 0; j < w->ld; j += 4) {
-        tr_v4l e = tr_load(key + j) == dv;
-        eq[j / 64] |= (uint64_t)TR_MOVEMASK(e) << (j % 64);
-    }
-}
 
 /* Column reduction v_j = min_i C_ij (first row on ties) with its row in
  * arg[j], then row reduction u_i = min_j (C_ij - v_j) with its first column
