@@ -728,17 +728,28 @@ static void forest_check(const wass__transport_work *w, const char *where, const
  * breadth first). A cycle leaves its nodes without a root: the trees of the
  * roots then miss them. */
 FF void forest_build_w(wass__transport_work *w, const int W) {
-    int n = (int)w->n, m = (int)w->m, covered = 0, FCW = 64 * W;
+    int n = (int)w->n, m = (int)w->m, FCW = 64 * W;
+    uint64_t cr[TRW], cc[TRW], all = 1;
+    for (int q = 0; q < W; q++)
+        cr[q] = cc[q] = 0;
     for (int k = 0; k < FCW + m; k++) {
         if (k == n) k = FCW;
         if (k >= FCW + m) break;
         if (w->fpar[k] >= 0) continue;
         uint64_t *r = w->fcr + (size_t)k * TRW, *c = w->fcc + (size_t)k * TRW;
         forest_component(w, k, r, c, W);
-        for (int q = 0; q < W; q++)
-            covered += __builtin_popcountll(r[q]) + __builtin_popcountll(c[q]);
+        for (int q = 0; q < W; q++) {
+            cr[q] |= r[q];
+            cc[q] |= c[q];
+        }
     }
-    w->forest = covered == n + m ? (W == 1 ? 1 : 2) : 0;
+    for (int q = 0; q < W; q++) { /* every node in a tree */
+        int nr = n - 64 * q, nc = m - 64 * q;
+        uint64_t fr = nr >= 64 ? ~0ULL : nr > 0 ? (1ULL << nr) - 1 : 0;
+        uint64_t fc = nc >= 64 ? ~0ULL : nc > 0 ? (1ULL << nc) - 1 : 0;
+        all &= cr[q] == fr && cc[q] == fc;
+    }
+    w->forest = all ? (W == 1 ? 1 : 2) : 0;
     if (w->forest) FCHECK(w, "build", W);
 }
 
