@@ -754,7 +754,9 @@ FF void forest_build_w(wass__transport_work *w, const int W) {
 }
 
 static void forest_build(wass__transport_work *w) {
-    if (w->nw == 1 && w->mw == 1)
+    if (w->noforest)
+        w->forest = 0;
+    else if (w->nw == 1 && w->mw == 1)
         forest_build_w(w, 1);
     else
         forest_build_w(w, TRW);
