@@ -128,26 +128,56 @@ static TR_ATTR double TR_NAME(tr_relax)(wass__transport_work *w, int t, uint64_t
 }
 #undef TR_RELAX_BLOCK
 
+/* Column reduction of columns j0 .. j0 + 4 NV: v_j = min_i C_ij (first row on
+ * ties) with its row in arg[j], the NV blocks' minima carried side by side
+ * over the rows (independent chains of compares and blends). */
+#define TR_COLRED_BLOCK(NV)                                                                        \
+    do {                                                                                           \
+        tr_v4d best[NV];                                                                           \
+        tr_v4l arg[NV];                                                                            \
+        for (int q = 0; q < NV; q++) {                                                             \
+            best[q] = tr_load(C + j0 + 4 * q);                                                     \
+            arg[q] = (tr_v4l){0, 0, 0, 0};                                                         \
+        }                                                                                          \
+        for (size_t i = 1; i < n; i++) {                                                           \
+            tr_v4l iv = {(int64_t)i, (int64_t)i, (int64_t)i, (int64_t)i};                          \
+            for (int q = 0; q < NV; q++) {                                                         \
+                tr_v4d c = tr_load(C + i * ld + j0 + 4 * q);                                       \
+                tr_v4l lt = c < best[q];                                                           \
+                best[q] = tr_blend(lt, c, best[q]);                                                \
+                arg[q] = (lt & iv) | (~lt & arg[q]);                                               \
+            }                                                                                      \
+        }                                                                                          \
+        for (int q = 0; q < NV; q++) {                                                             \
+            tr_store(v + j0 + 4 * q, best[q]);                                                     \
+            for (int l = 0; l < 4; l++)                                                            \
+                w->arg[j0 + 4 * (size_t)q + (size_t)l] = (int)arg[q][l];                           \
+        }                                                                                          \
+    } while (0)
+
 /* Column reduction v_j = min_i C_ij (first row on ties) with its row in
  * arg[j], then row reduction u_i = min_j (C_ij - v_j) with its first column
- * in prow[i]. */
+ * in prow[i] (found without a branch: the columns equal to the minimum as a
+ * bitmask, its lowest bit). */
 static TR_ATTR void TR_NAME(tr_reduce)(wass__transport_work *w) {
     const size_t n = w->n, m = w->m, ld = w->ld;
     const double *C = w->C;
     double *u = w->u, *v = w->v;
-    for (size_t j = 0; j < ld; j += 4) {
-        tr_v4d best = tr_load(C + j);
-        tr_v4l arg = {0, 0, 0, 0};
-        for (size_t i = 1; i < n; i++) {
-            tr_v4d c = tr_load(C + i * ld + j);
-            tr_v4l lt = c < best;
-            best = tr_blend(lt, c, best);
-            tr_v4l iv = {(int64_t)i, (int64_t)i, (int64_t)i, (int64_t)i};
-            arg = (lt & iv) | (~lt & arg);
+    for (size_t j0 = 0; j0 < ld; j0 += 16) {
+        switch ((ld - j0) / 4) {
+        case 1:
+            TR_COLRED_BLOCK(1);
+            break;
+        case 2:
+            TR_COLRED_BLOCK(2);
+            break;
+        case 3:
+            TR_COLRED_BLOCK(3);
+            break;
+        default:
+            TR_COLRED_BLOCK(4);
+            break;
         }
-        tr_store(v + j, best);
-        for (int q = 0; q < 4; q++)
-            w->arg[j + (size_t)q] = (int)arg[q];
     }
     const tr_v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
     tr_v4l tail = tr_lanes((m % 4) ? (1u << (m % 4)) - 1 : 15);
@@ -161,19 +191,19 @@ static TR_ATTR void TR_NAME(tr_reduce)(wass__transport_work *w) {
         }
         double h = tr_hmin(mn);
         const tr_v4d hv = {h, h, h, h};
-        size_t jm = m - 1; /* the first column of the minimum, by vector compares */
-        for (size_t j = 0; j < ld; j += 4) {
-            int eq = TR_MOVEMASK((tr_v4l)(tr_load(Ci + j) - tr_load(v + j) == hv));
-            if (eq) {
-                jm = j + (size_t)__builtin_ctz((unsigned)eq);
-                break;
-            }
-        }
+        uint64_t eq[TRW] = {0, 0, 0, 0};
+        for (size_t j = 0; j < ld; j += 4)
+            eq[j / 64] |= (uint64_t)TR_MOVEMASK((tr_v4l)(tr_load(Ci + j) - tr_load(v + j) == hv))
+                          << (j % 64);
+        size_t jm = m - 1; /* the first column of the minimum */
+        for (int q = TRW - 1; q >= 0; q--)
+            if (eq[q]) jm = (size_t)q * 64 + (size_t)__builtin_ctzll(eq[q]);
         if (jm >= m) jm = m - 1;
         u[i] = h;
         w->prow[i] = (int)jm;
     }
 }
+#undef TR_COLRED_BLOCK
 
 /* The certificate's scan of all pairs: rowmin_i = min_j fl(C_ij - v_j),
  * *cmax = max |C_ij|, *cmin = min C_ij. */
