@@ -732,17 +732,23 @@ FF void forest_build_w(wass__transport_work *w, const int W) {
     uint64_t cr[TRW], cc[TRW], all = 1;
     for (int q = 0; q < W; q++)
         cr[q] = cc[q] = 0;
-    for (int k = 0; k < FCW + m; k++) {
-        if (k == n) k = FCW;
-        if (k >= FCW + m) break;
-        if (w->fpar[k] >= 0) continue;
-        uint64_t *r = w->fcr + (size_t)k * TRW, *c = w->fcc + (size_t)k * TRW;
-        forest_component(w, k, r, c, W);
-        for (int q = 0; q < W; q++) {
-            cr[q] |= r[q];
-            cc[q] |= c[q];
+    uint64_t roots[2 * TRW]; /* the nodes without a parent, rows then columns */
+    for (int q = 0; q < 2 * W; q++)
+        roots[q] = 0;
+    for (int i = 0; i < n; i++)
+        roots[i / 64] |= (uint64_t)(w->fpar[i] < 0) << (i % 64);
+    for (int j = 0; j < m; j++)
+        roots[W + j / 64] |= (uint64_t)(w->fpar[FCW + j] < 0) << (j % 64);
+    for (int q = 0; q < 2 * W; q++)
+        for (uint64_t b = roots[q]; b; b &= b - 1) {
+            int k = (q < W ? 0 : FCW - 64 * W) + q * 64 + __builtin_ctzll(b);
+            uint64_t *r = w->fcr + (size_t)k * TRW, *c = w->fcc + (size_t)k * TRW;
+            forest_component(w, k, r, c, W);
+            for (int p = 0; p < W; p++) {
+                cr[p] |= r[p];
+                cc[p] |= c[p];
+            }
         }
-    }
     for (int q = 0; q < W; q++) { /* every node in a tree */
         int nr = n - 64 * q, nc = m - 64 * q;
         uint64_t fr = nr >= 64 ? ~0ULL : nr > 0 ? (1ULL << nr) - 1 : 0;
@@ -826,10 +832,14 @@ FF int enter_forest(wass__transport_work *w, int i0, int j0, double d, const int
 }
 
 /* trace() on the forest: from the sink up the parent pointers to i0, from
- * an entry column not yet hung below its parent row to that row (fpj). */
-FF int trace_forest(wass__transport_work *w, int sink, int i0, const int W) {
+ * an entry column not yet hung below its parent row to that row (fpj);
+ * *delta: the most the path can carry. */
+FF int trace_forest(wass__transport_work *w, int sink, int i0, int *delta, const int W) {
     const int16_t *par = w->fpar;
+    const int *x = w->x;
+    const size_t ld = w->ld;
     const int FCW = 64 * W;
+    int dl = w->rs[i0] < w->rt[sink] ? w->rs[i0] : w->rt[sink];
     for (int y = FCW + sink, guard = 0; y != i0; guard++) {
         int p = par[y];
         if (guard > 2 * FCW) return -1;
@@ -842,24 +852,24 @@ FF int trace_forest(wass__transport_work *w, int sink, int i0, const int W) {
         } else {
             if (p < 0) return -1;
             w->prow[y] = p - FCW;
+            int f = x[(size_t)y * ld + (size_t)(p - FCW)]; /* the arc the path empties by */
+            if (f < dl) dl = f;
         }
         y = p;
     }
+    *delta = dl;
     return 0;
 }
 
-/* push() on the forest: the entry components the path enters by an arc
+/* push() on the forest (delta units): the entry components the path enters by an arc
  * without flow are hung below its row (root side first: the row's tree is
  * then rooted at i0), and the arcs it empties cut their trees. -1 on an
  * inconsistent forest (a bug). */
-FF int push_forest(wass__transport_work *w, int i0, int sink, const int W) {
+FF int push_forest(wass__transport_work *w, int i0, int sink, int delta, const int W) {
     size_t ld = w->ld;
     const int *x = w->x, *pred = w->pred, *prow = w->prow;
     const uint64_t *last = w->ent[w->nent - 1].rows;
     const int FCW = 64 * W;
-    int delta = w->rs[i0] < w->rt[sink] ? w->rs[i0] : w->rt[sink];
-    for (int j = sink, i = pred[j]; i != i0; j = prow[i], i = pred[j])
-        if (x[(size_t)i * ld + prow[i]] < delta) delta = x[(size_t)i * ld + prow[i]];
     int cut = 0, nnew = 0, ngone = 0;
     int fresh[2 * 64 * W], gone[2 * 64 * W]; /* arcs as row * FCW + column */
     for (int j = sink;;) {
@@ -931,8 +941,9 @@ FF int search_forest_w(wass__transport_work *w, int i0, const int W) {
     for (;;) {
         if (sink < -1) return -1;
         while (sink >= 0) {
-            if (trace_forest(w, sink, i0, W)) return -1;
-            int cut = push_forest(w, i0, sink, W);
+            int delta;
+            if (trace_forest(w, sink, i0, &delta, W)) return -1;
+            int cut = push_forest(w, i0, sink, delta, W);
             if (cut < 0) return -1;
             if (cut >= CUT_TREE || w->rs[i0] == 0) {
                 potentials(w, d);
