@@ -10,10 +10,19 @@
  * residual graph with reduced costs C_ij - u_i - v_j >= 0 towards the
  * nearest column with demand left. Flow arcs have reduced cost zero in both
  * directions, so a flow component (a tree of the flow forest) is reached as a
- * whole at one distance: the search enters whole components, found
- * breadth-first on bitmasks of the flow arcs, and keeps one key per column
- * (its least distance from the rows of the tree), lowered by all rows of a
- * component at once with the keys in vector registers (transport_simd.h).
+ * whole at one distance: the search enters whole components and keeps one
+ * key per column (its least distance from the rows of the tree), lowered by
+ * all rows of a component at once with the keys in vector registers
+ * (transport_simd.h). The components are kept between searches as the flow
+ * forest (parent pointers, and each tree's rows and columns at its root;
+ * section "the flow forest"): entering one is a look-up, the path of an
+ * augmentation a climb up the pointers. The start's flows always form a
+ * forest (a cycle would alternate column-reduction arcs (i_k, j_k) and
+ * row-reduction arcs (i_k+1, j_k), and the first column of a row's minimum,
+ * j_k for row i_k+1, would then lie before j_k+1 all around it), which is
+ * checked; where it does not (non-finite costs) the searches find the
+ * components breadth first on bitmasks of the flow arcs (section "one
+ * search"; the same components, paths and flows).
  * The relaxation also records the row that set each key (the first row of
  * the last entry that lowered it): the tree parent of a column entered by
  * its key. The potentials
