@@ -307,6 +307,64 @@ static void test_transport(void) {
     wass__transport_work_free(&w);
 }
 
+/* the searches on the flow forest kept between them (one word a side, and
+ * more) and the searches that find the components breadth first give
+ * bitwise the same flows and answers, ties included */
+static void test_transport_forest(void) {
+    uint64_t st = 33;
+    wass__transport_work w;
+    CHECK(wass__transport_work_init(&w, 140, 140) == WASS_OK);
+    double *C = malloc(140 * 140 * sizeof *C);
+    int s[140], t[140], *x0 = malloc(140 * 140 * sizeof *x0);
+    int used[3] = {0, 0, 0};
+    for (int rep = 0; rep < 120; rep++) {
+        size_t lim = rep < 80 ? 64 : 140;
+        size_t n = 1 + test_rand_u64(&st) % lim, m = 1 + test_rand_u64(&st) % lim;
+        int kind = rep % 3;
+        for (size_t k = 0; k < n * m; k++) {
+            double r = test_rand_unif(&st);
+            C[k] = kind == 0 ? r : kind == 1 ? floor(3 * r) : (double)((k / m + k % m) % 4);
+        }
+        size_t a = n, b = m;
+        while (b) {
+            size_t q = a % b;
+            a = b;
+            b = q;
+        }
+        for (size_t i = 0; i < n; i++)
+            s[i] = (int)(m / a) * (1 + (int)(i % 2));
+        int tot = 0;
+        for (size_t i = 0; i < n; i++)
+            tot += s[i];
+        for (size_t j = 0; j < m; j++)
+            t[j] = tot / (int)m;
+        t[m - 1] += tot - (tot / (int)m) * (int)m;
+        wass__transport_result r[2];
+        for (int off = 0; off <= 1; off++) {
+            w.noforest = off;
+            CHECK(wass__transport_solve_dense(&w, n, m, C, s, t, 1e-9, &r[off]) == WASS_OK);
+            CHECK(r[off].certified);
+            if (off == 0) {
+                used[w.forest]++;
+                memcpy(x0, w.x, n * w.ld * sizeof *x0);
+            } else {
+                CHECK(w.forest == 0);
+                CHECK(memcmp(x0, w.x, n * w.ld * sizeof *x0) == 0);
+            }
+        }
+        CHECK_MSG(r[0].cost == r[1].cost && r[0].gap == r[1].gap &&
+                      r[0].min_reduced == r[1].min_reduced,
+                  "rep %d (%zu x %zu): %.17g against %.17g", rep, n, m, r[0].cost, r[1].cost);
+    }
+    w.noforest = 0;
+    /* every start's flows were a forest, one word a side and more */
+    CHECK_MSG(used[0] == 0 && used[1] > 0 && used[2] > 0, "forest use %d %d %d", used[0], used[1],
+              used[2]);
+    wass__transport_work_free(&w);
+    free(C);
+    free(x0);
+}
+
 /* both builds of the vector loops (AVX2 where the CPU has it, and the
  * baseline) give bitwise the same costs, flows and answers */
 static void test_transport_isa(void) {
@@ -709,6 +767,7 @@ int main(void) {
     test_embed();
     test_transport();
     test_transport_isa();
+    test_transport_forest();
     test_distances();
     test_merged();
     test_duplicates();

@@ -55,6 +55,15 @@ typedef struct {
     uint64_t fin[WASS__TR_WORDS];  /* columns in the current search tree */
     uint64_t labr[WASS__TR_WORDS]; /* rows in the current search tree */
     size_t searches;               /* shortest-path searches, all problems (statistics) */
+    /* The flow forest kept between searches (transport.c): node k is row k
+     * (k < F) or column k - F, F = 64 for one word a side, else
+     * 64 WASS__TR_WORDS. */
+    int forest;                      /* 1 (one word a side), 2 (more), 0: the searches do without */
+    int noforest;                    /* set: never keep the forest (tests) */
+    int16_t *fpar;                   /* tree parent of each node, -1 at a tree's root (2 F) */
+    uint64_t *fcr, *fcc;             /* at a root's index: the rows and columns of its tree */
+    int16_t *fpj;                    /* per entry column of a search: its parent row */
+    uint64_t fstart[WASS__TR_WORDS]; /* the entry columns of the search */
 } wass__transport_work;
 
 /* The answer for one problem. */

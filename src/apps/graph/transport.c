@@ -10,10 +10,19 @@
  * residual graph with reduced costs C_ij - u_i - v_j >= 0 towards the
  * nearest column with demand left. Flow arcs have reduced cost zero in both
  * directions, so a flow component (a tree of the flow forest) is reached as a
- * whole at one distance: the search enters whole components, found
- * breadth-first on bitmasks of the flow arcs, and keeps one key per column
- * (its least distance from the rows of the tree), lowered by all rows of a
- * component at once with the keys in vector registers (transport_simd.h).
+ * whole at one distance: the search enters whole components and keeps one
+ * key per column (its least distance from the rows of the tree), lowered by
+ * all rows of a component at once with the keys in vector registers
+ * (transport_simd.h). The components are kept between searches as the flow
+ * forest (parent pointers, and each tree's rows and columns at its root;
+ * section "the flow forest"): entering one is a look-up, the path of an
+ * augmentation a climb up the pointers. The start's flows always form a
+ * forest (a cycle would alternate column-reduction arcs (i_k, j_k) and
+ * row-reduction arcs (i_k+1, j_k), and the first column of a row's minimum,
+ * j_k for row i_k+1, would then lie before j_k+1 all around it), which is
+ * checked; where it does not (non-finite costs) the searches find the
+ * components breadth first on bitmasks of the flow arcs (section "one
+ * search"; the same components, paths and flows).
  * The relaxation also records the row that set each key (the first row of
  * the last entry that lowered it): the tree parent of a column entered by
  * its key. The potentials
@@ -88,11 +97,13 @@ typedef double tr_v4du __attribute__((vector_size(32), aligned(8))); /* unaligne
 #undef TR_BLENDV
 #endif
 
-static double relax(wass__transport_work *w, int t) {
+/* The keys after entry t joined the tree; the least, and in eq the columns
+ * that have it. */
+static double relax(wass__transport_work *w, int t, uint64_t *eq) {
 #ifdef TR_X86
-    if (w->isa) return tr_relax_avx2(w, t);
+    if (w->isa) return tr_relax_avx2(w, t, eq);
 #endif
-    return tr_relax_generic(w, t);
+    return tr_relax_generic(w, t, eq);
 }
 
 /* ---- workspace ------------------------------------------------------------ */
@@ -117,6 +128,10 @@ void wass__transport_work_free(wass__transport_work *w) {
     free(w->ent);
     free(w->rloc);
     free(w->cloc);
+    free(w->fpar);
+    free(w->fcr);
+    free(w->fcc);
+    free(w->fpj);
     memset(w, 0, sizeof *w);
 }
 
@@ -151,9 +166,13 @@ int wass__transport_work_init(wass__transport_work *w, size_t nmax, size_t mmax)
     w->ent = malloc((size_t)w->maxent * sizeof *w->ent);
     w->rloc = malloc(nmax * sizeof *w->rloc);
     w->cloc = malloc(ld * sizeof *w->cloc);
+    w->fpar = malloc(2 * WASS__TR_MAX * sizeof *w->fpar);
+    w->fcr = malloc(2 * WASS__TR_MAX * TRW * sizeof *w->fcr);
+    w->fcc = malloc(2 * WASS__TR_MAX * TRW * sizeof *w->fcc);
+    w->fpj = malloc(WASS__TR_MAX * sizeof *w->fpj);
     if (!w->C || !w->u || !w->v || !w->key || !w->krow || !w->rowmin || !w->x || !w->rs || !w->rt ||
         !w->pred || !w->prow || !w->arg || !w->rmask || !w->cmask || !w->levm || !w->ent ||
-        !w->rloc || !w->cloc) {
+        !w->rloc || !w->cloc || !w->fpar || !w->fcr || !w->fcc || !w->fpj) {
         wass__transport_work_free(w);
         return WASS_ERR_NOMEM;
     }
@@ -176,11 +195,21 @@ double *wass__transport_costs(wass__transport_work *w, size_t n, size_t m, size_
 /* ---- flows ---------------------------------------------------------------- */
 
 static inline void set_bit(uint64_t *words, int k) {
-    words[k / 64] |= 1ULL << (k % 64);
+    words[(unsigned)k / 64] |= 1ULL << ((unsigned)k % 64);
 }
 
 static inline void clear_bit(uint64_t *words, int k) {
-    words[k / 64] &= ~(1ULL << (k % 64));
+    words[(unsigned)k / 64] &= ~(1ULL << ((unsigned)k % 64));
+}
+
+/* Keys +inf and the padding columns m .. ld - 1 (one word: ld - m <= 3,
+ * 64 divisible by 4) in the tree, for a new search. */
+static inline void search_init(wass__transport_work *w) {
+    size_t m = w->m, ld = w->ld;
+    const tr_v4d inf = {INFINITY, INFINITY, INFINITY, INFINITY};
+    for (size_t j = 0; j < ld; j += 4)
+        tr_store(w->key + j, inf);
+    if (m < ld) w->fin[m / 64] |= ((1ULL << (ld - m)) - 1) << (m % 64);
 }
 
 /* x_ij += a, keeping the bitmasks of the flow arcs */
@@ -215,6 +244,8 @@ static void clear_flows(wass__transport_work *w) {
     w->xn = 0;
 }
 
+static void forest_build(wass__transport_work *w);
+
 /* The start: the greedy flows of the column and row reductions. */
 static void start(wass__transport_work *w, const int *s, const int *t) {
     size_t n = w->n, m = w->m, ld = w->ld;
@@ -235,17 +266,25 @@ static void start(wass__transport_work *w, const int *s, const int *t) {
 #endif
         tr_reduce_generic(w);
     wass__zero_pad(w->v, m, ld);
+    int16_t *par = w->fpar; /* the flow forest's parent pointers (forest_build) */
+    const size_t fc = n <= 64 && m <= 64 ? 64 : 64 * TRW;
+    for (size_t i = 0; i < n; i++)
+        par[i] = -1;
+    for (size_t j = 0; j < m; j++)
+        par[fc + j] = -1;
     for (size_t j = 0; j < m; j++) {
         int i = w->arg[j], a = w->rs[i] < w->rt[j] ? w->rs[i] : w->rt[j];
         if (a > 0) {
             add_flow(w, i, (int)j, a);
             w->rs[i] -= a;
             w->rt[j] -= a;
+            par[fc + j] = (int16_t)i;
         }
     }
     for (size_t i = 0; i < n; i++) {
         int j = w->prow[i], a = w->rs[i] < w->rt[j] ? w->rs[i] : w->rt[j];
         if (a > 0) {
+            if (w->x[i * ld + (size_t)j] == 0) par[i] = (int16_t)(fc + (size_t)j);
             add_flow(w, (int)i, j, a);
             w->rs[i] -= a;
             w->rt[j] -= a;
@@ -257,6 +296,7 @@ static void start(wass__transport_work *w, const int *s, const int *t) {
         if (w->rt[j] > 0) set_bit(w->sink, (int)j);
     w->nw = (int)((n + 63) / 64);
     w->mw = (int)((m + 63) / 64);
+    forest_build(w);
 }
 
 /* ---- one search ------------------------------------------------------------ */
@@ -471,15 +511,9 @@ static int push(wass__transport_work *w, int i0, int sink) {
     return cut;
 }
 
-/* The column of key d: the lowest with demand left, else the lowest. */
-static int find(const wass__transport_work *w, double d) {
-    uint64_t eq[TRW];
-#ifdef TR_X86
-    if (w->isa)
-        tr_equal_avx2(w, d, eq);
-    else
-#endif
-        tr_equal_generic(w, d, eq);
+/* The column of the least key (eq: the columns that have it): the lowest
+ * with demand left, else the lowest. */
+static int find(const wass__transport_work *w, const uint64_t *eq) {
     for (int q = 0; q < w->mw; q++) {
         uint64_t sb = eq[q] & w->sink[q] & ~w->fin[q];
         if (sb) return q * 64 + __builtin_ctzll(sb);
@@ -545,13 +579,10 @@ static int reenter_last(wass__transport_work *w, double d) {
  * a flow arc of an earlier entry than the last empties or i0's supply is
  * gone. 0, or -1 on failure (non-finite costs, or a bug). */
 static int search(wass__transport_work *w, int i0) {
-    size_t m = w->m, ld = w->ld;
+    size_t m = w->m;
     for (int q = 0; q < TRW; q++)
         w->fin[q] = w->labr[q] = 0;
-    for (size_t j = m; j < ld; j++) /* padding columns count as in the tree */
-        set_bit(w->fin, (int)j);
-    for (size_t j = 0; j < ld; j++)
-        w->key[j] = INFINITY;
+    search_init(w);
     w->nent = w->nlevm = 0;
     w->searches++;
     double d = 0.0;
@@ -575,15 +606,389 @@ static int search(wass__transport_work *w, int i0) {
             }
         }
         if (w->nent >= w->maxent || w->nlevm + 2 * (int)(w->n + m) + 2 > w->maxlev) return -1;
-        d = relax(w, w->nent - 1);
+        uint64_t eq[TRW];
+        d = relax(w, w->nent - 1, eq);
         if (!(d < INFINITY)) return -1;
-        int j = find(w, d);
+        int j = find(w, eq);
         if (j < 0) return -1;
         int p = key_row(w, j);
         if (p < 0) return -1;
         sink = enter(w, -1, j, d);
         w->ent[w->nent - 1].parent = p;
     }
+}
+
+/* ---- the flow forest ---------------------------------------------------------- */
+
+/* The searches keep the flow components between them: the flow arcs form a
+ * forest (the start's flows are checked to; an augmentation only adds arcs
+ * between the distinct components of the search tree it passes, and empties
+ * others), kept with a parent pointer a node and, at each tree's root, its
+ * rows and columns. A search roots the tree of its row i0 at i0, and each
+ * component it enters at its entry node; an augmentation hangs the
+ * components on its path below their parent rows, so the tree of i0 stays
+ * rooted at i0 with each entry's nodes below its entry node. Entering a
+ * component is then a look-up instead of a breadth-first search, and the
+ * path of an augmentation is found by climbing the parent pointers from its
+ * sink to i0. The searches enter the same components, find the same paths
+ * (a path in a forest is unique) and make the same augmentations as with
+ * the breadth-first search. The functions take W, the mask words a side (1,
+ * or WASS__TR_WORDS), as a constant: node k is row k (k < 64 W) or column
+ * k - 64 W; masks of node k at [k * TRW]. */
+#define FF static inline __attribute__((always_inline))
+
+static inline int bit_of(const uint64_t *words, int k) {
+    return (int)((words[(unsigned)k / 64] >> ((unsigned)k % 64)) & 1);
+}
+
+/* Rows and columns of the flow component of node k, breadth first on the
+ * flow bitmasks. */
+FF void forest_component(const wass__transport_work *w, int k, uint64_t *rows, uint64_t *cols,
+                         const int W) {
+    const uint64_t *cmask = w->cmask, *rmask = w->rmask;
+    const int FCW = 64 * W;
+    uint64_t fr[TRW], fc[TRW], acc[TRW];
+    for (int q = 0; q < W; q++)
+        fr[q] = fc[q] = rows[q] = cols[q] = 0;
+    if (k < FCW) {
+        set_bit(fr, k);
+        set_bit(rows, k);
+    } else {
+        set_bit(fc, k - FCW);
+        set_bit(cols, k - FCW);
+    }
+    for (;;) {
+        uint64_t any = 0;
+        for (int q = 0; q < W; q++)
+            acc[q] = 0;
+        for (int q = 0; q < W; q++)
+            for (uint64_t b = fr[q]; b; b &= b - 1) {
+                const uint64_t *a = rmask + (size_t)(q * 64 + __builtin_ctzll(b)) * TRW;
+                for (int r = 0; r < W; r++)
+                    acc[r] |= a[r];
+            }
+        for (int q = 0; q < W; q++) {
+            fc[q] |= acc[q] & ~cols[q];
+            cols[q] |= fc[q];
+            any |= fc[q];
+        }
+        if (!any) break;
+        any = 0;
+        for (int q = 0; q < W; q++)
+            acc[q] = 0;
+        for (int q = 0; q < W; q++)
+            for (uint64_t b = fc[q]; b; b &= b - 1) {
+                const uint64_t *a = cmask + (size_t)(q * 64 + __builtin_ctzll(b)) * TRW;
+                for (int r = 0; r < W; r++)
+                    acc[r] |= a[r];
+            }
+        for (int q = 0; q < W; q++) {
+            fr[q] = acc[q] & ~rows[q];
+            rows[q] |= fr[q];
+            any |= fr[q];
+            fc[q] = 0;
+        }
+        if (!any) break;
+    }
+}
+
+#ifdef TR_CHECK
+#include <stdio.h>
+/* the forest against the flows (a build with -DTR_CHECK) */
+static void forest_check(const wass__transport_work *w, const char *where, const int W) {
+    int n = (int)w->n, m = (int)w->m, arcs = 0, roots = 0, FCW = 64 * W;
+    for (int i = 0; i < n; i++)
+        for (int q = 0; q < W; q++)
+            arcs += __builtin_popcountll(w->rmask[(size_t)i * TRW + q]);
+    for (int k = 0; k < FCW + m; k++) {
+        if (k >= n && k < FCW) continue;
+        int p = w->fpar[k];
+        if (p < 0) {
+            uint64_t r[TRW], c[TRW];
+            roots++;
+            forest_component(w, k, r, c, W);
+            for (int q = 0; q < W; q++)
+                if (r[q] != w->fcr[(size_t)k * TRW + q] || c[q] != w->fcc[(size_t)k * TRW + q]) {
+                    fprintf(stderr, "%s: masks of root %d\n", where, k);
+                    abort();
+                }
+            continue;
+        }
+        int i = k < FCW ? k : p, j = k < FCW ? p - FCW : k - FCW;
+        if ((k < FCW) == (p < FCW) || w->x[(size_t)i * w->ld + (size_t)j] <= 0) {
+            fprintf(stderr, "%s: pointer %d -> %d without flow\n", where, k, p);
+            abort();
+        }
+    }
+    if (arcs != n + m - roots) {
+        fprintf(stderr, "%s: %d arcs, %d nodes, %d roots\n", where, arcs, n + m, roots);
+        abort();
+    }
+}
+#define FCHECK(w, s, W) forest_check(w, s, W)
+#else
+#define FCHECK(w, s, W) ((void)0)
+#endif
+
+/* The forest of the start's flows (parent pointers set by start(): each
+ * column to the row of its column-reduction arc, each row to the column of
+ * its new row-reduction arc), when the pointers hold no cycle (w->forest:
+ * 1 for one word a side, 2 for more; 0 and the searches enter components
+ * breadth first). A cycle leaves its nodes without a root: the trees of the
+ * roots then miss them. */
+FF void forest_build_w(wass__transport_work *w, const int W) {
+    int n = (int)w->n, m = (int)w->m, FCW = 64 * W;
+    uint64_t cr[TRW], cc[TRW], all = 1;
+    for (int q = 0; q < W; q++)
+        cr[q] = cc[q] = 0;
+    uint64_t roots[2 * TRW]; /* the nodes without a parent, rows then columns */
+    for (int q = 0; q < 2 * W; q++)
+        roots[q] = 0;
+    for (int i = 0; i < n; i++)
+        roots[i / 64] |= (uint64_t)(w->fpar[i] < 0) << (i % 64);
+    for (int j = 0; j < m; j++)
+        roots[W + j / 64] |= (uint64_t)(w->fpar[FCW + j] < 0) << (j % 64);
+    for (int q = 0; q < 2 * W; q++)
+        for (uint64_t b = roots[q]; b; b &= b - 1) {
+            int k = (q < W ? 0 : FCW - 64 * W) + q * 64 + __builtin_ctzll(b);
+            uint64_t *r = w->fcr + (size_t)k * TRW, *c = w->fcc + (size_t)k * TRW;
+            forest_component(w, k, r, c, W);
+            for (int p = 0; p < W; p++) {
+                cr[p] |= r[p];
+                cc[p] |= c[p];
+            }
+        }
+    for (int q = 0; q < W; q++) { /* every node in a tree */
+        int nr = n - 64 * q, nc = m - 64 * q;
+        uint64_t fr = nr >= 64 ? ~0ULL : nr > 0 ? (1ULL << nr) - 1 : 0;
+        uint64_t fc = nc >= 64 ? ~0ULL : nc > 0 ? (1ULL << nc) - 1 : 0;
+        all &= cr[q] == fr && cc[q] == fc;
+    }
+    w->forest = all ? (W == 1 ? 1 : 2) : 0;
+    if (w->forest) FCHECK(w, "build", W);
+}
+
+static void forest_build(wass__transport_work *w) {
+    if (w->noforest)
+        w->forest = 0;
+    else if (w->nw == 1 && w->mw == 1)
+        forest_build_w(w, 1);
+    else
+        forest_build_w(w, TRW);
+}
+
+/* Root node k's tree at k; its rows and columns move to k's index. */
+FF int forest_reroot(wass__transport_work *w, int k, const int W) {
+    int prev = -1, cur = k;
+    for (int guard = 0; cur >= 0; guard++) {
+        if (guard > 2 * 64 * W) return -1;
+        int next = w->fpar[cur];
+        w->fpar[cur] = (int16_t)prev;
+        prev = cur;
+        cur = next;
+    }
+    if (prev != k)
+        for (int q = 0; q < W; q++) {
+            w->fcr[(size_t)k * TRW + q] = w->fcr[(size_t)prev * TRW + q];
+            w->fcc[(size_t)k * TRW + q] = w->fcc[(size_t)prev * TRW + q];
+        }
+    return 0;
+}
+
+/* The flow arc ij emptied, in the tree rooted at i0: the part below it
+ * becomes a tree of its own. -1 when it was not an edge of the forest (a
+ * bug). */
+FF int forest_cut(wass__transport_work *w, int i0, int i, int j, const int W) {
+    int c = 64 * W + j, child;
+    if (w->fpar[c] == i)
+        child = c;
+    else if (w->fpar[i] == c)
+        child = i;
+    else
+        return -1;
+    w->fpar[child] = -1;
+    clear_bit(w->rmask + (size_t)i * TRW, j);
+    clear_bit(w->cmask + (size_t)j * TRW, i);
+    uint64_t *pr = w->fcr + (size_t)child * TRW, *pc = w->fcc + (size_t)child * TRW;
+    forest_component(w, child, pr, pc, W);
+    for (int q = 0; q < W; q++) {
+        w->fcr[(size_t)i0 * TRW + q] &= ~pr[q];
+        w->fcc[(size_t)i0 * TRW + q] &= ~pc[q];
+    }
+    return 0;
+}
+
+/* enter() on the forest: the component of column j0 (or of row i0 when
+ * j0 < 0), all outside the tree, joins it at distance d, rooted at its
+ * entry node. -2 on an inconsistent forest (a bug). */
+FF int enter_forest(wass__transport_work *w, int i0, int j0, double d, const int W) {
+    wass__tr_entry *e = &w->ent[w->nent++];
+    e->d = d;
+    e->start = j0 >= 0 ? j0 : ~i0;
+    e->parent = -1;
+    int k = j0 >= 0 ? 64 * W + j0 : i0, sink = -1;
+    if (forest_reroot(w, k, W)) return -2;
+    for (int q = 0; q < W; q++) {
+        uint64_t r = w->fcr[(size_t)k * TRW + q], c = w->fcc[(size_t)k * TRW + q];
+        e->rows[q] = r;
+        e->cols[q] = c;
+        w->labr[q] |= r;
+        w->fin[q] |= c;
+        uint64_t sb = c & w->sink[q];
+        if (sb && sink < 0) sink = q * 64 + __builtin_ctzll(sb);
+    }
+    return sink;
+}
+
+/* trace() on the forest: from the sink up the parent pointers to i0, from
+ * an entry column not yet hung below its parent row to that row (fpj);
+ * *delta: the most the path can carry. */
+FF int trace_forest(wass__transport_work *w, int sink, int i0, int *delta, const int W) {
+    const int16_t *par = w->fpar;
+    const int *x = w->x;
+    const size_t ld = w->ld;
+    const int FCW = 64 * W;
+    int dl = w->rs[i0] < w->rt[sink] ? w->rs[i0] : w->rt[sink];
+    for (int y = FCW + sink, guard = 0; y != i0; guard++) {
+        int p = par[y];
+        if (guard > 2 * FCW) return -1;
+        if (y >= FCW) {
+            if (p < 0) {
+                if (!bit_of(w->fstart, y - FCW)) return -1;
+                p = w->fpj[y - FCW];
+            }
+            w->pred[y - FCW] = p;
+        } else {
+            if (p < 0) return -1;
+            w->prow[y] = p - FCW;
+            int f = x[(size_t)y * ld + (size_t)(p - FCW)]; /* the arc the path empties by */
+            if (f < dl) dl = f;
+        }
+        y = p;
+    }
+    *delta = dl;
+    return 0;
+}
+
+/* push() on the forest (delta units): the entry components the path enters by an arc
+ * without flow are hung below its row (root side first: the row's tree is
+ * then rooted at i0), and the arcs it empties cut their trees. -1 on an
+ * inconsistent forest (a bug). */
+FF int push_forest(wass__transport_work *w, int i0, int sink, int delta, const int W) {
+    size_t ld = w->ld;
+    const int *x = w->x, *pred = w->pred, *prow = w->prow;
+    const uint64_t *last = w->ent[w->nent - 1].rows;
+    const int FCW = 64 * W;
+    int cut = 0, nnew = 0, ngone = 0;
+    int fresh[2 * 64 * W], gone[2 * 64 * W]; /* arcs as row * FCW + column */
+    for (int j = sink;;) {
+        int i = pred[j];
+        if (x[(size_t)i * ld + j] == 0) fresh[nnew++] = i * FCW + j;
+        add_flow(w, i, j, delta);
+        if (i == i0) break;
+        int jp = prow[i];
+        add_flow(w, i, jp, -delta);
+        if (x[(size_t)i * ld + jp] == 0) {
+            cut |= bit_of(last, i) ? CUT_LAST : CUT_TREE;
+            gone[ngone++] = i * FCW + jp;
+        }
+        j = jp;
+    }
+    w->rs[i0] -= delta;
+    w->rt[sink] -= delta;
+    if (w->rt[sink] == 0) clear_bit(w->sink, sink);
+    for (int k = nnew - 1; k >= 0; k--) {
+        int i = fresh[k] / FCW, c = FCW + fresh[k] % FCW;
+        if (w->fpar[c] >= 0) return -1;
+        w->fpar[c] = (int16_t)i;
+        for (int q = 0; q < W; q++) {
+            w->fcr[(size_t)i0 * TRW + q] |= w->fcr[(size_t)c * TRW + q];
+            w->fcc[(size_t)i0 * TRW + q] |= w->fcc[(size_t)c * TRW + q];
+        }
+    }
+    /* the emptied arcs one at a time: their bits back in the masks, each
+     * cleared by its cut (so that a cut's breadth-first search sees the
+     * forest of the cuts before it) */
+    for (int k = 0; k < ngone; k++) {
+        set_bit(w->rmask + (size_t)(gone[k] / FCW) * TRW, gone[k] % FCW);
+        set_bit(w->cmask + (size_t)(gone[k] % FCW) * TRW, gone[k] / FCW);
+    }
+    for (int k = 0; k < ngone; k++)
+        if (forest_cut(w, i0, gone[k] / FCW, gone[k] % FCW, W)) return -1;
+    FCHECK(w, "push", W);
+    return cut;
+}
+
+/* reenter_last() on the forest: the last entry keeps the nodes of its
+ * entry node's tree (rooted at i0 once hung below its parent row). */
+FF int reenter_last_forest(wass__transport_work *w, int i0, const int W) {
+    wass__tr_entry *e = &w->ent[w->nent - 1];
+    int k = e->start >= 0 ? 64 * W + e->start : ~e->start, sink = -1;
+    if (w->fpar[k] >= 0) k = i0;
+    for (int q = 0; q < W; q++) {
+        w->labr[q] &= ~e->rows[q];
+        w->fin[q] &= ~e->cols[q];
+        e->rows[q] &= w->fcr[(size_t)k * TRW + q];
+        e->cols[q] &= w->fcc[(size_t)k * TRW + q];
+        w->labr[q] |= e->rows[q];
+        w->fin[q] |= e->cols[q];
+        uint64_t sb = e->cols[q] & w->sink[q];
+        if (sb && sink < 0) sink = q * 64 + __builtin_ctzll(sb);
+    }
+    return sink;
+}
+
+/* search() on the forest. */
+FF int search_forest_w(wass__transport_work *w, int i0, const int W) {
+    for (int q = 0; q < TRW; q++)
+        w->fin[q] = w->labr[q] = w->fstart[q] = 0;
+    search_init(w);
+    w->nent = 0;
+    w->searches++;
+    double d = 0.0;
+    int sink = enter_forest(w, i0, -1, d, W);
+    for (;;) {
+        if (sink < -1) return -1;
+        while (sink >= 0) {
+            int delta;
+            if (trace_forest(w, sink, i0, &delta, W)) return -1;
+            int cut = push_forest(w, i0, sink, delta, W);
+            if (cut < 0) return -1;
+            if (cut >= CUT_TREE || w->rs[i0] == 0) {
+                potentials(w, d);
+                return 0;
+            }
+            if (cut) {
+                sink = reenter_last_forest(w, i0, W);
+                continue;
+            }
+            sink = -1;
+            for (int q = 0; q < W && sink < 0; q++) {
+                uint64_t sb = w->fin[q] & w->sink[q];
+                if (sb) sink = q * 64 + __builtin_ctzll(sb);
+            }
+        }
+        if (w->nent >= w->maxent) return -1;
+        uint64_t eq[TRW];
+        d = relax(w, w->nent - 1, eq);
+        if (!(d < INFINITY)) return -1;
+        int j = find(w, eq);
+        if (j < 0) return -1;
+        int p = key_row(w, j);
+        if (p < 0) return -1;
+        sink = enter_forest(w, -1, j, d, W);
+        w->ent[w->nent - 1].parent = p;
+        w->fpj[j] = (int16_t)p;
+        set_bit(w->fstart, j);
+    }
+}
+
+static int search_forest1(wass__transport_work *w, int i0) {
+    return search_forest_w(w, i0, 1);
+}
+
+static __attribute__((noinline)) int search_forest4(wass__transport_work *w, int i0) {
+    return search_forest_w(w, i0, TRW);
 }
 
 /* ---- the solver -------------------------------------------------------------- */
@@ -610,7 +1015,10 @@ int wass__transport_solve(wass__transport_work *w, size_t n, size_t m, const int
     start(w, s, t);
     for (size_t i0 = 0; i0 < n; i0++)
         while (w->rs[i0] > 0)
-            if (search(w, (int)i0)) return WASS_ERR_INTERNAL;
+            if (w->forest == 1   ? search_forest1(w, (int)i0)
+                : w->forest == 2 ? search_forest4(w, (int)i0)
+                                 : search(w, (int)i0))
+                return WASS_ERR_INTERNAL;
     double cmax, cmin;
 #ifdef TR_X86
     if (w->isa)

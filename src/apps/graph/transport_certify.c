@@ -56,7 +56,7 @@ static inline void arc(cert_sums *cs, double c, double up, double vj, int f) {
     wass__acc_add(&cs->primal, p);
     cs->pabs += fabs(p);
     double r = c - up - vj;
-    double rup = fmax(r, 0.0) + 3.0 * U_RND * (fabs(c) + fabs(up) + fabs(vj)) + 3.0 * ETA;
+    double rup = (r > 0.0 ? r : 0.0) + 3.0 * U_RND * (fabs(c) + fabs(up) + fabs(vj)) + 3.0 * ETA;
     wass__acc_add(&cs->gap, f * rup);
     cs->ops++;
 }
