@@ -124,6 +124,11 @@ int wass__cert_rowmin_tree(const wass_problem *pb, const double *v, const wass_f
         }
     }
     free(cmass);
+    /* rows in the k-d order of their points: consecutive searches walk the
+     * same boxes (optional: without memory, the rows' own order) */
+    kd_tree TX;
+    const size_t *order = NULL;
+    if (wass__kd_build(&TX, X, n, d) == WASS_OK) order = TX.perm;
     int missed = 0;
     double mc = 0.0;
     (void)nt;
@@ -137,7 +142,8 @@ int wass__cert_rowmin_tree(const wass_problem *pb, const double *v, const wass_f
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 64)
 #endif
-        for (size_t i = 0; i < n; i++) {
+        for (size_t r = 0; r < n; r++) {
+            size_t i = order ? order[r] : r;
             const double *x = X + i * d;
             double thr = INFINITY;
             if (cand[i] != SIZE_MAX) { /* above the candidate's key: it is found */
@@ -160,6 +166,7 @@ int wass__cert_rowmin_tree(const wass_problem *pb, const double *v, const wass_f
         }
     }
     wass__kd_free(&T);
+    wass__kd_free(&TX);
     free(cand);
     if (missed) return 0;
     *maxc = mc;
