@@ -88,6 +88,17 @@ typedef struct {
     double *pm;
     uint32_t *near;
     unsigned char *nnear, *pclean;
+    /* The simplex path (pclean NULL): per source a level carried from one
+     * pricing to the next (clev, -inf = none): every sink j not in A and
+     * not among the cnn[i] listed in cnear[i * CG_NEAR ..] (tree positions)
+     * had C_ij - v_j >= clev[i] with the v of the last pricing (cv_set).
+     * A sink's key moves by phi_j = v_j(then) - v_j(now) since, and the
+     * search skips the nodes of TY where clev[i] + min phi still rules
+     * out a violated pair (cphi, per node of TY; see colgen_price.c). */
+    double *clev, *cphi;
+    uint32_t *cnear;
+    unsigned char *cnn;
+    int cv_set;
 } colgen;
 
 /* What the coarse problem over k-d tree leaves gives the fine solve. */

@@ -106,6 +106,10 @@ static void cg_free(colgen *cg) {
     wass__arcset_free(&cg->A);
     free(cg->hits);
     free(cg->nhit);
+    free(cg->clev);
+    free(cg->cphi);
+    free(cg->cnear);
+    free(cg->cnn);
     free(cg->X);
     free(cg->Y);
 }

@@ -263,6 +263,23 @@ static void heap_push(kd_hit *h, size_t *len, size_t cap, kd_hit x) {
     h[k] = x;
 }
 
+#ifdef WASS_COLGEN_TRACE
+_Thread_local size_t wass__kd_nodes, wass__kd_evals;
+#endif
+
+/* Whether the sorted a[0..n) holds j. */
+static int sorted_has(const size_t *a, size_t n, size_t j) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < j)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == j;
+}
+
 /* The search itself (wass__kd_search), inlined into one copy for each
  * common case (2-D and 3-D, W1 and W2^2): with d and the metric known to
  * the compiler the loops over the coordinates and the switches on the
@@ -277,10 +294,15 @@ static WASS__ALWAYS_INLINE size_t kd_search_body(const kd_tree *T, const wass_gr
     size_t len = 0, sp = 0;
     int use_v = flags & KD_USE_V, first = (flags & KD_FIRST) != 0;
     double thr2 = nb ? nb->thr2 : thr; /* nodes are cut off at thr2 while nothing is found */
+    const double *phimin = nb ? nb->phimin : NULL;
+    double lev = 0.0, ccut = 0.0, lev_out = INFINITY;
     if (nb) {
         nb->len = 0;
         nb->over = 0;
         if (!(thr2 >= thr)) thr2 = thr;
+        lev = nb->lev;
+        ccut = nb->ccut;
+        if (!(ccut >= thr)) phimin = NULL; /* a carried bound must rule out violations */
     }
     double lb0 = node_lb(T, g, x, use_v, 0, d);
     stack[sp].node = 0;
@@ -290,7 +312,18 @@ static WASS__ALWAYS_INLINE size_t kd_search_body(const kd_tree *T, const wass_gr
         if (first && len == r) break;
         double cut = len == r ? heap[0].key : thr2;
         if (!(f.lb < cut)) continue;
+        if (phimin) {
+            double cb = lev + phimin[f.node];
+            if (cb >= ccut) {
+                if (cb < lev_out) lev_out = cb;
+                continue;
+            }
+        }
         const kd_node *nd = &T->node[f.node];
+#ifdef WASS_COLGEN_TRACE
+        wass__kd_nodes++;
+        if (nd->left < 0) wass__kd_evals += nd->hi - nd->lo;
+#endif
         if (nd->left < 0) {
             for (size_t k = nd->lo; k < nd->hi; k++) {
                 double key = NAN; /* the one cost formula (a point's coordinates are
@@ -302,8 +335,11 @@ static WASS__ALWAYS_INLINE size_t kd_search_body(const kd_tree *T, const wass_gr
                     kd_hit h = {key, k};
                     heap_push(heap, &len, r, h);
                 } else if (nb && key < thr2) {
+                    if (nb->acol && sorted_has(nb->acol, nb->alen, T->perm[k])) continue;
                     if (nb->len < nb->cap) {
                         nb->idx[nb->len++] = (uint32_t)k;
+                    } else if (nb->shrink) {
+                        thr2 = key; /* the level falls to the first point not listed */
                     } else {
                         nb->over = 1;
                         thr2 = thr;
@@ -328,6 +364,7 @@ static WASS__ALWAYS_INLINE size_t kd_search_body(const kd_tree *T, const wass_gr
             stack[sp++].lb = lb;
         }
     }
+    if (nb) nb->lev = lev_out < thr2 ? lev_out : thr2;
     return len;
 }
 
@@ -359,7 +396,10 @@ static WASS__ALWAYS_INLINE size_t kd_search_any(const kd_tree *T, const wass_gro
                                                 const double *x, int flags, double thr, size_t r,
                                                 kd_hit *heap, kd_frame *stack, kd_near *nb) {
     if (nb) nb->len = nb->over = 0;
-    if (T->nnodes == 0 || r == 0) return 0;
+    if (T->nnodes == 0 || r == 0) {
+        if (nb) nb->lev = -INFINITY; /* nothing proved */
+        return 0;
+    }
     size_t len;
     size_t d = T->d;
     if ((d == 2 || d == 3) && g->p == 1.0 &&

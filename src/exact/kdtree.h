@@ -85,6 +85,23 @@ typedef struct {
     uint32_t *idx;
     size_t cap, len;
     int over;
+    /* Optional (phimin != NULL): a level carried over from an earlier
+     * search. Every point of node id that is neither listed earlier nor
+     * excluded has key >= lev + phimin[id]; a node where that is at least
+     * ccut (>= thr) is not opened. On return lev is the smallest such
+     * carried bound of a node left unopened (thr2 when none), so every
+     * point not listed, not excluded and not found has key >= min(lev,
+     * thr2). The caller prices the points listed earlier itself. */
+    const double *phimin;
+    double lev, ccut;
+    /* Optional: points (sorted indices, perm[k] of tree position k)
+     * excluded from the list (they are candidates already). */
+    const size_t *acol;
+    size_t alen;
+    /* Where the list is full: 0 = over is set and the level falls to thr;
+     * 1 = the level falls to the key of the point not listed (over stays
+     * 0; the level is returned in lev). */
+    int shrink;
 } kd_near;
 
 /* wass__kd_search that also lists into *nb the points with thr <= key <

@@ -97,6 +97,44 @@ static void test_needs_pricing(void) {
     test_clouds_free(&c);
 }
 
+/* Random weights on shifted clouds (kind 0 with a shift: the plan moves
+ * the mass far), W1 and W2^2 in 2-D and 3-D, large enough for the
+ * multiscale start and several pricing rounds, so that the pricing carries
+ * its levels from round to round (colgen_price.c): the cost of the dense
+ * simplex, certified over all pairs. */
+static void test_carried_pricing(void) {
+    size_t n = test_sanitized() ? 700 : 1600;
+    const wass_metric metrics[2] = {WASS_EUCLIDEAN, WASS_SQEUCLIDEAN};
+    for (int t = 0; t < 4; t++) {
+        uint64_t st = 4242 + (uint64_t)t;
+        size_t d = 2 + (size_t)t / 2;
+        test_clouds c;
+        test_clouds_make(&c, n, n + 3, d, 0, 0.6, 7, &st);
+        wass_problem pb = test_clouds_problem(&c, metrics[t % 2]);
+        wass_options o;
+        wass_options_default(&o);
+        o.mass = WASS_MASS_NORMALIZE;
+        o.algorithm = WASS_ALGO_COLGEN;
+        wass_result r1, r2;
+        wass_error_info e;
+        int rc = wass_emd(&pb, &o, &r2, &e);
+        CHECK_MSG(rc == WASS_OK && r2.status == WASS_OPTIMAL, "case %d: %s", t, e.message);
+        o.algorithm = WASS_ALGO_SIMPLEX;
+        rc = wass_emd(&pb, &o, &r1, &e);
+        CHECK(rc == WASS_OK && r1.status == WASS_OPTIMAL);
+        if (r1.status == WASS_OPTIMAL && r2.status == WASS_OPTIMAL) {
+            CHECK_MSG(r2.rounds >= 3, "case %d: %lld rounds", t, (long long)r2.rounds);
+            CHECK_MSG(fabs(r1.cost - r2.cost) <= 1e-9 * fabs(r1.cost),
+                      "case %d: simplex %.17g colgen %.17g", t, r1.cost, r2.cost);
+            CHECK(r2.cert.checked && r2.cert.min_reduced_cost >= -1e-9 &&
+                  r2.cert.duality_gap <= 1e-9);
+        }
+        wass_result_free(&r1);
+        wass_result_free(&r2);
+        test_clouds_free(&c);
+    }
+}
+
 /* AUTO picks column generation for large point clouds (W2^2 in 3-D here,
  * above 16 million pairs: for W1 in up to 3-D the dense simplex runs up to
  * 8000 x 8000, test_emd_dense.c);
@@ -360,6 +398,7 @@ int main(void) {
     test_errors();
     test_against_simplex();
     test_needs_pricing();
+    test_carried_pricing();
     test_assignment();
     test_certificate_scan();
     test_auto_large();
